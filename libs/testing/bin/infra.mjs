@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// pnpm infra:up   starts Kafka and PostgreSQL in a detached host process and prints
+//                 KAFKA_BROKERS=... and DATABASE_URL=... lines (source them into your shell).
+// pnpm infra:down stops them.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { infraDir } from '../infra/kafka.mjs';
+import { provision } from '../infra/provision.mjs';
+
+const stateFile = path.join(infraDir, 'state.json');
+const hostLog = path.join(infraDir, 'host.log');
+const self = fileURLToPath(import.meta.url);
+
+const readState = () => (fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : undefined);
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function printState(state) {
+  for (const [k, v] of Object.entries(state.env)) console.log(`${k}=${v}`);
+  console.error(`# ${state.versions.kafka}; ${state.versions.postgres}`);
+}
+
+async function up() {
+  const existing = readState();
+  if (existing && alive(existing.pid)) return printState(existing);
+  fs.mkdirSync(infraDir, { recursive: true });
+  fs.rmSync(stateFile, { force: true });
+  const out = fs.openSync(hostLog, 'w');
+  const host = spawn(process.execPath, [self, 'host'], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  host.unref();
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    const state = readState();
+    if (state) return printState(state);
+    if (!alive(host.pid)) break;
+    await sleep(250);
+  }
+  console.error(`infra:up failed; see ${hostLog}:\n${fs.readFileSync(hostLog, 'utf8')}`);
+  process.exitCode = 1;
+}
+
+async function host() {
+  const infra = await provision((m) => console.error(m));
+  const stop = async () => {
+    await infra.stop();
+    fs.rmSync(stateFile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog }, null, 2));
+  setInterval(() => {}, 1 << 30);
+}
+
+async function down() {
+  const state = readState();
+  if (!state || !alive(state.pid)) {
+    fs.rmSync(stateFile, { force: true });
+    console.error('infra is not running');
+    return;
+  }
+  process.kill(state.pid, 'SIGTERM');
+  for (let i = 0; i < 120 && alive(state.pid); i++) await sleep(250);
+  if (alive(state.pid)) {
+    console.error(`infra host ${state.pid} did not stop; killing it`);
+    process.kill(state.pid, 'SIGKILL');
+  }
+  fs.rmSync(stateFile, { force: true });
+  console.error('infra stopped');
+}
+
+const commands = { up, down, host };
+const command = commands[process.argv[2] ?? ''];
+if (!command) {
+  console.error('usage: infra.mjs up|down');
+  process.exit(2);
+}
+await command();

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The README's test command (`pnpm test`). Runs the unit tier, then provisions a real Kafka
+// broker and PostgreSQL (see ../infra) and runs the integration and end-to-end tiers against
+// them, then stops what it started. Usage: pnpm test [unit] [integration] [e2e] [-- jest args]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { infraDir, tail } from '../infra/kafka.mjs';
+import { provision } from '../infra/provision.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const allTiers = ['unit', 'integration', 'e2e'];
+const dashdash = process.argv.indexOf('--');
+const args = dashdash === -1 ? process.argv.slice(2) : process.argv.slice(2, dashdash);
+const jestArgs = dashdash === -1 ? [] : process.argv.slice(dashdash + 1);
+const tiers = args.length ? args : allTiers;
+for (const t of tiers) {
+  if (!allTiers.includes(t)) {
+    console.error(`unknown tier "${t}"; expected one of ${allTiers.join(', ')}`);
+    process.exit(2);
+  }
+}
+
+function runJest(tier, env) {
+  const report = path.join(infraDir, `jest-${tier}.json`);
+  fs.mkdirSync(infraDir, { recursive: true });
+  fs.rmSync(report, { force: true });
+  const argv = [
+    '--experimental-vm-modules',
+    path.join(repoRoot, 'node_modules/jest/bin/jest.js'),
+    '--selectProjects', tier,
+    '--passWithNoTests',
+    '--json', `--outputFile=${report}`,
+    ...(process.env.CI ? ['--ci'] : []),
+    ...jestArgs,
+  ];
+  console.error(`\n=== ${tier} tests ===`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' } });
+    child.on('exit', (code, signal) => {
+      let counts = { passed: 0, failed: 0, skipped: 0 };
+      if (fs.existsSync(report)) {
+        const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+        counts = { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+        if (!r.success && counts.failed === 0) counts.failed = r.numFailedTestSuites || 1;
+      } else if (code !== 0) {
+        counts.failed = 1;
+      }
+      resolve({ ok: code === 0 && !signal, ...counts });
+    });
+  });
+}
+
+const results = [];
+let infra;
+const stopInfra = async () => {
+  if (infra) await infra.stop();
+  infra = undefined;
+};
+process.on('SIGINT', async () => {
+  await stopInfra();
+  process.exit(130);
+});
+
+try {
+  if (tiers.includes('unit')) results.push(await runJest('unit', {}));
+  const needsInfra = tiers.filter((t) => t !== 'unit');
+  if (needsInfra.length) {
+    infra = await provision((m) => console.error(m));
+    console.error(`Kafka: ${infra.versions.kafka} at ${infra.env.KAFKA_BROKERS}`);
+    console.error(`PostgreSQL: ${infra.versions.postgres}`);
+    for (const tier of needsInfra) {
+      const result = await runJest(tier, infra.env);
+      results.push(result);
+      if (!result.ok && infra.kafkaLog) console.error(`Kafka broker log kept at ${infra.kafkaLog}; its tail:\n${tail(infra.kafkaLog, 20)}`);
+    }
+  }
+} catch (err) {
+  console.error(err instanceof Error ? err.stack : err);
+  results.push({ ok: false, passed: 0, failed: 1, skipped: 0 });
+} finally {
+  await stopInfra();
+}
+
+const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

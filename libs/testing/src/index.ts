@@ -1,0 +1,2 @@
+export { databaseUrl, kafkaBrokers } from './environment.js';
+export { createTestSchema, createTestTopics, uniqueName, type TestSchema, type TestTopics } from './isolation.js';
