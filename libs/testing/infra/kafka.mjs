@@ -140,7 +140,9 @@ async function startJvmBroker(log) {
 
 async function startContainerBroker(log) {
   const { KafkaContainer } = await import('@testcontainers/kafka');
-  const image = `apache/kafka:${pinnedKafkaVersion()}`;
+  // @testcontainers/kafka 11 drives Confluent's image; cp-kafka 8.1 is Apache Kafka 4.1 (the pinned line).
+  // This path runs only where a Docker engine answers, so it is not exercised on the build machine.
+  const image = 'confluentinc/cp-kafka:8.1.0';
   log(`starting ${image} with Testcontainers`);
   const container = await new KafkaContainer(image).withKraft().start();
   const brokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
