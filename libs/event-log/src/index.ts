@@ -1,0 +1,31 @@
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  JSON_CONTENT_TYPE,
+  EnvelopeError,
+  decodeEnvelope,
+  encodeData,
+  encodeHeaders,
+  type EventEnvelope,
+  type EventHeaders,
+  type JsonValue,
+  type LoggedEvent,
+} from './envelope.js';
+export { UpcasterRegistry, type Upcaster } from './upcasting.js';
+export {
+  computeLag,
+  type AppendedPosition,
+  type BatchHandler,
+  type CleanupPolicy,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type EventBatch,
+  type EventLog,
+  type EventLogAdmin,
+  type LogPosition,
+  type PartitionEnd,
+  type PartitionLag,
+  type PartitionOffset,
+  type ReadRange,
+  type TopicDescription,
+  type TopicSpec,
+} from './port.js';
