@@ -1,0 +1,3 @@
+export * as api from './api.js';
+export * as events from './events.js';
+export { apiPackageName, apiProtoFiles, eventProtoFiles, protoLoaderOptions, protoRoot } from './proto-files.js';
