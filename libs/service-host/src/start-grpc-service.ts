@@ -1,0 +1,89 @@
+import type { INestMicroservice, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { Server } from '@grpc/grpc-js';
+import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { ServiceHostModule } from './health-lifecycle.js';
+import { JsonLogger } from './json-logger.js';
+import { resolveListenAddress } from './listen-address.js';
+
+/** How every Switchyard service loads its protos: camelCase fields, int64 as strings, enums by name. */
+export const PROTO_LOADER_OPTIONS = {
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+} satisfies Options;
+
+export interface GrpcServiceConfig {
+  /** Service name, used as the default log context. */
+  name: string;
+  /** The service's root NestJS module (its gRPC controllers live there). */
+  module: Type<unknown>;
+  /** `host:port` to listen on; port 0 picks a free port. */
+  url: string;
+  /** Proto files implemented by the module's controllers, e.g. from `@switchyard/contracts`. */
+  protoPaths?: string[];
+  /** Proto packages to serve from those files, e.g. `switchyard.v1`. */
+  packages?: string[];
+  includeDirs?: string[];
+  /**
+   * Close on SIGTERM/SIGINT and exit the process with code 0. On by default; turn it off when
+   * the service runs inside another process (a test runner) that owns the signals.
+   */
+  handleSignals?: boolean;
+}
+
+export interface RunningGrpcService {
+  app: INestMicroservice;
+  /** The address the gRPC server is bound to, `host:port`. */
+  address: string;
+}
+
+/**
+ * Starts a NestJS gRPC microservice that also serves grpc.health.v1 and server reflection.
+ * Health is NOT_SERVING until the server listens, SERVING while it does, NOT_SERVING once
+ * shutdown begins.
+ */
+export async function startGrpcService(config: GrpcServiceConfig): Promise<RunningGrpcService> {
+  const address = await resolveListenAddress(config.url);
+  const loaderOptions = { ...PROTO_LOADER_OPTIONS, includeDirs: config.includeDirs ?? [] };
+  const served = loadSync(config.protoPaths ?? [], loaderOptions);
+  const healthNames = ['', ...serviceNames(served)];
+  const health = new HealthImplementation(Object.fromEntries(healthNames.map((name) => [name, 'NOT_SERVING'])));
+
+  const logger = new JsonLogger(config.name);
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    ServiceHostModule.wrap(config.module, health, healthNames),
+    {
+      logger,
+      transport: Transport.GRPC,
+      options: {
+        url: address,
+        package: config.packages ?? [],
+        packageDefinition: served,
+        onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+          health.addToServer(server);
+          // Reflection describes everything the server answers, health included.
+          const described = { ...definition, ...loadSync(healthProtoPath, loaderOptions) };
+          new ReflectionService(described).addToServer(server);
+        },
+      },
+    },
+  );
+  if (config.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  await app.listen();
+  for (const name of healthNames) health.setStatus(name, 'SERVING');
+  logger.log(`gRPC server listening on ${address}`, 'ServiceHost');
+  return { app, address };
+}
+
+/** Fully-qualified service names in a package definition (messages and enums carry `format`). */
+function serviceNames(definition: PackageDefinition): string[] {
+  return Object.entries(definition)
+    .filter(([, entry]) => !('format' in entry))
+    .map(([name]) => name);
+}

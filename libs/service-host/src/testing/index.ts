@@ -1,0 +1,1 @@
+export { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from './service-process.js';

@@ -1,0 +1,2 @@
+// Public entry: the module lets a launcher host this service in-process; domain deciders join it.
+export { ClassifierModule } from './classifier.module.js';

@@ -1,0 +1,8 @@
+import { startGrpcService } from '@switchyard/service-host';
+import { PlacementModule } from './placement.module.js';
+
+await startGrpcService({
+  name: 'placement',
+  module: PlacementModule,
+  url: process.env.GRPC_URL ?? '127.0.0.1:50053',
+});
