@@ -29,3 +29,5 @@ export {
   type TopicDescription,
   type TopicSpec,
 } from './port.js';
+export { partitionForKey } from './partitioning.js';
+export { KafkaEventLog, type KafkaEventLogOptions } from './kafka/kafka-event-log.js';
