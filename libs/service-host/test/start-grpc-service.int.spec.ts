@@ -59,11 +59,12 @@ describe('startGrpcService', () => {
   });
 
   it("routes the service's RPCs to its controller, int64 as strings", async () => {
-    const root = loadPackageDefinition(loadSync(protoPath, PROTO_LOADER_OPTIONS)) as GrpcObject;
-    const Client = ((root.fixture as GrpcObject).dispatch as GrpcObject).v1 as GrpcObject;
-    const client = new (Client.DispatchService as ServiceClientConstructor)(service.address, credentials.createInsecure());
+    const root = loadPackageDefinition(loadSync(protoPath, PROTO_LOADER_OPTIONS));
+    const v1 = ((root.fixture as GrpcObject).dispatch as GrpcObject).v1 as GrpcObject;
+    const client = new (v1.DispatchService as ServiceClientConstructor)(service.address, credentials.createInsecure());
+    const ping = client.Ping!.bind(client) as (request: object, callback: (error: Error | null, value: unknown) => void) => void;
     const response = await new Promise((resolve, reject) =>
-      client.Ping({ jobId: 'job-1' }, (error: Error | null, value: unknown) => (error ? reject(error) : resolve(value))),
+      ping({ jobId: 'job-1' }, (error, value) => (error ? reject(error) : resolve(value))),
     );
     client.close();
     expect(response).toEqual({ jobId: 'job-1', sequence: '9007199254740993' });
