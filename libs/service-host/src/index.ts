@@ -4,5 +4,6 @@ export {
   startGrpcService,
   type GrpcServiceConfig,
   type RunningGrpcService,
+  type ServedProtos,
 } from './start-grpc-service.js';
 export { checkHealth, listReflectedServices, waitUntilServing } from './probe.js';

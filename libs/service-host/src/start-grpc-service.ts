@@ -18,6 +18,16 @@ export const PROTO_LOADER_OPTIONS = {
   oneofs: true,
 } satisfies Options;
 
+/** The proto API a service implements, e.g. built from `@switchyard/contracts`' file paths. */
+export interface ServedProtos {
+  /** Absolute paths of the .proto files its controllers implement. */
+  files: string[];
+  /** Proto packages to serve from those files, e.g. `switchyard.v1`. */
+  packages: string[];
+  /** Where imports inside those files resolve from (the repo's proto root). */
+  includeDirs?: string[];
+}
+
 export interface GrpcServiceConfig {
   /** Service name, used as the default log context. */
   name: string;
@@ -25,11 +35,8 @@ export interface GrpcServiceConfig {
   module: Type<unknown>;
   /** `host:port` to listen on; port 0 picks a free port. */
   url: string;
-  /** Proto files implemented by the module's controllers, e.g. from `@switchyard/contracts`. */
-  protoPaths?: string[];
-  /** Proto packages to serve from those files, e.g. `switchyard.v1`. */
-  packages?: string[];
-  includeDirs?: string[];
+  /** The service's own API; without it the server answers health and reflection only. */
+  protos?: ServedProtos;
   /**
    * Close on SIGTERM/SIGINT and exit the process with code 0. On by default; turn it off when
    * the service runs inside another process (a test runner) that owns the signals.
@@ -50,8 +57,8 @@ export interface RunningGrpcService {
  */
 export async function startGrpcService(config: GrpcServiceConfig): Promise<RunningGrpcService> {
   const address = await resolveListenAddress(config.url);
-  const loaderOptions = { ...PROTO_LOADER_OPTIONS, includeDirs: config.includeDirs ?? [] };
-  const served = loadSync(config.protoPaths ?? [], loaderOptions);
+  const loaderOptions = { ...PROTO_LOADER_OPTIONS, includeDirs: config.protos?.includeDirs ?? [] };
+  const served = loadSync(config.protos?.files ?? [], loaderOptions);
   const healthNames = ['', ...serviceNames(served)];
   const health = new HealthImplementation(Object.fromEntries(healthNames.map((name) => [name, 'NOT_SERVING'])));
 
@@ -63,7 +70,7 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
       transport: Transport.GRPC,
       options: {
         url: address,
-        package: config.packages ?? [],
+        package: config.protos?.packages ?? [],
         packageDefinition: served,
         onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
           health.addToServer(server);

@@ -33,8 +33,7 @@ describe('startGrpcService', () => {
       name: 'dispatch',
       module: DispatchModule,
       url: '127.0.0.1:0',
-      protoPaths: [protoPath],
-      packages: ['fixture.dispatch.v1'],
+      protos: { files: [protoPath], packages: ['fixture.dispatch.v1'] },
       handleSignals: false,
     });
   });
