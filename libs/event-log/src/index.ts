@@ -31,3 +31,4 @@ export {
 } from './port.js';
 export { partitionForKey } from './partitioning.js';
 export { KafkaEventLog, type KafkaEventLogOptions } from './kafka/kafka-event-log.js';
+export { PostgresEventLog, type PostgresEventLogOptions } from './postgres/postgres-event-log.js';

@@ -1,0 +1,216 @@
+// A consumer-group member on PostgreSQL. Each member has one session (connection) that holds
+// an advisory lock per (group, topic, partition) it owns, LISTENs for appends, reads batches and
+// commits offsets. Because the commit goes through the session that holds the lock, a member
+// whose session died cannot commit over the partition's new owner.
+// Partitions are shared by a deterministic quota over the live members (heartbeat rows); locks
+// make ownership exclusive whatever the quota says while members come and go.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { BatchHandler, ConsumeOptions, ConsumerHandle } from '../port.js';
+import type { UpcasterRegistry } from '../upcasting.js';
+import { fromRow, type StoredRow } from './postgres-event-log.js';
+import { NOTIFY_CHANNEL } from './schema.js';
+
+export interface PostgresMemberSettings {
+  /** Fallback when a notification is missed (e.g. across a reconnect). */
+  readonly pollIntervalMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** A member whose heartbeat is older than this no longer counts for the quota. */
+  readonly sessionTimeoutMs: number;
+  readonly redeliveryDelayMs: number;
+  readonly defaultBatchSize: number;
+}
+
+interface Owned {
+  readonly topic: string;
+  readonly partition: number;
+  /** Next offset to deliver. */
+  position: bigint;
+  /** Not before this time (after a failed batch). */
+  retryAt: number;
+}
+
+const lockKey = (groupId: string, topic: string, partition: number) => `${groupId}\n${topic}\n${partition}`;
+
+export async function startPostgresMember(
+  connectionString: string,
+  options: ConsumeOptions,
+  handler: BatchHandler,
+  upcasters: UpcasterRegistry | undefined,
+  settings: PostgresMemberSettings,
+): Promise<ConsumerHandle> {
+  const session = new pg.Client({ connectionString });
+  const member = new Member(session, randomUUID(), options, handler, upcasters, settings);
+  await session.connect();
+  await member.start();
+  return member;
+}
+
+class Member implements ConsumerHandle {
+  private readonly owned = new Map<string, Owned>();
+  private running = true;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private lastHeartbeat = 0;
+  private failure: unknown;
+
+  constructor(
+    private readonly session: pg.Client,
+    private readonly memberId: string,
+    private readonly options: ConsumeOptions,
+    private readonly handler: BatchHandler,
+    private readonly upcasters: UpcasterRegistry | undefined,
+    private readonly settings: PostgresMemberSettings,
+  ) {}
+
+  async start(): Promise<void> {
+    this.session.on('notification', (message) => {
+      if (message.channel === NOTIFY_CHANNEL && this.options.topics.includes(message.payload ?? '')) this.signal();
+    });
+    // A lost session has lost its locks: stop delivering rather than act on stale ownership.
+    this.session.on('error', (error) => {
+      this.failure = error;
+      this.running = false;
+      this.signal();
+    });
+    await this.session.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    await this.rebalance();
+    this.loop = this.run();
+  }
+
+  assignment(): ReadonlyMap<string, readonly number[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of this.owned.values()) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    for (const partitions of byTopic.values()) partitions.sort((a, b) => a - b);
+    return byTopic;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.signal();
+    await this.loop;
+    if (this.failure === undefined) {
+      await this.session.query('DELETE FROM event_log_group_members WHERE group_id = $1 AND member_id = $2', [this.options.groupId, this.memberId]).catch(() => undefined);
+    }
+    // Closing the session releases every advisory lock it held.
+    await this.session.end().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (Date.now() - this.lastHeartbeat >= this.settings.heartbeatIntervalMs) await this.rebalance();
+        const delivered = await this.deliverOnce();
+        if (!delivered && this.running) await this.idle();
+      } catch (error) {
+        if (!this.running) return;
+        // A database hiccup: back off and retry; uncommitted batches are delivered again.
+        this.failure = error;
+        await this.idle(this.settings.redeliveryDelayMs);
+        this.failure = undefined;
+      }
+    }
+  }
+
+  /** One batch from each owned partition that has one; true if anything was delivered. */
+  private async deliverOnce(): Promise<boolean> {
+    let delivered = false;
+    for (const owned of [...this.owned.values()]) {
+      if (!this.running) break;
+      if (owned.retryAt > Date.now()) continue;
+      const { rows } = await this.session.query<StoredRow>(
+        `SELECT topic, partition, "offset", key, headers, payload, appended_at FROM event_log
+          WHERE topic = $1 AND partition = $2 AND "offset" >= $3 ORDER BY "offset" LIMIT $4`,
+        [owned.topic, owned.partition, owned.position.toString(), this.options.maxBatchSize ?? this.settings.defaultBatchSize],
+      );
+      if (rows.length === 0) continue;
+      const next = BigInt(rows[rows.length - 1]!.offset) + 1n;
+      try {
+        const events = rows.map((row) => fromRow(row, this.upcasters));
+        await this.handler({ topic: owned.topic, partition: owned.partition, events });
+      } catch {
+        owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
+        continue;
+      }
+      await this.session.query(
+        `INSERT INTO event_log_group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = EXCLUDED.committed_offset`,
+        [this.options.groupId, owned.topic, owned.partition, next.toString()],
+      );
+      owned.position = next;
+      delivered = true;
+    }
+    return delivered;
+  }
+
+  /** Heartbeat, then take or give back partitions until this member holds its quota. */
+  private async rebalance(): Promise<void> {
+    this.lastHeartbeat = Date.now();
+    const { groupId } = this.options;
+    await this.session.query(
+      `INSERT INTO event_log_group_members (group_id, member_id, heartbeat_at) VALUES ($1, $2, now())
+       ON CONFLICT (group_id, member_id) DO UPDATE SET heartbeat_at = now()`,
+      [groupId, this.memberId],
+    );
+    const { rows: members } = await this.session.query<{ member_id: string }>(
+      `SELECT member_id FROM event_log_group_members
+        WHERE group_id = $1 AND heartbeat_at > now() - make_interval(secs => $2::double precision / 1000)
+        ORDER BY member_id`,
+      [groupId, this.settings.sessionTimeoutMs],
+    );
+    const { rows: partitions } = await this.session.query<{ topic: string; partition: number }>(
+      'SELECT topic, partition FROM event_log_partitions WHERE topic = ANY($1) ORDER BY topic, partition',
+      [this.options.topics],
+    );
+    const index = Math.max(0, members.findIndex((m) => m.member_id === this.memberId));
+    const count = Math.max(1, members.length);
+    const quota = Math.floor(partitions.length / count) + (index < partitions.length % count ? 1 : 0);
+
+    // Give back the surplus first; this runs between batches, so everything delivered is committed.
+    for (const key of [...this.owned.keys()].reverse()) {
+      if (this.owned.size <= quota) break;
+      await this.session.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+      this.owned.delete(key);
+    }
+    for (const { topic, partition } of partitions) {
+      if (this.owned.size >= quota) break;
+      const key = lockKey(groupId, topic, partition);
+      if (this.owned.has(key)) continue;
+      const { rows } = await this.session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
+      if (!rows[0]?.locked) continue;
+      this.owned.set(key, { topic, partition, position: await this.startPosition(topic, partition), retryAt: 0 });
+    }
+  }
+
+  /** The committed offset, read fresh at every acquisition: a previous owner may have moved it. */
+  private async startPosition(topic: string, partition: number): Promise<bigint> {
+    const { rows } = await this.session.query<{ committed_offset: string | null; next_offset: string }>(
+      `SELECT p.next_offset,
+              (SELECT committed_offset FROM event_log_group_offsets o
+                WHERE o.group_id = $1 AND o.topic = p.topic AND o.partition = p.partition) AS committed_offset
+         FROM event_log_partitions p WHERE p.topic = $2 AND p.partition = $3`,
+      [this.options.groupId, topic, partition],
+    );
+    const row = rows[0];
+    if (!row) return 0n;
+    if (row.committed_offset !== null) return BigInt(row.committed_offset);
+    return this.options.fromBeginning === false ? BigInt(row.next_offset) : 0n;
+  }
+
+  private idle(ms = Math.min(this.settings.pollIntervalMs, this.settings.heartbeatIntervalMs)): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}

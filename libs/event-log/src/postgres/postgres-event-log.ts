@@ -1,0 +1,191 @@
+// The zero-setup backend: the log as an append-only PostgreSQL table (see schema.ts).
+import pg from 'pg';
+import { encodeData, encodeHeaders, type EventEnvelope, type EventHeaders, type LoggedEvent } from '../envelope.js';
+import { toLoggedEvent } from '../logged-event.js';
+import { partitionForKey } from '../partitioning.js';
+import type { AppendedPosition, BatchHandler, ConsumeOptions, ConsumerHandle, EventLog, LogPosition, ReadRange } from '../port.js';
+import type { UpcasterRegistry } from '../upcasting.js';
+import { PostgresEventLogAdmin } from './postgres-admin.js';
+import { startPostgresMember, type PostgresMemberSettings } from './postgres-consumer.js';
+import { ensureSchema, NOTIFY_CHANNEL } from './schema.js';
+
+export interface PostgresEventLogOptions {
+  readonly connectionString: string;
+  readonly upcasters?: UpcasterRegistry;
+  /** Pool size for appends, reads and admin; each consumer member adds one session of its own. */
+  readonly poolSize?: number;
+  readonly consumer?: Partial<PostgresMemberSettings>;
+}
+
+export interface StoredRow {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  headers: EventHeaders;
+  payload: string;
+  appended_at: Date;
+}
+
+const READ_PAGE = 500;
+
+export class PostgresEventLog implements EventLog {
+  readonly admin: PostgresEventLogAdmin;
+  private readonly pool: pg.Pool;
+  private readonly memberSettings: PostgresMemberSettings;
+  private readonly consumers = new Set<ConsumerHandle>();
+  private ready: Promise<pg.Pool> | undefined;
+
+  constructor(private readonly options: PostgresEventLogOptions) {
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 });
+    this.memberSettings = {
+      pollIntervalMs: 1_000,
+      heartbeatIntervalMs: 250,
+      sessionTimeoutMs: 3_000,
+      redeliveryDelayMs: 500,
+      defaultBatchSize: 100,
+      ...options.consumer,
+    };
+    this.admin = new PostgresEventLogAdmin(() => this.db());
+  }
+
+  async append(topic: string, events: readonly EventEnvelope[]): Promise<AppendedPosition[]> {
+    if (events.length === 0) return [];
+    const pool = await this.db();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ partitions: number }>('SELECT partitions FROM event_log_topics WHERE topic = $1', [topic]);
+      const partitions = rows[0]?.partitions;
+      if (partitions === undefined) throw new Error(`unknown topic ${topic}`);
+      const byPartition = new Map<number, number[]>();
+      events.forEach((event, i) => {
+        const partition = partitionForKey(event.subject, partitions);
+        byPartition.set(partition, [...(byPartition.get(partition) ?? []), i]);
+      });
+      const positions: AppendedPosition[] = new Array(events.length);
+      // Ascending partition order: two appenders spanning the same partitions cannot deadlock.
+      for (const partition of [...byPartition.keys()].sort((a, b) => a - b)) {
+        const indexes = byPartition.get(partition)!;
+        const counter = await client.query<{ first: string; appended_at: Date }>(
+          `UPDATE event_log_partitions SET next_offset = next_offset + $3
+            WHERE topic = $1 AND partition = $2
+            RETURNING next_offset - $3 AS first, clock_timestamp() AS appended_at`,
+          [topic, partition, indexes.length],
+        );
+        // clock_timestamp() after taking the row lock: appended_at grows with the offset.
+        const { first, appended_at } = counter.rows[0]!;
+        const batch = indexes.map((i) => events[i]!);
+        await client.query(
+          `INSERT INTO event_log (topic, partition, "offset", key, headers, payload, appended_at)
+           SELECT $1, $2, $3::bigint + n - 1, k, h, p, $4
+             FROM unnest($5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY AS t(k, h, p, n)`,
+          [
+            topic,
+            partition,
+            first,
+            appended_at,
+            batch.map((e) => e.subject),
+            batch.map((e) => JSON.stringify(encodeHeaders(e))),
+            batch.map((e) => encodeData(e)),
+          ],
+        );
+        indexes.forEach((eventIndex, n) => {
+          positions[eventIndex] = { partition, offset: (BigInt(first) + BigInt(n)).toString() };
+        });
+      }
+      // Delivered to listeners at commit, never for a rolled-back append.
+      await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, topic]);
+      await client.query('COMMIT');
+      return positions;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async consume(options: ConsumeOptions, handler: BatchHandler): Promise<ConsumerHandle> {
+    await this.db();
+    const handle = await startPostgresMember(this.options.connectionString, options, handler, this.options.upcasters, this.memberSettings);
+    this.consumers.add(handle);
+    return {
+      assignment: () => handle.assignment(),
+      stop: async () => {
+        this.consumers.delete(handle);
+        await handle.stop();
+      },
+    };
+  }
+
+  async *read(range: ReadRange): AsyncGenerator<LoggedEvent> {
+    const pool = await this.db();
+    // Snapshot the window first: appends during the read do not extend it.
+    const windows = await this.windows(pool, range);
+    for (const { partition, start, end } of windows) {
+      let cursor = start;
+      while (cursor < end) {
+        const { rows } = await pool.query<StoredRow>(
+          `SELECT topic, partition, "offset", key, headers, payload, appended_at FROM event_log
+            WHERE topic = $1 AND partition = $2 AND "offset" >= $3 AND "offset" < $4
+            ORDER BY "offset" LIMIT ${READ_PAGE}`,
+          [range.topic, partition, cursor.toString(), end.toString()],
+        );
+        if (rows.length === 0) break;
+        for (const row of rows) yield fromRow(row, this.options.upcasters);
+        cursor = BigInt(rows[rows.length - 1]!.offset) + 1n;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    this.consumers.clear();
+    await this.pool.end();
+  }
+
+  private async windows(pool: pg.Pool, range: ReadRange): Promise<{ partition: number; start: bigint; end: bigint }[]> {
+    const { rows } = await pool.query<{ partition: number; next_offset: string }>(
+      'SELECT partition, next_offset FROM event_log_partitions WHERE topic = $1 ORDER BY partition',
+      [range.topic],
+    );
+    if (rows.length === 0) throw new Error(`unknown topic ${range.topic}`);
+    const wanted = range.partitions ? new Set(range.partitions) : undefined;
+    const selected = rows.filter((r) => !wanted || wanted.has(r.partition));
+    return Promise.all(
+      selected.map(async ({ partition, next_offset }) => {
+        const high = BigInt(next_offset);
+        const start = (await this.offsetAt(pool, range.topic, partition, range.from)) ?? 0n;
+        const to = (await this.offsetAt(pool, range.topic, partition, range.to)) ?? high;
+        return { partition, start, end: to < high ? to : high };
+      }),
+    );
+  }
+
+  /** Offset bounds map directly; a time maps to the first offset appended at or after it. */
+  private async offsetAt(pool: pg.Pool, topic: string, partition: number, position: LogPosition | undefined): Promise<bigint | undefined> {
+    if (!position) return undefined;
+    if ('offset' in position) return BigInt(position.offset);
+    const { rows } = await pool.query<{ offset: string | null }>(
+      `SELECT COALESCE(
+         (SELECT min("offset") FROM event_log WHERE topic = $1 AND partition = $2 AND appended_at >= $3),
+         (SELECT next_offset FROM event_log_partitions WHERE topic = $1 AND partition = $2)) AS "offset"`,
+      [topic, partition, position.time],
+    );
+    return BigInt(rows[0]?.offset ?? '0');
+  }
+
+  private db(): Promise<pg.Pool> {
+    return (this.ready ??= ensureSchema(this.pool).then(() => this.pool));
+  }
+}
+
+export function fromRow(row: StoredRow, upcasters: UpcasterRegistry | undefined): LoggedEvent {
+  return toLoggedEvent(
+    { topic: row.topic, partition: row.partition, offset: row.offset, appendedAt: row.appended_at, key: row.key },
+    row.headers,
+    row.payload,
+    upcasters,
+  );
+}
