@@ -6,4 +6,4 @@ export {
   type RunningGrpcService,
   type ServedProtos,
 } from './start-grpc-service.js';
-export { checkHealth, listReflectedServices, waitUntilServing } from './probe.js';
+export { checkHealth, listReflectedServices } from './probe.js';

@@ -33,7 +33,7 @@ export class JsonLogger implements LoggerService {
 
   private write(level: LogLevel, message: unknown, params: unknown[]): void {
     // Nest passes the context as the last string argument; for `error` the one before it is the stack.
-    const rest = [...params];
+    const rest = params.filter((param) => param !== undefined && param !== null);
     const context = rest.length > 0 && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : this.defaultContext;
     const line: Record<string, unknown> = { level, time: new Date().toISOString(), context, ...toMessage(message) };
     if (level === 'error' && typeof rest[0] === 'string') line.stack = rest.shift();

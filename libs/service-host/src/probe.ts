@@ -4,7 +4,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { PROTO_LOADER_OPTIONS } from './start-grpc-service.js';
 
-// Client side of what every service serves: readiness checks for tests, scripts and the launcher.
+// Client side of what every service serves: readiness checks for tests and scripts.
 
 const reflectionProtoPath = createRequire(import.meta.url).resolve(
   '@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto',
@@ -40,20 +40,6 @@ export async function listReflectedServices(address: string, timeoutMs = 2000): 
     });
   } finally {
     client.close();
-  }
-}
-
-/** Polls health until the server answers SERVING, or fails after `timeoutMs`. */
-export async function waitUntilServing(address: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await checkHealth(address, '', 500)) === 'SERVING') return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`${address} did not become SERVING within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
