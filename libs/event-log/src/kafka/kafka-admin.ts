@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import {
   computeLag,
   type CleanupPolicy,
@@ -9,6 +9,9 @@ import {
   type TopicDescription,
   type TopicSpec,
 } from '../port.js';
+
+// kafkajs is CommonJS: Node's ESM loader only sees some of its named exports, so read them off the default.
+const { ConfigResourceTypes } = kafkajs;
 
 export class KafkaEventLogAdmin implements EventLogAdmin {
   constructor(
