@@ -1,0 +1,103 @@
+// A consumer-group member that applies events exactly once in effect: the EventLog port delivers
+// batches per partition (at least once), the EventApplier applies them with inbox, outbox,
+// retries and dead letters.
+import type { ConsumerHandle, EventLog, LoggedEvent, PartitionLag } from '@switchyard/event-log';
+import type { DataSource } from 'typeorm';
+import { deadLetterTopic } from '../dead-letter/dead-letter.js';
+import { PostgresInbox, type InboxStore } from '../inbox/inbox.js';
+import { Outbox } from '../outbox/outbox.js';
+import { consoleLogger, type RuntimeLogger } from '../runtime-logger.js';
+import { WakeSignal } from '../wake-signal.js';
+import { EventApplier, type EventOutcome } from './event-applier.js';
+import type { EventHandler } from './event-context.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+
+export interface EventConsumerOptions {
+  readonly eventLog: EventLog;
+  readonly dataSource: DataSource;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Handlers by event type (`ce_type`). */
+  readonly handlers: ReadonlyMap<string, EventHandler> | ((type: string) => EventHandler | undefined);
+  /** Event types this consumer skips on purpose; any other type without a handler is warned about once. */
+  readonly ignoredTypes?: readonly string[];
+  readonly retry?: Partial<RetryPolicy>;
+  /** Events per batch; the default keeps a batch short so a shutdown or rebalance waits little. */
+  readonly maxBatchSize?: number;
+  readonly fromBeginning?: boolean;
+  /** Creates `<topic>-dlt` with the source topic's partition count when missing; default true. */
+  readonly createDeadLetterTopics?: boolean;
+  readonly inbox?: InboxStore;
+  readonly outbox?: Outbox;
+  readonly logger?: RuntimeLogger;
+  /** Called after each event's transaction committed (or the event was skipped or dead-lettered). */
+  readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
+}
+
+export class EventConsumer {
+  private handle: ConsumerHandle | undefined;
+  private stopping = false;
+  private readonly stopSignal = new WakeSignal();
+
+  constructor(private readonly options: EventConsumerOptions) {}
+
+  async start(): Promise<void> {
+    const { eventLog, groupId, topics } = this.options;
+    if (this.options.createDeadLetterTopics ?? true) await this.ensureDeadLetterTopics();
+    const handlers = this.options.handlers;
+    const applier = new EventApplier({
+      dataSource: this.options.dataSource,
+      eventLog,
+      groupId,
+      inbox: this.options.inbox ?? new PostgresInbox(),
+      outbox: this.options.outbox ?? new Outbox(),
+      retry: { ...DEFAULT_RETRY_POLICY, ...this.options.retry },
+      logger: this.options.logger ?? consoleLogger,
+      resolveHandler: typeof handlers === 'function' ? handlers : (type) => handlers.get(type),
+      ignoredTypes: new Set(this.options.ignoredTypes ?? []),
+      stopSignal: this.stopSignal,
+      isStopping: () => this.stopping,
+      onOutcome: this.options.onOutcome,
+    });
+    this.stopping = false;
+    this.handle = await eventLog.consume(
+      { groupId, topics, maxBatchSize: this.options.maxBatchSize ?? 50, fromBeginning: this.options.fromBeginning ?? true },
+      (batch) => applier.applyBatch(batch),
+    );
+  }
+
+  /** Partitions this member owns now, per topic. */
+  assignment(): ReadonlyMap<string, readonly number[]> {
+    return this.handle?.assignment() ?? new Map();
+  }
+
+  /**
+   * Lets the batch in progress finish and commit (a batch stuck in retries is abandoned
+   * uncommitted instead), then leaves the group.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.wake();
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.stop();
+  }
+
+  /** Per-partition lag of this consumer group on each of its topics, for a metrics gauge. */
+  async lag(): Promise<PartitionLag[]> {
+    const { eventLog, groupId, topics } = this.options;
+    const perTopic = await Promise.all(topics.map((topic) => eventLog.admin.lag(groupId, topic)));
+    return perTopic.flat();
+  }
+
+  private async ensureDeadLetterTopics(): Promise<void> {
+    const { admin } = this.options.eventLog;
+    const specs = await Promise.all(
+      this.options.topics.map(async (topic) => {
+        const { partitions } = await admin.describeTopic(topic);
+        return { topic: deadLetterTopic(topic), partitions };
+      }),
+    );
+    await admin.createTopics(specs);
+  }
+}

@@ -1,0 +1,24 @@
+export { CreateEventInbox1764000000000 } from './inbox/create-event-inbox.migration.js';
+export { PostgresInbox, type InboxStore } from './inbox/inbox.js';
+export { CreateEventOutbox1764000000001 } from './outbox/create-event-outbox.migration.js';
+export { Outbox } from './outbox/outbox.js';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
+export {
+  DEAD_LETTER_TYPE,
+  deadLetterTopic,
+  fromDeadLetterEnvelope,
+  toDeadLetterEnvelope,
+  type DeadLetter,
+} from './dead-letter/dead-letter.js';
+export { redriveDeadLetters, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
+export type { EventHandler, EventHandlingContext } from './consumer/event-context.js';
+export type { EventOutcome } from './consumer/event-applier.js';
+export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
+export { DEFAULT_RETRY_POLICY, backoffAfter, worstCaseDelay, type RetryPolicy } from './consumer/retry-policy.js';
+export { EventLogContext } from './nest/event-log.context.js';
+export { EventLogServer, EVENT_LOG_TRANSPORT, type EventLogServerOptions } from './nest/event-log.server.js';
+export { EventLogClient } from './nest/event-log.client.js';
+export { EventHandlerErrorFilter } from './nest/event-handler-error.filter.js';
+export { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
+
+export { eventRuntimeMigrations } from './migrations.js';

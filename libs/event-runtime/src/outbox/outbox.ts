@@ -1,0 +1,24 @@
+// Writing to the outbox: events caused by a state change, stored in the transaction that makes it.
+import type { EventEnvelope } from '@switchyard/event-log';
+import type { EntityManager } from 'typeorm';
+
+export class Outbox {
+  /**
+   * Stores `envelopes` for `topic` in the transaction `manager` belongs to; the relay publishes
+   * them after commit, in insertion order. Call it on a transaction's manager: on a plain
+   * DataSource manager each statement commits by itself and the guarantee is gone.
+   */
+  async add(manager: EntityManager, topic: string, envelopes: EventEnvelope | readonly EventEnvelope[]): Promise<void> {
+    const list: readonly EventEnvelope[] = Array.isArray(envelopes) ? envelopes : [envelopes as EventEnvelope];
+    if (list.length === 0) return;
+    if (manager.queryRunner?.isTransactionActive !== true) {
+      throw new Error('Outbox.add needs the EntityManager of an open transaction');
+    }
+    const params: string[] = [];
+    const rows = list.map((envelope, i) => {
+      params.push(topic, envelope.id, JSON.stringify(envelope));
+      return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::json)`;
+    });
+    await manager.query(`INSERT INTO event_outbox (topic, event_id, envelope) VALUES ${rows.join(', ')}`, params);
+  }
+}
