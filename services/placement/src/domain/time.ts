@@ -1,4 +1,6 @@
-import type { Timestamp } from '@switchyard/contracts';
+import type { api } from '@switchyard/contracts';
+
+type Timestamp = api.Timestamp;
 
 // Deciders compare instants as epoch milliseconds; every instant comes from an event, never a clock.
 // Milliseconds stay exact in a double until the year 287396, so no bigint is needed here.

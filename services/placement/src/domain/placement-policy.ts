@@ -1,0 +1,121 @@
+import { api } from '@switchyard/contracts';
+
+// The placement policy is plain data: the service loads one at start, the CLI loads alternatives
+// from a file for `replay what-if`. Every decision records `version`, so a policy that changes
+// anything that affects a decision must get a new version.
+
+/** Tiers that placement scores; TIER_UNSPECIFIED jobs are never placed (classify first). */
+export type PlacedTier = api.Tier.TIER_REALTIME | api.Tier.TIER_STANDARD | api.Tier.TIER_BATCH | api.Tier.TIER_TRAINING;
+
+/** Placed tiers in queue priority order, highest first. */
+export const PLACED_TIERS: readonly PlacedTier[] = [
+  api.Tier.TIER_REALTIME,
+  api.Tier.TIER_STANDARD,
+  api.Tier.TIER_TRAINING,
+  api.Tier.TIER_BATCH,
+];
+
+/** Relative importance of each factor; a factor's normalised value (0..1) is multiplied by it. */
+export interface FactorWeights {
+  latency: number;
+  reputation: number;
+  price: number;
+  /** Spreading a tenant's tier work across operators: the lower the operator's share, the better. */
+  operatorSpread: number;
+}
+
+export interface TierPolicy {
+  weights: FactorWeights;
+  /**
+   * Most of a tenant's active work in this tier one operator may hold after this placement, in
+   * basis points; 10000 turns the cap off. See docs/placement-scoring.md for the fallback when
+   * every candidate would breach it.
+   */
+  operatorShareCapBp: number;
+}
+
+/**
+ * Reputation = Bayesian-smoothed completion rate: `priorWeight` imaginary attempts at
+ * `priorRateBp` are added to the provider's record, and a loss counts as `lossWeight` failures.
+ */
+export interface ReputationParameters {
+  priorWeight: number;
+  priorRateBp: number;
+  lossWeight: number;
+  /** Reputation a DEGRADED provider keeps, in basis points of its computed reputation. */
+  degradedRetentionBp: number;
+}
+
+/**
+ * Fixed normalisation scales, so a candidate's normalised factors depend on its own recorded
+ * values alone and a replay can re-score any subset of recorded candidates exactly.
+ * normalised = half / (half + value): 1 at zero, 0.5 at `half`, towards 0 beyond.
+ */
+export interface NormalisationScales {
+  latencyHalfMs: number;
+  /** Price per GPU-hour, base units, that scores 0.5; `priceHalfByGpuClass` overrides per class. */
+  priceHalfBaseUnits: string;
+  priceHalfByGpuClass: Readonly<Record<string, string>>;
+}
+
+export interface LivenessParameters {
+  heartbeatIntervalMs: number;
+  /** Consecutive missed intervals after which the provider is SUSPECT (takes no new work). */
+  suspectAfterMissed: number;
+  /** Consecutive missed intervals after which the provider is LOST and its jobs requeued. */
+  lostAfterMissed: number;
+}
+
+/** Per-tenant operator rules: a denied operator is never chosen; a non-empty allow list is exclusive. */
+export interface TenantRule {
+  allowedOperatorIds: readonly string[];
+  deniedOperatorIds: readonly string[];
+}
+
+export interface PlacementPolicy {
+  version: string;
+  tiers: Readonly<Record<PlacedTier, TierPolicy>>;
+  /** Attempts a job gets in total (first placement included) before it fails for good. */
+  maxAttempts: number;
+  /** Most candidates a DecisionRecord lists; the rest are only counted in candidatesTotal. */
+  recordedCandidatesLimit: number;
+  /** Health states that may take new work. */
+  acceptedHealth: readonly api.HealthStatus[];
+  reputation: ReputationParameters;
+  scales: NormalisationScales;
+  liveness: LivenessParameters;
+  tenantRules: Readonly<Record<string, TenantRule>>;
+}
+
+export const defaultPlacementPolicy: PlacementPolicy = {
+  version: 'placement-2025-01',
+  tiers: {
+    [api.Tier.TIER_REALTIME]: {
+      weights: { latency: 0.45, reputation: 0.35, price: 0.1, operatorSpread: 0.1 },
+      operatorShareCapBp: 10_000,
+    },
+    [api.Tier.TIER_STANDARD]: {
+      weights: { latency: 0.25, reputation: 0.25, price: 0.25, operatorSpread: 0.25 },
+      operatorShareCapBp: 6_000,
+    },
+    [api.Tier.TIER_BATCH]: {
+      weights: { latency: 0.05, reputation: 0.15, price: 0.45, operatorSpread: 0.35 },
+      operatorShareCapBp: 4_000,
+    },
+    [api.Tier.TIER_TRAINING]: {
+      weights: { latency: 0.05, reputation: 0.25, price: 0.4, operatorSpread: 0.3 },
+      operatorShareCapBp: 5_000,
+    },
+  },
+  maxAttempts: 3,
+  recordedCandidatesLimit: 32,
+  acceptedHealth: [api.HealthStatus.HEALTH_STATUS_HEALTHY, api.HealthStatus.HEALTH_STATUS_DEGRADED],
+  reputation: { priorWeight: 10, priorRateBp: 8_000, lossWeight: 3, degradedRetentionBp: 7_500 },
+  scales: { latencyHalfMs: 50, priceHalfBaseUnits: '2000000', priceHalfByGpuClass: {} },
+  liveness: { heartbeatIntervalMs: 10_000, suspectAfterMissed: 2, lostAfterMissed: 6 },
+  tenantRules: {},
+};
+
+export function isPlacedTier(tier: api.Tier): tier is PlacedTier {
+  return (PLACED_TIERS as readonly api.Tier[]).includes(tier);
+}

@@ -1,0 +1,86 @@
+import { api, type events } from '@switchyard/contracts';
+import { toEpochMillis } from '../time.js';
+import type { ProviderRegistry, ProviderState } from './provider-registry.js';
+import type { ProviderFamilyEvent } from './registry-event.js';
+
+export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFamilyEvent): ProviderRegistry {
+  switch (event.type) {
+    case 'ProviderRegistered':
+      return withProvider(state, registered(state.providers[event.data.providerId], event.data));
+    case 'ProviderHeartbeatMissed':
+      return updateProvider(state, event.data.providerId, (p) => ({
+        ...p,
+        status: p.status === 'LOST' ? 'LOST' : 'SUSPECT',
+        missedHeartbeats: event.data.missedCount,
+      }));
+    case 'ProviderLost':
+      return updateProvider(state, event.data.providerId, (p) => ({
+        ...p,
+        status: 'LOST',
+        track: { ...p.track, losses: p.track.losses + 1 },
+      }));
+    case 'ProviderRecovered':
+      return updateProvider(state, event.data.providerId, (p) => ({
+        ...p,
+        status: 'ACTIVE',
+        missedHeartbeats: 0,
+        lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, toEpochMillis(event.data.recoveredAt)),
+      }));
+    case 'ProviderCapacityChanged':
+      return updateProvider(state, event.data.providerId, (p) => ({
+        ...p,
+        totalGpus: event.data.totalGpus,
+        reportedGpusInUse: event.data.gpusInUse,
+        health: event.data.health,
+        lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, toEpochMillis(event.data.changedAt)),
+      }));
+    default: {
+      const unexpected: never = event;
+      throw new Error(`unhandled provider event ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+/**
+ * A heartbeat that changed nothing is not an event in the log, but liveness needs its time: the
+ * shell records it here. Liveness outcomes are events (ProviderHeartbeatMissed/Lost/Recovered),
+ * so replaying the log never needs these heartbeats.
+ */
+export function heartbeatReceived(state: ProviderRegistry, providerId: string, atMs: number): ProviderRegistry {
+  return updateProvider(state, providerId, (p) => ({ ...p, lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, atMs) }));
+}
+
+// Re-registration updates what the provider offers but keeps its record and Switchyard's placements.
+function registered(previous: ProviderState | undefined, data: events.ProviderRegistered): ProviderState {
+  return {
+    providerId: data.providerId,
+    operatorId: data.operatorId,
+    region: data.region,
+    jurisdiction: data.jurisdiction,
+    gpus: data.gpus.map((g) => ({ ...g })),
+    pricePerGpuHour: BigInt(data.pricePerGpuHourBaseUnits || '0'),
+    advertisedLatencyMs: data.advertisedLatencyMs,
+    health: previous?.health ?? api.HealthStatus.HEALTH_STATUS_HEALTHY,
+    status: 'ACTIVE',
+    totalGpus: data.gpus.reduce((sum, g) => sum + g.count, 0),
+    reportedGpusInUse: previous?.reportedGpusInUse ?? 0,
+    placedGpusByClass: previous?.placedGpusByClass ?? {},
+    lastHeartbeatAtMs: toEpochMillis(data.registeredAt),
+    missedHeartbeats: 0,
+    track: previous?.track ?? { completions: 0, failures: 0, losses: 0 },
+  };
+}
+
+function withProvider(state: ProviderRegistry, provider: ProviderState): ProviderRegistry {
+  return { ...state, providers: { ...state.providers, [provider.providerId]: provider } };
+}
+
+// An event about a provider that never registered changes nothing (nothing to place on).
+export function updateProvider(
+  state: ProviderRegistry,
+  providerId: string,
+  change: (provider: ProviderState) => ProviderState,
+): ProviderRegistry {
+  const provider = state.providers[providerId];
+  return provider === undefined ? state : withProvider(state, change(provider));
+}
