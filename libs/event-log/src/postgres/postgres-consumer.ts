@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { BatchHandler, ConsumeOptions, ConsumerHandle } from '../port.js';
 import type { UpcasterRegistry } from '../upcasting.js';
-import { fromRow, type StoredRow } from './postgres-event-log.js';
+import { fromRow, type StoredRow } from './stored-row.js';
 import { NOTIFY_CHANNEL } from './schema.js';
 
 export interface PostgresMemberSettings {

@@ -1,12 +1,12 @@
 // The zero-setup backend: the log as an append-only PostgreSQL table (see schema.ts).
 import pg from 'pg';
-import { encodeData, encodeHeaders, type EventEnvelope, type EventHeaders, type LoggedEvent } from '../envelope.js';
-import { toLoggedEvent } from '../logged-event.js';
+import { encodeData, encodeHeaders, type EventEnvelope, type LoggedEvent } from '../envelope.js';
 import { partitionForKey } from '../partitioning.js';
 import type { AppendedPosition, BatchHandler, ConsumeOptions, ConsumerHandle, EventLog, LogPosition, ReadRange } from '../port.js';
 import type { UpcasterRegistry } from '../upcasting.js';
 import { PostgresEventLogAdmin } from './postgres-admin.js';
 import { startPostgresMember, type PostgresMemberSettings } from './postgres-consumer.js';
+import { fromRow, type StoredRow } from './stored-row.js';
 import { ensureSchema, NOTIFY_CHANNEL } from './schema.js';
 
 export interface PostgresEventLogOptions {
@@ -17,15 +17,6 @@ export interface PostgresEventLogOptions {
   readonly consumer?: Partial<PostgresMemberSettings>;
 }
 
-export interface StoredRow {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string;
-  headers: EventHeaders;
-  payload: string;
-  appended_at: Date;
-}
 
 const READ_PAGE = 500;
 
@@ -179,13 +170,4 @@ export class PostgresEventLog implements EventLog {
   private db(): Promise<pg.Pool> {
     return (this.ready ??= ensureSchema(this.pool).then(() => this.pool));
   }
-}
-
-export function fromRow(row: StoredRow, upcasters: UpcasterRegistry | undefined): LoggedEvent {
-  return toLoggedEvent(
-    { topic: row.topic, partition: row.partition, offset: row.offset, appendedAt: row.appended_at, key: row.key },
-    row.headers,
-    row.payload,
-    upcasters,
-  );
 }
