@@ -92,12 +92,15 @@ export class EventConsumer {
 
   private async ensureDeadLetterTopics(): Promise<void> {
     const { admin } = this.options.eventLog;
-    const specs = await Promise.all(
-      this.options.topics.map(async (topic) => {
-        const { partitions } = await admin.describeTopic(topic);
-        return { topic: deadLetterTopic(topic), partitions };
-      }),
-    );
-    await admin.createTopics(specs);
+    const missing = [];
+    for (const topic of this.options.topics) {
+      const exists = await admin.describeTopic(deadLetterTopic(topic)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) missing.push({ topic: deadLetterTopic(topic), partitions: (await admin.describeTopic(topic)).partitions });
+    }
+    // createTopics leaves existing topics alone, so two members starting together are fine.
+    if (missing.length > 0) await admin.createTopics(missing);
   }
 }
