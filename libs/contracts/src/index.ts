@@ -2,3 +2,4 @@ export * as api from './api.js';
 export * as events from './events.js';
 export { apiPackageName, apiProtoFiles, eventProtoFiles, protoLoaderOptions, protoRoot } from './proto-files.js';
 export { TOPICS, deadLetterTopic, topicNames, type TopicContract, type TopicName } from './topics.js';
+export { topicContractsDocument } from './topic-contracts.js';

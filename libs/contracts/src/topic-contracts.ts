@@ -1,0 +1,181 @@
+// Generates the AsyncAPI 3 description of the log's topics from the code that defines them:
+// the topic registry (topics.ts) and the event payload protos. docs/topics/asyncapi.yaml is
+// this function's output; a test fails when the committed file drifts from it.
+import protobuf from 'protobufjs';
+import { eventProtoFiles, protoRoot } from './proto-files.js';
+import { TOPICS, deadLetterTopic, topicNames, type TopicContract } from './topics.js';
+
+type Schema = Record<string, unknown>;
+
+const DEFAULT_PREFIX = 'switchyard.';
+const BINDING_VERSION = '0.5.0';
+const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+const INT32 = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32']);
+
+function loadEventRoot(): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) =>
+    target.startsWith('/') || target.startsWith('google/protobuf/') ? target : `${protoRoot}${target}`;
+  root.loadSync(Object.values(eventProtoFiles), { keepCase: false });
+  root.resolveAll();
+  return root;
+}
+
+const schemaRef = (fullName: string): Schema => ({ $ref: `#/components/schemas/${fullName}` });
+const fullNameOf = (type: protobuf.ReflectionObject): string => type.fullName.replace(/^\./, '');
+
+/** JSON Schema of a field in protobuf canonical JSON (int64 as decimal strings, enums by name). */
+function fieldSchema(field: protobuf.Field, pending: protobuf.Type[]): Schema {
+  const resolved = field.resolvedType;
+  let item: Schema;
+  if (resolved instanceof protobuf.Enum) {
+    item = { type: 'string', enum: Object.keys(resolved.values) };
+  } else if (resolved instanceof protobuf.Type) {
+    if (fullNameOf(resolved) === 'google.protobuf.Timestamp') item = { type: 'string', format: 'date-time' };
+    else {
+      pending.push(resolved);
+      item = schemaRef(fullNameOf(resolved));
+    }
+  } else if (INT64.has(field.type)) item = { type: 'string', pattern: '^-?[0-9]+$', description: `${field.type} as a decimal string` };
+  else if (INT32.has(field.type)) item = { type: 'integer' };
+  else if (field.type === 'double' || field.type === 'float') item = { type: 'number' };
+  else if (field.type === 'bool') item = { type: 'boolean' };
+  else if (field.type === 'bytes') item = { type: 'string', contentEncoding: 'base64' };
+  else item = { type: 'string' };
+  if (field instanceof protobuf.MapField) return { type: 'object', additionalProperties: item };
+  return field.repeated ? { type: 'array', items: item } : item;
+}
+
+function messageSchemas(roots: protobuf.Type[]): Record<string, Schema> {
+  const schemas: Record<string, Schema> = {};
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const type = pending.shift()!;
+    const name = fullNameOf(type);
+    if (schemas[name]) continue;
+    const properties: Record<string, Schema> = {};
+    for (const field of type.fieldsArray) properties[field.name] = fieldSchema(field, pending);
+    schemas[name] = { type: 'object', description: `protobuf canonical JSON of ${name}`, properties };
+  }
+  return Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const cloudEventHeaders = (eventType: string, subject: string): Schema => ({
+  type: 'object',
+  required: ['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_time', 'ce_subject', 'content-type'],
+  properties: {
+    ce_specversion: { type: 'string', const: '1.0' },
+    ce_id: { type: 'string', description: 'Unique event id; consumers deduplicate on it' },
+    ce_type: { type: 'string', const: eventType },
+    ce_source: { type: 'string', description: 'Producing service, e.g. //switchyard/intake' },
+    ce_time: { type: 'string', format: 'date-time', description: 'When the fact happened (from the deciding input, never a clock read in a decider)' },
+    ce_subject: { type: 'string', description: `${subject}; equal to the record key` },
+    ce_dataschema: { type: 'string', description: 'Payload version, when not the first' },
+    ce_causationid: { type: 'string', description: 'Id of the event or request that caused this one' },
+    ce_correlationid: { type: 'string', description: 'Id shared by every event of one flow (the job id for job flows)' },
+    'content-type': { type: 'string', const: 'application/json' },
+    traceparent: { type: 'string', description: 'W3C trace context' },
+    tracestate: { type: 'string' },
+  },
+});
+
+const deadLetterHeaders: Schema = {
+  type: 'object',
+  description: 'The original CloudEvents headers, plus where the event came from and why it failed',
+  properties: {
+    'dlt-original-topic': { type: 'string' },
+    'dlt-original-partition': { type: 'string' },
+    'dlt-original-offset': { type: 'string' },
+    'dlt-error': { type: 'string' },
+    'dlt-attempts': { type: 'string' },
+  },
+};
+
+function topicDescription(topic: TopicContract): string {
+  const retention = topic.retentionMs < 0 ? 'kept forever' : `${topic.retentionMs} ms`;
+  return [
+    `Key: ${topic.key}. Partitions: ${topic.partitions}. Retention: ${retention}.`,
+    `Producers: ${topic.producers.join(', ')}. Consumers: ${topic.consumers.join(', ')}.`,
+    `Catalogue of event types: ${topic.envelope} (each event travels as its own payload, named by ce_type).`,
+  ].join(' ');
+}
+
+/** The AsyncAPI 3.0 document for every topic (physical names under the default prefix). */
+export function topicContractsDocument(): Record<string, unknown> {
+  const root = loadEventRoot();
+  const names = topicNames(DEFAULT_PREFIX);
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  const messages: Record<string, unknown> = {};
+  const payloadTypes: protobuf.Type[] = [];
+
+  for (const topic of Object.values(TOPICS)) {
+    const envelope = root.lookupType(topic.envelope);
+    const eventTypes = envelope.oneofsArray[0]!.fieldsArray.map((f) => f.resolvedType as protobuf.Type);
+    const channelMessages: Record<string, unknown> = {};
+    for (const type of eventTypes) {
+      const messageId = type.name;
+      payloadTypes.push(type);
+      messages[messageId] = {
+        name: messageId,
+        title: fullNameOf(type),
+        summary: type.comment ?? undefined,
+        contentType: 'application/json',
+        headers: cloudEventHeaders(fullNameOf(type), topic.key),
+        payload: schemaRef(fullNameOf(type)),
+        bindings: { kafka: { key: { type: 'string', description: topic.key }, bindingVersion: BINDING_VERSION } },
+      };
+      channelMessages[messageId] = { $ref: `#/components/messages/${messageId}` };
+    }
+    const address = names[topic.name];
+    channels[topic.name] = {
+      address,
+      title: topic.name,
+      description: topicDescription(topic),
+      messages: channelMessages,
+      bindings: {
+        kafka: {
+          topic: address,
+          partitions: topic.partitions,
+          topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': topic.retentionMs },
+          bindingVersion: BINDING_VERSION,
+        },
+      },
+    };
+    channels[`${topic.name}-dlt`] = {
+      address: deadLetterTopic(address),
+      title: `${topic.name} dead letters`,
+      description: `Events of ${address} that failed processing after the consumer's retries; same key and payload as the original.`,
+      messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
+    };
+    for (const producer of topic.producers) {
+      operations[`${producer}-sends-${topic.name}`] = { action: 'send', channel: { $ref: `#/channels/${topic.name}` } };
+    }
+    for (const consumer of topic.consumers) {
+      operations[`${consumer}-receives-${topic.name}`] = { action: 'receive', channel: { $ref: `#/channels/${topic.name}` } };
+    }
+  }
+  messages.DeadLetter = {
+    name: 'DeadLetter',
+    contentType: 'application/json',
+    headers: deadLetterHeaders,
+    payload: { type: 'object', description: 'The original payload, unchanged' },
+  };
+
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Switchyard event log',
+      version: '1.0.0',
+      description:
+        'Topics of the Switchyard event log. Generated from libs/contracts/src/topics.ts and proto/switchyard/events/v1 by `pnpm --filter @switchyard/contracts docs:topics`; do not edit by hand. Physical names use the default prefix `switchyard.`; deployments may choose another (SWITCHYARD_TOPIC_PREFIX). Payloads are protobuf canonical JSON (int64 as decimal strings, enums by name, Timestamps as RFC 3339); CloudEvents 1.0 attributes travel in binary mode as ce_* headers; record key = ce_subject = entity id.',
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      kafka: { host: 'localhost:9092', protocol: 'kafka', description: 'Any broker named by KAFKA_BROKERS' },
+    },
+    channels,
+    operations,
+    components: { messages, schemas: messageSchemas(payloadTypes) },
+  };
+}

@@ -1,0 +1,36 @@
+// The topic contracts internal teams read (docs/topics/asyncapi.yaml) are generated from the
+// code; this fails when they drift, when the document is not valid AsyncAPI 3, or when a topic
+// or event type in the code is missing from it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { Parser } from '@asyncapi/parser';
+import { parse, stringify } from 'yaml';
+import { TOPICS, topicContractsDocument } from '../src/index.js';
+
+const committedPath = new URL('../../../docs/topics/asyncapi.yaml', import.meta.url);
+const committed = readFileSync(committedPath, 'utf8');
+
+describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
+  it('is what the code generates (run `pnpm --filter @switchyard/contracts docs:topics` after changing topics or event protos)', () => {
+    expect(committed).toBe(stringify(topicContractsDocument(), { lineWidth: 0 }));
+  });
+
+  it('is a valid AsyncAPI 3 document', async () => {
+    const { document, diagnostics } = await new Parser().parse(committed);
+    const errors = diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`);
+    expect(errors).toEqual([]);
+    expect(document?.version()).toBe('3.0.0');
+  });
+
+  it('describes every topic in the registry, its dead-letter topic, and every event type of its envelope', () => {
+    const doc = parse(committed) as { channels: Record<string, { address: string; messages: Record<string, unknown> }> };
+    for (const topic of Object.values(TOPICS)) {
+      expect(doc.channels[topic.name]?.address).toBe(`switchyard.${topic.name}`);
+      expect(doc.channels[`${topic.name}-dlt`]?.address).toBe(`switchyard.${topic.name}-dlt`);
+    }
+    expect(Object.keys(doc.channels.jobs!.messages)).toEqual(
+      expect.arrayContaining(['JobSubmitted', 'JobClassified', 'JobPlaced', 'JobRequeued', 'JobCompleted', 'JobCancelled', 'JobExpired']),
+    );
+    expect(Object.keys(doc.channels.usage!.messages)).toEqual(expect.arrayContaining(['UsageReported', 'UsageMetered']));
+  });
+});
