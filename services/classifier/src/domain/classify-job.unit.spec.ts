@@ -65,14 +65,15 @@ describe('classifyJob', () => {
 
       const then = classifyJob(jobSubmitted({ maxLatencyMs: 200 }), given);
 
-      expect(then).toEqual<events.JobClassified>({
+      const expected: events.JobClassified = {
         jobId: 'job-1',
         tier: Tier.TIER_REALTIME,
         policyVersion: 'test.1',
         matchedRuleId: 'tight-inference',
         reasons: ['kind=WORKLOAD_KIND_INFERENCE in [WORKLOAD_KIND_INFERENCE]', 'max_latency_ms=200 <= 1000'],
         classifiedAt: SUBMITTED_AT,
-      });
+      };
+      expect(then).toEqual(expected);
     });
 
     it('given no rule matches, then the default tier applies under rule id "default" and the reasons say why each rule missed', () => {
