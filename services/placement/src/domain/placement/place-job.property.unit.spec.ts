@@ -1,0 +1,92 @@
+import { describe, expect, it } from '@jest/globals';
+import { api } from '@switchyard/contracts';
+import fc from 'fast-check';
+import { defaultPlacementPolicy as policy, PLACED_TIERS } from '../placement-policy.js';
+import { evolveProviders } from '../registry/evolve-providers.js';
+import { freeGpus, type ProviderRegistry } from '../registry/provider-registry.js';
+import type { RegistryEvent } from '../registry/registry-event.js';
+import { capacityChanged, classified, given, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
+import { FILTER_STEPS } from './filter-steps.js';
+import { placeJob } from './place-job.js';
+import { decisionDifferences, rescoreDecision } from './rescore-decision.js';
+
+const HEALTH = [
+  api.HealthStatus.HEALTH_STATUS_HEALTHY,
+  api.HealthStatus.HEALTH_STATUS_DEGRADED,
+  api.HealthStatus.HEALTH_STATUS_DRAINING,
+  api.HealthStatus.HEALTH_STATUS_UNHEALTHY,
+];
+
+const providerArb = fc.record({
+  operator: fc.constantFrom('op-a', 'op-b', 'op-c'),
+  region: fc.constantFrom('eu-west', 'us-east', 'ap-south'),
+  jurisdiction: fc.constantFrom('EU', 'US', 'IN'),
+  gpuClass: fc.constantFrom('a100-80g', 'l4'),
+  gpus: fc.integer({ min: 0, max: 8 }),
+  vram: fc.constantFrom(24, 40, 80),
+  price: fc.bigInt({ min: 1n, max: 5_000_000n }).map(String),
+  latencyMs: fc.integer({ min: 1, max: 400 }),
+  health: fc.constantFrom(...HEALTH),
+  reportedInUse: fc.integer({ min: 0, max: 8 }),
+});
+
+const jobArb = fc.record({
+  tier: fc.constantFrom(...PLACED_TIERS),
+  gpuClass: fc.constantFrom('a100-80g', 'l4'),
+  gpuCount: fc.integer({ min: 1, max: 4 }),
+  minVramGib: fc.constantFrom(16, 40, 80),
+  maxLatencyMs: fc.constantFrom(0, 50, 200),
+  allowedRegions: fc.subarray(['eu-west', 'us-east', 'ap-south']),
+  dataResidency: fc.constantFrom('', 'EU', 'US'),
+  maxPriceBaseUnits: fc.constantFrom('0', '500000', '5000000'),
+  estimatedDurationSeconds: fc.integer({ min: 1, max: 7200 }),
+  tenant: fc.constantFrom('tenant-a', 'tenant-b'),
+});
+
+function fleetOf(providers: fc.infer<typeof providerArb>[]): ProviderRegistry {
+  const history: RegistryEvent[] = providers.flatMap((p, i) => [
+    registered(`p${i}`, p),
+    capacityChanged(`p${i}`, p.gpus, p.reportedInUse, p.health),
+  ]);
+  return given(...history);
+}
+
+describe('placeJob (property)', () => {
+  it('only chooses providers that pass every filter step, and never overbooks across a stream of jobs', () => {
+    fc.assert(
+      fc.property(fc.array(providerArb, { minLength: 1, maxLength: 10 }), fc.array(jobArb, { minLength: 1, maxLength: 12 }), (providers, jobs) => {
+        let registry = fleetOf(providers);
+        jobs.forEach((job, i) => {
+          const jobId = `job-${i}`;
+          const { tier: _tier, tenant: _tenant, ...constraints } = job;
+          const jobSpec = spec(constraints);
+          registry = [submitted(jobId, jobSpec, job.tenant), classified(jobId, job.tier)].reduce(evolveProviders, registry);
+          const placing = request({ jobId, tenantId: job.tenant, tier: job.tier, spec: jobSpec });
+          const decision = placeJob(placing, registry, policy);
+
+          expect(placeJob(placing, registry, policy)).toEqual(decision);
+          if (decision.type === 'JobQueued') {
+            expect(decision.data.rejections.reduce((n, r) => n + r.count, 0)).toBe(providers.length);
+            return;
+          }
+          const record = decision.data.decision!;
+          const chosen = registry.providers[decision.data.providerId]!;
+          expect(FILTER_STEPS.filter((step) => step.rejects(chosen, placing, policy)).map((s) => s.reason)).toEqual([]);
+          expect(freeGpus(chosen, job.gpuClass)).toBeGreaterThanOrEqual(job.gpuCount);
+          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0)).toBe(providers.length);
+          expect(decisionDifferences(record, rescoreDecision(record, { jobId, gpuClass: job.gpuClass }, policy))).toEqual([]);
+
+          registry = evolveProviders(registry, { type: 'JobPlaced', data: decision.data });
+          for (const provider of Object.values(registry.providers)) {
+            const placedTotal = Object.values(provider.placedGpusByClass).reduce((n, g) => n + g, 0);
+            expect(placedTotal).toBeLessThanOrEqual(provider.totalGpus);
+            for (const inventory of provider.gpus) {
+              expect(provider.placedGpusByClass[inventory.gpuClass] ?? 0).toBeLessThanOrEqual(inventory.count);
+            }
+          }
+        });
+      }),
+      { seed: 20250101, numRuns: 300 },
+    );
+  });
+});
