@@ -7,3 +7,22 @@ export {
   type ServedProtos,
 } from './start-grpc-service.js';
 export { checkHealth, listReflectedServices } from './probe.js';
+export {
+  alreadyExists,
+  decodeStatusDetails,
+  ERROR_DOMAIN,
+  failedPrecondition,
+  grpcError,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  STATUS_DETAILS_TRAILER,
+  unauthenticated,
+  unimplemented,
+  type DecodedStatus,
+  type ErrorDetail,
+  type ErrorInfo,
+  type FieldViolation,
+  type PreconditionViolation,
+  type ResourceInfo,
+} from './grpc-errors.js';

@@ -1,0 +1,175 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { RpcException } from '@nestjs/microservices';
+import protobuf from 'protobufjs';
+
+/**
+ * gRPC errors with standard codes and google.rpc rich details (https://google.aip.dev/193).
+ *
+ * Each builder returns an `RpcException` whose error object is `{ code, message, metadata }`.
+ * NestJS's default RPC exception filter hands that object to grpc-js unchanged, and grpc-js
+ * sends `code` as `grpc-status`, `message` as `grpc-message` and `metadata` as trailers. The
+ * details travel in the `grpc-status-details-bin` trailer as a binary `google.rpc.Status`
+ * whose `details` are `google.protobuf.Any`-packed messages from `google/rpc/error_details.proto`
+ * (the protos come from the `google-proto-files` package, not copied here).
+ */
+
+export const STATUS_DETAILS_TRAILER = 'grpc-status-details-bin';
+/** `ErrorInfo.domain` of every Switchyard error. */
+export const ERROR_DOMAIN = 'switchyard';
+
+export interface FieldViolation {
+  /** Path of the offending field in proto names, e.g. `spec.gpu_count`. */
+  field: string;
+  description: string;
+}
+
+export interface ResourceInfo {
+  /** e.g. `switchyard.v1.Job` */
+  resourceType: string;
+  resourceName: string;
+  description?: string;
+}
+
+export interface PreconditionViolation {
+  /** Kind of precondition, e.g. `JOB_STATE`. */
+  type: string;
+  /** What failed it, e.g. the job id. */
+  subject: string;
+  description: string;
+}
+
+export interface ErrorInfo {
+  /** UPPER_SNAKE_CASE, stable: clients switch on it. */
+  reason: string;
+  /** Machine-readable facts (limits, current values); values are strings on the wire. */
+  metadata?: Record<string, string | number | bigint>;
+}
+
+/** A decoded detail: its type name (without the type URL prefix) and its fields. */
+export interface ErrorDetail {
+  type: string;
+  value: Record<string, unknown>;
+}
+
+export interface DecodedStatus {
+  code: number;
+  message: string;
+  details: ErrorDetail[];
+}
+
+const TYPE_URL_PREFIX = 'type.googleapis.com/';
+
+let protos: protobuf.Root | undefined;
+
+/** google/rpc/status.proto and error_details.proto, loaded once from google-proto-files. */
+function rpcProtos(): protobuf.Root {
+  if (protos) return protos;
+  const require = createRequire(import.meta.url);
+  const protoDir = dirname(require.resolve('google-proto-files/package.json'));
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => join(protoDir, target);
+  protos = root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
+  return protos;
+}
+
+function packAny(typeName: string, value: Record<string, unknown>): { type_url: string; value: Uint8Array } {
+  const type = rpcProtos().lookupType(typeName);
+  const problem = type.verify(value);
+  if (problem) throw new Error(`invalid ${typeName}: ${problem}`);
+  return { type_url: TYPE_URL_PREFIX + typeName, value: type.encode(type.fromObject(value)).finish() };
+}
+
+/** Builds the exception; `details` are `[fully-qualified type, fields in proto names]` pairs. */
+export function grpcError(code: GrpcStatus, message: string, details: [string, Record<string, unknown>][] = []): RpcException {
+  const statusType = rpcProtos().lookupType('google.rpc.Status');
+  const body = statusType.fromObject({ code, message, details: details.map(([type, value]) => packAny(type, value)) });
+  const metadata = new Metadata();
+  metadata.set(STATUS_DETAILS_TRAILER, Buffer.from(statusType.encode(body).finish()));
+  return new RpcException({ code, message, metadata });
+}
+
+function errorInfo(info: ErrorInfo): [string, Record<string, unknown>] {
+  const metadata = Object.fromEntries(Object.entries(info.metadata ?? {}).map(([key, value]) => [key, String(value)]));
+  return ['google.rpc.ErrorInfo', { reason: info.reason, domain: ERROR_DOMAIN, metadata }];
+}
+
+function resourceInfo(resource: ResourceInfo): [string, Record<string, unknown>] {
+  return [
+    'google.rpc.ResourceInfo',
+    {
+      resource_type: resource.resourceType,
+      resource_name: resource.resourceName,
+      description: resource.description ?? '',
+    },
+  ];
+}
+
+/** INVALID_ARGUMENT with a google.rpc.BadRequest naming every offending field. */
+export function invalidArgument(violations: FieldViolation[], message?: string): RpcException {
+  const text = message ?? `invalid request: ${violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`;
+  return grpcError(GrpcStatus.INVALID_ARGUMENT, text, [
+    ['google.rpc.BadRequest', { field_violations: violations.map((v) => ({ field: v.field, description: v.description })) }],
+  ]);
+}
+
+/** NOT_FOUND, with a google.rpc.ResourceInfo when the resource is named. */
+export function notFound(message: string, resource?: ResourceInfo): RpcException {
+  return grpcError(GrpcStatus.NOT_FOUND, message, resource ? [resourceInfo(resource)] : []);
+}
+
+/** ALREADY_EXISTS, with a google.rpc.ResourceInfo and optionally an ErrorInfo saying why. */
+export function alreadyExists(message: string, resource?: ResourceInfo, info?: ErrorInfo): RpcException {
+  const details = [...(resource ? [resourceInfo(resource)] : []), ...(info ? [errorInfo(info)] : [])];
+  return grpcError(GrpcStatus.ALREADY_EXISTS, message, details);
+}
+
+/** FAILED_PRECONDITION with google.rpc.PreconditionFailure violations and/or an ErrorInfo. */
+export function failedPrecondition(
+  message: string,
+  detail: { violations?: PreconditionViolation[]; info?: ErrorInfo },
+): RpcException {
+  const details: [string, Record<string, unknown>][] = [];
+  if (detail.violations?.length) details.push(['google.rpc.PreconditionFailure', { violations: detail.violations }]);
+  if (detail.info) details.push(errorInfo(detail.info));
+  return grpcError(GrpcStatus.FAILED_PRECONDITION, message, details);
+}
+
+/** UNAUTHENTICATED: missing or unknown credentials. */
+export function unauthenticated(message: string, info?: ErrorInfo): RpcException {
+  return grpcError(GrpcStatus.UNAUTHENTICATED, message, info ? [errorInfo(info)] : []);
+}
+
+/** PERMISSION_DENIED: known caller, not allowed. Never for another tenant's resource (that is NOT_FOUND). */
+export function permissionDenied(message: string, info?: ErrorInfo): RpcException {
+  return grpcError(GrpcStatus.PERMISSION_DENIED, message, info ? [errorInfo(info)] : []);
+}
+
+/** UNIMPLEMENTED: an RPC the service declares but does not offer yet. */
+export function unimplemented(message: string): RpcException {
+  return grpcError(GrpcStatus.UNIMPLEMENTED, message);
+}
+
+/**
+ * Client side: decodes the `google.rpc.Status` in a grpc-js error's trailers, details unpacked
+ * (fields in proto names, int64 as strings). Undefined when the server sent no details.
+ */
+export function decodeStatusDetails(error: Pick<ServiceError, 'metadata'>): DecodedStatus | undefined {
+  const [raw] = error.metadata?.get(STATUS_DETAILS_TRAILER) ?? [];
+  if (raw === undefined || typeof raw === 'string') return undefined;
+  const root = rpcProtos();
+  const decoded = root.lookupType('google.rpc.Status').decode(raw) as unknown as {
+    code: number;
+    message: string;
+    details: { type_url: string; value: Uint8Array }[];
+  };
+  const details = decoded.details.map((any) => {
+    const type = any.type_url.slice(any.type_url.lastIndexOf('/') + 1);
+    const messageType = root.lookup(type);
+    if (!(messageType instanceof protobuf.Type)) return { type, value: {} };
+    const value = messageType.toObject(messageType.decode(any.value), { longs: String, enums: String, defaults: true });
+    return { type, value };
+  });
+  return { code: decoded.code, message: decoded.message, details };
+}
