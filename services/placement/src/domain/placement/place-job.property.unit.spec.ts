@@ -17,7 +17,20 @@ const HEALTH = [
   api.HealthStatus.HEALTH_STATUS_UNHEALTHY,
 ];
 
-const providerArb = fc.record({
+interface ProviderShape {
+  operator: string;
+  region: string;
+  jurisdiction: string;
+  gpuClass: string;
+  gpus: number;
+  vram: number;
+  price: string;
+  latencyMs: number;
+  health: api.HealthStatus;
+  reportedInUse: number;
+}
+
+const providerArb: fc.Arbitrary<ProviderShape> = fc.record({
   operator: fc.constantFrom('op-a', 'op-b', 'op-c'),
   region: fc.constantFrom('eu-west', 'us-east', 'ap-south'),
   jurisdiction: fc.constantFrom('EU', 'US', 'IN'),
@@ -43,7 +56,7 @@ const jobArb = fc.record({
   tenant: fc.constantFrom('tenant-a', 'tenant-b'),
 });
 
-function fleetOf(providers: fc.infer<typeof providerArb>[]): ProviderRegistry {
+function fleetOf(providers: ProviderShape[]): ProviderRegistry {
   const history: RegistryEvent[] = providers.flatMap((p, i) => [
     registered(`p${i}`, p),
     capacityChanged(`p${i}`, p.gpus, p.reportedInUse, p.health),
