@@ -1,5 +1,5 @@
 // Reading the tier policy file: the service watches it, the CLI loads one for what-if replays.
-export { loadTierPolicy } from './load-tier-policy.js';
+export { defaultTierPolicyPath, loadTierPolicy } from './load-tier-policy.js';
 export { parseTierPolicy } from './parse-tier-policy.js';
 export { TierPolicyError, type TierPolicyIssue } from './tier-policy-error.js';
 export {
