@@ -11,7 +11,7 @@ export const BACKENDS: readonly Backend[] = ['kafka', 'postgres'];
 /** An event log on `backend`; the PostgreSQL log keeps its tables in `logSchema`. */
 export function openEventLog(backend: Backend, logSchemaUrl: string): EventLog {
   return backend === 'kafka'
-    ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('event-runtime-test') })
+    ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('event-runtime-test'), consumer: { sessionTimeoutMs: 6_000 } })
     : new PostgresEventLog({ connectionString: logSchemaUrl, consumer: { pollIntervalMs: 200 } });
 }
 
