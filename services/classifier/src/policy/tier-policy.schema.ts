@@ -76,7 +76,7 @@ const rules = z.array(rule).superRefine(
 export const tierPolicySchema: z.ZodType<TierPolicy> = z.strictObject({
   version: z
     .string({ error: (issue) => (issue.input === undefined ? undefined : 'version must be a string; quote it, e.g. "2026-11-24.1"') })
-    .regex(/^\S+$/, 'version must be non-empty, without spaces'),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'version is letters, digits, ".", "_" and "-" (it names the archived file)'),
   description: z.string().optional(),
   default_tier: tier,
   rules,
