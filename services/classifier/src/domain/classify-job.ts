@@ -1,7 +1,14 @@
 import type { events } from '@switchyard/contracts';
 import { jobFactsOf, type JobFacts } from './job-facts.js';
 import { checkCondition } from './rule-conditions.js';
-import { CONDITION_NAMES, DEFAULT_RULE_ID, type ConditionName, type TierPolicy, type TierRule } from './tier-policy.js';
+import {
+  CONDITION_NAMES,
+  DEFAULT_RULE_ID,
+  type ClassifiableTier,
+  type ConditionName,
+  type TierPolicy,
+  type TierRule,
+} from './tier-policy.js';
 
 /**
  * Sorts a submitted job into a tier under `policy`: the first rule whose conditions all hold
@@ -24,10 +31,11 @@ export function classifyJob(submitted: events.JobSubmitted, policy: TierPolicy):
   return classified(submitted, policy, DEFAULT_RULE_ID, policy.default_tier, reasons);
 }
 
-type RuleOutcome =
-  | { readonly matched: true; readonly reasons: readonly string[] }
-  /** Reasons end with the first condition that failed; later ones are not evaluated. */
-  | { readonly matched: false; readonly reasons: readonly string[] };
+interface RuleOutcome {
+  readonly matched: boolean;
+  /** Every condition when matched; otherwise up to and including the first that failed. */
+  readonly reasons: readonly string[];
+}
 
 function evaluateRule(rule: TierRule, facts: JobFacts): RuleOutcome {
   const reasons: string[] = [];
@@ -45,7 +53,7 @@ function classified(
   submitted: events.JobSubmitted,
   policy: TierPolicy,
   matchedRuleId: string,
-  tier: TierRule['tier'],
+  tier: ClassifiableTier,
   reasons: readonly string[],
 ): events.JobClassified {
   return {
