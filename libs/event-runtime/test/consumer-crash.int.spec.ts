@@ -16,7 +16,7 @@ describe.each(BACKENDS)('a consumer killed between DB commit and offset commit, 
   const cleanups: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  }, 60_000);
 
   async function setUp(): Promise<{ schema: TestSchema; dataSource: DataSource; log: EventLog; topic: string }> {
     const { schema, dataSource } = await openServiceDatabase();

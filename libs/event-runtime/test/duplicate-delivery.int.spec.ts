@@ -60,7 +60,7 @@ describe.each(BACKENDS)('duplicate deliveries on the %s log', (backend) => {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  }, 60_000);
 
   async function database(): Promise<{ schema: TestSchema; dataSource: DataSource }> {
     const db = await openServiceDatabase();

@@ -15,7 +15,7 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
   const cleanups: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
+  }, 60_000);
 
   async function database(): Promise<{ schema: TestSchema; dataSource: DataSource }> {
     const db = await openServiceDatabase();
