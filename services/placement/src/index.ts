@@ -1,2 +1,3 @@
 // Public entry: the module lets a launcher host this service in-process; domain deciders join it.
 export { PlacementModule } from './placement.module.js';
+export * from './domain/index.js';
