@@ -1,0 +1,108 @@
+import { describe, expect, it } from '@jest/globals';
+import { api, events } from '@switchyard/contracts';
+import { decideCancelJob } from './cancel-job.js';
+import type { JobEvent } from './job-event.js';
+import { evolveJob, jobFromSubmission } from './job-lifecycle.js';
+import { validSpec } from './job-spec.fixtures.js';
+
+const at = (seconds: number): api.Timestamp => ({ seconds: String(seconds), nanos: 0 });
+
+const submitted: events.JobSubmitted = {
+  jobId: 'job-1',
+  tenantId: 'acme',
+  tenantPlan: 'enterprise',
+  spec: validSpec(),
+  idempotencyKey: 'order-42',
+  quote: undefined,
+  submittedAt: at(100),
+};
+
+/** Folds events into the job; fails the test if one is ignored. */
+function given(...steps: JobEvent[]): api.Job {
+  return steps.reduce((job, event, i) => {
+    const result = evolveJob(job, event, at(200 + i));
+    if (result.kind !== 'applied') throw new Error(`${event.type} ignored: ${result.reason}`);
+    return result.job;
+  }, jobFromSubmission(submitted));
+}
+
+const classified: JobEvent = {
+  type: 'JobClassified',
+  payload: { jobId: 'job-1', tier: api.Tier.TIER_REALTIME, policyVersion: 'v3', matchedRuleId: 'interactive', reasons: ['kind=INFERENCE'], classifiedAt: at(150) },
+};
+const placed = (attempt: number, providerId: string): JobEvent => ({
+  type: 'JobPlaced',
+  payload: { jobId: 'job-1', providerId, operatorId: 'op-1', attempt, decision: undefined },
+});
+const started: JobEvent = { type: 'JobStarted', payload: { jobId: 'job-1', attempt: 2, providerId: 'p-2', startedAt: at(300) } };
+const completed: JobEvent = { type: 'JobCompleted', payload: { jobId: 'job-1', attempt: 2, providerId: 'p-2', resultHash: 'sha256:ab', completedAt: at(400) } };
+const requeued: JobEvent = {
+  type: 'JobRequeued',
+  payload: { jobId: 'job-1', attempt: 2, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, previousProviderId: 'p-1', excludedProviderIds: ['p-1'], requeuedAt: at(250) },
+};
+const cancelRequested: JobEvent = { type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'no longer needed', requestedAt: at(260) } };
+
+describe('the job lifecycle fold', () => {
+  it('a new job is SUBMITTED, unclassified, with no attempts', () => {
+    expect(jobFromSubmission(submitted)).toMatchObject({ id: 'job-1', state: api.JobState.JOB_STATE_SUBMITTED, tier: api.Tier.TIER_UNSPECIFIED, attempts: 0 });
+  });
+
+  it('JobClassified sets the tier and the classification time from the event', () => {
+    expect(given(classified)).toMatchObject({ state: api.JobState.JOB_STATE_CLASSIFIED, tier: api.Tier.TIER_REALTIME, classifiedAt: at(150) });
+  });
+
+  it('placed, lost and placed again, started, completed: provider, attempts and result follow', () => {
+    const job = given(classified, placed(1, 'p-1'), requeued, placed(2, 'p-2'), started, completed);
+    expect(job).toMatchObject({
+      state: api.JobState.JOB_STATE_COMPLETED,
+      attempts: 2,
+      placement: { providerId: 'p-2', attempt: 2 },
+      resultHash: 'sha256:ab',
+      startedAt: at(300),
+      finishedAt: at(400),
+      settlementState: api.SettlementState.SETTLEMENT_STATE_PENDING,
+    });
+  });
+
+  it('a requeued job has no placement until placed again', () => {
+    expect(given(classified, placed(1, 'p-1'), requeued)).toMatchObject({ state: api.JobState.JOB_STATE_REQUEUED, placement: undefined, attempts: 1 });
+  });
+
+  it('JobCancelRequested flags the job without changing its state; JobCancelled ends it', () => {
+    expect(given(classified, cancelRequested)).toMatchObject({ state: api.JobState.JOB_STATE_CLASSIFIED, cancelRequested: true });
+    const cancelled: JobEvent = { type: 'JobCancelled', payload: { jobId: 'job-1', attempt: 0, providerId: '', reason: 'tenant', cancelledAt: at(270) } };
+    expect(given(classified, cancelRequested, cancelled)).toMatchObject({ state: api.JobState.JOB_STATE_CANCELLED, finishedAt: at(270) });
+  });
+
+  it('a terminal job ignores late events', () => {
+    const job = given(classified, placed(1, 'p-1'), started, completed);
+    expect(evolveJob(job, placed(3, 'p-9'), at(999))).toEqual({ kind: 'ignored', reason: 'the job is already JOB_STATE_COMPLETED' });
+  });
+
+  it('JobFailed records the category and message', () => {
+    const failed: JobEvent = {
+      type: 'JobFailed',
+      payload: { jobId: 'job-1', attempt: 1, providerId: 'p-1', category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'bad input', failedAt: at(500) },
+    };
+    expect(given(classified, placed(1, 'p-1'), failed)).toMatchObject({
+      state: api.JobState.JOB_STATE_FAILED,
+      failureCategory: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD,
+      failureMessage: 'bad input',
+      finishedAt: at(500),
+    });
+  });
+});
+
+describe('decideCancelJob', () => {
+  it('requests cancellation of a live job', () => {
+    expect(decideCancelJob(given(classified), 'stop', at(300))).toEqual({ kind: 'requested', event: { jobId: 'job-1', reason: 'stop', requestedAt: at(300) } });
+  });
+
+  it('emits nothing when cancellation was already requested', () => {
+    expect(decideCancelJob(given(classified, cancelRequested), 'stop', at(300))).toEqual({ kind: 'already-requested' });
+  });
+
+  it('refuses a job that already ended', () => {
+    expect(decideCancelJob(given(classified, placed(1, 'p-1'), started, completed), 'stop', at(300))).toEqual({ kind: 'terminal', state: api.JobState.JOB_STATE_COMPLETED });
+  });
+});

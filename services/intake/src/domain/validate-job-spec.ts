@@ -1,0 +1,119 @@
+// Which parts of a submission are invalid, as field violations with proto field paths. Pure:
+// the submission time is an input, so "deadline in the past" is decided against it, not a clock.
+import type { api } from '@switchyard/contracts';
+import type { FieldViolation } from './field-violation.js';
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+export const MAX_GPU_COUNT = 64;
+const MAX_REF_LENGTH = 512;
+const MAX_LABELS = 64;
+const INT64_MAX = 9223372036854775807n;
+
+const KINDS: ReadonlySet<string> = new Set([
+  'WORKLOAD_KIND_INFERENCE',
+  'WORKLOAD_KIND_BATCH_INFERENCE',
+  'WORKLOAD_KIND_TRAINING',
+  'WORKLOAD_KIND_PIPELINE_STEP',
+]);
+// Lowercase provider region names such as "eu-west", "us-east-1", "ap-southeast-2".
+const REGION = /^[a-z]{2,12}(-[a-z]{2,16})+(-?[0-9]{1,2})?$/;
+const GPU_CLASS = /^[a-z0-9][a-z0-9-]{0,63}$/;
+// ISO 3166 country or a bloc code such as "EU".
+const RESIDENCY = /^[A-Z]{2,3}$/;
+const LABEL_KEY = /^[a-z0-9]([a-z0-9_./-]{0,62}[a-z0-9])?$/;
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+export function validateIdempotencyKey(key: string): FieldViolation[] {
+  if (key.length === 0) return [{ field: 'idempotency_key', description: 'is required' }];
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    return [{ field: 'idempotency_key', description: `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters` }];
+  }
+  if (!PRINTABLE_ASCII.test(key)) return [{ field: 'idempotency_key', description: 'must be printable ASCII without spaces' }];
+  return [];
+}
+
+/** Every violation of `spec` (absent counts as one), relative to the submission time. */
+export function validateJobSpec(spec: api.JobSpec | undefined, submittedAt: Date): FieldViolation[] {
+  if (spec === undefined) return [{ field: 'spec', description: 'is required' }];
+  return [
+    ...kindViolations(spec),
+    ...workloadViolations(spec),
+    ...gpuViolations(spec),
+    ...deadlineViolations(spec, submittedAt),
+    ...regionViolations(spec),
+    ...priceViolations(spec),
+    ...(spec.estimatedDurationSeconds >= 1
+      ? []
+      : [{ field: 'spec.estimated_duration_seconds', description: 'must be >= 1 (seconds)' }]),
+    ...labelViolations(spec),
+  ];
+}
+
+function kindViolations(spec: api.JobSpec): FieldViolation[] {
+  if (KINDS.has(spec.kind)) return [];
+  return [{ field: 'spec.kind', description: `must be one of ${[...KINDS].join(', ')}` }];
+}
+
+function workloadViolations(spec: api.JobSpec): FieldViolation[] {
+  const modelRef = spec.modelRef ?? '';
+  const imageRef = spec.imageRef ?? '';
+  if (modelRef === '' && imageRef === '') {
+    return [{ field: 'spec.model_ref', description: 'one of spec.model_ref or spec.image_ref is required' }];
+  }
+  const [field, value] = modelRef !== '' ? ['spec.model_ref', modelRef] : ['spec.image_ref', imageRef];
+  if (value.length > MAX_REF_LENGTH) return [{ field, description: `must be at most ${MAX_REF_LENGTH} characters` }];
+  if (/\s/.test(value)) return [{ field, description: 'must not contain whitespace' }];
+  return [];
+}
+
+function gpuViolations(spec: api.JobSpec): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (!GPU_CLASS.test(spec.gpuClass)) {
+    violations.push({ field: 'spec.gpu_class', description: 'is required: a lowercase GPU class name such as "h100-80g"' });
+  }
+  if (spec.gpuCount < 1) violations.push({ field: 'spec.gpu_count', description: 'must be >= 1' });
+  else if (spec.gpuCount > MAX_GPU_COUNT) violations.push({ field: 'spec.gpu_count', description: `must be <= ${MAX_GPU_COUNT}` });
+  return violations;
+}
+
+function deadlineViolations(spec: api.JobSpec, submittedAt: Date): FieldViolation[] {
+  const deadline = spec.deadline;
+  if (deadline === undefined) return [];
+  if (!/^-?\d+$/.test(deadline.seconds) || deadline.nanos < 0 || deadline.nanos > 999_999_999) {
+    return [{ field: 'spec.deadline', description: 'is not a valid timestamp' }];
+  }
+  const deadlineMs = Number(deadline.seconds) * 1000 + deadline.nanos / 1_000_000;
+  if (deadlineMs <= submittedAt.getTime()) {
+    return [{ field: 'spec.deadline', description: `must be after the submission time (${submittedAt.toISOString()})` }];
+  }
+  return [];
+}
+
+function regionViolations(spec: api.JobSpec): FieldViolation[] {
+  const violations: FieldViolation[] = spec.allowedRegions.flatMap((region, i) =>
+    REGION.test(region)
+      ? []
+      : [{ field: `spec.allowed_regions[${i}]`, description: `"${region}" is not a region name such as "eu-west" or "us-east-1"` }],
+  );
+  if (spec.dataResidency !== '' && !RESIDENCY.test(spec.dataResidency)) {
+    violations.push({ field: 'spec.data_residency', description: 'must be a 2- or 3-letter uppercase jurisdiction code such as "EU" or "US"' });
+  }
+  return violations;
+}
+
+function priceViolations(spec: api.JobSpec): FieldViolation[] {
+  const price = spec.maxPriceBaseUnits;
+  if (!/^-?\d+$/.test(price)) return [{ field: 'spec.max_price_base_units', description: 'must be an integer number of base units' }];
+  const value = BigInt(price);
+  if (value < 0n) return [{ field: 'spec.max_price_base_units', description: 'must be >= 0 (0 means no cap)' }];
+  if (value > INT64_MAX) return [{ field: 'spec.max_price_base_units', description: 'must fit in int64' }];
+  return [];
+}
+
+function labelViolations(spec: api.JobSpec): FieldViolation[] {
+  const keys = Object.keys(spec.labels);
+  if (keys.length > MAX_LABELS) return [{ field: 'spec.labels', description: `must have at most ${MAX_LABELS} entries` }];
+  return keys.flatMap((key) =>
+    LABEL_KEY.test(key) ? [] : [{ field: `spec.labels[${JSON.stringify(key)}]`, description: 'key must be lowercase alphanumerics, "-", "_", "." or "/"' }],
+  );
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { api } from '@switchyard/contracts';
+import { SUBMITTED_AT, validSpec } from './job-spec.fixtures.js';
+import { validateIdempotencyKey, validateJobSpec } from './validate-job-spec.js';
+
+const fieldsOf = (spec: api.JobSpec | undefined): string[] => validateJobSpec(spec, SUBMITTED_AT).map((v) => v.field);
+
+describe('validateJobSpec', () => {
+  it('accepts a complete spec', () => {
+    expect(validateJobSpec(validSpec(), SUBMITTED_AT)).toEqual([]);
+  });
+
+  it('accepts an image reference instead of a model, and no deadline, regions, residency or cap', () => {
+    const spec = validSpec({ modelRef: undefined, imageRef: 'ghcr.io/acme/etl:1.2', deadline: undefined, allowedRegions: [], dataResidency: '', maxPriceBaseUnits: '0' });
+    expect(validateJobSpec(spec, SUBMITTED_AT)).toEqual([]);
+  });
+
+  it('requires the spec itself', () => {
+    expect(fieldsOf(undefined)).toEqual(['spec']);
+  });
+
+  it.each([
+    ['an unspecified kind', { kind: api.WorkloadKind.WORKLOAD_KIND_UNSPECIFIED }, 'spec.kind'],
+    ['neither model_ref nor image_ref', { modelRef: undefined, imageRef: undefined }, 'spec.model_ref'],
+    ['an empty model_ref', { modelRef: '' }, 'spec.model_ref'],
+    ['no GPU class', { gpuClass: '' }, 'spec.gpu_class'],
+    ['zero GPUs', { gpuCount: 0 }, 'spec.gpu_count'],
+    ['more GPUs than a job may ask for', { gpuCount: 65 }, 'spec.gpu_count'],
+    ['a negative max price', { maxPriceBaseUnits: '-1' }, 'spec.max_price_base_units'],
+    ['a max price that is not an integer', { maxPriceBaseUnits: '1.5' }, 'spec.max_price_base_units'],
+    ['a max price beyond int64', { maxPriceBaseUnits: '9223372036854775808' }, 'spec.max_price_base_units'],
+    ['a zero estimated duration', { estimatedDurationSeconds: 0 }, 'spec.estimated_duration_seconds'],
+    ['a region that is not a region name', { allowedRegions: ['eu-west', 'Europe West'] }, 'spec.allowed_regions[1]'],
+    ['a lowercase residency', { dataResidency: 'eu' }, 'spec.data_residency'],
+    ['a label key with spaces', { labels: { 'cost centre': 'x' } }, 'spec.labels["cost centre"]'],
+  ])('names the field for %s', (_case, overrides, field) => {
+    expect(fieldsOf(validSpec(overrides))).toEqual([field]);
+  });
+
+  it('rejects a deadline at or before the submission time, not the current time', () => {
+    const atSubmission = { seconds: String(SUBMITTED_AT.getTime() / 1000), nanos: 0 };
+    expect(validateJobSpec(validSpec({ deadline: atSubmission }), SUBMITTED_AT)).toEqual([
+      { field: 'spec.deadline', description: 'must be after the submission time (2026-11-24T12:00:00.000Z)' },
+    ]);
+    const oneMsLater = { seconds: atSubmission.seconds, nanos: 1_000_000 };
+    expect(validateJobSpec(validSpec({ deadline: oneMsLater }), SUBMITTED_AT)).toEqual([]);
+  });
+
+  it('reports every violation at once', () => {
+    expect(fieldsOf(validSpec({ kind: api.WorkloadKind.WORKLOAD_KIND_UNSPECIFIED, gpuCount: 0, estimatedDurationSeconds: 0 }))).toEqual([
+      'spec.kind',
+      'spec.gpu_count',
+      'spec.estimated_duration_seconds',
+    ]);
+  });
+});
+
+describe('validateIdempotencyKey', () => {
+  it('requires a key of at most 128 printable characters', () => {
+    expect(validateIdempotencyKey('order-42')).toEqual([]);
+    expect(validateIdempotencyKey('')).toEqual([{ field: 'idempotency_key', description: 'is required' }]);
+    expect(validateIdempotencyKey('k'.repeat(129))).toEqual([{ field: 'idempotency_key', description: 'must be at most 128 characters' }]);
+    expect(validateIdempotencyKey('has space')[0]?.field).toBe('idempotency_key');
+  });
+});
