@@ -27,7 +27,7 @@ let alertsTopic = '';
 
 @Controller()
 class AccountsConsumer {
-  @EventPattern(DEPOSITED)
+  @EventPattern<string>(DEPOSITED)
   async deposited(@Payload() data: { accountId: string; amount: number }, @Ctx() context: EventLogContext): Promise<void> {
     const manager = context.getManager();
     await manager.query(
@@ -49,7 +49,7 @@ class AccountsConsumer {
     }
   }
 
-  @EventPattern(FROZEN)
+  @EventPattern<string>(FROZEN)
   frozen(): never {
     throw new Error('freezing is not supported by this ledger');
   }
