@@ -1,2 +1,4 @@
-// Public entry: the module lets a launcher host this service in-process; domain deciders join it.
+// Public entry: the module lets a launcher host this service in-process; the pricing deciders
+// (meterUsage, quoteJob) and the rate-card loader are what intake's QuoteJob and the CLI use.
 export { MeteringModule } from './metering.module.js';
+export * from './domain/index.js';

@@ -1,0 +1,77 @@
+// meterUsage: one provider usage report, the job it belongs to and the rate cards in, one
+// UsageMetered out. Pure: the same report priced twice gives the same event, usage id included.
+import { api, type events } from '@switchyard/contracts';
+import { epochMsOf } from './instant.js';
+import { MeteringError } from './metering-error.js';
+import { chargeFor, splitCharge, type UsageQuantities } from './price-usage.js';
+import { rateCardAt, ratesFor, type RateCard } from './rate-card.js';
+
+/** What metering knows of a job from the jobs topic: who pays, in which tier, on which GPUs. */
+export interface MeteredJob {
+  readonly tenantId: string;
+  readonly tier: api.Tier;
+  readonly gpuClass: string;
+}
+
+const UINT64_MAX = 18_446_744_073_709_551_615n;
+
+/** The usage id of a report: a function of the report id alone, so a redelivery gets the same one. */
+export function usageIdOf(reportId: string): string {
+  return `usage:${reportId}`;
+}
+
+/**
+ * Prices `reported` under the rate card in effect at its `reportedAt`. `meteredAt` defaults to
+ * the report time; the consumer passes the time of the event that let it price the report.
+ */
+export function meterUsage(
+  reported: events.UsageReported,
+  job: MeteredJob,
+  cards: readonly RateCard[],
+  meteredAt: api.Timestamp | undefined = undefined,
+): events.UsageMetered {
+  if (reported.reportId === '') throw new MeteringError('INVALID_USAGE', 'UsageReported has no report_id');
+  if (reported.jobId === '') throw new MeteringError('INVALID_USAGE', `UsageReported ${reported.reportId} has no job_id`);
+  if (reported.reportedAt == null) throw new MeteringError('INVALID_USAGE', `UsageReported ${reported.reportId} has no reported_at`);
+  const usage = quantitiesOf(reported);
+  const card = rateCardAt(cards, epochMsOf(reported.reportedAt));
+  const split = splitCharge(chargeFor(usage, ratesFor(card, job.tier, job.gpuClass)), card.protocolFeeBps);
+  return {
+    usageId: usageIdOf(reported.reportId),
+    jobId: reported.jobId,
+    attempt: reported.attempt,
+    reportId: reported.reportId,
+    tenantId: job.tenantId,
+    providerId: reported.providerId,
+    tier: job.tier,
+    gpuClass: job.gpuClass,
+    rateCardVersion: card.version,
+    amounts: {
+      gpuMilliseconds: usage.gpuMilliseconds.toString(),
+      tokens: usage.tokens.toString(),
+      bytes: usage.bytes.toString(),
+    },
+    tenantChargeBaseUnits: split.tenantCharge.toString(),
+    providerEarningBaseUnits: split.providerEarning.toString(),
+    protocolFeeBaseUnits: split.protocolFee.toString(),
+    meteredAt: meteredAt ?? reported.reportedAt,
+  };
+}
+
+function quantitiesOf(reported: events.UsageReported): UsageQuantities {
+  const amounts = reported.amounts;
+  return {
+    gpuMilliseconds: count(amounts?.gpuMilliseconds, 'gpu_milliseconds', reported.reportId),
+    tokens: count(amounts?.tokens, 'tokens', reported.reportId),
+    bytes: count(amounts?.bytes, 'bytes', reported.reportId),
+  };
+}
+
+/** A uint64 decimal string (absent means 0, as in protobuf JSON). */
+function count(value: string | undefined | null, field: string, reportId: string): bigint {
+  if (value == null || value === '') return 0n;
+  if (!/^\d{1,20}$/.test(value) || BigInt(value) > UINT64_MAX) {
+    throw new MeteringError('INVALID_USAGE', `UsageReported ${reportId}: amounts.${field} "${value}" is not a uint64`);
+  }
+  return BigInt(value);
+}
