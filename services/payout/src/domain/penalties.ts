@@ -1,0 +1,166 @@
+// SLA penalties: a provider that breaks a REALTIME job's service level (fails it through its own
+// fault, or finishes it late) pays a penalty to the job's tenant. Each penalty names the events
+// that justify it, so anyone can check it against the log.
+import { api, events } from '@switchyard/contracts';
+import { LedgerError, PROTOCOL_FEES, providerAccount, tenantAccount } from './accounts.js';
+import { posting, type Posting } from './posting.js';
+import { unreachable } from './unreachable.js';
+
+/** How much a breach costs; versioned so a penalty can be recomputed from its policy. */
+export type PenaltyRule =
+  | { readonly kind: 'fixed'; readonly amountBaseUnits: bigint }
+  /** basisPoints / 10 000 of what the job was charged so far, never less than the minimum. */
+  | { readonly kind: 'shareOfCharge'; readonly basisPoints: bigint; readonly minimumBaseUnits: bigint };
+
+export interface PenaltyPolicy {
+  readonly version: string;
+  readonly realtimeFailedByProvider: PenaltyRule;
+  readonly realtimeCompletedLate: PenaltyRule;
+}
+
+export const DEFAULT_PENALTY_POLICY: PenaltyPolicy = {
+  version: 'penalties-2026-11-01',
+  realtimeFailedByProvider: { kind: 'shareOfCharge', basisPoints: 5_000n, minimumBaseUnits: 1_000_000n },
+  realtimeCompletedLate: { kind: 'shareOfCharge', basisPoints: 2_000n, minimumBaseUnits: 250_000n },
+};
+
+/** What the payout service knows about a job's current attempt, folded from the jobs topic. */
+export interface JobSla {
+  readonly jobId: string;
+  /** Unknown when the JobSubmitted was not seen; the penalty then goes to the protocol. */
+  readonly tenantId?: string;
+  readonly tier: api.Tier;
+  readonly providerId: string;
+  readonly attempt: number;
+  /** ce_id of the JobPlaced of this attempt. */
+  readonly placedEventId: string;
+  /** Declared latency bound; 0 when none was declared. */
+  readonly maxLatencyMs: number;
+  readonly deadline?: Date;
+  readonly startedAt?: Date;
+  /** Sum of the job's UsageMetered charges so far, for share-of-charge rules. */
+  readonly chargedBaseUnits: bigint;
+}
+
+export type JobOutcome =
+  | {
+      readonly kind: 'failed';
+      readonly eventId: string;
+      readonly providerId: string;
+      readonly attempt: number;
+      readonly source: events.FailureSource;
+      readonly category: api.FailureCategory;
+      readonly at: Date;
+    }
+  | { readonly kind: 'completed'; readonly eventId: string; readonly providerId: string; readonly attempt: number; readonly at: Date };
+
+export type PenaltyReason = 'REALTIME_FAILED_BY_PROVIDER' | 'REALTIME_COMPLETED_LATE';
+
+export interface Penalty {
+  readonly penaltyId: string;
+  readonly providerId: string;
+  readonly tenantId?: string;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly amountBaseUnits: bigint;
+  readonly reason: PenaltyReason;
+  readonly justifyingEventIds: readonly string[];
+  readonly policyVersion: string;
+  readonly assessedAt: Date;
+}
+
+export interface PenaltyDecision {
+  readonly penalty: Penalty;
+  readonly posting: Posting;
+}
+
+/** The penalty an outcome of `job` earns its provider under `policy`, or undefined for none. */
+export function assessPenalty(job: JobSla, outcome: JobOutcome, policy: PenaltyPolicy): PenaltyDecision | undefined {
+  // An outcome of another attempt or provider is not this placement's to answer for.
+  if (outcome.attempt !== job.attempt || outcome.providerId !== job.providerId || job.tier !== api.Tier.TIER_REALTIME) return undefined;
+  const reason = breachOf(job, outcome);
+  if (reason === undefined) return undefined;
+  const rule = reason === 'REALTIME_FAILED_BY_PROVIDER' ? policy.realtimeFailedByProvider : policy.realtimeCompletedLate;
+  const amount = penaltyAmount(rule, job.chargedBaseUnits);
+  if (amount <= 0n) return undefined;
+  const penaltyId = `penalty:${job.jobId}:${job.attempt}`;
+  const penalty: Penalty = {
+    penaltyId,
+    providerId: job.providerId,
+    ...(job.tenantId === undefined ? {} : { tenantId: job.tenantId }),
+    jobId: job.jobId,
+    attempt: job.attempt,
+    amountBaseUnits: amount,
+    reason,
+    justifyingEventIds: [outcome.eventId, job.placedEventId],
+    policyVersion: policy.version,
+    assessedAt: outcome.at,
+  };
+  return { penalty, posting: penaltyPosting(penalty) };
+}
+
+function breachOf(job: JobSla, outcome: JobOutcome): PenaltyReason | undefined {
+  switch (outcome.kind) {
+    case 'failed':
+      return outcome.source === events.FailureSource.FAILURE_SOURCE_PROVIDER && isProvidersFault(outcome.category)
+        ? 'REALTIME_FAILED_BY_PROVIDER'
+        : undefined;
+    case 'completed':
+      return isLate(job, outcome.at) ? 'REALTIME_COMPLETED_LATE' : undefined;
+    default:
+      return unreachable(outcome);
+  }
+}
+
+/** Whether a failure the provider reported is its own fault rather than the workload's. */
+export function isProvidersFault(category: api.FailureCategory): boolean {
+  switch (category) {
+    case api.FailureCategory.FAILURE_CATEGORY_OUT_OF_MEMORY:
+    case api.FailureCategory.FAILURE_CATEGORY_HARDWARE:
+    case api.FailureCategory.FAILURE_CATEGORY_NETWORK:
+    case api.FailureCategory.FAILURE_CATEGORY_TIMEOUT:
+    case api.FailureCategory.FAILURE_CATEGORY_PREEMPTED:
+    case api.FailureCategory.FAILURE_CATEGORY_INTERNAL:
+    case api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED:
+      return true;
+    case api.FailureCategory.FAILURE_CATEGORY_WORKLOAD:
+      return false;
+    case api.FailureCategory.UNRECOGNIZED:
+      return false;
+    default:
+      return unreachable(category);
+  }
+}
+
+function isLate(job: JobSla, completedAt: Date): boolean {
+  if (job.deadline !== undefined && completedAt.getTime() > job.deadline.getTime()) return true;
+  return job.maxLatencyMs > 0 && job.startedAt !== undefined && completedAt.getTime() - job.startedAt.getTime() > job.maxLatencyMs;
+}
+
+export function penaltyAmount(rule: PenaltyRule, chargedBaseUnits: bigint): bigint {
+  switch (rule.kind) {
+    case 'fixed':
+      return rule.amountBaseUnits;
+    case 'shareOfCharge': {
+      // Integer division rounds down: the provider never pays a fraction of a base unit more.
+      const share = (chargedBaseUnits * rule.basisPoints) / 10_000n;
+      return share > rule.minimumBaseUnits ? share : rule.minimumBaseUnits;
+    }
+    default:
+      return unreachable(rule);
+  }
+}
+
+/** Provider debited, tenant (or, when unknown, the protocol) credited; source id = penalty id. */
+export function penaltyPosting(penalty: Penalty): Posting {
+  if (penalty.amountBaseUnits <= 0n) throw new LedgerError('NEGATIVE_AMOUNT', `penalty ${penalty.penaltyId} must be positive`);
+  return posting({
+    sourceId: penalty.penaltyId,
+    kind: 'PENALTY',
+    entries: [
+      { accountId: providerAccount(penalty.providerId), amount: -penalty.amountBaseUnits },
+      { accountId: penalty.tenantId === undefined ? PROTOCOL_FEES : tenantAccount(penalty.tenantId), amount: penalty.amountBaseUnits },
+    ],
+    recordedAt: penalty.assessedAt,
+  });
+}
