@@ -1,6 +1,6 @@
-import type { INestMicroservice, Type } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { Server } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -42,10 +42,15 @@ export interface GrpcServiceConfig {
    * the service runs inside another process (a test runner) that owns the signals.
    */
   handleSignals?: boolean;
+  /**
+   * Transports served beside gRPC, e.g. the event-log consumer whose `@EventPattern` handlers
+   * live in the module. Built after the module's providers exist, so they can use them.
+   */
+  transports?: (app: INestApplicationContext) => CustomTransportStrategy[];
 }
 
 export interface RunningGrpcService {
-  app: INestMicroservice;
+  app: INestApplication;
   /** The address the gRPC server is bound to, `host:port`. */
   address: string;
 }
@@ -63,10 +68,11 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   const health = new HealthImplementation(Object.fromEntries(healthNames.map((name) => [name, 'NOT_SERVING'])));
 
   const logger = new JsonLogger(config.name);
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    ServiceHostModule.wrap(config.module, health, healthNames),
+  // A hybrid application without an HTTP listener: gRPC and any other transports are its
+  // microservices, sharing one module instance (one DataSource, one event log).
+  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames), { logger });
+  app.connectMicroservice<MicroserviceOptions>(
     {
-      logger,
       transport: Transport.GRPC,
       options: {
         url: address,
@@ -80,9 +86,14 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
         },
       },
     },
+    { inheritAppConfig: true },
   );
+  for (const strategy of config.transports?.(app) ?? []) {
+    app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
+  }
   if (config.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  await app.listen();
+  await app.startAllMicroservices();
+  await app.init();
   for (const name of healthNames) health.setStatus(name, 'SERVING');
   logger.log(`gRPC server listening on ${address}`, 'ServiceHost');
   return { app, address };
