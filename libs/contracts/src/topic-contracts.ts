@@ -96,7 +96,7 @@ function topicDescription(topic: TopicContract): string {
   return [
     `Key: ${topic.key}. Partitions: ${topic.partitions}. Retention: ${retention}.`,
     `Producers: ${topic.producers.join(', ')}. Consumers: ${topic.consumers.join(', ')}.`,
-    `Catalogue of event types: ${topic.envelope} (each event travels as its own payload, named by ce_type).`,
+    `Payload: ${topic.envelope} in protobuf canonical JSON with the one member ce_type names set.`,
   ].join(' ');
 }
 
@@ -111,9 +111,10 @@ export function topicContractsDocument(): Record<string, unknown> {
 
   for (const topic of Object.values(TOPICS)) {
     const envelope = root.lookupType(topic.envelope);
-    const eventTypes = envelope.oneofsArray[0]!.fieldsArray.map((f) => f.resolvedType as protobuf.Type);
+    const members = envelope.oneofsArray[0]!.fieldsArray;
     const channelMessages: Record<string, unknown> = {};
-    for (const type of eventTypes) {
+    for (const member of members) {
+      const type = member.resolvedType as protobuf.Type;
       const messageId = type.name;
       payloadTypes.push(type);
       messages[messageId] = {
@@ -122,7 +123,8 @@ export function topicContractsDocument(): Record<string, unknown> {
         summary: type.comment ?? undefined,
         contentType: 'application/json',
         headers: cloudEventHeaders(fullNameOf(type), topic.key),
-        payload: schemaRef(fullNameOf(type)),
+        // The topic's envelope with exactly this member set, e.g. {"jobPlaced": {...}}.
+        payload: { type: 'object', required: [member.name], additionalProperties: false, properties: { [member.name]: schemaRef(fullNameOf(type)) } },
         bindings: { kafka: { key: { type: 'string', description: topic.key }, bindingVersion: BINDING_VERSION } },
       };
       channelMessages[messageId] = { $ref: `#/components/messages/${messageId}` };
