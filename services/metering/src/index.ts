@@ -2,3 +2,4 @@
 // (meterUsage, quoteJob) and the rate-card loader are what intake's QuoteJob and the CLI use.
 export { MeteringModule } from './metering.module.js';
 export * from './domain/index.js';
+export { defaultRateCardsPath, loadRateCards, parseRateCards, RateCardError, type RateCardIssue } from './rate-card/index.js';
