@@ -32,6 +32,4 @@ export {
 export { partitionForKey } from './partitioning.js';
 export { KafkaEventLog, type KafkaEventLogOptions } from './kafka/kafka-event-log.js';
 export { PostgresEventLog, type PostgresEventLogOptions } from './postgres/postgres-event-log.js';
-export { applyOnce, enqueue, type ApplyOnceOptions, type ApplyResult, type OutgoingEvent } from './runtime/apply-once.js';
-export { OutboxRelay, type OutboxRelayOptions } from './runtime/outbox-relay.js';
-export { ensureRuntimeSchema } from './runtime/schema.js';
+
