@@ -1,8 +1,4 @@
-import { startGrpcService } from '@switchyard/service-host';
-import { IntakeModule } from './intake.module.js';
+import { intakeConfigFromEnv } from './config.js';
+import { startIntake } from './intake.js';
 
-await startGrpcService({
-  name: 'intake',
-  module: IntakeModule,
-  url: process.env.GRPC_URL ?? '127.0.0.1:50051',
-});
+await startIntake(intakeConfigFromEnv(process.env));

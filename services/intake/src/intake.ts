@@ -1,0 +1,117 @@
+// Composition root: opens the database (migrations, tenants), the event log and the WatchJob
+// feed, starts the jobs projection (event runtime transport, with the outbox relay) and serves
+// switchyard.v1.JobService. main.ts calls it with the environment's configuration.
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TOPICS, apiPackageName, apiProtoFiles, protoRoot, topicNames } from '@switchyard/contracts';
+import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import { EventHandlerErrorFilter, EventLogServer, eventRuntimeMigrations } from '@switchyard/event-runtime';
+import { JsonLogger, startGrpcService, type RunningGrpcService } from '@switchyard/service-host';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { withSearchPath, type IntakeConfig } from './config.js';
+import { IntakeModule } from './intake.module.js';
+import { CreateIntakeTables1764100000000 } from './persistence/create-intake-tables.migration.js';
+import { JobProjectionModule } from './projection/job-projection.module.js';
+import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
+import { TenantDirectory } from './tenancy/tenant-directory.js';
+import { readTenantsFile } from './tenancy/tenants-file.js';
+import { JobHistoryFeed } from './watch/job-history-feed.js';
+
+export const intakeMigrations = [...eventRuntimeMigrations, CreateIntakeTables1764100000000];
+
+export interface StartIntakeOptions {
+  /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */
+  readonly handleSignals?: boolean;
+}
+
+export interface RunningIntake {
+  readonly address: string;
+  readonly app: RunningGrpcService['app'];
+  /** Stops serving, then the projection and relay, then closes the connections. */
+  close(): Promise<void>;
+}
+
+export async function startIntake(config: IntakeConfig, options: StartIntakeOptions = {}): Promise<RunningIntake> {
+  const logger = new JsonLogger('intake');
+  const schemaUrl = withSearchPath(config.databaseUrl, config.databaseSchema);
+  await createSchemaIfMissing(config.databaseUrl, config.databaseSchema);
+  const dataSource = new DataSource({ type: 'postgres', url: schemaUrl, migrations: intakeMigrations, poolSize: 8, logging: false });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await loadTenants(config, dataSource, logger);
+
+  const eventLog = openEventLog(config);
+  const jobsTopic = topicNames(config.topicPrefix).jobs;
+  await eventLog.admin.createTopics([{ topic: jobsTopic, partitions: TOPICS.jobs.partitions }]);
+  const feed = new JobHistoryFeed(schemaUrl, { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
+  await feed.start();
+
+  const projection = await NestFactory.createMicroservice(JobProjectionModule.register(dataSource), {
+    logger,
+    strategy: new EventLogServer({
+      eventLog,
+      dataSource,
+      groupId: config.consumerGroup,
+      topics: [jobsTopic],
+      ignoredTypes: IGNORED_JOB_EVENT_TYPES,
+    }),
+  });
+  projection.useGlobalFilters(new EventHandlerErrorFilter());
+  await projection.listen();
+
+  let closing: Promise<void> | undefined;
+  const closeResources = (): Promise<void> =>
+    (closing ??= (async () => {
+      await projection.close();
+      await feed.close();
+      await eventLog.close();
+      await dataSource.destroy();
+    })());
+
+  const service = await startGrpcService({
+    name: 'intake',
+    module: rootModule(IntakeModule.register({ dataSource, jobsTopic, feed, watchPollIntervalMs: config.watchPollIntervalMs, onShutdown: closeResources })),
+    url: config.grpcUrl,
+    protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
+    handleSignals: options.handleSignals ?? true,
+  }).catch(async (error: unknown) => {
+    await closeResources();
+    throw error;
+  });
+  return { address: service.address, app: service.app, close: () => service.app.close() };
+}
+
+/** startGrpcService takes a module class; this one imports the configured dynamic module. */
+function rootModule(configured: DynamicModule): Type<unknown> {
+  class IntakeRootModule {}
+  Module({ imports: [configured] })(IntakeRootModule);
+  return IntakeRootModule;
+}
+
+async function createSchemaIfMissing(databaseUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function loadTenants(config: IntakeConfig, dataSource: DataSource, logger: JsonLogger): Promise<void> {
+  if (!config.tenantsFile) {
+    logger.warn('SWITCHYARD_TENANTS_FILE is not set: keeping the tenants already stored; a fresh database answers every call UNAUTHENTICATED');
+    return;
+  }
+  const tenants = await readTenantsFile(config.tenantsFile);
+  await new TenantDirectory(dataSource).replaceAll(tenants);
+  logger.log(`loaded ${tenants.length} tenants from ${config.tenantsFile}`);
+}
+
+function openEventLog(config: IntakeConfig): EventLog {
+  return config.eventLog.backend === 'kafka'
+    ? new KafkaEventLog({ brokers: config.eventLog.brokers, clientId: 'switchyard-intake' })
+    : new PostgresEventLog({ connectionString: config.eventLog.databaseUrl });
+}
+

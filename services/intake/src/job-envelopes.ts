@@ -1,0 +1,36 @@
+// CloudEvents envelopes of the jobs topic, as intake writes and reads them. The payload is the
+// protobuf canonical JSON of the topic's envelope message (`{"jobSubmitted": {...}}`, see
+// docs/contracts.md); reading also accepts the bare event message named by ce_type.
+import { events } from '@switchyard/contracts';
+import type { EventEnvelope, JsonValue } from '@switchyard/event-log';
+import { jobEnvelopeOf, jobEventOf, type JobEvent, type JobEventType } from './domain/job-event.js';
+
+export const INTAKE_SOURCE = '/switchyard/intake';
+export const JOB_EVENT_TYPE_PREFIX = 'switchyard.events.v1.';
+
+export const jobEventTypeName = (type: JobEventType): string => JOB_EVENT_TYPE_PREFIX + type;
+
+/** The envelope for `event` about job `jobId`, which happened at `at`; `eventId` becomes ce_id. */
+export function jobEventEnvelope(eventId: string, jobId: string, event: JobEvent, at: Date): EventEnvelope {
+  return {
+    id: eventId,
+    type: jobEventTypeName(event.type),
+    source: INTAKE_SOURCE,
+    subject: jobId,
+    time: at.toISOString(),
+    correlationId: jobId,
+    data: events.JobEvent.toJSON(jobEnvelopeOf(event)) as JsonValue,
+  };
+}
+
+/** The event an envelope carries, or undefined when its type is not a job event or its payload is empty. */
+export function readJobEvent(envelope: EventEnvelope): JobEvent | undefined {
+  if (!envelope.type.startsWith(JOB_EVENT_TYPE_PREFIX)) return undefined;
+  const type = envelope.type.slice(JOB_EVENT_TYPE_PREFIX.length);
+  const member = type.charAt(0).toLowerCase() + type.slice(1);
+  const data = envelope.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const wrapped = member in data ? data : { [member]: data };
+  const event = jobEventOf(events.JobEvent.fromJSON(wrapped));
+  return event?.type === type ? event : undefined;
+}

@@ -1,0 +1,4 @@
+/** Injection token of the physical jobs topic name (prefix included). */
+export const JOBS_TOPIC = Symbol('intake.jobs-topic');
+/** Injection token of the WatchJob poll interval in milliseconds. */
+export const WATCH_POLL_INTERVAL_MS = Symbol('intake.watch-poll-interval-ms');

@@ -1,0 +1,150 @@
+// The job projection and its per-job history in PostgreSQL. Every method takes the
+// EntityManager to run in, so callers decide the transaction (a gRPC command's, or the
+// consumer's, which also holds the inbox claim).
+import { api } from '@switchyard/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** Channel a history append notifies (payload: the job id), delivered when its transaction commits. */
+export const JOB_HISTORY_CHANNEL = 'intake_job_history';
+
+export interface StoredJob {
+  readonly job: api.Job;
+  readonly tenantId: string;
+  readonly fingerprint: string;
+  readonly lastSeq: number;
+}
+
+export interface HistoryEntry {
+  readonly seq: number;
+  readonly eventType: string;
+  readonly occurredAt: Date;
+  readonly detail: string;
+  readonly job: api.Job;
+}
+
+/** An applied event as the history records it. */
+export interface AppliedEvent {
+  readonly eventId: string;
+  /** Short type name, e.g. `JobPlaced`. */
+  readonly eventType: string;
+  readonly occurredAt: Date;
+  readonly detail: string;
+}
+
+export interface JobListFilter {
+  readonly tenantId: string;
+  readonly states: readonly string[];
+  readonly tiers: readonly string[];
+  /** Continue strictly after this (submitted_at, id), in newest-first order. */
+  readonly after: { readonly submittedAt: string; readonly id: string } | undefined;
+  readonly limit: number;
+}
+
+export interface ListedJob {
+  readonly job: api.Job;
+  readonly submittedAt: string;
+  readonly id: string;
+}
+
+interface JobRow {
+  job: unknown;
+  tenant_id: string;
+  spec_fingerprint: string;
+  last_seq: number;
+}
+
+export class JobStore {
+  async findByIdempotencyKey(manager: EntityManager, tenantId: string, key: string): Promise<{ jobId: string; fingerprint: string } | undefined> {
+    const rows: { id: string; spec_fingerprint: string }[] = await manager.query(
+      'SELECT id, spec_fingerprint FROM jobs WHERE tenant_id = $1 AND idempotency_key = $2',
+      [tenantId, key],
+    );
+    return rows[0] && { jobId: rows[0].id, fingerprint: rows[0].spec_fingerprint };
+  }
+
+  /**
+   * Inserts a new job with its first history entry; false (and no change) when the tenant's
+   * idempotency key is already taken, e.g. by a concurrent identical submission.
+   */
+  async insertSubmitted(manager: EntityManager, tenantId: string, fingerprint: string, job: api.Job, event: AppliedEvent): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO jobs (id, tenant_id, idempotency_key, spec_fingerprint, state, tier, submitted_at, updated_at, last_seq, job)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8)
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [job.id, tenantId, job.idempotencyKey, fingerprint, job.state, job.tier, event.occurredAt, api.Job.toJSON(job)],
+    );
+    if (inserted.length === 0) return false;
+    await this.appendHistory(manager, { job, tenantId, fingerprint, lastSeq: 0 }, job, event);
+    return true;
+  }
+
+  /**
+   * The job, if it exists and (when `tenantId` is given) belongs to that tenant. `lock` takes
+   * the row lock, so a command and the consumer never fold over each other's change.
+   */
+  async find(manager: EntityManager, jobId: string, options: { tenantId?: string; lock?: boolean } = {}): Promise<StoredJob | undefined> {
+    const rows: JobRow[] = await manager.query(
+      `SELECT job, tenant_id, spec_fingerprint, last_seq FROM jobs WHERE id = $1 ${options.lock ? 'FOR UPDATE' : ''}`,
+      [jobId],
+    );
+    const row = rows[0];
+    if (!row || (options.tenantId !== undefined && row.tenant_id !== options.tenantId)) return undefined;
+    return { job: api.Job.fromJSON(row.job), tenantId: row.tenant_id, fingerprint: row.spec_fingerprint, lastSeq: row.last_seq };
+  }
+
+  async hasApplied(manager: EntityManager, eventId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query('SELECT 1 FROM job_history WHERE event_id = $1', [eventId]);
+    return rows.length > 0;
+  }
+
+  /** Stores the job as it is after `event` and appends the event to its history; returns the entry's seq. */
+  async apply(manager: EntityManager, before: StoredJob, job: api.Job, event: AppliedEvent): Promise<number> {
+    await manager.query('UPDATE jobs SET state = $2, tier = $3, updated_at = $4, job = $5 WHERE id = $1', [
+      job.id,
+      job.state,
+      job.tier,
+      event.occurredAt,
+      api.Job.toJSON(job),
+    ]);
+    return this.appendHistory(manager, before, job, event);
+  }
+
+  async list(manager: EntityManager, filter: JobListFilter): Promise<ListedJob[]> {
+    const params: unknown[] = [filter.tenantId];
+    const where = ['tenant_id = $1'];
+    if (filter.states.length > 0) where.push(`state = ANY($${params.push(filter.states)}::text[])`);
+    if (filter.tiers.length > 0) where.push(`tier = ANY($${params.push(filter.tiers)}::text[])`);
+    if (filter.after) {
+      where.push(`(submitted_at, id) < ($${params.push(filter.after.submittedAt)}::timestamptz, $${params.push(filter.after.id)}::uuid)`);
+    }
+    const rows: { job: unknown; id: string; submitted_at: string }[] = await manager.query(
+      `SELECT job, id, to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS submitted_at
+       FROM jobs WHERE ${where.join(' AND ')}
+       ORDER BY submitted_at DESC, id DESC
+       LIMIT $${params.push(filter.limit)}`,
+      params,
+    );
+    return rows.map((row) => ({ job: api.Job.fromJSON(row.job), id: row.id, submittedAt: row.submitted_at }));
+  }
+
+  /** History entries of a job after `afterSeq`, oldest first. */
+  async historyAfter(manager: EntityManager, jobId: string, afterSeq: number, limit: number): Promise<HistoryEntry[]> {
+    const rows: { seq: number; event_type: string; occurred_at: Date; detail: string; job: unknown }[] = await manager.query(
+      'SELECT seq, event_type, occurred_at, detail, job FROM job_history WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [jobId, afterSeq, limit],
+    );
+    return rows.map((row) => ({ seq: row.seq, eventType: row.event_type, occurredAt: row.occurred_at, detail: row.detail, job: api.Job.fromJSON(row.job) }));
+  }
+
+  private async appendHistory(manager: EntityManager, before: StoredJob, job: api.Job, event: AppliedEvent): Promise<number> {
+    const seq = before.lastSeq + 1;
+    await manager.query('UPDATE jobs SET last_seq = $2 WHERE id = $1', [job.id, seq]);
+    await manager.query(
+      `INSERT INTO job_history (job_id, seq, event_id, event_type, occurred_at, detail, job) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [job.id, seq, event.eventId, event.eventType, event.occurredAt, event.detail, api.Job.toJSON(job)],
+    );
+    await manager.query('SELECT pg_notify($1, $2)', [JOB_HISTORY_CHANNEL, job.id]);
+    return seq;
+  }
+}

@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { JobStore } from '../persistence/job-store.js';
+import { JobProjector } from './job-projector.js';
+import { JobsConsumer } from './jobs.consumer.js';
+
+/** The jobs-topic consumer, hosted by the event runtime's transport (EventLogServer). */
+@Module({})
+export class JobProjectionModule {
+  static register(dataSource: DataSource): DynamicModule {
+    return {
+      module: JobProjectionModule,
+      controllers: [JobsConsumer],
+      providers: [{ provide: DataSource, useValue: dataSource }, JobStore, JobProjector],
+    };
+  }
+}
