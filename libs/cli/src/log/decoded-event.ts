@@ -1,0 +1,46 @@
+// A logged event with its payload decoded by the topic's envelope type. Payloads are the
+// protobuf canonical JSON of the topic envelope (`{"jobPlaced": {...}}`, what the services write);
+// a bare message (`{...}` of the type named by ce_type) is accepted too.
+import { events, type TopicName } from '@switchyard/contracts';
+import type { JsonValue, LoggedEvent } from '@switchyard/event-log';
+
+export interface DecodedEvent {
+  readonly logged: LoggedEvent;
+  readonly family: TopicName | undefined;
+  /** Short message name from ce_type, e.g. `JobPlaced`. */
+  readonly name: string;
+  /** The decoded message (e.g. an events.JobPlaced), or undefined when the type is unknown. */
+  readonly message: unknown;
+  /** The message as canonical JSON, for `--json` output. */
+  readonly json: JsonValue;
+}
+
+interface EnvelopeCodec {
+  fromJSON(object: unknown): object;
+  toJSON(message: never): unknown;
+}
+
+const CODECS: Readonly<Record<TopicName, EnvelopeCodec>> = {
+  jobs: events.JobEvent as EnvelopeCodec,
+  providers: events.ProviderEvent as EnvelopeCodec,
+  usage: events.UsageEvent as EnvelopeCodec,
+  ledger: events.LedgerEvent as EnvelopeCodec,
+};
+
+export function decodeEvent(logged: LoggedEvent, family: TopicName | undefined): DecodedEvent {
+  const name = logged.envelope.type.split('.').pop() ?? logged.envelope.type;
+  const data = logged.envelope.data;
+  if (family === undefined) return { logged, family, name, message: undefined, json: data };
+  const member = name.charAt(0).toLowerCase() + name.slice(1);
+  const wrapped = isObject(data) && member in data ? data : { [member]: data };
+  const codec = CODECS[family];
+  const envelope = codec.fromJSON(wrapped) as Record<string, unknown>;
+  const message = envelope[member];
+  if (message === undefined) return { logged, family, name, message: undefined, json: data };
+  const json = (codec.toJSON(envelope as never) as Record<string, JsonValue>)[member] ?? {};
+  return { logged, family, name, message, json };
+}
+
+function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `switchyard` executable: builds the command tree, runs it, and turns every error into one
+// line on stderr and a documented exit code (docs/cli.md). Set SWITCHYARD_DEBUG=1 for stacks.
+import { runCli } from './run-cli.js';
+import { processTerminal } from './terminal.js';
+
+process.exitCode = await runCli(process.argv, processTerminal());

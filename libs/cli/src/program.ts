@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import { CommandContext } from './command-context.js';
+import { DEFAULT_TOPIC_PREFIX } from './global-options.js';
+import { registerTimeline } from './timeline/timeline.command.js';
+import { registerExplain } from './explain/explain.command.js';
+import { registerReplay } from './replay/replay.command.js';
+import { registerTail } from './tail/tail.command.js';
+
+const EXIT_CODES = `
+Exit codes:
+  0  ok
+  1  unexpected failure
+  2  bad usage or input (unknown option, malformed time range, unreadable or invalid policy file)
+  3  not found (unknown job id, topic or policy version)
+  4  unavailable (event log or endpoint unreachable, no event log in the database)
+  5  replay verify: at least one decision did not reproduce`;
+
+/** The `switchyard` command tree. Commander errors are thrown (exitOverride) so main maps them to exit codes. */
+export function buildProgram(context: CommandContext): Command {
+  const terminal = context.terminal;
+  const program = new Command('switchyard')
+    .description('Switchyard from the command line: follow, explain and replay job routing from the event log')
+    .version('0.1.0')
+    .option('--json', 'machine-readable output: one JSON document per line on stdout')
+    .addOption(new Option('--backend <backend>', 'event log backend (default: kafka if KAFKA_BROKERS is set, else postgres)').choices(['kafka', 'postgres']))
+    .option('--brokers <list>', 'Kafka brokers, host:port[,host:port] (default: $KAFKA_BROKERS)')
+    .option('--database-url <url>', 'PostgreSQL holding the event log (default: $DATABASE_URL)')
+    .option('--topic-prefix <prefix>', `topic name prefix (default: $SWITCHYARD_TOPIC_PREFIX or "${DEFAULT_TOPIC_PREFIX}")`)
+    .option('--no-color', 'no colours (also when NO_COLOR is set or stdout is not a terminal)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => terminal.stdout.write(text),
+      writeErr: (text) => terminal.stderr.write(text),
+    })
+    .addHelpText(
+      'after',
+      `
+Data goes to stdout, progress and diagnostics to stderr.
+${EXIT_CODES}
+
+Examples:
+  $ switchyard timeline job-7f3a
+  $ switchyard explain job-7f3a
+  $ switchyard replay verify --from 2026-11-24T00:00:00Z --to 2026-11-25T00:00:00Z
+  $ switchyard replay what-if --policy tier-policy.yaml --from beginning --to end
+  $ switchyard tail jobs --type JobPlaced`,
+    );
+  registerTimeline(program, context);
+  registerExplain(program, context);
+  registerReplay(program, context);
+  registerTail(program, context);
+  // Subcommands inherit output settings and the exit override, so their errors map the same way.
+  for (const command of program.commands) inheritSettings(command, program);
+  return program;
+}
+
+function inheritSettings(command: Command, parent: Command): void {
+  command.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(parent.configureOutput());
+  for (const sub of command.commands) inheritSettings(sub, command);
+}

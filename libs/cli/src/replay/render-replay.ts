@@ -1,0 +1,55 @@
+import type { Output } from '../terminal.js';
+import type { VerifyReport } from './verify-decisions.js';
+import type { WhatIfReport } from './what-if.js';
+
+const percent = (part: number, whole: number) => (whole === 0 ? '100.00%' : `${((part * 100) / whole).toFixed(2)}%`);
+const signed = (n: number | string) => (typeof n === 'string' ? (n.startsWith('-') ? n : `+${n}`) : n >= 0 ? `+${n}` : String(n));
+
+export function renderVerify(report: VerifyReport, window: string, output: Output): void {
+  const c = output.colors;
+  const { classifications: k, placements: p } = report;
+  const all = k.total + p.total;
+  const reproduced = k.reproduced + p.reproduced;
+  output.line(`replay verify ${window}: ${report.eventsRead} events read`);
+  output.line(`  classifications: ${k.reproduced}/${k.total} reproduced (${percent(k.reproduced, k.total)})`);
+  output.line(`  placements:      ${p.reproduced}/${p.total} reproduced (${percent(p.reproduced, p.total)})`);
+  if (report.queuedNotRescored > 0) output.line(`  queued decisions: ${report.queuedNotRescored} (record rejection counts, not candidates; not re-scored)`);
+  const verdict = `  total: ${reproduced}/${all} decisions reproduced exactly (${percent(reproduced, all)})`;
+  output.line(report.mismatches.length === 0 ? c.green(verdict) : c.red(verdict));
+  for (const m of report.mismatches) {
+    output.line(`  ${c.red('NOT REPRODUCED')} ${m.decision} of ${m.jobId}${m.attempt === undefined ? '' : ` attempt ${m.attempt}`} (policy ${m.policyVersion})`);
+    for (const d of m.differences) output.line(`    - ${d}`);
+  }
+}
+
+export function renderWhatIf(report: WhatIfReport, window: string, output: Output): void {
+  const c = output.colors;
+  output.line(`replay what-if ${window}`);
+  output.line(`  tier policy: ${report.tierPolicy ?? 'as recorded'}; placement policy: ${report.placementPolicy ?? 'as recorded'}`);
+  output.line(`  ${report.classifications} classifications, ${report.placements} placements re-run`);
+  output.line();
+  output.line(c.bold(`  ${'tier'.padEnd(14)} ${'classified'.padStart(10)} ${'tier moves'.padStart(10)} ${'placed'.padStart(8)} ${'provider moves'.padStart(14)} ${'price delta'.padStart(14)} ${'latency delta'.padStart(14)} ${'share delta'.padStart(12)}`));
+  for (const [tier, t] of Object.entries(report.byTier)) {
+    const row = `  ${tier.replace('TIER_', '').padEnd(14)} ${String(t.classifications).padStart(10)} ${String(t.tierChanges).padStart(10)} ${String(t.placements).padStart(8)} ${String(t.providerChanges).padStart(14)} ${signed(t.priceDelta).padStart(14)} ${`${signed(t.latencyDeltaMs)}ms`.padStart(14)} ${`${signed(t.operatorShareDeltaBp)}bp`.padStart(12)}`;
+    output.line(tier === 'total' ? c.bold(row) : row);
+  }
+  output.line('  (deltas: new minus recorded, summed over the moved placements; price = worst case of the run in base units)');
+  if (report.tierChanges.length > 0) {
+    output.line();
+    output.line(c.bold(`  tier changes (${report.tierChanges.length})`));
+    for (const t of report.tierChanges) output.line(`    ${t.jobId}: ${t.from} (${t.fromRule}) -> ${t.to} (${t.toRule})`);
+  }
+  if (report.providerChanges.length > 0) {
+    output.line();
+    output.line(c.bold(`  provider changes (${report.providerChanges.length})`));
+    for (const p of report.providerChanges) {
+      const tier = p.newTier === p.tier ? p.tier : `${p.tier} -> ${p.newTier}`;
+      output.line(`    ${p.jobId} attempt ${p.attempt} [${tier}]: ${p.from} -> ${p.to}  price ${signed(p.priceDelta)}  latency ${signed(p.latencyDeltaMs)}ms  share ${signed(p.operatorShareDeltaBp)}bp`);
+    }
+  }
+  if (report.skipped.length > 0) {
+    output.line();
+    output.line(c.yellow(`  not re-run (${report.skipped.length})`));
+    for (const s of report.skipped) output.line(`    ${s.jobId}${s.attempt === undefined ? '' : ` attempt ${s.attempt}`}: ${s.reason}`);
+  }
+}

@@ -1,0 +1,77 @@
+// `tail <topic>`: decoded events as they are appended. No consumer group: it polls the topic's
+// end offsets and replay-reads each partition from the last offset it showed.
+import { notFound } from '../cli-error.js';
+import type { LogSession } from '../command-context.js';
+import { decodeEvent, type DecodedEvent } from '../log/decoded-event.js';
+import { partitionCount } from '../log/job-history.js';
+import { keyFields } from '../timeline/key-fields.js';
+
+export interface TailOptions {
+  type?: string[];
+  key?: string[];
+  fromBeginning?: boolean;
+  limit?: string;
+  interval: string;
+  timeout?: string;
+}
+
+export async function followTopic(
+  { log, topics, output }: LogSession,
+  topicArgument: string,
+  options: TailOptions,
+  bounds: { limit: number | undefined; timeoutSeconds: number | undefined; interval: number },
+): Promise<void> {
+  const topic = topics.resolve(topicArgument);
+  if ((await partitionCount(log, topic.physical)) === undefined) {
+    throw notFound(`topic ${topic.physical} does not exist (is --topic-prefix "${topics.prefix}" right?)`);
+  }
+  const types = new Set(options.type ?? []);
+  const keys = new Set(options.key ?? []);
+  const wanted = (e: DecodedEvent) =>
+    (types.size === 0 || types.has(e.name) || types.has(e.logged.envelope.type)) && (keys.size === 0 || keys.has(e.logged.key));
+
+  const next = new Map<number, bigint>();
+  for (const { partition, earliest, end } of await log.admin.endOffsets(topic.physical)) next.set(partition, BigInt(options.fromBeginning ? earliest : end));
+  output.note(`tailing ${topic.physical}${options.fromBeginning ? ' from the beginning' : ' from the end'} (Ctrl-C to stop)`);
+
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const deadline = bounds.timeoutSeconds === undefined ? Infinity : Date.now() + bounds.timeoutSeconds * 1000;
+  let shown = 0;
+  try {
+    while (!stopped && Date.now() < deadline) {
+      for (const { partition, end } of await log.admin.endOffsets(topic.physical)) {
+        const from = next.get(partition) ?? 0n;
+        if (BigInt(end) <= from) continue;
+        for await (const logged of log.read({ topic: topic.physical, partitions: [partition], from: { offset: from.toString() }, to: { offset: end } })) {
+          next.set(partition, BigInt(logged.offset) + 1n);
+          const event = decodeEvent(logged, topic.family);
+          if (!wanted(event)) continue;
+          print(event, output);
+          shown += 1;
+          if (bounds.limit !== undefined && shown >= bounds.limit) return;
+        }
+        next.set(partition, BigInt(end));
+      }
+      await new Promise((resolve) => setTimeout(resolve, bounds.interval));
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function print(event: DecodedEvent, output: LogSession['output']): void {
+  const { envelope, topic, partition, offset, key } = event.logged;
+  if (output.json) {
+    output.document({ topic, partition, offset, key, time: envelope.time, type: envelope.type, source: envelope.source, id: envelope.id, data: event.json });
+    return;
+  }
+  const c = output.colors;
+  output.line(`${c.dim(envelope.time)} ${c.dim(`p${partition}@${offset}`)} ${c.bold(event.name)} ${c.cyan(key)} ${keyFields(event.name, event.json)}`);
+}
+
