@@ -1,3 +1,4 @@
+import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
 import { startGrpcService } from '@switchyard/service-host';
 import { PlacementModule } from './placement.module.js';
 
@@ -5,4 +6,5 @@ await startGrpcService({
   name: 'placement',
   module: PlacementModule,
   url: process.env.GRPC_URL ?? '127.0.0.1:50053',
+  protos: { files: [apiProtoFiles.providerService], packages: [apiPackageName], includeDirs: [protoRoot] },
 });

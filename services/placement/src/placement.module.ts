@@ -1,5 +1,72 @@
 import { Module } from '@nestjs/common';
+import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import { DataSource } from 'typeorm';
+import { AssignmentStream } from './assignments/assignment-stream.js';
+import { CapacitySignal } from './capacity-signal.js';
+import { placementConfigFromEnv, type PlacementConfig } from './config.js';
+import { CallerCredentials } from './credentials/caller-credentials.js';
+import { OperatorCredentials } from './credentials/operator-credentials.js';
+import { defaultPlacementPolicy, type PlacementPolicy } from './domain/index.js';
+import { EventLogRuntime } from './event-log-runtime.js';
+import { ReceiveHeartbeat } from './heartbeat/receive-heartbeat.js';
+import { JobsConsumer } from './jobs.consumer.js';
+import { LivenessSweep } from './liveness/liveness-sweep.js';
+import { openPlacementDatabase } from './persistence/placement-data-source.js';
+import { PlacementEvents } from './placement-events.js';
+import { ProviderGrpcController } from './provider.grpc.controller.js';
+import { QueueDrainer } from './queue/queue-drainer.js';
+import { RegisterProvider } from './registration/register-provider.js';
+import { AttemptReports } from './reports/attempt-reports.js';
+import { EVENT_LOG, OPERATOR_CREDENTIALS, PLACEMENT_CONFIG, PLACEMENT_POLICY } from './tokens.js';
 
-/** Root module of the placement service; its gRPC controllers and consumers are registered here. */
-@Module({})
+/** The policy in force: the default, with the liveness timing this deployment configured. */
+function policyOf(config: PlacementConfig): PlacementPolicy {
+  const { liveness } = defaultPlacementPolicy;
+  return {
+    ...defaultPlacementPolicy,
+    liveness: {
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      suspectAfterMissed: config.suspectAfterMissed ?? liveness.suspectAfterMissed,
+      lostAfterMissed: config.lostAfterMissed ?? liveness.lostAfterMissed,
+    },
+  };
+}
+
+function eventLogOf(config: PlacementConfig): EventLog {
+  return config.eventLogBackend === 'kafka'
+    ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: 'switchyard-placement' })
+    : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl, consumer: { pollIntervalMs: 500 } });
+}
+
+/** Root module of the placement service: the provider API, the jobs consumer, liveness and the queue. */
+@Module({
+  controllers: [ProviderGrpcController],
+  providers: [
+    { provide: PLACEMENT_CONFIG, useFactory: () => placementConfigFromEnv() },
+    { provide: PLACEMENT_POLICY, useFactory: policyOf, inject: [PLACEMENT_CONFIG] },
+    { provide: EVENT_LOG, useFactory: eventLogOf, inject: [PLACEMENT_CONFIG] },
+    {
+      provide: OPERATOR_CREDENTIALS,
+      useFactory: (config: PlacementConfig) =>
+        config.operatorCredentialsFile === undefined ? OperatorCredentials.empty() : OperatorCredentials.fromFile(config.operatorCredentialsFile),
+      inject: [PLACEMENT_CONFIG],
+    },
+    {
+      provide: DataSource,
+      useFactory: (config: PlacementConfig) => openPlacementDatabase(config.databaseUrl, config.databaseSchema),
+      inject: [PLACEMENT_CONFIG],
+    },
+    PlacementEvents,
+    CapacitySignal,
+    CallerCredentials,
+    RegisterProvider,
+    ReceiveHeartbeat,
+    AttemptReports,
+    AssignmentStream,
+    JobsConsumer,
+    QueueDrainer,
+    LivenessSweep,
+    EventLogRuntime,
+  ],
+})
 export class PlacementModule {}
