@@ -81,13 +81,15 @@ const cloudEventHeaders = (eventType: string, subject: string): Schema => ({
 
 const deadLetterHeaders: Schema = {
   type: 'object',
-  description: 'The original CloudEvents headers, plus where the event came from and why it failed',
+  description: 'CloudEvents headers of the dead letter (ce_type switchyard.runtime.v1.EventDeadLettered, ce_subject = the original subject), plus where the event came from and why it failed',
+  required: ['ce_dlttopic', 'ce_dltpartition', 'ce_dltoffset', 'ce_dlterror', 'ce_dltattempts', 'ce_dltgroup'],
   properties: {
-    'dlt-original-topic': { type: 'string' },
-    'dlt-original-partition': { type: 'string' },
-    'dlt-original-offset': { type: 'string' },
-    'dlt-error': { type: 'string' },
-    'dlt-attempts': { type: 'string' },
+    ce_dlttopic: { type: 'string', description: 'Topic the event was consumed from' },
+    ce_dltpartition: { type: 'string', description: 'Its partition' },
+    ce_dltoffset: { type: 'string', description: 'Its offset' },
+    ce_dlterror: { type: 'string', description: 'The last error' },
+    ce_dltattempts: { type: 'string', description: 'How many times it was tried' },
+    ce_dltgroup: { type: 'string', description: 'The consumer group that gave up' },
   },
 };
 
@@ -161,7 +163,7 @@ export function topicContractsDocument(): Record<string, unknown> {
     name: 'DeadLetter',
     contentType: 'application/json',
     headers: deadLetterHeaders,
-    payload: { type: 'object', description: 'The original payload, unchanged' },
+    payload: { type: 'object', description: 'The origin and error again, and the original envelope verbatim (re-driven as is)' },
   };
 
   return {

@@ -29,6 +29,11 @@ export interface EventEnvelope {
   /** W3C trace context, passed explicitly so the consumer span can link to the producer span. */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /**
+   * Further CloudEvents extension attributes, each a `ce_<name>` header. Names are lowercase
+   * letters and digits (CloudEvents naming rule); e.g. the dead-letter origin (`dlttopic`, ...).
+   */
+  readonly extensions?: Readonly<Record<string, string>>;
   /** The payload: protobuf canonical JSON of the message named by `type`. */
   readonly data: JsonValue;
 }
@@ -78,8 +83,17 @@ export function encodeHeaders(envelope: EventEnvelope): EventHeaders {
     const value = envelope[attribute as keyof typeof optionalHeaders];
     if (value !== undefined) headers[header] = value;
   }
+  for (const [name, value] of Object.entries(envelope.extensions ?? {})) {
+    if (!EXTENSION_NAME.test(name) || KNOWN_HEADERS.has(`ce_${name}`)) {
+      throw new EnvelopeError(`extension attribute name ${JSON.stringify(name)} must be lowercase alphanumeric and not a core attribute`);
+    }
+    headers[`ce_${name}`] = value;
+  }
   return headers;
 }
+
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+const KNOWN_HEADERS = new Set(['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_subject', 'ce_time', ...Object.values(optionalHeaders)]);
 
 export function encodeData(envelope: EventEnvelope): string {
   return JSON.stringify(envelope.data);
@@ -106,6 +120,8 @@ export function decodeEnvelope(headers: EventHeaders, payload: string): EventEnv
     const value = headers[header];
     if (value !== undefined) envelope[attribute as keyof typeof optionalHeaders] = value;
   }
+  const extensions = Object.entries(headers).filter(([name]) => name.startsWith('ce_') && !KNOWN_HEADERS.has(name));
+  if (extensions.length > 0) envelope.extensions = Object.fromEntries(extensions.map(([name, value]) => [name.slice(3), value]));
   return envelope;
 }
 

@@ -61,4 +61,16 @@ describe('CloudEvents binary-mode headers', () => {
     expect(() => encodeHeaders({ ...submitted, subject: '' })).toThrow('envelope.subject is required');
     expect(() => encodeHeaders({ ...submitted, time: 'yesterday' })).toThrow(EnvelopeError);
   });
+
+  it('given extension attributes, when encoded and decoded, then each travels as a ce_<name> header and comes back', () => {
+    const withExtensions = { ...submitted, extensions: { dlttopic: 'switchyard.jobs', dltattempts: '3' } };
+    const headers = encodeHeaders(withExtensions);
+    expect(headers).toMatchObject({ ce_dlttopic: 'switchyard.jobs', ce_dltattempts: '3' });
+    expect(decodeEnvelope(headers, encodeData(withExtensions))).toEqual(withExtensions);
+  });
+
+  it('refuses extension names that are not lowercase alphanumeric or that shadow a core attribute', () => {
+    expect(() => encodeHeaders({ ...submitted, extensions: { 'dlt-topic': 'x' } })).toThrow(EnvelopeError);
+    expect(() => encodeHeaders({ ...submitted, extensions: { type: 'x' } })).toThrow(EnvelopeError);
+  });
 });

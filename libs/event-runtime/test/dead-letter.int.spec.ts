@@ -100,6 +100,15 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
       return letters;
     });
     expect(dlt[0]!.envelope).toMatchObject({ type: DEAD_LETTER_TYPE, subject: poison.subject, causationId: poison.id });
+    // The origin and the failure travel as record headers (ce_dlt*), decoded back as extensions.
+    expect(dlt[0]!.envelope.extensions).toEqual({
+      dlttopic: topic,
+      dltpartition: String(positions[1]!.partition),
+      dltoffset: positions[1]!.offset,
+      dlterror: `cannot apply ${poison.id}: amount rejected by the ledger`,
+      dltattempts: String(RETRY.maxAttempts),
+      dltgroup: expect.any(String),
+    });
     expect(fromDeadLetterEnvelope(dlt[0]!.envelope)).toMatchObject({
       originalTopic: topic,
       originalPartition: positions[1]!.partition,

@@ -1,9 +1,11 @@
 // The dead-letter record: an event that failed every attempt, with where it came from and why.
 //
-// The EventLog port carries CloudEvents attributes only, so the original topic, partition,
-// offset, error and attempt count travel as the payload of a `EventDeadLettered` envelope (and
-// the original envelope inside it, verbatim, for re-drive). Its key is the original subject, so
-// one entity's dead letters stay in order on the DLT.
+// The original topic, partition, offset, error and attempt count travel as headers (CloudEvents
+// extension attributes `ce_dlttopic`, `ce_dltpartition`, `ce_dltoffset`, `ce_dlterror`,
+// `ce_dltattempts`, `ce_dltgroup`), so kcat users and alerting can read them without decoding;
+// the payload of the `EventDeadLettered` envelope repeats them and holds the original envelope
+// verbatim, for re-drive. Its key is the original subject, so one entity's dead letters stay
+// in order on the DLT.
 import type { EventEnvelope, JsonValue, LoggedEvent } from '@switchyard/event-log';
 
 export const DEAD_LETTER_TYPE = 'switchyard.runtime.v1.EventDeadLettered';
@@ -47,6 +49,14 @@ export function toDeadLetterEnvelope(event: LoggedEvent, consumerGroup: string, 
     ...(original.correlationId === undefined ? {} : { correlationId: original.correlationId }),
     ...(original.traceparent === undefined ? {} : { traceparent: original.traceparent }),
     ...(original.tracestate === undefined ? {} : { tracestate: original.tracestate }),
+    extensions: {
+      dlttopic: event.topic,
+      dltpartition: String(event.partition),
+      dltoffset: event.offset,
+      dlterror: error,
+      dltattempts: String(attempts),
+      dltgroup: consumerGroup,
+    },
     data: letter as unknown as JsonValue,
   };
 }
