@@ -25,6 +25,9 @@ export interface IntakeFixture {
   readonly intake: RunningIntake;
   readonly backend: Backend;
   readonly jobsTopic: string;
+  readonly topicPrefix: string;
+  /** Schema of the PostgreSQL event log's tables (unused on Kafka). */
+  readonly logSchema: string;
   /** The log as other services see it (appends and reads go through the same backend). */
   readonly log: EventLog;
   readonly db: pg.Pool;
@@ -40,14 +43,21 @@ export interface IntakeFixture {
   close(): Promise<void>;
 }
 
-export async function startIntakeFixture(backend: Backend): Promise<IntakeFixture> {
+/**
+ * Starts intake with a fresh schema. With `sharingLogOf`, it reads and writes that fixture's
+ * log (same topics, same PostgreSQL log schema) under its own schema and consumer group, and
+ * leaves the log in place when it closes.
+ */
+export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture): Promise<IntakeFixture> {
   const suffix = randomBytes(5).toString('hex');
   const schema = `intake_test_${suffix}`;
-  const logSchema = `intake_log_${suffix}`;
-  const admin = new pg.Client({ connectionString: databaseUrl() });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA "${logSchema}"`);
-  await admin.end();
+  const logSchema = sharingLogOf?.logSchema ?? `intake_log_${suffix}`;
+  if (!sharingLogOf) {
+    const admin = new pg.Client({ connectionString: databaseUrl() });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA "${logSchema}"`);
+    await admin.end();
+  }
   const tmp = await mkdtemp(join(tmpdir(), 'intake-test-'));
   const tenantsFile = join(tmp, 'tenants.json');
   const document = {
@@ -55,7 +65,7 @@ export async function startIntakeFixture(backend: Backend): Promise<IntakeFixtur
   };
   await writeFile(tenantsFile, JSON.stringify(document));
   const logUrl = withSearchPath(databaseUrl(), logSchema);
-  const prefix = `${uniqueName('intake')}.`;
+  const prefix = sharingLogOf?.topicPrefix ?? `${uniqueName('intake')}.`;
   const config: IntakeConfig = {
     grpcUrl: '127.0.0.1:0',
     databaseUrl: databaseUrl(),
@@ -79,6 +89,8 @@ export async function startIntakeFixture(backend: Backend): Promise<IntakeFixtur
     intake,
     backend,
     jobsTopic,
+    topicPrefix: prefix,
+    logSchema,
     log,
     db,
     client(tenant = 'acme') {
@@ -118,13 +130,13 @@ export async function startIntakeFixture(backend: Backend): Promise<IntakeFixtur
     async close() {
       for (const client of clients) client.close();
       await intake.close();
-      if (backend === 'kafka') await log.admin.deleteTopics([jobsTopic, `${jobsTopic}-dlt`]).catch(() => undefined);
+      if (backend === 'kafka' && !sharingLogOf) await log.admin.deleteTopics([jobsTopic, `${jobsTopic}-dlt`]).catch(() => undefined);
       await log.close();
       await db.end();
       const cleanup = new pg.Client({ connectionString: databaseUrl() });
       await cleanup.connect();
       await cleanup.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await cleanup.query(`DROP SCHEMA IF EXISTS "${logSchema}" CASCADE`);
+      if (!sharingLogOf) await cleanup.query(`DROP SCHEMA IF EXISTS "${logSchema}" CASCADE`);
       await cleanup.end();
       await rm(tmp, { recursive: true, force: true });
     },
