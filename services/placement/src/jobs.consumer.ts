@@ -11,7 +11,7 @@ import { jobEnvelope, type Causation } from './event-envelopes.js';
 import { PlacementEvents } from './placement-events.js';
 import { insertSubmittedJob, isTerminal, lockJob, updateJob } from './persistence/job-rows.js';
 import { finishJob } from './placing/job-transitions.js';
-import { placeWaitingJob } from './placing/place-waiting-job.js';
+import { placeWaitingJob, type PlacementOutcome } from './placing/place-waiting-job.js';
 import { PLACEMENT_POLICY } from './tokens.js';
 
 /** Job events placement wrote itself (its state changed when it decided them) or does not act on. */
@@ -75,7 +75,7 @@ export class JobsConsumer {
       return;
     }
     await updateJob(manager, job.jobId, { state: 'CLASSIFIED', tier: classified.tier });
-    await placeWaitingJob({
+    const outcome = await placeWaitingJob({
       manager,
       events: this.events,
       policy: this.policy,
@@ -84,13 +84,20 @@ export class JobsConsumer {
       announceQueued: true,
       cause: causedBy(event),
     });
+    this.logOutcome(job.jobId, job.attempt, outcome);
+  }
+
+  private logOutcome(jobId: string, attempt: number, outcome: PlacementOutcome): void {
+    const races = outcome.lostRaces > 0 ? ` after ${outcome.lostRaces} lost capacity race(s)` : '';
+    if (outcome.type === 'placed') this.logger.log(`placed ${jobId}#${attempt} on ${outcome.providerId}${races}`);
+    else this.logger.log(`queued ${jobId}#${attempt}${races}: ${outcome.reasons.join('; ')}`);
   }
 
   private async onRequeued(requeued: events.JobRequeued, { manager, event }: EventHandlingContext): Promise<void> {
     const job = await lockJob(manager, requeued.jobId);
     // Placed again already, cancelled or expired meanwhile: nothing left to do for this attempt.
     if (job === undefined || job.state !== 'REQUEUED' || job.attempt !== requeued.attempt) return;
-    await placeWaitingJob({
+    const outcome = await placeWaitingJob({
       manager,
       events: this.events,
       policy: this.policy,
@@ -99,6 +106,7 @@ export class JobsConsumer {
       announceQueued: true,
       cause: causedBy(event),
     });
+    this.logOutcome(job.jobId, job.attempt, outcome);
   }
 
   private async onCancelRequested(request: events.JobCancelRequested, { manager, event }: EventHandlingContext): Promise<void> {

@@ -15,7 +15,10 @@ import { loadRegistry } from '../persistence/registry-snapshot.js';
 /** Decision rounds before giving up (the event is then retried by the consumer runtime). */
 const MAX_ROUNDS = 8;
 
-export type PlacementOutcome = { type: 'placed'; providerId: string } | { type: 'queued'; reasons: readonly string[] };
+/** `lostRaces`: decisions re-run because another transaction took the chosen GPUs first. */
+export type PlacementOutcome =
+  | { type: 'placed'; providerId: string; lostRaces: number }
+  | { type: 'queued'; reasons: readonly string[]; lostRaces: number };
 
 export interface PlaceWaitingJob {
   manager: EntityManager;
@@ -49,7 +52,7 @@ export async function placeWaitingJob(input: PlaceWaitingJob): Promise<Placement
         await updateJob(manager, job.jobId, { state: 'QUEUED' });
         await input.events.jobs(manager, jobEnvelope({ jobQueued: decision.data }, at, input.cause));
       }
-      return { type: 'queued', reasons: decision.data.reasons };
+      return { type: 'queued', reasons: decision.data.reasons, lostRaces: round - 1 };
     }
     const { providerId, operatorId } = decision.data;
     const { gpuClass, gpuCount } = job.spec;
@@ -63,7 +66,7 @@ export async function placeWaitingJob(input: PlaceWaitingJob): Promise<Placement
     });
     await insertAssignment(manager, providerId, { jobId: job.jobId, attempt: job.attempt, tier: job.tier, spec: job.spec });
     await input.events.jobs(manager, jobEnvelope({ jobPlaced: decision.data }, at, input.cause));
-    return { type: 'placed', providerId };
+    return { type: 'placed', providerId, lostRaces: round - 1 };
   }
   throw new Error(`job ${job.jobId}: lost the capacity race ${MAX_ROUNDS} times in a row; retrying later`);
 }

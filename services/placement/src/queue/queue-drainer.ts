@@ -76,7 +76,11 @@ export class QueueDrainer implements OnApplicationBootstrap, BeforeApplicationSh
         if (job === undefined || job.state !== 'QUEUED') return undefined;
         return placeWaitingJob({ manager, events: this.events, policy: this.policy, job, at, announceQueued: false });
       });
-      if (outcome?.type === 'placed') placed.push(waiting.jobId);
+      if (outcome?.type === 'placed') {
+        placed.push(waiting.jobId);
+        const races = outcome.lostRaces > 0 ? ` after ${outcome.lostRaces} lost capacity race(s)` : '';
+        this.logger.log(`placed ${waiting.jobId}#${waiting.attempt} on ${outcome.providerId} from the queue${races}`);
+      }
     }
     return placed;
   }
