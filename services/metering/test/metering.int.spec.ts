@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkHealth, listReflectedServices } from '@switchyard/service-host';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
+import { databaseUrl, uniqueName } from '@switchyard/testing';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -9,8 +10,18 @@ describe('metering service process', () => {
   let service: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    service = await startServiceProcess({ cwd: serviceDir });
-  }, 30_000);
+    // Its own schema and topics, so this file never sees another test's data.
+    service = await startServiceProcess({
+      cwd: serviceDir,
+      startTimeoutMs: 40_000,
+      env: {
+        DATABASE_URL: databaseUrl(),
+        DATABASE_SCHEMA: uniqueName('metering_health').replace(/-/g, '_'),
+        SWITCHYARD_TOPIC_PREFIX: `${uniqueName('mh')}.`,
+        METERING_CONSUMER_GROUP: uniqueName('metering'),
+      },
+    });
+  }, 60_000);
 
   afterAll(async () => {
     await service?.stop();

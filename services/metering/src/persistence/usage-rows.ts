@@ -1,0 +1,82 @@
+// usage_lines (priced reports) and pending_usage_reports (reports waiting for their job).
+import { events } from '@switchyard/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** The report was priced already, or is parked: either way this delivery changes nothing. */
+export async function reportSeen(manager: EntityManager, reportId: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `SELECT 1 FROM usage_lines WHERE report_id = $1 UNION ALL SELECT 1 FROM pending_usage_reports WHERE report_id = $1 LIMIT 1`,
+    [reportId],
+  );
+  return rows.length > 0;
+}
+
+/** Inserts the line; false when its report was priced before (unique report_id). */
+export async function insertUsageLine(manager: EntityManager, metered: events.UsageMetered, reportedAt: Date, sourceEventId: string): Promise<boolean> {
+  const amounts = metered.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0' };
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO usage_lines (usage_id, report_id, job_id, attempt, tenant_id, provider_id, tier, gpu_class, rate_card_version,
+                              gpu_milliseconds, tokens, bytes, tenant_charge, provider_earning, protocol_fee, reported_at, metered_at, source_event_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+     ON CONFLICT (report_id) DO NOTHING
+     RETURNING 1`,
+    [
+      metered.usageId,
+      metered.reportId,
+      metered.jobId,
+      metered.attempt,
+      metered.tenantId,
+      metered.providerId,
+      metered.tier,
+      metered.gpuClass,
+      metered.rateCardVersion,
+      amounts.gpuMilliseconds,
+      amounts.tokens,
+      amounts.bytes,
+      metered.tenantChargeBaseUnits,
+      metered.providerEarningBaseUnits,
+      metered.protocolFeeBaseUnits,
+      reportedAt,
+      metered.meteredAt ? new Date(Number(metered.meteredAt.seconds) * 1000 + Math.floor(metered.meteredAt.nanos / 1e6)) : reportedAt,
+      sourceEventId,
+    ],
+  );
+  return rows.length === 1;
+}
+
+export interface PendingReport {
+  readonly report: events.UsageReported;
+  readonly eventId: string;
+  readonly traceparent: string | undefined;
+}
+
+export async function parkReport(manager: EntityManager, pending: PendingReport, receivedAt: Date, lastError: string | null = null): Promise<void> {
+  await manager.query(
+    `INSERT INTO pending_usage_reports (report_id, job_id, report, event_id, traceparent, received_at, last_error)
+     VALUES ($1, $2, $3::json, $4, $5, $6, $7)
+     ON CONFLICT (report_id) DO UPDATE SET last_error = EXCLUDED.last_error`,
+    [
+      pending.report.reportId,
+      pending.report.jobId,
+      JSON.stringify(events.UsageReported.toJSON(pending.report)),
+      pending.eventId,
+      pending.traceparent ?? null,
+      receivedAt,
+      lastError,
+    ],
+  );
+}
+
+/** The job's parked reports, oldest first. */
+export async function pendingReportsOf(manager: EntityManager, jobId: string): Promise<PendingReport[]> {
+  const rows = (await manager.query('SELECT report, event_id, traceparent FROM pending_usage_reports WHERE job_id = $1 ORDER BY received_at, report_id', [jobId])) as {
+    report: unknown;
+    event_id: string;
+    traceparent: string | null;
+  }[];
+  return rows.map((row) => ({ report: events.UsageReported.fromJSON(row.report), eventId: row.event_id, traceparent: row.traceparent ?? undefined }));
+}
+
+export async function unparkReport(manager: EntityManager, reportId: string): Promise<void> {
+  await manager.query('DELETE FROM pending_usage_reports WHERE report_id = $1', [reportId]);
+}

@@ -1,0 +1,218 @@
+// A metering service process on its own schema and topics, the log it reads, and a gRPC client.
+import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { api, events, TOPICS, topicNames } from '@switchyard/contracts';
+import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue } from '@switchyard/event-log';
+import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
+import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
+import pg from 'pg';
+
+export type Backend = 'kafka' | 'postgres';
+
+const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
+const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+export const KEYS = { acme: 'acme-key', globex: 'globex-key', north: 'north-key', south: 'south-key', admin: 'admin-key' } as const;
+
+/** Two versions: prices change on 2026-06-01; 1 token = 10^6 base units. */
+export const RATE_CARDS_YAML = `
+versions:
+  - version: v2026-01
+    effective_from: "2026-01-01T00:00:00Z"
+    protocol_fee_bps: 500
+    prices:
+      REALTIME:
+        h100-80g: { per_gpu_hour: 4500000, per_1k_tokens: 300, per_gib: 20000, minimum_charge: 1000 }
+      BATCH:
+        l4: { per_gpu_hour: 500000, per_1k_tokens: 30, per_gib: 5000, minimum_charge: 100 }
+  - version: v2026-06
+    effective_from: "2026-06-01T00:00:00Z"
+    protocol_fee_bps: 300
+    prices:
+      REALTIME:
+        h100-80g: { per_gpu_hour: 3900000, per_1k_tokens: 250, per_gib: 20000, minimum_charge: 1000 }
+      BATCH:
+        l4: { per_gpu_hour: 450000, per_1k_tokens: 25, per_gib: 5000, minimum_charge: 100 }
+`;
+
+export interface MeteringHarness {
+  readonly log: EventLog;
+  readonly topics: { jobs: string; usage: string };
+  readonly service: ServiceProcess;
+  readonly schema: string;
+  readonly db: pg.Client;
+  getUsage(key: string | undefined, request: Partial<api.GetUsageRequest>, metadata?: Record<string, string>): Promise<api.GetUsageResponse>;
+  close(): Promise<void>;
+}
+
+export async function startMetering(backend: Backend): Promise<MeteringHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'metering-test-'));
+  const rateCards = join(dir, 'rate-cards.yaml');
+  const tenants = join(dir, 'tenants.json');
+  const operators = join(dir, 'operators.json');
+  await writeFile(rateCards, RATE_CARDS_YAML);
+  await writeFile(
+    tenants,
+    JSON.stringify({ tenants: [{ id: 'acme', plan: 'enterprise', apiKeySha256: [sha256(KEYS.acme)] }, { id: 'globex', plan: 'team', apiKeySha256: [sha256(KEYS.globex)] }] }),
+  );
+  await writeFile(
+    operators,
+    JSON.stringify({ operators: [{ operatorId: 'op-north', apiKeySha256: [sha256(KEYS.north)] }, { operatorId: 'op-south', apiKeySha256: sha256(KEYS.south) }] }),
+  );
+  const schema = `metering_${randomBytes(6).toString('hex')}`;
+  const prefix = `${uniqueName('mt')}.`;
+  const names = topicNames(prefix);
+  const topics = { jobs: names.jobs, usage: names.usage };
+  let logSchema: TestSchema | undefined;
+  let log: EventLog;
+  if (backend === 'kafka') {
+    log = new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('metering-test') });
+  } else {
+    logSchema = await createTestSchema('mlog');
+    log = new PostgresEventLog({ connectionString: logSchema.url, consumer: { pollIntervalMs: 200 } });
+  }
+  await log.admin.createTopics([
+    { topic: topics.jobs, partitions: TOPICS.jobs.partitions },
+    { topic: topics.usage, partitions: TOPICS.usage.partitions },
+  ]);
+  const service = await startServiceProcess({
+    cwd: serviceDir,
+    startTimeoutMs: 40_000,
+    env: {
+      DATABASE_URL: databaseUrl(),
+      DATABASE_SCHEMA: schema,
+      EVENT_LOG_BACKEND: backend,
+      ...(logSchema ? { EVENT_LOG_DATABASE_URL: logSchema.url } : {}),
+      SWITCHYARD_TOPIC_PREFIX: prefix,
+      METERING_CONSUMER_GROUP: uniqueName('metering'),
+      RATE_CARDS_FILE: rateCards,
+      SWITCHYARD_TENANTS_FILE: tenants,
+      OPERATOR_CREDENTIALS_FILE: operators,
+      ADMIN_API_KEY_SHA256: sha256(KEYS.admin),
+    },
+  });
+  const db = new pg.Client({ connectionString: databaseUrl(), options: `-c search_path=${schema}` });
+  await db.connect();
+  const client = new api.UsageServiceClient(service.address, credentials.createInsecure());
+  return {
+    log,
+    topics,
+    service,
+    schema,
+    db,
+    getUsage(key, request, extra = {}) {
+      const metadata = new Metadata();
+      if (key !== undefined) metadata.set('authorization', `Bearer ${key}`);
+      for (const [name, value] of Object.entries(extra)) metadata.set(name, value);
+      return new Promise((resolve, reject) =>
+        client.getUsage(api.GetUsageRequest.fromPartial(request), metadata, (error: ServiceError | null, response: api.GetUsageResponse) => (error ? reject(error) : resolve(response))),
+      );
+    },
+    async close() {
+      client.close();
+      await service.stop(10_000).catch(() => undefined);
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await db.end();
+      await log.admin.deleteTopics([topics.jobs, topics.usage, `${topics.jobs}-dlt`, `${topics.usage}-dlt`]).catch(() => undefined);
+      await log.close();
+      await logSchema?.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ts = (iso: string): api.Timestamp => {
+  const ms = Date.parse(iso);
+  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+};
+
+type OneOf<E> = { [K in keyof E]-?: { [P in K]: NonNullable<E[K]> } }[keyof E];
+
+export function jobEnvelope(event: OneOf<events.JobEvent>, time: string, id: string = randomUUID()): EventEnvelope {
+  const [member, payload] = Object.entries(event)[0] as [string, { jobId: string }];
+  return envelopeOf(member, payload.jobId, events.JobEvent.toJSON(event as events.JobEvent), time, id);
+}
+
+export function usageEnvelope(event: OneOf<events.UsageEvent>, time: string, id: string = randomUUID()): EventEnvelope {
+  const [member, payload] = Object.entries(event)[0] as [string, { jobId: string }];
+  return envelopeOf(member, payload.jobId, events.UsageEvent.toJSON(event as events.UsageEvent), time, id);
+}
+
+function envelopeOf(member: string, subject: string, data: unknown, time: string, id: string): EventEnvelope {
+  const type = `switchyard.events.v1.${member.charAt(0).toUpperCase()}${member.slice(1)}`;
+  return { id, type, source: '/switchyard/test', subject, time, data: data as JsonValue };
+}
+
+/** The job's setup events: submitted by `tenantId` for `gpuClass`, classified into `tier`. */
+export function submitted(jobId: string, tenantId: string, gpuClass: string, at = '2026-02-01T00:00:00Z'): EventEnvelope {
+  return jobEnvelope(
+    {
+      jobSubmitted: events.JobSubmitted.fromPartial({
+        jobId,
+        tenantId,
+        tenantPlan: 'enterprise',
+        spec: { kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, gpuClass, gpuCount: 1, estimatedDurationSeconds: 60 },
+        submittedAt: ts(at),
+      }),
+    },
+    at,
+  );
+}
+
+export function classified(jobId: string, tier: api.Tier, at = '2026-02-01T00:00:01Z'): EventEnvelope {
+  return jobEnvelope({ jobClassified: events.JobClassified.fromPartial({ jobId, tier, policyVersion: 'test', classifiedAt: ts(at) }) }, at);
+}
+
+export function placed(jobId: string, providerId: string, operatorId: string, at = '2026-02-01T00:00:02Z'): EventEnvelope {
+  return jobEnvelope({ jobPlaced: events.JobPlaced.fromPartial({ jobId, providerId, operatorId, attempt: 1 }) }, at);
+}
+
+export function reported(
+  reportId: string,
+  jobId: string,
+  reportedAt: string,
+  amounts: { gpuMilliseconds: string; tokens?: string; bytes?: string },
+  options: { providerId?: string; attempt?: number; eventId?: string } = {},
+): EventEnvelope {
+  return usageEnvelope(
+    {
+      usageReported: {
+        reportId,
+        jobId,
+        attempt: options.attempt ?? 1,
+        providerId: options.providerId ?? 'prov-north-1',
+        amounts: { tokens: '0', bytes: '0', ...amounts },
+        reportedAt: ts(reportedAt),
+      },
+    },
+    reportedAt,
+    options.eventId,
+  );
+}
+
+/** Every UsageMetered on the usage topic so far. */
+export async function meteredEvents(log: EventLog, topic: string): Promise<{ envelope: EventEnvelope; metered: events.UsageMetered }[]> {
+  const found: { envelope: EventEnvelope; metered: events.UsageMetered }[] = [];
+  for await (const logged of log.read({ topic })) {
+    if (logged.envelope.type !== 'switchyard.events.v1.UsageMetered') continue;
+    const metered = events.UsageEvent.fromJSON(logged.envelope.data).usageMetered;
+    if (metered) found.push({ envelope: logged.envelope, metered });
+  }
+  return found;
+}
+
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
