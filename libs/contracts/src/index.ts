@@ -3,3 +3,15 @@ export * as events from './events.js';
 export { apiPackageName, apiProtoFiles, eventProtoFiles, protoLoaderOptions, protoRoot } from './proto-files.js';
 export { TOPICS, deadLetterTopic, topicNames, type TopicContract, type TopicName } from './topics.js';
 export { topicContractsDocument } from './topic-contracts.js';
+export {
+  EVENT_TYPE_PREFIX,
+  jobEventEnvelope,
+  ledgerEventEnvelope,
+  providerEventEnvelope,
+  rfc3339,
+  usageEventEnvelope,
+  type EnvelopeMeta,
+  type JsonValue as EnvelopeJson,
+  type LogEnvelope,
+  type OneEvent,
+} from './event-envelope.js';

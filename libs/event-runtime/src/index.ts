@@ -22,3 +22,12 @@ export { EventHandlerErrorFilter } from './nest/event-handler-error.filter.js';
 export { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
 
 export { eventRuntimeMigrations } from './migrations.js';
+export {
+  ConfigurationError,
+  openEventLog,
+  openServiceDatabase,
+  serviceEnvironment,
+  withSearchPath,
+  type EventLogSettings,
+  type ServiceEnvironment,
+} from './service-environment.js';

@@ -1,8 +1,3 @@
-import { startGrpcService } from '@switchyard/service-host';
-import { ClassifierModule } from './classifier.module.js';
+import { classifierSettingsFromEnv, startClassifier } from './classifier.js';
 
-await startGrpcService({
-  name: 'classifier',
-  module: ClassifierModule,
-  url: process.env.GRPC_URL ?? '127.0.0.1:50052',
-});
+await startClassifier(classifierSettingsFromEnv(process.env));
