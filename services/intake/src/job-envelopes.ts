@@ -30,7 +30,14 @@ export function readJobEvent(envelope: EventEnvelope): JobEvent | undefined {
   const member = type.charAt(0).toLowerCase() + type.slice(1);
   const data = envelope.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const wrapped = member in data ? data : { [member]: data };
+  const keys = Object.keys(data);
+  // The envelope form names exactly its member; a bare message has none of the members' names.
+  if (keys.some((key) => key !== member && ENVELOPE_MEMBERS.has(key))) return undefined;
+  const wrapped = keys.includes(member) ? data : { [member]: data };
   const event = jobEventOf(events.JobEvent.fromJSON(wrapped));
-  return event?.type === type ? event : undefined;
+  // A payload about another job than the record's key would corrupt that job's order.
+  return event?.type === type && event.payload.jobId === envelope.subject ? event : undefined;
 }
+
+/** JSON names of JobEvent's oneof members (`jobSubmitted`, ...), as fromPartial lists its fields. */
+const ENVELOPE_MEMBERS: ReadonlySet<string> = new Set(Object.keys(events.JobEvent.fromPartial({})));
