@@ -1,2 +1,4 @@
-// Public entry: the module lets a launcher host this service in-process; domain deciders join it.
+// Public entry: the module lets a launcher host this service in-process; the pure ledger is what
+// the CLI replays.
 export { PayoutModule } from './payout.module.js';
+export * from './domain/index.js';

@@ -1,3 +1,4 @@
+import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
 import { startGrpcService } from '@switchyard/service-host';
 import { PayoutModule } from './payout.module.js';
 
@@ -5,4 +6,5 @@ await startGrpcService({
   name: 'payout',
   module: PayoutModule,
   url: process.env.GRPC_URL ?? '127.0.0.1:50055',
+  protos: { files: [apiProtoFiles.payoutService], packages: [apiPackageName], includeDirs: [protoRoot] },
 });

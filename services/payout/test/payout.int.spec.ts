@@ -1,30 +1,31 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkHealth, listReflectedServices } from '@switchyard/service-host';
-import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-
-const serviceDir = fileURLToPath(new URL('..', import.meta.url));
+import { payoutFixture, type PayoutFixture } from './support/payout-fixture.js';
 
 describe('payout service process', () => {
-  let service: ServiceProcess | undefined;
+  let fx: PayoutFixture | undefined;
 
   beforeAll(async () => {
-    service = await startServiceProcess({ cwd: serviceDir });
-  }, 30_000);
+    fx = await payoutFixture();
+    await fx.start();
+  }, 90_000);
 
   afterAll(async () => {
-    await service?.stop();
-  });
+    await fx?.close();
+  }, 60_000);
 
   it('answers grpc.health.v1 Health/Check with SERVING', async () => {
-    expect(await checkHealth(service!.address)).toBe('SERVING');
+    expect(await checkHealth(fx!.service!.address)).toBe('SERVING');
   });
 
-  it('lists grpc.health.v1.Health through server reflection', async () => {
-    expect(await listReflectedServices(service!.address)).toContain('grpc.health.v1.Health');
+  it('lists grpc.health.v1.Health and switchyard.v1.PayoutService through server reflection', async () => {
+    const services = await listReflectedServices(fx!.service!.address);
+    expect(services).toContain('grpc.health.v1.Health');
+    expect(services).toContain('switchyard.v1.PayoutService');
   });
 
-  it('exits with code 0 within 5 s of SIGTERM', async () => {
-    expect(await service!.stop(5000)).toBe(0);
-  });
+  it('exits with code 0 within 10 s of SIGTERM', async () => {
+    // The Kafka consumer leaves its group after its in-flight fetch returns (up to 5 s).
+    expect(await fx!.service!.stop(10_000)).toBe(0);
+  }, 15_000);
 });

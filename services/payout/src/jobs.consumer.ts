@@ -1,0 +1,127 @@
+// The jobs topic: payout folds what the penalty decider needs (tenant, tier, latency bound,
+// current placement) and, when a job's attempt ends, asks whether its provider broke the SLA.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { api, events } from '@switchyard/contracts';
+import type { LoggedEvent } from '@switchyard/event-log';
+import type { EventHandler, EventHandlingContext } from '@switchyard/event-runtime';
+import type { PayoutConfig } from './config.js';
+import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
+import { dateOf, decodePayload, requiredDate } from './incoming-events.js';
+import { penaltyAssessed, postingRecorded } from './ledger-envelopes.js';
+import { LedgerTopics } from './ledger-topics.js';
+import { jobRow, recordOperator, upsertJob, type JobRow } from './persistence/job-sla-store.js';
+import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
+import { PAYOUT_CONFIG } from './tokens.js';
+
+const TYPE = 'switchyard.events.v1.';
+
+/** Job events that change nothing payout keeps: a requeue is followed by the next JobPlaced. */
+export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobRequeued', 'JobCancelRequested', 'JobCancelled', 'JobExpired'].map((name) => TYPE + name);
+
+@Injectable()
+export class JobsConsumer {
+  private readonly logger = new Logger('JobsConsumer');
+
+  constructor(
+    private readonly topics: LedgerTopics,
+    @Inject(PAYOUT_CONFIG) private readonly config: PayoutConfig,
+  ) {}
+
+  handlers(): Map<string, EventHandler> {
+    return new Map<string, EventHandler>([
+      [`${TYPE}JobSubmitted`, (event, context) => this.onSubmitted(event, context)],
+      [`${TYPE}JobClassified`, (event, context) => this.onClassified(event, context)],
+      [`${TYPE}JobPlaced`, (event, context) => this.onPlaced(event, context)],
+      [`${TYPE}JobStarted`, (event, context) => this.onStarted(event, context)],
+      [`${TYPE}JobCompleted`, (event, context) => this.onCompleted(event, context)],
+      [`${TYPE}JobFailed`, (event, context) => this.onFailed(event, context)],
+    ]);
+  }
+
+  private async onSubmitted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
+    const submitted = decodePayload(envelope.data, 'jobSubmitted', events.JobSubmitted);
+    await upsertJob(manager, submitted.jobId, {
+      tenant_id: submitted.tenantId || null,
+      max_latency_ms: submitted.spec?.maxLatencyMs ?? 0,
+      deadline: dateOf(submitted.spec?.deadline) ?? null,
+    });
+  }
+
+  private async onClassified({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
+    const classified = decodePayload(envelope.data, 'jobClassified', events.JobClassified);
+    await upsertJob(manager, classified.jobId, { tier: classified.tier });
+  }
+
+  private async onPlaced({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
+    const placed = decodePayload(envelope.data, 'jobPlaced', events.JobPlaced);
+    const tier = placed.decision?.tier;
+    await upsertJob(manager, placed.jobId, {
+      provider_id: placed.providerId,
+      attempt: placed.attempt,
+      placed_event_id: envelope.id,
+      started_at: null,
+      ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
+    });
+    if (placed.operatorId !== '') await recordOperator(manager, placed.providerId, placed.operatorId);
+  }
+
+  private async onStarted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
+    const started = decodePayload(envelope.data, 'jobStarted', events.JobStarted);
+    const job = await jobRow(manager, started.jobId);
+    if (job?.attempt !== started.attempt) return;
+    await upsertJob(manager, started.jobId, { started_at: requiredDate(started.startedAt, envelope.time) });
+  }
+
+  private async onCompleted({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
+    const completed = decodePayload(envelope.data, 'jobCompleted', events.JobCompleted);
+    await this.judge(completed.jobId, envelope.id, envelope.traceparent, context, {
+      kind: 'completed',
+      eventId: envelope.id,
+      providerId: completed.providerId,
+      attempt: completed.attempt,
+      at: requiredDate(completed.completedAt, envelope.time),
+    });
+  }
+
+  private async onFailed({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
+    const failed = decodePayload(envelope.data, 'jobFailed', events.JobFailed);
+    await this.judge(failed.jobId, envelope.id, envelope.traceparent, context, {
+      kind: 'failed',
+      eventId: envelope.id,
+      providerId: failed.providerId,
+      attempt: failed.attempt,
+      source: failed.source,
+      category: failed.category,
+      at: requiredDate(failed.failedAt, envelope.time),
+    });
+  }
+
+  private async judge(jobId: string, eventId: string, traceparent: string | undefined, { manager, emit }: EventHandlingContext, outcome: JobOutcome): Promise<void> {
+    const row = await jobRow(manager, jobId);
+    if (!row?.provider_id || !row.placed_event_id) return;
+    const decision = assessPenalty(slaOf(row, await jobCharges(manager, jobId)), outcome, this.config.penaltyPolicy);
+    if (!decision) return;
+    if (!(await appendPosting(manager, decision.posting, eventId))) {
+      this.logger.log(`${decision.penalty.penaltyId} is already assessed; ${eventId} changes nothing`);
+      return;
+    }
+    await appendPenalty(manager, decision.penalty, decision.posting.postingId);
+    const cause = { causationId: eventId, correlationId: jobId, ...(traceparent ? { traceparent } : {}) };
+    await emit(this.topics.ledger, [penaltyAssessed(decision.penalty, cause), postingRecorded(decision.posting, cause)]);
+  }
+}
+
+function slaOf(row: JobRow, chargedBaseUnits: bigint): JobSla {
+  return {
+    jobId: row.job_id,
+    ...(row.tenant_id ? { tenantId: row.tenant_id } : {}),
+    tier: row.tier as api.Tier,
+    providerId: row.provider_id!,
+    attempt: row.attempt,
+    placedEventId: row.placed_event_id!,
+    maxLatencyMs: row.max_latency_ms,
+    ...(row.deadline ? { deadline: row.deadline } : {}),
+    ...(row.started_at ? { startedAt: row.started_at } : {}),
+    chargedBaseUnits,
+  };
+}

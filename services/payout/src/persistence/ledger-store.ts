@@ -1,0 +1,120 @@
+// Reads and appends of the ledger tables, inside the caller's transaction (an EntityManager from
+// the event runtime or from a command). Plain SQL: the constraints are the point, not an ORM.
+import type { EntityManager } from 'typeorm';
+import type { AccountId, MeteredUsage, OpenItem, Penalty, PayoutIssued, Posting } from '../domain/index.js';
+
+/** Appends a posting and its entries; false when its source id already has one (nothing written). */
+export async function appendPosting(manager: EntityManager, posting: Posting, causeId: string): Promise<boolean> {
+  const inserted: unknown[] = await manager.query(
+    `INSERT INTO ledger_postings (posting_id, source_id, kind, reverses_posting_id, recorded_at, cause_id)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (source_id) DO NOTHING
+     RETURNING 1`,
+    [posting.postingId, posting.sourceId, posting.kind, posting.reversesPostingId ?? null, posting.recordedAt, causeId],
+  );
+  if (inserted.length === 0) return false;
+  const params: unknown[] = [];
+  const rows = posting.entries.map((entry, line) => {
+    params.push(posting.postingId, line, entry.accountId, entry.amount.toString());
+    return `($${line * 4 + 1}, $${line * 4 + 2}, $${line * 4 + 3}, $${line * 4 + 4}::bigint)`;
+  });
+  await manager.query(`INSERT INTO ledger_entries (posting_id, line, account_id, amount) VALUES ${rows.join(', ')}`, params);
+  return true;
+}
+
+export interface UsageFacts {
+  readonly tier: string;
+  readonly gpuClass: string;
+  readonly rateCardVersion: string;
+  readonly eventId: string;
+}
+
+export async function appendUsage(manager: EntityManager, usage: MeteredUsage, postingId: string, facts: UsageFacts): Promise<void> {
+  await manager.query(
+    `INSERT INTO ledger_usage (usage_id, posting_id, event_id, job_id, attempt, report_id, tenant_id, provider_id, tier, gpu_class,
+                               rate_card_version, charge, earning, fee, metered_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::bigint, $13::bigint, $14::bigint, $15)`,
+    [
+      usage.usageId, postingId, facts.eventId, usage.jobId, usage.attempt, usage.reportId, usage.tenantId, usage.providerId,
+      facts.tier, facts.gpuClass, facts.rateCardVersion, usage.chargeBaseUnits.toString(), usage.earningBaseUnits.toString(),
+      usage.feeBaseUnits.toString(), usage.meteredAt,
+    ],
+  );
+}
+
+export async function appendPenalty(manager: EntityManager, penalty: Penalty, postingId: string): Promise<void> {
+  await manager.query(
+    `INSERT INTO ledger_penalties (penalty_id, posting_id, provider_id, tenant_id, job_id, attempt, amount, reason,
+                                   justifying_event_ids, policy_version, assessed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9::text[], $10, $11)`,
+    [
+      penalty.penaltyId, postingId, penalty.providerId, penalty.tenantId ?? null, penalty.jobId, penalty.attempt,
+      penalty.amountBaseUnits.toString(), penalty.reason, penalty.justifyingEventIds, penalty.policyVersion, penalty.assessedAt,
+    ],
+  );
+}
+
+/** An account's balance: the sum of its entries. */
+export async function balanceOf(manager: EntityManager, accountId: AccountId | string): Promise<bigint> {
+  const rows: { balance: string }[] = await manager.query(
+    'SELECT coalesce(sum(amount), 0)::text AS balance FROM ledger_entries WHERE account_id = $1',
+    [accountId],
+  );
+  return BigInt(rows[0]!.balance);
+}
+
+/** A tenant's charges metered at or after `since` (its spend in the open epoch). */
+export async function tenantSpendSince(manager: EntityManager, tenantId: string, since: Date): Promise<bigint> {
+  const rows: { spent: string }[] = await manager.query(
+    'SELECT coalesce(sum(charge), 0)::text AS spent FROM ledger_usage WHERE tenant_id = $1 AND metered_at >= $2',
+    [tenantId, since],
+  );
+  return BigInt(rows[0]!.spent);
+}
+
+export async function jobCharges(manager: EntityManager, jobId: string): Promise<bigint> {
+  const rows: { charged: string }[] = await manager.query(
+    'SELECT coalesce(sum(charge), 0)::text AS charged FROM ledger_usage WHERE job_id = $1',
+    [jobId],
+  );
+  return BigInt(rows[0]!.charged);
+}
+
+/** Earnings and penalties no payout has settled yet. */
+export async function openItems(manager: EntityManager): Promise<OpenItem[]> {
+  const usage: { usage_id: string; provider_id: string; earning: string; metered_at: Date }[] = await manager.query(
+    `SELECT u.usage_id, u.provider_id, u.earning::text AS earning, u.metered_at FROM ledger_usage u
+     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = u.usage_id)`,
+  );
+  const penalties: { penalty_id: string; provider_id: string; amount: string; assessed_at: Date }[] = await manager.query(
+    `SELECT p.penalty_id, p.provider_id, p.amount::text AS amount, p.assessed_at FROM ledger_penalties p
+     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = p.penalty_id)`,
+  );
+  return [
+    ...usage.map((row): OpenItem => ({ kind: 'usage', usageId: row.usage_id, providerId: row.provider_id, earningBaseUnits: BigInt(row.earning), at: row.metered_at })),
+    ...penalties.map((row): OpenItem => ({ kind: 'penalty', penaltyId: row.penalty_id, providerId: row.provider_id, amountBaseUnits: BigInt(row.amount), at: row.assessed_at })),
+  ];
+}
+
+/** Records a payout, the statement's settled items (each at most once, by primary key) and its posting. */
+export async function appendPayout(manager: EntityManager, payout: PayoutIssued, causeId: string): Promise<void> {
+  if (!(await appendPosting(manager, payout.posting, causeId))) throw new Error(`payout ${payout.payoutId} was already posted`);
+  const { statement } = payout;
+  await manager.query(
+    `INSERT INTO payouts (payout_id, epoch_id, provider_id, statement_id, posting_id, amount, earnings, penalties, issued_at)
+     VALUES ($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9)`,
+    [
+      payout.payoutId, payout.epochId, payout.providerId, statement.statementId, payout.posting.postingId, payout.amountBaseUnits.toString(),
+      statement.earningsBaseUnits.toString(), statement.penaltiesBaseUnits.toString(), payout.issuedAt,
+    ],
+  );
+  await manager.query(
+    `INSERT INTO payout_settlements (item_id, item_kind, payout_id)
+     SELECT id, kind, $3 FROM unnest($1::text[], $2::text[]) AS item(id, kind)`,
+    [
+      [...statement.usageIds, ...statement.penaltyIds],
+      [...statement.usageIds.map(() => 'usage'), ...statement.penaltyIds.map(() => 'penalty')],
+      payout.payoutId,
+    ],
+  );
+}

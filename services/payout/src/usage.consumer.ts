@@ -1,0 +1,86 @@
+// The usage topic: each UsageMetered becomes one posting (the unique source id makes a redelivery
+// or a second UsageMetered for the same usage id a no-op), and may raise a spending-cap alert.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { events } from '@switchyard/contracts';
+import type { LoggedEvent } from '@switchyard/event-log';
+import type { EventHandler, EventHandlingContext } from '@switchyard/event-runtime';
+import type { CallerDirectory } from './credentials/callers.js';
+import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './domain/index.js';
+import { decodePayload, requiredDate } from './incoming-events.js';
+import { postingRecorded, spendingCapExceeded } from './ledger-envelopes.js';
+import { lastEpoch } from './persistence/epoch-store.js';
+import { appendPosting, appendUsage, tenantSpendSince } from './persistence/ledger-store.js';
+import { LedgerTopics } from './ledger-topics.js';
+import { CALLERS } from './tokens.js';
+
+export const USAGE_METERED = 'switchyard.events.v1.UsageMetered';
+/** Usage-topic events payout skips on purpose: raw reports are metering's input, not the ledger's. */
+export const IGNORED_USAGE_EVENT_TYPES = ['switchyard.events.v1.UsageReported'];
+
+@Injectable()
+export class UsageConsumer {
+  private readonly logger = new Logger('UsageConsumer');
+
+  constructor(
+    private readonly topics: LedgerTopics,
+    @Inject(CALLERS) private readonly callers: CallerDirectory,
+  ) {}
+
+  handlers(): Map<string, EventHandler> {
+    return new Map([[USAGE_METERED, (event, context) => this.onUsageMetered(event, context)]]);
+  }
+
+  private async onUsageMetered(event: LoggedEvent, { manager, emit }: EventHandlingContext): Promise<void> {
+    const { envelope } = event;
+    const metered = decodePayload(envelope.data, 'usageMetered', events.UsageMetered);
+    const usage = meteredUsageOf(metered, envelope.time);
+    const posting = postUsage(usage);
+    // Serialises a tenant's usage so two concurrent charges cannot both slip under the cap check.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payout-tenant:${usage.tenantId}`]);
+    const windowStart = (await lastEpoch(manager))?.cutoff ?? new Date(0);
+    const spentBefore = await tenantSpendSince(manager, usage.tenantId, windowStart);
+    if (!(await appendPosting(manager, posting, envelope.id))) {
+      this.logger.log(`usage ${usage.usageId} is already posted; ${envelope.id} changes nothing`);
+      return;
+    }
+    await appendUsage(manager, usage, posting.postingId, {
+      tier: metered.tier,
+      gpuClass: metered.gpuClass,
+      rateCardVersion: metered.rateCardVersion,
+      eventId: envelope.id,
+    });
+    const cause = { causationId: envelope.id, correlationId: usage.jobId, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
+    const outgoing = [postingRecorded(posting, cause)];
+    const alert = usage.meteredAt.getTime() >= windowStart.getTime()
+      ? checkSpendingCap({
+          tenantId: usage.tenantId,
+          capBaseUnits: this.callers.spendingCapOf(usage.tenantId),
+          spentBeforeBaseUnits: spentBefore,
+          chargeBaseUnits: usage.chargeBaseUnits,
+          windowStart,
+          at: usage.meteredAt,
+        })
+      : undefined;
+    if (alert) outgoing.push(spendingCapExceeded(alert, usage.usageId, cause));
+    await emit(this.topics.ledger, outgoing);
+  }
+}
+
+export function meteredUsageOf(metered: events.UsageMetered, eventTime: string): MeteredUsage {
+  if (metered.usageId === '' || metered.tenantId === '' || metered.providerId === '') {
+    throw new Error(`UsageMetered needs usageId, tenantId and providerId (got "${metered.usageId}", "${metered.tenantId}", "${metered.providerId}")`);
+  }
+  return {
+    usageId: metered.usageId,
+    jobId: metered.jobId,
+    attempt: metered.attempt,
+    reportId: metered.reportId,
+    tenantId: metered.tenantId,
+    providerId: metered.providerId,
+    chargeBaseUnits: baseUnits(metered.tenantChargeBaseUnits, 'tenantChargeBaseUnits'),
+    earningBaseUnits: baseUnits(metered.providerEarningBaseUnits, 'providerEarningBaseUnits'),
+    feeBaseUnits: baseUnits(metered.protocolFeeBaseUnits, 'protocolFeeBaseUnits'),
+    meteredAt: requiredDate(metered.meteredAt, eventTime),
+  };
+}
+

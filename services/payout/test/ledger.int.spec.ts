@@ -1,0 +1,205 @@
+// The payout service as a process on the real broker and database: UsageMetered in, postings,
+// balances, penalties, epochs and payouts out, through gRPC and the ledger topic.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { api, events } from '@switchyard/contracts';
+import type { LoggedEvent } from '@switchyard/event-log';
+import { eventually, jobEvent, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
+
+const hourAgo = new Date(Date.now() - 3_600_000);
+const minutes = (n: number): Date => new Date(hourAgo.getTime() + n * 60_000);
+
+const USAGES: UsageSpec[] = [
+  { usageId: 'u-1', jobId: 'job-a', tenantId: 'acme', providerId: 'gpu-north-1', earning: 4_500_000n, fee: 500_000n, meteredAt: minutes(1) },
+  { usageId: 'u-2', jobId: 'job-a', tenantId: 'acme', providerId: 'gpu-north-1', earning: 9_007_199_254_740_993n, fee: 7n, meteredAt: minutes(2) },
+  { usageId: 'u-3', jobId: 'job-b', tenantId: 'globex', providerId: 'gpu-south-1', earning: 1_234_567n, fee: 123_456n, meteredAt: minutes(3) },
+  { usageId: 'u-4', jobId: 'job-c', tenantId: 'acme', providerId: 'gpu-south-1', earning: 999n, fee: 1n, meteredAt: minutes(4) },
+];
+
+const sumOf = (list: UsageSpec[], pick: (u: UsageSpec) => bigint): bigint => list.reduce((s, u) => s + pick(u), 0n);
+
+describe('payout service on Kafka and PostgreSQL', () => {
+  let fx: PayoutFixture;
+
+  const balance = async (accountId: string, key = KEYS.admin): Promise<bigint> => {
+    const response = await payoutApi(fx.client!).getBalance({ accountId }, key);
+    return BigInt(response.balanceBaseUnits);
+  };
+  const count = async (sql: string, params: unknown[] = []): Promise<number> => Number((await fx.db.query<{ n: string }>(sql, params)).rows[0]!.n);
+  const ledgerEvents = async (type: string): Promise<LoggedEvent[]> =>
+    (await readAll(fx.log, fx.topics.ledger)).filter((event) => event.envelope.type === `switchyard.events.v1.${type}`);
+
+  beforeAll(async () => {
+    // acme's cap is crossed by u-2 (the big one): one SpendingCapExceeded.
+    fx = await payoutFixture({ acmeCapBaseUnits: '10000000' });
+    await fx.start();
+  }, 90_000);
+
+  afterAll(async () => {
+    await fx?.close();
+  }, 60_000);
+
+  it('posts each UsageMetered once: tenant, provider and fee balances match to the base unit and the ledger sums to zero', async () => {
+    await fx.log.append(fx.topics.usage, USAGES.map((u) => usageMetered(u)));
+
+    await eventually(async () => expect(await count("SELECT count(*) AS n FROM ledger_postings WHERE kind = 'USAGE'")).toBe(4));
+
+    const charge = (u: UsageSpec): bigint => u.earning + u.fee;
+    expect(await balance('tenant:acme')).toBe(-sumOf(USAGES.filter((u) => u.tenantId === 'acme'), charge));
+    expect(await balance('tenant:globex')).toBe(-sumOf(USAGES.filter((u) => u.tenantId === 'globex'), charge));
+    expect(await balance('provider:gpu-north-1')).toBe(9_007_199_259_240_993n);
+    expect(await balance('provider:gpu-south-1')).toBe(1_234_567n + 999n);
+    expect(await balance('protocol:fees')).toBe(sumOf(USAGES, (u) => u.fee));
+    expect((await fx.db.query<{ total: string }>('SELECT sum(amount)::text AS total FROM ledger_entries')).rows[0]!.total).toBe('0');
+    expect(await count('SELECT count(*) AS n FROM (SELECT posting_id FROM ledger_entries GROUP BY posting_id HAVING sum(amount) <> 0) unbalanced')).toBe(0);
+  }, 60_000);
+
+  it('publishes a PostingRecorded per usage and one SpendingCapExceeded when acme passes its cap', async () => {
+    const postings = await eventually(async () => {
+      const found = await ledgerEvents('PostingRecorded');
+      expect(found).toHaveLength(4);
+      return found;
+    });
+    const recorded = postings.map((e) => events.LedgerEvent.fromJSON(e.envelope.data).postingRecorded!);
+    expect(recorded.map((p) => p.sourceId).sort()).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
+    for (const posting of recorded) expect(posting.entries.reduce((s, e) => s + BigInt(e.amountBaseUnits), 0n)).toBe(0n);
+
+    const alerts = await eventually(async () => {
+      const found = await ledgerEvents('SpendingCapExceeded');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    const alert = events.LedgerEvent.fromJSON(alerts[0]!.envelope.data).spendingCapExceeded!;
+    expect(alert).toMatchObject({ tenantId: 'acme', capBaseUnits: '10000000' });
+    // u-2 crosses the cap; u-4 (another job, so maybe another partition) may have been posted before it.
+    const crossing = 5_000_000n + 9_007_199_254_741_000n;
+    expect([crossing.toString(), (crossing + 1_000n).toString()]).toContain(alert.spentBaseUnits);
+  }, 60_000);
+
+  it('a redelivered UsageMetered, or the same usage id under a new event id, changes nothing', async () => {
+    const before = await balance('tenant:acme');
+    const redelivered = usageMetered(USAGES[0]!, 'redelivery-probe');
+    const sameUsageNewId = usageMetered({ ...USAGES[1]!, earning: 1n }, 'same-usage-new-event-id');
+    await fx.log.append(fx.topics.usage, [redelivered, redelivered, sameUsageNewId]);
+
+    await eventually(async () => expect(await count('SELECT count(*) AS n FROM event_inbox WHERE event_id = ANY($1)', [['redelivery-probe', 'same-usage-new-event-id']])).toBe(2));
+
+    expect(await balance('tenant:acme')).toBe(before);
+    expect(await count('SELECT count(*) AS n FROM ledger_postings')).toBe(4);
+  }, 60_000);
+
+  it('the database rejects an UPDATE or DELETE of an entry, and an unbalanced posting', async () => {
+    await expect(fx.db.query("UPDATE ledger_entries SET amount = amount + 1 WHERE posting_id = 'usage:u-1'")).rejects.toThrow(/append-only/);
+    await expect(fx.db.query("DELETE FROM ledger_postings WHERE posting_id = 'usage:u-1'")).rejects.toThrow(/append-only/);
+    const client = await fx.db.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("INSERT INTO ledger_postings (posting_id, source_id, kind, recorded_at, cause_id) VALUES ('bad', 'bad', 'USAGE', now(), 'test')");
+      await client.query("INSERT INTO ledger_entries (posting_id, line, account_id, amount) VALUES ('bad', 0, 'tenant:acme', -5), ('bad', 1, 'protocol:fees', 4)");
+      await expect(client.query('COMMIT')).rejects.toThrow(/unbalanced/);
+    } finally {
+      client.release();
+    }
+    expect(await count("SELECT count(*) AS n FROM ledger_postings WHERE posting_id = 'bad'")).toBe(0);
+  });
+
+  it('a REALTIME job failed by its provider is penalised, linked to the JobFailed and JobPlaced events', async () => {
+    const jobId = 'job-rt';
+    const placedId = randomUUID();
+    const failedId = randomUUID();
+    await fx.log.append(fx.topics.jobs, [
+      jobEvent(jobId, minutes(5), { jobSubmitted: { jobId, tenantId: 'acme', tenantPlan: 'enterprise', spec: undefined, idempotencyKey: 'k', quote: undefined, submittedAt: undefined } }),
+      jobEvent(jobId, minutes(5), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
+      jobEvent(jobId, minutes(6), { jobPlaced: { jobId, providerId: 'gpu-north-1', operatorId: 'op-north', attempt: 1, decision: undefined } }, placedId),
+      jobEvent(
+        jobId,
+        minutes(7),
+        {
+          jobFailed: {
+            jobId,
+            attempt: 1,
+            providerId: 'gpu-north-1',
+            category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+            retryable: false,
+            source: events.FailureSource.FAILURE_SOURCE_PROVIDER,
+            message: 'GPU fell off the bus',
+            failedAt: undefined,
+          },
+        },
+        failedId,
+      ),
+    ]);
+
+    const penalty = await eventually(async () => {
+      const { rows } = await fx.db.query('SELECT penalty_id, amount::text AS amount, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1', [jobId]);
+      expect(rows).toHaveLength(1);
+      return rows[0] as { penalty_id: string; amount: string; justifying_event_ids: string[]; tenant_id: string };
+    });
+    expect(penalty).toEqual({ penalty_id: 'penalty:job-rt:1', amount: '1000000', justifying_event_ids: [failedId, placedId], tenant_id: 'acme' });
+    const assessed = await eventually(async () => {
+      const found = await ledgerEvents('PenaltyAssessed');
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    });
+    expect(assessed.envelope.causationId).toBe(failedId);
+    expect(events.LedgerEvent.fromJSON(assessed.envelope.data).penaltyAssessed?.justifyingEventIds).toEqual([failedId, placedId]);
+  }, 60_000);
+
+  it('tenants read only their own balance, operators their providers’, nobody without a key', async () => {
+    expect(await balance('tenant:acme', KEYS.acme)).toBeLessThan(0n);
+    await expect(balance('tenant:globex', KEYS.acme)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    expect(await balance('provider:gpu-north-1', KEYS.opNorth)).toBeGreaterThan(0n);
+    await expect(balance('provider:gpu-south-1', KEYS.opNorth)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    await expect(balance('tenant:acme', 'not-a-key')).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    await expect(balance('bank:acme')).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+  }, 30_000);
+
+  it('CloseEpoch needs the admin credential', async () => {
+    const error = (await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: '' }, KEYS.acme).catch((e: unknown) => e)) as ServiceError;
+    expect(error.code).toBe(status.PERMISSION_DENIED);
+    expect(await count('SELECT count(*) AS n FROM payout_epochs')).toBe(0);
+  });
+
+  it('closing an epoch issues one PayoutIssued per provider listing exactly its usage ids; closing again pays nothing more', async () => {
+    const closed = await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: 'close-1' }, KEYS.admin);
+
+    const north = 4_500_000n + 9_007_199_254_740_993n - 1_000_000n; // earnings minus the REALTIME penalty
+    const south = 1_234_567n + 999n;
+    expect(closed.epochId).toBe('epoch-000001');
+    expect(closed.payouts.map((p) => [p.providerId, p.amountBaseUnits])).toEqual([
+      ['gpu-north-1', north.toString()],
+      ['gpu-south-1', south.toString()],
+    ]);
+    expect(closed.totalBaseUnits).toBe((north + south).toString());
+
+    const issued = await eventually(async () => {
+      const found = await ledgerEvents('PayoutIssued');
+      expect(found).toHaveLength(2);
+      return found.map((e) => events.LedgerEvent.fromJSON(e.envelope.data).payoutIssued!);
+    });
+    expect(Object.fromEntries(issued.map((p) => [p.providerId, p.usageIds]))).toEqual({ 'gpu-north-1': ['u-1', 'u-2'], 'gpu-south-1': ['u-3', 'u-4'] });
+    expect(await balance('provider:gpu-north-1')).toBe(0n);
+    expect(await balance('provider:gpu-south-1')).toBe(0n);
+    expect(await balance('payouts:paid')).toBe(north + south);
+
+    const retried = await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: 'close-1' }, KEYS.admin);
+    expect(retried).toEqual(closed);
+
+    const again = await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: 'close-2' }, KEYS.admin);
+    expect(again).toMatchObject({ epochId: 'epoch-000002', payouts: [], totalBaseUnits: '0' });
+    await eventually(async () => expect(await ledgerEvents('EpochClosed')).toHaveLength(2));
+    expect(await ledgerEvents('PayoutIssued')).toHaveLength(2);
+    expect((await fx.db.query<{ total: string }>('SELECT sum(amount)::text AS total FROM ledger_entries')).rows[0]!.total).toBe('0');
+  }, 90_000);
+
+  it('ListStatements pages a provider’s statements for its operator', async () => {
+    const page = await payoutApi(fx.client!).listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.opNorth);
+    expect(page.statements).toHaveLength(1);
+    expect(page.statements[0]).toMatchObject({ epochId: 'epoch-000001', providerId: 'gpu-north-1', usageIds: ['u-1', 'u-2'] });
+    expect(page.nextPageToken).toBe('');
+    await expect(payoutApi(fx.client!).listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.globex)).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+    });
+  }, 30_000);
+});

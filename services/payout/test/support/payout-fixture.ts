@@ -1,0 +1,166 @@
+// A real payout service process on the real broker and database, isolated per test file: its own
+// schema, topic prefix and consumer group; credentials files in a temporary directory.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { api, events, topicNames } from '@switchyard/contracts';
+import { KafkaEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
+import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
+import { databaseUrl, kafkaBrokers, uniqueName } from '@switchyard/testing';
+import pg from 'pg';
+
+export const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
+
+export const KEYS = { admin: 'admin-secret-key', acme: 'acme-secret-key', globex: 'globex-secret-key', opNorth: 'op-north-secret-key' };
+const sha = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+export interface PayoutFixture {
+  readonly schema: string;
+  readonly topics: ReturnType<typeof topicNames>;
+  readonly env: Record<string, string>;
+  readonly log: EventLog;
+  readonly db: pg.Pool;
+  service: ServiceProcess | undefined;
+  client: InstanceType<typeof api.PayoutServiceClient> | undefined;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function payoutFixture(options: { acmeCapBaseUnits?: string } = {}): Promise<PayoutFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'payout-test-'));
+  const tenantsFile = join(dir, 'tenants.json');
+  writeFileSync(
+    tenantsFile,
+    JSON.stringify({
+      tenants: [
+        { id: 'acme', plan: 'enterprise', apiKeySha256: [sha(KEYS.acme)], ...(options.acmeCapBaseUnits ? { spendingCapBaseUnits: options.acmeCapBaseUnits } : {}) },
+        { id: 'globex', plan: 'team', apiKeySha256: [sha(KEYS.globex)] },
+      ],
+    }),
+  );
+  const operatorsFile = join(dir, 'operators.json');
+  writeFileSync(operatorsFile, JSON.stringify({ operators: [{ operatorId: 'op-north', apiKeySha256: [sha(KEYS.opNorth)] }] }));
+  const schema = uniqueName('payout').replace(/-/g, '_');
+  const prefix = `${uniqueName('pt')}.`;
+  const env = {
+    DATABASE_URL: databaseUrl(),
+    DATABASE_SCHEMA: schema,
+    EVENT_LOG_BACKEND: 'kafka',
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    SWITCHYARD_TOPIC_PREFIX: prefix,
+    PAYOUT_CONSUMER_GROUP: uniqueName('payout'),
+    PAYOUT_ADMIN_KEY_SHA256: sha(KEYS.admin),
+    TENANTS_FILE: tenantsFile,
+    OPERATOR_CREDENTIALS_FILE: operatorsFile,
+  };
+  const log = new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('payout-test') });
+  const db = new pg.Pool({ connectionString: databaseUrl(), options: `-c search_path=${schema}`, max: 3 });
+  const fixture: PayoutFixture = {
+    schema,
+    topics: topicNames(prefix),
+    env,
+    log,
+    db,
+    service: undefined,
+    client: undefined,
+    async start() {
+      fixture.service = await startServiceProcess({ cwd: serviceDir, env, startTimeoutMs: 60_000 });
+      fixture.client?.close();
+      fixture.client = new api.PayoutServiceClient(fixture.service.address, credentials.createInsecure());
+    },
+    async close() {
+      fixture.client?.close();
+      await fixture.service?.stop(10_000).catch(() => undefined);
+      const { jobs, usage, ledger } = fixture.topics;
+      await log.admin.deleteTopics([jobs, usage, ledger, `${jobs}-dlt`, `${usage}-dlt`]).catch(() => undefined);
+      await log.close();
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await db.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
+
+export function bearer(key: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${key}`);
+  return metadata;
+}
+
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** Every event on a topic now. */
+export async function readAll(log: EventLog, topic: string): Promise<LoggedEvent[]> {
+  const found: LoggedEvent[] = [];
+  for await (const event of log.read({ topic })) found.push(event);
+  return found;
+}
+
+const timestamp = (at: Date): api.Timestamp => ({ seconds: Math.floor(at.getTime() / 1000).toString(), nanos: (at.getTime() % 1000) * 1_000_000 });
+
+export interface UsageSpec {
+  usageId: string;
+  jobId: string;
+  tenantId: string;
+  providerId: string;
+  earning: bigint;
+  fee: bigint;
+  meteredAt: Date;
+}
+
+export function usageMetered(spec: UsageSpec, id: string = randomUUID()): EventEnvelope {
+  const message: events.UsageMetered = {
+    usageId: spec.usageId,
+    jobId: spec.jobId,
+    attempt: 1,
+    reportId: `report-${spec.usageId}`,
+    tenantId: spec.tenantId,
+    providerId: spec.providerId,
+    tier: api.Tier.TIER_STANDARD,
+    gpuClass: 'a100-80g',
+    rateCardVersion: 'rc-2026-11',
+    amounts: { gpuMilliseconds: '60000', tokens: '0', bytes: '0' },
+    tenantChargeBaseUnits: (spec.earning + spec.fee).toString(),
+    providerEarningBaseUnits: spec.earning.toString(),
+    protocolFeeBaseUnits: spec.fee.toString(),
+    meteredAt: timestamp(spec.meteredAt),
+  };
+  return envelope(id, 'UsageMetered', spec.jobId, spec.meteredAt, events.UsageEvent.toJSON({ usageReported: undefined, usageMetered: message }));
+}
+
+export function jobEvent(jobId: string, at: Date, event: Partial<events.JobEvent>, id: string = randomUUID()): EventEnvelope {
+  const member = Object.keys(event)[0]!;
+  return envelope(id, member.charAt(0).toUpperCase() + member.slice(1), jobId, at, events.JobEvent.toJSON(event as events.JobEvent));
+}
+
+function envelope(id: string, name: string, subject: string, at: Date, data: unknown): EventEnvelope {
+  return { id, type: `switchyard.events.v1.${name}`, source: '/switchyard/test', subject, time: at.toISOString(), data: data as JsonValue };
+}
+
+export { timestamp };
+
+/** The PayoutService methods as promises, with a credential. */
+export function payoutApi(client: InstanceType<typeof api.PayoutServiceClient>) {
+  const unary = <Req, Res>(method: (request: Req, metadata: Metadata, callback: (error: ServiceError | null, response: Res) => void) => unknown) =>
+    (request: Req, key: string): Promise<Res> =>
+      new Promise((resolve, reject) => method.call(client, request, bearer(key), (error, response) => (error ? reject(error) : resolve(response))));
+  return {
+    getBalance: unary<api.GetBalanceRequest, api.GetBalanceResponse>(client.getBalance),
+    listStatements: unary<api.ListStatementsRequest, api.ListStatementsResponse>(client.listStatements),
+    closeEpoch: unary<api.CloseEpochRequest, api.CloseEpochResponse>(client.closeEpoch),
+  };
+}
