@@ -27,7 +27,8 @@ export class ConfigurationError extends Error {
 }
 
 export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
-  const backend = env.EVENT_LOG_BACKEND ?? 'kafka';
+  // Like intake: Kafka when brokers are given, else the PostgreSQL log of the zero-setup run.
+  const backend = env.EVENT_LOG_BACKEND || (env.KAFKA_BROKERS ? 'kafka' : 'postgres');
   if (backend !== 'kafka' && backend !== 'postgres') throw new ConfigurationError(`EVENT_LOG_BACKEND must be "kafka" or "postgres", not "${backend}"`);
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is required');

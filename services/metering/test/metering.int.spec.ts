@@ -2,22 +2,28 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkHealth, listReflectedServices } from '@switchyard/service-host';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { databaseUrl, uniqueName } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, uniqueName, type TestSchema } from '@switchyard/testing';
+import pg from 'pg';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
 describe('metering service process', () => {
   let service: ServiceProcess | undefined;
+  const schema = uniqueName('metering_health').replace(/-/g, '_');
+  let logSchema: TestSchema | undefined;
 
   beforeAll(async () => {
-    // Its own schema and topics, so this file never sees another test's data.
+    // Its own schemas (service tables, and the PostgreSQL event log of the zero-setup run), so
+    // this file never sees another test's data. The Kafka backend is covered by usage-metering.int.spec.ts.
+    logSchema = await createTestSchema('mhlog');
     service = await startServiceProcess({
       cwd: serviceDir,
       startTimeoutMs: 40_000,
       env: {
         DATABASE_URL: databaseUrl(),
-        DATABASE_SCHEMA: uniqueName('metering_health').replace(/-/g, '_'),
-        SWITCHYARD_TOPIC_PREFIX: `${uniqueName('mh')}.`,
+        EVENT_LOG_BACKEND: 'postgres',
+        EVENT_LOG_DATABASE_URL: logSchema.url,
+        DATABASE_SCHEMA: schema,
         METERING_CONSUMER_GROUP: uniqueName('metering'),
       },
     });
@@ -25,7 +31,12 @@ describe('metering service process', () => {
 
   afterAll(async () => {
     await service?.stop();
-  });
+    const db = new pg.Client({ connectionString: databaseUrl() });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.end();
+    await logSchema?.drop();
+  }, 30_000);
 
   it('answers grpc.health.v1 Health/Check with SERVING', async () => {
     expect(await checkHealth(service!.address)).toBe('SERVING');
