@@ -1,0 +1,3 @@
+export { defaultFleetConfig, planFleet, type FleetConfig, type ProviderPlan } from './fleet-plan.js';
+export { startFleet, type RunningFleet } from './fleet.js';
+export { SimulatedProvider, type FleetLog } from './simulated-provider.js';

@@ -1,0 +1,193 @@
+// One simulated provider: a real gRPC client of switchyard.v1.ProviderService that registers,
+// heartbeats, follows its assignment stream, "runs" each job for its estimated duration (scaled),
+// reports start, completion and usage, and sometimes fails a run or vanishes for a while.
+import { randomUUID } from 'node:crypto';
+import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { api } from '@switchyard/contracts';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import type { FleetConfig, ProviderPlan } from './fleet-plan.js';
+
+export type FleetLog = (message: string) => void;
+
+const PROVIDER_TOKEN_METADATA = 'x-provider-token';
+
+export class SimulatedProvider {
+  private readonly client: api.ProviderServiceClient;
+  private readonly rng: RandomGenerator;
+  private providerId = '';
+  private token = '';
+  private heartbeatMs = 10_000;
+  private sequence = 0;
+  private running = new Map<string, NodeJS.Timeout>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stream: ClientReadableStream<api.StreamAssignmentsResponse> | undefined;
+  private cursor = '';
+  private vanishedUntil = 0;
+  private stopped = false;
+
+  constructor(
+    readonly plan: ProviderPlan,
+    private readonly config: FleetConfig,
+    placementAddress: string,
+    private readonly log: FleetLog,
+  ) {
+    this.client = new api.ProviderServiceClient(placementAddress, credentials.createInsecure());
+    this.rng = xoroshiro128plus(plan.seed);
+  }
+
+  get id(): string {
+    return this.providerId;
+  }
+
+  async start(): Promise<void> {
+    await this.register();
+    this.log(`${this.plan.name}: registered as ${this.providerId} (${this.plan.operatorId}, ${this.plan.region}, ${this.plan.gpus}x ${this.plan.gpuClass})`);
+    this.scheduleHeartbeat(0);
+    this.follow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.heartbeatTimer);
+    for (const timer of this.running.values()) clearTimeout(timer);
+    this.running.clear();
+    this.stream?.cancel();
+    this.client.close();
+  }
+
+  private register(): Promise<void> {
+    const metadata = bearer(this.plan.apiKey);
+    const request = api.RegisterProviderRequest.fromPartial({
+      operatorId: this.plan.operatorId,
+      region: this.plan.region,
+      jurisdiction: this.plan.jurisdiction,
+      gpus: [{ gpuClass: this.plan.gpuClass, count: this.plan.gpus, vramGib: this.plan.vramGib }],
+      pricePerGpuHourBaseUnits: String(this.plan.pricePerGpuHourBaseUnits),
+      advertisedLatencyMs: this.plan.latencyMs,
+      endpoint: `sim://${this.plan.name}`,
+    });
+    return new Promise((resolve, reject) => {
+      const call = this.client.registerProvider(request, metadata, (error, response) => {
+        if (error) return reject(error);
+        this.providerId = response.providerId;
+        this.heartbeatMs = response.heartbeatIntervalMs || this.heartbeatMs;
+        resolve();
+      });
+      call.on('metadata', (received: Metadata) => {
+        const token = received.get(PROVIDER_TOKEN_METADATA)[0];
+        if (token) this.token = token.toString();
+      });
+    });
+  }
+
+  private auth(): Metadata {
+    return bearer(this.token || this.plan.apiKey);
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    if (this.stopped) return;
+    this.heartbeatTimer = setTimeout(() => {
+      if (Date.now() >= this.vanishedUntil) {
+        this.sequence += 1;
+        const request = {
+          providerId: this.providerId,
+          gpusInUse: this.gpusInUse(),
+          health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
+          sequence: String(this.sequence),
+        };
+        this.client.heartbeat(request, this.auth(), (error) => {
+          if (error && !this.stopped) this.log(`${this.plan.name}: heartbeat failed: ${error.message}`);
+        });
+      }
+      this.scheduleHeartbeat(Math.max(200, Math.floor(this.heartbeatMs / 2)));
+    }, delayMs);
+  }
+
+  private gpusInUse(): number {
+    return Math.min(this.plan.gpus, this.running.size);
+  }
+
+  /** Follows the assignment stream, resuming from the last cursor after any interruption. */
+  private follow(): void {
+    if (this.stopped) return;
+    const stream = this.client.streamAssignments({ providerId: this.providerId, resumeCursor: this.cursor }, this.auth());
+    this.stream = stream;
+    stream.on('data', (message: api.StreamAssignmentsResponse) => {
+      this.cursor = message.cursor || this.cursor;
+      if (Date.now() < this.vanishedUntil) return; // gone: the instruction is lost with us
+      if (message.assignment) this.accept(message.assignment);
+      if (message.stop) this.halt(message.stop);
+    });
+    const again = (): void => {
+      if (this.stream === stream && !this.stopped) setTimeout(() => this.follow(), 500);
+    };
+    stream.on('error', again);
+    stream.on('end', again);
+  }
+
+  private accept(assignment: api.Assignment): void {
+    const key = `${assignment.jobId}#${assignment.attempt}`;
+    if (this.running.has(key)) return;
+    const roll = uniformInt(this.rng, 0, 9_999) / 10_000;
+    if (roll < this.config.vanishRate) return this.vanish(assignment);
+    const seconds = Math.max(1, assignment.spec?.estimatedDurationSeconds ?? 1);
+    const runMs = Math.max(50, Math.floor((seconds * 1000) / this.config.timeScale));
+    const fails = roll < this.config.vanishRate + this.config.failureRate;
+    const report = { jobId: assignment.jobId, attempt: assignment.attempt, providerId: this.providerId };
+    this.client.reportStarted(report, this.auth(), (error) => {
+      if (error) this.log(`${this.plan.name}: ReportStarted ${assignment.jobId}: ${error.message}`);
+    });
+    const timer = setTimeout(
+      () => {
+        this.running.delete(key);
+        const usage = this.usageOf(assignment, fails ? 0.5 : 1);
+        if (fails) {
+          const failure = { ...report, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: true, message: 'simulated GPU fault', usage };
+          this.client.reportFailed(failure, this.auth(), (error) => error && this.log(`${this.plan.name}: ReportFailed: ${error.message}`));
+          this.log(`${this.plan.name}: failed ${assignment.jobId} (attempt ${assignment.attempt})`);
+        } else {
+          const done = { ...report, resultHash: `sha256:${randomUUID().replaceAll('-', '')}`, usage };
+          this.client.reportCompleted(done, this.auth(), (error) => error && this.log(`${this.plan.name}: ReportCompleted: ${error.message}`));
+          this.log(`${this.plan.name}: completed ${assignment.jobId} (attempt ${assignment.attempt})`);
+        }
+      },
+      fails ? Math.floor(runMs / 2) : runMs,
+    );
+    this.running.set(key, timer);
+  }
+
+  private usageOf(assignment: api.Assignment, share: number): api.UsageReport {
+    const spec = assignment.spec;
+    const gpuMs = Math.floor((spec?.estimatedDurationSeconds ?? 1) * 1000 * (spec?.gpuCount || 1) * share);
+    return {
+      reportId: `${this.providerId}:${assignment.jobId}:${assignment.attempt}`,
+      amounts: {
+        gpuMilliseconds: String(gpuMs),
+        tokens: String(spec?.modelRef ? uniformInt(this.rng, 500, 50_000) : 0),
+        bytes: String(uniformInt(this.rng, 1_000, 50_000_000)),
+      },
+    };
+  }
+
+  private halt(stop: api.StopInstruction): void {
+    const key = `${stop.jobId}#${stop.attempt}`;
+    clearTimeout(this.running.get(key));
+    if (this.running.delete(key)) this.log(`${this.plan.name}: stopped ${stop.jobId} (${stop.reason})`);
+  }
+
+  /** Simulates a crash: every run is dropped without a report, and heartbeats stop for a while. */
+  private vanish(assignment: api.Assignment): void {
+    for (const timer of this.running.values()) clearTimeout(timer);
+    this.running.clear();
+    this.vanishedUntil = Date.now() + this.config.vanishForMs;
+    this.log(`${this.plan.name}: vanished with ${assignment.jobId}; back in ${this.config.vanishForMs} ms`);
+  }
+}
+
+function bearer(secret: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${secret}`);
+  return metadata;
+}
