@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `pnpm start`: runs Switchyard on one machine with nothing but Node. Embedded PostgreSQL (data
 // kept in .data/postgres, so a restart keeps state) unless DATABASE_URL is given; the PostgreSQL
-// event log unless KAFKA_BROKERS is given; the five services as child processes. Prints the
-// gRPC endpoints; Ctrl-C stops everything.
+// event log unless KAFKA_BROKERS is given; the five services and a simulated provider fleet as
+// child processes. Prints the gRPC endpoints and an example; Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -55,23 +55,27 @@ if (!env.DATABASE_URL) {
   log(`embedded PostgreSQL at ${postgres.url} (data in .data/postgres)`);
 }
 env.EVENT_LOG_BACKEND = env.KAFKA_BROKERS ? 'kafka' : 'postgres';
+// Development credentials (deploy/dev/README.md) unless the environment names real ones.
+env.SWITCHYARD_TENANTS_FILE ??= path.join(root, 'deploy', 'dev', 'tenants.json');
+env.OPERATOR_CREDENTIALS_FILE ??= path.join(root, 'deploy', 'dev', 'operators.json');
 log(`event log backend: ${env.EVENT_LOG_BACKEND}${env.KAFKA_BROKERS ? ` (${env.KAFKA_BROKERS})` : ''}`);
 
-for (const service of services) {
-  const child = spawn(process.execPath, [path.join(root, 'services', service.name, 'dist', 'main.js')], {
-    env: { ...env, GRPC_URL: service.address },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function run(name, script, extraEnv) {
+  const child = spawn(process.execPath, [script], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${service.name}] ${line}\n`));
+    readline.createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
   }
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      log(`${service.name} exited (${signal ?? code}); stopping everything`);
+      log(`${name} exited (${signal ?? code}); stopping everything`);
       void stopAll(1);
     }
   });
-  children.set(service.name, child);
+  children.set(name, child);
+}
+
+for (const service of services) {
+  run(service.name, path.join(root, 'services', service.name, 'dist', 'main.js'), { GRPC_URL: service.address });
 }
 
 async function waitUntilServing(address, timeoutMs) {
@@ -90,6 +94,15 @@ try {
   await stopAll(1);
 }
 
+const placement = services.find((s) => s.name === 'placement').address;
+const intake = services.find((s) => s.name === 'intake').address;
+if (process.env.FLEET_COUNT !== '0') {
+  run('fleet', path.join(root, 'libs', 'provider-fleet', 'dist', 'main.js'), { PLACEMENT_ADDRESS: placement });
+}
+
 console.log('Switchyard is running. gRPC endpoints (health and server reflection on each):');
 for (const s of services) console.log(`  ${s.name.padEnd(11)} ${s.address}`);
+console.log(`A simulated fleet of ${process.env.FLEET_COUNT ?? 6} providers registers with placement (FLEET_COUNT=0 for none).`);
+console.log('Submit a job (tenant "demo", key in deploy/dev/README.md):');
+console.log(`  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind inference --model llama-3.1-8b --gpu-class a100-80g --max-latency-ms 500 --duration 30`);
 console.log('Press Ctrl-C to stop.');
