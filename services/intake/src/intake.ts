@@ -34,52 +34,51 @@ export interface RunningIntake {
 
 export async function startIntake(config: IntakeConfig, options: StartIntakeOptions = {}): Promise<RunningIntake> {
   const logger = new JsonLogger('intake');
-  const schemaUrl = withSearchPath(config.databaseUrl, config.databaseSchema);
-  await createSchemaIfMissing(config.databaseUrl, config.databaseSchema);
-  const dataSource = new DataSource({ type: 'postgres', url: schemaUrl, migrations: intakeMigrations, poolSize: 8, logging: false });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  await loadTenants(config, dataSource, logger);
-
-  const eventLog = openEventLog(config);
-  const jobsTopic = topicNames(config.topicPrefix).jobs;
-  await eventLog.admin.createTopics([{ topic: jobsTopic, partitions: TOPICS.jobs.partitions }]);
-  const feed = new JobHistoryFeed(schemaUrl, { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
-  await feed.start();
-
-  const projection = await NestFactory.createMicroservice(JobProjectionModule.register(dataSource), {
-    logger,
-    strategy: new EventLogServer({
-      eventLog,
-      dataSource,
-      groupId: config.consumerGroup,
-      topics: [jobsTopic],
-      ignoredTypes: IGNORED_JOB_EVENT_TYPES,
-    }),
-  });
-  projection.useGlobalFilters(new EventHandlerErrorFilter());
-  await projection.listen();
-
+  // What is open so far, closed in reverse order on shutdown or when a later step fails.
+  const closers: (() => Promise<unknown>)[] = [];
   let closing: Promise<void> | undefined;
   const closeResources = (): Promise<void> =>
     (closing ??= (async () => {
-      await projection.close();
-      await feed.close();
-      await eventLog.close();
-      await dataSource.destroy();
+      for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error(`closing: ${String(error)}`));
     })());
 
-  const service = await startGrpcService({
-    name: 'intake',
-    module: rootModule(IntakeModule.register({ dataSource, jobsTopic, feed, watchPollIntervalMs: config.watchPollIntervalMs, onShutdown: closeResources })),
-    url: config.grpcUrl,
-    protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
-    handleSignals: options.handleSignals ?? true,
-  }).catch(async (error: unknown) => {
+  try {
+    const schemaUrl = withSearchPath(config.databaseUrl, config.databaseSchema);
+    await createSchemaIfMissing(config.databaseUrl, config.databaseSchema);
+    const dataSource = new DataSource({ type: 'postgres', url: schemaUrl, migrations: intakeMigrations, poolSize: 8, logging: false });
+    await dataSource.initialize();
+    closers.push(() => dataSource.destroy());
+    await dataSource.runMigrations({ transaction: 'each' });
+    await loadTenants(config, dataSource, logger);
+
+    const eventLog = openEventLog(config);
+    closers.push(() => eventLog.close());
+    const jobsTopic = topicNames(config.topicPrefix).jobs;
+    await eventLog.admin.createTopics([{ topic: jobsTopic, partitions: TOPICS.jobs.partitions }]);
+    const feed = new JobHistoryFeed(schemaUrl, { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
+    await feed.start();
+    closers.push(() => feed.close());
+
+    const projection = await NestFactory.createMicroservice(JobProjectionModule.register(dataSource), {
+      logger,
+      strategy: new EventLogServer({ eventLog, dataSource, groupId: config.consumerGroup, topics: [jobsTopic], ignoredTypes: IGNORED_JOB_EVENT_TYPES }),
+    });
+    projection.useGlobalFilters(new EventHandlerErrorFilter());
+    closers.push(() => projection.close());
+    await projection.listen();
+
+    const service = await startGrpcService({
+      name: 'intake',
+      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, feed, watchPollIntervalMs: config.watchPollIntervalMs, onShutdown: closeResources })),
+      url: config.grpcUrl,
+      protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
+      handleSignals: options.handleSignals ?? true,
+    });
+    return { address: service.address, app: service.app, close: () => service.app.close() };
+  } catch (error) {
     await closeResources();
     throw error;
-  });
-  return { address: service.address, app: service.app, close: () => service.app.close() };
+  }
 }
 
 /** startGrpcService takes a module class; this one imports the configured dynamic module. */

@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { intakeConfigFromEnv, withSearchPath } from './config.js';
+
+const base = { DATABASE_URL: 'postgres://u@db:5432/switchyard' };
+
+describe('intakeConfigFromEnv', () => {
+  it('defaults: port 50051, schema intake, PostgreSQL log on the same database, prefix switchyard., group intake', () => {
+    expect(intakeConfigFromEnv(base)).toEqual({
+      grpcUrl: '127.0.0.1:50051',
+      databaseUrl: base.DATABASE_URL,
+      databaseSchema: 'intake',
+      eventLog: { backend: 'postgres', databaseUrl: base.DATABASE_URL },
+      topicPrefix: 'switchyard.',
+      consumerGroup: 'intake',
+      tenantsFile: undefined,
+      watchPollIntervalMs: 1000,
+    });
+  });
+
+  it('uses Kafka when brokers are given, or when asked to', () => {
+    expect(intakeConfigFromEnv({ ...base, KAFKA_BROKERS: 'k1:9092, k2:9092' }).eventLog).toEqual({ backend: 'kafka', brokers: ['k1:9092', 'k2:9092'] });
+    expect(() => intakeConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'kafka' })).toThrow('KAFKA_BROKERS is required');
+  });
+
+  it('refuses a missing database, an unknown backend and a schema name that is not an identifier', () => {
+    expect(() => intakeConfigFromEnv({})).toThrow('DATABASE_URL is required');
+    expect(() => intakeConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'redis' })).toThrow('EVENT_LOG_BACKEND must be kafka or postgres');
+    expect(() => intakeConfigFromEnv({ ...base, DATABASE_SCHEMA: 'intake"; drop' })).toThrow('DATABASE_SCHEMA');
+  });
+
+  it('sets the search_path of a connection string', () => {
+    expect(new URL(withSearchPath(base.DATABASE_URL, 'intake')).searchParams.get('options')).toBe('-c search_path=intake');
+  });
+});
