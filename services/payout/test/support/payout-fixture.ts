@@ -1,14 +1,16 @@
 // A real payout service process on the real broker and database, isolated per test file: its own
 // schema, topic prefix and consumer group; credentials files in a temporary directory.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
-import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
+import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
 import { databaseUrl, kafkaBrokers, uniqueName } from '@switchyard/testing';
 import pg from 'pg';
 
@@ -163,4 +165,32 @@ export function payoutApi(client: InstanceType<typeof api.PayoutServiceClient>) 
     listStatements: unary<api.ListStatementsRequest, api.ListStatementsResponse>(client.listStatements),
     closeEpoch: unary<api.CloseEpochRequest, api.CloseEpochResponse>(client.closeEpoch),
   };
+}
+
+/** The service as a bare child process, for tests that SIGKILL it (startServiceProcess only stops politely). */
+export async function spawnPayout(env: Record<string, string>): Promise<{ address: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [...DEV_RUNNER_ARGS, 'src/main.ts'], {
+    cwd: serviceDir,
+    env: { ...process.env, GRPC_URL: '127.0.0.1:0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('payout did not start within 60 s')), 60_000);
+    void exited.then((code) => reject(new Error(`payout exited early with code ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let msg = '';
+      try {
+        msg = String((JSON.parse(line) as { msg?: unknown }).msg);
+      } catch {
+        return;
+      }
+      const match = /listening on (\S+)$/.exec(msg);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return { address, child, exited };
 }
