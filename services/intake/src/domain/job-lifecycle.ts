@@ -79,8 +79,10 @@ function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): 
     case 'JobQueued':
       return applied({ ...job, state: api.JobState.JOB_STATE_QUEUED }, event.payload.reasons.join('; '));
     case 'JobPlaced': {
-      const { providerId, attempt } = event.payload;
-      const placement = { providerId, region: '', attempt, placedAt: at };
+      const { providerId, attempt, decision } = event.payload;
+      // The region is the chosen candidate's, when the decision record lists it.
+      const region = decision?.candidates.find((c) => c.providerId === providerId)?.factors?.region ?? '';
+      const placement = { providerId, region, attempt, placedAt: decision?.decidedAt ?? at };
       return applied({ ...job, state: api.JobState.JOB_STATE_PLACED, placement, attempts: Math.max(job.attempts, attempt) }, `placed on ${providerId}`);
     }
     case 'JobRequeued': {

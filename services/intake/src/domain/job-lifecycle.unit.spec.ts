@@ -64,6 +64,24 @@ describe('the job lifecycle fold', () => {
     });
   });
 
+  it('JobPlaced takes the region and decision time from the decision record when it lists the chosen provider', () => {
+    const decided: JobEvent = {
+      type: 'JobPlaced',
+      payload: {
+        jobId: 'job-1',
+        providerId: 'p-7',
+        operatorId: 'op-2',
+        attempt: 1,
+        decision: events.DecisionRecord.fromPartial({
+          decidedAt: at(180),
+          chosenProviderId: 'p-7',
+          candidates: [{ providerId: 'p-7', operatorId: 'op-2', factors: { region: 'eu-west' } }],
+        }),
+      },
+    };
+    expect(given(classified, decided).placement).toEqual({ providerId: 'p-7', region: 'eu-west', attempt: 1, placedAt: at(180) });
+  });
+
   it('a requeued job has no placement until placed again', () => {
     expect(given(classified, placed(1, 'p-1'), requeued)).toMatchObject({ state: api.JobState.JOB_STATE_REQUEUED, placement: undefined, attempts: 1 });
   });
