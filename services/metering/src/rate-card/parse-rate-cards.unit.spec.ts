@@ -91,7 +91,11 @@ describe('the shipped rate card', () => {
     const cards = await loadRateCards(defaultRateCardsPath);
     const current = rateCardAt(cards, Date.parse('2026-12-01T00:00:00Z'));
     expect([...current.rates.keys()]).toEqual([api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH, api.Tier.TIER_TRAINING]);
-    expect(current.rates.get(api.Tier.TIER_BATCH)!.has('l4')).toBe(true);
+    // The simulated fleet's classes (libs/provider-fleet) and the names used in examples.
+    const inference = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH];
+    const priced = inference.flatMap((tier) => ['h100-80g', 'a100-80g', 'l4-24g', 'a10g-24g', 'l4'].map((gpuClass) => current.rates.get(tier)?.has(gpuClass)));
+    expect(priced.every(Boolean)).toBe(true);
+    expect([...current.rates.get(api.Tier.TIER_TRAINING)!.keys()]).toEqual(['h100-80g', 'a100-80g']);
   });
 
   it('names an unreadable file in its error', async () => {
