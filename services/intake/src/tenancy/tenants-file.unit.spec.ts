@@ -1,6 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { hashApiKey } from './tenant-directory.js';
-import { parseTenants } from './tenants-file.js';
+import { parseTenants, readTenantsFile } from './tenants-file.js';
 
 const hash = hashApiKey('sk_test_key');
 
@@ -22,6 +23,13 @@ describe('parseTenants', () => {
     [{ tenants: [{ id: 'a', plan: 'x', apiKeySha256: [] }, { id: 'a', plan: 'y', apiKeySha256: [] }] }, 'tenants[1].id "a" is listed twice'],
   ])('rejects %j', (document, message) => {
     expect(() => parseTenants(document)).toThrow(message);
+  });
+
+  it('reads the development tenants `pnpm start` passes to intake', async () => {
+    const devFile = fileURLToPath(new URL('../../../../deploy/dev/tenants.json', import.meta.url));
+    const tenants = await readTenantsFile(devFile);
+    expect(tenants.map((t) => t.id)).toContain('demo');
+    expect(tenants.find((t) => t.id === 'demo')?.apiKeySha256).toEqual([hashApiKey('dev-tenant-demo-key')]);
   });
 
   it('hashes keys as lowercase hex SHA-256', () => {
