@@ -179,13 +179,7 @@ export async function spawnPayout(env: Record<string, string>): Promise<{ addres
     const timer = setTimeout(() => reject(new Error('payout did not start within 60 s')), 60_000);
     void exited.then((code) => reject(new Error(`payout exited early with code ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      let msg = '';
-      try {
-        msg = String((JSON.parse(line) as { msg?: unknown }).msg);
-      } catch {
-        return;
-      }
-      const match = /listening on (\S+)$/.exec(msg);
+      const match = /listening on (\S+)$/.exec(logMessage(line));
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -193,4 +187,12 @@ export async function spawnPayout(env: Record<string, string>): Promise<{ addres
     });
   });
   return { address, child, exited };
+}
+
+function logMessage(line: string): string {
+  try {
+    return String((JSON.parse(line) as { msg?: unknown }).msg);
+  } catch {
+    return '';
+  }
 }
