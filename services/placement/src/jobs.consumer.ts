@@ -1,12 +1,13 @@
 // The jobs topic, consumer group `placement`: records submitted jobs, places classified and
 // requeued ones, cancels on request. Each event is applied in one transaction with its inbox
 // record (applied once) and its outbox rows (published after commit).
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
+import { Ctx, EventPattern } from '@nestjs/microservices';
 import { api, events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
-import type { EventHandler, EventHandlingContext, EventOutcome } from '@switchyard/event-runtime';
+import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, EventLogContext, type EventOutcome } from '@switchyard/event-runtime';
+import type { EntityManager } from 'typeorm';
 import { isPlacedTier, toTimestamp, type PlacementPolicy } from './domain/index.js';
-import { CapacitySignal } from './capacity-signal.js';
 import { jobEnvelope, type Causation } from './event-envelopes.js';
 import { PlacementEvents } from './placement-events.js';
 import { insertSubmittedJob, isTerminal, lockJob, updateJob } from './persistence/job-rows.js';
@@ -25,36 +26,58 @@ export const IGNORED_JOB_EVENT_TYPES = [
   'JobExpired',
 ].map((name) => `switchyard.events.v1.${name}`);
 
-@Injectable()
+/** Whether an applied event may have freed GPUs for queued jobs (checked after its commit). */
+export function mayFreeCapacity(event: LoggedEvent, outcome: EventOutcome): boolean {
+  return outcome === 'applied' && event.envelope.type === 'switchyard.events.v1.JobCancelRequested';
+}
+
+// Nest types an event handler's extra arguments as unknown; these take the runtime's context.
+const on = (type: string): MethodDecorator => EventPattern(`switchyard.events.v1.${type}`, EVENT_LOG_TRANSPORT) as MethodDecorator;
+
+interface Handling {
+  manager: EntityManager;
+  event: LoggedEvent;
+}
+
+function handling(context: EventLogContext): Handling {
+  return { manager: context.getManager(), event: context.getEvent() };
+}
+
+function jobEvent(context: EventLogContext): events.JobEvent {
+  return events.JobEvent.fromJSON(context.getEnvelope().data);
+}
+
+@Controller()
+@UseFilters(EventHandlerErrorFilter)
 export class JobsConsumer {
   private readonly logger = new Logger('JobsConsumer');
 
   constructor(
     private readonly events: PlacementEvents,
-    private readonly capacity: CapacitySignal,
     @Inject(PLACEMENT_POLICY) private readonly policy: PlacementPolicy,
   ) {}
 
-  /** After an event's transaction committed: a cancel may have freed GPUs for queued jobs. */
-  onCommitted(event: LoggedEvent, outcome: EventOutcome): void {
-    if (outcome === 'applied' && event.envelope.type === 'switchyard.events.v1.JobCancelRequested') this.capacity.raise();
+  @on('JobSubmitted')
+  submitted(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onSubmitted(jobEvent(context).jobSubmitted!, handling(context));
   }
 
-  /** Handlers by ce_type, for the event runtime's consumer. */
-  handlers(): Map<string, EventHandler> {
-    const on = (name: string, handle: (job: events.JobEvent, context: EventHandlingContext) => Promise<void>): [string, EventHandler] => [
-      `switchyard.events.v1.${name}`,
-      (event, context) => handle(events.JobEvent.fromJSON(event.envelope.data), context),
-    ];
-    return new Map([
-      on('JobSubmitted', (e, c) => this.onSubmitted(e.jobSubmitted!, c)),
-      on('JobClassified', (e, c) => this.onClassified(e.jobClassified!, c)),
-      on('JobRequeued', (e, c) => this.onRequeued(e.jobRequeued!, c)),
-      on('JobCancelRequested', (e, c) => this.onCancelRequested(e.jobCancelRequested!, c)),
-    ]);
+  @on('JobClassified')
+  classified(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onClassified(jobEvent(context).jobClassified!, handling(context));
   }
 
-  private async onSubmitted(submitted: events.JobSubmitted, { manager, event }: EventHandlingContext): Promise<void> {
+  @on('JobRequeued')
+  requeued(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onRequeued(jobEvent(context).jobRequeued!, handling(context));
+  }
+
+  @on('JobCancelRequested')
+  cancelRequested(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onCancelRequested(jobEvent(context).jobCancelRequested!, handling(context));
+  }
+
+  private async onSubmitted(submitted: events.JobSubmitted, { manager, event }: Handling): Promise<void> {
     if (submitted.spec === undefined) {
       this.logger.warn(`JobSubmitted ${event.envelope.id} for ${submitted.jobId} has no spec; not placeable`);
       return;
@@ -63,7 +86,7 @@ export class JobsConsumer {
     await insertSubmittedJob(manager, { jobId: submitted.jobId, tenantId: submitted.tenantId, spec: submitted.spec, submittedAt });
   }
 
-  private async onClassified(classified: events.JobClassified, { manager, event }: EventHandlingContext): Promise<void> {
+  private async onClassified(classified: events.JobClassified, { manager, event }: Handling): Promise<void> {
     const job = await lockJob(manager, classified.jobId);
     if (job === undefined) {
       this.logger.warn(`JobClassified for unknown job ${classified.jobId} (no JobSubmitted seen); skipped`);
@@ -93,7 +116,7 @@ export class JobsConsumer {
     else this.logger.log(`queued ${jobId}#${attempt}${races}: ${outcome.reasons.join('; ')}`);
   }
 
-  private async onRequeued(requeued: events.JobRequeued, { manager, event }: EventHandlingContext): Promise<void> {
+  private async onRequeued(requeued: events.JobRequeued, { manager, event }: Handling): Promise<void> {
     const job = await lockJob(manager, requeued.jobId);
     // Placed again already, cancelled or expired meanwhile: nothing left to do for this attempt.
     if (job === undefined || job.state !== 'REQUEUED' || job.attempt !== requeued.attempt) return;
@@ -109,7 +132,7 @@ export class JobsConsumer {
     this.logOutcome(job.jobId, job.attempt, outcome);
   }
 
-  private async onCancelRequested(request: events.JobCancelRequested, { manager, event }: EventHandlingContext): Promise<void> {
+  private async onCancelRequested(request: events.JobCancelRequested, { manager, event }: Handling): Promise<void> {
     const job = await lockJob(manager, request.jobId);
     if (job === undefined || isTerminal(job.state)) return;
     const holding = job.state === 'PLACED' || job.state === 'RUNNING';

@@ -1,5 +1,6 @@
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
 import { startGrpcService } from '@switchyard/service-host';
+import { placementTransports } from './event-log.transport.js';
 import { PlacementModule } from './placement.module.js';
 
 await startGrpcService({
@@ -7,4 +8,5 @@ await startGrpcService({
   module: PlacementModule,
   url: process.env.GRPC_URL ?? '127.0.0.1:50053',
   protos: { files: [apiProtoFiles.providerService], packages: [apiPackageName], includeDirs: [protoRoot] },
+  transports: placementTransports,
 });

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
 import { DataSource } from 'typeorm';
 import { AssignmentStream } from './assignments/assignment-stream.js';
 import { CapacitySignal } from './capacity-signal.js';
@@ -7,12 +6,12 @@ import { placementConfigFromEnv, type PlacementConfig } from './config.js';
 import { CallerCredentials } from './credentials/caller-credentials.js';
 import { OperatorCredentials } from './credentials/operator-credentials.js';
 import { defaultPlacementPolicy, type PlacementPolicy } from './domain/index.js';
-import { EventLogRuntime } from './event-log-runtime.js';
 import { ReceiveHeartbeat } from './heartbeat/receive-heartbeat.js';
 import { JobsConsumer } from './jobs.consumer.js';
 import { LivenessSweep } from './liveness/liveness-sweep.js';
 import { openPlacementDatabase } from './persistence/placement-data-source.js';
 import { PlacementEvents } from './placement-events.js';
+import { openPlacementEventLog, PlacementResources } from './placement-resources.js';
 import { ProviderGrpcController } from './provider.grpc.controller.js';
 import { QueueDrainer } from './queue/queue-drainer.js';
 import { RegisterProvider } from './registration/register-provider.js';
@@ -32,19 +31,13 @@ function policyOf(config: PlacementConfig): PlacementPolicy {
   };
 }
 
-function eventLogOf(config: PlacementConfig): EventLog {
-  return config.eventLogBackend === 'kafka'
-    ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: 'switchyard-placement' })
-    : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl, consumer: { pollIntervalMs: 500 } });
-}
-
 /** Root module of the placement service: the provider API, the jobs consumer, liveness and the queue. */
 @Module({
-  controllers: [ProviderGrpcController],
+  controllers: [ProviderGrpcController, JobsConsumer],
   providers: [
     { provide: PLACEMENT_CONFIG, useFactory: () => placementConfigFromEnv() },
     { provide: PLACEMENT_POLICY, useFactory: policyOf, inject: [PLACEMENT_CONFIG] },
-    { provide: EVENT_LOG, useFactory: eventLogOf, inject: [PLACEMENT_CONFIG] },
+    { provide: EVENT_LOG, useFactory: openPlacementEventLog, inject: [PLACEMENT_CONFIG] },
     {
       provide: OPERATOR_CREDENTIALS,
       useFactory: (config: PlacementConfig) =>
@@ -63,10 +56,9 @@ function eventLogOf(config: PlacementConfig): EventLog {
     ReceiveHeartbeat,
     AttemptReports,
     AssignmentStream,
-    JobsConsumer,
     QueueDrainer,
     LivenessSweep,
-    EventLogRuntime,
+    PlacementResources,
   ],
 })
 export class PlacementModule {}

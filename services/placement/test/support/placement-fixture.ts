@@ -77,6 +77,8 @@ export class PlacementFixture {
   }
 
   async tearDown(): Promise<void> {
+    // PLACEMENT_TEST_LOGS=1 prints what the services logged, for diagnosing a failure.
+    if (process.env.PLACEMENT_TEST_LOGS) for (const s of this.services) console.log(s.logs.map((l) => JSON.stringify(l)).join('\n'));
     await Promise.all(this.services.map((s) => s.stop(15_000).catch(() => undefined)));
     await this.db?.end();
     if (this.eventLog) {
