@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
+import { DEAD_LETTER_TYPE } from '@switchyard/event-runtime';
 import {
   classified,
   eventually,
@@ -136,6 +137,29 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
       protocolFeeBaseUnits: expectedPrice(REALTIME_H100_V2, 3_600_000n, 0n, 0n).fee,
     });
   }, 60_000);
+
+  it('dead-letters a report its rate card cannot price, and keeps a parked one pending with the reason', async () => {
+    await h.log.append(h.topics.usage, [reported('r-y', 'job-y', '2026-03-05T10:00:00Z', { gpuMilliseconds: '1000' })]);
+    await eventually(async () => expect(await count(h, 'SELECT count(*) AS n FROM pending_usage_reports WHERE report_id = $1', ['r-y'])).toBe(1));
+    await h.log.append(h.topics.jobs, [submitted('job-x', 'acme', 'b200'), classified('job-x', TIER_REALTIME), submitted('job-y', 'acme', 'b200'), classified('job-y', TIER_REALTIME)]);
+    await h.log.append(h.topics.usage, [reported('r-x', 'job-x', '2026-03-05T10:00:00Z', { gpuMilliseconds: '1000' })]);
+
+    const letter = await eventually(async () => {
+      const letters = [];
+      for await (const logged of h.log.read({ topic: `${h.topics.usage}-dlt` })) letters.push(logged.envelope);
+      expect(letters).toHaveLength(1);
+      return letters[0]!;
+    }, 45_000);
+    expect(letter).toMatchObject({ type: DEAD_LETTER_TYPE, subject: 'job-x' });
+    expect((letter.data as { error: string; envelope: { data: unknown } }).error).toMatch(/no price for GPU class "b200" in TIER_REALTIME/);
+
+    const { rows } = await h.db.query<{ last_error: string }>('SELECT last_error FROM pending_usage_reports WHERE report_id = $1', ['r-y']);
+    expect(rows[0]?.last_error).toMatch(/^RATE_NOT_FOUND: /);
+    expect(await count(h, "SELECT count(*) AS n FROM usage_lines WHERE report_id IN ('r-x', 'r-y')", [])).toBe(0);
+    // The partition moved on: a later report of a priceable job is still metered.
+    await h.log.append(h.topics.usage, [reported('r-after-dlt', 'job-a', '2026-03-05T11:00:00Z', { gpuMilliseconds: '1000' })]);
+    await eventually(async () => expect(await meteredFor(h, 'r-after-dlt')).toHaveLength(1));
+  }, 90_000);
 
   describe('GetUsage over gRPC', () => {
     beforeAll(async () => {
