@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
-import { eventually, jobEvent, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
+import { eventually, jobEvent, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type Backend, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
 
 const hourAgo = new Date(Date.now() - 3_600_000);
 const minutes = (n: number): Date => new Date(hourAgo.getTime() + n * 60_000);
@@ -19,7 +19,7 @@ const USAGES: UsageSpec[] = [
 
 const sumOf = (list: UsageSpec[], pick: (u: UsageSpec) => bigint): bigint => list.reduce((s, u) => s + pick(u), 0n);
 
-describe('payout service on Kafka and PostgreSQL', () => {
+describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event log and PostgreSQL', (backend) => {
   let fx: PayoutFixture;
 
   const balance = async (accountId: string, key = KEYS.admin): Promise<bigint> => {
@@ -32,7 +32,7 @@ describe('payout service on Kafka and PostgreSQL', () => {
 
   beforeAll(async () => {
     // acme's cap is crossed by u-2 (the big one): one SpendingCapExceeded.
-    fx = await payoutFixture({ acmeCapBaseUnits: '10000000' });
+    fx = await payoutFixture({ acmeCapBaseUnits: '10000000', backend });
     await fx.start();
   }, 90_000);
 

@@ -9,9 +9,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, topicNames } from '@switchyard/contracts';
-import { KafkaEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
+import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
 import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { databaseUrl, kafkaBrokers, uniqueName } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
 import pg from 'pg';
 
 export const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,7 +31,12 @@ export interface PayoutFixture {
   close(): Promise<void>;
 }
 
-export async function payoutFixture(options: { acmeCapBaseUnits?: string } = {}): Promise<PayoutFixture> {
+export type Backend = 'kafka' | 'postgres';
+
+export async function payoutFixture(options: { acmeCapBaseUnits?: string; backend?: Backend } = {}): Promise<PayoutFixture> {
+  const backend = options.backend ?? 'kafka';
+  // The PostgreSQL event log keeps its tables in a schema of its own, as a shared log database would.
+  const logSchema: TestSchema | undefined = backend === 'postgres' ? await createTestSchema('plog') : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'payout-test-'));
   const tenantsFile = join(dir, 'tenants.json');
   writeFileSync(
@@ -50,15 +55,17 @@ export async function payoutFixture(options: { acmeCapBaseUnits?: string } = {})
   const env = {
     DATABASE_URL: databaseUrl(),
     DATABASE_SCHEMA: schema,
-    EVENT_LOG_BACKEND: 'kafka',
-    KAFKA_BROKERS: kafkaBrokers().join(','),
+    EVENT_LOG_BACKEND: backend,
+    ...(logSchema ? { EVENT_LOG_DATABASE_URL: logSchema.url } : { KAFKA_BROKERS: kafkaBrokers().join(',') }),
     SWITCHYARD_TOPIC_PREFIX: prefix,
     PAYOUT_CONSUMER_GROUP: uniqueName('payout'),
     PAYOUT_ADMIN_KEY_SHA256: sha(KEYS.admin),
     TENANTS_FILE: tenantsFile,
     OPERATOR_CREDENTIALS_FILE: operatorsFile,
   };
-  const log = new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('payout-test') });
+  const log: EventLog = logSchema
+    ? new PostgresEventLog({ connectionString: logSchema.url, consumer: { pollIntervalMs: 200 } })
+    : new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('payout-test') });
   const db = new pg.Pool({ connectionString: databaseUrl(), options: `-c search_path=${schema}`, max: 3 });
   const fixture: PayoutFixture = {
     schema,
@@ -79,6 +86,7 @@ export async function payoutFixture(options: { acmeCapBaseUnits?: string } = {})
       const { jobs, usage, ledger } = fixture.topics;
       await log.admin.deleteTopics([jobs, usage, ledger, `${jobs}-dlt`, `${usage}-dlt`]).catch(() => undefined);
       await log.close();
+      await logSchema?.drop();
       await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
       await db.end();
       rmSync(dir, { recursive: true, force: true });
