@@ -193,13 +193,33 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect((await fx.db.query<{ total: string }>('SELECT sum(amount)::text AS total FROM ledger_entries')).rows[0]!.total).toBe('0');
   }, 90_000);
 
-  it('ListStatements pages a provider’s statements for its operator', async () => {
-    const page = await payoutApi(fx.client!).listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.opNorth);
-    expect(page.statements).toHaveLength(1);
-    expect(page.statements[0]).toMatchObject({ epochId: 'epoch-000001', providerId: 'gpu-north-1', usageIds: ['u-1', 'u-2'] });
-    expect(page.nextPageToken).toBe('');
-    await expect(payoutApi(fx.client!).listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.globex)).rejects.toMatchObject({
-      code: status.PERMISSION_DENIED,
+  it('usage that arrives after a close, even metered before its cutoff, is paid by the next epoch and only there', async () => {
+    const late: UsageSpec = { usageId: 'u-5', jobId: 'job-d', tenantId: 'globex', providerId: 'gpu-north-1', earning: 777n, fee: 3n, meteredAt: minutes(10) };
+    await fx.log.append(fx.topics.usage, [usageMetered(late)]);
+    await eventually(async () => expect(await count("SELECT count(*) AS n FROM ledger_usage WHERE usage_id = 'u-5'")).toBe(1));
+
+    const third = await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: 'close-3' }, KEYS.admin);
+
+    expect(third.payouts).toEqual([{ providerId: 'gpu-north-1', statementId: `statement:${third.epochId}:gpu-north-1`, amountBaseUnits: '777' }]);
+    const issued = await eventually(async () => {
+      const found = await ledgerEvents('PayoutIssued');
+      expect(found).toHaveLength(3);
+      return found.map((e) => events.LedgerEvent.fromJSON(e.envelope.data).payoutIssued!);
     });
+    const paidIds = issued.flatMap((p) => p.usageIds).sort();
+    expect(paidIds).toEqual(['u-1', 'u-2', 'u-3', 'u-4', 'u-5']);
+    expect(await count('SELECT count(*) AS n FROM payout_settlements')).toBe(6); // five usages and one penalty
+  }, 60_000);
+
+  it('ListStatements pages a provider’s statements for its operator, newest first', async () => {
+    const payout = payoutApi(fx.client!);
+    const first = await payout.listStatements({ providerId: 'gpu-north-1', pageSize: 1, pageToken: '' }, KEYS.opNorth);
+    expect(first.statements.map((s) => [s.epochId, s.usageIds])).toEqual([['epoch-000003', ['u-5']]]);
+    expect(first.nextPageToken).not.toBe('');
+    const second = await payout.listStatements({ providerId: 'gpu-north-1', pageSize: 1, pageToken: first.nextPageToken }, KEYS.opNorth);
+    expect(second.statements).toHaveLength(1);
+    expect(second.statements[0]).toMatchObject({ epochId: 'epoch-000001', providerId: 'gpu-north-1', usageIds: ['u-1', 'u-2'] });
+    expect(second.nextPageToken).toBe('');
+    await expect(payout.listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.globex)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   }, 30_000);
 });
