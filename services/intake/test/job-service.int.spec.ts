@@ -189,6 +189,16 @@ describe('JobService on the Kafka event log', () => {
       expect(submitted.jobs.map((j) => j.id)).not.toContain(classified);
     }, 30_000);
 
+    it('refuses a page token used with other filters than the page it came from', async () => {
+      const first = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageSize: 2, states: [api.JobState.JOB_STATE_SUBMITTED] }));
+      expect(first.nextPageToken).not.toBe('');
+      const same = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageSize: 2, states: [api.JobState.JOB_STATE_SUBMITTED], pageToken: first.nextPageToken }));
+      expect(same.jobs.map((j) => j.id)).not.toContain(first.jobs[0]!.id);
+      const error = await callError(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageSize: 2, pageToken: first.nextPageToken }));
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.details).toMatch(/other states or tiers/);
+    });
+
     it('rejects a page token it did not issue', async () => {
       const error = await callError(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageToken: 'garbage' }));
       expect(error.code).toBe(status.INVALID_ARGUMENT);

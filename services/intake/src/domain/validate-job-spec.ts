@@ -5,6 +5,11 @@ import type { FieldViolation } from './field-violation.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 export const MAX_GPU_COUNT = 64;
+export const MAX_VRAM_GIB = 1024;
+/** A day: a bound above that is no latency bound. */
+export const MAX_LATENCY_MS = 86_400_000;
+/** 90 days: longer runs are split into checkpointed jobs. */
+export const MAX_DURATION_SECONDS = 90 * 86_400;
 const MAX_REF_LENGTH = 512;
 const MAX_LABELS = 64;
 const INT64_MAX = 9223372036854775807n;
@@ -42,9 +47,7 @@ export function validateJobSpec(spec: api.JobSpec | undefined, submittedAt: Date
     ...deadlineViolations(spec, submittedAt),
     ...regionViolations(spec),
     ...priceViolations(spec),
-    ...(spec.estimatedDurationSeconds >= 1
-      ? []
-      : [{ field: 'spec.estimated_duration_seconds', description: 'must be >= 1 (seconds)' }]),
+    ...durationViolations(spec),
     ...labelViolations(spec),
   ];
 }
@@ -71,8 +74,19 @@ function gpuViolations(spec: api.JobSpec): FieldViolation[] {
   if (!GPU_CLASS.test(spec.gpuClass)) {
     violations.push({ field: 'spec.gpu_class', description: 'is required: a lowercase GPU class name such as "h100-80g"' });
   }
+  if (spec.minVramGib > MAX_VRAM_GIB) violations.push({ field: 'spec.min_vram_gib', description: `must be <= ${MAX_VRAM_GIB}` });
   if (spec.gpuCount < 1) violations.push({ field: 'spec.gpu_count', description: 'must be >= 1' });
   else if (spec.gpuCount > MAX_GPU_COUNT) violations.push({ field: 'spec.gpu_count', description: `must be <= ${MAX_GPU_COUNT}` });
+  return violations;
+}
+
+function durationViolations(spec: api.JobSpec): FieldViolation[] {
+  const violations: FieldViolation[] = [];
+  if (spec.maxLatencyMs > MAX_LATENCY_MS) violations.push({ field: 'spec.max_latency_ms', description: `must be <= ${MAX_LATENCY_MS} (0 means none)` });
+  if (spec.estimatedDurationSeconds < 1) violations.push({ field: 'spec.estimated_duration_seconds', description: 'must be >= 1 (seconds)' });
+  else if (spec.estimatedDurationSeconds > MAX_DURATION_SECONDS) {
+    violations.push({ field: 'spec.estimated_duration_seconds', description: `must be <= ${MAX_DURATION_SECONDS} (90 days)` });
+  }
   return violations;
 }
 

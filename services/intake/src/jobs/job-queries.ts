@@ -50,12 +50,15 @@ export class JobQueries {
 
   async list(query: ListJobsQuery): Promise<JobPage> {
     const limit = query.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(query.pageSize, MAX_PAGE_SIZE);
-    const after = query.pageToken === '' ? undefined : decodePageToken(query.pageToken);
+    // A token carries the filters it was issued for: continuing with other filters would skip
+    // or repeat jobs silently, so it is refused instead.
+    const filters = filtersKey(query);
+    const after = query.pageToken === '' ? undefined : decodePageToken(query.pageToken, filters);
     // One row more than asked tells whether another page exists without a count.
     const rows = await this.store.list(this.dataSource.manager, { ...query, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextPageToken = rows.length > limit && last ? encodePageToken({ submittedAt: last.submittedAt, id: last.id }) : '';
+    const nextPageToken = rows.length > limit && last ? encodePageToken({ submittedAt: last.submittedAt, id: last.id }, filters) : '';
     return { jobs: page.map((row) => row.job), nextPageToken };
   }
 
@@ -102,20 +105,27 @@ export class JobQueries {
   }
 }
 
-function encodePageToken(position: PagePosition): string {
-  return Buffer.from(JSON.stringify([position.submittedAt, position.id])).toString('base64url');
+function filtersKey(query: ListJobsQuery): string {
+  return `${[...new Set(query.states)].sort().join(',')}|${[...new Set(query.tiers)].sort().join(',')}`;
 }
 
-function decodePageToken(token: string): PagePosition {
+function encodePageToken(position: PagePosition, filters: string): string {
+  return Buffer.from(JSON.stringify([position.submittedAt, position.id, filters])).toString('base64url');
+}
+
+function decodePageToken(token: string, filters: string): PagePosition {
+  let parsed: unknown[] | undefined;
   try {
-    const [submittedAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    if (typeof submittedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(submittedAt)) && UUID.test(id)) {
-      return { submittedAt, id };
-    }
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
   } catch {
-    // falls through to the error below
+    parsed = undefined;
   }
-  throw new InvalidPageToken('page_token is not a token from a previous ListJobs response');
+  const [submittedAt, id, issuedFor] = Array.isArray(parsed) ? parsed : [];
+  if (typeof submittedAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(submittedAt)) || !UUID.test(id)) {
+    throw new InvalidPageToken('page_token is not a token from a previous ListJobs response');
+  }
+  if (issuedFor !== filters) throw new InvalidPageToken('page_token was issued for other states or tiers: repeat the filters of the first page');
+  return { submittedAt, id };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
