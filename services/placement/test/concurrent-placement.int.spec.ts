@@ -17,8 +17,8 @@ interface Sample {
   holding_gpus: number;
 }
 
-describe('two placement instances on one database (Kafka log)', () => {
-  const fixture = new PlacementFixture('kafka');
+describe.each(['kafka', 'postgres'] as const)('two placement instances on one database (%s event log)', (backend) => {
+  const fixture = new PlacementFixture(backend);
   const instances: ServiceProcess[] = [];
   const providers: ProviderClient[] = [];
   const samples: Sample[][] = [];

@@ -7,8 +7,8 @@ import { decodeStatusDetails } from '@switchyard/service-host';
 import { eventually, PlacementFixture, ProviderClient, shortType } from './support/placement-fixture.js';
 
 
-describe('placement provider API (Kafka log)', () => {
-  const fixture = new PlacementFixture('kafka');
+describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event log)', (backend) => {
+  const fixture = new PlacementFixture(backend);
   let address = '';
   const clients: ProviderClient[] = [];
   const provider = (): ProviderClient => {
