@@ -1,13 +1,15 @@
 // A metering service process on its own schema and topics, the log it reads, and a gRPC client.
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, TOPICS, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue } from '@switchyard/event-log';
-import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
+import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
 import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
 import pg from 'pg';
 
@@ -39,17 +41,22 @@ versions:
         l4: { per_gpu_hour: 450000, per_1k_tokens: 25, per_gib: 5000, minimum_charge: 100 }
 `;
 
-export interface MeteringHarness {
+/** Schema, topics, log and credential files for one metering instance, before any process runs. */
+export interface MeteringEnvironment {
+  readonly env: Record<string, string>;
   readonly log: EventLog;
   readonly topics: { jobs: string; usage: string };
-  readonly service: ServiceProcess;
   readonly schema: string;
   readonly db: pg.Client;
-  getUsage(key: string | undefined, request: Partial<api.GetUsageRequest>, metadata?: Record<string, string>): Promise<api.GetUsageResponse>;
   close(): Promise<void>;
 }
 
-export async function startMetering(backend: Backend): Promise<MeteringHarness> {
+export interface MeteringHarness extends MeteringEnvironment {
+  readonly service: ServiceProcess;
+  getUsage(key: string | undefined, request: Partial<api.GetUsageRequest>, metadata?: Record<string, string>): Promise<api.GetUsageResponse>;
+}
+
+export async function prepareMetering(backend: Backend): Promise<MeteringEnvironment> {
   const dir = await mkdtemp(join(tmpdir(), 'metering-test-'));
   const rateCards = join(dir, 'rate-cards.yaml');
   const tenants = join(dir, 'tenants.json');
@@ -79,31 +86,44 @@ export async function startMetering(backend: Backend): Promise<MeteringHarness> 
     { topic: topics.jobs, partitions: TOPICS.jobs.partitions },
     { topic: topics.usage, partitions: TOPICS.usage.partitions },
   ]);
-  const service = await startServiceProcess({
-    cwd: serviceDir,
-    startTimeoutMs: 40_000,
-    env: {
-      DATABASE_URL: databaseUrl(),
-      DATABASE_SCHEMA: schema,
-      EVENT_LOG_BACKEND: backend,
-      ...(logSchema ? { EVENT_LOG_DATABASE_URL: logSchema.url } : {}),
-      SWITCHYARD_TOPIC_PREFIX: prefix,
-      METERING_CONSUMER_GROUP: uniqueName('metering'),
-      RATE_CARDS_FILE: rateCards,
-      SWITCHYARD_TENANTS_FILE: tenants,
-      OPERATOR_CREDENTIALS_FILE: operators,
-      ADMIN_API_KEY_SHA256: sha256(KEYS.admin),
-    },
-  });
   const db = new pg.Client({ connectionString: databaseUrl(), options: `-c search_path=${schema}` });
   await db.connect();
-  const client = new api.UsageServiceClient(service.address, credentials.createInsecure());
+  const env = {
+    DATABASE_URL: databaseUrl(),
+    DATABASE_SCHEMA: schema,
+    EVENT_LOG_BACKEND: backend,
+    ...(logSchema ? { EVENT_LOG_DATABASE_URL: logSchema.url } : {}),
+    SWITCHYARD_TOPIC_PREFIX: prefix,
+    METERING_CONSUMER_GROUP: uniqueName('metering'),
+    RATE_CARDS_FILE: rateCards,
+    SWITCHYARD_TENANTS_FILE: tenants,
+    OPERATOR_CREDENTIALS_FILE: operators,
+    ADMIN_API_KEY_SHA256: sha256(KEYS.admin),
+  };
   return {
+    env,
     log,
     topics,
-    service,
     schema,
     db,
+    async close() {
+      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await db.end();
+      await log.admin.deleteTopics([topics.jobs, topics.usage, `${topics.jobs}-dlt`, `${topics.usage}-dlt`]).catch(() => undefined);
+      await log.close();
+      await logSchema?.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startMetering(backend: Backend): Promise<MeteringHarness> {
+  const environment = await prepareMetering(backend);
+  const service = await startServiceProcess({ cwd: serviceDir, startTimeoutMs: 40_000, env: environment.env });
+  const client = new api.UsageServiceClient(service.address, credentials.createInsecure());
+  return {
+    ...environment,
+    service,
     getUsage(key, request, extra = {}) {
       const metadata = new Metadata();
       if (key !== undefined) metadata.set('authorization', `Bearer ${key}`);
@@ -115,12 +135,37 @@ export async function startMetering(backend: Backend): Promise<MeteringHarness> 
     async close() {
       client.close();
       await service.stop(10_000).catch(() => undefined);
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-      await db.end();
-      await log.admin.deleteTopics([topics.jobs, topics.usage, `${topics.jobs}-dlt`, `${topics.usage}-dlt`]).catch(() => undefined);
-      await log.close();
-      await logSchema?.drop();
-      await rm(dir, { recursive: true, force: true });
+      await environment.close();
+    },
+  };
+}
+
+/** A metering process that can be killed without warning (SIGKILL), as a crash would. */
+export async function spawnMetering(env: Record<string, string>): Promise<{ kill(): Promise<void>; stop(): Promise<number | null> }> {
+  const child = spawn(process.execPath, [...DEV_RUNNER_ARGS, 'src/main.ts'], {
+    cwd: serviceDir,
+    env: { ...process.env, GRPC_URL: '127.0.0.1:0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('metering did not start within 40 s')), 40_000);
+    void exited.then((code) => reject(new Error(`metering exited early with code ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (/listening on \S+/.test(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
     },
   };
 }
