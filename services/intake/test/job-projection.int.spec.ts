@@ -151,6 +151,24 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     expect(live.updates.map((u) => u.eventType)).toEqual(['JobSubmitted', 'JobCancelRequested', 'JobCancelled']);
   }, 60_000);
 
+  it('moves past an event type it does not know, and dead-letters a payload it cannot read', async () => {
+    const job = await submit('unknown-types');
+    const base = { source: '/switchyard/future', subject: job.id, time: new Date().toISOString() };
+    await fx.log.append(fx.jobsTopic, [
+      { ...base, id: `teleported-${job.id}`, type: 'switchyard.events.v1.JobTeleported', data: { jobId: job.id } },
+      { ...base, id: `garbled-${job.id}`, type: 'switchyard.events.v1.JobQueued', data: 'not an object' },
+    ]);
+    await fx.append(classified(job.id));
+    await eventually(async () => {
+      expect((await call(acme, 'getJob', { jobId: job.id })).job!.state).toBe(api.JobState.JOB_STATE_CLASSIFIED);
+    });
+    const { rows } = await fx.db.query('SELECT event_type FROM job_history WHERE job_id = $1 ORDER BY seq', [job.id]);
+    expect(rows.map((r: { event_type: string }) => r.event_type)).toEqual(['JobSubmitted', 'JobClassified']);
+    const deadLetters: string[] = [];
+    for await (const letter of fx.log.read({ topic: `${fx.jobsTopic}-dlt` })) deadLetters.push(letter.envelope.subject);
+    expect(deadLetters).toEqual([job.id]);
+  }, 60_000);
+
   it("answers WatchJob for another tenant's job with NOT_FOUND, and a forged cursor with INVALID_ARGUMENT", async () => {
     const job = await submit('watch-private');
     const other = fx.client('globex');

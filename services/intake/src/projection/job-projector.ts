@@ -19,10 +19,10 @@ export class JobProjector {
 
   async project(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
     const event = readJobEvent(envelope);
-    if (!event) {
-      this.logger.warn(`${envelope.type} ${envelope.id} for job ${envelope.subject} has no readable payload; skipped`);
-      return;
-    }
+    // A job event that cannot be read is a poison message, not one to skip: failing it lets the
+    // runtime retry and then dead-letter it to `<topic>-dlt`, where it can be inspected and
+    // re-driven once fixed.
+    if (!event) throw new Error(`${envelope.type} ${envelope.id}: the payload is not a ${envelope.type} about job ${envelope.subject}`);
     // Events intake applied at the gRPC edge (JobSubmitted, JobCancelRequested) come back here.
     if (await this.store.hasApplied(manager, envelope.id)) return;
     const at = new Date(envelope.time);
