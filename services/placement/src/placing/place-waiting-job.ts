@@ -45,6 +45,10 @@ export async function placeWaitingJob(input: PlaceWaitingJob): Promise<Placement
     excludedProviderIds: job.excludedProviderIds,
     at,
   };
+  // The operator share cap counts the tenant's active work in the tier, which other placement
+  // instances change concurrently: decisions for one (tenant, tier) take turns, each reading the
+  // registry after the previous one committed. Capacity needs no lock: reserveGpus checks it.
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`placement-share:${job.tenantId}:${job.tier}`]);
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const decision = placeJob(request, await loadRegistry(manager), policy);
     if (decision.type === 'JobQueued') {
