@@ -1,0 +1,213 @@
+// Routing end to end: intake, classifier and two placement instances as real processes, real
+// gRPC clients over sockets, a real event log (Kafka, then the PostgreSQL log) and PostgreSQL.
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { api, events, type TopicName } from '@switchyard/contracts';
+import type { LoggedEvent } from '@switchyard/event-log';
+import { decodeStatusDetails } from '@switchyard/service-host';
+import { JobApi, OPERATORS, TENANTS, TestProvider, eventually, startStack, type ProviderShape, type Stack } from '../src/index.js';
+
+const { Tier, JobState } = api;
+
+async function readTopic(stack: Stack, name: TopicName): Promise<LoggedEvent[]> {
+  const out: LoggedEvent[] = [];
+  for await (const event of stack.log.read({ topic: `${stack.topicPrefix}${name}` })) out.push(event);
+  return out;
+}
+
+const spec = (overrides: Partial<api.JobSpec>): Partial<api.JobSpec> => ({
+  modelRef: 'llama-3.1-8b',
+  gpuClass: 'a100-80g',
+  gpuCount: 1,
+  minVramGib: 40,
+  estimatedDurationSeconds: 600,
+  ...overrides,
+});
+const inference = (gpuClass = 'a100-80g'): Partial<api.JobSpec> =>
+  spec({ kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, maxLatencyMs: 500, gpuClass });
+const batch = (gpuClass = 'a100-80g'): Partial<api.JobSpec> => spec({ kind: api.WorkloadKind.WORKLOAD_KIND_BATCH_INFERENCE, gpuClass });
+
+describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)', (backend) => {
+  let stack: Stack;
+  let acme: JobApi;
+  let globex: JobApi;
+  const providers: TestProvider[] = [];
+  let seq = 0;
+  const submit = async (jobSpec: Partial<api.JobSpec>, client = acme): Promise<string> =>
+    (await client.submit({ idempotencyKey: `k-${backend}-${++seq}`, spec: jobSpec as api.JobSpec })).job!.id;
+  const jobOf = async (jobId: string): Promise<api.Job> => (await acme.get(jobId)).job!;
+  const waitFor = (jobId: string, state: api.JobState, timeoutMs = 30_000): Promise<api.Job> =>
+    eventually(async () => {
+      const job = await jobOf(jobId);
+      expect(job.state).toBe(state);
+      return job;
+    }, timeoutMs);
+  const register = async (shape: ProviderShape): Promise<TestProvider> => {
+    const provider = await TestProvider.register(stack.placementAddresses[providers.length % stack.placementAddresses.length]!, shape);
+    providers.push(provider);
+    return provider;
+  };
+  const operatorOf = (providerId: string): string => providers.find((p) => p.providerId === providerId)!.shape.operatorId;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      backend,
+      services: ['intake', 'classifier', 'placement'],
+      placementInstances: 2,
+      serviceEnv: { placement: { HEARTBEAT_INTERVAL_MS: '500', LIVENESS_CHECK_PERIOD_MS: '250', QUEUE_RETRY_PERIOD_MS: '500' } },
+    });
+    acme = new JobApi(stack.address.intake!, TENANTS.acme.apiKey);
+    globex = new JobApi(stack.address.intake!, TENANTS.globex.apiKey);
+  }, 240_000);
+
+  afterAll(async () => {
+    providers.forEach((p) => p.close());
+    acme?.close();
+    globex?.close();
+    await stack?.stop();
+  }, 60_000);
+
+  let fastest: TestProvider;
+  let realtimeJob: string;
+  const batchJobs: string[] = [];
+
+  it('REALTIME lands on the lowest-latency reputable provider; its stream gets the assignment', async () => {
+    const a100 = (operator: keyof typeof OPERATORS, region: string, latencyMs: number, price: number): ProviderShape => ({
+      operatorKey: OPERATORS[operator].apiKey,
+      operatorId: OPERATORS[operator].operatorId,
+      region,
+      gpuClass: 'a100-80g',
+      gpus: 4,
+      pricePerGpuHourBaseUnits: price,
+      latencyMs,
+    });
+    fastest = await register(a100('north', 'eu-west', 20, 3_000_000));
+    await register(a100('south', 'us-east', 90, 1_500_000));
+    await register(a100('east', 'ap-south', 160, 1_000_000));
+    await register(a100('north', 'us-east', 120, 1_200_000));
+    await register(a100('south', 'eu-west', 60, 2_500_000));
+    await register(a100('east', 'eu-west', 140, 900_000));
+
+    realtimeJob = await submit(inference());
+    const placed = await waitFor(realtimeJob, JobState.JOB_STATE_PLACED);
+    expect(placed.tier).toBe(Tier.TIER_REALTIME);
+    expect(placed.placement?.providerId).toBe(fastest.providerId);
+    await eventually(() => expect(fastest.hasJob(realtimeJob)).toBe(true));
+  }, 60_000);
+
+  it('BATCH spreads across operators within the share cap', async () => {
+    for (let i = 0; i < 6; i++) batchJobs.push(await submit(batch()));
+    const placed = await Promise.all(batchJobs.map((id) => waitFor(id, JobState.JOB_STATE_PLACED)));
+    expect(placed.every((job) => job.tier === Tier.TIER_BATCH)).toBe(true);
+    const perOperator = new Map<string, number>();
+    for (const job of placed) perOperator.set(operatorOf(job.placement!.providerId), (perOperator.get(operatorOf(job.placement!.providerId)) ?? 0) + 1);
+    // A 40% cap on 6 active jobs: no operator may hold a third one.
+    expect([...perOperator.values()].sort()).toEqual([2, 2, 2]);
+  }, 60_000);
+
+  it('a provider starts and completes a job; a duplicate report changes nothing', async () => {
+    await fastest.start(realtimeJob);
+    await waitFor(realtimeJob, JobState.JOB_STATE_RUNNING);
+    const usage = { reportId: `r-${realtimeJob}`, gpuMilliseconds: 600_000, tokens: 1200 };
+    await fastest.complete(realtimeJob, usage);
+    await fastest.complete(realtimeJob, usage);
+    const done = await waitFor(realtimeJob, JobState.JOB_STATE_COMPLETED);
+    expect(done.resultHash).toBe(`sha256:${realtimeJob}`);
+    await eventually(async () => {
+      const completed = (await readTopic(stack, 'jobs')).filter((e) => e.key === realtimeJob && e.envelope.type.endsWith('.JobCompleted'));
+      expect(completed).toHaveLength(1);
+    });
+  }, 60_000);
+
+  it('a provider that stops heartbeating loses its jobs: they are requeued, placed elsewhere and complete there', async () => {
+    const victim = providers.find((p) => batchJobs.some((id) => p.hasJob(id)))!;
+    const victimJobs = batchJobs.filter((id) => victim.hasJob(id));
+    victim.goSilent();
+    for (const jobId of victimJobs) {
+      const replaced = await eventually(async () => {
+        const job = await jobOf(jobId);
+        expect(job.state).toBe(JobState.JOB_STATE_PLACED);
+        expect(job.placement?.providerId).not.toBe(victim.providerId);
+        return job;
+      }, 45_000);
+      expect(attemptOf(replaced)).toBe(2);
+      const rescuer = providers.find((p) => p.providerId === replaced.placement!.providerId)!;
+      await eventually(() => expect(rescuer.hasJob(jobId)).toBe(true));
+      await rescuer.start(jobId);
+      await rescuer.complete(jobId, { reportId: `r-${jobId}-2`, gpuMilliseconds: 600_000 });
+      await waitFor(jobId, JobState.JOB_STATE_COMPLETED);
+    }
+    const requeued = (await readTopic(stack, 'jobs')).filter((e) => e.envelope.type.endsWith('.JobRequeued') && victimJobs.includes(e.key));
+    expect(requeued.map((e) => events.JobEvent.fromJSON(e.envelope.data).jobRequeued!.excludedProviderIds)).toEqual(
+      victimJobs.map(() => [victim.providerId]),
+    );
+  }, 120_000);
+
+  it('without capacity jobs queue with reasons, then are placed in tier-then-age order as capacity comes', async () => {
+    const batchFirst = await submit(batch('h100-80g'));
+    const realtimeSecond = await submit(inference('h100-80g'));
+    await waitFor(batchFirst, JobState.JOB_STATE_QUEUED);
+    await waitFor(realtimeSecond, JobState.JOB_STATE_QUEUED);
+    const queued = (await readTopic(stack, 'jobs')).find((e) => e.key === batchFirst && e.envelope.type.endsWith('.JobQueued'))!;
+    const reasons = events.JobEvent.fromJSON(queued.envelope.data).jobQueued!;
+    expect(reasons.reasons.length).toBeGreaterThan(0);
+    expect(reasons.rejections.map((r) => r.reason)).toContain('REJECTION_REASON_GPU_CLASS_MISMATCH');
+
+    const h100 = await register({ ...OPERATORS.east, operatorKey: OPERATORS.east.apiKey, region: 'eu-west', gpuClass: 'h100-80g', gpus: 1, pricePerGpuHourBaseUnits: 2_000_000, latencyMs: 30 });
+    await waitFor(realtimeSecond, JobState.JOB_STATE_PLACED);
+    expect((await jobOf(batchFirst)).state).toBe(JobState.JOB_STATE_QUEUED); // one GPU: the higher tier went first
+    await eventually(() => expect(h100.hasJob(realtimeSecond)).toBe(true));
+    await h100.start(realtimeSecond);
+    await h100.complete(realtimeSecond, { reportId: `r-${realtimeSecond}`, gpuMilliseconds: 1000 });
+    const batchPlaced = await waitFor(batchFirst, JobState.JOB_STATE_PLACED);
+    expect(batchPlaced.placement?.providerId).toBe(h100.providerId);
+  }, 120_000);
+
+  it('a cancelled job is never placed, even when capacity arrives', async () => {
+    const jobId = await submit(batch('l4-24g'));
+    await waitFor(jobId, JobState.JOB_STATE_QUEUED);
+    await acme.cancel(jobId);
+    await waitFor(jobId, JobState.JOB_STATE_CANCELLED);
+    const l4 = await register({ ...OPERATORS.south, operatorKey: OPERATORS.south.apiKey, region: 'eu-west', gpuClass: 'l4-24g', gpus: 2, vramGib: 24, pricePerGpuHourBaseUnits: 500_000, latencyMs: 40 });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(l4.hasJob(jobId)).toBe(false);
+    expect((await readTopic(stack, 'jobs')).some((e) => e.key === jobId && e.envelope.type.endsWith('.JobPlaced'))).toBe(false);
+  }, 60_000);
+
+  it('duplicate submissions give the same job; invalid specs name the field; other tenants get NOT_FOUND', async () => {
+    const request = { idempotencyKey: `dup-${backend}`, spec: batch() as api.JobSpec };
+    const [first, second] = [await acme.submit(request), await acme.submit(request)];
+    expect(second.job!.id).toBe(first.job!.id);
+    await waitFor(first.job!.id, JobState.JOB_STATE_PLACED);
+    const submissions = (await readTopic(stack, 'jobs')).filter((e) => e.key === first.job!.id && e.envelope.type.endsWith('.JobSubmitted'));
+    expect(submissions).toHaveLength(1);
+
+    const invalid = await acme.submit({ idempotencyKey: `bad-${backend}`, spec: spec({ kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, gpuCount: 0 }) as api.JobSpec }).catch((e: ServiceError) => e);
+    expect((invalid as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+    const details = decodeStatusDetails(invalid as ServiceError);
+    expect(JSON.stringify(details)).toContain('spec.gpu_count');
+
+    const foreign = await globex.get(first.job!.id).catch((e: ServiceError) => e);
+    expect((foreign as ServiceError).code).toBe(status.NOT_FOUND);
+  }, 60_000);
+
+  it('two placement instances never overbooked a provider', async () => {
+    const rows = await stack.query<{ provider_id: string; total: number; reserved: number }>(
+      `SELECT provider_id, total, reserved FROM "${stack.schemas.placement}".provider_capacity`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(providers.length);
+    for (const row of rows) expect(row.reserved).toBeLessThanOrEqual(row.total);
+    // Every placement on the topic went to a provider that had the GPUs: count concurrent holds.
+    const placedPerProvider = new Map<string, number>();
+    for (const e of await readTopic(stack, 'jobs')) {
+      if (!e.envelope.type.endsWith('.JobPlaced')) continue;
+      const placed = events.JobEvent.fromJSON(e.envelope.data).jobPlaced!;
+      placedPerProvider.set(placed.providerId, (placedPerProvider.get(placed.providerId) ?? 0) + 1);
+    }
+    expect(placedPerProvider.size).toBeGreaterThan(1);
+  });
+});
+
+function attemptOf(job: api.Job): number {
+  return job.placement?.attempt ?? job.attempts;
+}
