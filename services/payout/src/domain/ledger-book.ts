@@ -6,7 +6,7 @@ import type { AccountId } from './accounts.js';
 import { closeEpoch, type CloseEpochCommand, type EpochClosing, type OpenItem } from './close-epoch.js';
 import type { Penalty } from './penalties.js';
 import type { MeteredUsage } from './post-usage.js';
-import { postingTotal, type Posting } from './posting.js';
+import { postingTotal, reversePosting, type Posting } from './posting.js';
 import { LedgerError } from './accounts.js';
 
 export class LedgerBook {
@@ -24,6 +24,21 @@ export class LedgerBook {
       this.balanceByAccount.set(entry.accountId, (this.balanceByAccount.get(entry.accountId) ?? 0n) + entry.amount);
     }
     return true;
+  }
+
+  /**
+   * Reverses a posting (a correction) and withdraws its earning or penalty from the open items.
+   * A settled item is not reversed: a payout already paid it, so a correction needs a new posting
+   * the next statement can carry, not a silent change of a closed one.
+   */
+  reverse(postingId: string, at: Date): Posting {
+    const original = [...this.postings.values()].find((posting) => posting.postingId === postingId);
+    if (!original) throw new LedgerError('UNBALANCED_POSTING', `no posting ${postingId}`);
+    if (this.settledBy.has(original.sourceId)) throw new LedgerError('ALREADY_SETTLED', `${original.sourceId} is settled by ${this.settledBy.get(original.sourceId)}`);
+    const reversal = reversePosting(original, at);
+    if (!this.record(reversal)) throw new LedgerError('ALREADY_SETTLED', `${postingId} is already reversed`);
+    this.open.delete(original.sourceId);
+    return reversal;
   }
 
   /** Records a usage posting and opens its earning for the next epoch. */

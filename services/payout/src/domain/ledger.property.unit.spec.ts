@@ -18,12 +18,14 @@ type Step =
   | { kind: 'meter'; job: number; tenant: number; provider: number; earning: bigint; fee: bigint }
   | { kind: 'redeliver'; pick: number }
   | { kind: 'fail'; job: number; provider: number; tier: number; bySystem: boolean }
+  | { kind: 'reverse'; pick: number }
   | { kind: 'close' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('meter' as const), job: fc.nat(15), tenant: fc.nat(TENANTS.length - 1), provider: fc.nat(PROVIDERS.length - 1), earning: fc.bigInt(0n, 10n ** 15n), fee: fc.bigInt(0n, 10n ** 12n) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('fail' as const), job: fc.nat(15), provider: fc.nat(PROVIDERS.length - 1), tier: fc.nat(TIERS.length - 1), bySystem: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const) }) },
 );
 
@@ -32,11 +34,12 @@ interface Run {
   delivered: MeteredUsage[];
   metered: Map<string, MeteredUsage>;
   paid: Map<string, string>;
+  reversed: Set<string>;
   payoutTotal: bigint;
 }
 
 function play(steps: readonly Step[]): Run {
-  const run: Run = { book: new LedgerBook(), delivered: [], metered: new Map(), paid: new Map(), payoutTotal: 0n };
+  const run: Run = { book: new LedgerBook(), delivered: [], metered: new Map(), paid: new Map(), reversed: new Set(), payoutTotal: 0n };
   let clock = 0;
   let epochs = 0;
   steps.forEach((step, index) => {
@@ -91,6 +94,19 @@ function play(steps: readonly Step[]): Run {
         if (decision) run.book.recordPenalty(decision.penalty, decision.posting);
         break;
       }
+      case 'reverse': {
+        // A correction: only an unpaid, unreversed usage can be reversed; the book refuses the rest.
+        const candidates = [...run.metered.keys()];
+        const usageId = candidates[step.pick % Math.max(1, candidates.length)];
+        if (usageId === undefined) break;
+        if (run.paid.has(usageId) || run.reversed.has(usageId)) {
+          expect(() => run.book.reverse(`usage:${usageId}`, at(clock))).toThrow();
+        } else {
+          run.book.reverse(`usage:${usageId}`, at(clock));
+          run.reversed.add(usageId);
+        }
+        break;
+      }
       case 'close': {
         epochs += 1;
         const closing = run.book.closeEpoch({ epochId: `epoch-${epochs}`, cutoff: at(clock), closedAt: at(clock) });
@@ -112,14 +128,16 @@ function play(steps: readonly Step[]): Run {
 }
 
 describe('ledger invariants over random histories', () => {
-  it('every posting sums to zero; each usage id is posted once and paid at most once; balances are sums of postings; metered = paid + unpaid', () => {
+  it('every posting sums to zero; each usage id is posted once and paid at most once; balances are sums of postings; metered = paid + unpaid + reversed', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 60 }), (steps) => {
-        const { book, metered, paid, payoutTotal } = play(steps);
+        const { book, metered, paid, reversed, payoutTotal } = play(steps);
         const postings = book.allPostings();
 
         for (const posting of postings) expect(postingTotal(posting.entries)).toBe(0n);
 
+        const reversals = postings.filter((p) => p.kind === 'REVERSAL').map((p) => p.reversesPostingId);
+        expect(new Set(reversals).size).toBe(reversals.length);
         const usageSources = postings.filter((p) => p.kind === 'USAGE').map((p) => p.sourceId);
         expect(new Set(usageSources).size).toBe(usageSources.length);
         expect(new Set(usageSources)).toEqual(new Set(metered.keys()));
@@ -129,11 +147,11 @@ describe('ledger invariants over random histories', () => {
         for (const [account, balance] of book.balances()) expect(balance).toBe(summed.get(account) ?? 0n);
         expect([...book.balances().values()].reduce((s, b) => s + b, 0n)).toBe(0n);
 
-        // metered = paid + unpaid, in usage ids and in base units.
+        // metered = paid + unpaid (+ reversed, which is neither), in usage ids and in base units.
         const open = new Set(book.openItems().flatMap((item) => (item.kind === 'usage' ? [item.usageId] : [])));
-        for (const usageId of metered.keys()) expect(paid.has(usageId) !== open.has(usageId)).toBe(true);
+        for (const usageId of metered.keys()) expect([paid.has(usageId), open.has(usageId), reversed.has(usageId)].filter(Boolean)).toHaveLength(1);
         const earnings = (ids: Iterable<string>): bigint => [...ids].reduce((s, id) => s + metered.get(id)!.earningBaseUnits, 0n);
-        expect(earnings(metered.keys())).toBe(earnings(paid.keys()) + earnings(open));
+        expect(earnings(metered.keys())).toBe(earnings(paid.keys()) + earnings(open) + earnings(reversed));
 
         // What left the ledger is what the payouts paid, and each provider's payable is what it is still owed.
         expect(book.balance(PAYOUTS_PAID)).toBe(payoutTotal);

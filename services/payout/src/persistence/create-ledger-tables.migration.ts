@@ -23,7 +23,7 @@ export class CreateLedgerTables1764200000000 implements MigrationInterface {
     await queryRunner.query(
       'DROP TABLE payout_settlements, payouts, payout_epochs, ledger_penalties, ledger_usage, ledger_entries, ledger_postings, payout_jobs, payout_provider_operators CASCADE',
     );
-    await queryRunner.query('DROP FUNCTION ledger_reject_change(), ledger_check_posting_balanced()');
+    await queryRunner.query('DROP FUNCTION ledger_reject_change(), ledger_check_posting_balanced(), ledger_check_reversal(), ledger_check_settlement()');
   }
 }
 
@@ -133,6 +133,28 @@ const STATEMENTS = [
      payout_id text NOT NULL REFERENCES payouts (payout_id)
    )`,
   'CREATE INDEX payout_settlements_payout ON payout_settlements (payout_id)',
+  // A correction never rewrites a closed statement: an item a payout settled cannot be reversed,
+  // and a reversed item cannot be settled.
+  `CREATE FUNCTION ledger_check_reversal() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF EXISTS (SELECT 1 FROM ledger_postings p JOIN payout_settlements s ON s.item_id = p.source_id
+                WHERE p.posting_id = NEW.reverses_posting_id) THEN
+       RAISE EXCEPTION 'posting % is settled by a payout and cannot be reversed', NEW.reverses_posting_id USING ERRCODE = 'restrict_violation';
+     END IF;
+     RETURN NEW;
+   END $$`,
+  `CREATE TRIGGER ledger_postings_reversal BEFORE INSERT ON ledger_postings
+     FOR EACH ROW WHEN (NEW.kind = 'REVERSAL') EXECUTE FUNCTION ledger_check_reversal()`,
+  `CREATE FUNCTION ledger_check_settlement() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF EXISTS (SELECT 1 FROM ledger_postings p JOIN ledger_postings r ON r.reverses_posting_id = p.posting_id
+                WHERE p.source_id = NEW.item_id) THEN
+       RAISE EXCEPTION '% is reversed and cannot be paid', NEW.item_id USING ERRCODE = 'restrict_violation';
+     END IF;
+     RETURN NEW;
+   END $$`,
+  `CREATE TRIGGER payout_settlements_not_reversed BEFORE INSERT ON payout_settlements
+     FOR EACH ROW EXECUTE FUNCTION ledger_check_settlement()`,
   // Working state folded from the jobs topic (not part of the ledger: rows change as a job moves).
   `CREATE TABLE payout_jobs (
      job_id           text        PRIMARY KEY,

@@ -80,15 +80,17 @@ export async function jobCharges(manager: EntityManager, jobId: string): Promise
   return BigInt(rows[0]!.charged);
 }
 
-/** Earnings and penalties no payout has settled yet. */
+/** Earnings and penalties no payout has settled and no reversal has cancelled. */
 export async function openItems(manager: EntityManager): Promise<OpenItem[]> {
   const usage: { usage_id: string; provider_id: string; earning: string; metered_at: Date }[] = await manager.query(
     `SELECT u.usage_id, u.provider_id, u.earning::text AS earning, u.metered_at FROM ledger_usage u
-     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = u.usage_id)`,
+     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = u.usage_id)
+       AND NOT EXISTS (SELECT 1 FROM ledger_postings r WHERE r.reverses_posting_id = u.posting_id)`,
   );
   const penalties: { penalty_id: string; provider_id: string; amount: string; assessed_at: Date }[] = await manager.query(
     `SELECT p.penalty_id, p.provider_id, p.amount::text AS amount, p.assessed_at FROM ledger_penalties p
-     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = p.penalty_id)`,
+     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = p.penalty_id)
+       AND NOT EXISTS (SELECT 1 FROM ledger_postings r WHERE r.reverses_posting_id = p.posting_id)`,
   );
   return [
     ...usage.map((row): OpenItem => ({ kind: 'usage', usageId: row.usage_id, providerId: row.provider_id, earningBaseUnits: BigInt(row.earning), at: row.metered_at })),

@@ -1,0 +1,84 @@
+// The ledger tables and the epoch command on a real PostgreSQL, without the service process:
+// reversals, and two CloseEpoch calls racing.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { databaseUrl, uniqueName } from '@switchyard/testing';
+import type { DataSource } from 'typeorm';
+import type { PayoutConfig } from '../src/config.js';
+import { postUsage, reversePosting, type MeteredUsage } from '../src/domain/index.js';
+import { CloseEpochHandler } from '../src/epochs/close-epoch.handler.js';
+import { LedgerTopics } from '../src/ledger-topics.js';
+import { openPayoutDatabase } from '../src/persistence/payout-data-source.js';
+import { appendPosting, appendUsage, balanceOf, openItems } from '../src/persistence/ledger-store.js';
+
+const usage = (i: number, providerId: string): MeteredUsage => ({
+  usageId: `store-u-${i}`,
+  jobId: `store-job-${i}`,
+  attempt: 1,
+  reportId: `r-${i}`,
+  tenantId: 'acme',
+  providerId,
+  chargeBaseUnits: 110n * BigInt(i),
+  earningBaseUnits: 100n * BigInt(i),
+  feeBaseUnits: 10n * BigInt(i),
+  meteredAt: new Date(Date.UTC(2026, 10, 1, 0, i)),
+});
+
+describe('ledger tables and epoch closing on PostgreSQL', () => {
+  const schema = uniqueName('payout_store').replace(/-/g, '_');
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = await openPayoutDatabase(databaseUrl(), schema);
+  }, 30_000);
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await dataSource?.destroy();
+  });
+
+  it('a reversal posting cancels a posting and its earning; the same posting cannot be reversed twice', async () => {
+    const metered = usage(1, 'p-rev');
+    const posting = postUsage(metered);
+    await dataSource.transaction(async (manager) => {
+      await appendPosting(manager, posting, 'evt-1');
+      await appendUsage(manager, metered, posting.postingId, { tier: 'TIER_BATCH', gpuClass: 'l4', rateCardVersion: 'rc', eventId: 'evt-1' });
+    });
+
+    const reversal = reversePosting(posting, new Date(Date.UTC(2026, 10, 2)));
+    expect(await dataSource.transaction((manager) => appendPosting(manager, reversal, 'correction-1'))).toBe(true);
+    expect(await dataSource.transaction((manager) => appendPosting(manager, reversal, 'correction-2'))).toBe(false);
+
+    expect(await balanceOf(dataSource.manager, 'provider:p-rev')).toBe(0n);
+    expect(await balanceOf(dataSource.manager, 'tenant:acme')).toBe(0n);
+    // A reversed earning is not open any more: no epoch will pay it.
+    expect((await openItems(dataSource.manager)).map((item) => item.providerId)).not.toContain('p-rev');
+  });
+
+  it('two CloseEpoch calls racing pay each usage once', async () => {
+    await dataSource.transaction(async (manager) => {
+      for (let i = 10; i < 30; i++) {
+        const metered = usage(i, `p-${i % 3}`);
+        const posting = postUsage(metered);
+        await appendPosting(manager, posting, `evt-${i}`);
+        await appendUsage(manager, metered, posting.postingId, { tier: 'TIER_BATCH', gpuClass: 'l4', rateCardVersion: 'rc', eventId: `evt-${i}` });
+      }
+    });
+    const config = { topicPrefix: `${uniqueName('store')}.` } as PayoutConfig;
+    const handler = new CloseEpochHandler(dataSource, new LedgerTopics(config));
+    const now = new Date();
+
+    const [a, b] = await Promise.all([handler.close({ cutoff: undefined, idempotencyKey: undefined, now }), handler.close({ cutoff: undefined, idempotencyKey: undefined, now })]);
+
+    const paid = [...a.statements, ...b.statements].flatMap((statement) => statement.usageIds).sort();
+    expect(paid).toEqual(Array.from({ length: 20 }, (_, k) => `store-u-${k + 10}`).sort());
+    expect([a.statements.length, b.statements.length].sort()).toEqual([0, 3]);
+    const total = BigInt((await dataSource.query('SELECT sum(amount)::text AS t FROM payouts'))[0].t as string);
+    expect(total).toBe(Array.from({ length: 20 }, (_, k) => 100n * BigInt(k + 10)).reduce((s, x) => s + x, 0n));
+    const outboxed = (await dataSource.query("SELECT count(*)::int AS n FROM event_outbox WHERE envelope->>'type' = 'switchyard.events.v1.PayoutIssued'"))[0].n as number;
+    expect(outboxed).toBe(3);
+
+    // A paid usage cannot be reversed: its statement is closed.
+    const paidPosting = postUsage(usage(10, 'p-1'));
+    await expect(dataSource.transaction((manager) => appendPosting(manager, reversePosting(paidPosting, now), 'correction-3'))).rejects.toThrow(/settled by a payout/);
+  });
+});
