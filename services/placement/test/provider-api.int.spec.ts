@@ -51,6 +51,10 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
     await expect(first.heartbeat()).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
     await again.heartbeat();
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A sequence at or below the last one is ignored: no capacity change is recorded from it.
+    await again.heartbeat(3, api.HealthStatus.HEALTH_STATUS_HEALTHY, 1n);
+    const row = await fixture.db.query('SELECT reported_gpus_in_use FROM providers WHERE provider_id = $1', [again.providerId]);
+    expect(row.rows[0].reported_gpus_in_use).toBe(0);
     expect((await fixture.providerEvents(first.providerId)).map((e) => e.type)).toEqual(['ProviderRegistered']);
   }, 30_000);
 
@@ -150,6 +154,21 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
     await expect(gpu.completed(running, 1)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
     feed.cancel();
   }, 60_000);
+
+  it('refuses a re-registration that offers fewer GPUs than placed jobs hold', async () => {
+    const gpu = provider();
+    const endpoint = `https://shrink-${backend}.example.net:8443`;
+    await gpu.register(fixture.operators[2]!, { endpoint, gpus: [{ gpuClass: 'a40-48g', count: 2, vramGib: 48 }] });
+    const jobId = await fixture.submitClassifiedJob({ spec: { gpuClass: 'a40-48g', gpuCount: 2, minVramGib: 40 } });
+    await eventually(async () => expect((await fixture.jobEvents(jobId)).map((e) => e.type)).toContain('JobPlaced'));
+    const error = (await gpu
+      .register(fixture.operators[2]!, { endpoint, gpus: [{ gpuClass: 'a40-48g', count: 1, vramGib: 48 }] })
+      .catch((e: unknown) => e)) as ServiceError;
+    expect(error.code).toBe(status.FAILED_PRECONDITION);
+    await gpu.register(fixture.operators[2]!, { endpoint, gpus: [{ gpuClass: 'a40-48g', count: 3, vramGib: 48 }] });
+    const capacity = await fixture.db.query('SELECT total, reserved FROM provider_capacity WHERE provider_id = $1', [gpu.providerId]);
+    expect(capacity.rows).toEqual([{ total: 3, reserved: 2 }]);
+  }, 30_000);
 
   it('resumes a stream from a cursor without repeating or losing a message', async () => {
     const gpu = provider();

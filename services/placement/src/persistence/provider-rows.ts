@@ -80,12 +80,15 @@ export async function insertProvider(manager: EntityManager, p: NewProvider): Pr
   return count === 1;
 }
 
-/** Re-registration: new offer and token; keeps liveness, track record and reservations. */
+/**
+ * Re-registration: new offer and token; keeps liveness, track record and reservations. The
+ * heartbeat sequence starts over, so a provider that restarted its counter is heard again.
+ */
 export async function updateProviderOffer(manager: EntityManager, p: NewProvider): Promise<void> {
   await run(
     manager,
     `UPDATE providers SET region = $2, jurisdiction = $3, gpus = $4::jsonb, price_per_gpu_hour_base_units = $5,
-       advertised_latency_ms = $6, token_hash = $7, total_gpus = $8
+       advertised_latency_ms = $6, token_hash = $7, total_gpus = $8, last_heartbeat_sequence = 0
      WHERE provider_id = $1`,
     [p.providerId, p.region, p.jurisdiction, JSON.stringify(p.gpus), p.pricePerGpuHourBaseUnits, p.advertisedLatencyMs, p.tokenHash, sumGpus(p.gpus)],
   );
