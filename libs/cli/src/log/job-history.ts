@@ -45,7 +45,9 @@ export async function readJobHistory(
   };
   const providerEvents = await scanned('providers', new Set([jobId]));
   const ledgerEvents = await scanned('ledger', related);
-  return { events: inTimeOrder([...jobEvents, ...usageEvents, ...providerEvents, ...ledgerEvents]), missingTopics };
+  // At equal times a provider event is the cause (ProviderLost -> JobRequeued) and usage and
+  // ledger events the consequence of job events, hence this order of concatenation.
+  return { events: inTimeOrder([...providerEvents, ...jobEvents, ...usageEvents, ...ledgerEvents]), missingTopics };
 }
 
 /** Partitions of a topic, or undefined when it does not exist. */
@@ -77,7 +79,7 @@ async function collect(
   return kept;
 }
 
-/** By event time (ce_time); equal times keep topic, then offset order, so one job's jobs-topic order holds. */
+/** By event time (ce_time); equal times keep the given order, so one partition's offset order holds. */
 export function inTimeOrder(events: readonly DecodedEvent[]): DecodedEvent[] {
   return events
     .map((event, index) => ({ event, index, at: Date.parse(event.logged.envelope.time) }))
