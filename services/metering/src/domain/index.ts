@@ -14,4 +14,4 @@ export {
   type UsageQuantities,
 } from './price-usage.js';
 export { meterUsage, usageIdOf, type MeteredJob } from './meter-usage.js';
-export { quoteJob, worstCaseGpuMilliseconds, type QuotedTiers } from './quote-job.js';
+export { highestWorstCasePrice, quoteJob, worstCaseGpuMilliseconds, type QuotedTiers } from './quote-job.js';

@@ -44,3 +44,14 @@ export function quoteJob(spec: api.JobSpec, tiers: QuotedTiers, cards: readonly 
   }
   return { rateCardVersion: card.version, prices, quotedAt: at };
 }
+
+/**
+ * The highest worst-case price in a quote: what a submission can cost at most before its tier is
+ * known (the classifier picks the tier after submission), e.g. for a spending-cap check.
+ */
+export function highestWorstCasePrice(quote: api.Quote): bigint {
+  return quote.prices.reduce((highest, price) => {
+    const value = BigInt(price.worstCasePriceBaseUnits);
+    return value > highest ? value : highest;
+  }, 0n);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts';
 import { timestampOfMs } from './instant.js';
-import { quoteJob } from './quote-job.js';
+import { highestWorstCasePrice, quoteJob } from './quote-job.js';
 import { card, rates, TIER_BATCH, TIER_REALTIME, TIER_TRAINING, TOKEN } from './rate-card.fixtures.js';
 
 const at = timestampOfMs(Date.parse('2026-03-01T00:00:00Z'));
@@ -52,5 +52,11 @@ describe('quoteJob', () => {
     expect(quoteJob(spec(), TIER_TRAINING, later, timestampOfMs(Date.parse('2026-06-01T00:00:00Z'))).prices[0]!.worstCasePriceBaseUnits).toBe(
       '12000000',
     );
+  });
+
+  it('gives the highest worst case over the quoted tiers, for a cap check before the tier is known', () => {
+    const quote = quoteJob(spec({ gpuClass: 'l4', gpuCount: 1, estimatedDurationSeconds: 1 }), 'all', cards, at);
+    expect(highestWorstCasePrice(quote)).toBe(1000n);
+    expect(highestWorstCasePrice({ rateCardVersion: 'v', prices: [], quotedAt: at })).toBe(0n);
   });
 });
