@@ -51,12 +51,12 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
     output.line(`    placement policy ${d.policyVersion}, tier ${d.tier}, ${d.candidatesTotal} candidate(s) passed the filter${d.candidates.length < d.candidatesTotal ? ` (best ${d.candidates.length} recorded)` : ''}`);
     output.line(`    rejections: ${d.rejections.length ? d.rejections.map((x) => `${reason(x.reason)} ${x.count}`).join(', ') : 'none'}`);
     if (d.excludedProviderIds.length) output.line(`    excluded (earlier attempts): ${d.excludedProviderIds.join(', ')}`);
-    output.line(`    ${'candidate'.padEnd(16)} ${'operator'.padEnd(12)} ${'region'.padEnd(12)} ${'latency'.padStart(8)} ${'reput.'.padStart(6)} ${'price/GPU-h'.padStart(12)} ${'share'.padStart(6)} ${'free'.padStart(4)}  score (latency + reputation + price + share)`);
+    output.line(`    ${'candidate'.padEnd(18)} ${'operator'.padEnd(12)} ${'region'.padEnd(12)} ${'latency'.padStart(8)} ${'reput.'.padStart(6)} ${'price/GPU-h'.padStart(12)} ${'share'.padStart(6)} ${'free'.padStart(4)}  score (latency + reputation + price + share)`);
     for (const candidate of d.candidates) {
       const f = candidate.factors;
       const terms = (candidate.score?.terms ?? []).map((t) => t.contribution.toFixed(4)).join(' + ');
       const row =
-        `    ${candidate.providerId.padEnd(16)} ${candidate.operatorId.padEnd(12)} ${(f?.region ?? '').padEnd(12)} ${`${f?.advertisedLatencyMs ?? 0}ms`.padStart(8)} ` +
+        `    ${candidate.providerId.padEnd(18)} ${candidate.operatorId.padEnd(12)} ${(f?.region ?? '').padEnd(12)} ${`${f?.advertisedLatencyMs ?? 0}ms`.padStart(8)} ` +
         `${String(f?.reputationBp ?? 0).padStart(6)} ${(f?.pricePerGpuHourBaseUnits ?? '0').padStart(12)} ${String(f?.operatorShareBp ?? 0).padStart(6)} ${String(f?.freeGpus ?? 0).padStart(4)}  ${score(candidate.score?.total)} = ${terms}`;
       output.line(candidate.providerId === d.chosenProviderId ? c.green(row) : row);
     }
