@@ -1,11 +1,13 @@
 // The jobs topic: payout folds what the penalty decider needs (tenant, tier, latency bound,
 // current placement) and, when a job's attempt ends, asks whether its provider broke the SLA.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
+import { Ctx, EventPattern } from '@nestjs/microservices';
 import { api, events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
-import type { EventHandler, EventHandlingContext } from '@switchyard/event-runtime';
+import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { PayoutConfig } from './config.js';
 import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
+import { handlingOf } from './event-handling.js';
 import { dateOf, decodePayload, requiredDate } from './incoming-events.js';
 import { penaltyAssessed, postingRecorded } from './ledger-envelopes.js';
 import { LedgerTopics } from './ledger-topics.js';
@@ -18,7 +20,11 @@ const TYPE = 'switchyard.events.v1.';
 /** Job events that change nothing payout keeps: a requeue is followed by the next JobPlaced. */
 export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobRequeued', 'JobCancelRequested', 'JobCancelled', 'JobExpired'].map((name) => TYPE + name);
 
-@Injectable()
+// Nest types an event handler's extra arguments as unknown; the cast takes the runtime's context.
+const on = (name: string): MethodDecorator => EventPattern(TYPE + name, EVENT_LOG_TRANSPORT) as MethodDecorator;
+
+@Controller()
+@UseFilters(EventHandlerErrorFilter)
 export class JobsConsumer {
   private readonly logger = new Logger('JobsConsumer');
 
@@ -27,15 +33,34 @@ export class JobsConsumer {
     @Inject(PAYOUT_CONFIG) private readonly config: PayoutConfig,
   ) {}
 
-  handlers(): Map<string, EventHandler> {
-    return new Map<string, EventHandler>([
-      [`${TYPE}JobSubmitted`, (event, context) => this.onSubmitted(event, context)],
-      [`${TYPE}JobClassified`, (event, context) => this.onClassified(event, context)],
-      [`${TYPE}JobPlaced`, (event, context) => this.onPlaced(event, context)],
-      [`${TYPE}JobStarted`, (event, context) => this.onStarted(event, context)],
-      [`${TYPE}JobCompleted`, (event, context) => this.onCompleted(event, context)],
-      [`${TYPE}JobFailed`, (event, context) => this.onFailed(event, context)],
-    ]);
+  @on('JobSubmitted')
+  submitted(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onSubmitted(context.getEvent(), handlingOf(context));
+  }
+
+  @on('JobClassified')
+  classified(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onClassified(context.getEvent(), handlingOf(context));
+  }
+
+  @on('JobPlaced')
+  placed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onPlaced(context.getEvent(), handlingOf(context));
+  }
+
+  @on('JobStarted')
+  started(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onStarted(context.getEvent(), handlingOf(context));
+  }
+
+  @on('JobCompleted')
+  completed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onCompleted(context.getEvent(), handlingOf(context));
+  }
+
+  @on('JobFailed')
+  failed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onFailed(context.getEvent(), handlingOf(context));
   }
 
   private async onSubmitted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
 import { DataSource } from 'typeorm';
 import { payoutConfigFromEnv, type PayoutConfig } from './config.js';
 import { CallerDirectory } from './credentials/callers.js';
@@ -7,23 +6,17 @@ import { CloseEpochHandler } from './epochs/close-epoch.handler.js';
 import { JobsConsumer } from './jobs.consumer.js';
 import { LedgerTopics } from './ledger-topics.js';
 import { PayoutGrpcController } from './payout.grpc.controller.js';
-import { PayoutRuntime } from './payout-runtime.js';
+import { openPayoutEventLog, PayoutResources } from './payout-resources.js';
 import { openPayoutDatabase } from './persistence/payout-data-source.js';
 import { CALLERS, EVENT_LOG, PAYOUT_CONFIG } from './tokens.js';
 import { UsageConsumer } from './usage.consumer.js';
 
-function eventLogOf(config: PayoutConfig): EventLog {
-  return config.eventLogBackend === 'kafka'
-    ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: 'switchyard-payout' })
-    : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl, consumer: { pollIntervalMs: 500 } });
-}
-
-/** Root module of the payout service: the PayoutService API, the usage and jobs consumers, the outbox relay. */
+/** Root module of the payout service: the PayoutService API and the usage and jobs consumers (served by payoutTransports). */
 @Module({
-  controllers: [PayoutGrpcController],
+  controllers: [PayoutGrpcController, UsageConsumer, JobsConsumer],
   providers: [
     { provide: PAYOUT_CONFIG, useFactory: () => payoutConfigFromEnv() },
-    { provide: EVENT_LOG, useFactory: eventLogOf, inject: [PAYOUT_CONFIG] },
+    { provide: EVENT_LOG, useFactory: openPayoutEventLog, inject: [PAYOUT_CONFIG] },
     {
       provide: CALLERS,
       useFactory: (config: PayoutConfig) => CallerDirectory.fromFiles(config.adminKeySha256, config.tenantsFile, config.operatorCredentialsFile),
@@ -35,10 +28,8 @@ function eventLogOf(config: PayoutConfig): EventLog {
       inject: [PAYOUT_CONFIG],
     },
     LedgerTopics,
-    UsageConsumer,
-    JobsConsumer,
     CloseEpochHandler,
-    PayoutRuntime,
+    PayoutResources,
   ],
 })
 export class PayoutModule {}

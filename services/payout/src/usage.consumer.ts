@@ -1,15 +1,17 @@
 // The usage topic: each UsageMetered becomes one posting (the unique source id makes a redelivery
 // or a second UsageMetered for the same usage id a no-op), and may raise a spending-cap alert.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
+import { Ctx, EventPattern } from '@nestjs/microservices';
 import { events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
-import type { EventHandler, EventHandlingContext } from '@switchyard/event-runtime';
+import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { CallerDirectory } from './credentials/callers.js';
 import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './domain/index.js';
 import { decodePayload, requiredDate } from './incoming-events.js';
 import { postingRecorded, spendingCapExceeded } from './ledger-envelopes.js';
 import { lastEpoch } from './persistence/epoch-store.js';
 import { appendPosting, appendUsage, tenantSpendSince } from './persistence/ledger-store.js';
+import { handlingOf } from './event-handling.js';
 import { LedgerTopics } from './ledger-topics.js';
 import { CALLERS } from './tokens.js';
 
@@ -17,7 +19,8 @@ export const USAGE_METERED = 'switchyard.events.v1.UsageMetered';
 /** Usage-topic events payout skips on purpose: raw reports are metering's input, not the ledger's. */
 export const IGNORED_USAGE_EVENT_TYPES = ['switchyard.events.v1.UsageReported'];
 
-@Injectable()
+@Controller()
+@UseFilters(EventHandlerErrorFilter)
 export class UsageConsumer {
   private readonly logger = new Logger('UsageConsumer');
 
@@ -26,8 +29,10 @@ export class UsageConsumer {
     @Inject(CALLERS) private readonly callers: CallerDirectory,
   ) {}
 
-  handlers(): Map<string, EventHandler> {
-    return new Map([[USAGE_METERED, (event, context) => this.onUsageMetered(event, context)]]);
+  // Nest types an event handler's extra arguments as unknown; the cast takes the runtime's context.
+  @(EventPattern(USAGE_METERED, EVENT_LOG_TRANSPORT) as MethodDecorator)
+  usageMetered(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onUsageMetered(context.getEvent(), handlingOf(context));
   }
 
   private async onUsageMetered(event: LoggedEvent, { manager, emit }: EventHandlingContext): Promise<void> {
@@ -83,4 +88,3 @@ export function meteredUsageOf(metered: events.UsageMetered, eventTime: string):
     meteredAt: requiredDate(metered.meteredAt, eventTime),
   };
 }
-

@@ -1,0 +1,35 @@
+// The event log (with the topics payout reads and writes created if missing) and the closing of
+// what the module opened, after the transports stopped: Nest runs onApplicationShutdown after it
+// closed the gRPC server and the event-log consumer and relay.
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { TOPICS, topicNames } from '@switchyard/contracts';
+import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import { DataSource } from 'typeorm';
+import type { PayoutConfig } from './config.js';
+import { EVENT_LOG } from './tokens.js';
+
+export async function openPayoutEventLog(config: PayoutConfig): Promise<EventLog> {
+  const eventLog =
+    config.eventLogBackend === 'kafka'
+      ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: 'switchyard-payout' })
+      : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl, consumer: { pollIntervalMs: 500 } });
+  const topics = topicNames(config.topicPrefix);
+  // Idempotent: a topic that exists is left as it is.
+  await eventLog.admin.createTopics(
+    (['jobs', 'usage', 'ledger'] as const).map((name) => ({ topic: topics[name], partitions: TOPICS[name].partitions, retentionMs: TOPICS[name].retentionMs })),
+  );
+  return eventLog;
+}
+
+@Injectable()
+export class PayoutResources implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventLog.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
