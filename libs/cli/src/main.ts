@@ -4,4 +4,10 @@
 import { runCli } from './run-cli.js';
 import { processTerminal } from './terminal.js';
 
+// `switchyard … | head` closes stdout early: that is the reader being done, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 process.exitCode = await runCli(process.argv, processTerminal());

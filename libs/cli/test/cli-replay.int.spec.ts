@@ -6,6 +6,7 @@ import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTierPolicyPath } from '@switchyard/classifier';
+import { defaultRateCardsPath } from '@switchyard/metering/pricing';
 import { runSwitchyard, type CliRun } from './cli-process.js';
 import { seedLog, type BackendName, type SeededLog } from './seeded-log.js';
 
@@ -32,6 +33,12 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
         '  TIER_STANDARD: { weights: { latency: 0.1, reputation: 0.1, price: 0.7, operatorSpread: 0.1 } }',
         '',
       ].join('\n'),
+    );
+    // A rate card change: BATCH a100-80g from 1,600,000 to 2,000,000 per GPU-hour.
+    const cards = await readFile(defaultRateCardsPath, 'utf8');
+    await writeFile(
+      join(dir, 'rate-cards.yaml'),
+      cards.replace('version: "2026-11-01"', 'version: "2026-11-25-whatif"').replace('a100-80g: { per_gpu_hour: 1600000', 'a100-80g: { per_gpu_hour: 2000000'),
     );
   }, 300_000);
 
@@ -85,6 +92,21 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     expect(json.tierChanges.every((c) => c.from === 'TIER_REALTIME' && c.fromRule === 'interactive-inference')).toBe(true);
     expect(json.providerChanges.length).toBeGreaterThan(0);
     expect(json.byTier.total!.providerChanges).toBe(json.providerChanges.length);
+  }, 300_000);
+
+  it('replay what-if with a new rate card prices each job in its tier under it', async () => {
+    const run = await cli('--json', 'replay', 'what-if', '--rate-card', join(dir, 'rate-cards.yaml'));
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { rateCard: string; byTier: Record<string, { tenantPriceChanges: number; tenantPriceDelta: string }> };
+    expect(report.rateCard).toBe('2026-11-25-whatif');
+    // Only BATCH a100-80g got dearer: every other tier's quotes are unchanged.
+    expect(report.byTier.TIER_BATCH!.tenantPriceChanges).toBeGreaterThan(0);
+    expect(BigInt(report.byTier.TIER_BATCH!.tenantPriceDelta)).toBeGreaterThan(0n);
+    for (const tier of ['TIER_REALTIME', 'TIER_STANDARD', 'TIER_TRAINING']) expect(report.byTier[tier]!.tenantPriceChanges).toBe(0);
+
+    const bad = await cli('replay', 'what-if', '--rate-card', join(dir, 'no-such-cards.yaml'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^switchyard: invalid rate card file .*no-such-cards\.yaml: \(file\): cannot read the file/);
   }, 300_000);
 
   it('timeline lists every event of a requeued job, in order, with the producing service', async () => {

@@ -25,15 +25,16 @@ export function renderVerify(report: VerifyReport, window: string, output: Outpu
 export function renderWhatIf(report: WhatIfReport, window: string, output: Output): void {
   const c = output.colors;
   output.line(`replay what-if ${window}`);
-  output.line(`  tier policy: ${report.tierPolicy ?? 'as recorded'}; placement policy: ${report.placementPolicy ?? 'as recorded'}`);
+  output.line(`  tier policy: ${report.tierPolicy ?? 'as recorded'}; placement policy: ${report.placementPolicy ?? 'as recorded'}; rate card: ${report.rateCard ?? 'shipped'}`);
   output.line(`  ${report.classifications} classifications, ${report.placements} placements re-run`);
   output.line();
-  output.line(c.bold(`  ${'tier'.padEnd(14)} ${'classified'.padStart(10)} ${'tier moves'.padStart(10)} ${'placed'.padStart(8)} ${'provider moves'.padStart(14)} ${'price delta'.padStart(14)} ${'latency delta'.padStart(14)} ${'share delta'.padStart(12)}`));
+  output.line(c.bold(`  ${'tier'.padEnd(14)} ${'classified'.padStart(10)} ${'tier moves'.padStart(10)} ${'placed'.padStart(8)} ${'provider moves'.padStart(14)} ${'ask delta'.padStart(12)} ${'latency delta'.padStart(14)} ${'share delta'.padStart(12)} ${'priced'.padStart(7)} ${'tenant price delta'.padStart(19)}`));
   for (const [tier, t] of Object.entries(report.byTier)) {
-    const row = `  ${tier.replace('TIER_', '').padEnd(14)} ${String(t.classifications).padStart(10)} ${String(t.tierChanges).padStart(10)} ${String(t.placements).padStart(8)} ${String(t.providerChanges).padStart(14)} ${signed(t.priceDelta).padStart(14)} ${`${signed(t.latencyDeltaMs)}ms`.padStart(14)} ${`${signed(t.operatorShareDeltaBp)}bp`.padStart(12)}`;
+    const row = `  ${tier.replace('TIER_', '').padEnd(14)} ${String(t.classifications).padStart(10)} ${String(t.tierChanges).padStart(10)} ${String(t.placements).padStart(8)} ${String(t.providerChanges).padStart(14)} ${signed(t.priceDelta).padStart(12)} ${`${signed(t.latencyDeltaMs)}ms`.padStart(14)} ${`${signed(t.operatorShareDeltaBp)}bp`.padStart(12)} ${String(t.tenantPriceChanges).padStart(7)} ${signed(t.tenantPriceDelta).padStart(19)}`;
     output.line(tier === 'total' ? c.bold(row) : row);
   }
-  output.line('  (deltas: new minus recorded, summed over the moved placements; price = worst case of the run in base units)');
+  output.line('  ask, latency, share: new minus recorded, summed over the moved placements (ask = provider\'s worst-case price of the run)');
+  output.line('  priced, tenant price: jobs whose worst-case rate-card quote changes (new tier, new card) and the summed change, base units');
   if (report.tierChanges.length > 0) {
     output.line();
     output.line(c.bold(`  tier changes (${report.tierChanges.length})`));
@@ -44,7 +45,7 @@ export function renderWhatIf(report: WhatIfReport, window: string, output: Outpu
     output.line(c.bold(`  provider changes (${report.providerChanges.length})`));
     for (const p of report.providerChanges) {
       const tier = p.newTier === p.tier ? p.tier : `${p.tier} -> ${p.newTier}`;
-      output.line(`    ${p.jobId} attempt ${p.attempt} [${tier}]: ${p.from} -> ${p.to}  price ${signed(p.priceDelta)}  latency ${signed(p.latencyDeltaMs)}ms  share ${signed(p.operatorShareDeltaBp)}bp`);
+      output.line(`    ${p.jobId} attempt ${p.attempt} [${tier}]: ${p.from} -> ${p.to}  ask ${signed(p.priceDelta)}  latency ${signed(p.latencyDeltaMs)}ms  share ${signed(p.operatorShareDeltaBp)}bp`);
     }
   }
   if (report.skipped.length > 0) {

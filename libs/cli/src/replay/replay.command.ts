@@ -47,6 +47,7 @@ Examples:
     .description('the window under another tier and/or placement policy: tier, provider, price, latency and operator-share changes')
     .option('--policy <file>', 'tier policy file (YAML/JSON, docs/tier-policy.md) to re-classify with')
     .option('--placement-policy <file>', 'placement policy file (YAML/JSON, docs/cli.md) to re-score with')
+    .option('--rate-card <file>', 'rate card file (metering format, docs/rate-card.md) to price each job in its (new) tier with')
     .option('--from <time|offset>', 'window start (inclusive)', 'beginning')
     .option('--to <time|offset>', 'window end (exclusive)', 'end')
     .addHelpText(
@@ -58,13 +59,14 @@ change to share caps or tenant rules is not reflected. Identical input gives an 
 
 Examples:
   $ switchyard replay what-if --policy services/classifier/policy/tier-policy.yaml --from 2026-11-24T00:00:00Z
-  $ switchyard replay what-if --placement-policy batch-cheaper.yaml --from 0 --json`,
+  $ switchyard replay what-if --placement-policy batch-cheaper.yaml --from 0 --json
+  $ switchyard replay what-if --rate-card services/metering/rate-cards/rate-cards.yaml --policy new-tiers.yaml`,
     )
-    .action(async (options: WindowOptions & { policy?: string; placementPolicy?: string }, command: Command) => {
+    .action(async (options: WindowOptions & { policy?: string; placementPolicy?: string; rateCard?: string }, command: Command) => {
       // Input is checked before connecting: a bad window or policy file is exit 2 even when the log is down.
       const bounds = parseWindow(options.from, options.to);
-      if (options.policy === undefined && options.placementPolicy === undefined) {
-        command.error('error: give --policy <file>, --placement-policy <file>, or both', { exitCode: ExitCode.USAGE });
+      if (options.policy === undefined && options.placementPolicy === undefined && options.rateCard === undefined) {
+        command.error('error: give at least one of --policy, --placement-policy, --rate-card', { exitCode: ExitCode.USAGE });
       }
       const replay = await import('./run-replay.js');
       const policies = await replay.loadWhatIfPolicies(options);

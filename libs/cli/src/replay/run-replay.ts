@@ -7,6 +7,7 @@ import { startProgress } from '../progress.js';
 import { KNOWN_PLACEMENT_POLICIES, loadPlacementPolicyFile, placementPolicyOfVersion } from './placement-policies.js';
 import { renderVerify, renderWhatIf } from './render-replay.js';
 import { readReplayWindow, type ReplayWindow, type WindowBounds } from './replay-window.js';
+import { rateCardFile, shippedRateCards } from './rate-cards.js';
 import { archivedTierPolicies, tierPolicyFile } from './tier-policies.js';
 import { verifyDecisions } from './verify-decisions.js';
 import { whatIf } from './what-if.js';
@@ -43,6 +44,7 @@ export async function runVerify(session: LogSession, bounds: WindowBounds, polic
 export interface WhatIfFiles {
   readonly policy?: string;
   readonly placementPolicy?: string;
+  readonly rateCard?: string;
 }
 
 /** Loads the policy files; a bad file is a usage error, raised before the log is opened. */
@@ -50,13 +52,22 @@ export async function loadWhatIfPolicies(files: WhatIfFiles) {
   return {
     tier: files.policy === undefined ? undefined : await tierPolicyFile(files.policy),
     placement: files.placementPolicy === undefined ? undefined : await loadPlacementPolicyFile(files.placementPolicy),
+    rateCard: files.rateCard === undefined ? undefined : await rateCardFile(files.rateCard),
   };
 }
 
 export async function runWhatIf(session: LogSession, bounds: WindowBounds, policies: Awaited<ReturnType<typeof loadWhatIfPolicies>>): Promise<void> {
+  const baseline = await shippedRateCards().catch((error: Error) => {
+    session.output.warn(`tenant prices left out: the shipped rate cards do not load (${error.message.split('\n')[0]})`);
+    return undefined;
+  });
   const window = await readWindow(session, bounds);
   const report = whatIf(window, {
-    ...policies,
+    tier: policies.tier,
+    placement: policies.placement,
+    ...(baseline === undefined
+      ? {}
+      : { rateCards: { baseline, candidate: policies.rateCard ?? baseline, candidateVersion: policies.rateCard ? policies.rateCard.map((c) => c.version).join(',') : null } }),
     recordedPlacement: (version) => placementPolicyOfVersion(version) ?? unknownPlacementVersion(version),
   });
   if (session.output.json) session.output.document({ window: span(bounds), ...report });

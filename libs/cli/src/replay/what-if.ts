@@ -5,6 +5,7 @@
 // report byte for byte.
 import { api, events } from '@switchyard/contracts';
 import { classifyJob, type TierPolicy } from '@switchyard/classifier';
+import { MeteringError, quoteJob, type RateCard } from '@switchyard/metering/pricing';
 import { isPlacedTier, rescoreDecision, worstCasePrice, type PlacementPolicy } from '@switchyard/placement';
 import type { ReplayWindow } from './replay-window.js';
 
@@ -15,6 +16,12 @@ export interface WhatIfPolicies {
   readonly placement: PlacementPolicy | undefined;
   /** Placement policy of a recorded version, or why it is not available. */
   recordedPlacement(version: string): PlacementPolicy | string;
+  /**
+   * Tenant prices: each job's worst-case quote in its recorded tier under `baseline`, against its
+   * (new) tier under `candidate` (a new rate card, or the baseline when only the tier changes).
+   * Undefined leaves tenant prices out of the report.
+   */
+  readonly rateCards?: { readonly baseline: readonly RateCard[]; readonly candidate: readonly RateCard[]; readonly candidateVersion: string | null };
 }
 
 export interface TierChange {
@@ -45,8 +52,11 @@ export interface TierTotals {
   /** Placements recorded in the tier, and how many would go to another provider. */
   placements: number;
   providerChanges: number;
-  /** Sum over provider changes, base units (decimal string: bigint). */
+  /** Sum over provider changes of the providers' worst-case ask, base units (decimal string: bigint). */
   priceDelta: string;
+  /** Jobs whose worst-case tenant price (rate card quote) changes, and the summed change. */
+  tenantPriceChanges: number;
+  tenantPriceDelta: string;
   latencyDeltaMs: number;
   operatorShareDeltaBp: number;
 }
@@ -54,6 +64,8 @@ export interface TierTotals {
 export interface WhatIfReport {
   readonly tierPolicy: string | null;
   readonly placementPolicy: string | null;
+  /** New rate card version, when one was given. */
+  readonly rateCard: string | null;
   readonly classifications: number;
   readonly placements: number;
   readonly tierChanges: readonly TierChange[];
@@ -83,6 +95,24 @@ export function whatIf(window: ReplayWindow, policies: WhatIfPolicies): WhatIfRe
     if (rerun.tier !== classified.tier) {
       tierChanges.push({ jobId, from: classified.tier, to: rerun.tier, fromRule: classified.matchedRuleId, toRule: rerun.matchedRuleId });
       totals.of(classified.tier).tierChanges += 1;
+    }
+  }
+
+  if (policies.rateCards !== undefined) {
+    const cards = policies.rateCards;
+    for (const { jobId, classified } of window.classifications) {
+      const submitted = window.submitted.get(jobId);
+      if (submitted?.spec === undefined || submitted.submittedAt === undefined) continue;
+      const before = tenantPrice(submitted, classified.tier, cards.baseline);
+      const after = tenantPrice(submitted, newTierOf.get(jobId) ?? classified.tier, cards.candidate);
+      if (typeof before === 'string' || typeof after === 'string') {
+        skipped.push({ jobId, reason: `tenant price: ${typeof before === 'string' ? before : after}` });
+        continue;
+      }
+      if (before === after) continue;
+      const tally = totals.of(classified.tier);
+      tally.tenantPriceChanges += 1;
+      tally.tenantPriceDelta = (BigInt(tally.tenantPriceDelta) + after - before).toString();
     }
   }
 
@@ -133,6 +163,7 @@ export function whatIf(window: ReplayWindow, policies: WhatIfPolicies): WhatIfRe
   return {
     tierPolicy: policies.tier?.version ?? null,
     placementPolicy: policies.placement?.version ?? null,
+    rateCard: policies.rateCards?.candidateVersion ?? null,
     classifications: window.classifications.length,
     placements: window.placements.length,
     tierChanges,
@@ -140,6 +171,16 @@ export function whatIf(window: ReplayWindow, policies: WhatIfPolicies): WhatIfRe
     byTier: totals.report(),
     skipped,
   };
+}
+
+/** The worst-case quote of the job's spec in `tier` under the card in effect at submission, or why none. */
+function tenantPrice(submitted: events.JobSubmitted, tier: api.Tier, cards: readonly RateCard[]): bigint | string {
+  try {
+    return BigInt(quoteJob(submitted.spec!, tier, cards, submitted.submittedAt!).prices[0]?.worstCasePriceBaseUnits ?? '0');
+  } catch (error) {
+    if (error instanceof MeteringError) return error.message;
+    throw error;
+  }
 }
 
 const TIER_ORDER: readonly string[] = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH, api.Tier.TIER_TRAINING];
@@ -150,7 +191,7 @@ class TotalsByTier {
   of(tier: string): TierTotals {
     let totals = this.tiers.get(tier);
     if (totals === undefined) {
-      totals = { classifications: 0, tierChanges: 0, placements: 0, providerChanges: 0, priceDelta: '0', latencyDeltaMs: 0, operatorShareDeltaBp: 0 };
+      totals = { classifications: 0, tierChanges: 0, placements: 0, providerChanges: 0, priceDelta: '0', tenantPriceChanges: 0, tenantPriceDelta: '0', latencyDeltaMs: 0, operatorShareDeltaBp: 0 };
       this.tiers.set(tier, totals);
     }
     return totals;
@@ -160,7 +201,7 @@ class TotalsByTier {
     const order = (tier: string) => (TIER_ORDER.includes(tier) ? TIER_ORDER.indexOf(tier) : TIER_ORDER.length);
     const tiers = [...this.tiers.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
     const result: Record<string, TierTotals> = {};
-    const total: TierTotals = { classifications: 0, tierChanges: 0, placements: 0, providerChanges: 0, priceDelta: '0', latencyDeltaMs: 0, operatorShareDeltaBp: 0 };
+    const total: TierTotals = { classifications: 0, tierChanges: 0, placements: 0, providerChanges: 0, priceDelta: '0', tenantPriceChanges: 0, tenantPriceDelta: '0', latencyDeltaMs: 0, operatorShareDeltaBp: 0 };
     for (const tier of tiers) {
       const t = this.of(tier);
       result[tier] = { ...t };
@@ -169,6 +210,8 @@ class TotalsByTier {
       total.placements += t.placements;
       total.providerChanges += t.providerChanges;
       total.priceDelta = (BigInt(total.priceDelta) + BigInt(t.priceDelta)).toString();
+      total.tenantPriceChanges += t.tenantPriceChanges;
+      total.tenantPriceDelta = (BigInt(total.tenantPriceDelta) + BigInt(t.tenantPriceDelta)).toString();
       total.latencyDeltaMs += t.latencyDeltaMs;
       total.operatorShareDeltaBp += t.operatorShareDeltaBp;
     }
