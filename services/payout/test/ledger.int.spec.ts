@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
-import { eventually, jobEvent, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type Backend, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
+import { eventually, jobEvent, timestamp, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type Backend, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
 
 const hourAgo = new Date(Date.now() - 3_600_000);
 const minutes = (n: number): Date => new Date(hourAgo.getTime() + n * 60_000);
@@ -146,6 +146,35 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(events.LedgerEvent.fromJSON(assessed.envelope.data).penaltyAssessed?.justifyingEventIds).toEqual([failedId, placedId]);
   }, 60_000);
 
+  it('a REALTIME job completed past its latency bound is penalised, linked to the JobCompleted and JobPlaced events', async () => {
+    const jobId = 'job-late';
+    const placedId = randomUUID();
+    const completedId = randomUUID();
+    const startedAt = minutes(8);
+    await fx.log.append(fx.topics.jobs, [
+      jobEvent(jobId, minutes(8), {
+        jobSubmitted: { jobId, tenantId: 'globex', tenantPlan: 'team', spec: api.JobSpec.fromPartial({ maxLatencyMs: 2_000 }), idempotencyKey: 'k2', quote: undefined, submittedAt: undefined },
+      }),
+      jobEvent(jobId, minutes(8), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
+      jobEvent(jobId, minutes(8), { jobPlaced: { jobId, providerId: 'gpu-east-1', operatorId: 'op-east', attempt: 1, decision: undefined } }, placedId),
+      jobEvent(jobId, startedAt, { jobStarted: { jobId, attempt: 1, providerId: 'gpu-east-1', startedAt: timestamp(startedAt) } }),
+      jobEvent(
+        jobId,
+        new Date(startedAt.getTime() + 5_000),
+        { jobCompleted: { jobId, attempt: 1, providerId: 'gpu-east-1', resultHash: 'h', completedAt: timestamp(new Date(startedAt.getTime() + 5_000)) } },
+        completedId,
+      ),
+    ]);
+
+    const penalty = await eventually(async () => {
+      const { rows } = await fx.db.query('SELECT reason, amount::text AS amount, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1', [jobId]);
+      expect(rows).toHaveLength(1);
+      return rows[0] as Record<string, unknown>;
+    });
+    expect(penalty).toEqual({ reason: 'REALTIME_COMPLETED_LATE', amount: '250000', justifying_event_ids: [completedId, placedId], tenant_id: 'globex' });
+    expect(await balance('provider:gpu-east-1')).toBe(-250_000n);
+  }, 60_000);
+
   it('tenants read only their own balance, operators their providers’, nobody without a key', async () => {
     expect(await balance('tenant:acme', KEYS.acme)).toBeLessThan(0n);
     await expect(balance('tenant:globex', KEYS.acme)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
@@ -182,6 +211,8 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(await balance('provider:gpu-north-1')).toBe(0n);
     expect(await balance('provider:gpu-south-1')).toBe(0n);
     expect(await balance('payouts:paid')).toBe(north + south);
+    // gpu-east-1 has only a penalty: nothing paid, the penalty stays open for a later epoch.
+    expect(await balance('provider:gpu-east-1')).toBe(-250_000n);
 
     const retried = await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: 'close-1' }, KEYS.admin);
     expect(retried).toEqual(closed);

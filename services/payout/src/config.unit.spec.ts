@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigurationError, payoutConfigFromEnv } from './config.js';
+
+const base = { DATABASE_URL: 'postgres://db/x', KAFKA_BROKERS: 'k1:9092, k2:9092' };
+
+describe('payoutConfigFromEnv', () => {
+  it('defaults: Kafka, schema payout, group payout, switchyard. topics, nobody admin', () => {
+    expect(payoutConfigFromEnv(base)).toMatchObject({
+      eventLogBackend: 'kafka',
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      databaseSchema: 'payout',
+      consumerGroup: 'payout',
+      topicPrefix: 'switchyard.',
+      eventLogDatabaseUrl: 'postgres://db/x',
+      adminKeySha256: undefined,
+    });
+  });
+
+  it('needs a database, brokers for Kafka, a plain schema name and a hex admin key hash', () => {
+    expect(() => payoutConfigFromEnv({ KAFKA_BROKERS: 'k:1' })).toThrow(ConfigurationError);
+    expect(() => payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => payoutConfigFromEnv({ ...base, DATABASE_SCHEMA: 'Payout; drop' })).toThrow(/DATABASE_SCHEMA/);
+    expect(() => payoutConfigFromEnv({ ...base, PAYOUT_ADMIN_KEY_SHA256: 'secret' })).toThrow(/SHA-256/);
+  });
+
+  it('runs on the PostgreSQL event log without brokers', () => {
+    expect(payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x', EVENT_LOG_BACKEND: 'postgres' }).eventLogBackend).toBe('postgres');
+  });
+});
