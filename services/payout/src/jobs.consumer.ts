@@ -17,8 +17,8 @@ import { PAYOUT_CONFIG } from './tokens.js';
 
 const TYPE = 'switchyard.events.v1.';
 
-/** Job events that change nothing payout keeps: a requeue is followed by the next JobPlaced. */
-export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobRequeued', 'JobCancelRequested', 'JobCancelled', 'JobExpired'].map((name) => TYPE + name);
+/** Job events that change nothing payout keeps (a cancelled or expired job is no provider's breach). */
+export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobCancelRequested', 'JobCancelled', 'JobExpired'].map((name) => TYPE + name);
 
 // Nest types an event handler's extra arguments as unknown; the cast takes the runtime's context.
 const on = (name: string): MethodDecorator => EventPattern(TYPE + name, EVENT_LOG_TRANSPORT) as MethodDecorator;
@@ -46,6 +46,11 @@ export class JobsConsumer {
   @on('JobPlaced')
   placed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
     return this.onPlaced(context.getEvent(), handlingOf(context));
+  }
+
+  @on('JobRequeued')
+  requeued(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
+    return this.onRequeued(context.getEvent(), handlingOf(context));
   }
 
   @on('JobStarted')
@@ -88,6 +93,18 @@ export class JobsConsumer {
       ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
     });
     if (placed.operatorId !== '') await recordOperator(manager, placed.providerId, placed.operatorId);
+  }
+
+  private async onRequeued({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
+    const requeued = decodePayload(envelope.data, 'jobRequeued', events.JobRequeued);
+    await this.judge(requeued.jobId, envelope.id, envelope.traceparent, context, {
+      kind: 'requeued',
+      eventId: envelope.id,
+      providerId: requeued.previousProviderId,
+      attempt: requeued.attempt - 1,
+      reason: requeued.reason,
+      at: requiredDate(requeued.requeuedAt, envelope.time),
+    });
   }
 
   private async onStarted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {

@@ -175,6 +175,42 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(await balance('provider:gpu-east-1')).toBe(-250_000n);
   }, 60_000);
 
+  it('a REALTIME attempt requeued because its provider was lost penalises that provider, not the next one', async () => {
+    const jobId = 'job-requeued';
+    const placedId = randomUUID();
+    const requeuedId = randomUUID();
+    await fx.log.append(fx.topics.jobs, [
+      jobEvent(jobId, minutes(9), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
+      jobEvent(jobId, minutes(9), { jobPlaced: { jobId, providerId: 'gpu-west-1', operatorId: 'op-west', attempt: 1, decision: undefined } }, placedId),
+      jobEvent(
+        jobId,
+        minutes(10),
+        {
+          jobRequeued: {
+            jobId,
+            attempt: 2,
+            reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST,
+            previousProviderId: 'gpu-west-1',
+            excludedProviderIds: ['gpu-west-1'],
+            requeuedAt: timestamp(minutes(10)),
+          },
+        },
+        requeuedId,
+      ),
+      jobEvent(jobId, minutes(10), { jobPlaced: { jobId, providerId: 'gpu-west-2', operatorId: 'op-west', attempt: 2, decision: undefined } }),
+    ]);
+
+    const penalty = await eventually(async () => {
+      const { rows } = await fx.db.query('SELECT provider_id, reason, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1', [jobId]);
+      expect(rows).toHaveLength(1);
+      return rows[0] as Record<string, unknown>;
+    });
+    // No JobSubmitted seen for this job: the tenant is unknown and the protocol is credited.
+    expect(penalty).toEqual({ provider_id: 'gpu-west-1', reason: 'REALTIME_ABANDONED_BY_PROVIDER', justifying_event_ids: [requeuedId, placedId], tenant_id: null });
+    expect(await balance('provider:gpu-west-1')).toBe(-1_000_000n);
+    expect(await balance('provider:gpu-west-2')).toBe(0n);
+  }, 60_000);
+
   it('tenants read only their own balance, operators their providers’, nobody without a key', async () => {
     expect(await balance('tenant:acme', KEYS.acme)).toBeLessThan(0n);
     await expect(balance('tenant:globex', KEYS.acme)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });

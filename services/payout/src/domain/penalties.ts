@@ -1,5 +1,6 @@
 // SLA penalties: a provider that breaks a REALTIME job's service level (fails it through its own
-// fault, or finishes it late) pays a penalty to the job's tenant. Each penalty names the events
+// fault, abandons it — lost, failed with a retry left, never started — or finishes it late) pays
+// a penalty to the job's tenant. Each penalty names the events
 // that justify it, so anyone can check it against the log.
 import { api, events } from '@switchyard/contracts';
 import { LedgerError, PROTOCOL_FEES, providerAccount, tenantAccount } from './accounts.js';
@@ -52,9 +53,20 @@ export type JobOutcome =
       readonly category: api.FailureCategory;
       readonly at: Date;
     }
-  | { readonly kind: 'completed'; readonly eventId: string; readonly providerId: string; readonly attempt: number; readonly at: Date };
+  | { readonly kind: 'completed'; readonly eventId: string; readonly providerId: string; readonly attempt: number; readonly at: Date }
+  /** The attempt ended without a result and the job goes to another provider (JobRequeued). */
+  | {
+      readonly kind: 'requeued';
+      readonly eventId: string;
+      /** The provider that held the ended attempt. */
+      readonly providerId: string;
+      /** The ended attempt (JobRequeued carries the new one: this is one less). */
+      readonly attempt: number;
+      readonly reason: events.RequeueReason;
+      readonly at: Date;
+    };
 
-export type PenaltyReason = 'REALTIME_FAILED_BY_PROVIDER' | 'REALTIME_COMPLETED_LATE';
+export type PenaltyReason = 'REALTIME_FAILED_BY_PROVIDER' | 'REALTIME_ABANDONED_BY_PROVIDER' | 'REALTIME_COMPLETED_LATE';
 
 export interface Penalty {
   readonly penaltyId: string;
@@ -80,7 +92,7 @@ export function assessPenalty(job: JobSla, outcome: JobOutcome, policy: PenaltyP
   if (outcome.attempt !== job.attempt || outcome.providerId !== job.providerId || job.tier !== api.Tier.TIER_REALTIME) return undefined;
   const reason = breachOf(job, outcome);
   if (reason === undefined) return undefined;
-  const rule = reason === 'REALTIME_FAILED_BY_PROVIDER' ? policy.realtimeFailedByProvider : policy.realtimeCompletedLate;
+  const rule = reason === 'REALTIME_COMPLETED_LATE' ? policy.realtimeCompletedLate : policy.realtimeFailedByProvider;
   const amount = penaltyAmount(rule, job.chargedBaseUnits);
   if (amount <= 0n) return undefined;
   const penaltyId = `penalty:${job.jobId}:${job.attempt}`;
@@ -107,6 +119,8 @@ function breachOf(job: JobSla, outcome: JobOutcome): PenaltyReason | undefined {
         : undefined;
     case 'completed':
       return isLate(job, outcome.at) ? 'REALTIME_COMPLETED_LATE' : undefined;
+    case 'requeued':
+      return isProvidersRequeue(outcome.reason) ? 'REALTIME_ABANDONED_BY_PROVIDER' : undefined;
     default:
       return unreachable(outcome);
   }
@@ -129,6 +143,21 @@ export function isProvidersFault(category: api.FailureCategory): boolean {
       return false;
     default:
       return unreachable(category);
+  }
+}
+
+/** Whether the provider caused the requeue: it was lost, failed the attempt or never started it. */
+export function isProvidersRequeue(reason: events.RequeueReason): boolean {
+  switch (reason) {
+    case events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST:
+    case events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED:
+    case events.RequeueReason.REQUEUE_REASON_START_TIMEOUT:
+      return true;
+    case events.RequeueReason.REQUEUE_REASON_UNSPECIFIED:
+    case events.RequeueReason.UNRECOGNIZED:
+      return false;
+    default:
+      return unreachable(reason);
   }
 }
 

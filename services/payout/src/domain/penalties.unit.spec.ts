@@ -86,6 +86,25 @@ describe('assessPenalty', () => {
     expect(assessPenalty(job, late, policy)?.penalty.reason).toBe('REALTIME_COMPLETED_LATE');
   });
 
+  it('given a REALTIME attempt requeued because its provider was lost, failed it or never started it, penalises that provider', () => {
+    for (const reason of [events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED, events.RequeueReason.REQUEUE_REASON_START_TIMEOUT]) {
+      const requeued: JobOutcome = { kind: 'requeued', eventId: 'evt-requeued-1', providerId: 'gpu-north-1', attempt: 1, reason, at: at(20) };
+
+      expect(assessPenalty(realtimeJob(), requeued, policy)?.penalty).toMatchObject({
+        penaltyId: 'penalty:job-1:1',
+        reason: 'REALTIME_ABANDONED_BY_PROVIDER',
+        amountBaseUnits: 500n,
+        justifyingEventIds: ['evt-requeued-1', 'evt-placed-1'],
+      });
+    }
+  });
+
+  it('does not penalise a requeue without a provider reason', () => {
+    const requeued: JobOutcome = { kind: 'requeued', eventId: 'e', providerId: 'gpu-north-1', attempt: 1, reason: events.RequeueReason.REQUEUE_REASON_UNSPECIFIED, at: at(20) };
+
+    expect(assessPenalty(realtimeJob(), requeued, policy)).toBeUndefined();
+  });
+
   it('credits the protocol when the job’s tenant is unknown', () => {
     const { tenantId: _ignored, ...withoutTenant } = realtimeJob();
 
