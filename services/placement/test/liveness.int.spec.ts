@@ -8,7 +8,7 @@ import { eventually, PlacementFixture, ProviderClient } from './support/placemen
 
 const BEAT_MS = 400;
 
-describe('placement liveness (PostgreSQL log)', () => {
+describe('placement liveness, two instances (PostgreSQL log)', () => {
   const fixture = new PlacementFixture('postgres');
   let address = '';
   const clients: ProviderClient[] = [];
@@ -20,13 +20,10 @@ describe('placement liveness (PostgreSQL log)', () => {
 
   beforeAll(async () => {
     await fixture.setUp();
-    const service = await fixture.startService({
-      HEARTBEAT_INTERVAL_MS: String(BEAT_MS),
-      SUSPECT_AFTER_MISSED: '2',
-      LOST_AFTER_MISSED: '4',
-      LIVENESS_CHECK_PERIOD_MS: '200',
-    });
-    address = service.address;
+    // Two instances: both run the liveness timer, one sweep at a time applies it.
+    const env = { HEARTBEAT_INTERVAL_MS: String(BEAT_MS), SUSPECT_AFTER_MISSED: '2', LOST_AFTER_MISSED: '4', LIVENESS_CHECK_PERIOD_MS: '200' };
+    const [service] = await Promise.all([fixture.startService(env), fixture.startService(env)]);
+    address = service!.address;
   }, 90_000);
 
   afterAll(async () => {
@@ -68,7 +65,7 @@ describe('placement liveness (PostgreSQL log)', () => {
 
     const providerTypes = (await fixture.providerEvents(lost.providerId)).map((e) => e.type);
     expect(providerTypes.slice(0, 2)).toEqual(['ProviderRegistered', 'ProviderHeartbeatMissed']);
-    expect(providerTypes).toContain('ProviderLost');
+    expect(providerTypes.filter((t) => t === 'ProviderLost')).toHaveLength(1);
     const lostEvent = (await fixture.providerEvents(lost.providerId)).find((e) => e.type === 'ProviderLost')!.event.providerLost!;
     expect(lostEvent.jobIds).toEqual([jobId]);
 
@@ -133,5 +130,33 @@ describe('placement liveness (PostgreSQL log)', () => {
     );
     const failed = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobFailed')!.event.jobFailed!;
     expect(failed).toMatchObject({ attempt: 2, providerId: secondHolder.providerId, source: 'FAILURE_SOURCE_PROVIDER', retryable: false });
+  }, 60_000);
+  it('fails a job for good once its attempts are used up (policy maxAttempts = 3), each attempt on a provider not tried before', async () => {
+    const gpus = [provider(), provider(), provider()];
+    for (const [i, gpu] of gpus.entries()) {
+      await gpu.register(fixture.operators[i]!, { gpus: [{ gpuClass: 'h200-141g', count: 1, vramGib: 141 }] });
+      gpu.keepBeating(BEAT_MS / 3);
+    }
+    const jobId = await fixture.submitClassifiedJob({ spec: { gpuClass: 'h200-141g', minVramGib: 100 } });
+    const holders: string[] = [];
+    for (const attempt of [1, 2, 3]) {
+      const placed = await eventually(async () => {
+        const found = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobPlaced' && e.event.jobPlaced!.attempt === attempt);
+        if (!found) throw new Error(`attempt ${attempt} not placed yet`);
+        return found.event.jobPlaced!;
+      });
+      holders.push(placed.providerId);
+      await gpus.find((g) => g.providerId === placed.providerId)!.failed(jobId, attempt, true);
+    }
+    expect(new Set(holders).size).toBe(3);
+    await eventually(async () =>
+      expect((await fixture.jobEvents(jobId)).map((e) => e.type)).toEqual([
+        'JobSubmitted', 'JobClassified', 'JobPlaced', 'JobRequeued', 'JobPlaced', 'JobRequeued', 'JobPlaced', 'JobFailed',
+      ]),
+    );
+    const failed = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobFailed')!.event.jobFailed!;
+    expect(failed).toMatchObject({ attempt: 3, providerId: holders[2], retryable: false });
+    const capacity = await fixture.db.query('SELECT SUM(reserved)::int AS reserved FROM provider_capacity WHERE gpu_class = $1', ['h200-141g']);
+    expect(capacity.rows[0].reserved).toBe(0);
   }, 60_000);
 });

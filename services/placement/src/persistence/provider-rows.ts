@@ -139,7 +139,8 @@ export async function recordHeartbeat(manager: EntityManager, providerId: string
 
 /**
  * A liveness transition, applied only if no heartbeat arrived since the sweep read the provider
- * (same last_heartbeat_at): a heartbeat racing the sweep wins. Returns whether it applied.
+ * (same last_heartbeat_at: a heartbeat racing the sweep wins) and the provider is still in a
+ * state the transition starts from (two sweeps racing apply it once). Returns whether it applied.
  */
 export async function markLiveness(
   manager: EntityManager,
@@ -147,10 +148,15 @@ export async function markLiveness(
   seenHeartbeatAt: Date,
   change: { status: ProviderStatus; missedHeartbeats?: number; lost?: boolean },
 ): Promise<boolean> {
+  const from: Record<ProviderStatus, string> = {
+    SUSPECT: `status <> 'LOST' AND missed_heartbeats < $4`,
+    LOST: `status <> 'LOST'`,
+    ACTIVE: `status <> 'ACTIVE'`,
+  };
   const { count } = await run(
     manager,
     `UPDATE providers SET status = $3, missed_heartbeats = COALESCE($4, missed_heartbeats), losses = losses + $5
-     WHERE provider_id = $1 AND last_heartbeat_at = $2`,
+     WHERE provider_id = $1 AND last_heartbeat_at = $2 AND ${from[change.status]}`,
     [providerId, seenHeartbeatAt, change.status, change.missedHeartbeats ?? null, change.lost ? 1 : 0],
   );
   return count === 1;
