@@ -93,6 +93,15 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     expect(placed.tier).toBe(Tier.TIER_REALTIME);
     expect(placed.placement?.providerId).toBe(fastest.providerId);
     await eventually(() => expect(fastest.hasJob(realtimeJob)).toBe(true));
+
+    // One trace per job: the SubmitJob server span's trace runs through every service's events.
+    const traceIds = await eventually(async () => {
+      const ofJob = (await readTopic(stack, 'jobs')).filter((e) => e.key === realtimeJob);
+      expect(ofJob.map((e) => e.envelope.type.split('.').pop())).toEqual(expect.arrayContaining(['JobSubmitted', 'JobClassified', 'JobPlaced']));
+      return ofJob.map((e) => e.envelope.traceparent?.split('-')[1]);
+    });
+    expect(traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(traceIds)).toEqual(new Set([traceIds[0]]));
   }, 60_000);
 
   it('BATCH spreads across operators within the share cap', async () => {

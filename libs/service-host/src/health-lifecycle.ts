@@ -1,4 +1,5 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import type { Tracing } from '@switchyard/telemetry';
 import { HealthImplementation } from 'grpc-health-check';
 
 /** The names health reports on: `''` (the whole server) plus each served gRPC service. */
@@ -18,17 +19,31 @@ class HealthOnShutdown implements BeforeApplicationShutdown {
   }
 }
 
+const TRACING = Symbol('TRACING');
+
+/** Flushes the spans still buffered once everything else has shut down. */
+@Injectable()
+class TracingOnShutdown implements OnApplicationShutdown {
+  constructor(@Inject(TRACING) private readonly tracing: Tracing) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tracing.shutdown();
+  }
+}
+
 /** Wraps a service's root module so every service gets the same host-level providers. */
 @Module({})
 export class ServiceHostModule {
-  static wrap(service: Type<unknown>, health: HealthImplementation, names: readonly string[]): DynamicModule {
+  static wrap(service: Type<unknown>, health: HealthImplementation, names: readonly string[], tracing: Tracing): DynamicModule {
     return {
       module: ServiceHostModule,
       imports: [service],
       providers: [
         { provide: HealthImplementation, useValue: health },
         { provide: HEALTH_SERVICE_NAMES, useValue: names },
+        { provide: TRACING, useValue: tracing },
         HealthOnShutdown,
+        TracingOnShutdown,
       ],
     };
   }

@@ -1,8 +1,9 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import { activeTraceIds } from '@switchyard/telemetry';
 
 /**
  * NestJS logger writing one JSON object per line to stdout: `{ level, time, context, msg }`.
- * Trace ids will be added here once telemetry lands, so every log line carries them.
+ * Lines written inside a span carry its `trace_id` and `span_id`.
  */
 export class JsonLogger implements LoggerService {
   constructor(private readonly defaultContext?: string) {}
@@ -38,6 +39,8 @@ export class JsonLogger implements LoggerService {
     const line: Record<string, unknown> = { level, time: new Date().toISOString(), context, ...toMessage(message) };
     if (level === 'error' && typeof rest[0] === 'string') line.stack = rest.shift();
     if (rest.length > 0) line.details = rest;
+    const trace = activeTraceIds();
+    if (trace) Object.assign(line, { trace_id: trace.traceId, span_id: trace.spanId });
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }
 }

@@ -5,6 +5,8 @@ import type { Server } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { startTracing } from '@switchyard/telemetry';
+import { GrpcTracingInterceptor } from './grpc-tracing.interceptor.js';
 import { ServiceHostModule } from './health-lifecycle.js';
 import { JsonLogger } from './json-logger.js';
 import { resolveListenAddress } from './listen-address.js';
@@ -70,7 +72,10 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   const logger = new JsonLogger(config.name);
   // A hybrid application without an HTTP listener: gRPC and any other transports are its
   // microservices, sharing one module instance (one DataSource, one event log).
-  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames), { logger });
+  // Tracing first: spans of everything below (gRPC calls, consumed events) go to its exporter.
+  const tracing = startTracing(config.name);
+  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames, tracing), { logger });
+  app.useGlobalInterceptors(new GrpcTracingInterceptor());
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,

@@ -2,6 +2,7 @@
 // inbox claim, its state change and its outbox rows; retried with backoff; dead-lettered after
 // the last attempt so the partition moves on.
 import type { EventBatch, EventLog, LoggedEvent } from '@switchyard/event-log';
+import { contextOf, inSpan, SpanKind } from '@switchyard/telemetry';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, toDeadLetterEnvelope } from '../dead-letter/dead-letter.js';
 import type { InboxStore } from '../inbox/inbox.js';
@@ -70,13 +71,30 @@ export class EventApplier {
     }
   }
 
-  private async inTransaction(event: LoggedEvent, handler: EventHandler): Promise<EventOutcome> {
+  /**
+   * One attempt, in a consumer span that continues the producer's trace (the envelope's
+   * traceparent); events the handler emits carry this span's context on, so one job's lifecycle
+   * is one trace across services.
+   */
+  private inTransaction(event: LoggedEvent, handler: EventHandler): Promise<EventOutcome> {
     const { dataSource, groupId, inbox, outbox } = this.deps;
-    return dataSource.transaction(async (manager) => {
-      if (!(await inbox.claim(manager, groupId, event))) return 'duplicate';
-      await handler(event, { manager, event, emit: (topic, envelopes) => outbox.add(manager, topic, envelopes) });
-      return 'applied';
-    });
+    const attributes = {
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': event.topic,
+      'messaging.destination.partition.id': String(event.partition),
+      'messaging.kafka.offset': event.offset,
+      'messaging.message.id': event.envelope.id,
+      'messaging.consumer.group.name': groupId,
+      'cloudevents.event_type': event.envelope.type,
+      'cloudevents.event_subject': event.envelope.subject,
+    };
+    return inSpan(`process ${event.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(event.envelope), attributes }, () =>
+      dataSource.transaction(async (manager) => {
+        if (!(await inbox.claim(manager, groupId, event))) return 'duplicate';
+        await handler(event, { manager, event, emit: (topic, envelopes) => outbox.add(manager, topic, envelopes) });
+        return 'applied';
+      }),
+    );
   }
 
   private async deadLetter(event: LoggedEvent, error: string, attempts: number): Promise<void> {

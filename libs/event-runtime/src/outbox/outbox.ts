@@ -1,5 +1,6 @@
 // Writing to the outbox: events caused by a state change, stored in the transaction that makes it.
 import type { EventEnvelope } from '@switchyard/event-log';
+import { activeTraceCarrier } from '@switchyard/telemetry';
 import type { EntityManager } from 'typeorm';
 
 export class Outbox {
@@ -14,8 +15,11 @@ export class Outbox {
     if (manager.queryRunner?.isTransactionActive !== true) {
       throw new Error('Outbox.add needs the EntityManager of an open transaction');
     }
+    // An event made inside a span (a gRPC call, a consumed event) continues that trace.
+    const trace = activeTraceCarrier();
     const params: string[] = [];
-    const rows = list.map((envelope, i) => {
+    const rows = list.map((original, i) => {
+      const envelope = original.traceparent || !trace.traceparent ? original : { ...original, ...trace };
       params.push(topic, envelope.id, JSON.stringify(envelope));
       return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::json)`;
     });
