@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
+import { replayLedger } from '../src/domain/index.js';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { eventually, jobEvent, timestamp, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type Backend, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
 
@@ -289,4 +290,19 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(second.nextPageToken).toBe('');
     await expect(payout.listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.globex)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
   }, 30_000);
+
+  it('the ledger topic alone rebuilds every balance the database holds', async () => {
+    const { rows } = await fx.db.query<{ account_id: string; balance: string }>('SELECT account_id, sum(amount)::text AS balance FROM ledger_entries GROUP BY account_id');
+    const postings = Number((await fx.db.query<{ n: string }>('SELECT count(*) AS n FROM ledger_postings')).rows[0]!.n);
+
+    const book = await eventually(async () => {
+      const replayed = replayLedger((await readAll(fx.log, fx.topics.ledger)).map((e) => events.LedgerEvent.fromJSON(e.envelope.data)));
+      expect(replayed.allPostings()).toHaveLength(postings);
+      return replayed;
+    });
+
+    expect(Object.fromEntries([...book.balances()].filter(([, b]) => b !== 0n))).toEqual(
+      Object.fromEntries(rows.filter((row) => row.balance !== '0').map((row) => [row.account_id, BigInt(row.balance)])),
+    );
+  }, 60_000);
 });

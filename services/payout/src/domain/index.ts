@@ -6,3 +6,4 @@ export * from './penalties.js';
 export * from './close-epoch.js';
 export * from './spending-cap.js';
 export { LedgerBook } from './ledger-book.js';
+export { postingFromEvent, replayLedger } from './replay-ledger.js';
