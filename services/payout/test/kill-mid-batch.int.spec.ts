@@ -1,7 +1,7 @@
 // A payout process SIGKILLed while it posts a batch of UsageMetered: after a restart every usage
 // is posted exactly once and the balances are what they would have been without the crash.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, payoutFixture, spawnPayout, usageMetered, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
+import { eventually, payoutFixture, spawnPayout, usageMetered, type Backend, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
 
 const COUNT = 400;
 const base = new Date(Date.now() - 3_600_000);
@@ -15,11 +15,11 @@ const USAGES: UsageSpec[] = Array.from({ length: COUNT }, (_, i) => ({
   meteredAt: new Date(base.getTime() + i * 1000),
 }));
 
-describe('payout process killed mid-batch', () => {
+describe.each<Backend>(['kafka', 'postgres'])('payout process killed mid-batch (%s event log)', (backend) => {
   let fx: PayoutFixture;
 
   beforeAll(async () => {
-    fx = await payoutFixture();
+    fx = await payoutFixture({ backend });
   }, 30_000);
 
   afterAll(async () => {
