@@ -39,7 +39,7 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
     await eventually(async () => expect((await fixture.providerEvents(gpu.providerId)).map((e) => e.type)).toEqual(['ProviderRegistered']));
   }, 30_000);
 
-  it('re-registering the same endpoint keeps the provider id, rotates the token, appends nothing new', async () => {
+  it('re-registering the same endpoint keeps the provider id, rotates the token, appends nothing new; heartbeats append only changes', async () => {
     const first = provider();
     const endpoint = 'https://same.example.net:8443';
     await first.register(fixture.operators[0]!, { endpoint });
@@ -51,11 +51,20 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
     await expect(first.heartbeat()).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
     await again.heartbeat();
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await fixture.providerEvents(first.providerId)).map((e) => e.type)).toEqual(['ProviderRegistered']);
     // A sequence at or below the last one is ignored: no capacity change is recorded from it.
     await again.heartbeat(3, api.HealthStatus.HEALTH_STATUS_HEALTHY, 1n);
     const row = await fixture.db.query('SELECT reported_gpus_in_use FROM providers WHERE provider_id = $1', [again.providerId]);
     expect(row.rows[0].reported_gpus_in_use).toBe(0);
-    expect((await fixture.providerEvents(first.providerId)).map((e) => e.type)).toEqual(['ProviderRegistered']);
+    await expect(again.heartbeat(99)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    // A change of capacity or health is an event; the same values again are not.
+    await again.heartbeat(2, api.HealthStatus.HEALTH_STATUS_DEGRADED);
+    await again.heartbeat(2, api.HealthStatus.HEALTH_STATUS_DEGRADED);
+    await eventually(async () => {
+      const events = await fixture.providerEvents(first.providerId);
+      expect(events.map((e) => e.type)).toEqual(['ProviderRegistered', 'ProviderCapacityChanged']);
+      expect(events[1]!.event.providerCapacityChanged).toMatchObject({ gpusInUse: 2, totalGpus: 4, health: api.HealthStatus.HEALTH_STATUS_DEGRADED });
+    });
   }, 30_000);
 
   it('rejects a registration with INVALID_ARGUMENT naming each field, and a bad key with UNAUTHENTICATED', async () => {

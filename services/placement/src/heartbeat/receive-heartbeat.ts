@@ -37,6 +37,9 @@ export class ReceiveHeartbeat {
       const provider = await lockProvider(manager, callerProviderId);
       if (provider === undefined) throw new Error(`provider ${callerProviderId} has credentials but no row`);
       if (sequence <= BigInt(provider.lastHeartbeatSequence)) return 'stale';
+      if (request.gpusInUse > provider.totalGpus) {
+        throw new InvalidRequest([{ field: 'gpus_in_use', description: `more than the ${provider.totalGpus} GPUs this provider registered` }]);
+      }
       const health = request.health === api.HealthStatus.HEALTH_STATUS_UNSPECIFIED ? provider.health : request.health;
       await recordHeartbeat(manager, provider.providerId, { at: receivedAt, sequence: sequence.toString(), gpusInUse: request.gpusInUse, health });
       const at = toTimestamp(receivedAt.getTime());
