@@ -29,6 +29,12 @@ export class CommandContext {
     return new Output(this.terminal, options.json, options.color);
   }
 
+  /** Runs an action that needs no event log (the gRPC user commands). */
+  async runWithoutLog(command: Command, action: (output: Output) => Promise<number | void>): Promise<void> {
+    const code = await action(this.output(this.options(command)));
+    if (typeof code === 'number') this.exitCode = code;
+  }
+
   /** Runs an action against the event log. Errors propagate to main, which maps them to exit codes. */
   async run(command: Command, action: (session: LogSession) => Promise<number | void>): Promise<void> {
     const options = this.options(command);

@@ -12,6 +12,8 @@ export const ExitCode = {
   UNAVAILABLE: 4,
   /** `replay verify` ran, and at least one decision did not reproduce. */
   NOT_REPRODUCED: 5,
+  /** A gRPC endpoint refused the credentials (missing or unknown API key, not allowed). */
+  NOT_AUTHENTICATED: 6,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

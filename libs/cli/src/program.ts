@@ -5,6 +5,7 @@ import { registerTimeline } from './timeline/timeline.command.js';
 import { registerExplain } from './explain/explain.command.js';
 import { registerReplay } from './replay/replay.command.js';
 import { registerTail } from './tail/tail.command.js';
+import { registerJobCommands } from './jobs/jobs.command.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -13,13 +14,14 @@ Exit codes:
   2  bad usage or input (unknown option, malformed time range, unreadable or invalid policy file)
   3  not found (unknown job id, topic or policy version)
   4  unavailable (event log or endpoint unreachable, no event log in the database)
-  5  replay verify: at least one decision did not reproduce`;
+  5  replay verify: at least one decision did not reproduce
+  6  not authenticated: the endpoint refused the API key (missing, unknown, not allowed)`;
 
 /** The `switchyard` command tree. Commander errors are thrown (exitOverride) so main maps them to exit codes. */
 export function buildProgram(context: CommandContext): Command {
   const terminal = context.terminal;
   const program = new Command('switchyard')
-    .description('Switchyard from the command line: follow, explain and replay job routing from the event log')
+    .description('Switchyard from the command line: submit and follow jobs over gRPC; follow, explain and replay job routing from the event log')
     .version('0.1.0')
     .option('--json', 'machine-readable output: one JSON document per line on stdout')
     .addOption(new Option('--backend <backend>', 'event log backend (default: kafka if KAFKA_BROKERS is set, else postgres)').choices(['kafka', 'postgres']))
@@ -44,12 +46,14 @@ Examples:
   $ switchyard explain job-7f3a
   $ switchyard replay verify --from 2026-11-24T00:00:00Z --to 2026-11-25T00:00:00Z
   $ switchyard replay what-if --policy tier-policy.yaml --from beginning --to end
-  $ switchyard tail jobs --type JobPlaced`,
+  $ switchyard tail jobs --type JobPlaced
+  $ switchyard submit --kind inference --gpu-class l4 --gpus 1 --max-latency-ms 300 --duration 30 --api-key $KEY`,
     );
   registerTimeline(program, context);
   registerExplain(program, context);
   registerReplay(program, context);
   registerTail(program, context);
+  registerJobCommands(program, context);
   // Subcommands inherit output settings and the exit override, so their errors map the same way.
   for (const command of program.commands) inheritSettings(command, program);
   return program;
