@@ -78,3 +78,40 @@ export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs = 30_
     }
   }
 }
+
+export class UsageApi {
+  readonly client: api.UsageServiceClient;
+  constructor(
+    address: string,
+    private readonly key: string,
+  ) {
+    this.client = new api.UsageServiceClient(address, credentials.createInsecure());
+  }
+  get = (request: Partial<api.GetUsageRequest>, metadata = bearer(this.key)): Promise<api.GetUsageResponse> =>
+    call(this.client.getUsage, this.client, api.GetUsageRequest.fromPartial(request), metadata);
+  close = (): void => this.client.close();
+}
+
+export class PayoutApi {
+  readonly client: api.PayoutServiceClient;
+  constructor(
+    address: string,
+    private readonly key: string,
+  ) {
+    this.client = new api.PayoutServiceClient(address, credentials.createInsecure());
+  }
+  balance = async (accountId: string): Promise<bigint> => {
+    const response: api.GetBalanceResponse = await call(this.client.getBalance, this.client, { accountId }, bearer(this.key));
+    return BigInt(response.balanceBaseUnits);
+  };
+  statements = (providerId: string): Promise<api.ListStatementsResponse> =>
+    call(this.client.listStatements, this.client, api.ListStatementsRequest.fromPartial({ providerId, pageSize: 100 }), bearer(this.key));
+  closeEpoch = (idempotencyKey: string, cutoff = new Date()): Promise<api.CloseEpochResponse> =>
+    call(
+      this.client.closeEpoch,
+      this.client,
+      { idempotencyKey, cutoff: { seconds: String(Math.floor(cutoff.getTime() / 1000)), nanos: 0 } },
+      bearer(this.key),
+    );
+  close = (): void => this.client.close();
+}
