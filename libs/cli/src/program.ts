@@ -6,6 +6,7 @@ import { registerExplain } from './explain/explain.command.js';
 import { registerReplay } from './replay/replay.command.js';
 import { registerTail } from './tail/tail.command.js';
 import { registerJobCommands } from './jobs/jobs.command.js';
+import { registerProviders } from './providers/providers.command.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -54,6 +55,7 @@ Examples:
   registerReplay(program, context);
   registerTail(program, context);
   registerJobCommands(program, context);
+  registerProviders(program, context);
   // Subcommands inherit output settings and the exit override, so their errors map the same way.
   for (const command of program.commands) inheritSettings(command, program);
   return program;

@@ -136,6 +136,19 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     expect(json.attempts[0]!.runnerUp!.lacked.length).toBeGreaterThan(0);
   }, 300_000);
 
+  it('providers list rebuilds the registry from the log, lost providers included', async () => {
+    const run = await cli('--json', 'providers', 'list');
+    expect(run.code).toBe(0);
+    const rows = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { providerId: string; status: string; completions: number });
+    const registered = new Set(seeded.workload.providers.filter((e) => e.type.endsWith('.ProviderRegistered')).map((e) => e.subject));
+    expect(rows.map((r) => r.providerId).sort()).toEqual([...registered].sort());
+    expect(rows.some((r) => r.status === 'LOST')).toBe(true);
+    expect(rows.some((r) => r.status === 'ACTIVE')).toBe(true);
+    expect(rows.reduce((sum, r) => sum + r.completions, 0)).toBeGreaterThan(0);
+    const lost = await cli('--json', 'providers', 'list', '--status', 'lost');
+    expect(lost.stdout.trim().split('\n').every((line) => (JSON.parse(line) as { status: string }).status === 'LOST')).toBe(true);
+  }, 300_000);
+
   it('bad input gives one clear line and a non-zero exit, never a stack trace', async () => {
     const unknownJob = await cli('explain', 'job-does-not-exist');
     expect(unknownJob.code).toBe(3);
