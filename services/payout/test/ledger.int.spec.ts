@@ -305,4 +305,19 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
       Object.fromEntries(rows.filter((row) => row.balance !== '0').map((row) => [row.account_id, BigInt(row.balance)])),
     );
   }, 60_000);
+
+  it('a UsageMetered whose charge is not earning + fee posts nothing and is dead-lettered', async () => {
+    const broken = usageMetered({ usageId: 'u-broken', jobId: 'job-x', tenantId: 'acme', providerId: 'gpu-north-1', earning: 10n, fee: 1n, meteredAt: minutes(11) }, 'broken-usage');
+    const data = broken.data as { usageMetered: { tenantChargeBaseUnits: string } };
+    data.usageMetered.tenantChargeBaseUnits = '12';
+    await fx.log.append(fx.topics.usage, [broken]);
+
+    const dead = await eventually(async () => {
+      const found = (await readAll(fx.log, `${fx.topics.usage}-dlt`)).filter((e) => e.envelope.subject === 'job-x');
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    });
+    expect(JSON.stringify(dead.envelope)).toContain('is not earning 10 + fee 1');
+    expect(await count("SELECT count(*) AS n FROM ledger_postings WHERE source_id = 'u-broken'")).toBe(0);
+  }, 60_000);
 });
