@@ -27,21 +27,41 @@ export class AssignmentStream implements OnApplicationBootstrap, BeforeApplicati
     @Inject(PLACEMENT_CONFIG) private readonly config: PlacementConfig,
   ) {}
 
+  private stopping = false;
+
   async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const end of [...this.open]) end();
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** One LISTEN session; when it is lost, streams fall back to polling until it is back. */
+  private async listen(): Promise<void> {
     const client = new pg.Client(schemaConnection(this.config.databaseUrl, this.config.databaseSchema));
     client.on('notification', (message) => {
       for (const wake of this.waiting.get(message.payload ?? '') ?? []) wake();
     });
-    // A lost LISTEN session only slows delivery down to the fallback poll.
-    client.on('error', (error) => this.logger.warn(`LISTEN session lost: ${error.message}; streams fall back to polling`));
+    let lost = false;
+    const reconnect = (reason: string): void => {
+      if (lost || this.stopping) return;
+      lost = true;
+      this.logger.warn(`LISTEN session lost (${reason}); streams poll every ${FALLBACK_POLL_MS} ms until it is back`);
+      this.listenLater();
+    };
+    client.on('error', (error) => reconnect(error.message));
+    client.on('end', () => reconnect('connection ended'));
     await client.connect();
     await client.query(`LISTEN "${ASSIGNMENTS_CHANNEL}_${this.config.databaseSchema}"`);
     this.listener = client;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    for (const end of [...this.open]) end();
-    await this.listener?.end().catch(() => undefined);
+  private listenLater(): void {
+    if (this.stopping) return;
+    setTimeout(() => void this.listen().catch(() => this.listenLater()), FALLBACK_POLL_MS).unref();
   }
 
   stream(callerProviderId: string, request: api.StreamAssignmentsRequest): Observable<api.StreamAssignmentsResponse> {

@@ -1,19 +1,21 @@
 // The queue: jobs that announced JobQueued wait here until capacity frees or arrives. A capacity
 // signal (completion, failure, cancel, heartbeat, registration, recovery) or the periodic retry
 // (which also covers other instances' frees) runs one pass: expire jobs whose deadline passed,
-// then try the rest in the domain's queue order (tier, then age), each in its own transaction
-// with the job row locked (SKIP LOCKED: a job another instance is placing is left to it).
+// then place the rest in the domain's queue order (tier, then age), each in its own transaction
+// with the job row locked (SKIP LOCKED: a job another instance is placing is left to it). A
+// planned job that no longer fits waits for the next signal or periodic pass.
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { api } from '@switchyard/contracts';
 import { DataSource } from 'typeorm';
 import { CapacitySignal } from '../capacity-signal.js';
 import type { PlacementConfig } from '../config.js';
-import { expireJobs, isWaiting, orderQueue, toTimestamp, type PlacementPolicy, type QueuedJob } from '../domain/index.js';
+import { expireJobs, isWaiting, nextQueuedJobs, toTimestamp, type PlacementPolicy, type QueuedJob } from '../domain/index.js';
 import { jobEnvelope } from '../event-envelopes.js';
 import { PlacementEvents } from '../placement-events.js';
 import { activeJobOf, isTerminal, jobsInStates, lockJob, HOLDING_STATES } from '../persistence/job-rows.js';
 import { finishJob } from '../placing/job-transitions.js';
 import { placeWaitingJob } from '../placing/place-waiting-job.js';
+import { loadRegistry } from '../persistence/registry-snapshot.js';
 import { PLACEMENT_CONFIG, PLACEMENT_POLICY } from '../tokens.js';
 
 @Injectable()
@@ -67,7 +69,16 @@ export class QueueDrainer implements OnApplicationBootstrap, BeforeApplicationSh
     const expiring = expireJobs(candidates.map(activeJobOf), at);
     for (const expired of expiring) await this.expire(expired.jobId, now);
     const expiredIds = new Set(expiring.map((e) => e.jobId));
-    const queue = orderQueue(candidates.map(activeJobOf).filter((job): job is QueuedJob => isWaiting(job) && !expiredIds.has(job.jobId)));
+    // The pass is planned on one snapshot with the domain's nextQueuedJobs, in queue order: a job
+    // is only tried if, on that snapshot, every job ahead of it that could use the same GPUs has
+    // been served. Trying jobs one by one on ever fresher state would let a lower-priority job
+    // take GPUs that freed between two tries of the same pass. Each planned job is then decided
+    // again under its row lock (fresh state, reservation race handled by placeWaitingJob).
+    const registry = await loadRegistry(this.dataSource.manager);
+    const waiting = Object.values(registry.jobs).filter(
+      (job): job is QueuedJob => isWaiting(job) && job.state === 'QUEUED' && !expiredIds.has(job.jobId),
+    );
+    const queue = nextQueuedJobs(waiting, registry, this.policy, at).map((p) => registry.jobs[p.jobId] as QueuedJob);
     const placed: string[] = [];
     for (const waiting of queue) {
       if (this.stopped) break;
