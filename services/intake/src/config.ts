@@ -19,6 +19,8 @@ export interface IntakeConfig {
   readonly tenantsFile: string | undefined;
   /** How often an idle WatchJob re-reads the history when no notification arrives. */
   readonly watchPollIntervalMs: number;
+  /** Rate cards QuoteJob and SubmitJob price with (metering's file unless RATE_CARDS_FILE names another). */
+  readonly rateCardsFile: string | undefined;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -41,6 +43,7 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     topicPrefix: env.SWITCHYARD_TOPIC_PREFIX ?? 'switchyard.',
     consumerGroup: env.INTAKE_CONSUMER_GROUP ?? 'intake',
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
+    rateCardsFile: env.RATE_CARDS_FILE || undefined,
     watchPollIntervalMs: Number(env.INTAKE_WATCH_POLL_MS ?? 1000),
   };
 }

@@ -4,7 +4,8 @@ import { CancelJobHandler } from './jobs/cancel-job.handler.js';
 import { JobGrpcController } from './jobs/job.grpc.controller.js';
 import { JobQueries } from './jobs/job-queries.js';
 import { SubmitJobHandler } from './jobs/submit-job.handler.js';
-import { JOBS_TOPIC, WATCH_POLL_INTERVAL_MS } from './jobs/tokens.js';
+import type { RateCard } from '@switchyard/metering/pricing';
+import { JOBS_TOPIC, RATE_CARDS, WATCH_POLL_INTERVAL_MS } from './jobs/tokens.js';
 import { JobStore } from './persistence/job-store.js';
 import { ApiKeyAuthenticator } from './tenancy/api-key-authenticator.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
@@ -14,6 +15,7 @@ import { JobHistoryFeed } from './watch/job-history-feed.js';
 export interface IntakeResources {
   readonly dataSource: DataSource;
   readonly jobsTopic: string;
+  readonly rateCards: readonly RateCard[];
   readonly feed: JobHistoryFeed;
   readonly watchPollIntervalMs: number;
   /** Closes what the module does not own (projection, event log, connections) after the server stopped. */
@@ -41,6 +43,7 @@ export class IntakeModule {
         { provide: DataSource, useValue: resources.dataSource },
         { provide: JobHistoryFeed, useValue: resources.feed },
         { provide: JOBS_TOPIC, useValue: resources.jobsTopic },
+        { provide: RATE_CARDS, useValue: resources.rateCards },
         { provide: WATCH_POLL_INTERVAL_MS, useValue: resources.watchPollIntervalMs },
         { provide: SHUTDOWN, useFactory: () => new ResourcesOnShutdown(resources.onShutdown) },
         JobStore,

@@ -11,14 +11,17 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { withSearchPath, type IntakeConfig } from './config.js';
 import { IntakeModule } from './intake.module.js';
+import { loadRateCards } from '@switchyard/metering/pricing';
+import { AddSpendingCommitments1764100000001 } from './persistence/add-spending-commitments.migration.js';
 import { CreateIntakeTables1764100000000 } from './persistence/create-intake-tables.migration.js';
 import { JobProjectionModule } from './projection/job-projection.module.js';
+import { IGNORED_LEDGER_EVENT_TYPES } from './projection/epochs.consumer.js';
 import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
 import { readTenantsFile } from './tenancy/tenants-file.js';
 import { JobHistoryFeed } from './watch/job-history-feed.js';
 
-export const intakeMigrations = [...eventRuntimeMigrations, CreateIntakeTables1764100000000];
+export const intakeMigrations = [...eventRuntimeMigrations, CreateIntakeTables1764100000000, AddSpendingCommitments1764100000001];
 
 export interface StartIntakeOptions {
   /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */
@@ -53,15 +56,19 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
 
     const eventLog = openEventLog(config);
     closers.push(() => eventLog.close());
-    const jobsTopic = topicNames(config.topicPrefix).jobs;
-    await eventLog.admin.createTopics([{ topic: jobsTopic, partitions: TOPICS.jobs.partitions }]);
+    const { jobs: jobsTopic, ledger: ledgerTopic } = topicNames(config.topicPrefix);
+    await eventLog.admin.createTopics([
+      { topic: jobsTopic, partitions: TOPICS.jobs.partitions },
+      { topic: ledgerTopic, partitions: TOPICS.ledger.partitions },
+    ]);
+    const rateCards = await loadRateCards(config.rateCardsFile);
     const feed = new JobHistoryFeed(schemaUrl, { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
     await feed.start();
     closers.push(() => feed.close());
 
     const projection = await NestFactory.createMicroservice(JobProjectionModule.register(dataSource), {
       logger,
-      strategy: new EventLogServer({ eventLog, dataSource, groupId: config.consumerGroup, topics: [jobsTopic], ignoredTypes: IGNORED_JOB_EVENT_TYPES }),
+      strategy: new EventLogServer({ eventLog, dataSource, groupId: config.consumerGroup, topics: [jobsTopic, ledgerTopic], ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_LEDGER_EVENT_TYPES] }),
     });
     projection.useGlobalFilters(new EventHandlerErrorFilter());
     closers.push(() => projection.close());
@@ -69,7 +76,7 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
 
     const service = await startGrpcService({
       name: 'intake',
-      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, feed, watchPollIntervalMs: config.watchPollIntervalMs, onShutdown: closeResources })),
+      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, onShutdown: closeResources })),
       url: config.grpcUrl,
       protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
       handleSignals: options.handleSignals ?? true,

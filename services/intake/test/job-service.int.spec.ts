@@ -3,7 +3,8 @@
 // tenant isolation, listing with cursors and filters, cancellation.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { api, events } from '@switchyard/contracts';
+import { api, events, ledgerEventEnvelope } from '@switchyard/contracts';
+import type { EventEnvelope } from '@switchyard/event-log';
 import { decodeStatusDetails } from '@switchyard/service-host';
 import { call, callError, eventually, startIntakeFixture, validSpec, type IntakeFixture } from './support/intake-fixture.js';
 
@@ -238,9 +239,51 @@ describe('JobService on the Kafka event log', () => {
     });
   });
 
-  it('QuoteJob is UNIMPLEMENTED until the rate card exists', async () => {
-    const error = await callError(acme, 'quoteJob', { spec: validSpec() });
-    expect(error.code).toBe(status.UNIMPLEMENTED);
-    expect(error.details).toMatch(/rate card/);
+  describe('QuoteJob and spending caps', () => {
+    it('QuoteJob prices the spec per tier from the rate card, with no side effect', async () => {
+      const before = (await fx.jobEvents()).length;
+      const { quote } = await call(acme, 'quoteJob', { spec: validSpec({ estimatedDurationSeconds: 3600 }) });
+      expect(quote!.rateCardVersion).toMatch(/^\d{4}-\d{2}-\d{2}/);
+      const realtime = quote!.prices.find((p) => p.tier === api.Tier.TIER_REALTIME)!;
+      // One h100 GPU-hour at the REALTIME rate of rate card 2026-11-01.
+      expect(realtime.worstCasePriceBaseUnits).toBe('4500000');
+      expect((await fx.jobEvents()).length).toBe(before);
+      const unpriced = await callError(acme, 'quoteJob', { spec: validSpec({ gpuClass: 'z9000' }) });
+      expect(unpriced.code).toBe(status.INVALID_ARGUMENT);
+      expect(JSON.stringify(decodeStatusDetails(unpriced))).toContain('spec.gpu_class');
+    });
+
+    it('SubmitJob records the quote it accepted the job under', async () => {
+      const { job } = await submit(acme, { spec: validSpec(), idempotencyKey: 'quoted-1' });
+      expect(job!.quote?.prices.length).toBeGreaterThan(0);
+      const [event] = (await submittedEventsFor('quoted-1')) as { envelope: { data: unknown } }[];
+      expect(events.JobEvent.fromJSON(event!.envelope.data).jobSubmitted!.quote).toEqual(job!.quote);
+    });
+
+    it('refuses a submission whose worst-case quote exceeds what is left of the cap, with the numbers; a new epoch frees it', async () => {
+      const frugal = fx.client('frugal');
+      const twentyMinutes = validSpec({ estimatedDurationSeconds: 1200 }); // 1,500,000 at REALTIME h100
+      await submit(frugal, { spec: twentyMinutes, idempotencyKey: 'cap-1' });
+      const refused = await submitError(frugal, { spec: twentyMinutes, idempotencyKey: 'cap-2' });
+      expect(refused.code).toBe(status.FAILED_PRECONDITION);
+      const info = decodeStatusDetails(refused)!.details.find((d) => d.type === 'google.rpc.ErrorInfo')!.value as { metadata: Record<string, string> };
+      expect(info.metadata).toEqual({ cap_base_units: '2000000', committed_base_units: '1500000', quote_base_units: '1500000' });
+      expect(await submittedEventsFor('cap-2')).toEqual([]);
+
+      // Payout closes an epoch: what was committed before its cutoff no longer counts.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const cutoff = new Date();
+      await fx.log.append(`${fx.topicPrefix}ledger`, [
+        ledgerEventEnvelope(
+          { epochClosed: { epochId: 'epoch-1', cutoff: { seconds: String(Math.floor(cutoff.getTime() / 1000)), nanos: 0 }, payoutCount: 0, totalBaseUnits: '0', closedAt: undefined } },
+          { source: '/switchyard/payout', time: cutoff },
+          'epoch-1',
+        ) as EventEnvelope,
+      ]);
+      await eventually(async () => {
+        const { job } = await submit(frugal, { spec: twentyMinutes, idempotencyKey: 'cap-3' });
+        expect(job!.id).toBeDefined();
+      }, 20_000);
+    }, 40_000);
   });
 });

@@ -4,7 +4,8 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
-import { failedPrecondition, invalidArgument, notFound, unimplemented, alreadyExists } from '@switchyard/service-host';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '@switchyard/service-host';
+import { validateJobSpec } from '../domain/validate-job-spec.js';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator.js';
 import { CancelJobHandler } from './cancel-job.handler.js';
@@ -37,6 +38,21 @@ export class JobGrpcController {
           'idempotency_key was already used for a different job spec; use a new key for a new job',
           { resourceType: JOB_RESOURCE, resourceName: result.jobId },
           { reason: 'IDEMPOTENCY_KEY_REUSED', metadata: { idempotency_key: request.idempotencyKey } },
+        );
+      case 'over-cap':
+        throw failedPrecondition(
+          `the job's worst-case price ${result.quoteBaseUnits} exceeds what is left of the spending cap: cap ${result.capBaseUnits}, committed ${result.committedBaseUnits} (base units)`,
+          {
+            violations: [{ type: 'SPENDING_CAP', subject: 'tenant', description: 'worst-case quote exceeds the remaining spending cap of the epoch' }],
+            info: {
+              reason: 'SPENDING_CAP_EXCEEDED',
+              metadata: {
+                cap_base_units: result.capBaseUnits.toString(),
+                committed_base_units: result.committedBaseUnits.toString(),
+                quote_base_units: result.quoteBaseUnits.toString(),
+              },
+            },
+          },
         );
       case 'submitted':
         return { job: result.job, deduplicated: result.deduplicated };
@@ -107,9 +123,17 @@ export class JobGrpcController {
     }
   }
 
+  /** Prices a spec per tier from the rate card in effect now; no side effect. */
   @GrpcMethod('JobService', 'QuoteJob')
-  quoteJob(): never {
-    throw unimplemented('QuoteJob is not available yet: quotes come with the rate card (metering); SubmitJob accepts jobs without a quote');
+  async quoteJob(request: api.QuoteJobRequest, metadata: Metadata): Promise<api.QuoteJobResponse> {
+    const quotedAt = new Date();
+    await this.auth.authenticate(metadata);
+    const spec = request.spec == null ? undefined : api.JobSpec.fromPartial(request.spec);
+    const violations = validateJobSpec(spec, quotedAt);
+    if (violations.length > 0 || spec === undefined) throw invalidArgument(violations);
+    const quote = this.submissions.quote(spec, quotedAt);
+    if ('kind' in quote) throw invalidArgument(quote.violations);
+    return { quote };
   }
 }
 

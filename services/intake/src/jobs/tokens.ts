@@ -2,3 +2,5 @@
 export const JOBS_TOPIC = Symbol('intake.jobs-topic');
 /** Injection token of the WatchJob poll interval in milliseconds. */
 export const WATCH_POLL_INTERVAL_MS = Symbol('intake.watch-poll-interval-ms');
+/** Injection token of the rate cards (metering's versioned prices) quotes are made from. */
+export const RATE_CARDS = Symbol('intake.rate-cards');

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobStore } from '../persistence/job-store.js';
 import { JobProjector } from './job-projector.js';
+import { EpochsConsumer } from './epochs.consumer.js';
 import { JobsConsumer } from './jobs.consumer.js';
 
 /** The jobs-topic consumer, hosted by the event runtime's transport (EventLogServer). */
@@ -10,7 +11,7 @@ export class JobProjectionModule {
   static register(dataSource: DataSource): DynamicModule {
     return {
       module: JobProjectionModule,
-      controllers: [JobsConsumer],
+      controllers: [JobsConsumer, EpochsConsumer],
       providers: [{ provide: DataSource, useValue: dataSource }, JobStore, JobProjector],
     };
   }

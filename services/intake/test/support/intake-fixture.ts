@@ -19,6 +19,8 @@ export type Backend = 'kafka' | 'postgres';
 export const TENANTS = {
   acme: { id: 'acme', plan: 'enterprise', key: `sk_acme_${randomBytes(16).toString('hex')}` },
   globex: { id: 'globex', plan: 'startup', key: `sk_globex_${randomBytes(16).toString('hex')}` },
+  /** The only tenant with a spending cap: 2 tokens per epoch. */
+  frugal: { id: 'frugal', plan: 'startup', key: `sk_frugal_${randomBytes(16).toString('hex')}`, spendingCapBaseUnits: '2000000' },
 } as const;
 
 export interface IntakeFixture {
@@ -61,7 +63,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
   const tmp = await mkdtemp(join(tmpdir(), 'intake-test-'));
   const tenantsFile = join(tmp, 'tenants.json');
   const document = {
-    tenants: Object.values(TENANTS).map((t) => ({ id: t.id, plan: t.plan, spendingCapBaseUnits: '1000000', apiKeySha256: [hashApiKey(t.key)] })),
+    tenants: Object.values(TENANTS).map((t) => ({ id: t.id, plan: t.plan, ...('spendingCapBaseUnits' in t ? { spendingCapBaseUnits: t.spendingCapBaseUnits } : {}), apiKeySha256: [hashApiKey(t.key)] })),
   };
   await writeFile(tenantsFile, JSON.stringify(document));
   const logUrl = withSearchPath(databaseUrl(), logSchema);
@@ -75,6 +77,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     consumerGroup: uniqueName('intake'),
     tenantsFile,
     watchPollIntervalMs: 250,
+    rateCardsFile: undefined,
   };
   const intake = await startIntake(config, { handleSignals: false });
   const jobsTopic = `${prefix}jobs`;
