@@ -12,24 +12,30 @@ export interface EndpointOptions {
   readonly timeoutMs: number;
 }
 
-export interface JobService {
-  readonly client: api.JobServiceClient;
+export interface GrpcService<C> {
+  readonly client: C;
   readonly metadata: Metadata;
   readonly options: EndpointOptions;
   close(): void;
 }
 
-export function connectJobService(options: EndpointOptions): JobService {
-  const client = new api.JobServiceClient(options.endpoint, options.tls ? credentials.createSsl() : credentials.createInsecure());
+export type JobService = GrpcService<api.JobServiceClient>;
+
+type ClientClass<C> = new (address: string, channelCredentials: ReturnType<typeof credentials.createInsecure>) => C & { close(): void };
+
+export function connect<C>(Client: ClientClass<C>, options: EndpointOptions): GrpcService<C> {
+  const client = new Client(options.endpoint, options.tls ? credentials.createSsl() : credentials.createInsecure());
   const metadata = new Metadata();
   if (options.apiKey) metadata.set('authorization', `Bearer ${options.apiKey}`);
   return { client, metadata, options, close: () => client.close() };
 }
 
+export const connectJobService = (options: EndpointOptions): JobService => connect(api.JobServiceClient, options);
+
 type Unary<Req, Res> = (request: Req, metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, response: Res) => void) => unknown;
 
 /** One unary call with the service's deadline; rejects with a CliError. */
-export function unary<Req, Res>(service: JobService, method: Unary<Req, Res>, request: Req): Promise<Res> {
+export function unary<C, Req, Res>(service: GrpcService<C>, method: Unary<Req, Res>, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
     method.call(service.client, request, service.metadata, { deadline: new Date(Date.now() + service.options.timeoutMs) }, (error, response) => {
       if (error) void cliErrorOf(error, service.options.endpoint).then(reject, reject);

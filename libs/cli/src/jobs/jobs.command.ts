@@ -13,9 +13,9 @@ interface RawEndpoint {
   callTimeout: string;
 }
 
-function withEndpoint(command: Command): Command {
+function withEndpoint(command: Command, service = 'intake JobService address (default: $SWITCHYARD_ENDPOINT or 127.0.0.1:50051)'): Command {
   return command
-    .option('--endpoint <host:port>', 'intake JobService address (default: $SWITCHYARD_ENDPOINT or 127.0.0.1:50051)')
+    .option('--endpoint <host:port>', service)
     .option('--api-key <key>', 'tenant API key, sent as "authorization: Bearer <key>" (default: $SWITCHYARD_API_KEY)')
     .option('--tls', 'connect with TLS (default: plaintext, as the local run serves)')
     .option('--call-timeout <ms>', 'deadline of each call', '10000');
@@ -40,12 +40,12 @@ function withSpec(command: Command): Command {
 }
 
 export function registerJobCommands(program: Command, context: CommandContext): void {
-  const endpointOf = (command: Command): EndpointOptions => {
+  const endpointOf = (command: Command, fallback: { env: string; address: string } = { env: 'SWITCHYARD_ENDPOINT', address: '127.0.0.1:50051' }): EndpointOptions => {
     const raw = command.opts<RawEndpoint>();
     const env = context.terminal.env;
     if (!/^\d+$/.test(raw.callTimeout)) throw usageError(`--call-timeout must be whole milliseconds, not "${raw.callTimeout}"`);
     return {
-      endpoint: raw.endpoint ?? env.SWITCHYARD_ENDPOINT ?? '127.0.0.1:50051',
+      endpoint: raw.endpoint ?? env[fallback.env] ?? fallback.address,
       apiKey: raw.apiKey ?? env.SWITCHYARD_API_KEY,
       tls: raw.tls === true,
       timeoutMs: Number(raw.callTimeout),
@@ -116,6 +116,30 @@ Example:
       );
     });
 
+  withEndpoint(program.command('usage'), "metering UsageService address (default: $SWITCHYARD_METERING_ENDPOINT or 127.0.0.1:50054)")
+    .description('metered usage lines and their total (a tenant sees its jobs, an operator its providers)')
+    .option('--provider <id>', "only this provider's usage (operators and admins)")
+    .option('--start <time>', 'metered at or after this RFC 3339 time')
+    .option('--end <time>', 'metered before this RFC 3339 time')
+    .option('--page-size <n>', 'lines per call (0: the server default)', '0')
+    .addHelpText('after', `
+Examples:
+  $ switchyard usage --start 2026-11-01T00:00:00Z --end 2026-12-01T00:00:00Z
+  $ switchyard usage --provider prov-fra-1 --json | jq -r .priceBaseUnits`)
+    .action((options: { provider?: string; start?: string; end?: string; pageSize: string }, command: Command) => {
+      const start = optionalTime('--start', options.start);
+      const end = optionalTime('--end', options.end);
+      if (!/^\d+$/.test(options.pageSize)) throw usageError(`--page-size must be a whole number, not "${options.pageSize}"`);
+      return context.runWithoutLog(command, async (output) =>
+        (await import('./usage-actions.js')).usage(endpointOf(command, { env: 'SWITCHYARD_METERING_ENDPOINT', address: '127.0.0.1:50054' }), output, {
+          providerId: options.provider ?? '',
+          start,
+          end,
+          pageSize: Number(options.pageSize),
+        }),
+      );
+    });
+
   withEndpoint(program.command('cancel'))
     .description('ask to cancel a job (it stays in its state until the cancellation is done)')
     .argument('<job>', 'job id')
@@ -126,6 +150,12 @@ Example:
     .action((jobId: string, options: { reason: string }, command: Command) =>
       context.runWithoutLog(command, async (output) => (await actions()).cancel(endpointOf(command), output, jobId, options.reason)),
     );
+}
+
+function optionalTime(flag: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) throw usageError(`${flag} must be an RFC 3339 time, not "${value}"`);
+  return new Date(value);
 }
 
 function enumValue<E extends Record<string, string>>(values: E, prefix: string, input: string, flag: string): E[keyof E] {
