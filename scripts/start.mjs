@@ -4,6 +4,7 @@
 // event log unless KAFKA_BROKERS is given; the five services and a simulated provider fleet as
 // child processes. Prints the gRPC endpoints and an example; Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,8 @@ env.EVENT_LOG_BACKEND = env.KAFKA_BROKERS ? 'kafka' : 'postgres';
 // Development credentials (deploy/dev/README.md) unless the environment names real ones.
 env.SWITCHYARD_TENANTS_FILE ??= path.join(root, 'deploy', 'dev', 'tenants.json');
 env.OPERATOR_CREDENTIALS_FILE ??= path.join(root, 'deploy', 'dev', 'operators.json');
+// sha256("dev-admin-key"): metering's GetUsage for anyone, payout's CloseEpoch.
+env.ADMIN_API_KEY_SHA256 ??= createHash('sha256').update('dev-admin-key').digest('hex');
 log(`event log backend: ${env.EVENT_LOG_BACKEND}${env.KAFKA_BROKERS ? ` (${env.KAFKA_BROKERS})` : ''}`);
 
 function run(name, script, extraEnv) {

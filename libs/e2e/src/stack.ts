@@ -78,10 +78,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     KAFKA_BROKERS: options.backend === 'kafka' ? kafkaBrokers().join(',') : '',
     SWITCHYARD_TOPIC_PREFIX: topicPrefix,
     SWITCHYARD_TENANTS_FILE: tenantsFile,
-    TENANTS_FILE: tenantsFile,
     OPERATOR_CREDENTIALS_FILE: operatorsFile,
     ADMIN_API_KEY_SHA256: sha256(ADMIN_KEY),
-    PAYOUT_ADMIN_KEY_SHA256: sha256(ADMIN_KEY),
     ...options.env,
   };
 

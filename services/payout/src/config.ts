@@ -35,9 +35,9 @@ export function payoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Payou
   if (backend === 'kafka' && brokers.length === 0) throw new ConfigurationError('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
   const schema = env.DATABASE_SCHEMA ?? 'payout';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigurationError(`DATABASE_SCHEMA "${schema}" is not a plain lowercase identifier`);
-  const adminKeySha256 = env.PAYOUT_ADMIN_KEY_SHA256 || undefined;
+  const adminKeySha256 = env.ADMIN_API_KEY_SHA256 || undefined;
   if (adminKeySha256 !== undefined && !/^[0-9a-f]{64}$/.test(adminKeySha256)) {
-    throw new ConfigurationError('PAYOUT_ADMIN_KEY_SHA256 must be a lowercase hex SHA-256 digest');
+    throw new ConfigurationError('ADMIN_API_KEY_SHA256 must be a lowercase hex SHA-256 digest');
   }
   return {
     databaseUrl,
@@ -48,7 +48,7 @@ export function payoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Payou
     topicPrefix: env.SWITCHYARD_TOPIC_PREFIX ?? 'switchyard.',
     consumerGroup: env.PAYOUT_CONSUMER_GROUP ?? 'payout',
     adminKeySha256,
-    tenantsFile: env.TENANTS_FILE || undefined,
+    tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     operatorCredentialsFile: env.OPERATOR_CREDENTIALS_FILE || undefined,
     penaltyPolicy: DEFAULT_PENALTY_POLICY,
   };

@@ -20,7 +20,7 @@ describe('payoutConfigFromEnv', () => {
     expect(() => payoutConfigFromEnv({ KAFKA_BROKERS: 'k:1' })).toThrow(ConfigurationError);
     expect(() => payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x' })).toThrow(/KAFKA_BROKERS/);
     expect(() => payoutConfigFromEnv({ ...base, DATABASE_SCHEMA: 'Payout; drop' })).toThrow(/DATABASE_SCHEMA/);
-    expect(() => payoutConfigFromEnv({ ...base, PAYOUT_ADMIN_KEY_SHA256: 'secret' })).toThrow(/SHA-256/);
+    expect(() => payoutConfigFromEnv({ ...base, ADMIN_API_KEY_SHA256: 'secret' })).toThrow(/SHA-256/);
   });
 
   it('runs on the PostgreSQL event log without brokers', () => {

@@ -59,8 +59,8 @@ export async function payoutFixture(options: { acmeCapBaseUnits?: string; backen
     ...(logSchema ? { EVENT_LOG_DATABASE_URL: logSchema.url } : { KAFKA_BROKERS: kafkaBrokers().join(',') }),
     SWITCHYARD_TOPIC_PREFIX: prefix,
     PAYOUT_CONSUMER_GROUP: uniqueName('payout'),
-    PAYOUT_ADMIN_KEY_SHA256: sha(KEYS.admin),
-    TENANTS_FILE: tenantsFile,
+    ADMIN_API_KEY_SHA256: sha(KEYS.admin),
+    SWITCHYARD_TENANTS_FILE: tenantsFile,
     OPERATOR_CREDENTIALS_FILE: operatorsFile,
   };
   const log: EventLog = logSchema
