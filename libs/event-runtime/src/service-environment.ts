@@ -63,31 +63,43 @@ export function withSearchPath(url: string, schema: string): string {
 }
 
 /**
- * Opens the service's DataSource on its own schema (created when missing) and applies its
- * migrations (never `synchronize`). Include `eventRuntimeMigrations` for the inbox and outbox.
+ * Opens a service's DataSource on its own schema (created when missing) and applies its
+ * migrations (never `synchronize`); include `eventRuntimeMigrations` for the inbox and outbox.
+ * Instances starting together take turns on a session advisory lock: the first migrates, the
+ * others then find nothing pending.
  */
 export async function openServiceDatabase(
   environment: Pick<ServiceEnvironment, 'databaseUrl' | 'databaseSchema'>,
-  options: { migrations: NonNullable<DataSourceOptions['migrations']>; entities?: DataSourceOptions['entities']; poolSize?: number },
+  options: {
+    migrations: NonNullable<DataSourceOptions['migrations']>;
+    /** Table recording applied migrations, e.g. `placement_migrations`. */
+    migrationsTableName?: string;
+    entities?: DataSourceOptions['entities'];
+    poolSize?: number;
+  },
 ): Promise<DataSource> {
+  const schema = environment.databaseSchema;
   const admin = new pg.Client({ connectionString: environment.databaseUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${environment.databaseSchema}"`);
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [`switchyard-migrations:${schema}`]);
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: environment.databaseUrl,
+      schema,
+      extra: { options: `-c search_path="${schema}"` },
+      migrations: options.migrations,
+      ...(options.migrationsTableName ? { migrationsTableName: options.migrationsTableName } : {}),
+      entities: options.entities ?? [],
+      poolSize: options.poolSize ?? 8,
+      synchronize: false,
+      logging: false,
+    });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'all' });
+    return dataSource;
   } finally {
     await admin.end();
   }
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: withSearchPath(environment.databaseUrl, environment.databaseSchema),
-    schema: environment.databaseSchema,
-    migrations: options.migrations,
-    entities: options.entities ?? [],
-    poolSize: options.poolSize ?? 8,
-    synchronize: false,
-    logging: false,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  return dataSource;
 }
