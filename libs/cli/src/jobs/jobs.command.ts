@@ -140,6 +140,34 @@ Examples:
       );
     });
 
+  const payoutEndpoint = { env: 'SWITCHYARD_PAYOUT_ENDPOINT', address: '127.0.0.1:50055' };
+  const payoutHelp = 'payout PayoutService address (default: $SWITCHYARD_PAYOUT_ENDPOINT or 127.0.0.1:50055)';
+  withEndpoint(program.command('balance'), payoutHelp)
+    .description('the balance of a ledger account')
+    .argument('<account>', 'tenant:<id>, provider:<id>, protocol:fees or payouts:paid')
+    .addHelpText('after', `
+A tenant's balance is its running spend (negative); a provider's is what it is owed.
+
+Examples:
+  $ switchyard balance tenant:acme
+  $ switchyard balance provider:prov-fra-1 --json`)
+    .action((accountId: string, _options: unknown, command: Command) =>
+      context.runWithoutLog(command, async (output) => (await import('./payout-actions.js')).balance(endpointOf(command, payoutEndpoint), output, accountId)),
+    );
+  withEndpoint(program.command('statements'), payoutHelp)
+    .description("a provider's payout statements, one per closed epoch, newest first")
+    .argument('<provider>', 'provider id')
+    .option('--page-size <n>', 'statements per call (0: the server default)', '0')
+    .addHelpText('after', `
+Example:
+  $ switchyard statements prov-fra-1`)
+    .action((providerId: string, options: { pageSize: string }, command: Command) => {
+      if (!/^\d+$/.test(options.pageSize)) throw usageError(`--page-size must be a whole number, not "${options.pageSize}"`);
+      return context.runWithoutLog(command, async (output) =>
+        (await import('./payout-actions.js')).statements(endpointOf(command, payoutEndpoint), output, { providerId, pageSize: Number(options.pageSize) }),
+      );
+    });
+
   withEndpoint(program.command('cancel'))
     .description('ask to cancel a job (it stays in its state until the cancellation is done)')
     .argument('<job>', 'job id')
