@@ -89,6 +89,7 @@ export class JobsConsumer {
       provider_id: placed.providerId,
       attempt: placed.attempt,
       placed_event_id: envelope.id,
+      placed_at: requiredDate(placed.decision?.decidedAt, envelope.time),
       started_at: null,
       ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
     });
@@ -163,6 +164,7 @@ function slaOf(row: JobRow, chargedBaseUnits: bigint): JobSla {
     placedEventId: row.placed_event_id!,
     maxLatencyMs: row.max_latency_ms,
     ...(row.deadline ? { deadline: row.deadline } : {}),
+    ...(row.placed_at ? { placedAt: row.placed_at } : {}),
     ...(row.started_at ? { startedAt: row.started_at } : {}),
     chargedBaseUnits,
   };

@@ -147,11 +147,11 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(events.LedgerEvent.fromJSON(assessed.envelope.data).penaltyAssessed?.justifyingEventIds).toEqual([failedId, placedId]);
   }, 60_000);
 
-  it('a REALTIME job completed past its latency bound is penalised, linked to the JobCompleted and JobPlaced events', async () => {
+  it('a REALTIME job its provider started later than its latency bound is penalised, linked to the JobCompleted and JobPlaced events', async () => {
     const jobId = 'job-late';
     const placedId = randomUUID();
     const completedId = randomUUID();
-    const startedAt = minutes(8);
+    const startedAt = new Date(minutes(8).getTime() + 5_000); // placed at 8 min, started 5 s later: bound 2 s
     await fx.log.append(fx.topics.jobs, [
       jobEvent(jobId, minutes(8), {
         jobSubmitted: { jobId, tenantId: 'globex', tenantPlan: 'team', spec: api.JobSpec.fromPartial({ maxLatencyMs: 2_000 }), idempotencyKey: 'k2', quote: undefined, submittedAt: undefined },

@@ -38,6 +38,8 @@ export interface JobSla {
   /** Declared latency bound; 0 when none was declared. */
   readonly maxLatencyMs: number;
   readonly deadline?: Date;
+  /** When the current attempt was placed (JobPlaced) and started (JobStarted). */
+  readonly placedAt?: Date;
   readonly startedAt?: Date;
   /** Sum of the job's UsageMetered charges so far, for share-of-charge rules. */
   readonly chargedBaseUnits: bigint;
@@ -161,9 +163,15 @@ export function isProvidersRequeue(reason: events.RequeueReason): boolean {
   }
 }
 
+/**
+ * Late through the provider's fault: finished after the deadline, or slower to respond than the
+ * declared latency bound — the time from placement to the provider's start. (The run's own
+ * length is the workload's: a 30 s inference with a 500 ms bound is not late at 30 s.)
+ */
 function isLate(job: JobSla, completedAt: Date): boolean {
   if (job.deadline !== undefined && completedAt.getTime() > job.deadline.getTime()) return true;
-  return job.maxLatencyMs > 0 && job.startedAt !== undefined && completedAt.getTime() - job.startedAt.getTime() > job.maxLatencyMs;
+  if (job.maxLatencyMs <= 0 || job.placedAt === undefined || job.startedAt === undefined) return false;
+  return job.startedAt.getTime() - job.placedAt.getTime() > job.maxLatencyMs;
 }
 
 export function penaltyAmount(rule: PenaltyRule, chargedBaseUnits: bigint): bigint {

@@ -63,18 +63,18 @@ describe('assessPenalty', () => {
     expect(assessPenalty(realtimeJob({ providerId: 'other' }), failedByProvider, policy)).toBeUndefined();
   });
 
-  it('given a REALTIME job completed after its latency bound, penalises a share of its charge', () => {
-    const job = realtimeJob({ maxLatencyMs: 2_000, startedAt: at(0), chargedBaseUnits: 12_345n });
-    const late: JobOutcome = { kind: 'completed', eventId: 'evt-completed-1', providerId: 'gpu-north-1', attempt: 1, at: at(3) };
+  it('given a REALTIME job whose provider started it later than its latency bound after placement, penalises a share of its charge', () => {
+    const job = realtimeJob({ maxLatencyMs: 2_000, placedAt: at(0), startedAt: at(3), chargedBaseUnits: 12_345n });
+    const late: JobOutcome = { kind: 'completed', eventId: 'evt-completed-1', providerId: 'gpu-north-1', attempt: 1, at: at(4) };
 
     const decision = assessPenalty(job, late, policy);
 
     expect(decision?.penalty).toMatchObject({ reason: 'REALTIME_COMPLETED_LATE', amountBaseUnits: 1_234n, justifyingEventIds: ['evt-completed-1', 'evt-placed-1'] });
   });
 
-  it('given a REALTIME job completed within its bound and deadline, no penalty', () => {
-    const job = realtimeJob({ maxLatencyMs: 2_000, startedAt: at(0), deadline: at(5) });
-    const onTime: JobOutcome = { kind: 'completed', eventId: 'e', providerId: 'gpu-north-1', attempt: 1, at: at(2) };
+  it('given a REALTIME job started within its bound and finished before its deadline, no penalty, however long it ran', () => {
+    const job = realtimeJob({ maxLatencyMs: 2_000, placedAt: at(0), startedAt: at(1), deadline: at(5) });
+    const onTime: JobOutcome = { kind: 'completed', eventId: 'e', providerId: 'gpu-north-1', attempt: 1, at: at(4) };
 
     expect(assessPenalty(job, onTime, policy)).toBeUndefined();
   });

@@ -10,6 +10,7 @@ export interface JobRow {
   provider_id: string | null;
   attempt: number;
   placed_event_id: string | null;
+  placed_at: Date | null;
   started_at: Date | null;
 }
 
