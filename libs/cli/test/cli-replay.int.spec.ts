@@ -171,4 +171,34 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
       expect(run.stdout).toBe('');
     }
   }, 300_000);
+
+  it('tail prints the decoded events of a topic, filtered, and follows new ones as they are appended', async () => {
+    const first = await cli('tail', 'jobs', '--from-beginning', '--type', 'JobPlaced', '--limit', '5');
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines.every((l) => / JobPlaced job-\d{5} provider=/.test(l))).toBe(true);
+
+    // From the end: append a cancel request every second until the tail has printed one and exited.
+    const live = cli('tail', 'jobs', '--key', 'job-tail-probe', '--limit', '1', '--timeout', '120', '--interval', '200');
+    let done = false;
+    void live.finally(() => (done = true));
+    for (let n = 0; !done && n < 120; n++) {
+      await seeded.log.append(`${seeded.prefix}jobs`, [
+        {
+          id: `tail-probe-${n}`,
+          type: 'switchyard.events.v1.JobCancelRequested',
+          source: '/switchyard/intake',
+          subject: 'job-tail-probe',
+          time: new Date().toISOString(),
+          data: { jobCancelRequested: { jobId: 'job-tail-probe', reason: `probe ${n}` } },
+        },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const run = await live;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\S+ p\d+@\d+ JobCancelRequested job-tail-probe reason=probe \d+\n$/);
+    expect(run.stderr).toContain('from the end');
+  }, 300_000);
 });

@@ -42,20 +42,24 @@ export async function followTopic(
   process.once('SIGTERM', stop);
   const deadline = bounds.timeoutSeconds === undefined ? Infinity : Date.now() + bounds.timeoutSeconds * 1000;
   let shown = 0;
+  const limitReached = () => bounds.limit !== undefined && shown >= bounds.limit;
   try {
     while (!stopped && Date.now() < deadline) {
       for (const { partition, end } of await log.admin.endOffsets(topic.physical)) {
         const from = next.get(partition) ?? 0n;
         if (BigInt(end) <= from) continue;
+        // The read is always drained to its (bounded) end, even after --limit is reached: leaving a
+        // Kafka replay read early hangs its consumer's disconnect in the event-log adapter.
         for await (const logged of log.read({ topic: topic.physical, partitions: [partition], from: { offset: from.toString() }, to: { offset: end } })) {
           next.set(partition, BigInt(logged.offset) + 1n);
+          if (limitReached()) continue;
           const event = decodeEvent(logged, topic.family);
           if (!wanted(event)) continue;
           print(event, output);
           shown += 1;
-          if (bounds.limit !== undefined && shown >= bounds.limit) return;
         }
         next.set(partition, BigInt(end));
+        if (limitReached()) return;
       }
       await new Promise((resolve) => setTimeout(resolve, bounds.interval));
     }
