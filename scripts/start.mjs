@@ -107,5 +107,5 @@ console.log('Switchyard is running. gRPC endpoints (health and server reflection
 for (const s of services) console.log(`  ${s.name.padEnd(11)} ${s.address}`);
 console.log(`A simulated fleet of ${process.env.FLEET_COUNT ?? 6} providers registers with placement (FLEET_COUNT=0 for none).`);
 console.log('Submit a job (tenant "demo", key in deploy/dev/README.md):');
-console.log(`  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind inference --model llama-3.1-8b --gpu-class a100-80g --max-latency-ms 500 --duration 30`);
+console.log(`  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind inference --model llama-3.1-8b --gpu-class a100-80g --gpus 1 --max-latency-ms 500 --duration 30`);
 console.log('Press Ctrl-C to stop.');
