@@ -112,6 +112,10 @@ async function startJvmBroker(log) {
   fs.closeSync(out);
   let exited = false;
   jvm.on('exit', () => (exited = true));
+  // Whatever ends this process (a crash included) ends the broker: no orphaned JVMs.
+  const killOnExit = () => jvm.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  jvm.on('exit', () => process.off('exit', killOnExit));
   const brokers = [`127.0.0.1:${port}`];
   log(`starting Apache Kafka ${version} (KRaft, JVM) on ${brokers[0]}; log: ${logFile}`);
   try {

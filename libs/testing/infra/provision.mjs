@@ -4,7 +4,13 @@ import { startKafka } from './kafka.mjs';
 import { startPostgres } from './postgres.mjs';
 
 export async function provision(log = console.error) {
-  const [kafka, postgres] = await Promise.all([startKafka(log), startPostgres(log)]);
+  const [kafkaStart, postgresStart] = await Promise.allSettled([startKafka(log), startPostgres(log)]);
+  if (kafkaStart.status === 'rejected' || postgresStart.status === 'rejected') {
+    // Stop whichever did start before reporting the failure.
+    await Promise.allSettled([kafkaStart, postgresStart].filter((s) => s.status === 'fulfilled').map((s) => s.value.stop()));
+    throw kafkaStart.status === 'rejected' ? kafkaStart.reason : postgresStart.reason;
+  }
+  const [kafka, postgres] = [kafkaStart.value, postgresStart.value];
   return {
     env: { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: postgres.url },
     versions: { kafka: kafka.version, postgres: postgres.version },
