@@ -98,7 +98,10 @@ async function startJvmBroker(log) {
   const propsFile = path.join(workDir, 'server.properties');
   fs.writeFileSync(propsFile, brokerProperties({ port, controllerPort, dataDir: path.join(workDir, 'data') }));
 
-  const clusterId = randomBytes(16).toString('base64url');
+  // A base64url id may start with '-', which StorageTool would parse as an option.
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const out = fs.openSync(logFile, 'a');
   execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'], {
