@@ -29,6 +29,9 @@ export class PostgresEventLog implements EventLog {
 
   constructor(private readonly options: PostgresEventLogOptions) {
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 });
+    // An idle pooled connection the server closes (restart, shutdown) must not crash the process:
+    // the pool drops it and the next query opens a new one.
+    this.pool.on('error', () => undefined);
     this.memberSettings = {
       pollIntervalMs: 1_000,
       heartbeatIntervalMs: 250,
