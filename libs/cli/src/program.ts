@@ -7,6 +7,7 @@ import { registerReplay } from './replay/replay.command.js';
 import { registerTail } from './tail/tail.command.js';
 import { registerJobCommands } from './jobs/jobs.command.js';
 import { registerProviders } from './providers/providers.command.js';
+import { registerRebuild } from './rebuild/rebuild.command.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -16,7 +17,10 @@ Exit codes:
   3  not found (unknown job id, topic or policy version)
   4  unavailable (event log or endpoint unreachable, no event log in the database)
   5  replay verify: at least one decision did not reproduce
-  6  not authenticated: the endpoint refused the API key (missing, unknown, not allowed)`;
+  6  not authenticated: the endpoint refused the API key (missing, unknown, not allowed)
+
+rebuild also exits 1 when an event fails to apply (nothing is swapped), 2 when the tables cannot
+be swapped (the live schema is at another migration), 4 when another rebuild of it is running.`;
 
 /** The `switchyard` command tree. Commander errors are thrown (exitOverride) so main maps them to exit codes. */
 export function buildProgram(context: CommandContext): Command {
@@ -48,12 +52,14 @@ Examples:
   $ switchyard replay verify --from 2026-11-24T00:00:00Z --to 2026-11-25T00:00:00Z
   $ switchyard replay what-if --policy tier-policy.yaml --from beginning --to end
   $ switchyard tail jobs --type JobPlaced
+  $ switchyard rebuild jobs
   $ switchyard submit --kind inference --gpu-class l4 --gpus 1 --max-latency-ms 300 --duration 30 --api-key $KEY`,
     );
   registerTimeline(program, context);
   registerExplain(program, context);
   registerReplay(program, context);
   registerTail(program, context);
+  registerRebuild(program, context);
   registerJobCommands(program, context);
   registerProviders(program, context);
   // Subcommands inherit output settings and the exit override, so their errors map the same way.

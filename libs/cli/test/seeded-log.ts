@@ -19,7 +19,7 @@ export interface SeededLog {
   close(): Promise<void>;
 }
 
-export async function seedLog(backend: BackendName, jobs: number): Promise<SeededLog> {
+export async function seedLog(backend: BackendName, jobs: number, options: { uuidJobIds?: boolean } = {}): Promise<SeededLog> {
   const prefix = `${uniqueName('cli')}.`;
   const schema = backend === 'postgres' ? await createTestSchema('cli') : undefined;
   const log: EventLog =
@@ -28,7 +28,7 @@ export async function seedLog(backend: BackendName, jobs: number): Promise<Seede
       : new KafkaEventLog({ brokers: kafkaBrokers(), clientId: 'cli-test-seed', logLevel: logLevel.NOTHING });
   const names = topicNames(prefix);
   await log.admin.createTopics((Object.keys(TOPICS) as TopicName[]).map((t) => ({ topic: names[t], partitions: TOPICS[t].partitions })));
-  const workload = generateWorkload({ jobs, seed: 20261124, tierPolicy: await loadTierPolicy(defaultTierPolicyPath), placementPolicy: defaultPlacementPolicy });
+  const workload = generateWorkload({ jobs, seed: 20261124, tierPolicy: await loadTierPolicy(defaultTierPolicyPath), placementPolicy: defaultPlacementPolicy, uuidJobIds: options.uuidJobIds === true });
   await appendInBatches(log, names.providers, workload.providers);
   await appendInBatches(log, names.jobs, workload.jobs);
   await appendInBatches(log, names.usage, workload.usage);

@@ -38,10 +38,15 @@ export interface ConsumerHandle {
 }
 
 /**
- * A bound of a replay window. Offsets apply to every partition read; times select, per
- * partition, the first record appended at or after that time (Kafka ListOffsets semantics).
+ * A bound of a replay window. `offset` applies to every partition read; `offsets` gives each
+ * partition its own (a partition it does not name is unbounded on that side, as a position
+ * captured from `admin.endOffsets` is); times select, per partition, the first record appended
+ * at or after that time (Kafka ListOffsets semantics).
  */
-export type LogPosition = { readonly offset: string } | { readonly time: Date };
+export type LogPosition =
+  | { readonly offset: string }
+  | { readonly offsets: Readonly<Record<number, string>> }
+  | { readonly time: Date };
 
 export interface ReadRange {
   readonly topic: string;

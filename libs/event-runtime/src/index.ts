@@ -31,3 +31,12 @@ export {
   type EventLogSettings,
   type ServiceEnvironment,
 } from './service-environment.js';
+export { APPLIED, type Projection, type ProjectionOutcome, type ProjectionSource } from './projection/projection.js';
+export {
+  ProjectionRebuildError,
+  rebuildProjection,
+  type RebuildErrorKind,
+  type RebuildFailure,
+  type RebuildProjectionOptions,
+  type RebuildReport,
+} from './projection/rebuild-projection.js';

@@ -23,11 +23,14 @@ export interface IntakeConfig {
   readonly rateCardsFile: string | undefined;
 }
 
+export const DEFAULT_INTAKE_SCHEMA = 'intake';
+export const DEFAULT_INTAKE_CONSUMER_GROUP = 'intake';
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
   const databaseUrl = required(env, 'DATABASE_URL');
-  const databaseSchema = env.DATABASE_SCHEMA ?? 'intake';
+  const databaseSchema = env.DATABASE_SCHEMA ?? DEFAULT_INTAKE_SCHEMA;
   if (!SCHEMA_NAME.test(databaseSchema)) throw new Error(`DATABASE_SCHEMA must be a lowercase SQL identifier, got "${databaseSchema}"`);
   const backend = env.EVENT_LOG_BACKEND ?? (env.KAFKA_BROKERS ? 'kafka' : 'postgres');
   if (backend !== 'kafka' && backend !== 'postgres') throw new Error(`EVENT_LOG_BACKEND must be kafka or postgres, got "${backend}"`);
@@ -41,7 +44,7 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     databaseSchema,
     eventLog,
     topicPrefix: env.SWITCHYARD_TOPIC_PREFIX ?? 'switchyard.',
-    consumerGroup: env.INTAKE_CONSUMER_GROUP ?? 'intake',
+    consumerGroup: env.INTAKE_CONSUMER_GROUP ?? DEFAULT_INTAKE_CONSUMER_GROUP,
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     rateCardsFile: env.RATE_CARDS_FILE || undefined,
     watchPollIntervalMs: Number(env.INTAKE_WATCH_POLL_MS ?? 1000),

@@ -1,6 +1,8 @@
 // Public entry: the service's composition root and module, and the pure deciders the CLI replays.
 export { intakeConfigFromEnv, type IntakeConfig } from './config.js';
-export { startIntake, intakeMigrations, type RunningIntake, type StartIntakeOptions } from './intake.js';
+export { startIntake, type RunningIntake, type StartIntakeOptions } from './intake.js';
+export { intakeMigrations } from './persistence/intake-migrations.js';
+export { intakeProjections } from './projection/projections.js';
 export { IntakeModule } from './intake.module.js';
 export { decideSubmitJob, type SubmitJobCommand, type SubmitJobDecision } from './domain/submit-job.js';
 export { validateJobSpec, validateIdempotencyKey } from './domain/validate-job-spec.js';

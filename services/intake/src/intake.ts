@@ -5,23 +5,20 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TOPICS, apiPackageName, apiProtoFiles, protoRoot, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
-import { EventHandlerErrorFilter, EventLogServer, eventRuntimeMigrations } from '@switchyard/event-runtime';
+import { EventHandlerErrorFilter, EventLogServer } from '@switchyard/event-runtime';
 import { JsonLogger, startGrpcService, type RunningGrpcService } from '@switchyard/service-host';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { withSearchPath, type IntakeConfig } from './config.js';
 import { IntakeModule } from './intake.module.js';
 import { loadRateCards } from '@switchyard/metering/pricing';
-import { AddSpendingCommitments1764100000001 } from './persistence/add-spending-commitments.migration.js';
-import { CreateIntakeTables1764100000000 } from './persistence/create-intake-tables.migration.js';
+import { intakeMigrations } from './persistence/intake-migrations.js';
 import { JobProjectionModule } from './projection/job-projection.module.js';
 import { IGNORED_LEDGER_EVENT_TYPES } from './projection/epochs.consumer.js';
 import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
 import { readTenantsFile } from './tenancy/tenants-file.js';
 import { JobHistoryFeed } from './watch/job-history-feed.js';
-
-export const intakeMigrations = [...eventRuntimeMigrations, CreateIntakeTables1764100000000, AddSpendingCommitments1764100000001];
 
 export interface StartIntakeOptions {
   /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */

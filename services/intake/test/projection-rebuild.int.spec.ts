@@ -43,6 +43,11 @@ describe.each<Backend>(['postgres', 'kafka'])('rebuilding the job projection fro
     const history = (fx: IntakeFixture, jobId: string) =>
       fx.db.query('SELECT seq, event_id, event_type, detail, job FROM job_history WHERE job_id = $1 ORDER BY seq', [jobId]).then((r) => r.rows);
     expect(await history(rebuilt, running.id)).toEqual(await history(original, running.id));
+    // Row for row, including what the spending cap counts (the worst case of the event's quote).
+    const jobRows = (fx: IntakeFixture) => fx.db.query('SELECT * FROM jobs ORDER BY id').then((r) => r.rows);
+    const originalRows = await jobRows(original);
+    expect(originalRows.every((row: { worst_case_base_units: string }) => BigInt(row.worst_case_base_units) > 0n)).toBe(true);
+    expect(await jobRows(rebuilt)).toEqual(originalRows);
     expect(await history(rebuilt, cancelled.id)).toEqual(await history(original, cancelled.id));
 
     // The rebuilt idempotency records answer as the original would.

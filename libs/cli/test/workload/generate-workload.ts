@@ -47,7 +47,16 @@ const TENANTS = [
   { id: 'umbrella', plan: 'standard' },
 ];
 
-export function generateWorkload(options: { jobs: number; seed: number; tierPolicy: TierPolicy; placementPolicy: PlacementPolicy }): Workload {
+export interface WorkloadOptions {
+  readonly jobs: number;
+  readonly seed: number;
+  readonly tierPolicy: TierPolicy;
+  readonly placementPolicy: PlacementPolicy;
+  /** Job ids as intake makes them (UUIDs, which its tables require) instead of readable `job-00042`. */
+  readonly uuidJobIds?: boolean;
+}
+
+export function generateWorkload(options: WorkloadOptions): Workload {
   const random = mulberry32(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
@@ -216,7 +225,7 @@ export function generateWorkload(options: { jobs: number; seed: number; tierPoli
     drainQueue();
 
     // The new job: intake's JobSubmitted, the classifier's JobClassified, placement's decision.
-    const jobId = `job-${String(n).padStart(5, '0')}`;
+    const jobId = options.uuidJobIds ? `0193a8e2-0000-7000-8000-${String(n).padStart(12, '0')}` : `job-${String(n).padStart(5, '0')}`;
     const tenant = pick(TENANTS);
     const kind = pick([
       api.WorkloadKind.WORKLOAD_KIND_INFERENCE,

@@ -111,6 +111,10 @@ async function boundOf(admin: Admin, topic: string, position: LogPosition | unde
     const offset = BigInt(position.offset);
     return () => offset;
   }
+  if ('offsets' in position) {
+    const offsets = position.offsets;
+    return (partition) => (offsets[partition] === undefined ? undefined : BigInt(offsets[partition]));
+  }
   // ListOffsets by timestamp: per partition, the first offset whose timestamp is >= the time
   // (KafkaJS substitutes the high watermark when there is none).
   const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, position.time.getTime());

@@ -161,6 +161,7 @@ export class PostgresEventLog implements EventLog {
   private async offsetAt(pool: pg.Pool, topic: string, partition: number, position: LogPosition | undefined): Promise<bigint | undefined> {
     if (!position) return undefined;
     if ('offset' in position) return BigInt(position.offset);
+    if ('offsets' in position) return position.offsets[partition] === undefined ? undefined : BigInt(position.offsets[partition]);
     const { rows } = await pool.query<{ offset: string | null }>(
       `SELECT COALESCE(
          (SELECT min("offset") FROM event_log WHERE topic = $1 AND partition = $2 AND appended_at >= $3),

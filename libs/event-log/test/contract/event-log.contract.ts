@@ -164,6 +164,30 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       expect(await collect(log.read({ topic: name, from: { offset: '1000000' } }))).toEqual([]);
     });
 
+    it('reads a range bounded per partition: each partition from and to its own offset', async () => {
+      const name = await topic(3);
+      await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq })));
+      const snapshot = await log.admin.endOffsets(name);
+      await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq: 30 + seq })));
+      const middle = await log.admin.endOffsets(name);
+      await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq: 60 + seq })));
+
+      // From where each partition ended at the snapshot to where it ended in the middle, skipping
+      // partition 1's first two events there; partition 2 has no upper bound of its own.
+      const from = Object.fromEntries(snapshot.map((p) => [p.partition, (BigInt(p.end) + (p.partition === 1 ? 2n : 0n)).toString()]));
+      const to = Object.fromEntries(middle.filter((p) => p.partition !== 2).map((p) => [p.partition, p.end]));
+      const window = await collect(log.read({ topic: name, from: { offsets: from }, to: { offsets: to } }));
+      const seqs = (partition: number) => window.filter((e) => e.partition === partition).map((e) => (e.envelope.data as { seq: number }).seq);
+      const all = await collect(log.read({ topic: name }));
+      const expected = (partition: number, low: string, high: string | undefined) =>
+        all.filter((e) => e.partition === partition && BigInt(e.offset) >= BigInt(low) && (high === undefined || BigInt(e.offset) < BigInt(high))).map((e) => (e.envelope.data as { seq: number }).seq);
+      for (const partition of [0, 1, 2]) expect(seqs(partition)).toEqual(expected(partition, from[partition]!, to[partition]));
+      // Partition 0 is bounded on both sides: only the middle append; partition 2 runs to the end.
+      expect(seqs(0).every((seq) => seq >= 30 && seq < 60)).toBe(true);
+      expect(seqs(2)).toEqual(all.filter((e) => e.partition === 2 && (e.envelope.data as { seq: number }).seq >= 30).map((e) => (e.envelope.data as { seq: number }).seq));
+      expect(window.length).toBeGreaterThan(20);
+    });
+
     it('reads a range by time: exactly the events appended inside the window', async () => {
       const name = await topic(3);
       const keys = ['job-a', 'job-b', 'job-c', 'job-d'];

@@ -70,14 +70,9 @@ export class SubmitJobHandler {
           const stored = await this.dataSource.transaction(async (tx): Promise<SubmitJobResult | 'taken'> => {
             const overCap = await this.overCap(tx, tenant.id, worstCase);
             if (overCap) return overCap;
-            const inserted = await this.store.insertSubmitted(tx, tenant.id, command.fingerprint, job, {
-              eventId,
-              eventType: 'JobSubmitted',
-              occurredAt: submittedAt,
-              detail: '',
-            });
+            const submission = { tenantId: tenant.id, fingerprint: command.fingerprint, worstCaseBaseUnits: worstCase };
+            const inserted = await this.store.insertSubmitted(tx, submission, job, { eventId, eventType: 'JobSubmitted', occurredAt: submittedAt, detail: '' });
             if (!inserted) return 'taken';
-            await tx.query('UPDATE jobs SET worst_case_base_units = $2 WHERE id = $1', [job.id, worstCase.toString()]);
             await this.outbox.add(tx, this.jobsTopic, jobEventEnvelope(eventId, job.id, { type: 'JobSubmitted', payload: event }, submittedAt));
             return { kind: 'submitted', job, deduplicated: false };
           });

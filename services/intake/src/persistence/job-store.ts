@@ -63,16 +63,18 @@ export class JobStore {
   }
 
   /**
-   * Inserts a new job with its first history entry; false (and no change) when the tenant's
+   * Inserts a new job with its first history entry and the worst-case price it was accepted
+   * under (what its tenant's spending cap counts); false (and no change) when the tenant's
    * idempotency key is already taken, e.g. by a concurrent identical submission.
    */
-  async insertSubmitted(manager: EntityManager, tenantId: string, fingerprint: string, job: api.Job, event: AppliedEvent): Promise<boolean> {
+  async insertSubmitted(manager: EntityManager, submission: { tenantId: string; fingerprint: string; worstCaseBaseUnits: bigint }, job: api.Job, event: AppliedEvent): Promise<boolean> {
+    const { tenantId, fingerprint, worstCaseBaseUnits } = submission;
     const inserted: unknown[] = await manager.query(
-      `INSERT INTO jobs (id, tenant_id, idempotency_key, spec_fingerprint, state, tier, submitted_at, updated_at, last_seq, job)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8)
+      `INSERT INTO jobs (id, tenant_id, idempotency_key, spec_fingerprint, state, tier, submitted_at, updated_at, last_seq, job, worst_case_base_units)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8, $9)
        ON CONFLICT DO NOTHING
        RETURNING id`,
-      [job.id, tenantId, job.idempotencyKey, fingerprint, job.state, job.tier, event.occurredAt, api.Job.toJSON(job)],
+      [job.id, tenantId, job.idempotencyKey, fingerprint, job.state, job.tier, event.occurredAt, api.Job.toJSON(job), worstCaseBaseUnits.toString()],
     );
     if (inserted.length === 0) return false;
     await this.appendHistory(manager, { job, tenantId, fingerprint, lastSeq: 0 }, job, event);

@@ -1,8 +1,11 @@
 // Applies one event of the jobs topic to the projection, inside the consumer's transaction
-// (which also holds the inbox claim): fold, store, append to the job's history.
-import { Injectable, Logger } from '@nestjs/common';
+// (which also holds the inbox claim): fold, store, append to the job's history. The live
+// consumer and `switchyard rebuild jobs` both apply events through it.
+import { Injectable } from '@nestjs/common';
 import { api } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
+import { APPLIED, type ProjectionOutcome } from '@switchyard/event-runtime';
+import { highestWorstCasePrice } from '@switchyard/metering/pricing';
 import type { EntityManager } from 'typeorm';
 import type { JobEvent } from '../domain/job-event.js';
 import { evolveJob, jobFromSubmission } from '../domain/job-lifecycle.js';
@@ -11,45 +14,55 @@ import { toTimestamp } from '../domain/submit-job.js';
 import { readJobEvent } from '../job-envelopes.js';
 import { JobStore } from '../persistence/job-store.js';
 
+/** The job events the projection applies: every one, as each changes what a tenant sees. */
+export const PROJECTED_JOB_EVENT_TYPES = [
+  'JobSubmitted',
+  'JobClassified',
+  'JobQueued',
+  'JobPlaced',
+  'JobRequeued',
+  'JobStarted',
+  'JobCompleted',
+  'JobFailed',
+  'JobCancelRequested',
+  'JobCancelled',
+  'JobExpired',
+].map((type) => `switchyard.events.v1.${type}`);
+
 @Injectable()
 export class JobProjector {
-  private readonly logger = new Logger('JobProjection');
-
   constructor(private readonly store: JobStore) {}
 
-  async project(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
+  async project(manager: EntityManager, envelope: EventEnvelope): Promise<ProjectionOutcome> {
     const event = readJobEvent(envelope);
     // A job event that cannot be read is a poison message, not one to skip: failing it lets the
     // runtime retry and then dead-letter it to `<topic>-dlt`, where it can be inspected and
     // re-driven once fixed.
     if (!event) throw new Error(`${envelope.type} ${envelope.id}: the payload is not a ${envelope.type} about job ${envelope.subject}`);
     // Events intake applied at the gRPC edge (JobSubmitted, JobCancelRequested) come back here.
-    if (await this.store.hasApplied(manager, envelope.id)) return;
+    if (await this.store.hasApplied(manager, envelope.id)) return { applied: false, reason: `${event.type} already applied (at the gRPC edge)` };
     const at = new Date(envelope.time);
     if (event.type === 'JobSubmitted') return this.projectSubmission(manager, envelope, event.payload, at);
     const stored = await this.store.find(manager, envelope.subject, { lock: true });
-    if (!stored) {
-      this.logger.warn(`${event.type} ${envelope.id} for unknown job ${envelope.subject}; skipped`);
-      return;
-    }
+    if (!stored) return { applied: false, reason: `${event.type} for an unknown job` };
     const evolution = evolveJob(stored.job, event, toTimestamp(at));
-    if (evolution.kind === 'ignored') {
-      this.logger.log(`${event.type} ${envelope.id} for job ${envelope.subject} changes nothing: ${evolution.reason}`);
-      return;
-    }
+    if (evolution.kind === 'ignored') return { applied: false, reason: `${event.type} changes nothing: ${evolution.reason}` };
     await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail });
+    return APPLIED;
   }
 
   /** A JobSubmitted intake did not store itself: the projection is being rebuilt from the log. */
-  private async projectSubmission(manager: EntityManager, envelope: EventEnvelope, submitted: Extract<JobEvent, { type: 'JobSubmitted' }>['payload'], at: Date): Promise<void> {
+  private async projectSubmission(manager: EntityManager, envelope: EventEnvelope, submitted: Extract<JobEvent, { type: 'JobSubmitted' }>['payload'], at: Date): Promise<ProjectionOutcome> {
     const job = jobFromSubmission(submitted);
     const fingerprint = submitted.spec ? specFingerprint(api.JobSpec.fromPartial(submitted.spec)) : '';
-    const inserted = await this.store.insertSubmitted(manager, submitted.tenantId, fingerprint, job, {
+    // The spending cap counts the worst case of the quote the job was accepted under, which the event carries.
+    const worstCaseBaseUnits = submitted.quote ? highestWorstCasePrice(api.Quote.fromPartial(submitted.quote)) : 0n;
+    const inserted = await this.store.insertSubmitted(manager, { tenantId: submitted.tenantId, fingerprint, worstCaseBaseUnits }, job, {
       eventId: envelope.id,
       eventType: 'JobSubmitted',
       occurredAt: at,
       detail: '',
     });
-    if (!inserted) this.logger.warn(`JobSubmitted ${envelope.id}: job ${job.id} or its idempotency key already exists; skipped`);
+    return inserted ? APPLIED : { applied: false, reason: 'JobSubmitted whose job id or idempotency key already exists' };
   }
 }

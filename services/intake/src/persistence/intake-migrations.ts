@@ -1,0 +1,6 @@
+import { eventRuntimeMigrations } from '@switchyard/event-runtime';
+import { AddSpendingCommitments1764100000001 } from './add-spending-commitments.migration.js';
+import { CreateIntakeTables1764100000000 } from './create-intake-tables.migration.js';
+
+/** Intake's schema, in order: the inbox and outbox, then its own tables. */
+export const intakeMigrations = [...eventRuntimeMigrations, CreateIntakeTables1764100000000, AddSpendingCommitments1764100000001];
