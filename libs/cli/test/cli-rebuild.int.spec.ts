@@ -12,7 +12,7 @@ import type { EventEnvelope } from '@switchyard/event-log';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
 import { databaseUrl, kafkaBrokers } from '@switchyard/testing';
 import pg from 'pg';
-import { repoRoot, runSwitchyard, type CliRun } from './cli-process.js';
+import { repoRoot, runSwitchyard, runSwitchyardOnTerminal, type CliRun } from './cli-process.js';
 import { seedLog, type BackendName, type SeededLog } from './seeded-log.js';
 
 const API_KEY = `sk_acme_${randomBytes(16).toString('hex')}`;
@@ -82,6 +82,8 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
   const rebuild = async (...args: string[]): Promise<RebuildReportJson> => {
     const run = await cli('--json', 'rebuild', ...args, '--schema', intakeSchema);
     if (run.code !== 0) throw new Error(`rebuild exited ${run.code}: ${run.stderr}`);
+    // Not a terminal: no progress bar, nothing on stderr.
+    expect(run.stderr).toBe('');
     return JSON.parse(run.stdout) as RebuildReportJson;
   };
 
@@ -232,6 +234,14 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     const report = await rebuild('epochs');
     expect(report).toMatchObject({ projection: 'epochs', tables: [{ table: 'epochs', rows: 1 }], events: { applied: 1, failed: 0 } });
     expect(await oid(intakeSchema, 'epochs')).not.toBe(liveOid);
+    expect(await rows(`SELECT to_jsonb(t) AS row FROM "${intakeSchema}".epochs t ORDER BY epoch_id`)).toEqual(before);
+
+    // At a terminal: a progress bar with counts and ETA, then the report.
+    const onTerminal = await runSwitchyardOnTerminal(['rebuild', 'epochs', '--schema', intakeSchema, '--drop-retired'], env);
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.output).toMatch(/rebuild epochs \[[^\]]*\] \d+\/\d+ events \| \d+% \| ETA/);
+    // eslint-disable-next-line no-control-regex -- stripping the terminal's colour codes
+    expect(onTerminal.output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toContain('rebuilt epochs in schema');
     expect(await rows(`SELECT to_jsonb(t) AS row FROM "${intakeSchema}".epochs t ORDER BY epoch_id`)).toEqual(before);
   }, 300_000);
 
