@@ -1,5 +1,5 @@
 // `tail <topic>`: decoded events as they are appended. No consumer group: it polls the topic's
-// end offsets and replay-reads each partition from the last offset it showed.
+// end offsets and replay-reads the partitions that grew, each from the last offset it showed.
 import { notFound } from '../cli-error.js';
 import type { LogSession } from '../command-context.js';
 import { decodeEvent, type DecodedEvent } from '../log/decoded-event.js';
@@ -45,21 +45,21 @@ export async function followTopic(
   const limitReached = () => bounds.limit !== undefined && shown >= bounds.limit;
   try {
     while (!stopped && Date.now() < deadline) {
-      for (const { partition, end } of await log.admin.endOffsets(topic.physical)) {
-        const from = next.get(partition) ?? 0n;
-        if (BigInt(end) <= from) continue;
-        // The read is always drained to its (bounded) end, even after --limit is reached: leaving a
-        // Kafka replay read early hangs its consumer's disconnect in the event-log adapter.
-        for await (const logged of log.read({ topic: topic.physical, partitions: [partition], from: { offset: from.toString() }, to: { offset: end } })) {
-          next.set(partition, BigInt(logged.offset) + 1n);
-          if (limitReached()) continue;
+      // One read over every partition that grew, each from where it was last shown to its end now.
+      const grown = (await log.admin.endOffsets(topic.physical)).filter(({ partition, end }) => BigInt(end) > (next.get(partition) ?? 0n));
+      if (grown.length > 0) {
+        const bound = (offset: (p: (typeof grown)[number]) => string) => ({ offsets: Object.fromEntries(grown.map((p) => [p.partition, offset(p)])) });
+        const range = { topic: topic.physical, partitions: grown.map((p) => p.partition), from: bound((p) => (next.get(p.partition) ?? 0n).toString()), to: bound((p) => p.end) };
+        for await (const logged of log.read(range)) {
+          next.set(logged.partition, BigInt(logged.offset) + 1n);
           const event = decodeEvent(logged, topic.family);
           if (!wanted(event)) continue;
           print(event, output);
           shown += 1;
+          if (limitReached()) return;
         }
-        next.set(partition, BigInt(end));
-        if (limitReached()) return;
+        // A compacted partition may end in a hole: the read reached its end either way.
+        for (const { partition, end } of grown) next.set(partition, BigInt(end));
       }
       await new Promise((resolve) => setTimeout(resolve, bounds.interval));
     }

@@ -30,6 +30,8 @@ export async function* readKafkaRange(
   const pending: LoggedEvent[] = [];
   let wake: (() => void) | undefined;
   let failure: unknown;
+  // Set when the reader stops early (break/return): the batch handler must not wait for it.
+  let abandoned = false;
   const signal = () => {
     wake?.();
     wake = undefined;
@@ -48,7 +50,7 @@ export async function* readKafkaRange(
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch }) => {
         const window = byPartition.get(batch.partition);
-        if (!window) return;
+        if (!window || abandoned) return;
         for (const message of batch.messages) {
           const offset = BigInt(message.offset);
           if (offset < window.next || offset >= window.end) continue;
@@ -59,7 +61,7 @@ export async function* readKafkaRange(
         if (BigInt(batch.lastOffset()) >= window.end - 1n) window.next = window.end;
         signal();
         // Backpressure: the next fetch waits until the reader has taken this batch.
-        while (pending.length > 0 && failure === undefined) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+        while (pending.length > 0 && failure === undefined && !abandoned) await new Promise<void>((resolve) => setTimeout(resolve, 5));
       },
     });
     const others = (await admin.fetchTopicMetadata({ topics: [range.topic] })).topics[0]?.partitions
@@ -81,6 +83,8 @@ export async function* readKafkaRange(
       });
     }
   } finally {
+    // A reader that stopped early leaves a batch waiting on it; release it so disconnect can finish.
+    abandoned = true;
     await consumer.disconnect().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
   }

@@ -164,6 +164,18 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       expect(await collect(log.read({ topic: name, from: { offset: '1000000' } }))).toEqual([]);
     });
 
+    it('ends a read the reader leaves early, promptly, and can read again after it', async () => {
+      const name = await topic(2);
+      await log.append(name, Array.from({ length: 400 }, (_, seq) => sampleEvent(`key-${seq % 7}`, { seq })));
+      const taken: number[] = [];
+      for await (const event of log.read({ topic: name })) {
+        taken.push((event.envelope.data as { seq: number }).seq);
+        if (taken.length === 3) break;
+      }
+      expect(taken).toHaveLength(3);
+      expect(await collect(log.read({ topic: name }))).toHaveLength(400);
+    });
+
     it('reads a range bounded per partition: each partition from and to its own offset', async () => {
       const name = await topic(3);
       await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq })));
