@@ -80,3 +80,25 @@ export function rfc3339(time: Timestamp | Date | string): string {
   if (time instanceof Date) return time.toISOString();
   return new Date(Number(time.seconds) * 1000 + Math.floor(time.nanos / 1_000_000)).toISOString();
 }
+
+/** `jobPlaced` -> `switchyard.events.v1.JobPlaced`. */
+const ceTypeOfMember = (member: string): string => `${EVENT_TYPE_PREFIX}${member.charAt(0).toUpperCase()}${member.slice(1)}`;
+
+/**
+ * Every event type (ce_type) of the jobs topic, in the order JobEvent declares them. Listing the
+ * members as a complete record makes a member added to the proto a compile error here until it
+ * is listed, so consumers that take "every job event" cannot miss it.
+ */
+export const JOB_EVENT_TYPES: readonly string[] = Object.keys({
+  jobSubmitted: true,
+  jobClassified: true,
+  jobQueued: true,
+  jobPlaced: true,
+  jobRequeued: true,
+  jobStarted: true,
+  jobCompleted: true,
+  jobFailed: true,
+  jobCancelRequested: true,
+  jobCancelled: true,
+  jobExpired: true,
+} satisfies Record<keyof JobEvent, true>).map(ceTypeOfMember);

@@ -5,6 +5,7 @@ export { TOPICS, deadLetterTopic, topicNames, type TopicContract, type TopicName
 export { topicContractsDocument } from './topic-contracts.js';
 export {
   EVENT_TYPE_PREFIX,
+  JOB_EVENT_TYPES,
   jobEventEnvelope,
   ledgerEventEnvelope,
   providerEventEnvelope,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Parser } from '@asyncapi/parser';
 import { parse, stringify } from 'yaml';
-import { TOPICS, topicContractsDocument } from '../src/index.js';
+import { JOB_EVENT_TYPES, TOPICS, topicContractsDocument } from '../src/index.js';
 
 const committedPath = new URL('../../../docs/topics/asyncapi.yaml', import.meta.url);
 const committed = readFileSync(committedPath, 'utf8');
@@ -32,5 +32,10 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
       expect.arrayContaining(['JobSubmitted', 'JobClassified', 'JobPlaced', 'JobRequeued', 'JobCompleted', 'JobCancelled', 'JobExpired']),
     );
     expect(Object.keys(doc.channels.usage!.messages)).toEqual(expect.arrayContaining(['UsageReported', 'UsageMetered']));
+  });
+
+  it('lists as JOB_EVENT_TYPES exactly the messages of the jobs topic, as ce_types', () => {
+    const doc = parse(committed) as { channels: Record<string, { messages: Record<string, unknown> }> };
+    expect(JOB_EVENT_TYPES).toEqual(Object.keys(doc.channels.jobs!.messages).map((name) => `switchyard.events.v1.${name}`));
   });
 });

@@ -2,7 +2,7 @@
 // policy in force, emit JobClassified through the outbox (same transaction as the inbox record).
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { events, jobEventEnvelope } from '@switchyard/contracts';
+import { events, JOB_EVENT_TYPES, jobEventEnvelope } from '@switchyard/contracts';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, EventLogContext } from '@switchyard/event-runtime';
 import { classifyJob } from './domain/index.js';
 import type { TierPolicyWatcher } from './policy/index.js';
@@ -11,18 +11,7 @@ export const JOBS_TOPIC = Symbol('classifier.jobs-topic');
 export const TIER_POLICY = Symbol('classifier.tier-policy');
 
 /** Job events the classifier does not act on: later lifecycle steps decided by other services. */
-export const IGNORED_JOB_EVENT_TYPES = [
-  'JobClassified',
-  'JobQueued',
-  'JobPlaced',
-  'JobRequeued',
-  'JobStarted',
-  'JobCompleted',
-  'JobFailed',
-  'JobCancelRequested',
-  'JobCancelled',
-  'JobExpired',
-].map((type) => `switchyard.events.v1.${type}`);
+export const IGNORED_JOB_EVENT_TYPES = JOB_EVENT_TYPES.filter((type) => type !== 'switchyard.events.v1.JobSubmitted');
 
 // Handler errors reach the runtime as they are, so retries log them and dead letters record them.
 @UseFilters(new EventHandlerErrorFilter())

@@ -2,7 +2,7 @@
 // (which also holds the inbox claim): fold, store, append to the job's history. The live
 // consumer and `switchyard rebuild jobs` both apply events through it.
 import { Injectable } from '@nestjs/common';
-import { api } from '@switchyard/contracts';
+import { api, JOB_EVENT_TYPES } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
 import { APPLIED, type ProjectionOutcome } from '@switchyard/event-runtime';
 import { highestWorstCasePrice } from '@switchyard/metering/pricing';
@@ -15,19 +15,7 @@ import { readJobEvent } from '../job-envelopes.js';
 import { JobStore } from '../persistence/job-store.js';
 
 /** The job events the projection applies: every one, as each changes what a tenant sees. */
-export const PROJECTED_JOB_EVENT_TYPES = [
-  'JobSubmitted',
-  'JobClassified',
-  'JobQueued',
-  'JobPlaced',
-  'JobRequeued',
-  'JobStarted',
-  'JobCompleted',
-  'JobFailed',
-  'JobCancelRequested',
-  'JobCancelled',
-  'JobExpired',
-].map((type) => `switchyard.events.v1.${type}`);
+export const PROJECTED_JOB_EVENT_TYPES = JOB_EVENT_TYPES;
 
 @Injectable()
 export class JobProjector {

@@ -18,7 +18,7 @@ export class JobsConsumer {
   constructor(private readonly projector: JobProjector) {}
 
   // Nest types an event handler's extra arguments as unknown; the runtime passes its context.
-  @EventPattern<string[]>(PROJECTED_JOB_EVENT_TYPES, EVENT_LOG_TRANSPORT)
+  @EventPattern<string[]>([...PROJECTED_JOB_EVENT_TYPES], EVENT_LOG_TRANSPORT)
   async onJobEvent(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
     const envelope = context.getEnvelope();
     const outcome = await this.projector.project(context.getManager(), envelope);
