@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ledgerEventEnvelope, topicNames, jobEventEnvelope, api } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { databaseUrl, kafkaBrokers } from '@switchyard/testing';
+import { databaseUrl, eventually, kafkaBrokers } from '@switchyard/testing';
 import pg from 'pg';
 import { repoRoot, runSwitchyard, runSwitchyardOnTerminal, type CliRun } from './cli-process.js';
 import { seedLog, type BackendName, type SeededLog } from './seeded-log.js';
@@ -31,18 +31,6 @@ interface RebuildReportJson {
 interface Snapshot {
   jobs: unknown[];
   history: unknown[];
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }
 
 describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s log', (backend) => {

@@ -66,18 +66,7 @@ export class ProviderApi {
   close = (): void => this.client.close();
 }
 
-/** Polls until `probe` stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
+export { eventually } from '@switchyard/testing';
 
 export class UsageApi {
   readonly client: api.UsageServiceClient;

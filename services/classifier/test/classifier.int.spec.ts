@@ -6,7 +6,7 @@ import { events, jobEventEnvelope, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventLog, type LoggedEvent } from '@switchyard/event-log';
 import { checkHealth, listReflectedServices } from '@switchyard/service-host';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, eventually, kafkaBrokers, type TestSchema, uniqueName } from '@switchyard/testing';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,18 +25,6 @@ async function readAll(log: EventLog, topic: string): Promise<LoggedEvent[]> {
   const out: LoggedEvent[] = [];
   for await (const event of log.read({ topic })) out.push(event);
   return out;
-}
-
-async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 }
 
 describe.each(['postgres', 'kafka'] as const)('classifier service (%s event log)', (backend) => {

@@ -20,18 +20,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls until `check` stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
+export { eventually } from '@switchyard/testing';
 
 export async function collect(events: AsyncIterable<LoggedEvent>): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];

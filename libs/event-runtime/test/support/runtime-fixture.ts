@@ -40,16 +40,6 @@ export function serviceDataSource(url: string): DataSource {
   });
 }
 
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+export { eventually } from '@switchyard/testing';
 
 export const quietLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };

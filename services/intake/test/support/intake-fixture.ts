@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
-import { databaseUrl, kafkaBrokers, uniqueName } from '@switchyard/testing';
+import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
 import pg from 'pg';
 import { withSearchPath, type IntakeConfig } from '../../src/config.js';
 import { startIntake, type RunningIntake } from '../../src/intake.js';
@@ -190,17 +190,6 @@ export async function callError<M extends keyof UnaryRpcs>(client: api.JobServic
   throw new Error(`${method} succeeded`);
 }
 
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 export function validSpec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
   return api.JobSpec.fromPartial({
@@ -217,3 +206,5 @@ export function validSpec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
     ...overrides,
   });
 }
+
+export { eventually };

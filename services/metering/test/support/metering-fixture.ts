@@ -250,14 +250,4 @@ export async function meteredEvents(log: EventLog, topic: string): Promise<{ env
   return found;
 }
 
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+export { eventually } from '@switchyard/testing';

@@ -101,17 +101,7 @@ export function bearer(key: string): Metadata {
   return metadata;
 }
 
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+export { eventually } from '@switchyard/testing';
 
 /** Every event on a topic now. */
 export async function readAll(log: EventLog, topic: string): Promise<LoggedEvent[]> {

@@ -299,14 +299,4 @@ function unary<T>(start: (callback: (error: ServiceError | null, response?: T) =
   });
 }
 
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
+export { eventually } from '@switchyard/testing';
