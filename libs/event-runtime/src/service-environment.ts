@@ -49,10 +49,11 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
   return { databaseUrl, databaseSchema, eventLog, topicPrefix: env.SWITCHYARD_TOPIC_PREFIX ?? 'switchyard.' };
 }
 
-export function openEventLog(settings: EventLogSettings, clientId: string): EventLog {
+/** The event log the settings name; `pollIntervalMs` is the PostgreSQL log's fallback poll for consumers. */
+export function openEventLog(settings: EventLogSettings, clientId: string, options: { pollIntervalMs?: number } = {}): EventLog {
   return settings.backend === 'kafka'
     ? new KafkaEventLog({ brokers: [...settings.brokers], clientId })
-    : new PostgresEventLog({ connectionString: settings.databaseUrl });
+    : new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
 }
 
 /** `url` with the session's search_path set to `schema`. */

@@ -24,7 +24,7 @@ describe('intakeConfigFromEnv', () => {
 
   it('refuses a missing database, an unknown backend and a schema name that is not an identifier', () => {
     expect(() => intakeConfigFromEnv({})).toThrow('DATABASE_URL is required');
-    expect(() => intakeConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'redis' })).toThrow('EVENT_LOG_BACKEND must be kafka or postgres');
+    expect(() => intakeConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'redis' })).toThrow('EVENT_LOG_BACKEND must be "kafka" or "postgres"');
     expect(() => intakeConfigFromEnv({ ...base, DATABASE_SCHEMA: 'intake"; drop' })).toThrow('DATABASE_SCHEMA');
   });
 

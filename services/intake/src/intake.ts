@@ -4,8 +4,7 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TOPICS, apiPackageName, apiProtoFiles, protoRoot, topicNames } from '@switchyard/contracts';
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
-import { EventHandlerErrorFilter, EventLogServer } from '@switchyard/event-runtime';
+import { EventHandlerErrorFilter, EventLogServer, openEventLog } from '@switchyard/event-runtime';
 import { JsonLogger, startGrpcService, type RunningGrpcService } from '@switchyard/service-host';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -51,7 +50,7 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
     await dataSource.runMigrations({ transaction: 'each' });
     await loadTenants(config, dataSource, logger);
 
-    const eventLog = openEventLog(config);
+    const eventLog = openEventLog(config.eventLog, 'switchyard-intake');
     closers.push(() => eventLog.close());
     const { jobs: jobsTopic, ledger: ledgerTopic } = topicNames(config.topicPrefix);
     await eventLog.admin.createTopics([
@@ -110,11 +109,5 @@ async function loadTenants(config: IntakeConfig, dataSource: DataSource, logger:
   const tenants = await readTenantsFile(config.tenantsFile);
   await new TenantDirectory(dataSource).replaceAll(tenants);
   logger.log(`loaded ${tenants.length} tenants from ${config.tenantsFile}`);
-}
-
-function openEventLog(config: IntakeConfig): EventLog {
-  return config.eventLog.backend === 'kafka'
-    ? new KafkaEventLog({ brokers: config.eventLog.brokers, clientId: 'switchyard-intake' })
-    : new PostgresEventLog({ connectionString: config.eventLog.databaseUrl });
 }
 

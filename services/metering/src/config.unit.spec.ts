@@ -5,15 +5,14 @@ import { defaultRateCardsPath } from './rate-card/index.js';
 describe('meteringConfigFromEnv', () => {
   it('defaults to the PostgreSQL log without brokers, the metering schema, group and shipped rate cards', () => {
     expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db' })).toMatchObject({
-      eventLogBackend: 'postgres',
-      eventLogDatabaseUrl: 'postgres://x/db',
+      eventLog: { backend: 'postgres', databaseUrl: 'postgres://x/db' },
       databaseSchema: 'metering',
       consumerGroup: 'metering',
       topicPrefix: 'switchyard.',
       rateCardsFile: defaultRateCardsPath,
       tenantCredentialsFile: undefined,
     });
-    expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db', KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({ eventLogBackend: 'kafka', kafkaBrokers: ['a:1', 'b:2'] });
+    expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db', KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({ eventLog: { backend: 'kafka', brokers: ['a:1', 'b:2'] } });
   });
 
   it('names the variable that is missing or malformed', () => {

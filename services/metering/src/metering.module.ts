@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import type { EventLog } from '@switchyard/event-log';
+import { openEventLog } from '@switchyard/event-runtime';
 import { DataSource } from 'typeorm';
 import { meteringConfigFromEnv, type MeteringConfig } from './config.js';
 import { CallerDirectory } from './credentials/caller-directory.js';
@@ -29,10 +30,7 @@ import { UsageReport } from './usage-report.js';
     {
       provide: EVENT_LOG,
       inject: [METERING_CONFIG],
-      useFactory: (config: MeteringConfig): EventLog =>
-        config.eventLogBackend === 'kafka'
-          ? new KafkaEventLog({ brokers: [...config.kafkaBrokers], clientId: `metering-${config.consumerGroup}` })
-          : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl }),
+      useFactory: (config: MeteringConfig): EventLog => openEventLog(config.eventLog, `metering-${config.consumerGroup}`),
     },
     UsageRecorder,
     JobsConsumer,

@@ -4,26 +4,25 @@ import { ConfigurationError, payoutConfigFromEnv } from './config.js';
 const base = { DATABASE_URL: 'postgres://db/x', KAFKA_BROKERS: 'k1:9092, k2:9092' };
 
 describe('payoutConfigFromEnv', () => {
-  it('defaults: Kafka, schema payout, group payout, switchyard. topics, nobody admin', () => {
+  it('defaults: Kafka when brokers are given, schema payout, group payout, switchyard. topics, nobody admin', () => {
     expect(payoutConfigFromEnv(base)).toMatchObject({
-      eventLogBackend: 'kafka',
-      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      eventLog: { backend: 'kafka', brokers: ['k1:9092', 'k2:9092'] },
       databaseSchema: 'payout',
       consumerGroup: 'payout',
       topicPrefix: 'switchyard.',
-      eventLogDatabaseUrl: 'postgres://db/x',
       adminKeySha256: undefined,
     });
   });
 
   it('needs a database, brokers for Kafka, a plain schema name and a hex admin key hash', () => {
     expect(() => payoutConfigFromEnv({ KAFKA_BROKERS: 'k:1' })).toThrow(ConfigurationError);
-    expect(() => payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x', EVENT_LOG_BACKEND: 'kafka' })).toThrow(/KAFKA_BROKERS/);
     expect(() => payoutConfigFromEnv({ ...base, DATABASE_SCHEMA: 'Payout; drop' })).toThrow(/DATABASE_SCHEMA/);
     expect(() => payoutConfigFromEnv({ ...base, ADMIN_API_KEY_SHA256: 'secret' })).toThrow(/SHA-256/);
   });
 
-  it('runs on the PostgreSQL event log without brokers', () => {
-    expect(payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x', EVENT_LOG_BACKEND: 'postgres' }).eventLogBackend).toBe('postgres');
+  it('runs on the PostgreSQL event log without brokers (the same database unless EVENT_LOG_DATABASE_URL)', () => {
+    expect(payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x' }).eventLog).toEqual({ backend: 'postgres', databaseUrl: 'postgres://db/x' });
+    expect(payoutConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'postgres', EVENT_LOG_DATABASE_URL: 'postgres://log/y' }).eventLog).toEqual({ backend: 'postgres', databaseUrl: 'postgres://log/y' });
   });
 });

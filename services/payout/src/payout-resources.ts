@@ -3,16 +3,14 @@
 // closed the gRPC server and the event-log consumer and relay.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TOPICS, topicNames } from '@switchyard/contracts';
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import type { EventLog } from '@switchyard/event-log';
+import { openEventLog } from '@switchyard/event-runtime';
 import { DataSource } from 'typeorm';
 import type { PayoutConfig } from './config.js';
 import { EVENT_LOG } from './tokens.js';
 
 export async function openPayoutEventLog(config: PayoutConfig): Promise<EventLog> {
-  const eventLog =
-    config.eventLogBackend === 'kafka'
-      ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: 'switchyard-payout' })
-      : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl, consumer: { pollIntervalMs: 500 } });
+  const eventLog = openEventLog(config.eventLog, 'switchyard-payout', { pollIntervalMs: 500 });
   const topics = topicNames(config.topicPrefix);
   // Idempotent: a topic that exists is left as it is.
   await eventLog.admin.createTopics(

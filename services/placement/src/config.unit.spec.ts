@@ -7,9 +7,7 @@ describe('placement configuration', () => {
   it('defaults the schema, backend, prefix, group and timings', () => {
     expect(placementConfigFromEnv(base)).toMatchObject({
       databaseSchema: 'placement',
-      eventLogBackend: 'kafka',
-      kafkaBrokers: ['k1:9092', 'k2:9092'],
-      eventLogDatabaseUrl: 'postgres://db/x',
+      eventLog: { backend: 'kafka', brokers: ['k1:9092', 'k2:9092'] },
       topicPrefix: 'switchyard.',
       consumerGroup: 'placement',
       heartbeatIntervalMs: 10_000,
@@ -19,13 +17,13 @@ describe('placement configuration', () => {
 
   it('refuses what it cannot run with, naming the variable', () => {
     expect(() => placementConfigFromEnv({})).toThrow('DATABASE_URL is required');
-    expect(() => placementConfigFromEnv({ DATABASE_URL: 'x' })).toThrow('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
+    expect(() => placementConfigFromEnv({ DATABASE_URL: 'x', EVENT_LOG_BACKEND: 'kafka' })).toThrow('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
     expect(() => placementConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'redis' })).toThrow('EVENT_LOG_BACKEND must be');
     expect(() => placementConfigFromEnv({ ...base, DATABASE_SCHEMA: 'Robert"; drop' })).toThrow('DATABASE_SCHEMA');
     expect(() => placementConfigFromEnv({ ...base, HEARTBEAT_INTERVAL_MS: '0' })).toThrow('HEARTBEAT_INTERVAL_MS must be a positive integer');
   });
 
   it('needs no brokers for the PostgreSQL log', () => {
-    expect(placementConfigFromEnv({ DATABASE_URL: 'x', EVENT_LOG_BACKEND: 'postgres' }).eventLogBackend).toBe('postgres');
+    expect(placementConfigFromEnv({ DATABASE_URL: 'x' }).eventLog).toEqual({ backend: 'postgres', databaseUrl: 'x' });
   });
 });

@@ -3,17 +3,14 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TOPICS, topicNames } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
-import { KafkaEventLog, PostgresEventLog } from '@switchyard/event-log';
+import { openEventLog } from '@switchyard/event-runtime';
 import { DataSource } from 'typeorm';
 import type { PlacementConfig } from './config.js';
 import { EVENT_LOG } from './tokens.js';
 
 /** The event log, with the topics placement reads and writes created if missing. */
 export async function openPlacementEventLog(config: PlacementConfig): Promise<EventLog> {
-  const eventLog =
-    config.eventLogBackend === 'kafka'
-      ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: 'switchyard-placement' })
-      : new PostgresEventLog({ connectionString: config.eventLogDatabaseUrl, consumer: { pollIntervalMs: 500 } });
+  const eventLog = openEventLog(config.eventLog, 'switchyard-placement', { pollIntervalMs: 500 });
   const topics = topicNames(config.topicPrefix);
   await eventLog.admin.createTopics(
     (['jobs', 'providers', 'usage'] as const).map((name) => ({
