@@ -102,15 +102,23 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
   }, 300_000);
 
   afterAll(async () => {
-    await intake?.stop();
-    if (db) {
-      const { rows: schemas } = await db.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1`, [`${intakeSchema}%`]);
-      for (const { name } of schemas) await db.query(`DROP SCHEMA "${name}" CASCADE`);
-      await db.end();
-    }
-    await seeded?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }, 60_000);
+    // Every step runs even when one fails, so nothing is left open to keep Jest from exiting.
+    const steps: (() => Promise<unknown>)[] = [
+      // Generous: on a loaded machine a Kafka consumer caught mid-rebalance takes a while to leave.
+      async () => intake?.stop(30_000),
+      async () => {
+        if (!db) return;
+        const { rows: schemas } = await db.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1`, [`${intakeSchema}%`]);
+        for (const { name } of schemas) await db.query(`DROP SCHEMA "${name}" CASCADE`);
+      },
+      async () => db?.end(),
+      async () => seeded?.close(),
+      async () => dir && rm(dir, { recursive: true, force: true }),
+    ];
+    const failures: unknown[] = [];
+    for (const step of steps) await step().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
+  }, 90_000);
 
   it('rebuilds the jobs projection into fresh tables identical to the live ones, swapped in under a running intake', async () => {
     expect((await snapshot(intakeSchema)).jobs).toHaveLength(seeded.workload.stats.jobs);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTierPolicyPath } from '@switchyard/classifier';
 import { defaultRateCardsPath } from '@switchyard/metering/pricing';
-import { runSwitchyard, type CliRun } from './cli-process.js';
+import { runSwitchyard, runSwitchyardOnTerminal, type CliRun } from './cli-process.js';
 import { seedLog, type BackendName, type SeededLog } from './seeded-log.js';
 
 const JOBS = 1000;
@@ -71,6 +71,12 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`classifications: ${JOBS}/${JOBS} reproduced (100.00%)`);
     expect(text.stdout).toMatch(/total: \d+\/\d+ decisions reproduced exactly \(100\.00%\)/);
+
+    // At a terminal the read shows a progress bar with counts and ETA (and none above, in a pipe).
+    const onTerminal = await runSwitchyardOnTerminal(['--backend', backend, 'replay', 'verify'], seeded.env);
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.output).toMatch(/reading jobs \[[^\]]*\] \d+\/\d+ events \| \d+% \| ETA/);
+    expect(onTerminal.output).toContain('decisions reproduced exactly (100.00%)');
   }, 300_000);
 
   it('replay what-if with changed weights and a tighter tier rule reports the changes, the same twice', async () => {

@@ -38,7 +38,21 @@ function runJest(tier, env) {
   console.error(`\n=== ${tier} tests ===`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' } });
+    // Jest writes its report when the tests are done; one that then does not exit is held open by
+    // something a test left running. Fail that tier within a minute instead of hanging the run.
+    let hung = false;
+    const watchdog = setInterval(() => {
+      if (!fs.existsSync(report)) return;
+      clearInterval(watchdog);
+      const kill = setTimeout(() => {
+        hung = true;
+        console.error(`\n${tier} tests: Jest finished but did not exit within 60 s (a test left a handle open); stopping it`);
+        child.kill('SIGKILL');
+      }, 60_000);
+      child.once('exit', () => clearTimeout(kill));
+    }, 1000);
     child.on('exit', (code, signal) => {
+      clearInterval(watchdog);
       let counts = { passed: 0, failed: 0, skipped: 0 };
       if (fs.existsSync(report)) {
         const r = JSON.parse(fs.readFileSync(report, 'utf8'));
@@ -47,7 +61,8 @@ function runJest(tier, env) {
       } else if (code !== 0) {
         counts.failed = 1;
       }
-      resolve({ ok: code === 0 && !signal, ...counts });
+      if (hung) counts.failed = Math.max(counts.failed, 1);
+      resolve({ ok: code === 0 && !signal && !hung, ...counts });
     });
   });
 }
