@@ -243,6 +243,14 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
       }
       await expect(fx.rebuild({ schema: 'no_such_schema' })).rejects.toMatchObject({ kind: 'not-found' });
       expect((await fx.rebuild()).events.applied).toBe(3);
+
+      // The wrong topics (an empty one here, a mistyped prefix in practice) would swap in empty
+      // tables over live rows: refused, nothing swapped.
+      const liveOid = await fx.oid('accounts');
+      const empty = await createTopic(fx.log, 'accounts-empty', 3);
+      await expect(fx.rebuild({ projection: accountsProjection(empty) })).rejects.toMatchObject({ kind: 'incompatible', message: expect.stringContaining('is the topic prefix right?') });
+      expect(await fx.oid('accounts')).toBe(liveOid);
+      await expect(fx.rebuild({ projection: accountsProjection('no-such-topic') })).rejects.toMatchObject({ kind: 'not-found' });
     }, 120_000);
   }
 });

@@ -111,8 +111,12 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
       const types = (await fixture.jobEvents(jobId)).map((e) => e.type);
       expect(types).toEqual(['JobSubmitted', 'JobClassified', 'JobPlaced', 'JobStarted', 'JobCompleted']);
     });
-    const usage = (await fixture.eventsOn('usage')).filter((e) => e.envelope.subject === jobId);
-    expect(usage.map((e) => shortType(e.envelope.type))).toEqual(['UsageReported']);
+    // The usage topic gets its event from the same outbox; the relay may append it a moment later.
+    const usage = await eventually(async () => {
+      const found = (await fixture.eventsOn('usage')).filter((e) => e.envelope.subject === jobId);
+      expect(found.map((e) => shortType(e.envelope.type))).toEqual(['UsageReported']);
+      return found;
+    });
     expect(usage[0]!.envelope.data).toMatchObject({ usageReported: { reportId: `${jobId}-usage`, attempt: 1, amounts: { gpuMilliseconds: '61000' } } });
     const capacity = await fixture.db.query('SELECT reserved FROM provider_capacity WHERE provider_id = $1', [gpu.providerId]);
     expect(capacity.rows).toEqual([{ reserved: 0 }]);

@@ -179,6 +179,19 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
           const unpublished = outboxed.map((row) => ({ topic: row.topic, partition: -1, offset: '-1', appendedAt: row.created_at, key: row.envelope.subject, envelope: row.envelope }));
           await folder.applyAll(runner.manager, unpublished, { fromOutbox: true });
         }
+        // A fold that applied nothing while the live tables hold rows is most likely the wrong
+        // topics (a mistyped prefix), not an empty history: swapping would empty the projection.
+        if (folder.counts.applied === 0) {
+          for (const table of projection.tables) {
+            const [{ found }] = (await runner.query(`SELECT EXISTS (SELECT 1 FROM "${schema}"."${table}") AS found`)) as [{ found: boolean }];
+            if (found) {
+              throw new ProjectionRebuildError(
+                'incompatible',
+                `no ${projection.name} events in ${sources.map((s) => s.topic).join(', ')} while ${schema}.${table} has rows: is the topic prefix right? Nothing was swapped`,
+              );
+            }
+          }
+        }
         await runner.query(
           `INSERT INTO "${schema}".event_inbox (consumer_group, event_id, event_type, topic, partition, "offset", applied_at)
            SELECT consumer_group, event_id, event_type, topic, partition, "offset", applied_at FROM "${stagingSchema}".event_inbox WHERE consumer_group = $1
