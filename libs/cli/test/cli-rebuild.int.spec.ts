@@ -251,6 +251,9 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     const noSchema = await cli('rebuild', 'jobs', '--schema', 'no_such_schema');
     expect(noSchema.code).toBe(3);
     expect(noSchema.stderr).toBe("switchyard: schema no_such_schema has no table jobs: is it the service's schema, and has the service run there?\n");
+    const unreachable = await cli('rebuild', 'jobs', '--schema', intakeSchema, '--service-database-url', 'postgres://postgres@127.0.0.1:1/nowhere');
+    expect(unreachable.code).toBe(4);
+    expect(unreachable.stderr).toMatch(/^switchyard: cannot connect to the intake database: [^\n]+\n$/);
     const list = await cli('--json', 'rebuild', '--list');
     expect(list.code).toBe(0);
     expect(list.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; tables: string[] })).toEqual([

@@ -72,6 +72,7 @@ function asCliError(error: unknown): unknown {
     case 'not-found':
       return new CliError(error.message, ExitCode.NOT_FOUND);
     case 'busy':
+    case 'unavailable':
       return new CliError(error.message, ExitCode.UNAVAILABLE);
     case 'incompatible':
       return new CliError(error.message, ExitCode.USAGE);

@@ -81,7 +81,7 @@ export interface RebuildReport {
   readonly writesPausedMs: number;
 }
 
-export type RebuildErrorKind = 'not-found' | 'busy' | 'incompatible' | 'failed-event';
+export type RebuildErrorKind = 'not-found' | 'busy' | 'unavailable' | 'incompatible' | 'failed-event';
 
 export class ProjectionRebuildError extends Error {
   constructor(
@@ -111,8 +111,12 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
   const stagingSchema = truncateIdentifier(`${schema}_rebuild_${projection.name.replace(/[^a-z0-9_]/g, '_')}`);
   const retiredSchema = truncateIdentifier(`${schema}_retired_${projection.name.replace(/[^a-z0-9_]/g, '_')}_${stamp(options.now ?? new Date())}`);
 
-  const admin = new pg.Client({ connectionString: withSearchPath(options.databaseUrl, schema) });
-  await admin.connect();
+  const admin = new pg.Client({ connectionString: withSearchPath(options.databaseUrl, schema), connectionTimeoutMillis: 10_000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new ProjectionRebuildError('unavailable', `cannot connect to the ${projection.service} database: ${error instanceof Error ? error.message : String(error)}`);
+  }
   let staging: DataSource | undefined;
   try {
     // One rebuild per projection and schema at a time; the lock ends with this session.
