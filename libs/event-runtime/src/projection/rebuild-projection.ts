@@ -154,6 +154,7 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
 
     // The swap: lock the inbox (consumers claim first), the tables, the outbox (commands write it
     // last), in the order the service takes them, so no deadlock; retried on a lock timeout.
+    const hasOutbox = await tableExists(admin, schema, 'event_outbox');
     let swapAttempts = 0;
     let writesPausedMs = 0;
     for (;;) {
@@ -167,7 +168,6 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
         await runner.query(`SET LOCAL lock_timeout = '${Math.max(1, Math.floor(options.lockTimeoutMs ?? 10_000))}ms'`);
         await runner.query(`LOCK TABLE "${schema}".event_inbox IN EXCLUSIVE MODE`);
         await runner.query(`LOCK TABLE ${projection.tables.map((t) => `"${schema}"."${t}"`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-        const hasOutbox = await tableExists(runner.manager, schema, 'event_outbox');
         if (hasOutbox) await runner.query(`LOCK TABLE "${schema}".event_outbox IN SHARE MODE`);
         lockedAt = performance.now();
 
@@ -394,15 +394,14 @@ async function foldRange(
 
 async function requireLiveTables(admin: pg.Client, schema: string, tables: readonly string[]): Promise<void> {
   for (const table of [...tables, 'event_inbox']) {
-    const { rows } = await admin.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [`"${schema}"."${table}"`]);
-    if (rows[0]?.found == null) {
+    if (!(await tableExists(admin, schema, table))) {
       throw new ProjectionRebuildError('not-found', `schema ${schema} has no table ${table}: is it the service's schema, and has the service run there?`);
     }
   }
 }
 
-async function tableExists(manager: EntityManager, schema: string, table: string): Promise<boolean> {
-  const rows: { found: string | null }[] = await manager.query('SELECT to_regclass($1)::text AS found', [`"${schema}"."${table}"`]);
+async function tableExists(admin: pg.Client, schema: string, table: string): Promise<boolean> {
+  const { rows } = await admin.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [`"${schema}"."${table}"`]);
   return rows[0]?.found != null;
 }
 
