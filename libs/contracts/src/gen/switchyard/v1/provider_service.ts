@@ -121,6 +121,12 @@ export interface RegisterProviderResponse {
   providerId: string;
   /** Heartbeats must arrive at least this often. */
   heartbeatIntervalMs: number;
+  /**
+   * The provider's credential for every other call (authorization: Bearer <token>). Shown once:
+   * only its hash is stored. Also sent as the response header `x-provider-token` for clients
+   * built before this field existed.
+   */
+  providerToken: string;
 }
 
 export interface HeartbeatRequest {
@@ -129,6 +135,20 @@ export interface HeartbeatRequest {
   health: HealthStatus;
   /** Strictly increasing per provider; stale or reordered heartbeats are ignored. */
   sequence: string;
+  /**
+   * The job attempts the provider holds right now (assigned and not yet reported finished).
+   * Read only when runs_reported is true, so a provider that does not report its runs is never
+   * taken to hold none. Placement reconciles: an attempt it assigned that the provider does not
+   * hold is requeued after a grace; an attempt the provider holds that is not current is told to stop.
+   */
+  runs: HeldRun[];
+  runsReported: boolean;
+}
+
+/** A job attempt a provider holds. */
+export interface HeldRun {
+  jobId: string;
+  attempt: number;
 }
 
 export interface HeartbeatResponse {
@@ -392,7 +412,7 @@ export const RegisterProviderRequest: MessageFns<RegisterProviderRequest> = {
 };
 
 function createBaseRegisterProviderResponse(): RegisterProviderResponse {
-  return { providerId: "", heartbeatIntervalMs: 0 };
+  return { providerId: "", heartbeatIntervalMs: 0, providerToken: "" };
 }
 
 export const RegisterProviderResponse: MessageFns<RegisterProviderResponse> = {
@@ -402,6 +422,9 @@ export const RegisterProviderResponse: MessageFns<RegisterProviderResponse> = {
     }
     if (message.heartbeatIntervalMs !== 0) {
       writer.uint32(16).uint32(message.heartbeatIntervalMs);
+    }
+    if (message.providerToken !== "") {
+      writer.uint32(26).string(message.providerToken);
     }
     return writer;
   },
@@ -435,6 +458,14 @@ export const RegisterProviderResponse: MessageFns<RegisterProviderResponse> = {
             message.heartbeatIntervalMs = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.providerToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -459,6 +490,11 @@ export const RegisterProviderResponse: MessageFns<RegisterProviderResponse> = {
         : isSet(object.heartbeat_interval_ms)
         ? globalThis.Number(object.heartbeat_interval_ms)
         : 0,
+      providerToken: isSet(object.providerToken)
+        ? globalThis.String(object.providerToken)
+        : isSet(object.provider_token)
+        ? globalThis.String(object.provider_token)
+        : "",
     };
   },
 
@@ -470,6 +506,9 @@ export const RegisterProviderResponse: MessageFns<RegisterProviderResponse> = {
     if (message.heartbeatIntervalMs !== 0) {
       obj.heartbeatIntervalMs = Math.round(message.heartbeatIntervalMs);
     }
+    if (message.providerToken !== "") {
+      obj.providerToken = message.providerToken;
+    }
     return obj;
   },
 
@@ -480,12 +519,20 @@ export const RegisterProviderResponse: MessageFns<RegisterProviderResponse> = {
     const message = createBaseRegisterProviderResponse();
     message.providerId = object.providerId ?? "";
     message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
+    message.providerToken = object.providerToken ?? "";
     return message;
   },
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return { providerId: "", gpusInUse: 0, health: HealthStatus.HEALTH_STATUS_UNSPECIFIED, sequence: "0" };
+  return {
+    providerId: "",
+    gpusInUse: 0,
+    health: HealthStatus.HEALTH_STATUS_UNSPECIFIED,
+    sequence: "0",
+    runs: [],
+    runsReported: false,
+  };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
@@ -501,6 +548,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.sequence !== "0") {
       writer.uint32(32).uint64(message.sequence);
+    }
+    for (const v of message.runs) {
+      HeldRun.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.runsReported !== false) {
+      writer.uint32(48).bool(message.runsReported);
     }
     return writer;
   },
@@ -550,6 +603,22 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             message.sequence = reader.uint64().toString();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.runs.push(HeldRun.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.runsReported = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -576,6 +645,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         : 0,
       health: isSet(object.health) ? healthStatusFromJSON(object.health) : HealthStatus.HEALTH_STATUS_UNSPECIFIED,
       sequence: isSet(object.sequence) ? globalThis.String(object.sequence) : "0",
+      runs: globalThis.Array.isArray(object?.runs) ? object.runs.map((e: any) => HeldRun.fromJSON(e)) : [],
+      runsReported: isSet(object.runsReported)
+        ? globalThis.Boolean(object.runsReported)
+        : isSet(object.runs_reported)
+        ? globalThis.Boolean(object.runs_reported)
+        : false,
     };
   },
 
@@ -593,6 +668,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     if (message.sequence !== "0") {
       obj.sequence = message.sequence;
     }
+    if (message.runs?.length) {
+      obj.runs = message.runs.map((e) => HeldRun.toJSON(e));
+    }
+    if (message.runsReported !== false) {
+      obj.runsReported = message.runsReported;
+    }
     return obj;
   },
 
@@ -605,6 +686,97 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     message.gpusInUse = object.gpusInUse ?? 0;
     message.health = object.health ?? HealthStatus.HEALTH_STATUS_UNSPECIFIED;
     message.sequence = object.sequence ?? "0";
+    message.runs = object.runs?.map((e) => HeldRun.fromPartial(e)) || [];
+    message.runsReported = object.runsReported ?? false;
+    return message;
+  },
+};
+
+function createBaseHeldRun(): HeldRun {
+  return { jobId: "", attempt: 0 };
+}
+
+export const HeldRun: MessageFns<HeldRun> = {
+  encode(message: HeldRun, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(16).uint32(message.attempt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HeldRun {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHeldRun();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HeldRun {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+    };
+  },
+
+  toJSON(message: HeldRun): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HeldRun>, I>>(base?: I): HeldRun {
+    return HeldRun.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HeldRun>, I>>(object: I): HeldRun {
+    const message = createBaseHeldRun();
+    message.jobId = object.jobId ?? "";
+    message.attempt = object.attempt ?? 0;
     return message;
   },
 };

@@ -205,6 +205,13 @@ export interface DecisionRecord {
     | undefined;
   /** Providers excluded up front because they lost or failed an earlier attempt. */
   excludedProviderIds: string[];
+  /**
+   * Providers the decider did not examine one by one because its indexes proved they could not
+   * beat the recorded candidates (no free GPU of the class, or a score bound below the last
+   * recorded candidate). candidates_total, the rejection counts and this sum to the registry's
+   * providers.
+   */
+  providersNotExamined: number;
 }
 
 function createBaseRejectionCount(): RejectionCount {
@@ -812,6 +819,7 @@ function createBaseDecisionRecord(): DecisionRecord {
     chosenProviderId: "",
     chosenScore: undefined,
     excludedProviderIds: [],
+    providersNotExamined: 0,
   };
 }
 
@@ -843,6 +851,9 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
     }
     for (const v of message.excludedProviderIds) {
       writer.uint32(74).string(v!);
+    }
+    if (message.providersNotExamined !== 0) {
+      writer.uint32(80).uint32(message.providersNotExamined);
     }
     return writer;
   },
@@ -932,6 +943,14 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
             message.excludedProviderIds.push(reader.string());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.providersNotExamined = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -983,6 +1002,11 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
         : globalThis.Array.isArray(object?.excluded_provider_ids)
         ? object.excluded_provider_ids.map((e: any) => globalThis.String(e))
         : [],
+      providersNotExamined: isSet(object.providersNotExamined)
+        ? globalThis.Number(object.providersNotExamined)
+        : isSet(object.providers_not_examined)
+        ? globalThis.Number(object.providers_not_examined)
+        : 0,
     };
   },
 
@@ -1015,6 +1039,9 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
     if (message.excludedProviderIds?.length) {
       obj.excludedProviderIds = message.excludedProviderIds;
     }
+    if (message.providersNotExamined !== 0) {
+      obj.providersNotExamined = Math.round(message.providersNotExamined);
+    }
     return obj;
   },
 
@@ -1036,6 +1063,7 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
       ? ScoreBreakdown.fromPartial(object.chosenScore)
       : undefined;
     message.excludedProviderIds = object.excludedProviderIds?.map((e) => e) || [];
+    message.providersNotExamined = object.providersNotExamined ?? 0;
     return message;
   },
 };
