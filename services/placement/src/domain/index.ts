@@ -1,5 +1,5 @@
-// Placement's pure domain: the provider registry fold and the deciders. The service shell and
-// the CLI's replay both import from here; nothing below does I/O or reads a clock.
+// Placement's pure domain: the provider registry fold, the indexes over it and the deciders. The
+// service shell and the CLI's replay both import from here; nothing below does I/O or reads a clock.
 export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS } from './placement-policy.js';
 export type {
   FactorWeights,
@@ -11,10 +11,17 @@ export type {
   TenantRule,
   TierPolicy,
 } from './placement-policy.js';
-export { emptyRegistry, freeGpus, operatorShareBp } from './registry/provider-registry.js';
-export type { ActiveJob, ActiveJobState, ProviderRegistry, ProviderState, ProviderStatus, ProviderTrackRecord } from './registry/provider-registry.js';
+export { endpointKey, freeGpus, holdingKey, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp } from './registry/provider-registry.js';
+export type {
+  ActiveJob,
+  ActiveJobState,
+  ProviderRegistry,
+  ProviderState,
+  ProviderStatus,
+  ProviderTrackRecord,
+  TierHoldings,
+} from './registry/provider-registry.js';
 export { evolveProviders } from './registry/evolve-providers.js';
-export { heartbeatReceived } from './registry/evolve-provider-events.js';
 export {
   IGNORED_JOB_EVENT_TYPES,
   registryEventOfJobEnvelope,
@@ -22,7 +29,8 @@ export {
 } from './registry/registry-event.js';
 export type { JobFamilyEvent, ProviderFamilyEvent, RegistryEvent } from './registry/registry-event.js';
 export { reputationBp } from './reputation.js';
-export { filterProviders, placeJob } from './placement/place-job.js';
+export { CandidateIndex, spreadTerm, staticScore } from './placement/candidate-index.js';
+export { decidePlacement, filterProviders, placeJob, tryPlacement } from './placement/place-job.js';
 export type { PlacementDecision } from './placement/place-job.js';
 export type { PlacementRequest } from './placement/placement-request.js';
 export { worstCasePrice } from './placement/price-cap.js';
@@ -32,11 +40,21 @@ export { decisionDifferences, rescoreDecision } from './placement/rescore-decisi
 export type { RescoredDecision } from './placement/rescore-decision.js';
 export { isWaiting, orderQueue, waitingJobs } from './queue/job-queue.js';
 export type { QueuedJob } from './queue/job-queue.js';
-export { nextQueuedJobs } from './queue/next-queued-jobs.js';
+export { WaitingQueue } from './queue/waiting-queue.js';
 export { expireJobs } from './queue/expire-jobs.js';
-export { detectLostProviders, jobsHeldBy } from './liveness/detect-lost-providers.js';
+export { detectLostProviders } from './liveness/detect-lost-providers.js';
 export type { LivenessEvent } from './liveness/detect-lost-providers.js';
 export { requeueAfterFailure, requeueAfterLoss } from './liveness/requeue.js';
 export type { ProviderFailureReport, RequeueOutcome } from './liveness/requeue.js';
+export { decideHeartbeat } from './commands/decide-heartbeat.js';
+export type { HeartbeatDecision, HeartbeatInput } from './commands/decide-heartbeat.js';
+export { decideRegistration } from './commands/decide-registration.js';
+export type { RegistrationDecision, RegistrationInput } from './commands/decide-registration.js';
+export { decideCancel, decideReport } from './commands/decide-report.js';
+export type { ReportDecision, ReportInput, ReportKind } from './commands/decide-report.js';
+export { nothingTouched, PlacementState } from './scheduler/placement-state.js';
+export type { Touched } from './scheduler/placement-state.js';
+export { schedule } from './scheduler/schedule.js';
+export type { SchedulePass } from './scheduler/schedule.js';
 export { fnv1a32, tieBreakKey } from './tie-break.js';
 export { toEpochMillis, toTimestamp } from './time.js';

@@ -4,7 +4,7 @@ import { api, events } from '@switchyard/contracts';
 import type { PlacedTier } from './placement-policy.js';
 import type { PlacementRequest } from './placement/placement-request.js';
 import { evolveProviders } from './registry/evolve-providers.js';
-import { emptyRegistry, type ProviderRegistry } from './registry/provider-registry.js';
+import { newRegistry, type ProviderRegistry } from './registry/provider-registry.js';
 import type { RegistryEvent } from './registry/registry-event.js';
 import { toTimestamp } from './time.js';
 
@@ -16,7 +16,7 @@ export function at(seconds: number): api.Timestamp {
 }
 
 export function given(...history: RegistryEvent[]): ProviderRegistry {
-  return history.reduce(evolveProviders, emptyRegistry);
+  return history.reduce(evolveProviders, newRegistry());
 }
 
 export function spec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {

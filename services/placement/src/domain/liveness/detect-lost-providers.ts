@@ -1,6 +1,6 @@
 import type { api, events } from '@switchyard/contracts';
 import type { PlacementPolicy } from '../placement-policy.js';
-import type { ProviderRegistry, ProviderState } from '../registry/provider-registry.js';
+import { jobsHeldBy, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { toEpochMillis, toTimestamp } from '../time.js';
 
 export type LivenessEvent =
@@ -17,9 +17,10 @@ export type LivenessEvent =
  */
 export function detectLostProviders(registry: ProviderRegistry, now: api.Timestamp, policy: PlacementPolicy): LivenessEvent[] {
   const nowMs = toEpochMillis(now);
-  return Object.values(registry.providers)
-    .sort((a, b) => (a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0))
-    .flatMap((provider) => livenessOf(provider, registry, nowMs, policy));
+  const found: LivenessEvent[] = [];
+  for (const provider of registry.providers.values()) found.push(...livenessOf(provider, registry, nowMs, policy));
+  // In provider id order, as a replay must produce them; only the (few) events are sorted.
+  return found.sort((a, b) => (a.data.providerId < b.data.providerId ? -1 : a.data.providerId > b.data.providerId ? 1 : 0));
 }
 
 function livenessOf(provider: ProviderState, registry: ProviderRegistry, nowMs: number, policy: PlacementPolicy): LivenessEvent[] {
@@ -38,12 +39,4 @@ function livenessOf(provider: ProviderState, registry: ProviderRegistry, nowMs: 
   }
   if (missed <= provider.missedHeartbeats) return [];
   return [{ type: 'ProviderHeartbeatMissed', data: { providerId, lastHeartbeatAt, missedCount: missed, detectedAt: at } }];
-}
-
-/** Ids of the jobs placed on or running at a provider, sorted. */
-export function jobsHeldBy(registry: ProviderRegistry, providerId: string): string[] {
-  return Object.values(registry.jobs)
-    .filter((job) => job.providerId === providerId && (job.state === 'PLACED' || job.state === 'RUNNING'))
-    .map((job) => job.jobId)
-    .sort();
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts';
 import { placeJob } from '../placement/place-job.js';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
@@ -13,7 +13,10 @@ import { requeueAfterFailure, requeueAfterLoss } from './requeue.js';
 const fold = (registry: ProviderRegistry, happened: LivenessEvent[]) => happened.reduce(evolveProviders, registry);
 
 describe('liveness', () => {
-  const fleet = given(
+  // The fold changes a registry in place: every test starts from a fresh one.
+  let fleet: ProviderRegistry;
+  beforeEach(() => {
+    fleet = given(
     registered('near', { latencyMs: 10 }),
     registered('far', { latencyMs: 120 }),
     submitted('j1', spec()),
@@ -23,7 +26,8 @@ describe('liveness', () => {
     submitted('j2', spec()),
     classified('j2', api.Tier.TIER_REALTIME),
     placedOn('j2', 'far'),
-  );
+    );
+  });
   const farBeats = (registry: ProviderRegistry, seconds: number) =>
     evolveProviders(registry, { type: 'ProviderCapacityChanged', data: { providerId: 'far', totalGpus: 8, gpusInUse: 1, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: String(seconds), changedAt: at(seconds) } });
 
@@ -34,7 +38,7 @@ describe('liveness', () => {
       { type: 'ProviderHeartbeatMissed', data: { providerId: 'near', lastHeartbeatAt: at(0), missedCount: 2, detectedAt: at(25) } },
     ]);
     const suspect = fold(registry, missed);
-    expect(suspect.providers['near']!.status).toBe('SUSPECT');
+    expect(suspect.providers.get('near')!.status).toBe('SUSPECT');
     expect(detectLostProviders(suspect, at(29), policy)).toEqual([]);
   });
 
@@ -95,7 +99,7 @@ describe('liveness', () => {
 
   it('recovers a lost provider whose heartbeats are fresh again', () => {
     const lostNear = fold(fleet, detectLostProviders(fleet, at(60), policy));
-    expect(lostNear.providers['near']!.status).toBe('LOST');
+    expect(lostNear.providers.get('near')!.status).toBe('LOST');
     const beating = evolveProviders(lostNear, { type: 'ProviderCapacityChanged', data: { providerId: 'near', totalGpus: 8, gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: '9', changedAt: at(70) } });
     expect(detectLostProviders(beating, at(72), policy).filter((e) => e.type === 'ProviderRecovered')).toEqual([
       { type: 'ProviderRecovered', data: { providerId: 'near', recoveredAt: at(72) } },

@@ -11,7 +11,7 @@ export type RequeueOutcome = { type: 'JobRequeued'; data: events.JobRequeued } |
  */
 export function requeueAfterLoss(lost: events.ProviderLost, registry: ProviderRegistry, policy: PlacementPolicy): RequeueOutcome[] {
   return lost.jobIds.flatMap((jobId) => {
-    const job = registry.jobs[jobId];
+    const job = registry.jobs.get(jobId);
     if (job === undefined || job.providerId !== lost.providerId || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return [];
     return [
       nextAttempt(job, lost.providerId, policy, {
@@ -44,7 +44,7 @@ export interface ProviderFailureReport {
  * A report for an attempt the provider no longer holds yields nothing (duplicate or stale).
  */
 export function requeueAfterFailure(report: ProviderFailureReport, registry: ProviderRegistry, policy: PlacementPolicy): RequeueOutcome[] {
-  const job = registry.jobs[report.jobId];
+  const job = registry.jobs.get(report.jobId);
   if (job === undefined || job.providerId !== report.providerId || job.attempt !== report.attempt) return [];
   const retryable = report.retryable && report.category !== api.FailureCategory.FAILURE_CATEGORY_WORKLOAD;
   const failure = { category: report.category, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: report.message };

@@ -12,17 +12,18 @@ import type { PlacementRequest } from './placement-request.js';
  * With few active jobs every operator breaches (the first job is 100% of one operator), so the
  * fallback is also what lets a tenant's first jobs run at all.
  */
+export function breachesShareCap(provider: ProviderState, registry: ProviderRegistry, request: PlacementRequest, policy: PlacementPolicy): boolean {
+  const capBp = policy.tiers[request.tier].operatorShareCapBp;
+  const { held, total } = operatorHolding(registry, request.tenantId, request.tier, provider.operatorId);
+  return (held + 1) * 10_000 > capBp * (total + 1);
+}
+
 export function applyOperatorShareCap(
   survivors: readonly ProviderState[],
   registry: ProviderRegistry,
   request: PlacementRequest,
   policy: PlacementPolicy,
 ): { kept: ProviderState[]; rejected: number } {
-  const capBp = policy.tiers[request.tier].operatorShareCapBp;
-  const breaches = (p: ProviderState): boolean => {
-    const { held, total } = operatorHolding(registry, request.tenantId, request.tier, p.operatorId);
-    return (held + 1) * 10_000 > capBp * (total + 1);
-  };
-  const kept = survivors.filter((p) => !breaches(p));
+  const kept = survivors.filter((p) => !breachesShareCap(p, registry, request, policy));
   return kept.length === 0 ? { kept: [...survivors], rejected: 0 } : { kept, rejected: survivors.length - kept.length };
 }

@@ -3,11 +3,16 @@ import { api } from '@switchyard/contracts';
 import fc from 'fast-check';
 import { defaultPlacementPolicy as policy, PLACED_TIERS } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
-import { freeGpus, type ProviderRegistry } from '../registry/provider-registry.js';
+import { freeGpus, operatorShareBp, type ProviderRegistry } from '../registry/provider-registry.js';
 import type { RegistryEvent } from '../registry/registry-event.js';
 import { capacityChanged, classified, given, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
 import { FILTER_STEPS } from './filter-steps.js';
-import { placeJob } from './place-job.js';
+import { decidePlacement, filterProviders, placeJob } from './place-job.js';
+import { CandidateIndex } from './candidate-index.js';
+import type { PlacementRequest } from './placement-request.js';
+import { rankCandidates } from './score.js';
+import { reputationBp } from '../reputation.js';
+import type { PlacementPolicy } from '../placement-policy.js';
 import { decisionDifferences, rescoreDecision } from './rescore-decision.js';
 
 const HEALTH = [
@@ -30,7 +35,7 @@ interface ProviderShape {
   reportedInUse: number;
 }
 
-const providerArb: fc.Arbitrary<ProviderShape> = fc.record({
+const providerFields = {
   operator: fc.constantFrom('op-a', 'op-b', 'op-c'),
   region: fc.constantFrom('eu-west', 'us-east', 'ap-south'),
   jurisdiction: fc.constantFrom('EU', 'US', 'IN'),
@@ -41,7 +46,8 @@ const providerArb: fc.Arbitrary<ProviderShape> = fc.record({
   latencyMs: fc.integer({ min: 1, max: 400 }),
   health: fc.constantFrom(...HEALTH),
   reportedInUse: fc.integer({ min: 0, max: 8 }),
-});
+};
+const providerArb: fc.Arbitrary<ProviderShape> = fc.record(providerFields);
 
 const jobArb = fc.record({
   tier: fc.constantFrom(...PLACED_TIERS),
@@ -83,15 +89,15 @@ describe('placeJob (property)', () => {
             return;
           }
           const record = decision.data.decision!;
-          const chosen = registry.providers[decision.data.providerId]!;
+          const chosen = registry.providers.get(decision.data.providerId)!;
           expect(FILTER_STEPS.filter((step) => step.rejects(chosen, placing, policy)).map((s) => s.reason)).toEqual([]);
           expect(freeGpus(chosen, job.gpuClass)).toBeGreaterThanOrEqual(job.gpuCount);
-          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0)).toBe(providers.length);
+          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0) + record.providersNotExamined).toBe(providers.length);
           expect(decisionDifferences(record, rescoreDecision(record, { jobId, gpuClass: job.gpuClass }, policy))).toEqual([]);
 
           registry = evolveProviders(registry, { type: 'JobPlaced', data: decision.data });
-          for (const provider of Object.values(registry.providers)) {
-            const placedTotal = Object.values(provider.placedGpusByClass).reduce((n, g) => n + g, 0);
+          for (const provider of registry.providers.values()) {
+            const placedTotal = Object.values(provider.placedGpusByClass).reduce((n: number, g) => n + g, 0);
             expect(placedTotal).toBeLessThanOrEqual(provider.totalGpus);
             for (const inventory of provider.gpus) {
               expect(provider.placedGpusByClass[inventory.gpuClass] ?? 0).toBeLessThanOrEqual(inventory.count);
@@ -100,6 +106,62 @@ describe('placeJob (property)', () => {
         });
       }),
       { seed: 20250101, numRuns: 300 },
+    );
+  });
+});
+
+// The exhaustive decision the index's walk must reproduce: every provider filtered, the share
+// cap applied to the survivors as a set, every survivor ranked, the best `limit` recorded.
+function exhaustive(placing: PlacementRequest, registry: ProviderRegistry, limit: PlacementPolicy): string[] {
+  const { survivors } = filterProviders([...registry.providers.values()], registry, placing, limit);
+  const candidates = survivors.map((p) => ({
+    providerId: p.providerId,
+    operatorId: p.operatorId,
+    factors: {
+      region: p.region,
+      advertisedLatencyMs: p.advertisedLatencyMs,
+      reputationBp: reputationBp(p, limit.reputation),
+      pricePerGpuHourBaseUnits: p.pricePerGpuHour.toString(),
+      operatorShareBp: operatorShareBp(registry, placing.tenantId, placing.tier, p.operatorId),
+      freeGpus: freeGpus(p, placing.spec.gpuClass),
+    },
+  }));
+  return rankCandidates(candidates, { jobId: placing.jobId, tier: placing.tier, gpuClass: placing.spec.gpuClass }, limit)
+    .slice(0, limit.recordedCandidatesLimit)
+    .map((c) => c.providerId);
+}
+
+describe('decidePlacement over the index (property)', () => {
+  it('records exactly the best candidates an exhaustive search would, while holdings build up', () => {
+    const small: PlacementPolicy = { ...policy, recordedCandidatesLimit: 3 };
+    const crowd = fc.array(
+      fc.record({ ...providerFields, price: fc.constantFrom('1000000', '1500000', '2000000'), latencyMs: fc.constantFrom(20, 40, 80) }),
+      { minLength: 1, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(crowd, fc.array(jobArb, { minLength: 1, maxLength: 25 }), (providers, jobs) => {
+        const registry = fleetOf(providers);
+        const index = CandidateIndex.of(registry, small);
+        jobs.forEach((job, i) => {
+          const jobId = `job-${i}`;
+          const { tier: _tier, tenant: _tenant, ...constraints } = job;
+          const jobSpec = spec(constraints);
+          for (const event of [submitted(jobId, jobSpec, job.tenant), classified(jobId, job.tier)]) evolveProviders(registry, event);
+          const placing = request({ jobId, tenantId: job.tenant, tier: job.tier, spec: jobSpec });
+          const decision = decidePlacement(placing, registry, index, small);
+          const expected = exhaustive(placing, registry, small);
+          if (decision.type === 'JobQueued') {
+            expect(expected).toEqual([]);
+            return;
+          }
+          const record = decision.data.decision!;
+          expect(record.candidates.map((c) => c.providerId)).toEqual(expected);
+          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0) + record.providersNotExamined).toBe(providers.length);
+          evolveProviders(registry, { type: 'JobPlaced', data: decision.data });
+          index.refresh(registry.providers.get(decision.data.providerId));
+        });
+      }),
+      { seed: 20261201, numRuns: 300 },
     );
   });
 });

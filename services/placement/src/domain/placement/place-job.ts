@@ -1,9 +1,11 @@
 import { events } from '@switchyard/contracts';
 import type { PlacementPolicy } from '../placement-policy.js';
-import { operatorShareBp, freeGpus, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
+import { freeGpus, holdingKey, operatorShareBp, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { reputationBp } from '../reputation.js';
+import { tieBreakKey } from '../tie-break.js';
+import { CandidateIndex, spreadTerm } from './candidate-index.js';
 import { FILTER_STEPS } from './filter-steps.js';
-import { applyOperatorShareCap } from './operator-share-cap.js';
+import { applyOperatorShareCap, breachesShareCap } from './operator-share-cap.js';
 import type { PlacementRequest } from './placement-request.js';
 import { describeRejections } from './rejection-summary.js';
 import { rankCandidates, type ScoringCandidate } from './score.js';
@@ -12,31 +14,34 @@ export type PlacementDecision =
   | { type: 'JobPlaced'; data: events.JobPlaced }
   | { type: 'JobQueued'; data: events.JobQueued };
 
+const R = events.RejectionReason;
+const REJECTION_ORDER = [...FILTER_STEPS.map((s) => s.reason), R.REJECTION_REASON_OPERATOR_SHARE_CAP];
+/** Slack on the score bound so float rounding can never stop a walk before a provider that ties. */
+const BOUND_SLACK = 1e-9;
+
 /**
- * Decides where one attempt of a job runs: filter every registered provider (a rejection count
- * per reason, in the order of FILTER_STEPS, then the operator share cap), score the survivors with
- * the tier's weights, take the best. No survivor: the job is queued with the reasons.
+ * Decides where one attempt of a job runs, over a registry and an index built from it with the
+ * same policy (the scheduler keeps both current; placeJob builds a throwaway index).
+ *
+ * Placed: the best candidate by the tier's weights among every provider of the registry, and
+ * the next best up to the policy's recording limit. The walk visits the index's providers best
+ * static score first and stops once no unseen provider's score bound (its static score plus the
+ * largest operator-spread term any operator could still get) can beat the last recorded
+ * candidate; rejections are counted over the providers it examined, the rest are
+ * `providersNotExamined`. Queued: no provider can take the job, and every provider is examined so
+ * the reasons are complete (the queue retries only when capacity of the class changed).
  */
-export function placeJob(request: PlacementRequest, registry: ProviderRegistry, policy: PlacementPolicy): PlacementDecision {
-  const providers = Object.values(registry.providers).sort((a, b) => compareIds(a.providerId, b.providerId));
-  const { survivors, rejections } = filterProviders(providers, registry, request, policy);
+export function decidePlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy): PlacementDecision {
+  return tryPlacement(request, registry, index, policy) ?? queued(request, registry, policy);
+}
 
-  if (survivors.length === 0) {
-    return {
-      type: 'JobQueued',
-      data: {
-        jobId: request.jobId,
-        attempt: request.attempt,
-        reasons: describeRejections(rejections, request.spec, providers.length),
-        rejections,
-        policyVersion: policy.version,
-        queuedAt: { ...request.at },
-      },
-    };
-  }
-
+/** The JobPlaced decidePlacement would return, or undefined (without counting reasons) when nothing fits. */
+export function tryPlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy): PlacementDecision | undefined {
+  if (index.policy !== policy) throw new Error(`the candidate index was built for policy ${index.policy.version}, not ${policy.version}`);
+  const walked = index.largestFreeBlock(request.spec.gpuClass) >= Math.max(1, request.spec.gpuCount) ? walk(request, registry, index, policy) : undefined;
+  if (walked === undefined) return undefined;
   const context = { jobId: request.jobId, tier: request.tier, gpuClass: request.spec.gpuClass };
-  const ranked = rankCandidates(survivors.map((p) => candidateOf(p, registry, request, policy)), context, policy);
+  const ranked = rankCandidates(walked.recorded, context, policy);
   const chosen = ranked[0]!;
   return {
     type: 'JobPlaced',
@@ -49,17 +54,137 @@ export function placeJob(request: PlacementRequest, registry: ProviderRegistry, 
         policyVersion: policy.version,
         tier: request.tier,
         decidedAt: { ...request.at },
-        candidates: ranked.slice(0, Math.max(1, policy.recordedCandidatesLimit)),
-        candidatesTotal: ranked.length,
-        rejections,
+        candidates: ranked,
+        candidatesTotal: walked.survivors,
+        rejections: walked.rejections,
         chosenProviderId: chosen.providerId,
         chosenScore: chosen.score,
         excludedProviderIds: [...request.excludedProviderIds],
+        providersNotExamined: registry.providers.size - walked.examined,
       },
     },
   };
 }
 
+/** decidePlacement with an index built for this one call (tests, replay); O(providers). */
+export function placeJob(request: PlacementRequest, registry: ProviderRegistry, policy: PlacementPolicy): PlacementDecision {
+  return decidePlacement(request, registry, CandidateIndex.of(registry, policy), policy);
+}
+
+interface Scored {
+  readonly candidate: ScoringCandidate;
+  readonly total: number;
+  readonly tie: number;
+}
+
+interface Walk {
+  readonly recorded: ScoringCandidate[];
+  /** Examined providers that passed every filter (and the share cap). */
+  readonly survivors: number;
+  readonly examined: number;
+  readonly rejections: events.RejectionCount[];
+}
+
+function walk(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy): Walk | undefined {
+  const limit = Math.max(1, policy.recordedCandidatesLimit);
+  const { tier, spec, tenantId } = request;
+  const maxSpread = spreadTerm(smallestShareBp(registry, index, request), tier, policy);
+  const top: Scored[] = [];
+  const breaching: Scored[] = [];
+  const counts = new Map<events.RejectionReason, number>();
+  let examined = 0;
+  let survivors = 0;
+  index.walk(spec.gpuClass, tier, (key) => {
+    if (top.length >= limit && key.score + maxSpread + BOUND_SLACK < top[limit - 1]!.total) return true;
+    examined++;
+    const provider = registry.providers.get(key.providerId)!;
+    const step = FILTER_STEPS.find((s) => s.rejects(provider, request, policy));
+    if (step !== undefined) {
+      counts.set(step.reason, (counts.get(step.reason) ?? 0) + 1);
+      return false;
+    }
+    const shareBp = operatorShareBp(registry, tenantId, tier, provider.operatorId);
+    const scored: Scored = {
+      candidate: candidateOf(provider, shareBp, request, policy),
+      total: key.score + spreadTerm(shareBp, tier, policy),
+      tie: tieBreakKey(request.jobId, provider.providerId),
+    };
+    if (breachesShareCap(provider, registry, request, policy)) {
+      breaching.push(scored);
+      return false;
+    }
+    survivors++;
+    insertRanked(top, scored, limit);
+    return false;
+  });
+  if (top.length === 0) {
+    if (breaching.length === 0) return undefined;
+    // Every survivor would breach the cap: none is rejected (see operator-share-cap.ts). The walk
+    // saw every indexed provider, so these are all the survivors.
+    for (const scored of breaching) insertRanked(top, scored, limit);
+    return { recorded: top.map((s) => s.candidate), survivors: breaching.length, examined, rejections: ordered(counts) };
+  }
+  if (breaching.length > 0) counts.set(R.REJECTION_REASON_OPERATOR_SHARE_CAP, breaching.length);
+  return { recorded: top.map((s) => s.candidate), survivors, examined, rejections: ordered(counts) };
+}
+
+/**
+ * The smallest share of the tenant's tier work any operator in the job's class holds: 0 unless
+ * every such operator holds some. Bounds the spread term an unseen provider could still get.
+ */
+function smallestShareBp(registry: ProviderRegistry, index: CandidateIndex, request: PlacementRequest): number {
+  const holdings = registry.holdings.get(holdingKey(request.tenantId, request.tier));
+  if (holdings === undefined || holdings.total === 0) return 0;
+  const operators = index.operatorsIn(request.spec.gpuClass);
+  let holdingInClass = 0;
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const [operatorId, held] of holdings.byOperator) {
+    if (!operators.has(operatorId)) continue;
+    holdingInClass++;
+    smallest = Math.min(smallest, Math.floor((held * 10_000) / holdings.total));
+  }
+  return holdingInClass < operators.size ? 0 : smallest;
+}
+
+function insertRanked(top: Scored[], scored: Scored, limit: number): void {
+  let at = top.length;
+  while (at > 0 && better(scored, top[at - 1]!)) at--;
+  if (at >= limit) return;
+  top.splice(at, 0, scored);
+  if (top.length > limit) top.pop();
+}
+
+// The order rankCandidates sorts in: total, then the job-seeded tie-break, then id.
+function better(a: Scored, b: Scored): boolean {
+  if (a.total !== b.total) return a.total > b.total;
+  if (a.tie !== b.tie) return a.tie < b.tie;
+  return a.candidate.providerId < b.candidate.providerId;
+}
+
+function ordered(counts: ReadonlyMap<events.RejectionReason, number>): events.RejectionCount[] {
+  return REJECTION_ORDER.flatMap((reason) => {
+    const count = counts.get(reason);
+    return count === undefined ? [] : [{ reason, count }];
+  });
+}
+
+/** No provider can take the job: every provider examined, rejections complete. */
+function queued(request: PlacementRequest, registry: ProviderRegistry, policy: PlacementPolicy): PlacementDecision {
+  const { rejections } = filterProviders([...registry.providers.values()], registry, request, policy);
+  return {
+    type: 'JobQueued',
+    data: {
+      jobId: request.jobId,
+      attempt: request.attempt,
+      reasons: describeRejections(rejections, request.spec, registry.providers.size),
+      rejections,
+      policyVersion: policy.version,
+      queuedAt: { ...request.at },
+    },
+  };
+}
+
+/** Every given provider through the filter steps and the share cap: survivors and exact rejection counts. */
 export function filterProviders(
   providers: readonly ProviderState[],
   registry: ProviderRegistry,
@@ -73,17 +198,11 @@ export function filterProviders(
     return step === undefined;
   });
   const { kept, rejected } = applyOperatorShareCap(passed, registry, request, policy);
-  if (rejected > 0) counts.set(events.RejectionReason.REJECTION_REASON_OPERATOR_SHARE_CAP, rejected);
-  // Map iteration follows first insertion; order by filter step instead so records are canonical.
-  const order = [...FILTER_STEPS.map((s) => s.reason), events.RejectionReason.REJECTION_REASON_OPERATOR_SHARE_CAP];
-  const rejections = order.flatMap((reason) => {
-    const count = counts.get(reason);
-    return count === undefined ? [] : [{ reason, count }];
-  });
-  return { survivors: kept, rejections };
+  if (rejected > 0) counts.set(R.REJECTION_REASON_OPERATOR_SHARE_CAP, rejected);
+  return { survivors: kept, rejections: ordered(counts) };
 }
 
-function candidateOf(provider: ProviderState, registry: ProviderRegistry, request: PlacementRequest, policy: PlacementPolicy): ScoringCandidate {
+function candidateOf(provider: ProviderState, shareBp: number, request: PlacementRequest, policy: PlacementPolicy): ScoringCandidate {
   return {
     providerId: provider.providerId,
     operatorId: provider.operatorId,
@@ -92,12 +211,8 @@ function candidateOf(provider: ProviderState, registry: ProviderRegistry, reques
       advertisedLatencyMs: provider.advertisedLatencyMs,
       reputationBp: reputationBp(provider, policy.reputation),
       pricePerGpuHourBaseUnits: provider.pricePerGpuHour.toString(),
-      operatorShareBp: operatorShareBp(registry, request.tenantId, request.tier, provider.operatorId),
+      operatorShareBp: shareBp,
       freeGpus: freeGpus(provider, request.spec.gpuClass),
     },
   };
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -115,11 +115,11 @@ describe('placeJob', () => {
 
     const job = placed(decision);
     expect(job.providerId).toBe('ok');
+    // Counted over the providers examined: the two unhealthy ones and the one without the class
+    // are not in the class's index, so they are not examined one by one.
     expect(job.decision!.rejections).toEqual([
-      { reason: R.REJECTION_REASON_UNHEALTHY, count: 2 },
       { reason: R.REJECTION_REASON_EXCLUDED, count: 1 },
       { reason: R.REJECTION_REASON_TENANT_DENIED, count: 1 },
-      { reason: R.REJECTION_REASON_GPU_CLASS_MISMATCH, count: 1 },
       { reason: R.REJECTION_REASON_INSUFFICIENT_VRAM, count: 1 },
       { reason: R.REJECTION_REASON_INSUFFICIENT_CAPACITY, count: 1 },
       { reason: R.REJECTION_REASON_REGION_NOT_ALLOWED, count: 1 },
@@ -129,7 +129,24 @@ describe('placeJob', () => {
       { reason: R.REJECTION_REASON_OPERATOR_SHARE_CAP, count: 1 },
     ]);
     expect(job.decision!.candidatesTotal).toBe(1);
+    expect(job.decision!.providersNotExamined).toBe(3);
     expect(job.decision!.excludedProviderIds).toEqual(['excluded']);
+
+    // When nothing fits, every provider is examined and every reason counted.
+    const none = placeJob(request({ tier: api.Tier.TIER_BATCH, spec: jobSpec, excludedProviderIds: ['excluded', 'ok', 'ok-held'] }), registry, withRule);
+    expect(none.type).toBe('JobQueued');
+    expect(none.type === 'JobQueued' && none.data.rejections).toEqual([
+      { reason: R.REJECTION_REASON_UNHEALTHY, count: 2 },
+      { reason: R.REJECTION_REASON_EXCLUDED, count: 3 },
+      { reason: R.REJECTION_REASON_TENANT_DENIED, count: 1 },
+      { reason: R.REJECTION_REASON_GPU_CLASS_MISMATCH, count: 1 },
+      { reason: R.REJECTION_REASON_INSUFFICIENT_VRAM, count: 1 },
+      { reason: R.REJECTION_REASON_INSUFFICIENT_CAPACITY, count: 1 },
+      { reason: R.REJECTION_REASON_REGION_NOT_ALLOWED, count: 1 },
+      { reason: R.REJECTION_REASON_DATA_RESIDENCY, count: 1 },
+      { reason: R.REJECTION_REASON_PRICE_ABOVE_MAX, count: 1 },
+      { reason: R.REJECTION_REASON_LATENCY_ABOVE_MAX, count: 1 },
+    ]);
   });
 
   it('queues the job with reasons when no provider has capacity', () => {
@@ -208,7 +225,9 @@ describe('placeJob', () => {
     const registry = given(...Array.from({ length: 6 }, (_, i) => registered(`p${i}`, { latencyMs: 100 - i * 10 })));
     const job = placed(placeJob(request({ tier: api.Tier.TIER_REALTIME }), registry, { ...policy, recordedCandidatesLimit: 3 }));
     expect(job.decision!.candidates.map((c) => c.providerId)).toEqual(['p5', 'p4', 'p3']);
-    expect(job.decision!.candidatesTotal).toBe(6);
+    // The walk stops once no unseen provider could make the list: those are counted, not examined.
+    expect(job.decision!.candidatesTotal).toBeGreaterThanOrEqual(3);
+    expect(job.decision!.candidatesTotal + job.decision!.providersNotExamined).toBe(6);
     expect(job.decision!.chosenScore).toEqual(job.decision!.candidates[0]!.score);
   });
 });

@@ -10,7 +10,7 @@ export function isWaiting(job: ActiveJob): job is QueuedJob {
 
 /** The registry's waiting jobs, in placement order. */
 export function waitingJobs(registry: ProviderRegistry): QueuedJob[] {
-  return orderQueue(Object.values(registry.jobs).filter(isWaiting));
+  return orderQueue([...registry.jobs.values()].filter(isWaiting));
 }
 
 /**

@@ -5,7 +5,8 @@ import { at, classified, given, placedOn, registered, spec, submitted } from '..
 import { evolveProviders } from '../registry/evolve-providers.js';
 import { expireJobs } from './expire-jobs.js';
 import { waitingJobs } from './job-queue.js';
-import { nextQueuedJobs } from './next-queued-jobs.js';
+import { nothingTouched, PlacementState } from '../scheduler/placement-state.js';
+import { schedule } from '../scheduler/schedule.js';
 
 const job = (jobId: string, tier: Parameters<typeof classified>[1], submittedAtSeconds: number, gpuCount = 1) => [
   submitted(jobId, spec({ gpuCount }), 'tenant-a', submittedAtSeconds),
@@ -34,16 +35,26 @@ describe('the queue', () => {
 
   it('places waiting jobs in order when capacity arrives, never handing out the same GPUs twice', () => {
     const waiting = given(...job('batch-old', api.Tier.TIER_BATCH, 1, 2), ...job('realtime-new', api.Tier.TIER_REALTIME, 50, 2), ...job('standard', api.Tier.TIER_STANDARD, 30, 1));
-    // Capacity arrives: one provider with 3 GPUs; the 2-GPU BATCH job no longer fits after the other two.
-    const withProvider = evolveProviders(waiting, registered('p', { gpus: 3, at: 60 }));
-
-    const placements = nextQueuedJobs(waitingJobs(withProvider), withProvider, policy, at(60));
-
-    expect(placements.map((p) => [p.jobId, p.providerId])).toEqual([
-      ['realtime-new', 'p'],
-      ['standard', 'p'],
+    const state = PlacementState.of(waiting, policy);
+    // Nothing registered yet: each job is announced as queued, with its reasons.
+    const first = schedule(state, { newlyWaiting: new Map([...waiting.jobs.keys()].map((id) => [id, at(50)])), grownClasses: new Set(), retryAll: false, at: at(50) }, nothingTouched());
+    expect(first.map((d) => [d.type, d.data.jobId])).toEqual([
+      ['JobQueued', 'realtime-new'],
+      ['JobQueued', 'standard'],
+      ['JobQueued', 'batch-old'],
     ]);
-    expect(placements[0]!.decision!.decidedAt).toEqual(at(60));
+    // Capacity arrives: one provider with 3 GPUs; the 2-GPU BATCH job no longer fits after the other two.
+    const touched = state.apply(registered('p', { gpus: 3, at: 60 }));
+    const placements = schedule(state, { newlyWaiting: new Map(), grownClasses: touched.grownClasses, retryAll: false, at: at(60) }, touched);
+
+    expect(placements.map((p) => [p.type, p.data.jobId, p.type === 'JobPlaced' ? p.data.providerId : ''])).toEqual([
+      ['JobPlaced', 'realtime-new', 'p'],
+      ['JobPlaced', 'standard', 'p'],
+    ]);
+    expect(placements[0]!.type === 'JobPlaced' && placements[0]!.data.decision!.decidedAt).toEqual(at(60));
+    expect(state.registry.jobs.get('batch-old')!.state).toBe('QUEUED');
+    // A pass with nothing new decides nothing and announces nothing again.
+    expect(schedule(state, { newlyWaiting: new Map(), grownClasses: new Set(['a100-80g']), retryAll: true, at: at(61) }, nothingTouched())).toEqual([]);
   });
 
   it('expires jobs whose deadline passed, whatever state they wait in', () => {
@@ -60,7 +71,7 @@ describe('the queue', () => {
       placedOn('running-late', 'p'),
     );
 
-    const expired = expireJobs(Object.values(registry.jobs), at(100));
+    const expired = expireJobs([...registry.jobs.values()], at(100));
 
     expect(expired).toEqual([
       { jobId: 'late', attempt: 1, providerId: '', deadline: at(100), stateAtExpiry: api.JobState.JOB_STATE_CLASSIFIED, expiredAt: at(100) },

@@ -2,7 +2,7 @@ import { api, events } from '@switchyard/contracts';
 import { isPlacedTier } from '../placement-policy.js';
 import { toEpochMillis } from '../time.js';
 import { updateProvider } from './evolve-provider-events.js';
-import { operatorKey, type ActiveJob, type ProviderRegistry } from './provider-registry.js';
+import { holdingKey, type ActiveJob, type ProviderRegistry } from './provider-registry.js';
 import type { JobFamilyEvent } from './registry-event.js';
 
 // Job events matter to the registry for three things: the jobs waiting to be placed, the GPUs and
@@ -13,8 +13,8 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
   switch (event.type) {
     case 'JobSubmitted': {
       const { jobId, tenantId, spec, submittedAt } = event.data;
-      if (state.jobs[jobId] !== undefined || spec === undefined) return state;
-      const job: ActiveJob = {
+      if (state.jobs.has(jobId) || spec === undefined) return state;
+      state.jobs.set(jobId, {
         jobId,
         tenantId,
         tier: undefined,
@@ -25,21 +25,19 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
         operatorId: undefined,
         excludedProviderIds: [],
         submittedAtMs: toEpochMillis(submittedAt),
-      };
-      return withJob(state, job);
+      });
+      return state;
     }
     case 'JobClassified':
-      return updateJob(state, event.data.jobId, (job) => ({
-        ...job,
-        tier: isPlacedTier(event.data.tier) ? event.data.tier : undefined,
-        state: 'CLASSIFIED',
-      }));
+      return updateJob(state, event.data.jobId, (job) =>
+        job.state === 'SUBMITTED' ? { ...job, tier: isPlacedTier(event.data.tier) ? event.data.tier : undefined, state: 'CLASSIFIED' } : job,
+      );
     case 'JobQueued':
       return updateJob(state, event.data.jobId, (job) => ({ ...job, state: 'QUEUED', attempt: event.data.attempt }));
     case 'JobPlaced':
       return placed(state, event.data);
     case 'JobStarted':
-      return updateJob(state, event.data.jobId, (job) => (job.state === 'PLACED' ? { ...job, state: 'RUNNING' } : job));
+      return updateJob(state, event.data.jobId, (job) => (job.state === 'PLACED' && job.attempt === event.data.attempt ? { ...job, state: 'RUNNING' } : job));
     case 'JobRequeued':
       return requeued(state, event.data);
     case 'JobCompleted':
@@ -60,25 +58,29 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
 }
 
 function placed(state: ProviderRegistry, data: events.JobPlaced): ProviderRegistry {
-  const job = state.jobs[data.jobId];
+  const job = state.jobs.get(data.jobId);
   if (job === undefined) return state;
   // A redelivered JobPlaced for the attempt already held must not take the GPUs twice.
   if ((job.state === 'PLACED' || job.state === 'RUNNING') && job.attempt === data.attempt) return state;
-  const released = release(state, job);
+  release(state, job);
   const tier = job.tier ?? (data.decision !== undefined && isPlacedTier(data.decision.tier) ? data.decision.tier : undefined);
-  const holding = { ...job, tier, state: 'PLACED' as const, attempt: data.attempt, providerId: data.providerId, operatorId: data.operatorId };
-  return hold(withJob(released, holding), holding);
+  const holding: ActiveJob = { ...job, tier, state: 'PLACED', attempt: data.attempt, providerId: data.providerId, operatorId: data.operatorId };
+  state.jobs.set(holding.jobId, holding);
+  adjustHolding(state, holding, +1);
+  return state;
 }
 
 function requeued(state: ProviderRegistry, data: events.JobRequeued): ProviderRegistry {
-  const job = state.jobs[data.jobId];
-  if (job === undefined) return state;
+  const job = state.jobs.get(data.jobId);
+  // JobRequeued names the next attempt; anything else is a redelivery of an older requeue.
+  if (job === undefined || data.attempt !== job.attempt + 1) return state;
   const providerAtFault =
     data.reason === events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED ||
     data.reason === events.RequeueReason.REQUEUE_REASON_START_TIMEOUT;
   // A lost provider is charged once by ProviderLost, not once per job it held.
-  const charged = providerAtFault && job.providerId !== undefined ? credit(state, job.jobId, job.providerId, 'failures') : state;
-  return withJob(release(charged, job), {
+  if (providerAtFault && job.providerId !== undefined) credit(state, job.jobId, job.providerId, 'failures');
+  release(state, job);
+  state.jobs.set(job.jobId, {
     ...job,
     state: 'REQUEUED',
     attempt: data.attempt,
@@ -86,49 +88,54 @@ function requeued(state: ProviderRegistry, data: events.JobRequeued): ProviderRe
     operatorId: undefined,
     excludedProviderIds: [...data.excludedProviderIds],
   });
+  return state;
 }
 
 function finished(state: ProviderRegistry, jobId: string): ProviderRegistry {
-  const job = state.jobs[jobId];
+  const job = state.jobs.get(jobId);
   if (job === undefined) return state;
-  const released = release(state, job);
-  const { [jobId]: _gone, ...jobs } = released.jobs;
-  return { ...released, jobs };
+  release(state, job);
+  state.jobs.delete(jobId);
+  return state;
 }
 
 function credit(state: ProviderRegistry, jobId: string, providerId: string, counter: 'completions' | 'failures'): ProviderRegistry {
-  if (state.jobs[jobId] === undefined || providerId === '') return state;
+  if (!state.jobs.has(jobId) || providerId === '') return state;
   return updateProvider(state, providerId, (p) => ({ ...p, track: { ...p.track, [counter]: p.track[counter] + 1 } }));
 }
 
-function hold(state: ProviderRegistry, job: ActiveJob): ProviderRegistry {
-  return adjustHolding(state, job, +1);
+function release(state: ProviderRegistry, job: ActiveJob): void {
+  if (job.state === 'PLACED' || job.state === 'RUNNING') adjustHolding(state, job, -1);
 }
 
-function release(state: ProviderRegistry, job: ActiveJob): ProviderRegistry {
-  if (job.state !== 'PLACED' && job.state !== 'RUNNING') return state;
-  return adjustHolding(state, job, -1);
-}
-
-function adjustHolding(state: ProviderRegistry, job: ActiveJob, direction: 1 | -1): ProviderRegistry {
-  if (job.providerId === undefined) return state;
+function adjustHolding(state: ProviderRegistry, job: ActiveJob, direction: 1 | -1): void {
+  if (job.providerId === undefined) return;
   const { gpuClass, gpuCount } = job.spec;
-  const withGpus = updateProvider(state, job.providerId, (p) => ({
+  updateProvider(state, job.providerId, (p) => ({
     ...p,
-    placedGpusByClass: { ...p.placedGpusByClass, [gpuClass]: Math.max(0, (p.placedGpusByClass[gpuClass] ?? 0) + direction * gpuCount) },
+    placedGpusByClass: { ...p.placedGpusByClass, [gpuClass]: Math.max(0, (p.placedGpusByClass[gpuClass] ?? 0) + direction * Math.max(1, gpuCount)) },
   }));
-  if (job.tier === undefined || job.operatorId === undefined) return withGpus;
-  const key = operatorKey(job.tenantId, job.tier, job.operatorId);
-  const count = Math.max(0, (withGpus.activeJobsByOperator[key] ?? 0) + direction);
-  const { [key]: _old, ...others } = withGpus.activeJobsByOperator;
-  return { ...withGpus, activeJobsByOperator: count === 0 ? others : { ...others, [key]: count } };
-}
-
-function withJob(state: ProviderRegistry, job: ActiveJob): ProviderRegistry {
-  return { ...state, jobs: { ...state.jobs, [job.jobId]: job } };
+  let held = state.heldBy.get(job.providerId);
+  if (direction > 0) {
+    if (held === undefined) state.heldBy.set(job.providerId, (held = new Set()));
+    held.add(job.jobId);
+  } else if (held !== undefined) {
+    held.delete(job.jobId);
+    if (held.size === 0) state.heldBy.delete(job.providerId);
+  }
+  if (job.tier === undefined || job.operatorId === undefined) return;
+  const key = holdingKey(job.tenantId, job.tier);
+  let holdings = state.holdings.get(key);
+  if (holdings === undefined) state.holdings.set(key, (holdings = { total: 0, byOperator: new Map() }));
+  const count = Math.max(0, (holdings.byOperator.get(job.operatorId) ?? 0) + direction);
+  holdings.total = Math.max(0, holdings.total + direction);
+  if (count === 0) holdings.byOperator.delete(job.operatorId);
+  else holdings.byOperator.set(job.operatorId, count);
+  if (holdings.total === 0) state.holdings.delete(key);
 }
 
 function updateJob(state: ProviderRegistry, jobId: string, change: (job: ActiveJob) => ActiveJob): ProviderRegistry {
-  const job = state.jobs[jobId];
-  return job === undefined ? state : withJob(state, change(job));
+  const job = state.jobs.get(jobId);
+  if (job !== undefined) state.jobs.set(jobId, change(job));
+  return state;
 }

@@ -1,12 +1,16 @@
 import { api, type events } from '@switchyard/contracts';
 import { toEpochMillis } from '../time.js';
-import type { ProviderRegistry, ProviderState } from './provider-registry.js';
+import { endpointKey, type ProviderRegistry, type ProviderState } from './provider-registry.js';
 import type { ProviderFamilyEvent } from './registry-event.js';
 
 export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFamilyEvent): ProviderRegistry {
   switch (event.type) {
-    case 'ProviderRegistered':
-      return withProvider(state, registered(state.providers[event.data.providerId], event.data));
+    case 'ProviderRegistered': {
+      const provider = registered(state.providers.get(event.data.providerId), event.data);
+      state.providers.set(provider.providerId, provider);
+      state.endpoints.set(endpointKey(provider.operatorId, provider.endpoint), provider.providerId);
+      return state;
+    }
     case 'ProviderHeartbeatMissed':
       return updateProvider(state, event.data.providerId, (p) => ({
         ...p,
@@ -32,6 +36,7 @@ export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFami
         totalGpus: event.data.totalGpus,
         reportedGpusInUse: event.data.gpusInUse,
         health: event.data.health,
+        heartbeatSequence: event.data.heartbeatSequence || p.heartbeatSequence,
         lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, toEpochMillis(event.data.changedAt)),
       }));
     default: {
@@ -43,11 +48,15 @@ export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFami
 
 /**
  * A heartbeat that changed nothing is not an event in the log, but liveness needs its time: the
- * shell records it here. Liveness outcomes are events (ProviderHeartbeatMissed/Lost/Recovered),
+ * scheduler records it here. Liveness outcomes are events (ProviderHeartbeatMissed/Lost/Recovered),
  * so replaying the log never needs these heartbeats.
  */
-export function heartbeatReceived(state: ProviderRegistry, providerId: string, atMs: number): ProviderRegistry {
-  return updateProvider(state, providerId, (p) => ({ ...p, lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, atMs) }));
+export function heartbeatReceived(state: ProviderRegistry, providerId: string, atMs: number, sequence?: string): ProviderRegistry {
+  return updateProvider(state, providerId, (p) => ({
+    ...p,
+    lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, atMs),
+    heartbeatSequence: sequence ?? p.heartbeatSequence,
+  }));
 }
 
 // Re-registration updates what the provider offers but keeps its record and Switchyard's placements.
@@ -55,6 +64,7 @@ function registered(previous: ProviderState | undefined, data: events.ProviderRe
   return {
     providerId: data.providerId,
     operatorId: data.operatorId,
+    endpoint: data.endpoint,
     region: data.region,
     jurisdiction: data.jurisdiction,
     gpus: data.gpus.map((g) => ({ ...g })),
@@ -66,13 +76,10 @@ function registered(previous: ProviderState | undefined, data: events.ProviderRe
     reportedGpusInUse: previous?.reportedGpusInUse ?? 0,
     placedGpusByClass: previous?.placedGpusByClass ?? {},
     lastHeartbeatAtMs: toEpochMillis(data.registeredAt),
+    heartbeatSequence: '0',
     missedHeartbeats: 0,
     track: previous?.track ?? { completions: 0, failures: 0, losses: 0 },
   };
-}
-
-function withProvider(state: ProviderRegistry, provider: ProviderState): ProviderRegistry {
-  return { ...state, providers: { ...state.providers, [provider.providerId]: provider } };
 }
 
 // An event about a provider that never registered changes nothing (nothing to place on).
@@ -81,6 +88,7 @@ export function updateProvider(
   providerId: string,
   change: (provider: ProviderState) => ProviderState,
 ): ProviderRegistry {
-  const provider = state.providers[providerId];
-  return provider === undefined ? state : withProvider(state, change(provider));
+  const provider = state.providers.get(providerId);
+  if (provider !== undefined) state.providers.set(providerId, change(provider));
+  return state;
 }

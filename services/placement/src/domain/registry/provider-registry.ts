@@ -2,82 +2,112 @@ import type { api } from '@switchyard/contracts';
 import type { PlacedTier } from '../placement-policy.js';
 
 // Placement's working state, a fold over the providers and jobs topics (see evolve-providers.ts).
-// Plain readonly records so a fold step copies only what it changes.
+// The fold changes the registry in place: the scheduler keeps one registry in memory for the
+// whole fleet, and copying a 100,000-provider record for every event would make each event cost
+// as much as the fleet. Each provider and job record is replaced, never edited, so a record read
+// before an event still describes the state before it.
 
 export type ProviderStatus = 'ACTIVE' | 'SUSPECT' | 'LOST';
 
 /** The provider's track record, the input of its reputation. */
 export interface ProviderTrackRecord {
-  completions: number;
+  readonly completions: number;
   /** Attempts the provider failed or timed out on (workload faults excluded). */
-  failures: number;
+  readonly failures: number;
   /** Times the provider was declared lost. */
-  losses: number;
+  readonly losses: number;
 }
 
 export interface ProviderState {
-  providerId: string;
-  operatorId: string;
-  region: string;
-  jurisdiction: string;
-  gpus: readonly api.GpuInventory[];
-  pricePerGpuHour: bigint;
-  advertisedLatencyMs: number;
-  health: api.HealthStatus;
-  status: ProviderStatus;
+  readonly providerId: string;
+  readonly operatorId: string;
+  /** Where the provider serves workloads; unique per operator (re-registering it is idempotent). */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly jurisdiction: string;
+  readonly gpus: readonly api.GpuInventory[];
+  readonly pricePerGpuHour: bigint;
+  readonly advertisedLatencyMs: number;
+  readonly health: api.HealthStatus;
+  readonly status: ProviderStatus;
   /** Total GPUs as last reported; starts as the inventory's sum. */
-  totalGpus: number;
+  readonly totalGpus: number;
   /** GPUs in use as the provider last reported them (Switchyard's and anything else it runs). */
-  reportedGpusInUse: number;
+  readonly reportedGpusInUse: number;
   /** GPUs held by Switchyard placements (placed or running) per GPU class. */
-  placedGpusByClass: Readonly<Record<string, number>>;
-  lastHeartbeatAtMs: number;
+  readonly placedGpusByClass: Readonly<Record<string, number>>;
+  readonly lastHeartbeatAtMs: number;
+  /** Sequence of the last heartbeat taken (decimal uint64); restarts at 0 with a registration. */
+  readonly heartbeatSequence: string;
   /** Consecutive missed heartbeats last recorded by ProviderHeartbeatMissed. */
-  missedHeartbeats: number;
-  track: ProviderTrackRecord;
+  readonly missedHeartbeats: number;
+  readonly track: ProviderTrackRecord;
 }
 
 /** Where a job stands as far as placement is concerned; terminal jobs leave the registry. */
 export type ActiveJobState = 'SUBMITTED' | 'CLASSIFIED' | 'QUEUED' | 'PLACED' | 'RUNNING' | 'REQUEUED';
 
 export interface ActiveJob {
-  jobId: string;
-  tenantId: string;
+  readonly jobId: string;
+  readonly tenantId: string;
   /** Undefined until JobClassified. */
-  tier: PlacedTier | undefined;
-  spec: api.JobSpec;
-  state: ActiveJobState;
+  readonly tier: PlacedTier | undefined;
+  readonly spec: api.JobSpec;
+  readonly state: ActiveJobState;
   /** The attempt waiting to be placed or holding a provider: 1 until the first requeue. */
-  attempt: number;
-  providerId: string | undefined;
-  operatorId: string | undefined;
-  excludedProviderIds: readonly string[];
-  submittedAtMs: number;
+  readonly attempt: number;
+  readonly providerId: string | undefined;
+  readonly operatorId: string | undefined;
+  readonly excludedProviderIds: readonly string[];
+  readonly submittedAtMs: number;
+}
+
+/** A tenant's active (placed or running) jobs in one tier, in total and per operator: the share cap's input. */
+export interface TierHoldings {
+  total: number;
+  readonly byOperator: Map<string, number>;
 }
 
 export interface ProviderRegistry {
-  providers: Readonly<Record<string, ProviderState>>;
-  jobs: Readonly<Record<string, ActiveJob>>;
-  /** Active (placed or running) job counts per `tenant|tier|operator`, for the operator share cap. */
-  activeJobsByOperator: Readonly<Record<string, number>>;
+  readonly providers: Map<string, ProviderState>;
+  readonly jobs: Map<string, ActiveJob>;
+  /** Per `tenant|tier`. */
+  readonly holdings: Map<string, TierHoldings>;
+  /** Ids of the jobs placed on or running at each provider. */
+  readonly heldBy: Map<string, Set<string>>;
+  /** Provider id per `operator` + newline + `endpoint`. */
+  readonly endpoints: Map<string, string>;
 }
 
-export const emptyRegistry: ProviderRegistry = { providers: {}, jobs: {}, activeJobsByOperator: {} };
+export function newRegistry(): ProviderRegistry {
+  return { providers: new Map(), jobs: new Map(), holdings: new Map(), heldBy: new Map(), endpoints: new Map() };
+}
 
-export function operatorKey(tenantId: string, tier: PlacedTier, operatorId: string): string {
-  return `${tenantId}|${tier}|${operatorId}`;
+export function endpointKey(operatorId: string, endpoint: string): string {
+  return `${operatorId}\n${endpoint}`;
+}
+
+export function holdingKey(tenantId: string, tier: PlacedTier): string {
+  return `${tenantId}|${tier}`;
+}
+
+/** GPUs of `gpuClass` the provider offers. */
+export function inventoryOf(provider: ProviderState, gpuClass: string): number {
+  let inventory = 0;
+  for (const g of provider.gpus) if (g.gpuClass === gpuClass) inventory += g.count;
+  return inventory;
 }
 
 /** GPUs of `gpuClass` the provider can still take, never negative. */
 export function freeGpus(provider: ProviderState, gpuClass: string): number {
-  const inventory = provider.gpus.filter((g) => g.gpuClass === gpuClass).reduce((sum, g) => sum + g.count, 0);
   const placedInClass = provider.placedGpusByClass[gpuClass] ?? 0;
-  const placedTotal = Object.values(provider.placedGpusByClass).reduce((sum, n) => sum + n, 0);
+  let placedTotal = 0;
+  for (const n of Object.values(provider.placedGpusByClass)) placedTotal += n;
   // A heartbeat may lag behind our own placements, or count work we did not place: trust whichever
   // use is larger. Caveat: a placed-but-not-started job plus outside work can still be undercounted;
   // the provider refuses an assignment it cannot run and the job is requeued.
   const freeOverall = provider.totalGpus - Math.max(provider.reportedGpusInUse, placedTotal);
-  return Math.max(0, Math.min(inventory - placedInClass, freeOverall));
+  return Math.max(0, Math.min(inventoryOf(provider, gpuClass) - placedInClass, freeOverall));
 }
 
 /** Share of a tenant's active work in a tier that an operator holds, in basis points (0 if none). */
@@ -86,16 +116,12 @@ export function operatorShareBp(registry: ProviderRegistry, tenantId: string, ti
   return total === 0 ? 0 : Math.floor((held * 10_000) / total);
 }
 
-export function operatorHolding(
-  registry: ProviderRegistry,
-  tenantId: string,
-  tier: PlacedTier,
-  operatorId: string,
-): { held: number; total: number } {
-  const prefix = `${tenantId}|${tier}|`;
-  let total = 0;
-  for (const [key, count] of Object.entries(registry.activeJobsByOperator)) {
-    if (key.startsWith(prefix)) total += count;
-  }
-  return { held: registry.activeJobsByOperator[operatorKey(tenantId, tier, operatorId)] ?? 0, total };
+export function operatorHolding(registry: ProviderRegistry, tenantId: string, tier: PlacedTier, operatorId: string): { held: number; total: number } {
+  const holdings = registry.holdings.get(holdingKey(tenantId, tier));
+  return { held: holdings?.byOperator.get(operatorId) ?? 0, total: holdings?.total ?? 0 };
+}
+
+/** Ids of the jobs placed on or running at a provider, sorted. */
+export function jobsHeldBy(registry: ProviderRegistry, providerId: string): string[] {
+  return [...(registry.heldBy.get(providerId) ?? [])].sort();
 }

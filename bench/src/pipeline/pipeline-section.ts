@@ -1,0 +1,102 @@
+// The pipeline section: for each backend, one system with a large fleet, then the scenarios in
+// turn (REALTIME and BATCH, one tenant and 50, rising rates), then peak memory per service.
+import type { BenchOptions } from '../args.js';
+import type { Report } from '../report.js';
+import { ms, rate } from '../stats.js';
+import { startSystem, type Backend, type RunningSystem } from '../system.js';
+import { startBenchFleet } from './fleet.js';
+import { watchPlacements } from './placed-watcher.js';
+import { runScenario, type ScenarioResult, type ScenarioSpec } from './run-scenario.js';
+
+export interface PipelinePlan {
+  readonly providers: number;
+  readonly scenarios: readonly ScenarioSpec[];
+}
+
+export function pipelinePlan(options: BenchOptions): PipelinePlan {
+  const durationMs = options.durationMs ?? (options.smoke ? 3_000 : 8_000);
+  const realtimeRates = options.rates ?? (options.smoke ? [50, 200] : [100, 500, 1000, 2000, 4000]);
+  const scenarios: ScenarioSpec[] = realtimeRates.map((r) => ({ tier: 'REALTIME', tenants: 1, rate: r, durationMs }));
+  if (!options.smoke && options.rates === undefined) {
+    for (const r of [500, 2000]) scenarios.push({ tier: 'BATCH', tenants: 1, rate: r, durationMs });
+    for (const r of [500, 2000]) scenarios.push({ tier: 'BATCH', tenants: 50, rate: r, durationMs });
+    scenarios.push({ tier: 'REALTIME', tenants: 50, rate: 2000, durationMs });
+  }
+  return { providers: options.providers ?? (options.smoke ? 50 : 1000), scenarios };
+}
+
+export interface PipelineRun {
+  readonly results: ScenarioResult[];
+  readonly memoryMiB: Record<string, number>;
+}
+
+export async function withSystem<T>(
+  backend: Backend,
+  options: BenchOptions,
+  providers: number,
+  log: (m: string) => void,
+  body: (system: RunningSystem) => Promise<T>,
+): Promise<T> {
+  const system = await startSystem({ backend, tenants: 50, operators: 20, basePort: 56051, profileDir: options.profileDir, log });
+  try {
+    const fleet = await startBenchFleet({
+      placement: system.address('placement'),
+      providers,
+      operators: system.operators,
+      gpuClass: 'l4-24g',
+      gpusPerProvider: [8, 16],
+      // 60 s jobs run for 1 s: completions flow while the load runs, capacity never limits.
+      timeScale: 60,
+      log,
+    });
+    try {
+      return await body(system);
+    } finally {
+      await fleet.stop();
+    }
+  } finally {
+    await system.stop();
+  }
+}
+
+export async function runPipeline(backend: Backend, options: BenchOptions, plan: PipelinePlan, history: string, log: (m: string) => void, system: RunningSystem): Promise<PipelineRun> {
+  const watcher = await watchPlacements(system);
+  try {
+    const results: ScenarioResult[] = [];
+    for (const scenario of plan.scenarios) results.push(await runScenario(system, watcher, scenario, history, log));
+    return { results, memoryMiB: system.peakRssMiB() };
+  } finally {
+    await watcher.stop();
+  }
+}
+
+export function pipelineTable(report: Report, results: readonly ScenarioResult[], title: string, note: string): void {
+  report.tables.push({
+    title,
+    note,
+    columns: ['log', 'history', 'tier', 'tenants', 'offered/s', 'accepted', 'RESOURCE_EXHAUSTED', 'errors', 'placed/s sustained', 'SubmitJob p50 / p95 / p99 ms', 'submit→placed p50 / p95 / p99 ms', 'not placed'],
+    rows: results.map((r) => [
+      r.backend,
+      r.history,
+      r.tier,
+      String(r.tenants),
+      rate(r.rate),
+      String(r.accepted),
+      String(r.exhausted),
+      String(r.errors),
+      rate(r.placedPerSecond),
+      `${ms(r.submit.p50)} / ${ms(r.submit.p95)} / ${ms(r.submit.p99)}`,
+      `${ms(r.submitToPlaced.p50)} / ${ms(r.submitToPlaced.p95)} / ${ms(r.submitToPlaced.p99)}`,
+      String(r.unplaced),
+    ]),
+  });
+}
+
+export function memoryTable(report: Report, runs: readonly { backend: string; memoryMiB: Record<string, number> }[]): void {
+  const names = ['intake', 'classifier', 'placement', 'metering', 'payout'];
+  report.tables.push({
+    title: 'Peak resident memory per service (MiB, VmHWM over the whole pipeline run)',
+    columns: ['log', ...names],
+    rows: runs.map((r) => [r.backend, ...names.map((n) => String(r.memoryMiB[n] ?? '—'))]),
+  });
+}

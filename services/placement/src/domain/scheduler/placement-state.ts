@@ -1,0 +1,74 @@
+// The scheduler's whole state in memory: the registry (the fold of placement's events), the
+// candidate index and the waiting queue, kept in step by apply(): every change to the registry
+// goes through it, so the indexes can never disagree with the fold.
+import type { PlacementPolicy } from '../placement-policy.js';
+import { CandidateIndex } from '../placement/candidate-index.js';
+import { WaitingQueue } from '../queue/waiting-queue.js';
+import { heartbeatReceived } from '../registry/evolve-provider-events.js';
+import { evolveProviders } from '../registry/evolve-providers.js';
+import { newRegistry, type ProviderRegistry } from '../registry/provider-registry.js';
+import type { RegistryEvent } from '../registry/registry-event.js';
+
+/** What applied events changed: the rows a snapshot must rewrite. */
+export interface Touched {
+  readonly providers: Set<string>;
+  readonly jobs: Set<string>;
+  /** GPU classes in which a provider may now take more work than before. */
+  readonly grownClasses: Set<string>;
+}
+
+export function nothingTouched(): Touched {
+  return { providers: new Set(), jobs: new Set(), grownClasses: new Set() };
+}
+
+export class PlacementState {
+  readonly index: CandidateIndex;
+  readonly waiting = new WaitingQueue();
+
+  private constructor(
+    readonly registry: ProviderRegistry,
+    readonly policy: PlacementPolicy,
+  ) {
+    this.index = CandidateIndex.of(registry, policy);
+    for (const job of registry.jobs.values()) this.waiting.refresh(job.jobId, job);
+  }
+
+  static empty(policy: PlacementPolicy): PlacementState {
+    return new PlacementState(newRegistry(), policy);
+  }
+
+  /** A state over a registry loaded from a snapshot (the indexes are built from it). */
+  static of(registry: ProviderRegistry, policy: PlacementPolicy): PlacementState {
+    return new PlacementState(registry, policy);
+  }
+
+  apply(event: RegistryEvent, touched: Touched = nothingTouched()): Touched {
+    const providerIds = new Set<string>();
+    let jobId: string | undefined;
+    if ('providerId' in event.data && event.data.providerId) providerIds.add(event.data.providerId);
+    if ('jobId' in event.data) {
+      jobId = event.data.jobId;
+      const before = this.registry.jobs.get(jobId)?.providerId;
+      if (before !== undefined) providerIds.add(before);
+    }
+    evolveProviders(this.registry, event);
+    if (jobId !== undefined) {
+      const job = this.registry.jobs.get(jobId);
+      if (job?.providerId !== undefined) providerIds.add(job.providerId);
+      this.waiting.refresh(jobId, job);
+      touched.jobs.add(jobId);
+    }
+    for (const id of providerIds) {
+      for (const gpuClass of this.index.refresh(this.registry.providers.get(id), id)) touched.grownClasses.add(gpuClass);
+      touched.providers.add(id);
+    }
+    return touched;
+  }
+
+  /** A heartbeat that changed nothing else: its time, for liveness. */
+  heard(providerId: string, atMs: number, sequence: string, touched: Touched = nothingTouched()): Touched {
+    heartbeatReceived(this.registry, providerId, atMs, sequence);
+    touched.providers.add(providerId);
+    return touched;
+  }
+}
