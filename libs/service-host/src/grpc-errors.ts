@@ -146,6 +146,37 @@ export function permissionDenied(message: string, info?: ErrorInfo): RpcExceptio
   return grpcError(GrpcStatus.PERMISSION_DENIED, message, info ? [errorInfo(info)] : []);
 }
 
+/** google.rpc.RetryInfo: how long a client should wait before trying the same call again. */
+function retryInfo(retryAfterMs: number): [string, Record<string, unknown>] {
+  const ms = Math.max(0, Math.ceil(retryAfterMs));
+  return ['google.rpc.RetryInfo', { retry_delay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 } }];
+}
+
+/** A google.rpc.QuotaFailure violation: whose quota, and which. */
+export interface QuotaViolation {
+  readonly subject: string;
+  readonly description: string;
+}
+
+/**
+ * RESOURCE_EXHAUSTED: the service is saturated or a quota is used up. Carries a RetryInfo (when
+ * to try again), and optionally a QuotaFailure and an ErrorInfo; well-behaved clients back off.
+ */
+export function resourceExhausted(
+  message: string,
+  detail: { retryAfterMs: number; quota?: QuotaViolation[]; info?: ErrorInfo },
+): RpcException {
+  const details: [string, Record<string, unknown>][] = [retryInfo(detail.retryAfterMs)];
+  if (detail.quota?.length) details.push(['google.rpc.QuotaFailure', { violations: detail.quota.map((v) => ({ subject: v.subject, description: v.description })) }]);
+  if (detail.info) details.push(errorInfo(detail.info));
+  return grpcError(GrpcStatus.RESOURCE_EXHAUSTED, message, details);
+}
+
+/** UNAVAILABLE: a transient condition (a dependency outage, a leader change); retry after RetryInfo. */
+export function unavailable(message: string, detail: { retryAfterMs: number; info?: ErrorInfo }): RpcException {
+  return grpcError(GrpcStatus.UNAVAILABLE, message, [retryInfo(detail.retryAfterMs), ...(detail.info ? [errorInfo(detail.info)] : [])]);
+}
+
 /** UNIMPLEMENTED: an RPC the service declares but does not offer yet. */
 export function unimplemented(message: string): RpcException {
   return grpcError(GrpcStatus.UNIMPLEMENTED, message);

@@ -8,7 +8,9 @@ import {
   invalidArgument,
   notFound,
   permissionDenied,
+  resourceExhausted,
   unauthenticated,
+  unavailable,
   unimplemented,
 } from './grpc-errors.js';
 
@@ -75,6 +77,25 @@ describe('gRPC errors with google.rpc details', () => {
     expect(sent(permissionDenied('no')).code).toBe(status.PERMISSION_DENIED);
     expect(sent(unimplemented('later')).code).toBe(status.UNIMPLEMENTED);
     expect(decodeStatusDetails(sent(unimplemented('later')))?.details).toEqual([]);
+  });
+
+  it('resourceExhausted and unavailable tell the client when to retry (RetryInfo), with the quota and reason', () => {
+    const busy = sent(
+      resourceExhausted('intake is saturated', {
+        retryAfterMs: 1_250,
+        quota: [{ subject: 'tenant:acme', description: 'submissions in flight' }],
+        info: { reason: 'OVERLOADED' },
+      }),
+    );
+    expect(busy.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(decodeStatusDetails(busy)?.details).toEqual([
+      { type: 'google.rpc.RetryInfo', value: { retry_delay: { seconds: '1', nanos: 250_000_000 } } },
+      { type: 'google.rpc.QuotaFailure', value: { violations: [expect.objectContaining({ subject: 'tenant:acme', description: 'submissions in flight' })] } },
+      { type: 'google.rpc.ErrorInfo', value: { reason: 'OVERLOADED', domain: 'switchyard', metadata: {} } },
+    ]);
+    const down = sent(unavailable('no scheduler leader yet', { retryAfterMs: 500 }));
+    expect(down.code).toBe(status.UNAVAILABLE);
+    expect(decodeStatusDetails(down)?.details).toEqual([{ type: 'google.rpc.RetryInfo', value: { retry_delay: { seconds: '0', nanos: 500_000_000 } } }]);
   });
 
   it('returns undefined when no details trailer was sent', () => {
