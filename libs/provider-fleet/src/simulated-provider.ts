@@ -91,12 +91,12 @@ export class SimulatedProvider {
     this.heartbeatTimer = setTimeout(() => {
       if (Date.now() >= this.vanishedUntil) {
         this.sequence += 1;
-        const request = {
+        const request = api.HeartbeatRequest.fromPartial({
           providerId: this.providerId,
           gpusInUse: this.gpusInUse(),
           health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
           sequence: String(this.sequence),
-        };
+        });
         this.client.heartbeat(request, this.auth(), (error) => {
           if (error && !this.stopped) this.log(`${this.plan.name}: heartbeat failed: ${error.message}`);
         });

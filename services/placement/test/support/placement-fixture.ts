@@ -218,7 +218,7 @@ export class ProviderClient {
 
   heartbeat(gpusInUse = 0, health = api.HealthStatus.HEALTH_STATUS_HEALTHY, sequence?: bigint): Promise<api.HeartbeatResponse> {
     this.sequence = sequence ?? this.sequence + 1n;
-    const request = { providerId: this.providerId, gpusInUse, health, sequence: this.sequence.toString() };
+    const request = api.HeartbeatRequest.fromPartial({ providerId: this.providerId, gpusInUse, health, sequence: this.sequence.toString() });
     return unary((cb) => this.client.heartbeat(request, this.auth(), cb));
   }
 
