@@ -55,6 +55,7 @@ export function placeJob(request: PlacementRequest, registry: ProviderRegistry, 
         chosenProviderId: chosen.providerId,
         chosenScore: chosen.score,
         excludedProviderIds: [...request.excludedProviderIds],
+        providersNotExamined: 0,
       },
     },
   };
