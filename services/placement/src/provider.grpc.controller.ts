@@ -39,7 +39,7 @@ export class ProviderGrpcController {
       const headers = new Metadata();
       headers.set(PROVIDER_TOKEN_METADATA, registration.providerToken);
       call.sendMetadata(headers);
-      return { providerId: registration.providerId, heartbeatIntervalMs: registration.heartbeatIntervalMs };
+      return { providerId: registration.providerId, heartbeatIntervalMs: registration.heartbeatIntervalMs, providerToken: registration.providerToken };
     });
   }
 
