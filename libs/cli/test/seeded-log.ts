@@ -2,7 +2,7 @@
 import { TOPICS, topicNames, type TopicName } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog } from '@switchyard/event-log';
 import { defaultTierPolicyPath, loadTierPolicy } from '@switchyard/classifier';
-import { defaultPlacementPolicy } from '@switchyard/placement';
+import { defaultPlacementPolicy } from '@switchyard/placement/domain';
 import { createTestSchema, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
 import { logLevel } from 'kafkajs';
 import { generateWorkload, type Workload } from './workload/generate-workload.js';

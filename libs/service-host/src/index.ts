@@ -7,6 +7,7 @@ export {
   type ServedProtos,
 } from './start-grpc-service.js';
 export { checkHealth, listReflectedServices } from './probe.js';
+export { resolveListenAddress } from './listen-address.js';
 export {
   alreadyExists,
   decodeStatusDetails,

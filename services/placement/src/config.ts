@@ -17,6 +17,10 @@ export interface PlacementConfig extends ServiceEnvironment {
   readonly lostAfterMissed: number | undefined;
   /** Consumer group of the jobs topic. */
   readonly consumerGroup: string;
+  /** How long the scheduler's lease lasts unless renewed: a standby takes over within about this long. */
+  readonly leaseTtlMs: number;
+  /** The address other instances forward provider calls to while this one leads (host:port). */
+  readonly advertisedAddress: string;
 }
 
 /** The shared service variables (serviceEnvironment: database, schema `placement`, event log, prefix) and placement's own. */
@@ -30,6 +34,8 @@ export function placementConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pl
     suspectAfterMissed: optionalPositiveInt(env, 'SUSPECT_AFTER_MISSED'),
     lostAfterMissed: optionalPositiveInt(env, 'LOST_AFTER_MISSED'),
     consumerGroup: env.PLACEMENT_CONSUMER_GROUP || 'placement',
+    leaseTtlMs: positiveInt(env, 'PLACEMENT_LEASE_TTL_MS', 5_000),
+    advertisedAddress: env.PLACEMENT_ADVERTISED_ADDRESS || env.GRPC_URL || '127.0.0.1:50053',
   };
 }
 

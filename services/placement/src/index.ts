@@ -1,4 +1,4 @@
-// Public entry: the module lets a launcher host this service in-process; domain deciders join it.
+// Public entry: the module lets a launcher host this service in-process. The deciders the CLI
+// replays are also exported on their own from `@switchyard/placement/domain` (no NestJS loaded).
 export { PlacementModule } from './placement.module.js';
-export { placementTransports } from './event-log.transport.js';
 export * from './domain/index.js';

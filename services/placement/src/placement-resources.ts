@@ -1,5 +1,5 @@
-// Closes what the module opened, after the transports stopped (Nest runs onApplicationShutdown
-// after closing the gRPC server and the event-log consumer and relay).
+// The event log placement reads and writes (its topics created if missing), and closing what the
+// module opened once everything else has stopped.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { TOPICS, topicNames } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
@@ -8,7 +8,6 @@ import { DataSource } from 'typeorm';
 import type { PlacementConfig } from './config.js';
 import { EVENT_LOG } from './tokens.js';
 
-/** The event log, with the topics placement reads and writes created if missing. */
 export async function openPlacementEventLog(config: PlacementConfig): Promise<EventLog> {
   const eventLog = openEventLog(config.eventLog, 'switchyard-placement', { pollIntervalMs: 500 });
   const topics = topicNames(config.topicPrefix);

@@ -1,21 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AssignmentStream } from './assignments/assignment-stream.js';
-import { CapacitySignal } from './capacity-signal.js';
+import { AssignmentFeed } from './assignments/assignment-feed.js';
 import { placementConfigFromEnv, type PlacementConfig } from './config.js';
 import { CallerCredentials } from './credentials/caller-credentials.js';
 import { OperatorCredentials } from './credentials/operator-credentials.js';
 import { defaultPlacementPolicy, type PlacementPolicy } from './domain/index.js';
-import { ReceiveHeartbeat } from './heartbeat/receive-heartbeat.js';
-import { JobsConsumer } from './jobs.consumer.js';
-import { LivenessSweep } from './liveness/liveness-sweep.js';
 import { openPlacementDatabase } from './persistence/placement-data-source.js';
-import { PlacementEvents } from './placement-events.js';
 import { openPlacementEventLog, PlacementResources } from './placement-resources.js';
 import { ProviderGrpcController } from './provider.grpc.controller.js';
-import { QueueDrainer } from './queue/queue-drainer.js';
-import { RegisterProvider } from './registration/register-provider.js';
-import { AttemptReports } from './reports/attempt-reports.js';
+import { PlacementScheduler } from './scheduler/placement-scheduler.js';
 import { EVENT_LOG, OPERATOR_CREDENTIALS, PLACEMENT_CONFIG, PLACEMENT_POLICY } from './tokens.js';
 
 /** The policy in force: the default, with the liveness timing this deployment configured. */
@@ -31,9 +24,9 @@ function policyOf(config: PlacementConfig): PlacementPolicy {
   };
 }
 
-/** Root module of the placement service: the provider API, the jobs consumer, liveness and the queue. */
+/** Root module of the placement service: the provider API in front of the in-memory scheduler. */
 @Module({
-  controllers: [ProviderGrpcController, JobsConsumer],
+  controllers: [ProviderGrpcController],
   providers: [
     { provide: PLACEMENT_CONFIG, useFactory: () => placementConfigFromEnv() },
     { provide: PLACEMENT_POLICY, useFactory: policyOf, inject: [PLACEMENT_CONFIG] },
@@ -49,15 +42,9 @@ function policyOf(config: PlacementConfig): PlacementPolicy {
       useFactory: (config: PlacementConfig) => openPlacementDatabase(config.databaseUrl, config.databaseSchema),
       inject: [PLACEMENT_CONFIG],
     },
-    PlacementEvents,
-    CapacitySignal,
+    AssignmentFeed,
+    PlacementScheduler,
     CallerCredentials,
-    RegisterProvider,
-    ReceiveHeartbeat,
-    AttemptReports,
-    AssignmentStream,
-    QueueDrainer,
-    LivenessSweep,
     PlacementResources,
   ],
 })

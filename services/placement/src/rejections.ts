@@ -35,3 +35,20 @@ export class StateConflict extends Error {
     super(message);
   }
 }
+
+/** This instance is not the active scheduler: the call belongs to the leader (if one is known). */
+export class NotLeader extends Error {
+  constructor(readonly leaderAddress: string | undefined) {
+    super(leaderAddress === undefined ? 'no placement scheduler is active yet' : `the active placement scheduler is ${leaderAddress}`);
+  }
+}
+
+/** The scheduler could not apply the call now (its cycle failed, or it is taking over): retry. */
+export class SchedulerUnavailable extends Error {}
+
+/** More calls are waiting for the scheduler than it takes: back off and retry. */
+export class SchedulerOverloaded extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} calls are waiting for the placement scheduler`);
+  }
+}

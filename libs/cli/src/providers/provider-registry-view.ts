@@ -5,14 +5,14 @@ import { events } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
 import {
   defaultPlacementPolicy,
-  emptyRegistry,
   evolveProviders,
   freeGpus,
   registryEventOfJobEnvelope,
   registryEventOfProviderEnvelope,
   reputationBp,
+  newRegistry,
   type ProviderRegistry,
-} from '@switchyard/placement';
+} from '@switchyard/placement/domain';
 import { notFound } from '../cli-error.js';
 import { decodeEvent, type DecodedEvent } from '../log/decoded-event.js';
 import { inTimeOrder, partitionCount } from '../log/job-history.js';
@@ -33,7 +33,7 @@ export async function rebuildRegistry(log: EventLog, topics: TopicMap, progress:
   };
   const providerEvents = await read('providers');
   const jobEvents = await read('jobs');
-  let registry = emptyRegistry;
+  let registry = newRegistry();
   const unknown = new Set<string>();
   for (const event of inTimeOrder([...providerEvents, ...jobEvents])) {
     const envelope = event.family === 'providers' ? events.ProviderEvent.fromJSON(event.logged.envelope.data) : events.JobEvent.fromJSON(event.logged.envelope.data);
@@ -69,7 +69,7 @@ export interface ProviderRow {
 }
 
 export function providerRows(registry: ProviderRegistry): ProviderRow[] {
-  return Object.values(registry.providers)
+  return [...registry.providers.values()]
     .sort((a, b) => (a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0))
     .map((p) => ({
       providerId: p.providerId,

@@ -2,7 +2,7 @@
 // service's code (replay verify looks up the version a DecisionRecord names) and policy files
 // given to `replay what-if --placement-policy`.
 import { readFile } from 'node:fs/promises';
-import { defaultPlacementPolicy, PLACED_TIERS, type PlacedTier, type PlacementPolicy } from '@switchyard/placement';
+import { defaultPlacementPolicy, PLACED_TIERS, type PlacedTier, type PlacementPolicy } from '@switchyard/placement/domain';
 import { parseDocument } from 'yaml';
 import { notFound, usageError } from '../cli-error.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts';
-import { defaultPlacementPolicy } from '@switchyard/placement';
+import { defaultPlacementPolicy } from '@switchyard/placement/domain';
 import { placementPolicyFrom } from './placement-policies.js';
 
 describe('placement policy files', () => {

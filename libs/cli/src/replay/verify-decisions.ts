@@ -2,7 +2,7 @@
 // Pure given the policies: the command resolves versions to policies (files, code) beforehand.
 import { events } from '@switchyard/contracts';
 import { classifyJob, type TierPolicy } from '@switchyard/classifier';
-import { decisionDifferences, rescoreDecision, type PlacementPolicy } from '@switchyard/placement';
+import { decisionDifferences, rescoreDecision, type PlacementPolicy } from '@switchyard/placement/domain';
 import type { ReplayWindow } from './replay-window.js';
 
 export interface Mismatch {

@@ -6,7 +6,7 @@
 import { api, events } from '@switchyard/contracts';
 import { classifyJob, type TierPolicy } from '@switchyard/classifier';
 import { MeteringError, quoteJob, type RateCard } from '@switchyard/metering/pricing';
-import { isPlacedTier, rescoreDecision, worstCasePrice, type PlacementPolicy } from '@switchyard/placement';
+import { isPlacedTier, rescoreDecision, worstCasePrice, type PlacementPolicy } from '@switchyard/placement/domain';
 import type { ReplayWindow } from './replay-window.js';
 
 export interface WhatIfPolicies {

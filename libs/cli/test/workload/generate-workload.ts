@@ -7,19 +7,19 @@ import { api, events } from '@switchyard/contracts';
 import type { EventEnvelope, JsonValue } from '@switchyard/event-log';
 import { classifyJob, type TierPolicy } from '@switchyard/classifier';
 import {
-  emptyRegistry,
   evolveProviders,
   jobsHeldBy,
-  nextQueuedJobs,
+  newRegistry,
+  PlacementState,
   placeJob,
+  schedule,
   registryEventOfJobEnvelope,
   registryEventOfProviderEnvelope,
   requeueAfterFailure,
   requeueAfterLoss,
-  waitingJobs,
   type PlacementPolicy,
   type ProviderRegistry,
-} from '@switchyard/placement';
+} from '@switchyard/placement/domain';
 
 export interface Workload {
   readonly jobs: EventEnvelope[];
@@ -62,7 +62,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
   const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
   const out = { jobs: [] as EventEnvelope[], providers: [] as EventEnvelope[], usage: [] as EventEnvelope[] };
   const stats = { jobs: 0, placed: 0, queued: 0, requeued: 0, lost: 0, registered: 0, failed: 0 };
-  let registry: ProviderRegistry = emptyRegistry;
+  let registry: ProviderRegistry = newRegistry();
   let clockMs = Date.parse('2026-11-24T08:00:00.000Z');
   let eventSeq = 0;
   let requeuedJobId: string | undefined;
@@ -102,7 +102,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     if (data.attempt > 1 && requeuedJobId === undefined) requeuedJobId = data.jobId;
   };
   const decide = (jobId: string) => {
-    const job = registry.jobs[jobId];
+    const job = registry.jobs.get(jobId);
     if (job === undefined || job.tier === undefined) return;
     const decision = placeJob(
       { jobId, tenantId: job.tenantId, tier: job.tier, spec: job.spec, attempt: job.attempt, excludedProviderIds: job.excludedProviderIds, at: at() },
@@ -115,8 +115,14 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       stats.queued += 1;
     }
   };
+  // The scheduler's pass over the queued jobs, on the registry itself: each placement is folded
+  // before the next job is tried (the fold then ignores the same JobPlaced emitted again).
   const drainQueue = () => {
-    for (const data of nextQueuedJobs(waitingJobs(registry), registry, options.placementPolicy, at())) placed(data);
+    const state = PlacementState.of(registry, options.placementPolicy);
+    const pass = { newlyWaiting: new Map(), grownClasses: new Set<string>(), retryAll: true, at: at() };
+    for (const decision of schedule(state, pass, { providers: new Set(), jobs: new Set(), grownClasses: new Set() })) {
+      if (decision.type === 'JobPlaced') placed(decision.data);
+    }
   };
   const requeue = (outcomes: ReturnType<typeof requeueAfterLoss>) => {
     for (const outcome of outcomes) {
@@ -160,7 +166,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     // Finished work frees capacity; now and then the provider fails the attempt instead.
     for (const run of running.filter((r) => r.doneAtMs <= clockMs)) {
       running.splice(running.indexOf(run), 1);
-      const job = registry.jobs[run.jobId];
+      const job = registry.jobs.get(run.jobId);
       if (job === undefined || job.providerId !== run.providerId || job.attempt !== run.attempt) continue;
       if (random() < 0.05) {
         requeue(
@@ -189,7 +195,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
 
     // Churn every few dozen jobs: a provider vanishes, a new or lost one (re-)registers, one degrades.
     if (n % 37 === 0) {
-      const active = Object.values(registry.providers).filter((p) => p.status === 'ACTIVE' && jobsHeldBy(registry, p.providerId).length > 0);
+      const active = [...registry.providers.values()].filter((p) => p.status === 'ACTIVE' && jobsHeldBy(registry, p.providerId).length > 0);
       const victim = active.length > 0 ? pick(active) : undefined;
       if (victim) {
         const lost: events.ProviderLost = { providerId: victim.providerId, lastHeartbeatAt: at(), jobIds: jobsHeldBy(registry, victim.providerId), lostAt: at() };
@@ -204,7 +210,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       drainQueue();
     }
     if (n % 71 === 0) {
-      const healthy = Object.values(registry.providers).filter((p) => p.status === 'ACTIVE');
+      const healthy = [...registry.providers.values()].filter((p) => p.status === 'ACTIVE');
       const provider = healthy.length > 0 ? pick(healthy) : undefined;
       if (provider) {
         providerEvent(

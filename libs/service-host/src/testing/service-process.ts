@@ -8,6 +8,8 @@ export interface ServiceProcess {
   logs: Record<string, unknown>[];
   /** Sends SIGTERM and resolves with the exit code; rejects if the process outlives `timeoutMs`. */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL: the process gets no chance to clean up (a crash); resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Arguments that run a service's TypeScript source the way its `dev` script does. */
@@ -47,7 +49,15 @@ export async function startServiceProcess(options: {
       }
     });
   });
-  return { address, logs, stop: (timeoutMs = 5000) => stop(child, exited, timeoutMs) };
+  return {
+    address,
+    logs,
+    stop: (timeoutMs = 5000) => stop(child, exited, timeoutMs),
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 async function stop(child: ChildProcess, exited: Promise<number | null>, timeoutMs: number): Promise<number | null> {

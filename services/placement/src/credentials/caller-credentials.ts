@@ -1,10 +1,12 @@
 // Who is calling: an operator (RegisterProvider, API key) or a provider (every other call, the
-// token RegisterProvider returned), both as `authorization: Bearer <secret>` metadata.
+// token RegisterProvider returned), both as `authorization: Bearer <secret>` metadata. The leader
+// knows every token's hash in memory; another instance (serving a stream) looks it up.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { DataSource } from 'typeorm';
-import { providerIdOfToken } from '../persistence/provider-rows.js';
+import { rows } from '../persistence/sql.js';
 import { NotAuthenticated } from '../rejections.js';
+import { PlacementScheduler } from '../scheduler/placement-scheduler.js';
 import { OPERATOR_CREDENTIALS } from '../tokens.js';
 import type { OperatorCredentials } from './operator-credentials.js';
 import { bearerSecret, sha256Hex } from './secrets.js';
@@ -13,6 +15,7 @@ import { bearerSecret, sha256Hex } from './secrets.js';
 export class CallerCredentials {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly scheduler: PlacementScheduler,
     @Inject(OPERATOR_CREDENTIALS) private readonly operators: OperatorCredentials,
   ) {}
 
@@ -25,8 +28,15 @@ export class CallerCredentials {
 
   async providerOf(metadata: Metadata): Promise<string> {
     const token = bearerSecret(metadata.get('authorization'));
-    const provider = token === undefined ? undefined : await providerIdOfToken(this.dataSource.manager, sha256Hex(token));
-    if (provider === undefined) throw new NotAuthenticated('a provider token is required: authorization: Bearer <token from RegisterProvider>');
-    return provider.providerId;
+    const providerId = token === undefined ? undefined : await this.providerOfHash(sha256Hex(token));
+    if (providerId === undefined) throw new NotAuthenticated('a provider token is required: authorization: Bearer <token from RegisterProvider>');
+    return providerId;
+  }
+
+  private async providerOfHash(hash: string): Promise<string | undefined> {
+    const { engine } = this.scheduler;
+    if (engine.isLeader) return engine.providerOfToken(hash);
+    const [row] = await rows<{ provider_id: string }>(this.dataSource.manager, 'SELECT provider_id FROM providers WHERE token_hash = $1', [hash]);
+    return row?.provider_id;
   }
 }

@@ -11,7 +11,7 @@ export type {
   TenantRule,
   TierPolicy,
 } from './placement-policy.js';
-export { endpointKey, freeGpus, holdingKey, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp } from './registry/provider-registry.js';
+export { endpointKey, freeGpus, holdingKey, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp, registryOf } from './registry/provider-registry.js';
 export type {
   ActiveJob,
   ActiveJobState,

@@ -2,9 +2,10 @@
 import { eventRuntimeMigrations, openServiceDatabase } from '@switchyard/event-runtime';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { AddSchedulerLease1764900000000 } from './add-scheduler-lease.migration.js';
 import { CreatePlacementTables1764100000000 } from './create-placement-tables.migration.js';
 
-export const placementMigrations = [...eventRuntimeMigrations, CreatePlacementTables1764100000000];
+export const placementMigrations = [...eventRuntimeMigrations, CreatePlacementTables1764100000000, AddSchedulerLease1764900000000];
 
 /** Creates the schema if needed, connects with it as search_path and runs pending migrations. */
 export function openPlacementDatabase(databaseUrl: string, schema: string): Promise<DataSource> {

@@ -125,3 +125,29 @@ export function operatorHolding(registry: ProviderRegistry, tenantId: string, ti
 export function jobsHeldBy(registry: ProviderRegistry, providerId: string): string[] {
   return [...(registry.heldBy.get(providerId) ?? [])].sort();
 }
+
+/**
+ * A registry from providers and active jobs as a snapshot stored them: the derived maps (holdings,
+ * held jobs, endpoints) are computed the way the fold keeps them.
+ */
+export function registryOf(providers: Iterable<ProviderState>, jobs: Iterable<ActiveJob>): ProviderRegistry {
+  const registry = newRegistry();
+  for (const provider of providers) {
+    registry.providers.set(provider.providerId, provider);
+    registry.endpoints.set(endpointKey(provider.operatorId, provider.endpoint), provider.providerId);
+  }
+  for (const job of jobs) {
+    registry.jobs.set(job.jobId, job);
+    if ((job.state !== 'PLACED' && job.state !== 'RUNNING') || job.providerId === undefined) continue;
+    let held = registry.heldBy.get(job.providerId);
+    if (held === undefined) registry.heldBy.set(job.providerId, (held = new Set()));
+    held.add(job.jobId);
+    if (job.tier === undefined || job.operatorId === undefined) continue;
+    const key = holdingKey(job.tenantId, job.tier);
+    let holdings = registry.holdings.get(key);
+    if (holdings === undefined) registry.holdings.set(key, (holdings = { total: 0, byOperator: new Map() }));
+    holdings.total += 1;
+    holdings.byOperator.set(job.operatorId, (holdings.byOperator.get(job.operatorId) ?? 0) + 1);
+  }
+  return registry;
+}

@@ -1,0 +1,368 @@
+// One scheduler cycle, in memory: applies a batch of inputs to the state in arrival order and
+// collects everything that must commit together: the events for the outbox, the assignment-stream
+// items, the report and usage rows, the rows that changed, and the answer of each command. No
+// I/O here: the engine (engine.ts) runs it inside one transaction and commits what it collected.
+import { api, events, type events as eventTypes } from '@switchyard/contracts';
+import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
+import {
+  decideCancel,
+  decideHeartbeat,
+  decideRegistration,
+  decideReport,
+  detectLostProviders,
+  expireJobs,
+  isPlacedTier,
+  nothingTouched,
+  requeueAfterLoss,
+  schedule,
+  toEpochMillis,
+  toTimestamp,
+  type ActiveJob,
+  type JobFamilyEvent,
+  type PlacementState,
+  type ProviderFamilyEvent,
+  type RegistryEvent,
+  type Touched,
+} from '../domain/index.js';
+import { jobEnvelope, providerEnvelope, usageEnvelope, type Causation } from '../event-envelopes.js';
+import { InvalidRequest, NotFound, StateConflict } from '../rejections.js';
+import type { ConsumedBatch, HeartbeatCommand, RegistrationCommand, ReportCommand, SchedulerInput, Tick } from './inputs.js';
+
+export type TerminalState = 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+
+export type StreamItem =
+  | { readonly kind: 'ASSIGN'; readonly providerId: string; readonly jobId: string; readonly attempt: number; readonly tier: api.Tier; readonly spec: api.JobSpec }
+  | { readonly kind: 'STOP'; readonly providerId: string; readonly jobId: string; readonly attempt: number; readonly reason: api.StopReason };
+
+/** Which providers each live job's attempts went to, and which reports they already had. */
+export interface AttemptBook {
+  assigned(jobId: string, attempt: number): string | undefined;
+  reported(jobId: string, attempt: number, kind: string): boolean;
+}
+
+/** What a report about a job the state no longer holds (finished) needs from the tables. */
+export interface PastAttempt {
+  readonly providerId: string;
+  readonly reportedKinds: readonly string[];
+}
+
+export interface CycleEffects {
+  readonly jobEvents: EventEnvelope[];
+  readonly providerEvents: EventEnvelope[];
+  /** UsageReported candidates: published only if their report id is new (usage_reports). */
+  readonly usage: { reportId: string; jobId: string; attempt: number; providerId: string; envelope: EventEnvelope }[];
+  readonly stream: StreamItem[];
+  readonly attemptReports: { jobId: string; attempt: number; kind: string; providerId: string; reportedAtMs: number }[];
+  readonly touched: Touched;
+  /** Jobs first seen in this cycle, as submitted (the row is inserted with its spec). */
+  readonly newJobs: Map<string, ActiveJob>;
+  /** Jobs that ended in this cycle: their last record and how they ended. */
+  readonly finished: Map<string, { state: TerminalState; last: ActiveJob }>;
+  /** Provider id → new token hash (registrations). */
+  readonly tokens: Map<string, string>;
+  readonly registeredAtMs: Map<string, number>;
+  /** Answers, sent after the commit. */
+  readonly settle: (() => void)[];
+}
+
+const TERMINAL_OF: Partial<Record<RegistryEvent['type'], TerminalState>> = {
+  JobCompleted: 'COMPLETED',
+  JobFailed: 'FAILED',
+  JobCancelled: 'CANCELLED',
+  JobExpired: 'EXPIRED',
+};
+
+export interface CycleContext {
+  readonly state: PlacementState;
+  readonly attempts: AttemptBook;
+  /** Finished jobs' attempts, looked up by the engine before the cycle for reports that need them. */
+  readonly pastAttempts: ReadonlyMap<string, ReadonlyMap<number, PastAttempt>>;
+  /** Ids of the consumed events not applied before (the inbox said so). */
+  readonly freshEventIds: ReadonlySet<string>;
+  readonly newProviderId: () => string;
+  readonly warn: (message: string) => void;
+}
+
+export class Cycle {
+  readonly effects: CycleEffects = {
+    jobEvents: [],
+    providerEvents: [],
+    usage: [],
+    stream: [],
+    attemptReports: [],
+    touched: nothingTouched(),
+    newJobs: new Map(),
+    finished: new Map(),
+    tokens: new Map(),
+    registeredAtMs: new Map(),
+    settle: [],
+  };
+  private readonly newlyWaiting = new Map<string, api.Timestamp>();
+  private retryQueue = false;
+  private latestMs = 0;
+
+  constructor(private readonly context: CycleContext) {}
+
+  run(inputs: readonly SchedulerInput[]): CycleEffects {
+    for (const input of inputs) {
+      if (input.kind === 'register' || input.kind === 'heartbeat') this.latestMs = Math.max(this.latestMs, input.input.receivedAtMs);
+      if (input.kind === 'report') this.latestMs = Math.max(this.latestMs, input.report.receivedAtMs);
+      switch (input.kind) {
+        case 'events':
+          this.consumed(input);
+          break;
+        case 'register':
+          this.register(input);
+          break;
+        case 'heartbeat':
+          this.heartbeat(input);
+          break;
+        case 'report':
+          this.report(input);
+          break;
+        case 'tick':
+          this.tick(input);
+          break;
+        default: {
+          const unexpected: never = input;
+          throw new Error(`unknown scheduler input ${JSON.stringify(unexpected)}`);
+        }
+      }
+    }
+    this.schedule();
+    return this.effects;
+  }
+
+  // ---- the jobs topic -------------------------------------------------------------------------
+
+  private consumed(batch: ConsumedBatch): void {
+    for (const event of batch.events) {
+      if (!this.context.freshEventIds.has(event.envelope.id)) continue;
+      this.consumedEvent(event);
+    }
+    this.effects.settle.push(() => batch.resolve());
+  }
+
+  private consumedEvent(event: LoggedEvent): void {
+    const cause = causedBy(event);
+    const envelope = events.JobEvent.fromJSON(event.envelope.data);
+    const eventMs = new Date(event.envelope.time).getTime();
+    this.latestMs = Math.max(this.latestMs, eventMs);
+    if (envelope.jobSubmitted) {
+      const submitted = envelope.jobSubmitted;
+      if (submitted.spec === undefined) return this.context.warn(`JobSubmitted ${event.envelope.id} for ${submitted.jobId} has no spec; not placeable`);
+      if (this.context.state.registry.jobs.has(submitted.jobId)) return;
+      this.apply({ type: 'JobSubmitted', data: { ...submitted, submittedAt: submitted.submittedAt ?? toTimestamp(eventMs) } });
+      const job = this.context.state.registry.jobs.get(submitted.jobId);
+      if (job !== undefined) this.effects.newJobs.set(job.jobId, job);
+    } else if (envelope.jobClassified) {
+      const classified = envelope.jobClassified;
+      const job = this.context.state.registry.jobs.get(classified.jobId);
+      if (job === undefined || job.state !== 'SUBMITTED') return; // classified before, cancelled, or never seen
+      if (!isPlacedTier(classified.tier)) return this.context.warn(`job ${job.jobId} classified as ${classified.tier}, which placement does not place`);
+      this.apply({ type: 'JobClassified', data: classified });
+      this.newlyWaiting.set(job.jobId, classified.classifiedAt ?? toTimestamp(eventMs));
+      this.causes.set(job.jobId, cause);
+    } else if (envelope.jobCancelRequested) {
+      const at = envelope.jobCancelRequested.requestedAt ?? toTimestamp(eventMs);
+      const cancelled = decideCancel(this.context.state.registry, envelope.jobCancelRequested, at);
+      if (cancelled === undefined) return;
+      this.stopIfHolding(cancelled.jobId, api.StopReason.STOP_REASON_CANCELLED);
+      this.emit({ type: 'JobCancelled', data: cancelled }, at, cause);
+    }
+  }
+
+  /** Why each newly waiting job is being decided (its causing event), for the decision's envelope. */
+  private readonly causes = new Map<string, Causation>();
+
+  // ---- provider commands ------------------------------------------------------------------------
+
+  private register(command: RegistrationCommand): void {
+    const { state } = this.context;
+    const decision = decideRegistration(state.registry, { ...command.input, newProviderId: this.context.newProviderId() });
+    if (decision.kind === 'capacity-in-use') {
+      const error = new StateConflict(
+        `provider ${decision.providerId} holds ${decision.held} ${decision.gpuClass} GPUs for placed jobs; the new inventory offers ${decision.offered}`,
+        'PROVIDER_CAPACITY_IN_USE',
+        decision.providerId,
+      );
+      this.effects.settle.push(() => command.reject(error));
+      return;
+    }
+    const cause = command.traceparent ? { traceparent: command.traceparent } : {};
+    if (decision.event !== undefined) this.emit({ type: 'ProviderRegistered', data: decision.event }, decision.event.registeredAt!, cause);
+    // A registration restarts the heartbeat sequence (a restarted provider counts from 1 again).
+    state.heard(decision.providerId, command.input.receivedAtMs, '0', this.effects.touched);
+    if (decision.isNew) this.effects.registeredAtMs.set(decision.providerId, command.input.receivedAtMs);
+    this.effects.tokens.set(decision.providerId, command.tokenHash);
+    this.effects.settle.push(() => command.resolve({ providerId: decision.providerId, providerToken: command.providerToken }));
+  }
+
+  private heartbeat(command: HeartbeatCommand): void {
+    const { state } = this.context;
+    const decision = decideHeartbeat(state.registry, command.input);
+    switch (decision.kind) {
+      case 'stale':
+        this.effects.settle.push(() => command.resolve('stale'));
+        return;
+      case 'invalid': {
+        const error = new InvalidRequest([{ field: decision.field, description: decision.description }]);
+        this.effects.settle.push(() => command.reject(error));
+        return;
+      }
+      case 'recorded': {
+        const at = toTimestamp(command.input.receivedAtMs);
+        const cause = command.traceparent ? { traceparent: command.traceparent } : {};
+        for (const event of decision.events) this.emit(event, at, cause);
+        state.heard(command.input.providerId, command.input.receivedAtMs, command.input.sequence, this.effects.touched);
+        this.effects.settle.push(() => command.resolve('recorded'));
+        return;
+      }
+    }
+  }
+
+  private report(command: ReportCommand): void {
+    const { state, attempts, pastAttempts } = this.context;
+    const r = command.report;
+    const past = pastAttempts.get(r.jobId)?.get(r.attempt);
+    const live = state.registry.jobs.has(r.jobId);
+    const assignedTo = live ? attempts.assigned(r.jobId, r.attempt) : past?.providerId;
+    const alreadyReported =
+      this.reportedInCycle.has(`${r.jobId}#${r.attempt}#${r.kind}`) ||
+      (live ? attempts.reported(r.jobId, r.attempt, r.kind) : (past?.reportedKinds.includes(r.kind) ?? false));
+    const decision = decideReport(
+      state.registry,
+      { ...r, wasAssigned: assignedTo === r.providerId, alreadyReported },
+      state.policy,
+    );
+    switch (decision.kind) {
+      case 'not-found': {
+        const error = new NotFound(`job ${r.jobId} attempt ${r.attempt} was never assigned to this provider`, 'switchyard.v1.Job', r.jobId);
+        this.effects.settle.push(() => command.reject(error));
+        return;
+      }
+      case 'duplicate':
+        this.effects.settle.push(() => command.resolve('duplicate'));
+        return;
+      case 'not-current': {
+        const error = new StateConflict(
+          `job ${r.jobId} attempt ${r.attempt} is no longer current on this provider (job is ${decision.jobState}, attempt ${decision.jobAttempt})`,
+          'JOB_ATTEMPT_CURRENT',
+          `${r.jobId}#${r.attempt}`,
+        );
+        this.effects.settle.push(() => command.reject(error));
+        return;
+      }
+      case 'applied': {
+        const at = toTimestamp(r.receivedAtMs);
+        const cause = command.traceparent ? { traceparent: command.traceparent } : {};
+        this.reportedInCycle.add(`${r.jobId}#${r.attempt}#${r.kind}`);
+        this.effects.attemptReports.push({ jobId: r.jobId, attempt: r.attempt, kind: r.kind, providerId: r.providerId, reportedAtMs: r.receivedAtMs });
+        for (const event of decision.events) {
+          this.emit(event, at, cause);
+          if (event.type === 'JobRequeued') this.newlyWaiting.set(event.data.jobId, at);
+        }
+        if (r.kind !== 'STARTED' && r.usage != null && r.usage.reportId !== '') {
+          const usage: eventTypes.UsageReported = {
+            reportId: r.usage.reportId,
+            jobId: r.jobId,
+            attempt: r.attempt,
+            providerId: r.providerId,
+            amounts: r.usage.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0' },
+            reportedAt: at,
+          };
+          this.effects.usage.push({ reportId: usage.reportId, jobId: r.jobId, attempt: r.attempt, providerId: r.providerId, envelope: usageEnvelope({ usageReported: usage }, at, cause) });
+        }
+        this.effects.settle.push(() => command.resolve('applied'));
+        return;
+      }
+    }
+  }
+
+  private readonly reportedInCycle = new Set<string>();
+
+  // ---- the timer ---------------------------------------------------------------------------------
+
+  private tick(tick: Tick): void {
+    const { state } = this.context;
+    const at = toTimestamp(tick.atMs);
+    this.latestMs = Math.max(this.latestMs, tick.atMs);
+    if (tick.retryQueue) this.retryQueue = true;
+    for (const event of detectLostProviders(state.registry, at, state.policy)) {
+      this.emit(event, at);
+      if (event.type !== 'ProviderLost') continue;
+      for (const outcome of requeueAfterLoss(event.data, state.registry, state.policy)) {
+        this.stopIfHolding(outcome.data.jobId, api.StopReason.STOP_REASON_REASSIGNED);
+        this.emit(outcome, at);
+        if (outcome.type === 'JobRequeued') this.newlyWaiting.set(outcome.data.jobId, at);
+      }
+    }
+    const withDeadlines = [...state.registry.jobs.values()].filter((job) => job.spec.deadline !== undefined && toEpochMillis(job.spec.deadline) <= tick.atMs);
+    for (const expired of expireJobs(withDeadlines, at)) {
+      this.stopIfHolding(expired.jobId, api.StopReason.STOP_REASON_EXPIRED);
+      this.emit({ type: 'JobExpired', data: expired }, at);
+    }
+  }
+
+  // ---- placing ------------------------------------------------------------------------------------
+
+  private schedule(): void {
+    const { state } = this.context;
+    // The pass's time is the latest input's (event, command receive time or tick): never a clock read here.
+    const at = toTimestamp(this.latestMs);
+    const decisions = schedule(
+      state,
+      { newlyWaiting: this.newlyWaiting, grownClasses: this.effects.touched.grownClasses, retryAll: this.retryQueue, at },
+      this.effects.touched,
+    );
+    for (const decision of decisions) {
+      const jobId = decision.data.jobId;
+      const cause = this.causes.get(jobId) ?? { correlationId: jobId };
+      const at = decision.type === 'JobPlaced' ? decision.data.decision!.decidedAt! : decision.data.queuedAt!;
+      this.effects.jobEvents.push(jobEnvelope(decision.type === 'JobPlaced' ? { jobPlaced: decision.data } : { jobQueued: decision.data }, at, cause));
+      this.effects.touched.jobs.add(jobId);
+      if (decision.type === 'JobPlaced') {
+        const job = state.registry.jobs.get(jobId)!;
+        this.effects.stream.push({ kind: 'ASSIGN', providerId: decision.data.providerId, jobId, attempt: decision.data.attempt, tier: job.tier!, spec: job.spec });
+      }
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  /** Applies an event this cycle decided and puts it in the outbox. */
+  private emit(event: RegistryEvent, at: api.Timestamp, cause: Causation = {}): void {
+    this.apply(event);
+    if (isProviderEvent(event)) this.effects.providerEvents.push(providerEnvelope(oneOf(event) as never, at, cause));
+    else this.effects.jobEvents.push(jobEnvelope(oneOf(event) as never, at, cause));
+  }
+
+  private apply(event: RegistryEvent): void {
+    const terminal = TERMINAL_OF[event.type];
+    const last = terminal !== undefined && 'jobId' in event.data ? this.context.state.registry.jobs.get(event.data.jobId) : undefined;
+    this.context.state.apply(event, this.effects.touched);
+    if (terminal !== undefined && last !== undefined) this.effects.finished.set(last.jobId, { state: terminal, last });
+  }
+
+  private stopIfHolding(jobId: string, reason: api.StopReason): void {
+    const job = this.context.state.registry.jobs.get(jobId);
+    if (job === undefined || job.providerId === undefined || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return;
+    this.effects.stream.push({ kind: 'STOP', providerId: job.providerId, jobId, attempt: job.attempt, reason });
+  }
+}
+
+const PROVIDER_EVENTS = new Set<string>(['ProviderRegistered', 'ProviderHeartbeatMissed', 'ProviderLost', 'ProviderRecovered', 'ProviderCapacityChanged']);
+
+function isProviderEvent(event: RegistryEvent): event is ProviderFamilyEvent {
+  return PROVIDER_EVENTS.has(event.type);
+}
+
+/** `{ type: 'JobPlaced', data }` → `{ jobPlaced: data }`: the member of the topic's envelope message. */
+function oneOf(event: RegistryEvent | JobFamilyEvent): Record<string, unknown> {
+  return { [event.type.charAt(0).toLowerCase() + event.type.slice(1)]: event.data };
+}
+
+function causedBy(event: LoggedEvent): Causation {
+  const { id, correlationId, traceparent } = event.envelope;
+  return { causationId: id, ...(correlationId ? { correlationId } : {}), ...(traceparent ? { traceparent } : {}) };
+}

@@ -1,0 +1,386 @@
+// The scheduler's state in the tables: loaded whole when an instance becomes the leader (or after
+// a failed cycle), written back per cycle for exactly the providers and jobs the cycle changed.
+// The rows are a snapshot of the in-memory fold, never edited by hand: every statement below is
+// a batch (unnest of arrays), so a cycle costs the same few round trips however much it decided.
+import { api } from '@switchyard/contracts';
+import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
+import type pg from 'pg';
+import {
+  isPlacedTier,
+  registryOf,
+  type ActiveJob,
+  type ActiveJobState,
+  type ProviderRegistry,
+  type ProviderState,
+  type ProviderStatus,
+} from '../domain/index.js';
+import type { CycleEffects, PastAttempt, StreamItem } from '../engine/cycle.js';
+
+const LIVE_STATES: readonly ActiveJobState[] = ['SUBMITTED', 'CLASSIFIED', 'QUEUED', 'PLACED', 'RUNNING', 'REQUEUED'];
+
+export interface LoadedState {
+  readonly registry: ProviderRegistry;
+  /** Provider id → SHA-256 of its current token. */
+  readonly tokens: Map<string, string>;
+  readonly registeredAtMs: Map<string, number>;
+  /** Live jobs' attempts: job id → attempt → provider and the report kinds applied. */
+  readonly attempts: Map<string, Map<number, { providerId: string; reported: Set<string> }>>;
+}
+
+interface ProviderRow {
+  provider_id: string;
+  operator_id: string;
+  endpoint: string;
+  region: string;
+  jurisdiction: string;
+  gpus: api.GpuInventory[];
+  price: string;
+  advertised_latency_ms: number;
+  status: ProviderStatus;
+  health: string;
+  total_gpus: number;
+  reported_gpus_in_use: number;
+  last_heartbeat_at: Date;
+  sequence: string;
+  missed_heartbeats: number;
+  completions: number;
+  failures: number;
+  losses: number;
+  registered_at: Date;
+  token_hash: string;
+}
+
+interface JobRow {
+  job_id: string;
+  tenant_id: string;
+  spec: unknown;
+  tier: string | null;
+  state: ActiveJobState;
+  attempt: number;
+  provider_id: string | null;
+  operator_id: string | null;
+  excluded_provider_ids: string[];
+  submitted_at: Date;
+}
+
+/** Reads providers, reservations and live jobs. `graceFromMs`: heartbeats count as heard no earlier than this (a takeover). */
+export async function loadState(client: pg.ClientBase, graceFromMs: number): Promise<LoadedState> {
+  const providers = await client.query<ProviderRow>(
+    `SELECT provider_id, operator_id, endpoint, region, jurisdiction, gpus, price_per_gpu_hour_base_units::text AS price,
+            advertised_latency_ms, status, health, total_gpus, reported_gpus_in_use, last_heartbeat_at,
+            last_heartbeat_sequence::text AS sequence, missed_heartbeats, completions, failures, losses, registered_at, token_hash
+       FROM providers`,
+  );
+  const reserved = await client.query<{ provider_id: string; gpu_class: string; reserved: number }>(
+    'SELECT provider_id, gpu_class, reserved FROM provider_capacity WHERE reserved > 0',
+  );
+  const placed = new Map<string, Record<string, number>>();
+  for (const r of reserved.rows) placed.set(r.provider_id, { ...placed.get(r.provider_id), [r.gpu_class]: r.reserved });
+  const jobs = await client.query<JobRow>(
+    `SELECT job_id, tenant_id, spec, tier, state, attempt, provider_id, operator_id, excluded_provider_ids, submitted_at
+       FROM jobs WHERE state = ANY($1::text[])`,
+    [LIVE_STATES],
+  );
+  const attemptRows = await client.query<{ job_id: string; attempt: number; provider_id: string; kinds: string[] }>(
+    `SELECT a.job_id, a.attempt, a.provider_id,
+            COALESCE(array_agg(r.kind) FILTER (WHERE r.kind IS NOT NULL), '{}') AS kinds
+       FROM assignments a
+       JOIN jobs j ON j.job_id = a.job_id AND j.state = ANY($1::text[])
+       LEFT JOIN attempt_reports r ON r.job_id = a.job_id AND r.attempt = a.attempt
+      WHERE a.kind = 'ASSIGN'
+      GROUP BY a.job_id, a.attempt, a.provider_id`,
+    [LIVE_STATES],
+  );
+  const tokens = new Map<string, string>();
+  const registeredAtMs = new Map<string, number>();
+  const providerStates = providers.rows.map((row): ProviderState => {
+    tokens.set(row.provider_id, row.token_hash);
+    registeredAtMs.set(row.provider_id, row.registered_at.getTime());
+    return {
+      providerId: row.provider_id,
+      operatorId: row.operator_id,
+      endpoint: row.endpoint,
+      region: row.region,
+      jurisdiction: row.jurisdiction,
+      gpus: row.gpus.map((g) => api.GpuInventory.fromJSON(g)),
+      pricePerGpuHour: BigInt(row.price),
+      advertisedLatencyMs: row.advertised_latency_ms,
+      health: row.health as api.HealthStatus,
+      status: row.status,
+      totalGpus: row.total_gpus,
+      reportedGpusInUse: row.reported_gpus_in_use,
+      placedGpusByClass: placed.get(row.provider_id) ?? {},
+      lastHeartbeatAtMs: Math.max(row.last_heartbeat_at.getTime(), graceFromMs),
+      heartbeatSequence: row.sequence,
+      missedHeartbeats: row.missed_heartbeats,
+      track: { completions: row.completions, failures: row.failures, losses: row.losses },
+    };
+  });
+  const jobStates = jobs.rows.map((row): ActiveJob => {
+    const tier = row.tier === null ? undefined : (row.tier as api.Tier);
+    return {
+      jobId: row.job_id,
+      tenantId: row.tenant_id,
+      tier: tier !== undefined && isPlacedTier(tier) ? tier : undefined,
+      spec: api.JobSpec.fromJSON(row.spec),
+      state: row.state,
+      attempt: row.attempt,
+      providerId: row.provider_id ?? undefined,
+      operatorId: row.operator_id ?? undefined,
+      excludedProviderIds: row.excluded_provider_ids,
+      submittedAtMs: row.submitted_at.getTime(),
+    };
+  });
+  const attempts: LoadedState['attempts'] = new Map();
+  for (const row of attemptRows.rows) {
+    let byAttempt = attempts.get(row.job_id);
+    if (byAttempt === undefined) attempts.set(row.job_id, (byAttempt = new Map()));
+    byAttempt.set(row.attempt, { providerId: row.provider_id, reported: new Set(row.kinds) });
+  }
+  return { registry: registryOf(providerStates, jobStates), tokens, registeredAtMs, attempts };
+}
+
+/** Finished jobs' attempts (for reports that arrive after the job ended), per job and attempt. */
+export async function loadPastAttempts(client: pg.ClientBase, jobIds: readonly string[]): Promise<Map<string, Map<number, PastAttempt>>> {
+  const result = new Map<string, Map<number, PastAttempt>>();
+  if (jobIds.length === 0) return result;
+  const { rows } = await client.query<{ job_id: string; attempt: number; provider_id: string; kinds: string[] }>(
+    `SELECT a.job_id, a.attempt, a.provider_id,
+            COALESCE(array_agg(r.kind) FILTER (WHERE r.kind IS NOT NULL), '{}') AS kinds
+       FROM assignments a LEFT JOIN attempt_reports r ON r.job_id = a.job_id AND r.attempt = a.attempt
+      WHERE a.kind = 'ASSIGN' AND a.job_id = ANY($1::text[])
+      GROUP BY a.job_id, a.attempt, a.provider_id`,
+    [jobIds],
+  );
+  for (const row of rows) {
+    let byAttempt = result.get(row.job_id);
+    if (byAttempt === undefined) result.set(row.job_id, (byAttempt = new Map()));
+    byAttempt.set(row.attempt, { providerId: row.provider_id, reportedKinds: row.kinds });
+  }
+  return result;
+}
+
+/** Claims consumed events for the group; returns the ids not applied before. */
+export async function claimInbox(client: pg.ClientBase, groupId: string, events: readonly LoggedEvent[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const { rows } = await client.query<{ event_id: string }>(
+    `INSERT INTO event_inbox (consumer_group, event_id, event_type, topic, partition, "offset")
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+     ON CONFLICT (consumer_group, event_id) DO NOTHING
+     RETURNING event_id`,
+    [
+      groupId,
+      events.map((e) => e.envelope.id),
+      events.map((e) => e.envelope.type),
+      events.map((e) => e.topic),
+      events.map((e) => e.partition),
+      events.map((e) => e.offset),
+    ],
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
+
+export interface SnapshotContext {
+  readonly registry: ProviderRegistry;
+  readonly tokens: ReadonlyMap<string, string>;
+  readonly registeredAtMs: ReadonlyMap<string, number>;
+  readonly topics: { readonly jobs: string; readonly providers: string; readonly usage: string };
+}
+
+export interface WrittenStream {
+  readonly seq: string;
+  readonly item: StreamItem;
+}
+
+/** Writes what a cycle changed, in the cycle's transaction. Returns the stream items with their seqs. */
+export async function writeCycle(client: pg.ClientBase, effects: CycleEffects, context: SnapshotContext): Promise<WrittenStream[]> {
+  await writeProviders(client, effects, context);
+  await writeJobs(client, effects, context.registry);
+  const stream = await writeStream(client, effects.stream);
+  if (effects.attemptReports.length > 0) {
+    await client.query(
+      `INSERT INTO attempt_reports (job_id, attempt, kind, provider_id, reported_at)
+       SELECT j, a, k, p, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::float8[]) AS x(j, a, k, p, t)
+       ON CONFLICT DO NOTHING`,
+      [
+        effects.attemptReports.map((r) => r.jobId),
+        effects.attemptReports.map((r) => r.attempt),
+        effects.attemptReports.map((r) => r.kind),
+        effects.attemptReports.map((r) => r.providerId),
+        effects.attemptReports.map((r) => r.reportedAtMs),
+      ],
+    );
+  }
+  let usage: EventEnvelope[] = [];
+  if (effects.usage.length > 0) {
+    const { rows } = await client.query<{ report_id: string }>(
+      `INSERT INTO usage_reports (report_id, job_id, attempt, provider_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
+       ON CONFLICT (report_id) DO NOTHING RETURNING report_id`,
+      [effects.usage.map((u) => u.reportId), effects.usage.map((u) => u.jobId), effects.usage.map((u) => u.attempt), effects.usage.map((u) => u.providerId)],
+    );
+    const fresh = new Set(rows.map((r) => r.report_id));
+    usage = effects.usage.filter((u) => fresh.has(u.reportId)).map((u) => u.envelope);
+  }
+  await writeOutbox(client, [
+    ...effects.providerEvents.map((envelope) => ({ topic: context.topics.providers, envelope })),
+    ...effects.jobEvents.map((envelope) => ({ topic: context.topics.jobs, envelope })),
+    ...usage.map((envelope) => ({ topic: context.topics.usage, envelope })),
+  ]);
+  return stream;
+}
+
+async function writeProviders(client: pg.ClientBase, effects: CycleEffects, context: SnapshotContext): Promise<void> {
+  const providers = [...effects.touched.providers].flatMap((id) => {
+    const p = context.registry.providers.get(id);
+    return p === undefined ? [] : [p];
+  });
+  if (providers.length === 0) return;
+  const col = <T>(f: (p: ProviderState) => T): T[] => providers.map(f);
+  await client.query(
+    `INSERT INTO providers (provider_id, operator_id, endpoint, region, jurisdiction, gpus, price_per_gpu_hour_base_units,
+                            advertised_latency_ms, token_hash, status, health, total_gpus, reported_gpus_in_use,
+                            last_heartbeat_at, last_heartbeat_sequence, missed_heartbeats, completions, failures, losses, registered_at)
+     SELECT id, op, ep, rg, ju, g::jsonb, pr::bigint, lat, tok, st, he, tot, used, to_timestamp(hb / 1000.0), sq::numeric, mi, co, fa, lo, to_timestamp(reg / 1000.0)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
+                   $11::text[], $12::int[], $13::int[], $14::float8[], $15::text[], $16::int[], $17::int[], $18::int[], $19::int[], $20::float8[])
+            AS t(id, op, ep, rg, ju, g, pr, lat, tok, st, he, tot, used, hb, sq, mi, co, fa, lo, reg)
+     ON CONFLICT (provider_id) DO UPDATE SET
+       region = EXCLUDED.region, jurisdiction = EXCLUDED.jurisdiction, gpus = EXCLUDED.gpus,
+       price_per_gpu_hour_base_units = EXCLUDED.price_per_gpu_hour_base_units, advertised_latency_ms = EXCLUDED.advertised_latency_ms,
+       token_hash = EXCLUDED.token_hash, status = EXCLUDED.status, health = EXCLUDED.health, total_gpus = EXCLUDED.total_gpus,
+       reported_gpus_in_use = EXCLUDED.reported_gpus_in_use, last_heartbeat_at = EXCLUDED.last_heartbeat_at,
+       last_heartbeat_sequence = EXCLUDED.last_heartbeat_sequence, missed_heartbeats = EXCLUDED.missed_heartbeats,
+       completions = EXCLUDED.completions, failures = EXCLUDED.failures, losses = EXCLUDED.losses`,
+    [
+      col((p) => p.providerId),
+      col((p) => p.operatorId),
+      col((p) => p.endpoint),
+      col((p) => p.region),
+      col((p) => p.jurisdiction),
+      col((p) => JSON.stringify(p.gpus.map((g) => api.GpuInventory.toJSON(g)))),
+      col((p) => p.pricePerGpuHour.toString()),
+      col((p) => p.advertisedLatencyMs),
+      col((p) => context.tokens.get(p.providerId) ?? ''),
+      col((p) => p.status),
+      col((p) => p.health),
+      col((p) => p.totalGpus),
+      col((p) => p.reportedGpusInUse),
+      col((p) => p.lastHeartbeatAtMs),
+      col((p) => p.heartbeatSequence),
+      col((p) => p.missedHeartbeats),
+      col((p) => p.track.completions),
+      col((p) => p.track.failures),
+      col((p) => p.track.losses),
+      col((p) => context.registeredAtMs.get(p.providerId) ?? p.lastHeartbeatAtMs),
+    ],
+  );
+  // Capacity rows: one per class offered or still held; the CHECK (reserved <= total) is the backstop.
+  const capacity = providers.flatMap((p) => {
+    const totals = new Map<string, number>();
+    for (const g of p.gpus) totals.set(g.gpuClass, (totals.get(g.gpuClass) ?? 0) + g.count);
+    for (const gpuClass of Object.keys(p.placedGpusByClass)) if (!totals.has(gpuClass)) totals.set(gpuClass, 0);
+    return [...totals].map(([gpuClass, total]) => ({ providerId: p.providerId, gpuClass, total, reserved: p.placedGpusByClass[gpuClass] ?? 0 }));
+  });
+  await client.query(
+    `INSERT INTO provider_capacity (provider_id, gpu_class, total, reserved)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[])
+     ON CONFLICT (provider_id, gpu_class) DO UPDATE SET total = EXCLUDED.total, reserved = EXCLUDED.reserved`,
+    [capacity.map((c) => c.providerId), capacity.map((c) => c.gpuClass), capacity.map((c) => c.total), capacity.map((c) => c.reserved)],
+  );
+  await client.query(
+    `UPDATE provider_capacity c SET total = 0
+       FROM unnest($1::text[]) AS t(id)
+      WHERE c.provider_id = t.id AND c.reserved = 0 AND NOT ((c.provider_id || '/' || c.gpu_class) = ANY($2::text[]))`,
+    [providers.map((p) => p.providerId), capacity.map((c) => `${c.providerId}/${c.gpuClass}`)],
+  );
+}
+
+interface JobRecord {
+  readonly job: ActiveJob;
+  readonly state: string;
+  readonly holding: boolean;
+}
+
+async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry: ProviderRegistry): Promise<void> {
+  const records: JobRecord[] = [];
+  const seen = new Set<string>();
+  for (const [jobId, finished] of effects.finished) {
+    records.push({ job: finished.last, state: finished.state, holding: false });
+    seen.add(jobId);
+  }
+  for (const jobId of effects.touched.jobs) {
+    if (seen.has(jobId)) continue;
+    const job = registry.jobs.get(jobId);
+    if (job === undefined) continue;
+    records.push({ job, state: job.state, holding: job.state === 'PLACED' || job.state === 'RUNNING' });
+  }
+  if (records.length === 0) return;
+  const fresh = records.filter((r) => effects.newJobs.has(r.job.jobId));
+  if (fresh.length > 0) {
+    const spec = (job: ActiveJob) => JSON.stringify(api.JobSpec.toJSON(job.spec));
+    await client.query(
+      `INSERT INTO jobs (job_id, tenant_id, spec, state, submitted_at, deadline)
+       SELECT j, t, s::jsonb, 'SUBMITTED', to_timestamp(at / 1000.0), CASE WHEN d IS NULL THEN NULL ELSE to_timestamp(d / 1000.0) END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[]) AS x(j, t, s, at, d)
+       ON CONFLICT (job_id) DO NOTHING`,
+      [
+        fresh.map((r) => r.job.jobId),
+        fresh.map((r) => r.job.tenantId),
+        fresh.map((r) => spec(r.job)),
+        fresh.map((r) => r.job.submittedAtMs),
+        fresh.map((r) => (r.job.spec.deadline ? Number(r.job.spec.deadline.seconds) * 1000 + Math.floor(r.job.spec.deadline.nanos / 1e6) : null)),
+      ],
+    );
+  }
+  await client.query(
+    `UPDATE jobs SET state = x.s, tier = x.ti, attempt = x.a, provider_id = x.p, operator_id = x.o,
+                     reserved_gpu_class = x.rc, reserved_gpus = x.rg, excluded_provider_ids = COALESCE(x.ex, '{}'), updated_at = now()
+       FROM (SELECT j, s, ti, a, p, o, rc, rg, string_to_array(NULLIF(ex, ''), ',') AS ex
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
+                    AS u(j, s, ti, a, p, o, rc, rg, ex)) AS x
+      WHERE jobs.job_id = x.j`,
+    [
+      records.map((r) => r.job.jobId),
+      records.map((r) => r.state),
+      records.map((r) => r.job.tier ?? null),
+      records.map((r) => r.job.attempt),
+      records.map((r) => r.job.providerId ?? null),
+      records.map((r) => r.job.operatorId ?? null),
+      records.map((r) => (r.holding ? r.job.spec.gpuClass : null)),
+      records.map((r) => (r.holding ? Math.max(1, r.job.spec.gpuCount) : 0)),
+      records.map((r) => r.job.excludedProviderIds.join(',')),
+    ],
+  );
+}
+
+async function writeStream(client: pg.ClientBase, items: readonly StreamItem[]): Promise<WrittenStream[]> {
+  if (items.length === 0) return [];
+  const { rows } = await client.query<{ seq: string }>(
+    `INSERT INTO assignments (provider_id, job_id, attempt, kind, stop_reason, tier, spec)
+     SELECT p, j, a, k, r, t, s::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS x(p, j, a, k, r, t, s, n)
+     ORDER BY n
+     RETURNING seq::text`,
+    [
+      items.map((i) => i.providerId),
+      items.map((i) => i.jobId),
+      items.map((i) => i.attempt),
+      items.map((i) => i.kind),
+      items.map((i) => (i.kind === 'STOP' ? i.reason : null)),
+      items.map((i) => (i.kind === 'ASSIGN' ? i.tier : null)),
+      items.map((i) => (i.kind === 'ASSIGN' ? JSON.stringify(api.JobSpec.toJSON(i.spec)) : null)),
+    ],
+  );
+  // Sequence values are drawn in insertion order; one writer (the leader) commits at a time.
+  const seqs = rows.map((r) => BigInt(r.seq)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await client.query(`SELECT pg_notify('placement_assignments_' || current_schema(), $1)`, [seqs[seqs.length - 1]!.toString()]);
+  return items.map((item, i) => ({ seq: seqs[i]!.toString(), item }));
+}
+
+async function writeOutbox(client: pg.ClientBase, rows: readonly { topic: string; envelope: EventEnvelope }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    'INSERT INTO event_outbox (topic, event_id, envelope) SELECT * FROM unnest($1::text[], $2::text[], $3::json[])',
+    [rows.map((r) => r.topic), rows.map((r) => r.envelope.id), rows.map((r) => JSON.stringify(r.envelope))],
+  );
+}
