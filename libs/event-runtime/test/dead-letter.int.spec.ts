@@ -164,7 +164,7 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
 
     const otherDb = await openServiceDatabase();
     cleanups.push(() => otherDb.schema.drop(), () => otherDb.dataSource.destroy());
-    const withoutInbox = await consume({ dataSource: otherDb.dataSource, log, topic, handler: applyAccountEvent, inbox: { claim: async () => true } });
+    const withoutInbox = await consume({ dataSource: otherDb.dataSource, log, topic, handler: applyAccountEvent, inbox: { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) } });
     await eventually(() => expect(withoutInbox.appliedAt.size).toBe(4), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 

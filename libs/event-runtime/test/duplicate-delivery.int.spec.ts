@@ -9,7 +9,7 @@ import { EventConsumer, type InboxStore } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, DEPOSITED, WITHDRAWN, type AccountRow } from './support/accounts.js';
 import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger } from './support/runtime-fixture.js';
 
-const noInbox: InboxStore = { claim: async () => true };
+const noInbox: InboxStore = { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) };
 
 /** A seeded generator, so a failure can be reproduced. */
 function random(seed: number): () => number {

@@ -135,7 +135,7 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
     expect((await accountsState(withInbox.dataSource.manager))[0]).toMatchObject({ applied: 1, balance: '7' });
     await withInbox.stop();
 
-    const withoutInbox = await consumeDownstream(log, topic, { claim: async () => true });
+    const withoutInbox = await consumeDownstream(log, topic, { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) });
     await eventually(() => expect(withoutInbox.outcomes).toEqual(['applied', 'applied']));
     expect((await accountsState(withoutInbox.dataSource.manager))[0]).toMatchObject({ applied: 2, balance: '14' });
     await withoutInbox.stop();

@@ -11,18 +11,26 @@ export class Outbox {
    */
   async add(manager: EntityManager, topic: string, envelopes: EventEnvelope | readonly EventEnvelope[]): Promise<void> {
     const list: readonly EventEnvelope[] = Array.isArray(envelopes) ? envelopes : [envelopes as EventEnvelope];
-    if (list.length === 0) return;
+    await this.addMany(manager, [{ topic, envelopes: this.withTrace(list) }]);
+  }
+
+  /** An event made inside a span (a gRPC call, a consumed event) continues that trace. */
+  withTrace(envelopes: readonly EventEnvelope[]): EventEnvelope[] {
+    const trace = activeTraceCarrier();
+    return envelopes.map((original) => (original.traceparent || !trace.traceparent ? original : { ...original, ...trace }));
+  }
+
+  /** Rows for several topics in one statement, in the order given (the relay publishes in that order). */
+  async addMany(manager: EntityManager, batches: readonly { topic: string; envelopes: readonly EventEnvelope[] }[]): Promise<void> {
+    const rows = batches.flatMap(({ topic, envelopes }) => envelopes.map((envelope) => ({ topic, envelope })));
+    if (rows.length === 0) return;
     if (manager.queryRunner?.isTransactionActive !== true) {
       throw new Error('Outbox.add needs the EntityManager of an open transaction');
     }
-    // An event made inside a span (a gRPC call, a consumed event) continues that trace.
-    const trace = activeTraceCarrier();
-    const params: string[] = [];
-    const rows = list.map((original, i) => {
-      const envelope = original.traceparent || !trace.traceparent ? original : { ...original, ...trace };
-      params.push(topic, envelope.id, JSON.stringify(envelope));
-      return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::json)`;
-    });
-    await manager.query(`INSERT INTO event_outbox (topic, event_id, envelope) VALUES ${rows.join(', ')}`, params);
+    await manager.query('INSERT INTO event_outbox (topic, event_id, envelope) SELECT * FROM unnest($1::text[], $2::text[], $3::json[])', [
+      rows.map((r) => r.topic),
+      rows.map((r) => r.envelope.id),
+      rows.map((r) => JSON.stringify(r.envelope)),
+    ]);
   }
 }

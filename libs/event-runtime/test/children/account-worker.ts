@@ -34,7 +34,7 @@ const eventLog = openEventLog(config.backend, config.databaseUrl);
 
 if (config.mode === 'consume') {
   let applied = 0;
-  const noInbox: InboxStore = { claim: async () => true };
+  const noInbox: InboxStore = { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) };
   const consumer = new EventConsumer({
     eventLog,
     dataSource,
