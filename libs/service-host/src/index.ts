@@ -31,3 +31,4 @@ export {
 } from './grpc-errors.js';
 export { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, GrpcTlsConfigurationError, type GrpcTlsSettings } from './grpc-tls.js';
 export { peerIdentity, type CallWithAuthContext, type PeerIdentity } from './peer-identity.js';
+export { KeyedRateLimiter, rateLimitFromEnv, RateLimitConfigurationError, type Admission, type RateLimit } from './rate-limiter.js';
