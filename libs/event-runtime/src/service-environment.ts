@@ -1,11 +1,12 @@
 // What every event-driven service reads from its environment, and the two connections it opens
 // from it: its own PostgreSQL schema (migrated) and the event log (Kafka or PostgreSQL).
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import { readFileSync } from 'node:fs';
+import { KAFKA_SASL_MECHANISMS, KafkaEventLog, PostgresEventLog, Secret, type EventLog, type KafkaSaslMechanism, type KafkaSecurity } from '@switchyard/event-log';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 export type EventLogSettings =
-  | { readonly backend: 'kafka'; readonly brokers: readonly string[] }
+  | { readonly backend: 'kafka'; readonly brokers: readonly string[]; readonly security?: KafkaSecurity }
   | { readonly backend: 'postgres'; readonly databaseUrl: string };
 
 export interface ServiceEnvironment {
@@ -26,10 +27,13 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /**
  * DATABASE_URL (required), DATABASE_SCHEMA (default: the service's name), EVENT_LOG_BACKEND
  * (`kafka` | `postgres`; default kafka when KAFKA_BROKERS is set), KAFKA_BROKERS,
- * EVENT_LOG_DATABASE_URL (PostgreSQL log; default DATABASE_URL), SWITCHYARD_TOPIC_PREFIX.
+ * EVENT_LOG_DATABASE_URL (PostgreSQL log; default DATABASE_URL), SWITCHYARD_TOPIC_PREFIX;
+ * transport security: DATABASE_SSLMODE and DATABASE_SSL_ROOT_CERT_FILE (every PostgreSQL
+ * connection), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE,
+ * KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD_FILE (see kafkaSecurityFromEnv).
  */
 export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string): ServiceEnvironment {
-  const databaseUrl = env.DATABASE_URL;
+  const databaseUrl = env.DATABASE_URL ? withDatabaseTls(env.DATABASE_URL, env) : undefined;
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is required');
   const databaseSchema = env.DATABASE_SCHEMA || defaultSchema;
   if (!SCHEMA_NAME.test(databaseSchema)) {
@@ -40,9 +44,10 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
   let eventLog: EventLogSettings;
   if (backend === 'kafka') {
     if (brokers.length === 0) throw new ConfigurationError('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
-    eventLog = { backend, brokers };
+    const security = kafkaSecurityFromEnv(env);
+    eventLog = { backend, brokers, ...(security ? { security } : {}) };
   } else if (backend === 'postgres') {
-    eventLog = { backend, databaseUrl: env.EVENT_LOG_DATABASE_URL || databaseUrl };
+    eventLog = { backend, databaseUrl: env.EVENT_LOG_DATABASE_URL ? withDatabaseTls(env.EVENT_LOG_DATABASE_URL, env) : databaseUrl };
   } else {
     throw new ConfigurationError(`EVENT_LOG_BACKEND must be "kafka" or "postgres", not "${backend}"`);
   }
@@ -52,8 +57,85 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
 /** The event log the settings name; `pollIntervalMs` is the PostgreSQL log's fallback poll for consumers. */
 export function openEventLog(settings: EventLogSettings, clientId: string, options: { pollIntervalMs?: number } = {}): EventLog {
   return settings.backend === 'kafka'
-    ? new KafkaEventLog({ brokers: [...settings.brokers], clientId })
+    ? new KafkaEventLog({ brokers: [...settings.brokers], clientId, ...(settings.security ? { security: settings.security } : {}) })
     : new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
+}
+
+const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+/**
+ * `url` with DATABASE_SSLMODE and DATABASE_SSL_ROOT_CERT_FILE applied, in libpq's meaning
+ * (`uselibpqcompat`: `require` encrypts without checking the certificate, `verify-ca` checks the
+ * chain, `verify-full` the chain and the host name). A URL that already says sslmode keeps it
+ * unless the variable is set. Unset variables leave the URL as it is.
+ */
+export function withDatabaseTls(url: string, env: NodeJS.ProcessEnv): string {
+  const mode = env.DATABASE_SSLMODE || undefined;
+  const rootCert = env.DATABASE_SSL_ROOT_CERT_FILE || undefined;
+  if (!mode && !rootCert) return url;
+  if (mode && !(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigurationError(`DATABASE_SSLMODE must be one of ${SSL_MODES.join(', ')}, not "${mode}"`);
+  }
+  if (rootCert) readableFile(rootCert, 'DATABASE_SSL_ROOT_CERT_FILE');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigurationError('DATABASE_URL is not a URL (postgres://user:password@host:port/database)');
+  }
+  if (mode) parsed.searchParams.set('sslmode', mode);
+  if (rootCert) parsed.searchParams.set('sslrootcert', rootCert);
+  parsed.searchParams.set('uselibpqcompat', 'true');
+  return parsed.toString();
+}
+
+/**
+ * TLS and SASL to the brokers. KAFKA_SSL=true (implied by any KAFKA_SSL_*_FILE) connects over TLS,
+ * checking the brokers against KAFKA_SSL_CA_FILE (default: public roots), with a client
+ * certificate when KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE are set. KAFKA_SASL_MECHANISM
+ * (plain, scram-sha-256, scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE
+ * authenticates; the password is read from a file so it never sits in the environment.
+ */
+export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv): KafkaSecurity | undefined {
+  const caFile = env.KAFKA_SSL_CA_FILE || undefined;
+  const certFile = env.KAFKA_SSL_CERT_FILE || undefined;
+  const keyFile = env.KAFKA_SSL_KEY_FILE || undefined;
+  const flag = env.KAFKA_SSL?.toLowerCase();
+  if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') throw new ConfigurationError(`KAFKA_SSL must be true or false, not "${env.KAFKA_SSL}"`);
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new ConfigurationError('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE must be set together');
+  const anyFile = Boolean(caFile || certFile);
+  if (flag === 'false' && anyFile) throw new ConfigurationError('KAFKA_SSL=false contradicts KAFKA_SSL_CA_FILE/KAFKA_SSL_CERT_FILE');
+  const tls =
+    flag === 'true' || anyFile
+      ? {
+          ...(caFile ? { ca: readableFile(caFile, 'KAFKA_SSL_CA_FILE') } : {}),
+          ...(certFile ? { cert: readableFile(certFile, 'KAFKA_SSL_CERT_FILE') } : {}),
+          ...(keyFile ? { key: new Secret(readableFile(keyFile, 'KAFKA_SSL_KEY_FILE')) } : {}),
+        }
+      : undefined;
+
+  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase() || undefined;
+  const username = env.KAFKA_SASL_USERNAME || undefined;
+  const passwordFile = env.KAFKA_SASL_PASSWORD_FILE || undefined;
+  if (!mechanism) {
+    if (username || passwordFile) throw new ConfigurationError('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD_FILE need KAFKA_SASL_MECHANISM');
+    return tls ? { tls } : undefined;
+  }
+  if (!(KAFKA_SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+    throw new ConfigurationError(`KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}, not "${env.KAFKA_SASL_MECHANISM}"`);
+  }
+  if (!username || !passwordFile) throw new ConfigurationError(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE`);
+  // One trailing newline (from `echo` or a mounted secret) is not part of the password.
+  const password = new Secret(readableFile(passwordFile, 'KAFKA_SASL_PASSWORD_FILE').replace(/\r?\n$/, ''));
+  return { ...(tls ? { tls } : {}), sasl: { mechanism: mechanism as KafkaSaslMechanism, username, password } };
+}
+
+function readableFile(path: string, variable: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /** `url` with the session's search_path set to `schema`. */
