@@ -28,6 +28,7 @@ export {
   openServiceDatabase,
   kafkaSecurityFromEnv,
   serviceEnvironment,
+  withDatabasePassword,
   withDatabaseTls,
   withSearchPath,
   type EventLogSettings,

@@ -28,12 +28,13 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * DATABASE_URL (required), DATABASE_SCHEMA (default: the service's name), EVENT_LOG_BACKEND
  * (`kafka` | `postgres`; default kafka when KAFKA_BROKERS is set), KAFKA_BROKERS,
  * EVENT_LOG_DATABASE_URL (PostgreSQL log; default DATABASE_URL), SWITCHYARD_TOPIC_PREFIX;
+ * DATABASE_PASSWORD_FILE (the password, when DATABASE_URL carries none: a mounted secret);
  * transport security: DATABASE_SSLMODE and DATABASE_SSL_ROOT_CERT_FILE (every PostgreSQL
  * connection), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE,
  * KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD_FILE (see kafkaSecurityFromEnv).
  */
 export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string): ServiceEnvironment {
-  const databaseUrl = env.DATABASE_URL ? withDatabaseTls(env.DATABASE_URL, env) : undefined;
+  const databaseUrl = env.DATABASE_URL ? withDatabaseTls(withDatabasePassword(env.DATABASE_URL, env), env) : undefined;
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is required');
   const databaseSchema = env.DATABASE_SCHEMA || defaultSchema;
   if (!SCHEMA_NAME.test(databaseSchema)) {
@@ -47,7 +48,7 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
     const security = kafkaSecurityFromEnv(env);
     eventLog = { backend, brokers, ...(security ? { security } : {}) };
   } else if (backend === 'postgres') {
-    eventLog = { backend, databaseUrl: env.EVENT_LOG_DATABASE_URL ? withDatabaseTls(env.EVENT_LOG_DATABASE_URL, env) : databaseUrl };
+    eventLog = { backend, databaseUrl: env.EVENT_LOG_DATABASE_URL ? withDatabaseTls(withDatabasePassword(env.EVENT_LOG_DATABASE_URL, env), env) : databaseUrl };
   } else {
     throw new ConfigurationError(`EVENT_LOG_BACKEND must be "kafka" or "postgres", not "${backend}"`);
   }
@@ -59,6 +60,24 @@ export function openEventLog(settings: EventLogSettings, clientId: string, optio
   return settings.backend === 'kafka'
     ? new KafkaEventLog({ brokers: [...settings.brokers], clientId, ...(settings.security ? { security: settings.security } : {}) })
     : new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
+}
+
+/** `url` with the password from DATABASE_PASSWORD_FILE, unless the URL already has one. */
+export function withDatabasePassword(url: string, env: NodeJS.ProcessEnv): string {
+  const file = env.DATABASE_PASSWORD_FILE || undefined;
+  if (!file) return url;
+  const parsed = parseDatabaseUrl(url);
+  if (parsed.password) return url;
+  parsed.password = encodeURIComponent(readableFile(file, 'DATABASE_PASSWORD_FILE').replace(/\r?\n$/, ''));
+  return parsed.toString();
+}
+
+function parseDatabaseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new ConfigurationError('DATABASE_URL is not a URL (postgres://user:password@host:port/database)');
+  }
 }
 
 const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -77,12 +96,7 @@ export function withDatabaseTls(url: string, env: NodeJS.ProcessEnv): string {
     throw new ConfigurationError(`DATABASE_SSLMODE must be one of ${SSL_MODES.join(', ')}, not "${mode}"`);
   }
   if (rootCert) readableFile(rootCert, 'DATABASE_SSL_ROOT_CERT_FILE');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigurationError('DATABASE_URL is not a URL (postgres://user:password@host:port/database)');
-  }
+  const parsed = parseDatabaseUrl(url);
   if (mode) parsed.searchParams.set('sslmode', mode);
   if (rootCert) parsed.searchParams.set('sslrootcert', rootCert);
   parsed.searchParams.set('uselibpqcompat', 'true');

@@ -48,6 +48,14 @@ describe('Kafka transport security from the environment', () => {
   });
 });
 
+describe('PostgreSQL password from a file', () => {
+  it('fills in a URL without a password, URL-encoded, and leaves one with a password alone', () => {
+    const secret = file('pg-password', 'p@ss/word\n');
+    expect(serviceEnvironment({ DATABASE_URL: 'postgres://switchyard@db:5432/x', DATABASE_PASSWORD_FILE: secret }, 'svc').databaseUrl).toBe('postgres://switchyard:p%40ss%2Fword@db:5432/x');
+    expect(serviceEnvironment({ DATABASE_URL: 'postgres://u:given@db/x', DATABASE_PASSWORD_FILE: secret }, 'svc').databaseUrl).toBe('postgres://u:given@db/x');
+  });
+});
+
 describe('PostgreSQL sslmode from the environment', () => {
   it('leaves the URL alone when unset, and applies the mode in libpq meaning when set', () => {
     expect(withDatabaseTls('postgres://u:p@db:5432/x', {})).toBe('postgres://u:p@db:5432/x');
