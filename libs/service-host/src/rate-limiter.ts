@@ -17,10 +17,13 @@ export class RateLimitConfigurationError extends Error {
   override readonly name = 'RateLimitConfigurationError';
 }
 
-/** `<PREFIX>_RATE_LIMIT_PER_SECOND` (unset: no limit) and `<PREFIX>_RATE_LIMIT_BURST` (default: one second's worth). */
-export function rateLimitFromEnv(env: NodeJS.ProcessEnv, prefix: string): RateLimit | undefined {
-  const rateName = `${prefix}_RATE_LIMIT_PER_SECOND`;
-  const burstName = `${prefix}_RATE_LIMIT_BURST`;
+/**
+ * The limit two variables set: the rate (unset: no limit) and the burst (default: one second's
+ * worth). Named in full by the caller, so a search for a variable finds where it is read.
+ */
+export function rateLimitFromEnv(env: NodeJS.ProcessEnv, names: { readonly perSecond: string; readonly burst: string }): RateLimit | undefined {
+  const rateName = names.perSecond;
+  const burstName = names.burst;
   const rate = positive(env[rateName], rateName);
   const burst = positive(env[burstName], burstName);
   if (rate === undefined) {

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeStatusDetails } from './grpc-errors.js';
 import { KeyedRateLimiter, rateLimitFromEnv } from './rate-limiter.js';
 
+const TENANT = { perSecond: 'TENANT_RATE_LIMIT_PER_SECOND', burst: 'TENANT_RATE_LIMIT_BURST' };
+
 describe('keyed rate limiter', () => {
   it('admits a burst, then one call per 1/rate seconds, each key on its own', () => {
     let now = 1_000_000;
@@ -39,10 +41,10 @@ describe('keyed rate limiter', () => {
   });
 
   it('reads its limit from the environment, off when unset, refusing nonsense', () => {
-    expect(rateLimitFromEnv({}, 'TENANT')).toBeUndefined();
-    expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '20' }, 'TENANT')).toEqual({ perSecond: 20, burst: 20 });
-    expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '0.5', TENANT_RATE_LIMIT_BURST: '4' }, 'TENANT')).toEqual({ perSecond: 0.5, burst: 4 });
-    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: 'abc' }, 'TENANT')).toThrow('TENANT_RATE_LIMIT_PER_SECOND must be a positive number, not "abc"');
-    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_BURST: '3' }, 'TENANT')).toThrow('TENANT_RATE_LIMIT_BURST needs TENANT_RATE_LIMIT_PER_SECOND');
+    expect(rateLimitFromEnv({}, TENANT)).toBeUndefined();
+    expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '20' }, TENANT)).toEqual({ perSecond: 20, burst: 20 });
+    expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '0.5', TENANT_RATE_LIMIT_BURST: '4' }, TENANT)).toEqual({ perSecond: 0.5, burst: 4 });
+    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: 'abc' }, TENANT)).toThrow('TENANT_RATE_LIMIT_PER_SECOND must be a positive number, not "abc"');
+    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_BURST: '3' }, TENANT)).toThrow('TENANT_RATE_LIMIT_BURST needs TENANT_RATE_LIMIT_PER_SECOND');
   });
 });

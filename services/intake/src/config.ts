@@ -31,6 +31,6 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     rateCardsFile: env.RATE_CARDS_FILE || undefined,
     watchPollIntervalMs: Number(env.INTAKE_WATCH_POLL_MS ?? 1000),
-    tenantRateLimit: rateLimitFromEnv(env, 'TENANT'),
+    tenantRateLimit: rateLimitFromEnv(env, { perSecond: 'TENANT_RATE_LIMIT_PER_SECOND', burst: 'TENANT_RATE_LIMIT_BURST' }),
   };
 }
