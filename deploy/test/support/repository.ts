@@ -42,6 +42,7 @@ export function variablesTheCodeReads(): Map<string, string> {
  */
 export const PENDING_VARIABLES: Readonly<Record<string, string>> = {
   METRICS_ADDRESS: 'the Prometheus endpoint of libs/telemetry (issue 12, observability)',
+  PLACEMENT_POLICY_FILE: "placement's policy from a file (the scheduler rewrite); until then it runs the shipped policy",
 };
 
 /** Files owned by the observability work (issue 12), which may not be on main yet. */
