@@ -42,3 +42,4 @@ export {
 } from './kafka/kafka-security.js';
 export { PostgresEventLog, type PostgresEventLogOptions } from './postgres/postgres-event-log.js';
 
+export { PlatformaticEventLog, type PlatformaticEventLogOptions } from './platformatic/platformatic-event-log.js';
