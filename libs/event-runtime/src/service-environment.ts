@@ -1,12 +1,15 @@
 // What every event-driven service reads from its environment, and the two connections it opens
 // from it: its own PostgreSQL schema (migrated) and the event log (Kafka or PostgreSQL).
 import { readFileSync } from 'node:fs';
-import { KAFKA_SASL_MECHANISMS, KafkaEventLog, PostgresEventLog, Secret, type EventLog, type KafkaSaslMechanism, type KafkaSecurity } from '@switchyard/event-log';
+import { KAFKA_SASL_MECHANISMS, KafkaEventLog, PlatformaticEventLog, PostgresEventLog, Secret, type EventLog, type KafkaSaslMechanism, type KafkaSecurity } from '@switchyard/event-log';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
+/** Which Kafka client library the log uses; both pass the same contract suite. */
+export type KafkaClient = 'kafkajs' | 'platformatic';
+
 export type EventLogSettings =
-  | { readonly backend: 'kafka'; readonly brokers: readonly string[]; readonly security?: KafkaSecurity }
+  | { readonly backend: 'kafka'; readonly brokers: readonly string[]; readonly security?: KafkaSecurity; readonly client?: KafkaClient }
   | { readonly backend: 'postgres'; readonly databaseUrl: string };
 
 export interface ServiceEnvironment {
@@ -27,7 +30,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /**
  * DATABASE_URL (required), DATABASE_SCHEMA (default: the service's name), EVENT_LOG_BACKEND
  * (`kafka` | `postgres`; default kafka when KAFKA_BROKERS is set), KAFKA_BROKERS,
- * EVENT_LOG_DATABASE_URL (PostgreSQL log; default DATABASE_URL), SWITCHYARD_TOPIC_PREFIX;
+ * EVENT_LOG_DATABASE_URL (PostgreSQL log; default DATABASE_URL), SWITCHYARD_TOPIC_PREFIX,
+ * KAFKA_CLIENT (`kafkajs`, the default, or `platformatic`: docs/decisions/kafka-client.md);
  * DATABASE_PASSWORD_FILE (the password, when DATABASE_URL carries none: a mounted secret);
  * transport security: DATABASE_SSLMODE and DATABASE_SSL_ROOT_CERT_FILE (every PostgreSQL
  * connection), KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE,
@@ -46,7 +50,10 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
   if (backend === 'kafka') {
     if (brokers.length === 0) throw new ConfigurationError('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
     const security = kafkaSecurityFromEnv(env);
-    eventLog = { backend, brokers, ...(security ? { security } : {}) };
+    const client = env.KAFKA_CLIENT || undefined;
+    if (client !== undefined && client !== 'kafkajs' && client !== 'platformatic') throw new ConfigurationError(`KAFKA_CLIENT must be "kafkajs" or "platformatic", not "${client}"`);
+    // Unset means KafkaJS (openEventLog's default).
+    eventLog = { backend, brokers, ...(client ? { client } : {}), ...(security ? { security } : {}) };
   } else if (backend === 'postgres') {
     eventLog = { backend, databaseUrl: env.EVENT_LOG_DATABASE_URL ? withDatabaseTls(withDatabasePassword(env.EVENT_LOG_DATABASE_URL, env), env) : databaseUrl };
   } else {
@@ -57,9 +64,11 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
 
 /** The event log the settings name; `pollIntervalMs` is the PostgreSQL log's fallback poll for consumers. */
 export function openEventLog(settings: EventLogSettings, clientId: string, options: { pollIntervalMs?: number } = {}): EventLog {
-  return settings.backend === 'kafka'
-    ? new KafkaEventLog({ brokers: [...settings.brokers], clientId, ...(settings.security ? { security: settings.security } : {}) })
-    : new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
+  if (settings.backend === 'kafka') {
+    const kafka = { brokers: [...settings.brokers], clientId, ...(settings.security ? { security: settings.security } : {}) };
+    return settings.client === 'platformatic' ? new PlatformaticEventLog(kafka) : new KafkaEventLog(kafka);
+  }
+  return new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
 }
 
 /** `url` with the password from DATABASE_PASSWORD_FILE, unless the URL already has one. */

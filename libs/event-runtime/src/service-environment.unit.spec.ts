@@ -48,6 +48,15 @@ describe('Kafka transport security from the environment', () => {
   });
 });
 
+describe('Kafka client choice', () => {
+  it('is KafkaJS unless KAFKA_CLIENT says platformatic, and refuses anything else', () => {
+    const base = { DATABASE_URL: 'postgres://db/x', KAFKA_BROKERS: 'k:9092' };
+    expect(serviceEnvironment(base, 'svc').eventLog).toEqual({ backend: 'kafka', brokers: ['k:9092'] });
+    expect(serviceEnvironment({ ...base, KAFKA_CLIENT: 'platformatic' }, 'svc').eventLog).toMatchObject({ client: 'platformatic' });
+    expect(() => serviceEnvironment({ ...base, KAFKA_CLIENT: 'rdkafka' }, 'svc')).toThrow('KAFKA_CLIENT must be "kafkajs" or "platformatic", not "rdkafka"');
+  });
+});
+
 describe('PostgreSQL password from a file', () => {
   it('fills in a URL without a password, URL-encoded, and leaves one with a password alone', () => {
     const secret = file('pg-password', 'p@ss/word\n');
