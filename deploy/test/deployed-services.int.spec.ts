@@ -76,7 +76,8 @@ describe('services deployed as the image deploys them', () => {
     }
   });
 
-  it.each(SERVICES)('%s starts from its deployed folder, answers SERVING to the probe, and exits 0 on SIGTERM', async (service) => {
+  const cases = [...SERVICES.map((service) => [service, 'kafkajs'] as const), ['metering', 'platformatic'] as const];
+  it.each(cases)('%s (Kafka client %s) starts from its deployed folder, answers SERVING to the probe, and exits 0 on SIGTERM', async (service, kafkaClient) => {
     const entry = deployed.get(service)!;
     entry.process = await startServiceProcess({
       cwd: entry.dir,
@@ -87,6 +88,7 @@ describe('services deployed as the image deploys them', () => {
         DATABASE_URL: databaseUrl(),
         DATABASE_SCHEMA: `${schema.name}_${service}`,
         EVENT_LOG_BACKEND: 'kafka',
+        KAFKA_CLIENT: kafkaClient,
         KAFKA_BROKERS: kafkaBrokers().join(','),
         SWITCHYARD_TOPIC_PREFIX: topicPrefix,
         GRPC_URL: '127.0.0.1:0',
