@@ -1,7 +1,7 @@
 export * as api from './api.js';
 export * as events from './events.js';
 export { apiPackageName, apiProtoFiles, eventProtoFiles, protoLoaderOptions, protoRoot } from './proto-files.js';
-export { TOPICS, deadLetterTopic, topicNames, type TopicContract, type TopicName } from './topics.js';
+export { TOPICS, deadLetterTopic, topicNames, topicProvisioning, type TopicContract, type TopicName, type TopicProvisioning } from './topics.js';
 export { topicContractsDocument } from './topic-contracts.js';
 export {
   EVENT_TYPE_PREFIX,

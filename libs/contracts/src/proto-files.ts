@@ -1,9 +1,15 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '@grpc/proto-loader';
 
-// The .proto sources stay in /proto at the repo root. This file sits in libs/contracts/src
-// (or libs/contracts/dist once built): three levels below the root either way.
-const protoRootUrl = new URL('../../../proto/', import.meta.url);
+// The .proto sources live in /proto at the repo root, and the build copies them next to this
+// file (dist/proto, see scripts/copy-protos.mjs): a built package finds its own copy wherever it
+// is installed (a container's node_modules), while the TypeScript source, which has no copy
+// beside it, reads the repo root (three levels up from libs/contracts/src), always current.
+const packagedProtos = new URL('./proto/', import.meta.url);
+const protoRootUrl = existsSync(new URL('switchyard/v1/job_service.proto', packagedProtos))
+  ? packagedProtos
+  : new URL('../../../proto/', import.meta.url);
 
 /** Absolute path of the proto root directory (the include dir for every .proto import). */
 export const protoRoot: string = fileURLToPath(protoRootUrl);

@@ -69,3 +69,20 @@ export function topicNames(prefix: string): Readonly<Record<TopicName, string>> 
 
 /** The dead-letter topic of a topic. */
 export const deadLetterTopic = (topic: string): string => `${topic}-dlt`;
+
+/** A topic to create, as the event log's admin takes it. */
+export interface TopicProvisioning {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly retentionMs: number;
+}
+
+/**
+ * The topics a service creates at start, with the registry's partitions and retention. Every
+ * service creates what it uses through this, so whichever starts first creates the topic as the
+ * registry says (topic creation leaves an existing topic as it is).
+ */
+export function topicProvisioning(prefix: string, names: readonly TopicName[]): TopicProvisioning[] {
+  const physical = topicNames(prefix);
+  return names.map((name) => ({ topic: physical[name], partitions: TOPICS[name].partitions, retentionMs: TOPICS[name].retentionMs }));
+}

@@ -31,5 +31,15 @@ export {
 } from './port.js';
 export { partitionForKey } from './partitioning.js';
 export { KafkaEventLog, type KafkaEventLogOptions } from './kafka/kafka-event-log.js';
+export {
+  describeKafkaSecurity,
+  KAFKA_SASL_MECHANISMS,
+  Secret,
+  type KafkaSasl,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+  type KafkaTls,
+} from './kafka/kafka-security.js';
 export { PostgresEventLog, type PostgresEventLogOptions } from './postgres/postgres-event-log.js';
 
+export { PlatformaticEventLog, type PlatformaticEventLogOptions } from './platformatic/platformatic-event-log.js';

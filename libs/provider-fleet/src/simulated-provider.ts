@@ -69,15 +69,17 @@ export class SimulatedProvider {
       endpoint: `sim://${this.plan.name}`,
     });
     return new Promise((resolve, reject) => {
+      let headerToken = '';
       const call = this.client.registerProvider(request, metadata, (error, response) => {
         if (error) return reject(error);
         this.providerId = response.providerId;
         this.heartbeatMs = response.heartbeatIntervalMs || this.heartbeatMs;
+        // provider_token is the answer; a placement older than the field sent only the header.
+        this.token = response.providerToken || headerToken;
         resolve();
       });
       call.on('metadata', (received: Metadata) => {
-        const token = received.get(PROVIDER_TOKEN_METADATA)[0];
-        if (token) this.token = token.toString();
+        headerToken = received.get(PROVIDER_TOKEN_METADATA)[0]?.toString() ?? '';
       });
     });
   }

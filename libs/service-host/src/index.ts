@@ -6,7 +6,7 @@ export {
   type RunningGrpcService,
   type ServedProtos,
 } from './start-grpc-service.js';
-export { checkHealth, listReflectedServices } from './probe.js';
+export { checkHealth, listReflectedServices, type ProbeConnection } from './probe.js';
 export { resolveListenAddress } from './listen-address.js';
 export {
   alreadyExists,
@@ -30,3 +30,6 @@ export {
   type QuotaViolation,
   type ResourceInfo,
 } from './grpc-errors.js';
+export { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, GrpcTlsConfigurationError, type GrpcTlsSettings } from './grpc-tls.js';
+export { peerIdentity, type CallWithAuthContext, type PeerIdentity } from './peer-identity.js';
+export { KeyedRateLimiter, rateLimitFromEnv, RateLimitConfigurationError, type Admission, type RateLimit } from './rate-limiter.js';

@@ -7,6 +7,8 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { startTracing } from '@switchyard/telemetry';
 import { GrpcTracingInterceptor } from './grpc-tracing.interceptor.js';
+import { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, type GrpcTlsSettings } from './grpc-tls.js';
+import { healthListenersFromEnv } from './health-listener.js';
 import { ServiceHostModule } from './health-lifecycle.js';
 import { JsonLogger } from './json-logger.js';
 import { resolveListenAddress } from './listen-address.js';
@@ -49,6 +51,8 @@ export interface GrpcServiceConfig {
    * live in the module. Built after the module's providers exist, so they can use them.
    */
   transports?: (app: INestApplicationContext) => CustomTransportStrategy[];
+  /** TLS of the server; default from GRPC_TLS_* (see grpc-tls.ts), `null` forces plaintext. */
+  tls?: GrpcTlsSettings | null;
 }
 
 export interface RunningGrpcService {
@@ -70,6 +74,7 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   const health = new HealthImplementation(Object.fromEntries(healthNames.map((name) => [name, 'NOT_SERVING'])));
 
   const logger = new JsonLogger(config.name);
+  const tls = config.tls === undefined ? grpcTlsFromEnv(process.env) : (config.tls ?? undefined);
   // A hybrid application without an HTTP listener: gRPC and any other transports are its
   // microservices, sharing one module instance (one DataSource, one event log).
   // Tracing first: spans of everything below (gRPC calls, consumed events) go to its exporter.
@@ -83,6 +88,7 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
         url: address,
         package: config.protos?.packages ?? [],
         packageDefinition: served,
+        credentials: grpcServerCredentials(tls),
         onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
           health.addToServer(server);
           // Reflection describes everything the server answers, health included.
@@ -93,14 +99,14 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
     },
     { inheritAppConfig: true },
   );
-  for (const strategy of config.transports?.(app) ?? []) {
+  for (const strategy of [...healthListenersFromEnv(health, process.env), ...(config.transports?.(app) ?? [])]) {
     app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
   }
   if (config.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.startAllMicroservices();
   await app.init();
   for (const name of healthNames) health.setStatus(name, 'SERVING');
-  logger.log(`gRPC server listening on ${address}`, 'ServiceHost');
+  logger.log(`gRPC server (${describeGrpcTls(tls)}) listening on ${address}`, 'ServiceHost');
   return { app, address };
 }
 

@@ -1,7 +1,7 @@
 // Composition root: the policy watcher, the classifier's schema (inbox, outbox), the event log,
 // and the jobs consumer served by the event runtime's transport beside gRPC health.
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { TOPICS, topicNames } from '@switchyard/contracts';
+import { topicNames, topicProvisioning } from '@switchyard/contracts';
 import {
   EventLogServer,
   eventRuntimeMigrations,
@@ -42,7 +42,7 @@ export async function startClassifier(settings: ClassifierSettings, env: NodeJS.
   const dataSource = await openServiceDatabase(environment, { migrations: eventRuntimeMigrations });
   const eventLog = openEventLog(environment.eventLog, 'switchyard-classifier');
   const jobsTopic = topicNames(environment.topicPrefix).jobs;
-  await eventLog.admin.createTopics([{ topic: jobsTopic, partitions: TOPICS.jobs.partitions, retentionMs: TOPICS.jobs.retentionMs }]);
+  await eventLog.admin.createTopics(topicProvisioning(environment.topicPrefix, ['jobs']));
 
   return startGrpcService({
     name: 'classifier',

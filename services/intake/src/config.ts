@@ -1,5 +1,6 @@
 // Intake's configuration, read once from the environment by main.ts (see docs/intake.md).
 import { serviceEnvironment, withSearchPath, type ServiceEnvironment } from '@switchyard/event-runtime';
+import { rateLimitFromEnv, type RateLimit } from '@switchyard/service-host';
 
 export { withSearchPath };
 
@@ -14,6 +15,8 @@ export interface IntakeConfig extends ServiceEnvironment {
   readonly watchPollIntervalMs: number;
   /** Rate cards QuoteJob and SubmitJob price with (metering's file unless RATE_CARDS_FILE names another). */
   readonly rateCardsFile: string | undefined;
+  /** Calls per tenant per second on every JobService RPC (TENANT_RATE_LIMIT_PER_SECOND/_BURST); unset: unlimited. */
+  readonly tenantRateLimit?: RateLimit | undefined;
 }
 
 export const DEFAULT_INTAKE_SCHEMA = 'intake';
@@ -28,5 +31,6 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     rateCardsFile: env.RATE_CARDS_FILE || undefined,
     watchPollIntervalMs: Number(env.INTAKE_WATCH_POLL_MS ?? 1000),
+    tenantRateLimit: rateLimitFromEnv(env, { perSecond: 'TENANT_RATE_LIMIT_PER_SECOND', burst: 'TENANT_RATE_LIMIT_BURST' }),
   };
 }

@@ -5,9 +5,10 @@ import { JobGrpcController } from './jobs/job.grpc.controller.js';
 import { JobQueries } from './jobs/job-queries.js';
 import { SubmitJobHandler } from './jobs/submit-job.handler.js';
 import type { RateCard } from '@switchyard/metering/pricing';
+import type { RateLimit } from '@switchyard/service-host';
 import { JOBS_TOPIC, RATE_CARDS, WATCH_POLL_INTERVAL_MS } from './jobs/tokens.js';
 import { JobStore } from './persistence/job-store.js';
-import { ApiKeyAuthenticator } from './tenancy/api-key-authenticator.js';
+import { ApiKeyAuthenticator, TENANT_RATE_LIMIT } from './tenancy/api-key-authenticator.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
 import { JobHistoryFeed } from './watch/job-history-feed.js';
 
@@ -18,6 +19,7 @@ export interface IntakeResources {
   readonly rateCards: readonly RateCard[];
   readonly feed: JobHistoryFeed;
   readonly watchPollIntervalMs: number;
+  readonly tenantRateLimit?: RateLimit | undefined;
   /** Closes what the module does not own (projection, event log, connections) after the server stopped. */
   readonly onShutdown: () => Promise<void>;
 }
@@ -45,6 +47,7 @@ export class IntakeModule {
         { provide: JOBS_TOPIC, useValue: resources.jobsTopic },
         { provide: RATE_CARDS, useValue: resources.rateCards },
         { provide: WATCH_POLL_INTERVAL_MS, useValue: resources.watchPollIntervalMs },
+        { provide: TENANT_RATE_LIMIT, useValue: resources.tenantRateLimit },
         { provide: SHUTDOWN, useFactory: () => new ResourcesOnShutdown(resources.onShutdown) },
         JobStore,
         TenantDirectory,

@@ -3,7 +3,7 @@
 // switchyard.v1.JobService. main.ts calls it with the environment's configuration.
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TOPICS, apiPackageName, apiProtoFiles, protoRoot, topicNames } from '@switchyard/contracts';
+import { apiPackageName, apiProtoFiles, protoRoot, topicNames, topicProvisioning } from '@switchyard/contracts';
 import { EventHandlerErrorFilter, EventLogServer, openEventLog } from '@switchyard/event-runtime';
 import { JsonLogger, startGrpcService, type RunningGrpcService } from '@switchyard/service-host';
 import pg from 'pg';
@@ -53,10 +53,7 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
     const eventLog = openEventLog(config.eventLog, 'switchyard-intake');
     closers.push(() => eventLog.close());
     const { jobs: jobsTopic, ledger: ledgerTopic } = topicNames(config.topicPrefix);
-    await eventLog.admin.createTopics([
-      { topic: jobsTopic, partitions: TOPICS.jobs.partitions },
-      { topic: ledgerTopic, partitions: TOPICS.ledger.partitions },
-    ]);
+    await eventLog.admin.createTopics(topicProvisioning(config.topicPrefix, ['jobs', 'ledger']));
     const rateCards = await loadRateCards(config.rateCardsFile);
     const feed = new JobHistoryFeed(schemaUrl, { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
     await feed.start();
@@ -72,7 +69,7 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
 
     const service = await startGrpcService({
       name: 'intake',
-      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, onShutdown: closeResources })),
+      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, tenantRateLimit: config.tenantRateLimit, onShutdown: closeResources })),
       url: config.grpcUrl,
       protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
       handleSignals: options.handleSignals ?? true,

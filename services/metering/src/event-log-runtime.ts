@@ -2,7 +2,7 @@
 // retries, dead letters) and the outbox relay, started once the module is up and stopped before
 // the database closes.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { TOPICS, topicNames } from '@switchyard/contracts';
+import { topicNames, topicProvisioning } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
 import { EventConsumer, OutboxRelay, type EventHandler } from '@switchyard/event-runtime';
 import { DataSource } from 'typeorm';
@@ -28,9 +28,7 @@ export class EventLogRuntime implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const topics = topicNames(this.config.topicPrefix);
     // Idempotent: existing topics are left as they are.
-    await this.eventLog.admin.createTopics(
-      (['jobs', 'usage'] as const).map((name) => ({ topic: topics[name], partitions: TOPICS[name].partitions, retentionMs: TOPICS[name].retentionMs })),
-    );
+    await this.eventLog.admin.createTopics(topicProvisioning(this.config.topicPrefix, ['jobs', 'usage']));
     this.relay = new OutboxRelay({ dataSource: this.dataSource, eventLog: this.eventLog, logger: this.logger, pollIntervalMs: 500 });
     this.relay.start();
     const handlers = new Map<string, EventHandler>([...this.jobs.handlers(), ...this.usage.handlers()]);

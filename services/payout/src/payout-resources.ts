@@ -2,7 +2,7 @@
 // what the module opened, after the transports stopped: Nest runs onApplicationShutdown after it
 // closed the gRPC server and the event-log consumer and relay.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { TOPICS, topicNames } from '@switchyard/contracts';
+import { topicProvisioning } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
 import { openEventLog } from '@switchyard/event-runtime';
 import { DataSource } from 'typeorm';
@@ -11,11 +11,8 @@ import { EVENT_LOG } from './tokens.js';
 
 export async function openPayoutEventLog(config: PayoutConfig): Promise<EventLog> {
   const eventLog = openEventLog(config.eventLog, 'switchyard-payout', { pollIntervalMs: 500 });
-  const topics = topicNames(config.topicPrefix);
   // Idempotent: a topic that exists is left as it is.
-  await eventLog.admin.createTopics(
-    (['jobs', 'usage', 'ledger'] as const).map((name) => ({ topic: topics[name], partitions: TOPICS[name].partitions, retentionMs: TOPICS[name].retentionMs })),
-  );
+  await eventLog.admin.createTopics(topicProvisioning(config.topicPrefix, ['jobs', 'usage', 'ledger']));
   return eventLog;
 }
 

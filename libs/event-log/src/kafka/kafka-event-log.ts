@@ -1,5 +1,5 @@
 // The production backend: KafkaJS behind the EventLog port.
-import { Kafka, logLevel as KafkaLogLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type KafkaConfig, type Producer } from 'kafkajs';
 import type { EventEnvelope, LoggedEvent } from '../envelope.js';
 import { partitionForKey } from '../partitioning.js';
 import type { AppendedPosition, BatchHandler, ConsumeOptions, ConsumerHandle, EventLog, ReadRange } from '../port.js';
@@ -7,6 +7,7 @@ import type { UpcasterRegistry } from '../upcasting.js';
 import { KafkaEventLogAdmin } from './kafka-admin.js';
 import { startKafkaConsumer, type KafkaConsumerSettings } from './kafka-consumer.js';
 import { readKafkaRange } from './kafka-replay.js';
+import type { KafkaSecurity } from './kafka-security.js';
 import { toKafkaMessage } from './records.js';
 
 export interface KafkaEventLogOptions {
@@ -17,6 +18,8 @@ export interface KafkaEventLogOptions {
   readonly replicationFactor?: number;
   readonly logLevel?: KafkaLogLevel;
   readonly consumer?: Partial<KafkaConsumerSettings>;
+  /** TLS and SASL to the brokers; default: plaintext, unauthenticated. */
+  readonly security?: KafkaSecurity;
 }
 
 export class KafkaEventLog implements EventLog {
@@ -33,6 +36,7 @@ export class KafkaEventLog implements EventLog {
       clientId: options.clientId ?? 'switchyard',
       brokers: [...options.brokers],
       logLevel: options.logLevel ?? KafkaLogLevel.ERROR,
+      ...kafkaJsSecurity(options.security),
     });
     this.consumerSettings = {
       sessionTimeoutMs: 10_000,
@@ -110,5 +114,27 @@ export class KafkaEventLog implements EventLog {
       await admin.connect();
       return admin;
     })());
+  }
+}
+
+/** KafkaSecurity as KafkaJS's `ssl` and `sasl` options. */
+export function kafkaJsSecurity(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!security) return {};
+  const { tls, sasl } = security;
+  const ssl = tls && (tls.ca || tls.cert) ? { ...(tls.ca ? { ca: [tls.ca] } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key.reveal() } : {}) } : tls ? true : undefined;
+  return {
+    ...(ssl === undefined ? {} : { ssl }),
+    ...(sasl ? { sasl: saslOf(sasl.mechanism, sasl.username, sasl.password.reveal()) } : {}),
+  };
+}
+
+function saslOf(mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512', username: string, password: string): NonNullable<KafkaConfig['sasl']> {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
   }
 }

@@ -50,7 +50,7 @@ export interface IntakeFixture {
  * log (same topics, same PostgreSQL log schema) under its own schema and consumer group, and
  * leaves the log in place when it closes.
  */
-export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture): Promise<IntakeFixture> {
+export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture, overrides: Partial<IntakeConfig> = {}): Promise<IntakeFixture> {
   const suffix = randomBytes(5).toString('hex');
   const schema = `intake_test_${suffix}`;
   const logSchema = sharingLogOf?.logSchema ?? `intake_log_${suffix}`;
@@ -78,6 +78,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     tenantsFile,
     watchPollIntervalMs: 250,
     rateCardsFile: undefined,
+    ...overrides,
   };
   const intake = await startIntake(config, { handleSignals: false });
   const jobsTopic = `${prefix}jobs`;

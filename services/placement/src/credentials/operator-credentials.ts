@@ -33,6 +33,12 @@ export class OperatorCredentials {
     return new OperatorCredentials(byHash);
   }
 
+  /** Whether the operator is listed (a client certificate may name it). */
+  knows(operatorId: string): boolean {
+    for (const known of this.operatorByKeyHash.values()) if (known === operatorId) return true;
+    return false;
+  }
+
   /** The operator an API key belongs to, or undefined. */
   operatorOf(apiKey: string): string | undefined {
     return this.operatorByKeyHash.get(sha256Hex(apiKey));

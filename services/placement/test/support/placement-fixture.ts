@@ -204,15 +204,18 @@ export class ProviderClient {
       endpoint: `https://${uniqueName('gpu')}.example.net:8443`,
       ...offer,
     };
-    const { response, token } = await new Promise<{ response: api.RegisterProviderResponse; token: string }>((resolve, reject) => {
-      let token = '';
+    const { response, headerToken } = await new Promise<{ response: api.RegisterProviderResponse; headerToken: string }>((resolve, reject) => {
+      let headerToken = '';
       const call = this.client.registerProvider(request, this.auth(operator.apiKey), (error, response) =>
-        error ? reject(error) : resolve({ response: response!, token }),
+        error ? reject(error) : resolve({ response: response!, headerToken }),
       );
-      call.on('metadata', (metadata) => (token = String(metadata.get('x-provider-token')[0] ?? '')));
+      call.on('metadata', (metadata) => (headerToken = String(metadata.get('x-provider-token')[0] ?? '')));
     });
+    // The token is the response's field; the header still carries the same one for clients built
+    // before the field existed.
+    if (headerToken !== response.providerToken) throw new Error('x-provider-token header and provider_token field differ');
     this.providerId = response.providerId;
-    this.token = token;
+    this.token = response.providerToken;
     return response;
   }
 
