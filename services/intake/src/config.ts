@@ -1,5 +1,6 @@
 // Intake's configuration, read once from the environment by main.ts (see docs/intake.md).
-import { serviceEnvironment, withSearchPath, type ServiceEnvironment } from '@switchyard/event-runtime';
+import { ConfigurationError, serviceEnvironment, withSearchPath, type ServiceEnvironment } from '@switchyard/event-runtime';
+import type { SubmissionLimits } from './jobs/submit-job.handler.js';
 import { rateLimitFromEnv, type RateLimit } from '@switchyard/service-host';
 
 export { withSearchPath };
@@ -17,6 +18,8 @@ export interface IntakeConfig extends ServiceEnvironment {
   readonly rateCardsFile: string | undefined;
   /** Calls per tenant per second on every JobService RPC (TENANT_RATE_LIMIT_PER_SECOND/_BURST); unset: unlimited. */
   readonly tenantRateLimit?: RateLimit | undefined;
+  /** SubmitJob batching: submissions per transaction at most, and how many may wait before new ones are refused. */
+  readonly submissionLimits: SubmissionLimits;
 }
 
 export const DEFAULT_INTAKE_SCHEMA = 'intake';
@@ -32,5 +35,17 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     rateCardsFile: env.RATE_CARDS_FILE || undefined,
     watchPollIntervalMs: Number(env.INTAKE_WATCH_POLL_MS ?? 1000),
     tenantRateLimit: rateLimitFromEnv(env, { perSecond: 'TENANT_RATE_LIMIT_PER_SECOND', burst: 'TENANT_RATE_LIMIT_BURST' }),
+    submissionLimits: {
+      batchSize: positiveInt(env, 'INTAKE_SUBMIT_BATCH_SIZE', 500),
+      maxWaiting: positiveInt(env, 'INTAKE_MAX_WAITING_SUBMISSIONS', 4_000),
+    },
   };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive integer, not "${raw}"`);
+  return value;
 }

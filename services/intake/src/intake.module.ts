@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import { CancelJobHandler } from './jobs/cancel-job.handler.js';
 import { JobGrpcController } from './jobs/job.grpc.controller.js';
 import { JobQueries } from './jobs/job-queries.js';
-import { SubmitJobHandler } from './jobs/submit-job.handler.js';
+import { SubmitJobHandler, type SubmissionLimits } from './jobs/submit-job.handler.js';
 import type { RateCard } from '@switchyard/metering/pricing';
 import type { RateLimit } from '@switchyard/service-host';
-import { JOBS_TOPIC, RATE_CARDS, WATCH_POLL_INTERVAL_MS } from './jobs/tokens.js';
+import { JOBS_TOPIC, RATE_CARDS, SUBMISSION_LIMITS, WATCH_POLL_INTERVAL_MS } from './jobs/tokens.js';
 import { JobStore } from './persistence/job-store.js';
 import { ApiKeyAuthenticator, TENANT_RATE_LIMIT } from './tenancy/api-key-authenticator.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
@@ -20,6 +20,7 @@ export interface IntakeResources {
   readonly feed: JobHistoryFeed;
   readonly watchPollIntervalMs: number;
   readonly tenantRateLimit?: RateLimit | undefined;
+  readonly submissionLimits: SubmissionLimits;
   /** Closes what the module does not own (projection, event log, connections) after the server stopped. */
   readonly onShutdown: () => Promise<void>;
 }
@@ -48,6 +49,7 @@ export class IntakeModule {
         { provide: RATE_CARDS, useValue: resources.rateCards },
         { provide: WATCH_POLL_INTERVAL_MS, useValue: resources.watchPollIntervalMs },
         { provide: TENANT_RATE_LIMIT, useValue: resources.tenantRateLimit },
+        { provide: SUBMISSION_LIMITS, useValue: resources.submissionLimits },
         { provide: SHUTDOWN, useFactory: () => new ResourcesOnShutdown(resources.onShutdown) },
         JobStore,
         TenantDirectory,

@@ -69,7 +69,7 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
 
     const service = await startGrpcService({
       name: 'intake',
-      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, tenantRateLimit: config.tenantRateLimit, onShutdown: closeResources })),
+      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, tenantRateLimit: config.tenantRateLimit, submissionLimits: config.submissionLimits, onShutdown: closeResources })),
       url: config.grpcUrl,
       protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
       handleSignals: options.handleSignals ?? true,

@@ -4,7 +4,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '@switchyard/service-host';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, resourceExhausted } from '@switchyard/service-host';
 import { validateJobSpec } from '../domain/validate-job-spec.js';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator.js';
@@ -54,6 +54,11 @@ export class JobGrpcController {
             },
           },
         );
+      case 'overloaded':
+        throw resourceExhausted(`intake is saturated: ${result.waiting} submissions are waiting to be stored; retry in ${result.retryAfterMs} ms`, {
+          retryAfterMs: result.retryAfterMs,
+          info: { reason: 'INTAKE_OVERLOADED', metadata: { waiting: result.waiting } },
+        });
       case 'submitted':
         return { job: result.job, deduplicated: result.deduplicated };
     }

@@ -1,5 +1,15 @@
-// SubmitJob: decide, then store the job and its JobSubmitted (outbox) in one transaction.
-import { Inject, Injectable } from '@nestjs/common';
+// SubmitJob. Each call is decided at the edge as far as it can be without the tables (validation,
+// quote), then joins the next batch: submissions arriving while a batch commits wait for the
+// next, so under load one transaction carries many of them (one statement per kind of row) and
+// the cost per submission falls as the rate rises. In the batch, in arrival order: idempotency
+// against the stored keys and the batch's earlier submissions, then the spending cap against the
+// tenant's running commitment (locked for the batch), then the job, its history and JobSubmitted
+// (outbox) for every one accepted. Nothing is answered before the batch commits.
+//
+// Back-pressure: when more submissions wait than the service can commit in about a second,
+// new ones are refused at once with RESOURCE_EXHAUSTED and a RetryInfo saying when to come back,
+// instead of queueing without bound.
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { api } from '@switchyard/contracts';
 import { highestWorstCasePrice, MeteringError, quoteJob, type RateCard } from '@switchyard/metering/pricing';
 import { fitsUnderCap } from '@switchyard/payout/domain';
@@ -9,28 +19,60 @@ import { v7 as uuidv7 } from 'uuid';
 import type { FieldViolation } from '../domain/field-violation.js';
 import { jobFromSubmission } from '../domain/job-lifecycle.js';
 import { specFingerprint } from '../domain/spec-fingerprint.js';
-import { decideSubmitJob, toTimestamp, type Tenant } from '../domain/submit-job.js';
+import { decideSubmitJob, toTimestamp, type PriorSubmission, type Tenant } from '../domain/submit-job.js';
 import { jobEventEnvelope } from '../job-envelopes.js';
-import { JobStore } from '../persistence/job-store.js';
-import { JOBS_TOPIC, RATE_CARDS } from './tokens.js';
+import { addCommitments, insertJobs, jobsById, lockCommitments, priorKey, priorsOf, type NewJob } from '../persistence/submission-store.js';
+import { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { JOBS_TOPIC, RATE_CARDS, SUBMISSION_LIMITS } from './tokens.js';
 
 export type SubmitJobResult =
   | { readonly kind: 'submitted'; readonly job: api.Job; readonly deduplicated: boolean }
   | { readonly kind: 'invalid'; readonly violations: FieldViolation[] }
   | { readonly kind: 'conflict'; readonly jobId: string }
   /** The worst-case quote does not fit in what is left of the tenant's cap for the epoch. */
-  | { readonly kind: 'over-cap'; readonly capBaseUnits: bigint; readonly committedBaseUnits: bigint; readonly quoteBaseUnits: bigint };
+  | { readonly kind: 'over-cap'; readonly capBaseUnits: bigint; readonly committedBaseUnits: bigint; readonly quoteBaseUnits: bigint }
+  /** Too many submissions wait already: try again after `retryAfterMs`. */
+  | { readonly kind: 'overloaded'; readonly waiting: number; readonly retryAfterMs: number };
+
+export interface SubmissionLimits {
+  /** Submissions in one transaction at most. */
+  readonly batchSize: number;
+  /** Submissions waiting (queued and in the running batch) before new ones are refused. */
+  readonly maxWaiting: number;
+}
+
+interface Pending {
+  readonly tenant: Tenant;
+  readonly spec: api.JobSpec | undefined;
+  readonly idempotencyKey: string;
+  readonly fingerprint: string;
+  readonly jobId: string;
+  readonly submittedAt: Date;
+  readonly quote: api.Quote | undefined;
+  resolve(result: SubmitJobResult): void;
+  reject(error: unknown): void;
+}
 
 @Injectable()
-export class SubmitJobHandler {
+export class SubmitJobHandler implements OnApplicationShutdown {
   private readonly outbox = new Outbox();
+  private queue: Pending[] = [];
+  private running: Promise<void> | undefined;
+  private waiting = 0;
+  /** Submissions committed per second, smoothed: how fast the queue drains. */
+  private drainRate = 500;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: JobStore,
+    private readonly tenants: TenantDirectory,
     @Inject(JOBS_TOPIC) private readonly jobsTopic: string,
     @Inject(RATE_CARDS) private readonly rateCards: readonly RateCard[],
+    @Inject(SUBMISSION_LIMITS) private readonly limits: SubmissionLimits,
   ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    while (this.running) await this.running;
+  }
 
   /** Prices a spec in every tier that prices its GPU class, at `at` (QuoteJob and SubmitJob). */
   quote(spec: api.JobSpec, at: Date): api.Quote | { readonly kind: 'invalid'; readonly violations: FieldViolation[] } {
@@ -43,66 +85,146 @@ export class SubmitJobHandler {
   }
 
   /** `submittedAt` is captured once at the edge; it is the event's time and its ce_time. */
-  async submit(tenant: Tenant, spec: api.JobSpec | undefined, idempotencyKey: string, submittedAt: Date): Promise<SubmitJobResult> {
-    const command = { tenant, spec, idempotencyKey, fingerprint: spec ? specFingerprint(spec) : '', jobId: uuidv7(), submittedAt };
-    const manager = this.dataSource.manager;
-    // Two rounds at most: a concurrent submission with the same key that wins the insert turns
-    // this one into a duplicate (or a conflict) on the second look.
-    for (let round = 0; round < 2; round++) {
-      const prior = idempotencyKey === '' ? undefined : await this.store.findByIdempotencyKey(manager, tenant.id, idempotencyKey);
-      const decision = decideSubmitJob(command, prior);
-      switch (decision.kind) {
-        case 'invalid':
-        case 'conflict':
-          return decision;
-        case 'duplicate': {
-          const existing = await this.store.find(manager, decision.jobId);
-          if (existing) return { kind: 'submitted', job: existing.job, deduplicated: true };
-          continue;
-        }
-        case 'accepted': {
-          const quote = this.quote(decision.event.spec!, submittedAt);
-          if ('kind' in quote) return quote;
-          const worstCase = highestWorstCasePrice(quote);
-          const event = { ...decision.event, quote };
-          const job = jobFromSubmission(event);
-          const eventId = uuidv7();
-          const stored = await this.dataSource.transaction(async (tx): Promise<SubmitJobResult | 'taken'> => {
-            const overCap = await this.overCap(tx, tenant.id, worstCase);
-            if (overCap) return overCap;
-            const submission = { tenantId: tenant.id, fingerprint: command.fingerprint, worstCaseBaseUnits: worstCase };
-            const inserted = await this.store.insertSubmitted(tx, submission, job, { eventId, eventType: 'JobSubmitted', occurredAt: submittedAt, detail: '' });
-            if (!inserted) return 'taken';
-            await this.outbox.add(tx, this.jobsTopic, jobEventEnvelope(eventId, job.id, { type: 'JobSubmitted', payload: event }, submittedAt));
-            return { kind: 'submitted', job, deduplicated: false };
-          });
-          if (stored !== 'taken') return stored;
-          continue;
-        }
-      }
+  submit(tenant: Tenant, spec: api.JobSpec | undefined, idempotencyKey: string, submittedAt: Date): Promise<SubmitJobResult> {
+    if (this.waiting >= this.limits.maxWaiting) {
+      const retryAfterMs = Math.min(5_000, Math.max(100, Math.ceil((this.waiting / Math.max(1, this.drainRate)) * 1000)));
+      return Promise.resolve({ kind: 'overloaded', waiting: this.waiting, retryAfterMs });
     }
-    throw new Error(`submission ${tenant.id}/${idempotencyKey} neither inserted nor found after a key conflict`);
+    // Priced before it waits: a spec that cannot be priced is refused without a transaction.
+    let quote: api.Quote | undefined;
+    if (spec !== undefined) {
+      const priced = this.quote(spec, submittedAt);
+      if ('kind' in priced) return Promise.resolve(priced);
+      quote = priced;
+    }
+    this.waiting++;
+    return new Promise<SubmitJobResult>((resolve, reject) => {
+      const settle = <T>(f: (value: T) => void) => (value: T) => {
+        this.waiting--;
+        f(value);
+      };
+      this.queue.push({
+        tenant,
+        spec,
+        idempotencyKey,
+        fingerprint: spec ? specFingerprint(spec) : '',
+        jobId: uuidv7(),
+        submittedAt,
+        quote,
+        resolve: settle(resolve),
+        reject: settle(reject),
+      });
+      this.running ??= this.drain();
+    });
   }
 
-  /**
-   * The cap check, inside the submission's transaction: submissions of one tenant take turns
-   * (an advisory lock), so two concurrent ones cannot both fit in the same remainder.
-   * Committed = worst-case quotes of the tenant's jobs since the last epoch cutoff, except jobs
-   * cancelled or expired (they ran nothing billable past what metering reports).
-   */
-  private async overCap(tx: EntityManager, tenantId: string, worstCase: bigint): Promise<SubmitJobResult | undefined> {
-    const [tenant] = (await tx.query('SELECT spending_cap_base_units::text AS cap FROM tenants WHERE id = $1', [tenantId])) as { cap: string | null }[];
-    if (!tenant?.cap) return undefined;
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`intake-spending-cap:${tenantId}`]);
-    const [row] = (await tx.query(
-      `SELECT COALESCE(SUM(worst_case_base_units), 0)::text AS committed FROM jobs
-        WHERE tenant_id = $1
-          AND submitted_at > COALESCE((SELECT max(cutoff) FROM epochs), '-infinity'::timestamptz)
-          AND state NOT IN ('JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED')`,
-      [tenantId],
-    )) as { committed: string }[];
-    const cap = BigInt(tenant.cap);
-    const committed = BigInt(row!.committed);
-    return fitsUnderCap(cap, committed, worstCase) ? undefined : { kind: 'over-cap', capBaseUnits: cap, committedBaseUnits: committed, quoteBaseUnits: worstCase };
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.limits.batchSize);
+        const started = performance.now();
+        try {
+          const settled = await this.commitBatch(batch);
+          for (const [pending, result] of settled) pending.resolve(result);
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+        const perSecond = (batch.length * 1000) / Math.max(1, performance.now() - started);
+        this.drainRate = 0.8 * this.drainRate + 0.2 * perSecond;
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** One transaction for the batch; returns each submission's answer. */
+  private async commitBatch(batch: readonly Pending[]): Promise<Map<Pending, SubmitJobResult>> {
+    const answers = new Map<Pending, SubmitJobResult>();
+    const capped = new Map<string, bigint>();
+    for (const pending of batch) {
+      const cap = await this.tenants.capOf(pending.tenant.id);
+      if (cap !== undefined) capped.set(pending.tenant.id, cap);
+    }
+    const raced = await this.dataSource.transaction(async (tx) => {
+      const stored = await priorsOf(tx, batch.map((p) => ({ tenantId: p.tenant.id, idempotencyKey: p.idempotencyKey })));
+      const committed = await lockCommitments(tx, [...capped.keys()].sort());
+      const added = new Map<string, bigint>();
+      const inBatch = new Map<string, PriorSubmission>();
+      const accepted: { pending: Pending; job: NewJob; envelope: ReturnType<typeof jobEventEnvelope> }[] = [];
+      const duplicates: { pending: Pending; jobId: string }[] = [];
+      for (const pending of batch) {
+        const key = priorKey(pending.tenant.id, pending.idempotencyKey);
+        const prior = pending.idempotencyKey === '' ? undefined : (stored.get(key) ?? inBatch.get(key));
+        const decision = decideSubmitJob(pending, prior);
+        if (decision.kind === 'invalid' || decision.kind === 'conflict') {
+          answers.set(pending, decision);
+          continue;
+        }
+        if (decision.kind === 'duplicate') {
+          duplicates.push({ pending, jobId: decision.jobId });
+          continue;
+        }
+        const quote = pending.quote!;
+        const worstCase = highestWorstCasePrice(quote);
+        const cap = capped.get(pending.tenant.id);
+        if (cap !== undefined) {
+          const sofar = (committed.get(pending.tenant.id) ?? 0n) + (added.get(pending.tenant.id) ?? 0n);
+          if (!fitsUnderCap(cap, sofar, worstCase)) {
+            answers.set(pending, { kind: 'over-cap', capBaseUnits: cap, committedBaseUnits: sofar, quoteBaseUnits: worstCase });
+            continue;
+          }
+          added.set(pending.tenant.id, (added.get(pending.tenant.id) ?? 0n) + worstCase);
+        }
+        const event = { ...decision.event, quote };
+        const job = jobFromSubmission(event);
+        const eventId = uuidv7();
+        if (pending.idempotencyKey !== '') inBatch.set(key, { jobId: job.id, fingerprint: pending.fingerprint });
+        accepted.push({
+          pending,
+          job: { job, tenantId: pending.tenant.id, fingerprint: pending.fingerprint, worstCaseBaseUnits: worstCase, eventId, submittedAt: pending.submittedAt },
+          envelope: jobEventEnvelope(eventId, job.id, { type: 'JobSubmitted', payload: event }, pending.submittedAt),
+        });
+      }
+      const inserted = await insertJobs(tx, accepted.map((a) => a.job));
+      const lost = accepted.filter((a) => !inserted.has(a.job.job.id));
+      // A concurrent submission (another instance) took a key between our read and our insert:
+      // roll back and let those few be decided again, alone, now that their key is stored.
+      if (lost.length > 0) throw new KeyRace(lost.map((a) => a.pending));
+      await addCommitments(tx, added);
+      await this.outbox.add(tx, this.jobsTopic, accepted.map((a) => a.envelope));
+      for (const a of accepted) answers.set(a.pending, { kind: 'submitted', job: a.job.job, deduplicated: false });
+      await this.answerDuplicates(tx, duplicates, answers, accepted);
+      return undefined;
+    }).catch((error: unknown) => {
+      if (error instanceof KeyRace) return error.pendings;
+      throw error;
+    });
+    if (raced !== undefined) {
+      // The batch rolled back: decide every submission of it again, one batch each.
+      answers.clear();
+      for (const pending of batch) for (const [p, r] of await this.commitBatch([pending])) answers.set(p, r);
+    }
+    return answers;
+  }
+
+  private async answerDuplicates(
+    tx: EntityManager,
+    duplicates: readonly { pending: Pending; jobId: string }[],
+    answers: Map<Pending, SubmitJobResult>,
+    accepted: readonly { job: NewJob }[],
+  ): Promise<void> {
+    const fresh = new Map(accepted.map((a) => [a.job.job.id, a.job.job]));
+    const stored = await jobsById(tx, duplicates.map((d) => d.jobId).filter((id) => !fresh.has(id)));
+    for (const { pending, jobId } of duplicates) {
+      const job = fresh.get(jobId) ?? stored.get(jobId);
+      if (job === undefined) throw new Error(`submission ${pending.tenant.id}/${pending.idempotencyKey} repeats job ${jobId}, which is not stored`);
+      answers.set(pending, { kind: 'submitted', job, deduplicated: true });
+    }
+  }
+}
+
+class KeyRace extends Error {
+  constructor(readonly pendings: readonly Pending[]) {
+    super('an idempotency key was taken by a concurrent submission');
   }
 }

@@ -4,3 +4,5 @@ export const JOBS_TOPIC = Symbol('intake.jobs-topic');
 export const WATCH_POLL_INTERVAL_MS = Symbol('intake.watch-poll-interval-ms');
 /** Injection token of the rate cards (metering's versioned prices) quotes are made from. */
 export const RATE_CARDS = Symbol('intake.rate-cards');
+/** Injection token of SubmitJob's batching and back-pressure limits. */
+export const SUBMISSION_LIMITS = Symbol('intake.submission-limits');

@@ -28,5 +28,16 @@ export async function recordEpochClosed(manager: EntityManager, envelope: EventE
   if (!closed?.epochId || !closed.cutoff) throw new Error(`EpochClosed ${envelope.id} has no epoch id or cutoff`);
   const cutoff = new Date(Number(closed.cutoff.seconds) * 1000 + Math.floor(closed.cutoff.nanos / 1e6));
   const inserted: unknown[] = await manager.query('INSERT INTO epochs (epoch_id, cutoff) VALUES ($1, $2) ON CONFLICT (epoch_id) DO NOTHING RETURNING 1', [closed.epochId, cutoff]);
-  return inserted.length > 0 ? APPLIED : { applied: false, reason: 'the epoch is already recorded' };
+  if (inserted.length === 0) return { applied: false, reason: 'the epoch is already recorded' };
+  // The cap's window moves to the cutoff: the running commitments start again from what was
+  // submitted after it (once per epoch, not per submission).
+  await manager.query(
+    `UPDATE spending_commitments c SET window_start = $1,
+            committed_base_units = COALESCE((SELECT SUM(worst_case_base_units) FROM jobs j
+                                              WHERE j.tenant_id = c.tenant_id AND j.submitted_at > $1
+                                                AND j.state NOT IN ('JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED')), 0)
+      WHERE c.window_start < $1`,
+    [cutoff],
+  );
+  return APPLIED;
 }

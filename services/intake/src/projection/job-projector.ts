@@ -14,6 +14,18 @@ import { toTimestamp } from '../domain/submit-job.js';
 import { readJobEvent } from '../job-envelopes.js';
 import { JobStore } from '../persistence/job-store.js';
 
+/** States in which a job no longer counts towards its tenant's spending cap (it ran nothing billable past its usage). */
+const RELEASES_COMMITMENT: ReadonlySet<api.JobState> = new Set([api.JobState.JOB_STATE_CANCELLED, api.JobState.JOB_STATE_EXPIRED]);
+
+/** The job's worst case leaves its tenant's running commitment, if it was submitted in the current window. */
+async function releaseCommitment(manager: EntityManager, jobId: string): Promise<void> {
+  await manager.query(
+    `UPDATE spending_commitments c SET committed_base_units = GREATEST(0, c.committed_base_units - j.worst_case_base_units)
+       FROM jobs j WHERE j.id = $1 AND c.tenant_id = j.tenant_id AND j.submitted_at > c.window_start`,
+    [jobId],
+  );
+}
+
 /** The job events the projection applies: every one, as each changes what a tenant sees. */
 export const PROJECTED_JOB_EVENT_TYPES = JOB_EVENT_TYPES;
 
@@ -36,6 +48,7 @@ export class JobProjector {
     const evolution = evolveJob(stored.job, event, toTimestamp(at));
     if (evolution.kind === 'ignored') return { applied: false, reason: `${event.type} changes nothing: ${evolution.reason}` };
     await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail });
+    if (RELEASES_COMMITMENT.has(evolution.job.state) && !RELEASES_COMMITMENT.has(stored.job.state)) await releaseCommitment(manager, stored.job.id);
     return APPLIED;
   }
 

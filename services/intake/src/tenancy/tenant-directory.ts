@@ -1,5 +1,6 @@
 // Tenants and their hashed API keys in the intake schema: replaced from the tenants file at
-// start, looked up by key hash on every call.
+// start. Every call is authenticated against an in-memory copy (refreshed from the tables every
+// REFRESH_MS, and at once on a miss), so authentication costs no query on the hot path.
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -8,8 +9,19 @@ import type { TenantRecord } from './tenants-file.js';
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
+const REFRESH_MS = 30_000;
+
+interface Known {
+  readonly byKeyHash: ReadonlyMap<string, Tenant>;
+  readonly caps: ReadonlyMap<string, bigint>;
+  readonly loadedAt: number;
+}
+
 @Injectable()
 export class TenantDirectory {
+  private known: Known | undefined;
+  private loading: Promise<Known> | undefined;
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -34,13 +46,47 @@ export class TenantDirectory {
         await manager.query(`INSERT INTO tenant_api_keys (key_sha256, tenant_id) VALUES ${values}`, rows.flat());
       }
     });
+    await this.reload();
   }
 
   async findByApiKey(apiKey: string): Promise<Tenant | undefined> {
-    const rows: { id: string; plan: string }[] = await this.dataSource.query(
-      'SELECT t.id, t.plan FROM tenant_api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_sha256 = $1',
-      [hashApiKey(apiKey)],
-    );
-    return rows[0];
+    const hash = hashApiKey(apiKey);
+    let known = await this.current();
+    // A key added by another instance's start since the last load: look again before refusing.
+    if (!known.byKeyHash.has(hash) && Date.now() - known.loadedAt > 1_000) known = await this.reload();
+    return known.byKeyHash.get(hash);
+  }
+
+  /** The tenant's spending cap per epoch, in base units, if it has one. */
+  async capOf(tenantId: string): Promise<bigint | undefined> {
+    return (await this.current()).caps.get(tenantId);
+  }
+
+  private async current(): Promise<Known> {
+    const known = this.known;
+    if (known !== undefined && Date.now() - known.loadedAt < REFRESH_MS) return known;
+    return known === undefined ? this.reload() : (void this.reload().catch(() => undefined), known);
+  }
+
+  private reload(): Promise<Known> {
+    this.loading ??= (async () => {
+      try {
+        const rows: { key_sha256: string; id: string; plan: string; cap: string | null }[] = await this.dataSource.query(
+          `SELECT k.key_sha256, t.id, t.plan, t.spending_cap_base_units::text AS cap
+             FROM tenants t LEFT JOIN tenant_api_keys k ON k.tenant_id = t.id`,
+        );
+        const byKeyHash = new Map<string, Tenant>();
+        const caps = new Map<string, bigint>();
+        for (const row of rows) {
+          if (row.key_sha256 !== null) byKeyHash.set(row.key_sha256, { id: row.id, plan: row.plan });
+          if (row.cap !== null) caps.set(row.id, BigInt(row.cap));
+        }
+        this.known = { byKeyHash, caps, loadedAt: Date.now() };
+        return this.known;
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
   }
 }

@@ -78,6 +78,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     tenantsFile,
     watchPollIntervalMs: 250,
     rateCardsFile: undefined,
+    submissionLimits: { batchSize: 500, maxWaiting: 4_000 },
     ...overrides,
   };
   const intake = await startIntake(config, { handleSignals: false });
