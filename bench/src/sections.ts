@@ -3,8 +3,10 @@ import type { BenchOptions } from './args.js';
 import { memoryTable, pipelinePlan, pipelineTable, runPipeline, withSystem } from './pipeline/pipeline-section.js';
 import type { ScenarioResult } from './pipeline/run-scenario.js';
 import type { Report } from './report.js';
+import { runEngine } from './engine/engine-section.js';
 
 export async function runSections(options: BenchOptions, report: Report, log: (m: string) => void): Promise<void> {
+  if (options.only.has('engine')) runEngine(options, report, log);
   if (options.only.has('pipeline')) {
     const plan = pipelinePlan(options);
     const results: ScenarioResult[] = [];

@@ -14,7 +14,13 @@ describe('intakeConfigFromEnv', () => {
       consumerGroup: 'intake',
       tenantsFile: undefined,
       watchPollIntervalMs: 1000,
+      submissionLimits: { batchSize: 500, maxWaiting: 4_000 },
     });
+  });
+
+  it('reads the SubmitJob batch size and waiting room, and refuses what is not a positive integer', () => {
+    expect(intakeConfigFromEnv({ ...base, INTAKE_SUBMIT_BATCH_SIZE: '64', INTAKE_MAX_WAITING_SUBMISSIONS: '100' }).submissionLimits).toEqual({ batchSize: 64, maxWaiting: 100 });
+    expect(() => intakeConfigFromEnv({ ...base, INTAKE_MAX_WAITING_SUBMISSIONS: '-1' })).toThrow('INTAKE_MAX_WAITING_SUBMISSIONS must be a positive integer');
   });
 
   it('uses Kafka when brokers are given, or when asked to', () => {

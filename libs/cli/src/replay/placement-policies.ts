@@ -2,16 +2,12 @@
 // service's code (replay verify looks up the version a DecisionRecord names) and policy files
 // given to `replay what-if --placement-policy`.
 import { readFile } from 'node:fs/promises';
-import { defaultPlacementPolicy, PLACED_TIERS, type PlacedTier, type PlacementPolicy } from '@switchyard/placement/domain';
+import { defaultPlacementPolicy, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, type PlacedTier, type PlacementPolicy } from '@switchyard/placement/domain';
 import { parseDocument } from 'yaml';
 import { notFound, usageError } from '../cli-error.js';
 
-/**
- * Every placement policy version the placement service has shipped. The policy is code in
- * @switchyard/placement; when it gets a new version, the old one must stay listed here (or be
- * exported from the service) so past decisions remain verifiable.
- */
-export const KNOWN_PLACEMENT_POLICIES: ReadonlyMap<string, PlacementPolicy> = new Map([[defaultPlacementPolicy.version, defaultPlacementPolicy]]);
+/** Every placement policy version the placement service has shipped (it keeps them all), so past decisions remain verifiable. */
+export const KNOWN_PLACEMENT_POLICIES: ReadonlyMap<string, PlacementPolicy> = PLACEMENT_POLICY_VERSIONS;
 
 export function placementPolicyOfVersion(version: string): PlacementPolicy | undefined {
   return KNOWN_PLACEMENT_POLICIES.get(version);

@@ -1,6 +1,6 @@
 // Placement's pure domain: the provider registry fold, the indexes over it and the deciders. The
 // service shell and the CLI's replay both import from here; nothing below does I/O or reads a clock.
-export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS } from './placement-policy.js';
+export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, placementPolicy2025 } from './placement-policy.js';
 export type {
   FactorWeights,
   LivenessParameters,
@@ -30,8 +30,8 @@ export {
 export type { JobFamilyEvent, ProviderFamilyEvent, RegistryEvent } from './registry/registry-event.js';
 export { reputationBp } from './reputation.js';
 export { CandidateIndex, spreadTerm, staticScore } from './placement/candidate-index.js';
-export { decidePlacement, filterProviders, placeJob, tryPlacement } from './placement/place-job.js';
-export type { PlacementDecision } from './placement/place-job.js';
+export { decidePlacement, filterProviders, newPassMemo, placeJob, tryPlacement } from './placement/place-job.js';
+export type { PassMemo, PlacementDecision } from './placement/place-job.js';
 export type { PlacementRequest } from './placement/placement-request.js';
 export { worstCasePrice } from './placement/price-cap.js';
 export { normalisedFactors, rankCandidates, scoreBreakdown } from './placement/score.js';

@@ -87,7 +87,8 @@ export interface PlacementPolicy {
   tenantRules: Readonly<Record<string, TenantRule>>;
 }
 
-export const defaultPlacementPolicy: PlacementPolicy = {
+/** The first shipped policy; kept so decisions it recorded stay verifiable. */
+export const placementPolicy2025: PlacementPolicy = {
   version: 'placement-2025-01',
   tiers: {
     [api.Tier.TIER_REALTIME]: {
@@ -115,6 +116,21 @@ export const defaultPlacementPolicy: PlacementPolicy = {
   liveness: { heartbeatIntervalMs: 10_000, suspectAfterMissed: 2, lostAfterMissed: 6 },
   tenantRules: {},
 };
+
+/**
+ * The policy in force. Same scoring as placement-2025-01; a decision records its best 8
+ * candidates instead of 32: the record is in every JobPlaced (about 300 bytes a candidate), so
+ * at thousands of placements a second the long list was most of what the log carried and what
+ * every consumer decoded, for runners-up nobody asks about past the first few.
+ */
+export const defaultPlacementPolicy: PlacementPolicy = {
+  ...placementPolicy2025,
+  version: 'placement-2026-12',
+  recordedCandidatesLimit: 8,
+};
+
+/** Every policy version placement has shipped, by version (replay verify looks a record's version up here). */
+export const PLACEMENT_POLICY_VERSIONS: ReadonlyMap<string, PlacementPolicy> = new Map([placementPolicy2025, defaultPlacementPolicy].map((p) => [p.version, p]));
 
 export function isPlacedTier(tier: api.Tier): tier is PlacedTier {
   return (PLACED_TIERS as readonly api.Tier[]).includes(tier);

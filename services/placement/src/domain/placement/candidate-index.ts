@@ -29,17 +29,31 @@ const byScoreThenId = (a: IndexKey, b: IndexKey): number =>
 /** Free-GPU counts above this share one histogram bucket (only "is there a block this large" is asked). */
 const FREE_BUCKETS = 64;
 
+type Tree = InstanceType<typeof BTree<IndexKey, true>>;
+
 interface ClassIndex {
-  readonly byTier: Map<PlacedTier, InstanceType<typeof BTree<IndexKey, true>>>;
+  /** Per region, per tier: the ordered set. Regions are few, so a walk merges them. */
+  readonly byRegion: Map<string, Map<PlacedTier, Tree>>;
+  /** Indexed providers of the class (all regions). */
+  size: number;
   /** freeHistogram[n]: indexed providers with n free GPUs of the class (n capped at FREE_BUCKETS). */
   readonly freeHistogram: number[];
   /** Indexed providers per operator. */
   readonly operators: Map<string, number>;
 }
 
+interface Entry {
+  readonly scores: readonly number[];
+  readonly free: number;
+  readonly operatorId: string;
+  readonly region: string;
+}
+
 interface Indexed {
   /** Per class the provider is indexed in: its static score per tier and its free GPUs. */
-  readonly classes: Map<string, { scores: readonly number[]; free: number; operatorId: string }>;
+  readonly classes: Map<string, Entry>;
+  /** What the scores were computed from (latency, reputation, price, region, operator). */
+  readonly inputs: string;
 }
 
 export class CandidateIndex {
@@ -67,38 +81,77 @@ export class CandidateIndex {
     if (providerId === undefined) return [];
     const before = this.indexed.get(providerId);
     const placeable = provider !== undefined && provider.status === 'ACTIVE' && this.policy.acceptedHealth.includes(provider.health);
-    const next = new Map<string, { scores: readonly number[]; free: number; operatorId: string }>();
+    const next = new Map<string, Entry>();
+    // The static scores depend on latency, reputation, price and health, not on free GPUs: most
+    // changes (a placement, a completion's free GPU) keep them, and the ordered sets untouched.
+    const inputs = placeable ? `${provider.advertisedLatencyMs}/${reputationBp(provider, this.policy.reputation)}/${provider.pricePerGpuHour}/${provider.region}/${provider.operatorId}` : '';
     if (placeable) {
-      for (const gpuClass of new Set(provider.gpus.map((g) => g.gpuClass))) {
-        const free = freeGpus(provider, gpuClass);
+      for (const g of provider.gpus) {
+        if (next.has(g.gpuClass)) continue;
+        const free = freeGpus(provider, g.gpuClass);
         if (free < 1) continue;
-        next.set(gpuClass, { scores: PLACED_TIERS.map((tier) => staticScore(provider, tier, gpuClass, this.policy)), free, operatorId: provider.operatorId });
+        const previous = before?.classes.get(g.gpuClass);
+        const scores = previous !== undefined && before!.inputs === inputs ? previous.scores : PLACED_TIERS.map((tier) => staticScore(provider, tier, g.gpuClass, this.policy));
+        next.set(g.gpuClass, { scores, free, operatorId: provider.operatorId, region: provider.region });
       }
     }
+    const grown: string[] = [];
     for (const [gpuClass, entry] of before?.classes ?? []) {
       const after = next.get(gpuClass);
-      if (after !== undefined && sameEntry(entry, after)) {
-        next.set(gpuClass, entry);
+      if (after !== undefined && after.scores === entry.scores && after.region === entry.region && after.operatorId === entry.operatorId) {
+        // Same place in the order: only the free count moves.
+        if (after.free !== entry.free) this.moveFree(gpuClass, entry.free, after.free);
         continue;
       }
       this.remove(providerId, gpuClass, entry);
     }
     for (const [gpuClass, entry] of next) {
-      if (before?.classes.get(gpuClass) === entry) continue;
-      this.add(providerId, gpuClass, entry);
+      const previous = before?.classes.get(gpuClass);
+      if (previous === undefined || previous.scores !== entry.scores || previous.region !== entry.region || previous.operatorId !== entry.operatorId) this.add(providerId, gpuClass, entry);
+      if (entry.free > (previous?.free ?? 0)) grown.push(gpuClass);
     }
     if (next.size === 0) this.indexed.delete(providerId);
-    else this.indexed.set(providerId, { classes: next });
-    const grown: string[] = [];
-    for (const [gpuClass, entry] of next) if (entry.free > (before?.classes.get(gpuClass)?.free ?? 0)) grown.push(gpuClass);
+    else this.indexed.set(providerId, { classes: next, inputs });
     return grown;
   }
 
-  /** Indexed providers of a class in one tier's order, best static score first. */
-  walk(gpuClass: string, tier: PlacedTier, visit: (key: IndexKey) => boolean | void): void {
-    const tree = this.classes.get(gpuClass)?.byTier.get(tier);
-    if (tree === undefined) return;
-    tree.forEachPair((key) => (visit(key) === true ? { break: true } : undefined));
+  private moveFree(gpuClass: string, from: number, to: number): void {
+    const histogram = this.classIndex(gpuClass).freeHistogram;
+    histogram[Math.min(FREE_BUCKETS, from)]! -= 1;
+    histogram[Math.min(FREE_BUCKETS, to)]! += 1;
+  }
+
+  /**
+   * Indexed providers of a class in one tier's order, best static score first, in the given
+   * regions only (all when empty): a merge of the regions' ordered sets, so a job bound to one
+   * region never walks the others. `visit` returning true stops the walk.
+   */
+  walk(gpuClass: string, tier: PlacedTier, regions: readonly string[], visit: (key: IndexKey) => boolean | void): void {
+    const byRegion = this.classes.get(gpuClass)?.byRegion;
+    if (byRegion === undefined) return;
+    const trees: Tree[] = [];
+    for (const [region, byTier] of byRegion) {
+      if (regions.length > 0 && !regions.includes(region)) continue;
+      const tree = byTier.get(tier);
+      if (tree !== undefined && tree.size > 0) trees.push(tree);
+    }
+    if (trees.length === 1) {
+      trees[0]!.forEachPair((key) => (visit(key) === true ? { break: true } : undefined));
+      return;
+    }
+    // k-way merge over the regions' trees (k is the number of regions: a linear pick is enough).
+    const heads = trees.map((tree) => tree.minKey());
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i];
+        if (head !== undefined && (best < 0 || byScoreThenId(head, heads[best]!) < 0)) best = i;
+      }
+      if (best < 0) return;
+      const key = heads[best]!;
+      if (visit(key) === true) return;
+      heads[best] = trees[best]!.nextHigherKey(key);
+    }
   }
 
   /** The most free GPUs of the class any placeable provider has (capped at 64). */
@@ -111,7 +164,7 @@ export class CandidateIndex {
 
   /** Providers indexed in a class (placeable with a free GPU of it). */
   size(gpuClass: string): number {
-    return this.classes.get(gpuClass)?.byTier.get(PLACED_TIERS[0]!)?.size ?? 0;
+    return this.classes.get(gpuClass)?.size ?? 0;
   }
 
   /** Operators with at least one indexed provider in the class. */
@@ -122,26 +175,30 @@ export class CandidateIndex {
   private classIndex(gpuClass: string): ClassIndex {
     let entry = this.classes.get(gpuClass);
     if (entry === undefined) {
-      entry = {
-        byTier: new Map(PLACED_TIERS.map((tier) => [tier, new BTree<IndexKey, true>(undefined, byScoreThenId)])),
-        freeHistogram: new Array<number>(FREE_BUCKETS + 1).fill(0),
-        operators: new Map(),
-      };
+      entry = { byRegion: new Map(), size: 0, freeHistogram: new Array<number>(FREE_BUCKETS + 1).fill(0), operators: new Map() };
       this.classes.set(gpuClass, entry);
     }
     return entry;
   }
 
-  private add(providerId: string, gpuClass: string, entry: { scores: readonly number[]; free: number; operatorId: string }): void {
+  private add(providerId: string, gpuClass: string, entry: Entry): void {
     const index = this.classIndex(gpuClass);
-    PLACED_TIERS.forEach((tier, i) => index.byTier.get(tier)!.set({ score: entry.scores[i]!, providerId }, true));
+    let byTier = index.byRegion.get(entry.region);
+    if (byTier === undefined) {
+      byTier = new Map(PLACED_TIERS.map((tier) => [tier, new BTree<IndexKey, true>(undefined, byScoreThenId)]));
+      index.byRegion.set(entry.region, byTier);
+    }
+    PLACED_TIERS.forEach((tier, i) => byTier.get(tier)!.set({ score: entry.scores[i]!, providerId }, true));
+    index.size += 1;
     index.freeHistogram[Math.min(FREE_BUCKETS, entry.free)]! += 1;
     index.operators.set(entry.operatorId, (index.operators.get(entry.operatorId) ?? 0) + 1);
   }
 
-  private remove(providerId: string, gpuClass: string, entry: { scores: readonly number[]; free: number; operatorId: string }): void {
+  private remove(providerId: string, gpuClass: string, entry: Entry): void {
     const index = this.classIndex(gpuClass);
-    PLACED_TIERS.forEach((tier, i) => index.byTier.get(tier)!.delete({ score: entry.scores[i]!, providerId }));
+    const byTier = index.byRegion.get(entry.region)!;
+    PLACED_TIERS.forEach((tier, i) => byTier.get(tier)!.delete({ score: entry.scores[i]!, providerId }));
+    index.size -= 1;
     index.freeHistogram[Math.min(FREE_BUCKETS, entry.free)]! -= 1;
     const operators = (index.operators.get(entry.operatorId) ?? 1) - 1;
     if (operators === 0) index.operators.delete(entry.operatorId);
@@ -149,9 +206,6 @@ export class CandidateIndex {
   }
 }
 
-function sameEntry(a: { scores: readonly number[]; free: number; operatorId: string }, b: { scores: readonly number[]; free: number; operatorId: string }): boolean {
-  return a.free === b.free && a.operatorId === b.operatorId && a.scores.every((s, i) => s === b.scores[i]);
-}
 
 /**
  * The latency, reputation and price terms of a provider's score in a tier, summed in the order

@@ -1,11 +1,11 @@
 import { events } from '@switchyard/contracts';
 import type { PlacementPolicy } from '../placement-policy.js';
-import { freeGpus, holdingKey, operatorShareBp, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
+import { freeGpus, holdingKey, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { reputationBp } from '../reputation.js';
 import { tieBreakKey } from '../tie-break.js';
 import { CandidateIndex, spreadTerm } from './candidate-index.js';
 import { FILTER_STEPS } from './filter-steps.js';
-import { applyOperatorShareCap, breachesShareCap } from './operator-share-cap.js';
+import { applyOperatorShareCap } from './operator-share-cap.js';
 import type { PlacementRequest } from './placement-request.js';
 import { describeRejections } from './rejection-summary.js';
 import { rankCandidates, type ScoringCandidate } from './score.js';
@@ -31,15 +31,59 @@ const BOUND_SLACK = 1e-9;
  * `providersNotExamined`. Queued: no provider can take the job, and every provider is examined so
  * the reasons are complete (the queue retries only when capacity of the class changed).
  */
-export function decidePlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy): PlacementDecision {
-  return tryPlacement(request, registry, index, policy) ?? queued(request, registry, policy);
+export function decidePlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy, pass?: PassMemo): PlacementDecision {
+  const placed = tryPlacement(request, registry, index, policy, pass);
+  if (placed !== undefined) return placed;
+  const key = pass === undefined ? undefined : constraintsKey(request);
+  let rejections = key === undefined ? undefined : pass!.noFit.get(key);
+  if (rejections === undefined) {
+    rejections = filterProviders([...registry.providers.values()], registry, request, policy).rejections;
+    if (key !== undefined) pass!.noFit.set(key, rejections);
+  }
+  return queued(request, registry, rejections, policy);
+}
+
+/**
+ * What one scheduling pass learnt: constraints no provider could meet. Within a pass capacity
+ * only shrinks (placements take GPUs, nothing frees them), so a later job with the same
+ * constraints cannot fit either and its reasons are the same: it is answered without a walk.
+ */
+export interface PassMemo {
+  /** Constraints key → the exact rejection counts, once counted (undefined until a job had to announce them). */
+  readonly noFit: Map<string, events.RejectionCount[] | undefined>;
+}
+
+export function newPassMemo(): PassMemo {
+  return { noFit: new Map() };
+}
+
+/** Everything about a request the filter looks at (the tenant for its rules; no time, no job id). */
+function constraintsKey(request: PlacementRequest): string {
+  const { spec } = request;
+  return JSON.stringify([
+    request.tenantId,
+    spec.gpuClass,
+    Math.max(1, spec.gpuCount),
+    spec.minVramGib,
+    spec.allowedRegions,
+    spec.dataResidency,
+    spec.maxPriceBaseUnits,
+    spec.estimatedDurationSeconds,
+    spec.maxLatencyMs,
+    [...request.excludedProviderIds].sort(),
+  ]);
 }
 
 /** The JobPlaced decidePlacement would return, or undefined (without counting reasons) when nothing fits. */
-export function tryPlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy): PlacementDecision | undefined {
+export function tryPlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy, pass?: PassMemo): PlacementDecision | undefined {
   if (index.policy !== policy) throw new Error(`the candidate index was built for policy ${index.policy.version}, not ${policy.version}`);
+  const key = pass === undefined ? undefined : constraintsKey(request);
+  if (key !== undefined && pass!.noFit.has(key)) return undefined;
   const walked = index.largestFreeBlock(request.spec.gpuClass) >= Math.max(1, request.spec.gpuCount) ? walk(request, registry, index, policy) : undefined;
-  if (walked === undefined) return undefined;
+  if (walked === undefined) {
+    if (key !== undefined) pass!.noFit.set(key, undefined);
+    return undefined;
+  }
   const context = { jobId: request.jobId, tier: request.tier, gpuClass: request.spec.gpuClass };
   const ranked = rankCandidates(walked.recorded, context, policy);
   const chosen = ranked[0]!;
@@ -72,7 +116,8 @@ export function placeJob(request: PlacementRequest, registry: ProviderRegistry, 
 }
 
 interface Scored {
-  readonly candidate: ScoringCandidate;
+  readonly provider: ProviderState;
+  readonly shareBp: number;
   readonly total: number;
   readonly tie: number;
 }
@@ -89,27 +134,31 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
   const limit = Math.max(1, policy.recordedCandidatesLimit);
   const { tier, spec, tenantId } = request;
   const maxSpread = spreadTerm(smallestShareBp(registry, index, request), tier, policy);
+  const holdings = registry.holdings.get(holdingKey(tenantId, tier));
+  const total = holdings?.total ?? 0;
+  const capBp = policy.tiers[tier].operatorShareCapBp;
+  // While the tenant has so little active work in the tier that even an operator holding none of
+  // it would breach the cap, every operator breaches and the cap rejects nobody (see
+  // operator-share-cap.ts): skip it rather than walk everything looking for one that does not.
+  const capInForce = 10_000 <= capBp * (total + 1);
   const top: Scored[] = [];
   const breaching: Scored[] = [];
   const counts = new Map<events.RejectionReason, number>();
   let examined = 0;
   let survivors = 0;
-  index.walk(spec.gpuClass, tier, (key) => {
+  index.walk(spec.gpuClass, tier, spec.allowedRegions, (key) => {
     if (top.length >= limit && key.score + maxSpread + BOUND_SLACK < top[limit - 1]!.total) return true;
     examined++;
     const provider = registry.providers.get(key.providerId)!;
-    const step = FILTER_STEPS.find((s) => s.rejects(provider, request, policy));
-    if (step !== undefined) {
+    for (const step of FILTER_STEPS) {
+      if (!step.rejects(provider, request, policy)) continue;
       counts.set(step.reason, (counts.get(step.reason) ?? 0) + 1);
       return false;
     }
-    const shareBp = operatorShareBp(registry, tenantId, tier, provider.operatorId);
-    const scored: Scored = {
-      candidate: candidateOf(provider, shareBp, request, policy),
-      total: key.score + spreadTerm(shareBp, tier, policy),
-      tie: tieBreakKey(request.jobId, provider.providerId),
-    };
-    if (breachesShareCap(provider, registry, request, policy)) {
+    const held = holdings?.byOperator.get(provider.operatorId) ?? 0;
+    const shareBp = total === 0 ? 0 : Math.floor((held * 10_000) / total);
+    const scored: Scored = { provider, shareBp, total: key.score + spreadTerm(shareBp, tier, policy), tie: tieBreakKey(request.jobId, provider.providerId) };
+    if (capInForce && (held + 1) * 10_000 > capBp * (total + 1)) {
       breaching.push(scored);
       return false;
     }
@@ -117,15 +166,16 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
     insertRanked(top, scored, limit);
     return false;
   });
+  const recorded = (list: readonly Scored[]) => list.map((s) => candidateOf(s.provider, s.shareBp, request, policy));
   if (top.length === 0) {
     if (breaching.length === 0) return undefined;
     // Every survivor would breach the cap: none is rejected (see operator-share-cap.ts). The walk
     // saw every indexed provider, so these are all the survivors.
     for (const scored of breaching) insertRanked(top, scored, limit);
-    return { recorded: top.map((s) => s.candidate), survivors: breaching.length, examined, rejections: ordered(counts) };
+    return { recorded: recorded(top), survivors: breaching.length, examined, rejections: ordered(counts) };
   }
   if (breaching.length > 0) counts.set(R.REJECTION_REASON_OPERATOR_SHARE_CAP, breaching.length);
-  return { recorded: top.map((s) => s.candidate), survivors, examined, rejections: ordered(counts) };
+  return { recorded: recorded(top), survivors, examined, rejections: ordered(counts) };
 }
 
 /**
@@ -158,7 +208,7 @@ function insertRanked(top: Scored[], scored: Scored, limit: number): void {
 function better(a: Scored, b: Scored): boolean {
   if (a.total !== b.total) return a.total > b.total;
   if (a.tie !== b.tie) return a.tie < b.tie;
-  return a.candidate.providerId < b.candidate.providerId;
+  return a.provider.providerId < b.provider.providerId;
 }
 
 function ordered(counts: ReadonlyMap<events.RejectionReason, number>): events.RejectionCount[] {
@@ -169,8 +219,7 @@ function ordered(counts: ReadonlyMap<events.RejectionReason, number>): events.Re
 }
 
 /** No provider can take the job: every provider examined, rejections complete. */
-function queued(request: PlacementRequest, registry: ProviderRegistry, policy: PlacementPolicy): PlacementDecision {
-  const { rejections } = filterProviders([...registry.providers.values()], registry, request, policy);
+function queued(request: PlacementRequest, registry: ProviderRegistry, rejections: events.RejectionCount[], policy: PlacementPolicy): PlacementDecision {
   return {
     type: 'JobQueued',
     data: {

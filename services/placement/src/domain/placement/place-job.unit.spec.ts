@@ -116,20 +116,20 @@ describe('placeJob', () => {
     const job = placed(decision);
     expect(job.providerId).toBe('ok');
     // Counted over the providers examined: the two unhealthy ones and the one without the class
-    // are not in the class's index, so they are not examined one by one.
+    // are not in the class's index, and the one outside the allowed regions is in another
+    // region's part of it, so none of those is examined one by one.
     expect(job.decision!.rejections).toEqual([
       { reason: R.REJECTION_REASON_EXCLUDED, count: 1 },
       { reason: R.REJECTION_REASON_TENANT_DENIED, count: 1 },
       { reason: R.REJECTION_REASON_INSUFFICIENT_VRAM, count: 1 },
       { reason: R.REJECTION_REASON_INSUFFICIENT_CAPACITY, count: 1 },
-      { reason: R.REJECTION_REASON_REGION_NOT_ALLOWED, count: 1 },
       { reason: R.REJECTION_REASON_DATA_RESIDENCY, count: 1 },
       { reason: R.REJECTION_REASON_PRICE_ABOVE_MAX, count: 1 },
       { reason: R.REJECTION_REASON_LATENCY_ABOVE_MAX, count: 1 },
       { reason: R.REJECTION_REASON_OPERATOR_SHARE_CAP, count: 1 },
     ]);
     expect(job.decision!.candidatesTotal).toBe(1);
-    expect(job.decision!.providersNotExamined).toBe(3);
+    expect(job.decision!.providersNotExamined).toBe(4);
     expect(job.decision!.excludedProviderIds).toEqual(['excluded']);
 
     // When nothing fits, every provider is examined and every reason counted.

@@ -10,6 +10,7 @@ export function worstCasePrice(pricePerGpuHour: bigint, gpuCount: number, durati
 
 /** True when the job declares a price cap (non-zero) and the provider's worst case exceeds it. */
 export function exceedsMaxPrice(pricePerGpuHour: bigint, gpuCount: number, durationSeconds: number, maxPriceBaseUnits: string): boolean {
-  const cap = BigInt(maxPriceBaseUnits || '0');
+  if (maxPriceBaseUnits === '' || maxPriceBaseUnits === '0') return false;
+  const cap = BigInt(maxPriceBaseUnits);
   return cap > 0n && worstCasePrice(pricePerGpuHour, gpuCount, durationSeconds) > cap;
 }

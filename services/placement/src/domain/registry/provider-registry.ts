@@ -102,7 +102,7 @@ export function inventoryOf(provider: ProviderState, gpuClass: string): number {
 export function freeGpus(provider: ProviderState, gpuClass: string): number {
   const placedInClass = provider.placedGpusByClass[gpuClass] ?? 0;
   let placedTotal = 0;
-  for (const n of Object.values(provider.placedGpusByClass)) placedTotal += n;
+  for (const held in provider.placedGpusByClass) placedTotal += provider.placedGpusByClass[held]!;
   // A heartbeat may lag behind our own placements, or count work we did not place: trust whichever
   // use is larger. Caveat: a placed-but-not-started job plus outside work can still be undercounted;
   // the provider refuses an assignment it cannot run and the job is requeued.

@@ -3,7 +3,7 @@
 // never hands the same GPUs out twice and a lower-priority job never jumps a higher one that
 // fits). Pure over the state it is given: time comes from the caller's inputs.
 import type { api } from '@switchyard/contracts';
-import { decidePlacement, tryPlacement, type PlacementDecision } from '../placement/place-job.js';
+import { decidePlacement, newPassMemo, tryPlacement, type PlacementDecision } from '../placement/place-job.js';
 import type { PlacementRequest } from '../placement/placement-request.js';
 import { orderQueue, type QueuedJob } from '../queue/job-queue.js';
 import type { PlacementState, Touched } from './placement-state.js';
@@ -27,6 +27,7 @@ export interface SchedulePass {
 export function schedule(state: PlacementState, pass: SchedulePass, touched: Touched): PlacementDecision[] {
   const decisions: PlacementDecision[] = [];
   const { registry, index, policy, waiting } = state;
+  const memo = newPassMemo();
   const decide = (job: QueuedJob, at: api.Timestamp, announce: boolean): void => {
     const request: PlacementRequest = {
       jobId: job.jobId,
@@ -37,7 +38,7 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
       excludedProviderIds: job.excludedProviderIds,
       at,
     };
-    const decision = announce ? decidePlacement(request, registry, index, policy) : tryPlacement(request, registry, index, policy);
+    const decision = announce ? decidePlacement(request, registry, index, policy, memo) : tryPlacement(request, registry, index, policy, memo);
     if (decision === undefined) return;
     state.apply(decision, touched);
     decisions.push(decision);
