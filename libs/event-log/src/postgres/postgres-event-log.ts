@@ -20,6 +20,32 @@ export interface PostgresEventLogOptions {
 
 const READ_PAGE = 500;
 
+// $1 topic, $2 [{p: partition, k: key, h: headers, d: payload}] in append order, $3 channel.
+const APPEND = `
+WITH input AS (
+  SELECT (r->>'p')::int AS partition, r->>'k' AS key, r->'h' AS headers, r->>'d' AS payload, ord
+    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(r, ord)
+), wanted AS (
+  SELECT partition, COUNT(*) AS n FROM input GROUP BY partition
+), locked AS (
+  SELECT p.partition FROM event_log_partitions p JOIN wanted w USING (partition)
+   WHERE p.topic = $1 ORDER BY p.partition FOR UPDATE OF p
+), bumped AS (
+  -- clock_timestamp() after the counters' locks: appended_at grows with the offset.
+  UPDATE event_log_partitions p SET next_offset = p.next_offset + w.n
+    FROM wanted w, locked l
+   WHERE p.topic = $1 AND p.partition = w.partition AND l.partition = w.partition
+  RETURNING p.partition, p.next_offset - w.n AS first, clock_timestamp() AS appended_at
+), numbered AS (
+  SELECT i.partition, i.key, i.headers, i.payload, i.ord, b.appended_at,
+         b.first + ROW_NUMBER() OVER (PARTITION BY i.partition ORDER BY i.ord) - 1 AS "offset"
+    FROM input i JOIN bumped b USING (partition)
+), stored AS (
+  INSERT INTO event_log (topic, partition, "offset", key, headers, payload, appended_at)
+  SELECT $1, partition, "offset", key, headers, payload, appended_at FROM numbered
+)
+SELECT n.partition, n."offset"::text AS "offset" FROM numbered n, (SELECT pg_notify($3, $1)) AS notified ORDER BY n.ord`;
+
 export class PostgresEventLog implements EventLog {
   readonly admin: PostgresEventLogAdmin;
   private readonly pool: pg.Pool;
@@ -43,61 +69,35 @@ export class PostgresEventLog implements EventLog {
     this.admin = new PostgresEventLogAdmin(() => this.db());
   }
 
+  /**
+   * One statement for the whole append, however many events and partitions: the rows travel as
+   * one JSON document (no per-value escaping), the partitions' counters are locked in ascending
+   * order (two appenders cannot deadlock), offsets are numbered per partition in the given order,
+   * and the NOTIFY is sent at commit. A statement is its own transaction: all or nothing.
+   */
   async append(topic: string, events: readonly EventEnvelope[]): Promise<AppendedPosition[]> {
     if (events.length === 0) return [];
     const pool = await this.db();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<{ partitions: number }>('SELECT partitions FROM event_log_topics WHERE topic = $1', [topic]);
-      const partitions = rows[0]?.partitions;
-      if (partitions === undefined) throw new Error(`unknown topic ${topic}`);
-      const byPartition = new Map<number, number[]>();
-      events.forEach((event, i) => {
-        const partition = partitionForKey(event.subject, partitions);
-        byPartition.set(partition, [...(byPartition.get(partition) ?? []), i]);
-      });
-      const positions: AppendedPosition[] = new Array(events.length);
-      // Ascending partition order: two appenders spanning the same partitions cannot deadlock.
-      for (const partition of [...byPartition.keys()].sort((a, b) => a - b)) {
-        const indexes = byPartition.get(partition)!;
-        const counter = await client.query<{ first: string; appended_at: Date }>(
-          `UPDATE event_log_partitions SET next_offset = next_offset + $3
-            WHERE topic = $1 AND partition = $2
-            RETURNING next_offset - $3 AS first, clock_timestamp() AS appended_at`,
-          [topic, partition, indexes.length],
-        );
-        // clock_timestamp() after taking the row lock: appended_at grows with the offset.
-        const { first, appended_at } = counter.rows[0]!;
-        const batch = indexes.map((i) => events[i]!);
-        await client.query(
-          `INSERT INTO event_log (topic, partition, "offset", key, headers, payload, appended_at)
-           SELECT $1, $2, $3::bigint + n - 1, k, h, p, $4
-             FROM unnest($5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY AS t(k, h, p, n)`,
-          [
-            topic,
-            partition,
-            first,
-            appended_at,
-            batch.map((e) => e.subject),
-            batch.map((e) => JSON.stringify(encodeHeaders(e))),
-            batch.map((e) => encodeData(e)),
-          ],
-        );
-        indexes.forEach((eventIndex, n) => {
-          positions[eventIndex] = { partition, offset: (BigInt(first) + BigInt(n)).toString() };
-        });
-      }
-      // Delivered to listeners at commit, never for a rolled-back append.
-      await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, topic]);
-      await client.query('COMMIT');
-      return positions;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    const partitions = await this.partitionsOf(pool, topic);
+    const rows = events.map((e) => ({ p: partitionForKey(e.subject, partitions), k: e.subject, h: encodeHeaders(e), d: encodeData(e) }));
+    const { rows: appended } = await pool.query<{ partition: number; offset: string }>(APPEND, [topic, JSON.stringify(rows), NOTIFY_CHANNEL]);
+    if (appended.length !== events.length) {
+      this.partitionCounts.delete(topic);
+      throw new Error(`unknown topic ${topic} (or its partitions changed): appended ${appended.length} of ${events.length}`);
     }
+    return appended.map((r) => ({ partition: r.partition, offset: r.offset }));
+  }
+
+  private readonly partitionCounts = new Map<string, number>();
+
+  private async partitionsOf(pool: pg.Pool, topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const { rows } = await pool.query<{ partitions: number }>('SELECT partitions FROM event_log_topics WHERE topic = $1', [topic]);
+    const partitions = rows[0]?.partitions;
+    if (partitions === undefined) throw new Error(`unknown topic ${topic}`);
+    this.partitionCounts.set(topic, partitions);
+    return partitions;
   }
 
   async consume(options: ConsumeOptions, handler: BatchHandler): Promise<ConsumerHandle> {

@@ -41,11 +41,14 @@ export class EventApplier {
 
   async applyBatch(batch: EventBatch): Promise<void> {
     let outcomes: EventOutcome[] | undefined;
+    /** The event whose handler failed the batch: its attempt there was its first. */
+    let failed: LoggedEvent | undefined;
     if (batch.events.length > 1) {
       try {
-        outcomes = await this.applyTogether(batch.events);
+        outcomes = await this.applyTogether(batch.events, (event) => (failed = event));
       } catch (error) {
         this.deps.logger.warn(`batch of ${batch.events.length} from ${batch.topic}/${batch.partition} failed together (${errorMessage(error)}); applying it event by event`);
+        if (failed !== undefined) await this.deps.stopSignal.wait(backoffAfter(this.deps.retry, 1));
       }
     }
     if (outcomes !== undefined) {
@@ -53,13 +56,13 @@ export class EventApplier {
       return;
     }
     for (const event of batch.events) {
-      const outcome = await this.applyEvent(event);
+      const outcome = await this.applyEvent(event, event === failed ? 2 : 1);
       await this.deps.onOutcome?.(event, outcome);
     }
   }
 
   /** The whole batch in one transaction: one inbox statement, the handlers, one outbox statement. */
-  private applyTogether(events: readonly LoggedEvent[]): Promise<EventOutcome[]> {
+  private applyTogether(events: readonly LoggedEvent[], onFailure: (event: LoggedEvent) => void): Promise<EventOutcome[]> {
     const { dataSource, groupId, inbox, outbox } = this.deps;
     const plan = events.map((event) => this.handlerOf(event));
     const claimed = events.filter((_, i) => typeof plan[i] === 'function');
@@ -86,7 +89,10 @@ export class EventApplier {
               emitted.push({ topic, envelopes: outbox.withTrace(Array.isArray(envelopes) ? envelopes : [envelopes as EventEnvelope]) });
             },
           }),
-        );
+        ).catch((error: unknown) => {
+          onFailure(event);
+          throw error;
+        });
         outcomes.push('applied');
       }
       await outbox.addMany(manager, emitted);
@@ -111,11 +117,12 @@ export class EventApplier {
     this.deps.logger.warn(`consumer group ${this.deps.groupId} has no handler for ${type} and does not list it as ignored; skipping it (first seen at ${event.topic}/${event.partition}@${event.offset})`);
   }
 
-  private async applyEvent(event: LoggedEvent): Promise<EventOutcome> {
+  /** `firstAttempt` 2 when the event already failed once (its batch's attempt). */
+  private async applyEvent(event: LoggedEvent, firstAttempt = 1): Promise<EventOutcome> {
     const { type } = event.envelope;
     const handler = this.handlerOf(event);
     if (typeof handler !== 'function') return handler;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
       try {
         return await this.inTransaction(event, handler);
       } catch (error) {

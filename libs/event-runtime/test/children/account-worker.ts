@@ -42,7 +42,9 @@ if (config.mode === 'consume') {
     topics: [config.topic],
     handlers: new Map([[DEPOSITED, applyAccountEvent]]),
     inbox: config.inbox === false ? noInbox : undefined,
-    maxBatchSize: 100,
+    // Batches end where the crash is staged: the first batch's transaction commits, then the
+    // worker hangs before its offset commit (a batch applies in one transaction).
+    maxBatchSize: config.crashAfter ?? 100,
     createDeadLetterTopics: false,
     logger: quietLogger,
     onOutcome: async (_event, outcome) => {
