@@ -16,3 +16,4 @@ export {
   type LogEnvelope,
   type OneEvent,
 } from './event-envelope.js';
+export { protoFileDescriptors, type ProtoFileDescriptor } from './descriptors.js';

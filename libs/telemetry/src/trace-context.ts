@@ -1,8 +1,9 @@
 // Moving trace context across the log: events carry W3C `traceparent`/`tracestate` on their
 // envelope; a consumer continues the producer's trace from them.
+import { SEMCONV_SCHEMA_URL } from './semconv.js';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 
-export const tracer = trace.getTracer('switchyard');
+export const tracer = trace.getTracerProvider().getTracer('switchyard', undefined, { schemaUrl: SEMCONV_SCHEMA_URL });
 
 export interface TraceCarrier {
   readonly traceparent?: string | undefined;
