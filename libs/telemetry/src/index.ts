@@ -19,3 +19,4 @@ export * as switchyardMetrics from './switchyard-metrics.js';
 export { SWITCHYARD_ATTRIBUTES } from './switchyard-metrics.js';
 export { grpcClientTracing, grpcStatusName, rpcNames } from './grpc-client-tracing.js';
 export { activeTraceCarrier, activeTraceIds, context, contextOf, inSpan, SpanKind, SpanStatusCode, trace, tracer, type TraceCarrier } from './trace-context.js';
+export { createLogger, LoggerConfigurationError, logLevelFrom, processLogger, REDACTED, redactText, type LogLevel } from './logger.js';

@@ -43,12 +43,13 @@ export function inSpan<T>(name: string, options: { kind: SpanKind; parent: Conte
   });
 }
 
-/** Trace and span id of the active span, for log lines. */
-export function activeTraceIds(): { traceId: string; spanId: string } | undefined {
+/** Trace and span id (and W3C trace flags, `01` when sampled) of the active span, for log lines. */
+export function activeTraceIds(): { traceId: string; spanId: string; traceFlags: string } | undefined {
   const span = trace.getActiveSpan();
   if (!span) return undefined;
   const { traceId, spanId, traceFlags } = span.spanContext();
-  return traceFlags === undefined || traceId === '00000000000000000000000000000000' ? undefined : { traceId, spanId };
+  if (traceFlags === undefined || traceId === '00000000000000000000000000000000') return undefined;
+  return { traceId, spanId, traceFlags: traceFlags.toString(16).padStart(2, '0') };
 }
 
 export { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
