@@ -7,6 +7,7 @@ import { deadLetterTopic } from '../dead-letter/dead-letter.js';
 import { PostgresInbox, type InboxStore } from '../inbox/inbox.js';
 import { Outbox } from '../outbox/outbox.js';
 import { consoleLogger, type RuntimeLogger } from '../runtime-logger.js';
+import { consumerMetrics, type ConsumerMetrics } from '../telemetry/runtime-metrics.js';
 import { WakeSignal } from '../wake-signal.js';
 import { EventApplier, type EventOutcome } from './event-applier.js';
 import type { EventHandler } from './event-context.js';
@@ -36,6 +37,7 @@ export interface EventConsumerOptions {
 
 export class EventConsumer {
   private handle: ConsumerHandle | undefined;
+  private metrics: ConsumerMetrics | undefined;
   private stopping = false;
   private readonly stopSignal = new WakeSignal();
 
@@ -45,6 +47,8 @@ export class EventConsumer {
     const { eventLog, groupId, topics } = this.options;
     if (this.options.createDeadLetterTopics ?? true) await this.ensureDeadLetterTopics();
     const handlers = this.options.handlers;
+    const metrics = (this.metrics = consumerMetrics(eventLog, groupId, topics));
+    const resolve = typeof handlers === 'function' ? handlers : (type: string) => handlers.get(type);
     const applier = new EventApplier({
       dataSource: this.options.dataSource,
       eventLog,
@@ -53,11 +57,17 @@ export class EventConsumer {
       outbox: this.options.outbox ?? new Outbox(),
       retry: { ...DEFAULT_RETRY_POLICY, ...this.options.retry },
       logger: this.options.logger ?? consoleLogger,
-      resolveHandler: typeof handlers === 'function' ? handlers : (type) => handlers.get(type),
+      resolveHandler: (type) => {
+        const handler = resolve(type);
+        return handler && metrics.timed(handler);
+      },
       ignoredTypes: new Set(this.options.ignoredTypes ?? []),
       stopSignal: this.stopSignal,
       isStopping: () => this.stopping,
-      onOutcome: this.options.onOutcome,
+      onOutcome: async (event, outcome) => {
+        metrics.outcome(event, outcome);
+        await this.options.onOutcome?.(event, outcome);
+      },
     });
     this.stopping = false;
     this.handle = await eventLog.consume(
@@ -78,6 +88,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopSignal.wake();
+    this.metrics?.remove();
     const handle = this.handle;
     this.handle = undefined;
     await handle?.stop();
