@@ -17,3 +17,4 @@ export {
   type OneEvent,
 } from './event-envelope.js';
 export { protoFileDescriptors, type ProtoFileDescriptor } from './descriptors.js';
+export { enumLabel, enumValueOf } from './enum-labels.js';

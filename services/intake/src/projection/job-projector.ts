@@ -13,6 +13,7 @@ import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { toTimestamp } from '../domain/submit-job.js';
 import { readJobEvent } from '../job-envelopes.js';
 import { JobStore } from '../persistence/job-store.js';
+import { recordTransition } from './job-metrics.js';
 
 /** The job events the projection applies: every one, as each changes what a tenant sees. */
 export const PROJECTED_JOB_EVENT_TYPES = JOB_EVENT_TYPES;
@@ -36,6 +37,7 @@ export class JobProjector {
     const evolution = evolveJob(stored.job, event, toTimestamp(at));
     if (evolution.kind === 'ignored') return { applied: false, reason: `${event.type} changes nothing: ${evolution.reason}` };
     await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail });
+    recordTransition(stored.job, evolution.job, at);
     return APPLIED;
   }
 
