@@ -37,6 +37,8 @@ export function consumerMetrics(eventLog: EventLog, groupId: string, topics: rea
       attributes: { ...base, [semconv.ATTR_MESSAGING_DESTINATION_NAME]: partition.topic, [semconv.ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition.partition) },
     })),
   );
+  // A zero series per topic from the start, so `increase()` in an alert sees the first dead letter.
+  for (const topic of topics) deadLetters.add(0, { ...base, [semconv.ATTR_MESSAGING_DESTINATION_NAME]: topic });
   return {
     timed: (handler) => async (event, context) => {
       // The handler runs inside the event's CONSUMER span: complete its semantic-convention attributes.
