@@ -1,10 +1,15 @@
 export { CreateEventInbox1764000000000 } from './inbox/create-event-inbox.migration.js';
 export { PostgresInbox, type InboxStore } from './inbox/inbox.js';
+export { ConsumerGroupRenamedError, refuseRenamedGroup } from './inbox/renamed-group.js';
 export { CreateEventOutbox1764000000001 } from './outbox/create-event-outbox.migration.js';
 export { Outbox } from './outbox/outbox.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export {
+  DEAD_LETTER_DATASCHEMA,
+  DEAD_LETTER_RETENTION_MS,
   DEAD_LETTER_TYPE,
+  LEGACY_DEAD_LETTER_TYPE,
+  isDeadLetterType,
   deadLetterTopic,
   fromDeadLetterEnvelope,
   toDeadLetterEnvelope,

@@ -29,7 +29,7 @@ export function placementConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pl
     queueRetryPeriodMs: positiveInt(env, 'QUEUE_RETRY_PERIOD_MS', 2_000),
     suspectAfterMissed: optionalPositiveInt(env, 'SUSPECT_AFTER_MISSED'),
     lostAfterMissed: optionalPositiveInt(env, 'LOST_AFTER_MISSED'),
-    consumerGroup: env.PLACEMENT_CONSUMER_GROUP || 'placement',
+    consumerGroup: env.PLACEMENT_CONSUMER_GROUP || 'switchyard.placement',
   };
 }
 

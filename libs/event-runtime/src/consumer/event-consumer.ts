@@ -3,8 +3,9 @@
 // retries and dead letters.
 import type { ConsumerHandle, EventLog, LoggedEvent, PartitionLag } from '@switchyard/event-log';
 import type { DataSource } from 'typeorm';
-import { deadLetterTopic } from '../dead-letter/dead-letter.js';
+import { DEAD_LETTER_RETENTION_MS, deadLetterTopic } from '../dead-letter/dead-letter.js';
 import { PostgresInbox, type InboxStore } from '../inbox/inbox.js';
+import { refuseRenamedGroup } from '../inbox/renamed-group.js';
 import { Outbox } from '../outbox/outbox.js';
 import { consoleLogger, type RuntimeLogger } from '../runtime-logger.js';
 import { consumerMetrics, type ConsumerMetrics } from '../telemetry/runtime-metrics.js';
@@ -45,6 +46,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const { eventLog, groupId, topics } = this.options;
+    if (!this.options.inbox) await refuseRenamedGroup(this.options.dataSource, groupId);
     if (this.options.createDeadLetterTopics ?? true) await this.ensureDeadLetterTopics();
     const handlers = this.options.handlers;
     const metrics = (this.metrics = consumerMetrics(eventLog, groupId, topics));
@@ -109,7 +111,7 @@ export class EventConsumer {
         () => true,
         () => false,
       );
-      if (!exists) missing.push({ topic: deadLetterTopic(topic), partitions: (await admin.describeTopic(topic)).partitions });
+      if (!exists) missing.push({ topic: deadLetterTopic(topic), partitions: (await admin.describeTopic(topic)).partitions, retentionMs: DEAD_LETTER_RETENTION_MS });
     }
     // createTopics leaves existing topics alone, so two members starting together are fine.
     if (missing.length > 0) await admin.createTopics(missing);

@@ -1,4 +1,5 @@
 // Writing to the outbox: events caused by a state change, stored in the transaction that makes it.
+import { dataschemaForEventType } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
 import { activeTraceCarrier } from '@switchyard/telemetry';
 import type { EntityManager } from 'typeorm';
@@ -19,7 +20,10 @@ export class Outbox {
     const trace = activeTraceCarrier();
     const params: string[] = [];
     const rows = list.map((original, i) => {
-      const envelope = original.traceparent || !trace.traceparent ? original : { ...original, ...trace };
+      const traced = original.traceparent || !trace.traceparent ? original : { ...original, ...trace };
+      // Every record names the message its payload is (ce_dataschema), whichever service built it.
+      const dataschema = traced.dataschema ?? dataschemaForEventType(traced.type);
+      const envelope = dataschema === traced.dataschema ? traced : { ...traced, dataschema };
       params.push(topic, envelope.id, JSON.stringify(envelope));
       return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::json)`;
     });
