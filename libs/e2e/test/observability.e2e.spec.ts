@@ -6,7 +6,8 @@
 //   some service's /metrics.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api, dataschemaForEventType, expectedKey, keyOf, SUBSCRIPTIONS, TOPICS, type TopicName } from '@switchyard/contracts';
+import type { LoggedEvent } from '@switchyard/event-log';
 import { callUnary, reflectServer, strictRegistry } from '@switchyard/service-host/testing';
 import { scrape, select, type Sample } from '@switchyard/telemetry/testing';
 import { parse } from 'yaml';
@@ -125,5 +126,28 @@ describe('observability end to end (PostgreSQL event log)', () => {
     expect(select(exported.get('switchyard_job_submit_to_classified_duration_count') ?? [], 'switchyard_job_submit_to_classified_duration_count', { switchyard_tier: 'REALTIME' })[0]?.value).toBeGreaterThanOrEqual(1);
     expect(select(exported.get('switchyard_job_submit_to_placed_duration_count') ?? [], 'switchyard_job_submit_to_placed_duration_count', { switchyard_tier: 'REALTIME' })[0]?.value).toBe(1);
     expect(select(exported.get('rpc_server_call_duration_count') ?? [], 'rpc_server_call_duration_count', { rpc_method: 'switchyard.v1.JobService/SubmitJob', rpc_status_code: 'OK' })[0]?.value).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs exactly the consumer groups and subscriptions the topic contracts document', () => {
+    const documented = SUBSCRIPTIONS.flatMap((s) => s.topics.map((topic) => `${s.groupId} ${stack.topicPrefix}${topic}`)).sort();
+    const running = [...new Set((exported.get('switchyard_consumer_lag') ?? []).map((s) => `${s.labels.messaging_consumer_group_name} ${s.labels.messaging_destination_name}`))].sort();
+    expect(running).toEqual(documented);
+  });
+
+  it('writes every record with the documented key and a ce_dataschema naming its payload message', async () => {
+    const checked: Partial<Record<TopicName, number>> = {};
+    for (const topic of Object.keys(TOPICS) as TopicName[]) {
+      const records: LoggedEvent[] = [];
+      for await (const record of stack.log.read({ topic: `${stack.topicPrefix}${topic}` })) records.push(record);
+      for (const { key, envelope } of records) {
+        const type = envelope.type.replace(/^switchyard\.events\.v1\./, '');
+        const member = (envelope.data as Record<string, Record<string, unknown>>)[type.charAt(0).toLowerCase() + type.slice(1)]!;
+        expect({ type, key }).toEqual({ type, key: expectedKey(keyOf(topic, type), member) });
+        expect({ type, dataschema: envelope.dataschema }).toEqual({ type, dataschema: dataschemaForEventType(envelope.type) });
+        checked[topic] = (checked[topic] ?? 0) + 1;
+      }
+    }
+    // The flow wrote job, usage, provider and ledger events.
+    expect(Object.keys(checked).sort()).toEqual(['jobs', 'ledger', 'providers', 'usage']);
   });
 });
