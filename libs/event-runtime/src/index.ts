@@ -15,7 +15,7 @@ export {
   toDeadLetterEnvelope,
   type DeadLetter,
 } from './dead-letter/dead-letter.js';
-export { redriveDeadLetters, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
+export { redriveDeadLetters, type DeadLetterPosition, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
 export type { EventHandler, EventHandlingContext } from './consumer/event-context.js';
 export type { EventOutcome } from './consumer/event-applier.js';
 export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
