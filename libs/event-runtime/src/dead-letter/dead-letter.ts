@@ -74,7 +74,7 @@ export function fromDeadLetterEnvelope(envelope: EventEnvelope): DeadLetter {
   try {
     letter = events.EventDeadLettered.fromJSON(envelope.data);
   } catch (error) {
-    throw new Error(`malformed dead letter ${envelope.id}: ${(error as Error).message}`);
+    throw new Error(`malformed dead letter ${envelope.id}: ${(error as Error).message}`, { cause: error });
   }
   // The original envelope is handed back verbatim (as logged), not as the proto normalises it.
   const original = (envelope.data as { envelope?: EventEnvelope } | null)?.envelope;
