@@ -20,3 +20,4 @@ export { SWITCHYARD_ATTRIBUTES } from './switchyard-metrics.js';
 export { grpcClientTracing, grpcStatusName, rpcNames } from './grpc-client-tracing.js';
 export { activeTraceCarrier, activeTraceIds, context, contextOf, inSpan, SpanKind, SpanStatusCode, trace, tracer, type TraceCarrier } from './trace-context.js';
 export { createLogger, LoggerConfigurationError, logLevelFrom, processLogger, REDACTED, redactText, type LogLevel } from './logger.js';
+export { kafkaLogCreator, levelOfKafkaEntry, type KafkaLogEntry, type KafkaLogLevel } from './kafkajs-log.js';
