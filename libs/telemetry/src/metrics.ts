@@ -23,11 +23,12 @@ export class MetricsConfigurationError extends Error {
   override readonly name = 'MetricsConfigurationError';
 }
 
-let started: { provider: MeterProvider; url: string | undefined; server: Server | undefined; shutdown: Promise<void> | undefined } | undefined;
+let started: { provider: MeterProvider; url: string | undefined; server: Server | undefined; users: number } | undefined;
 
 /**
  * Registers the process's meter provider with the readers the environment asks for. Once per
- * process: a second call returns the first (services sharing a test process share one endpoint).
+ * process: a later call shares the first (services sharing a test process share one endpoint),
+ * and the provider shuts down when the last of them shuts down; a start after that begins anew.
  */
 export async function startMetrics(serviceName: string, options: { env?: NodeJS.ProcessEnv; readers?: readonly IMetricReader[] } = {}): Promise<Metrics> {
   if (!started) {
@@ -42,13 +43,18 @@ export async function startMetrics(serviceName: string, options: { env?: NodeJS.
     const server = prometheus && address ? await serve(prometheus, address) : undefined;
     const url = server ? `http://${formatHost(address!.host)}:${(server.address() as AddressInfo).port}/metrics` : undefined;
     bindMeterProvider(provider);
-    started = { provider, url, server, shutdown: undefined };
+    started = { provider, url, server, users: 0 };
   }
   const current = started;
+  current.users += 1;
+  let done: Promise<void> | undefined;
   return {
     url: current.url,
     shutdown: () =>
-      (current.shutdown ??= (async () => {
+      (done ??= (async () => {
+        current.users -= 1;
+        if (current.users > 0) return;
+        if (started === current) started = undefined;
         await new Promise<void>((resolve) => (current.server ? current.server.close(() => resolve()) : resolve()));
         await current.provider.shutdown();
       })()),

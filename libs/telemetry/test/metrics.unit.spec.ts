@@ -52,8 +52,11 @@ describe('metrics endpoint', () => {
     expect((await fetch(metrics.url!.replace('/metrics', '/'))).status).toBe(404);
   });
 
-  it('returns the first start to a second caller in the same process', async () => {
-    expect((await startMetrics('other', { env: {} })).url).toBe(metrics.url);
+  it('shares the first start with a second caller in the same process, until both have shut down', async () => {
+    const second = await startMetrics('other', { env: {} });
+    expect(second.url).toBe(metrics.url);
+    await second.shutdown();
+    expect((await fetch(metrics.url!)).status).toBe(200);
   });
 });
 

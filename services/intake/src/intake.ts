@@ -45,7 +45,8 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
   try {
     // Before the projection starts, so its spans and metrics are not lost (startGrpcService reuses them).
     startTracing('intake');
-    await startMetrics('intake');
+    const metrics = await startMetrics('intake');
+    closers.push(() => metrics.shutdown());
     const schemaUrl = withSearchPath(config.databaseUrl, config.databaseSchema);
     await createSchemaIfMissing(config.databaseUrl, config.databaseSchema);
     const dataSource = new DataSource({ type: 'postgres', url: schemaUrl, migrations: intakeMigrations, poolSize: 8, logging: false });
