@@ -4,7 +4,9 @@
 //   SubmitJob from a client built only from it;
 // - every series the Grafana dashboard and the alert rules in deploy/observability query is on
 //   some service's /metrics.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { api, dataschemaForEventType, expectedKey, keyOf, SUBSCRIPTIONS, TOPICS, type TopicName } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
@@ -34,6 +36,11 @@ const QUERIED_SERIES = [...new Set(queried.flatMap(seriesIn))].sort();
 const PROMETHEUS_SERIES = new Set(['up']);
 /** Placement registers these (docs/observability.md, "Placement's metrics"); pending until it does. */
 const isPlacementSeries = (name: string): boolean => /^switchyard_(placement_|providers|provider_)/.test(name);
+
+/** Debian's python3 with python3-grpcio and python3-protobuf, when installed: an outside client. */
+const python = ['/usr/bin/python3', 'python3'].find((candidate) => (candidate.startsWith('/') ? existsSync(candidate) : true) && spawnSync(candidate, ['-c', 'import grpc, google.protobuf'], { stdio: 'ignore' }).status === 0);
+const pythonClient = fileURLToPath(new URL('./support/reflection_client.py', import.meta.url));
+const withPython = python ? it : it.skip;
 
 const SERVED: Record<ServiceName, string[]> = {
   intake: ['switchyard.v1.JobService'],
@@ -106,6 +113,26 @@ describe('observability end to end (PostgreSQL event log)', () => {
       { authorization: `Bearer ${TENANTS.acme.apiKey}` },
     )) as { job: { id: string; state: string; idempotencyKey: string } };
     expect(response.job).toMatchObject({ idempotencyKey: 'reflection-1', state: 'JOB_STATE_SUBMITTED' });
+  });
+
+  // Not on a machine without Debian's python3-grpcio and python3-protobuf (CI installs them).
+  withPython("every server's reflection loads into protobuf's own descriptor pool, and intake takes a SubmitJob made from it (Python client)", () => {
+    for (const name of Object.keys(SERVED) as ServiceName[]) {
+      const args = [pythonClient, stack.address[name]!];
+      if (name === 'intake') {
+        const request = { idempotencyKey: 'python-1', spec: { kind: 'WORKLOAD_KIND_BATCH_INFERENCE', modelRef: 'llama-3.1-8b', gpuClass: 'a100-80g', gpuCount: 1, minVramGib: 40, estimatedDurationSeconds: 60 } };
+        args.push('switchyard.v1.JobService/SubmitJob', JSON.stringify(request), `Bearer ${TENANTS.acme.apiKey}`);
+      }
+      const run = spawnSync(python!, args, { encoding: 'utf8' });
+      expect({ name, stderr: run.stderr, status: run.status }).toEqual({ name, stderr: '', status: 0 });
+      const result = JSON.parse(run.stdout) as { services: string[]; files: string[]; response?: { job: { idempotencyKey: string } }; request_fields?: string[] };
+      expect(result.services).toEqual([...SERVED[name], 'grpc.health.v1.Health'].sort());
+      expect(result.files).toContain('grpc/health/v1/health.proto');
+      if (name === 'intake') {
+        expect(result.request_fields).toEqual(['spec', 'idempotency_key', 'accepted_rate_card_version']);
+        expect(result.response?.job.idempotencyKey).toBe('python-1');
+      }
+    }
   });
 
   it('exports every series the dashboard and the alert rules query (placement aside)', () => {

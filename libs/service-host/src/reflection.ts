@@ -96,7 +96,8 @@ function asProtocWouldWrite(file: FileDescriptorProto): FileDescriptorProto {
     }
   };
   walk(root, file.messageType, (scope, message) => {
-    for (const field of message.field) field.typeName = resolve(`${scope}.${message.name}`, field.typeName);
+    // Scalar fields have no type name; setting it, even to '', makes it present and invalid.
+    for (const field of message.field) if (field.typeName !== '') field.typeName = resolve(`${scope}.${message.name}`, field.typeName);
   });
   for (const service of file.service) {
     for (const method of service.method) {

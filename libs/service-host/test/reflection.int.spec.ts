@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Module } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
-import { startTracing } from '@switchyard/telemetry';
+import { api, apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
+import { grpcClientTracing, inSpan, SpanKind, contextOf, startTracing } from '@switchyard/telemetry';
 import { invalidArgument, startGrpcService, type RunningGrpcService } from '../src/index.js';
 import { callUnary, reflectServer, strictRegistry } from '../src/testing/index.js';
 
@@ -63,6 +63,10 @@ describe('gRPC reflection', () => {
     const { files } = await reflectServer(service.address);
     const broken = files.map((file) => (file.name === 'switchyard/v1/job_service.proto' ? { ...file, dependency: [] } : file));
     expect(() => strictRegistry(broken as typeof files)).toThrow('without importing it');
+    // A scalar field with an empty type name present, which protobuf's own pool rejects as `"" is not defined`.
+    const health = structuredClone(files.find((file) => file.name === 'grpc/health/v1/health.proto')!);
+    health.messageType.find((m) => m.name === 'HealthCheckRequest')!.field[0]!.typeName = '';
+    expect(() => strictRegistry(files.map((file) => (file.name === health.name ? health : file)))).toThrow('which no served file defines');
   });
 
   it('takes a SubmitJob from a client built only from reflection, with a semantic-convention span and duration', async () => {
@@ -80,5 +84,20 @@ describe('gRPC reflection', () => {
     const text = await (await fetch(service.metricsUrl!)).text();
     expect(text).toMatch(/^rpc_server_call_duration_count\{(?=.*rpc_method="switchyard\.v1\.JobService\/SubmitJob")(?=.*rpc_status_code="OK").*\} 1$/m);
     expect(text).toMatch(/^rpc_server_call_duration_count\{(?=.*rpc_status_code="INVALID_ARGUMENT").*\} 1$/m);
+  });
+
+  it('traces an outgoing call as a CLIENT span whose traceparent the server continues', async () => {
+    spans.reset();
+    const client = new api.JobServiceClient(service.address, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
+    await inSpan('submit from a caller', { kind: SpanKind.INTERNAL, parent: contextOf({}) }, () =>
+      new Promise<void>((resolve, reject) => client.submitJob(api.SubmitJobRequest.fromPartial({ idempotencyKey: 'k-2' }), (error) => (error ? reject(error) : resolve()))),
+    );
+    client.close();
+    const finished = spans.getFinishedSpans();
+    const clientSpan = finished.find((span) => span.kind === SpanKind.CLIENT && span.name === 'switchyard.v1.JobService/SubmitJob');
+    const serverSpan = finished.find((span) => span.kind === SpanKind.SERVER && span.name === 'switchyard.v1.JobService/SubmitJob');
+    expect(clientSpan?.attributes).toMatchObject({ 'rpc.system.name': 'grpc', 'rpc.method': 'switchyard.v1.JobService/SubmitJob', 'rpc.status_code': 'OK' });
+    expect(serverSpan?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
+    expect(serverSpan?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
   });
 });

@@ -3,8 +3,8 @@
 // (every type a file uses must be its own or come from a file it imports), and calls are encoded
 // and decoded from those descriptors alone.
 import { createRequire } from 'node:module';
-import { create, createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMessage, type FileRegistry, type JsonValue } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry, fromBinary, fromJson, isFieldSet, toBinary, toJson, type DescMessage, type FileRegistry, type JsonValue } from '@bufbuild/protobuf';
+import { FieldDescriptorProtoSchema, FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import { Client, credentials, loadPackageDefinition, Metadata, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
@@ -95,7 +95,10 @@ function usedTypes(file: FileDescriptorProto): string[] {
   const used: string[] = [];
   const visit = (messages: FileDescriptorProto['messageType']): void => {
     for (const message of messages) {
-      for (const field of message.field) if (field.typeName) used.push(field.typeName);
+      for (const field of message.field) {
+        // Present but empty is what protoc's pool rejects as `"" is not defined`.
+        if (field.typeName !== '' || isFieldSet(field, FieldDescriptorProtoSchema.field.typeName)) used.push(field.typeName);
+      }
       visit(message.nestedType);
     }
   };
