@@ -26,7 +26,7 @@ describe('the built switchyard command', () => {
 
   it('is built', () => {
     expect(existsSync(builtMain)).toBe(true);
-  });
+  }, 60_000);
 
   it('answers --help within 0.5 s, from built JavaScript', () => {
     // Best of three: the machine is shared, a single run can be unlucky.
@@ -34,7 +34,7 @@ describe('the built switchyard command', () => {
     expect(runs.every((r) => r.code === 0)).toBe(true);
     expect(Math.min(...runs.map((r) => r.ms))).toBeLessThan(500);
     expect(runs[0]!.stdout).toContain('dlt');
-  });
+  }, 60_000);
 
   it('ends everything it prints with a newline: help, version, usage errors, failures', () => {
     const outputs = [run(['--help']), run(['--version']), run(['dlt', '--help']), run(['completion', 'bash']), run(['no-such-command']), run(['completion', 'tcsh']), run(['dlt', 'show', 'x'])];
@@ -43,7 +43,7 @@ describe('the built switchyard command', () => {
     }
     expect(outputs[4]!.code).toBe(2);
     expect(outputs[5]).toMatchObject({ code: 2, stderr: 'switchyard: shell must be one of bash, zsh, fish, not "tcsh"\n' });
-  });
+  }, 60_000);
 
   it('completes commands, subcommands, options and option values in bash', () => {
     const script = run(['completion', 'bash']).stdout;
@@ -57,10 +57,10 @@ describe('the built switchyard command', () => {
     expect(complete(['switchyard', 'dlt', 'redrive', '--dr'])).toBe('--dry-run');
     expect(complete(['switchyard', '--backend', ''])).toBe('kafka postgres');
     expect(complete(['switchyard', 'submit', '--kind', 'b'])).toBe('batch-inference');
-  });
+  }, 60_000);
 
   it('prints zsh and fish completion too', () => {
     expect(run(['completion', 'zsh']).stdout).toContain('bashcompinit');
     expect(run(['completion', 'fish']).stdout).toContain("complete -c switchyard -n '__fish_seen_subcommand_from dlt; and not __fish_seen_subcommand_from list show redrive' -a list");
-  });
+  }, 60_000);
 });

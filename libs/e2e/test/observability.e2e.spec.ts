@@ -101,7 +101,7 @@ describe('observability end to end (PostgreSQL event log)', () => {
       expect({ name, services: services.sort() }).toEqual({ name, services: [...SERVED[name], 'grpc.health.v1.Health'].sort() });
       expect(() => strictRegistry(files)).not.toThrow();
     }
-  });
+  }, 60_000);
 
   it('intake takes a SubmitJob from a client built only from reflection', async () => {
     const registry = strictRegistry((await reflectServer(stack.address.intake!)).files);
@@ -133,7 +133,7 @@ describe('observability end to end (PostgreSQL event log)', () => {
         expect(result.response?.job.idempotencyKey).toBe('python-1');
       }
     }
-  });
+  }, 60_000);
 
   it('exports every series the dashboard and the alert rules query (placement aside)', () => {
     expect(QUERIED_SERIES.length).toBeGreaterThan(15);
@@ -146,20 +146,20 @@ describe('observability end to end (PostgreSQL event log)', () => {
   it.failing("exports placement's series too (queue depth, providers by status, GPU utilisation, providers lost)", () => {
     const missing = QUERIED_SERIES.filter(isPlacementSeries).filter((name) => !exported.has(name));
     expect(missing).toEqual([]);
-  });
+  }, 60_000);
 
   it('labels jobs by state and tier as people say them, and times submit->classified and submit->placed', () => {
     expect(select(exported.get('switchyard_jobs') ?? [], 'switchyard_jobs', { switchyard_job_state: 'COMPLETED', switchyard_tier: 'REALTIME' })[0]?.value).toBe(1);
     expect(select(exported.get('switchyard_job_submit_to_classified_duration_count') ?? [], 'switchyard_job_submit_to_classified_duration_count', { switchyard_tier: 'REALTIME' })[0]?.value).toBeGreaterThanOrEqual(1);
     expect(select(exported.get('switchyard_job_submit_to_placed_duration_count') ?? [], 'switchyard_job_submit_to_placed_duration_count', { switchyard_tier: 'REALTIME' })[0]?.value).toBe(1);
     expect(select(exported.get('rpc_server_call_duration_count') ?? [], 'rpc_server_call_duration_count', { rpc_method: 'switchyard.v1.JobService/SubmitJob', rpc_status_code: 'OK' })[0]?.value).toBeGreaterThanOrEqual(1);
-  });
+  }, 60_000);
 
   it('runs exactly the consumer groups and subscriptions the topic contracts document', () => {
     const documented = SUBSCRIPTIONS.flatMap((s) => s.topics.map((topic) => `${s.groupId} ${stack.topicPrefix}${topic}`)).sort();
     const running = [...new Set((exported.get('switchyard_consumer_lag') ?? []).map((s) => `${s.labels.messaging_consumer_group_name} ${s.labels.messaging_destination_name}`))].sort();
     expect(running).toEqual(documented);
-  });
+  }, 60_000);
 
   it('writes every record with the documented key and a ce_dataschema naming its payload message', async () => {
     const checked: Partial<Record<TopicName, number>> = {};
@@ -176,5 +176,5 @@ describe('observability end to end (PostgreSQL event log)', () => {
     }
     // The flow wrote job, usage, provider and ledger events.
     expect(Object.keys(checked).sort()).toEqual(['jobs', 'ledger', 'providers', 'usage']);
-  });
+  }, 60_000);
 });

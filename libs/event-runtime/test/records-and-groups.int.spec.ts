@@ -28,7 +28,7 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
     await consumer.start();
     cleanups.push(() => consumer.stop());
     expect(await log.admin.describeTopic(deadLetterTopic(topic))).toMatchObject({ partitions: 2, retentionMs: DEAD_LETTER_RETENTION_MS });
-  });
+  }, 90_000);
 
   it('gives every relayed Switchyard event a ce_dataschema naming its envelope, and leaves one already set', async () => {
     const { dataSource, log, topic } = await setUp();
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
     const byId = new Map(read.map((event) => [event.envelope.id, event.envelope]));
     expect(byId.get(placed.id)?.dataschema).toBe('urn:switchyard:proto:switchyard.events.v1.JobEvent');
     expect(byId.get(own.id)?.dataschema).toBe('urn:example:other');
-  });
+  }, 90_000);
 
   it('refuses to start a namespaced group where its bare-named predecessor applied events, and starts under the old name', async () => {
     const { dataSource, log, topic } = await setUp();
@@ -63,5 +63,5 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
     const fresh = consumer(`switchyard.${uniqueName('fresh')}`);
     await fresh.start();
     cleanups.push(() => fresh.stop());
-  });
+  }, 90_000);
 });

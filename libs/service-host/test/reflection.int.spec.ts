@@ -57,7 +57,7 @@ describe('gRPC reflection', () => {
     expect(jobService.dependency).toEqual(['google/protobuf/timestamp.proto', 'switchyard/v1/job.proto', 'switchyard/v1/job_spec.proto']);
     const registry = strictRegistry(files);
     expect(registry.getMessage('switchyard.v1.SubmitJobRequest')?.fields.map((field) => field.name)).toEqual(['spec', 'idempotency_key', 'accepted_rate_card_version']);
-  });
+  }, 30_000);
 
   it('a strict registry refuses a file that uses a type it does not import (what proto-loader used to serve)', async () => {
     const { files } = await reflectServer(service.address);
@@ -67,7 +67,7 @@ describe('gRPC reflection', () => {
     const health = structuredClone(files.find((file) => file.name === 'grpc/health/v1/health.proto')!);
     health.messageType.find((m) => m.name === 'HealthCheckRequest')!.field[0]!.typeName = '';
     expect(() => strictRegistry(files.map((file) => (file.name === health.name ? health : file)))).toThrow('which no served file defines');
-  });
+  }, 30_000);
 
   it('takes a SubmitJob from a client built only from reflection, with a semantic-convention span and duration', async () => {
     spans.reset();
@@ -84,7 +84,7 @@ describe('gRPC reflection', () => {
     const text = await (await fetch(service.metricsUrl!)).text();
     expect(text).toMatch(/^rpc_server_call_duration_count\{(?=.*rpc_method="switchyard\.v1\.JobService\/SubmitJob")(?=.*rpc_status_code="OK").*\} 1$/m);
     expect(text).toMatch(/^rpc_server_call_duration_count\{(?=.*rpc_status_code="INVALID_ARGUMENT").*\} 1$/m);
-  });
+  }, 30_000);
 
   it('traces an outgoing call as a CLIENT span whose traceparent the server continues', async () => {
     spans.reset();
@@ -99,5 +99,5 @@ describe('gRPC reflection', () => {
     expect(clientSpan?.attributes).toMatchObject({ 'rpc.system.name': 'grpc', 'rpc.method': 'switchyard.v1.JobService/SubmitJob', 'rpc.status_code': 'OK' });
     expect(serverSpan?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
     expect(serverSpan?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
-  });
+  }, 30_000);
 });
