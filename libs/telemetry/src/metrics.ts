@@ -74,7 +74,14 @@ export function otlpReaderFor(env: NodeJS.ProcessEnv): IMetricReader | undefined
   if (!names.includes('otlp')) return undefined;
   const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
   if (!Number.isInteger(interval) || interval <= 0) throw new MetricsConfigurationError(`OTEL_METRIC_EXPORT_INTERVAL must be a positive number of milliseconds, not "${env.OTEL_METRIC_EXPORT_INTERVAL}"`);
-  return new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: interval, exportTimeoutMillis: Math.min(30_000, interval) });
+  // The URL from the same environment the choice came from (the exporter alone would read process.env).
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  const url = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || (base ? `${base}/v1/metrics` : undefined);
+  return new PeriodicExportingMetricReader({
+    exporter: new OTLPMetricExporter(url ? { url } : {}),
+    exportIntervalMillis: interval,
+    exportTimeoutMillis: Math.min(30_000, interval),
+  });
 }
 
 /** `host:port` of METRICS_ADDRESS (exported for tests). */
