@@ -162,23 +162,21 @@ export function topicContractsDocument(): Record<string, unknown> {
       },
     };
     const consumers = consumersOf(topic.name);
-    // The event runtime creates `<topic>-dlt` when a consumer group starts on the topic.
-    if (consumers.length > 0) {
-      channels[`${topic.name}-dlt`] = {
-        address: deadLetterTopic(address),
-        title: `${topic.name} dead letters`,
-        description: `Events of ${address} that a consumer group (${consumers.map((c) => c.groupId).join(', ')}) gave up on after its retries, wrapped in ${DEAD_LETTER_MESSAGE} with where they came from and why; key = the original key. Created by the consumer with the source topic's partitions and ${DEAD_LETTER_RETENTION_MS / 86_400_000} days retention. Inspect and re-drive with \`switchyard dlt\`.`,
-        messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
-        bindings: {
-          kafka: {
-            topic: deadLetterTopic(address),
-            partitions: topic.partitions,
-            topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': DEAD_LETTER_RETENTION_MS },
-            bindingVersion: BINDING_VERSION,
-          },
+    const writers = consumers.length > 0 ? `a consumer group (${consumers.map((c) => c.groupId).join(', ')})` : 'a consumer group (none among the services consumes this topic today, so it stays empty)';
+    channels[`${topic.name}-dlt`] = {
+      address: deadLetterTopic(address),
+      title: `${topic.name} dead letters`,
+      description: `Events of ${address} that ${writers} gave up on after its retries, wrapped in ${DEAD_LETTER_MESSAGE} with where they came from and why; key = the original key. Created by the topic provisioning (deploy/kafka/create-topics.sh) or by a consumer group when it first starts on the topic, with the source topic's partitions, kept forever (retention.ms -1). Inspect and re-drive with \`switchyard dlt\`.`,
+      messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
+      bindings: {
+        kafka: {
+          topic: deadLetterTopic(address),
+          partitions: topic.partitions,
+          topicConfiguration: { 'cleanup.policy': ['delete'], 'retention.ms': DEAD_LETTER_RETENTION_MS },
+          bindingVersion: BINDING_VERSION,
         },
-      };
-    }
+      },
+    };
     for (const producer of topic.producers) {
       operations[`${producer}-sends-${topic.name}`] = { action: 'send', channel: { $ref: `#/channels/${topic.name}` } };
     }

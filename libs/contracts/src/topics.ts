@@ -127,11 +127,12 @@ export function topicNames(prefix: string): Readonly<Record<TopicName, string>> 
 }
 
 /**
- * How long `<topic>-dlt` keeps dead letters: 30 days, set explicitly when the event runtime
- * creates the topic (rather than the broker's default, often 7), so a dead letter outlives a
- * long weekend and an investigation.
+ * How long `<topic>-dlt` keeps dead letters: forever (-1), set explicitly on the topic rather
+ * than left to the broker's default (often 7 days). A dead letter is a fact a consumer has not
+ * applied; like the log it came from, it is kept until someone acts on it, and there are few.
+ * deploy/kafka/create-topics.sh provisions the same.
  */
-export const DEAD_LETTER_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+export const DEAD_LETTER_RETENTION_MS = -1;
 
 /** The dead-letter topic of a topic. */
 export const deadLetterTopic = (topic: string): string => `${topic}-dlt`;

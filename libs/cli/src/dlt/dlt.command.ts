@@ -57,7 +57,7 @@ Examples:
       `
 Consumers apply a re-driven event once: it keeps its ce_id, which every group that already applied
 it has in its inbox. Every group on the original topic receives the copy, not only the one that
-failed. Re-driving leaves the dead letters in place (they expire with the DLT's retention).`,
+failed. Re-driving leaves the dead letters in place (the DLT keeps them).`,
     )
     .action((topics: string[], options: LetterFilters & { all?: boolean; dryRun?: boolean }, command: Command) => {
       const filtered = options.group || options.type || options.key || options.error !== undefined || options.position;
