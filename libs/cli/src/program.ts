@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { CommandContext } from './command-context.js';
 import { DEFAULT_TOPIC_PREFIX } from './global-options.js';
@@ -8,6 +9,8 @@ import { registerTail } from './tail/tail.command.js';
 import { registerJobCommands } from './jobs/jobs.command.js';
 import { registerProviders } from './providers/providers.command.js';
 import { registerRebuild } from './rebuild/rebuild.command.js';
+import { registerCompletion } from './completion/completion.command.js';
+import { registerDeadLetters } from './dlt/dlt.command.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -27,7 +30,7 @@ export function buildProgram(context: CommandContext): Command {
   const terminal = context.terminal;
   const program = new Command('switchyard')
     .description('Switchyard from the command line: submit and follow jobs over gRPC; follow, explain and replay job routing from the event log')
-    .version('0.1.0')
+    .version(cliVersion())
     .option('--json', 'machine-readable output: one JSON document per line on stdout')
     .addOption(new Option('--backend <backend>', 'event log backend (default: kafka if KAFKA_BROKERS is set, else postgres)').choices(['kafka', 'postgres']))
     .option('--brokers <list>', 'Kafka brokers, host:port[,host:port] (default: $KAFKA_BROKERS)')
@@ -53,6 +56,8 @@ Examples:
   $ switchyard replay what-if --policy tier-policy.yaml --from beginning --to end
   $ switchyard tail jobs --type JobPlaced
   $ switchyard rebuild jobs
+  $ switchyard dlt list
+  $ source <(switchyard completion bash)
   $ switchyard submit --kind inference --gpu-class l4 --gpus 1 --max-latency-ms 300 --duration 30 --api-key $KEY`,
     );
   registerTimeline(program, context);
@@ -62,6 +67,8 @@ Examples:
   registerRebuild(program, context);
   registerJobCommands(program, context);
   registerProviders(program, context);
+  registerDeadLetters(program, context);
+  registerCompletion(program, context);
   // Subcommands inherit output settings and the exit override, so their errors map the same way.
   for (const command of program.commands) inheritSettings(command, program);
   return program;
@@ -70,4 +77,9 @@ Examples:
 function inheritSettings(command: Command, parent: Command): void {
   command.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(parent.configureOutput());
   for (const sub of command.commands) inheritSettings(sub, command);
+}
+
+/** The version in @switchyard/cli's package.json (one directory above src/ and dist/). */
+function cliVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 }

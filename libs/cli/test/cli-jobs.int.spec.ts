@@ -61,7 +61,7 @@ describe('switchyard user commands against intake (PostgreSQL log)', () => {
     const run = await cli('quote', ...spec);
     if (run.code === 0) {
       expect(run.stdout).toMatch(/^rate card \S+ \(quoted /);
-      expect(run.stdout).toMatch(/\n {2}REALTIME\s+\d+\s+\d+\n/);
+      expect(run.stdout).toMatch(/\n {2}REALTIME\s+[\d.,]+ tokens?\s+[\d.,]+ tokens?\n/);
     } else {
       // Intake answers QuoteJob with UNIMPLEMENTED until it serves the metering rate card.
       expect(run.code).toBe(4);

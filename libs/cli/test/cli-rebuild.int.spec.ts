@@ -55,7 +55,7 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     eventually(async () => {
       const names = topicNames(seeded.prefix);
       for (const topic of [names.jobs, names.ledger]) {
-        const lag = await seeded.log.admin.lag('intake', topic);
+        const lag = await seeded.log.admin.lag('switchyard.intake', topic);
         expect(lag.filter((p) => p.lag > 0)).toEqual([]);
       }
       expect((await db.query(`SELECT 1 FROM "${intakeSchema}".event_outbox`)).rowCount).toBe(0);

@@ -5,3 +5,4 @@ export * from './gen/switchyard/events/v1/job_events.js';
 export * from './gen/switchyard/events/v1/provider_events.js';
 export * from './gen/switchyard/events/v1/usage_events.js';
 export * from './gen/switchyard/events/v1/ledger_events.js';
+export * from './gen/switchyard/events/v1/dead_letter.js';

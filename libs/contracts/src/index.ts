@@ -1,7 +1,25 @@
 export * as api from './api.js';
 export * as events from './events.js';
 export { apiPackageName, apiProtoFiles, eventProtoFiles, protoLoaderOptions, protoRoot } from './proto-files.js';
-export { TOPICS, deadLetterTopic, topicNames, topicProvisioning, type TopicContract, type TopicName, type TopicProvisioning } from './topics.js';
+export {
+  CONSUMER_GROUP_PREFIX,
+  DEAD_LETTER_RETENTION_MS,
+  SUBSCRIPTIONS,
+  TOPICS,
+  consumersOf,
+  deadLetterTopic,
+  defaultConsumerGroup,
+  expectedKey,
+  keyOf,
+  topicNames,
+  topicProvisioning,
+  type KeySpec,
+  type ServiceName,
+  type Subscription,
+  type TopicContract,
+  type TopicName,
+  type TopicProvisioning,
+} from './topics.js';
 export { topicContractsDocument } from './topic-contracts.js';
 export {
   EVENT_TYPE_PREFIX,
@@ -16,3 +34,6 @@ export {
   type LogEnvelope,
   type OneEvent,
 } from './event-envelope.js';
+export { protoFileDescriptors, type ProtoFileDescriptor } from './descriptors.js';
+export { enumLabel, enumValueOf } from './enum-labels.js';
+export { DATASCHEMA_PREFIX, DEAD_LETTER_MESSAGE, dataschemaForEventType, dataschemaOf, messageOfDataschema } from './payload-schemas.js';

@@ -30,6 +30,7 @@ export const eventProtoFiles = {
   providerEvents: inRoot('switchyard/events/v1/provider_events.proto'),
   usageEvents: inRoot('switchyard/events/v1/usage_events.proto'),
   ledgerEvents: inRoot('switchyard/events/v1/ledger_events.proto'),
+  deadLetter: inRoot('switchyard/events/v1/dead_letter.proto'),
 } as const;
 
 /** gRPC package name of the public API, as NestJS `Transport.GRPC` options expect it. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Parser } from '@asyncapi/parser';
 import { parse, stringify } from 'yaml';
-import { JOB_EVENT_TYPES, TOPICS, topicContractsDocument } from '../src/index.js';
+import { consumersOf, DEAD_LETTER_RETENTION_MS, expectedKey, JOB_EVENT_TYPES, keyOf, SUBSCRIPTIONS, TOPICS, topicContractsDocument } from '../src/index.js';
 
 const committedPath = new URL('../../../docs/topics/asyncapi.yaml', import.meta.url);
 const committed = readFileSync(committedPath, 'utf8');
@@ -23,11 +23,14 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
   });
 
   it('describes every topic in the registry, its dead-letter topic, and every event type of its envelope', () => {
-    const doc = parse(committed) as { channels: Record<string, { address: string; messages: Record<string, unknown> }> };
+    const doc = parse(committed) as { channels: Record<string, { address: string; messages: Record<string, unknown>; bindings?: { kafka: { topicConfiguration: Record<string, unknown> } } }> };
     for (const topic of Object.values(TOPICS)) {
       expect(doc.channels[topic.name]?.address).toBe(`switchyard.${topic.name}`);
       expect(doc.channels[`${topic.name}-dlt`]?.address).toBe(`switchyard.${topic.name}-dlt`);
+      expect(doc.channels[`${topic.name}-dlt`]?.bindings?.kafka.topicConfiguration['retention.ms']).toBe(DEAD_LETTER_RETENTION_MS);
     }
+    // Nobody among the services consumes providers: its dead-letter topic exists (provisioned) and stays empty.
+    expect(consumersOf('providers')).toEqual([]);
     expect(Object.keys(doc.channels.jobs!.messages)).toEqual(
       expect.arrayContaining(['JobSubmitted', 'JobClassified', 'JobPlaced', 'JobRequeued', 'JobCompleted', 'JobCancelled', 'JobExpired']),
     );
@@ -37,5 +40,21 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
   it('lists as JOB_EVENT_TYPES exactly the messages of the jobs topic, as ce_types', () => {
     const doc = parse(committed) as { channels: Record<string, { messages: Record<string, unknown> }> };
     expect(JOB_EVENT_TYPES).toEqual(Object.keys(doc.channels.jobs!.messages).map((name) => `switchyard.events.v1.${name}`));
+  });
+
+  it('lists the consumer groups of SUBSCRIPTIONS, namespaced, as receive operations with their group id', () => {
+    const doc = parse(committed) as { operations: Record<string, { action: string; bindings?: { kafka: { groupId: { enum: string[] } } } }> };
+    for (const subscription of SUBSCRIPTIONS) {
+      expect(subscription.groupId).toBe(`switchyard.${subscription.service}`);
+      for (const topic of subscription.topics) {
+        expect(doc.operations[`${subscription.service}-receives-${topic}`]?.bindings?.kafka.groupId.enum).toEqual([subscription.groupId]);
+      }
+    }
+  });
+
+  it('gives each event type its record key as a template over its payload', () => {
+    expect(expectedKey(keyOf('ledger', 'SpendingCapExceeded'), { tenantId: 'acme' })).toBe('tenant:acme');
+    expect(expectedKey(keyOf('ledger', 'EpochClosed'), { epochId: 'e-1' })).toBe('e-1');
+    expect(expectedKey(keyOf('jobs', 'JobPlaced'), { jobId: 'j-1' })).toBe('j-1');
   });
 });

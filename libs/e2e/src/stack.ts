@@ -45,6 +45,8 @@ export interface Stack {
   /** `host:port` of each running service; placement is the first instance. */
   readonly address: Partial<Record<ServiceName, string>>;
   readonly placementAddresses: readonly string[];
+  /** Each running process's Prometheus endpoint, per service (placement: one per instance). */
+  readonly metricsUrls: Partial<Record<ServiceName, string[]>>;
   readonly schemas: Record<ServiceName, string>;
   /** The log the services use, for reading (and, in tests, appending) events. */
   readonly log: EventLog;
@@ -84,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   const processes: { name: ServiceName; process: ServiceProcess }[] = [];
+  const metricsUrls: Partial<Record<ServiceName, string[]>> = {};
   const start = async (name: ServiceName): Promise<ServiceProcess> => {
     const started = await startServiceProcess({
       cwd: join(servicesDir, name),
@@ -91,6 +94,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       startTimeoutMs: 60_000,
     });
     processes.push({ name, process: started });
+    if (started.metricsUrl) (metricsUrls[name] ??= []).push(started.metricsUrl);
     return started;
   };
 
@@ -128,6 +132,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     topicPrefix,
     address,
     placementAddresses,
+    metricsUrls,
     schemas,
     log,
     query: async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await pool.query<T>(sql, params)).rows,

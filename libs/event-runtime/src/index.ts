@@ -1,16 +1,21 @@
 export { CreateEventInbox1764000000000 } from './inbox/create-event-inbox.migration.js';
 export { PostgresInbox, type InboxStore } from './inbox/inbox.js';
+export { ConsumerGroupRenamedError, refuseRenamedGroup } from './inbox/renamed-group.js';
 export { CreateEventOutbox1764000000001 } from './outbox/create-event-outbox.migration.js';
-export { Outbox } from './outbox/outbox.js';
+export { Outbox, withDataschema } from './outbox/outbox.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export {
+  DEAD_LETTER_DATASCHEMA,
+  DEAD_LETTER_RETENTION_MS,
   DEAD_LETTER_TYPE,
+  LEGACY_DEAD_LETTER_TYPE,
+  isDeadLetterType,
   deadLetterTopic,
   fromDeadLetterEnvelope,
   toDeadLetterEnvelope,
   type DeadLetter,
 } from './dead-letter/dead-letter.js';
-export { redriveDeadLetters, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
+export { redriveDeadLetters, type DeadLetterPosition, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
 export type { EventHandler, EventHandlingContext } from './consumer/event-context.js';
 export type { EventOutcome } from './consumer/event-applier.js';
 export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';

@@ -2,8 +2,12 @@
 // switchyard-fleet: runs a simulated provider fleet against placement until SIGINT/SIGTERM.
 // Configuration by environment (defaults in fleet-plan.ts): PLACEMENT_ADDRESS, FLEET_COUNT,
 // FLEET_SEED, FLEET_TIME_SCALE, FLEET_FAILURE_RATE, FLEET_VANISH_RATE, FLEET_VANISH_FOR_MS.
+import { startTracing } from '@switchyard/telemetry';
 import { defaultFleetConfig, type FleetConfig } from './fleet-plan.js';
 import { startFleet } from './fleet.js';
+
+// The providers' gRPC calls as CLIENT spans, exported as the services' are (OTEL_EXPORTER_OTLP_ENDPOINT).
+const tracing = startTracing('provider-fleet');
 
 function numberFrom(name: string, fallback: number, check: (n: number) => boolean): number {
   const raw = process.env[name];
@@ -35,7 +39,7 @@ try {
   log(`fleet of ${fleet.providers.length} providers running against ${address}`);
   const stop = (): void => {
     fleet.stop();
-    process.exit(0);
+    void tracing.shutdown().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -3,6 +3,7 @@
 // reports start, completion and usage, and sometimes fails a run or vanishes for a while.
 import { randomUUID } from 'node:crypto';
 import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { grpcClientTracing } from '@switchyard/telemetry';
 import { api } from '@switchyard/contracts';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
@@ -33,7 +34,8 @@ export class SimulatedProvider {
     placementAddress: string,
     private readonly log: FleetLog,
   ) {
-    this.client = new api.ProviderServiceClient(placementAddress, credentials.createInsecure());
+    // Each call a CLIENT span whose traceparent placement continues (exported when the fleet's tracing is).
+    this.client = new api.ProviderServiceClient(placementAddress, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
     this.rng = xoroshiro128plus(plan.seed);
   }
 

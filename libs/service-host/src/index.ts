@@ -1,3 +1,5 @@
+// First: PostgreSQL client spans need the instrumentation in place before anything loads `pg`.
+import '@switchyard/telemetry/instrument';
 export { JsonLogger } from './json-logger.js';
 export {
   PROTO_LOADER_OPTIONS,
@@ -8,6 +10,7 @@ export {
 } from './start-grpc-service.js';
 export { checkHealth, listReflectedServices, type ProbeConnection } from './probe.js';
 export { resolveListenAddress } from './listen-address.js';
+export { addReflection, HEALTH_SERVICE } from './reflection.js';
 export {
   alreadyExists,
   decodeStatusDetails,

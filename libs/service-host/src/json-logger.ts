@@ -1,15 +1,23 @@
-import type { LoggerService, LogLevel } from '@nestjs/common';
-import { activeTraceIds } from '@switchyard/telemetry';
+import type { LoggerService } from '@nestjs/common';
+import { processLogger } from '@switchyard/telemetry';
+import type { Logger } from 'pino';
+
+type PinoLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /**
- * NestJS logger writing one JSON object per line to stdout: `{ level, time, context, msg }`.
- * Lines written inside a span carry its `trace_id` and `span_id`.
+ * NestJS logger over pino (@switchyard/telemetry's process logger): one JSON object per line on
+ * stdout, `{ level, time, context, msg }`, levels by LOG_LEVEL, credentials redacted, and the
+ * active span's `trace_id`/`span_id` on lines written inside one. Nest's `log` is pino's
+ * `info` and its `verbose` is `trace`.
  */
 export class JsonLogger implements LoggerService {
-  constructor(private readonly defaultContext?: string) {}
+  constructor(
+    private readonly defaultContext?: string,
+    private readonly pinoLogger: Logger = processLogger(),
+  ) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('log', message, params);
+    this.write('info', message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {
@@ -25,28 +33,31 @@ export class JsonLogger implements LoggerService {
   }
 
   verbose(message: unknown, ...params: unknown[]): void {
-    this.write('verbose', message, params);
+    this.write('trace', message, params);
   }
 
   fatal(message: unknown, ...params: unknown[]): void {
     this.write('fatal', message, params);
   }
 
-  private write(level: LogLevel, message: unknown, params: unknown[]): void {
+  private write(level: PinoLevel, message: unknown, params: unknown[]): void {
+    if (!this.pinoLogger.isLevelEnabled(level)) return;
     // Nest passes the context as the last string argument; for `error` the one before it is the stack.
     const rest = params.filter((param) => param !== undefined && param !== null);
     const context = rest.length > 0 && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : this.defaultContext;
-    const line: Record<string, unknown> = { level, time: new Date().toISOString(), context, ...toMessage(message) };
-    if (level === 'error' && typeof rest[0] === 'string') line.stack = rest.shift();
-    if (rest.length > 0) line.details = rest;
-    const trace = activeTraceIds();
-    if (trace) Object.assign(line, { trace_id: trace.traceId, span_id: trace.spanId });
-    process.stdout.write(`${JSON.stringify(line)}\n`);
+    const fields: Record<string, unknown> = { context };
+    let msg: string;
+    if (message instanceof Error) {
+      msg = message.message;
+      fields.stack = message.stack;
+    } else if (typeof message === 'string') {
+      msg = message;
+    } else {
+      msg = '';
+      fields.details = [message];
+    }
+    if (level === 'error' && typeof rest[0] === 'string') fields.stack = rest.shift();
+    if (rest.length > 0) fields.details = [...((fields.details as unknown[]) ?? []), ...rest];
+    this.pinoLogger[level](fields, msg);
   }
-}
-
-function toMessage(message: unknown): Record<string, unknown> {
-  if (message instanceof Error) return { msg: message.message, stack: message.stack };
-  if (typeof message === 'string') return { msg: message };
-  return { msg: JSON.stringify(message) };
 }

@@ -3,15 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { type CustomTransportStrategy, type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { Server } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
-import { startTracing } from '@switchyard/telemetry';
+import { HealthImplementation } from 'grpc-health-check';
+import { startMetrics, startTracing } from '@switchyard/telemetry';
 import { GrpcTracingInterceptor } from './grpc-tracing.interceptor.js';
 import { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, type GrpcTlsSettings } from './grpc-tls.js';
 import { healthListenersFromEnv } from './health-listener.js';
 import { ServiceHostModule } from './health-lifecycle.js';
 import { JsonLogger } from './json-logger.js';
 import { resolveListenAddress } from './listen-address.js';
+import { addReflection, HEALTH_SERVICE } from './reflection.js';
 
 /** How every Switchyard service loads its protos: camelCase fields, int64 as strings, enums by name. */
 export const PROTO_LOADER_OPTIONS = {
@@ -59,6 +59,8 @@ export interface RunningGrpcService {
   app: INestApplication;
   /** The address the gRPC server is bound to, `host:port`. */
   address: string;
+  /** The Prometheus endpoint (METRICS_ADDRESS), e.g. `http://127.0.0.1:9464/metrics`; undefined when none. */
+  metricsUrl: string | undefined;
 }
 
 /**
@@ -79,7 +81,10 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   // microservices, sharing one module instance (one DataSource, one event log).
   // Tracing first: spans of everything below (gRPC calls, consumed events) go to its exporter.
   const tracing = startTracing(config.name);
-  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames, tracing), { logger });
+  const metrics = await startMetrics(config.name);
+  // Flushed together once everything else has shut down.
+  const telemetry = { shutdown: async () => void (await Promise.all([tracing.shutdown(), metrics.shutdown()])) };
+  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames, telemetry), { logger });
   app.useGlobalInterceptors(new GrpcTracingInterceptor());
   app.connectMicroservice<MicroserviceOptions>(
     {
@@ -92,8 +97,7 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
         onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
           health.addToServer(server);
           // Reflection describes everything the server answers, health included.
-          const described = { ...definition, ...loadSync(healthProtoPath, loaderOptions) };
-          new ReflectionService(described).addToServer(server);
+          addReflection(server, [...serviceNames(definition), HEALTH_SERVICE], definition);
         },
       },
     },
@@ -106,8 +110,9 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   await app.startAllMicroservices();
   await app.init();
   for (const name of healthNames) health.setStatus(name, 'SERVING');
+  if (metrics.url) logger.log(`metrics at ${metrics.url}`, 'ServiceHost');
   logger.log(`gRPC server (${describeGrpcTls(tls)}) listening on ${address}`, 'ServiceHost');
-  return { app, address };
+  return { app, address, metricsUrl: metrics.url };
 }
 
 /** Fully-qualified service names in a package definition (messages and enums carry `format`). */

@@ -1,8 +1,9 @@
 // Moving trace context across the log: events carry W3C `traceparent`/`tracestate` on their
 // envelope; a consumer continues the producer's trace from them.
+import { SEMCONV_SCHEMA_URL } from './semconv.js';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 
-export const tracer = trace.getTracer('switchyard');
+export const tracer = trace.getTracerProvider().getTracer('switchyard', undefined, { schemaUrl: SEMCONV_SCHEMA_URL });
 
 export interface TraceCarrier {
   readonly traceparent?: string | undefined;
@@ -42,12 +43,13 @@ export function inSpan<T>(name: string, options: { kind: SpanKind; parent: Conte
   });
 }
 
-/** Trace and span id of the active span, for log lines. */
-export function activeTraceIds(): { traceId: string; spanId: string } | undefined {
+/** Trace and span id (and W3C trace flags, `01` when sampled) of the active span, for log lines. */
+export function activeTraceIds(): { traceId: string; spanId: string; traceFlags: string } | undefined {
   const span = trace.getActiveSpan();
   if (!span) return undefined;
   const { traceId, spanId, traceFlags } = span.spanContext();
-  return traceFlags === undefined || traceId === '00000000000000000000000000000000' ? undefined : { traceId, spanId };
+  if (traceFlags === undefined || traceId === '00000000000000000000000000000000') return undefined;
+  return { traceId, spanId, traceFlags: traceFlags.toString(16).padStart(2, '0') };
 }
 
 export { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';

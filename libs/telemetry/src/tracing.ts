@@ -3,9 +3,9 @@
 // OTLP/HTTP, `console` prints them, `none` (the default otherwise) keeps tracing for context
 // propagation only, so trace ids still flow through gRPC metadata, events and log lines.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { serviceResource } from './resource.js';
 
 export interface Tracing {
   shutdown(): Promise<void>;
@@ -14,7 +14,7 @@ export interface Tracing {
 let started: { provider: NodeTracerProvider; service: string } | undefined;
 
 function processorsFor(env: NodeJS.ProcessEnv, extra: readonly SpanExporter[]): SpanProcessor[] {
-  const chosen = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'none');
+  const chosen = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'otlp' : 'none');
   const processors: SpanProcessor[] = extra.map((exporter) => new SimpleSpanProcessor(exporter));
   for (const name of chosen.split(',').map((n) => n.trim())) {
     if (name === 'otlp') processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
@@ -31,7 +31,7 @@ function processorsFor(env: NodeJS.ProcessEnv, extra: readonly SpanExporter[]): 
 export function startTracing(serviceName: string, options: { env?: NodeJS.ProcessEnv; exporters?: readonly SpanExporter[] } = {}): Tracing {
   if (!started) {
     const provider = new NodeTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'switchyard' }),
+      resource: serviceResource(serviceName),
       spanProcessors: processorsFor(options.env ?? process.env, options.exporters ?? []),
     });
     provider.register();

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { infraDir } from '../infra/kafka.mjs';
+import { infraDir, removeStaleBrokerDirs } from '../infra/kafka.mjs';
 import { provision } from '../infra/provision.mjs';
 
 const stateFile = path.join(infraDir, 'state.json');
@@ -57,13 +57,20 @@ async function host() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog }, null, 2));
+  fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog, kafkaPids: infra.kafkaPids }, null, 2));
   setInterval(() => {}, 1 << 30);
+}
+
+/** What a host killed outright left behind: its broker JVM and the broker's folder. */
+function removeLeftovers(state) {
+  for (const pid of state.kafkaPids ?? []) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  removeStaleBrokerDirs(state.pid);
 }
 
 async function down() {
   const state = readState();
   if (!state || !alive(state.pid)) {
+    if (state) removeLeftovers(state);
     fs.rmSync(stateFile, { force: true });
     console.error('infra is not running');
     return;
@@ -73,7 +80,9 @@ async function down() {
   if (alive(state.pid)) {
     console.error(`infra host ${state.pid} did not stop; killing it`);
     process.kill(state.pid, 'SIGKILL');
+    for (let i = 0; i < 40 && alive(state.pid); i++) await sleep(250);
   }
+  removeLeftovers(state);
   fs.rmSync(stateFile, { force: true });
   console.error('infra stopped');
 }

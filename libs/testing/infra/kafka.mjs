@@ -86,11 +86,36 @@ export async function waitForKafka(brokers, { timeoutMs = 90_000, isAlive = () =
   throw new Error(`Kafka at ${brokers.join(',')} did not answer within ${timeoutMs} ms: ${lastError}`);
 }
 
+const BROKER_DIR = /^switchyard-kafka-(\d+)-/;
+
+/**
+ * Removes broker folders (configuration and data, in the temporary directory) whose owning
+ * process is gone: a process killed outright cannot remove its own. `pid` limits it to one owner.
+ */
+export function removeStaleBrokerDirs(pid) {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const owner = Number(BROKER_DIR.exec(name)?.[1]);
+    if (!owner || (pid !== undefined && owner !== pid) || (pid === undefined && processAlive(owner))) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 async function startJvmBroker(log) {
   const version = pinnedKafkaVersion();
   const jars = resolveJars(version, log);
   const classpath = `${jars}/*`;
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-kafka-'));
+  removeStaleBrokerDirs();
+  // The owner's pid in the name lets a later run remove it if this process is killed outright.
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `switchyard-kafka-${process.pid}-`));
   const logDir = path.join(infraDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `kafka-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
@@ -115,8 +140,12 @@ async function startJvmBroker(log) {
   fs.closeSync(out);
   let exited = false;
   jvm.on('exit', () => (exited = true));
-  // Whatever ends this process (a crash included) ends the broker: no orphaned JVMs.
-  const killOnExit = () => jvm.kill('SIGKILL');
+  // Whatever ends this process (a crash included) ends the broker and removes its folder: no
+  // orphaned JVMs, no leftover data.
+  const killOnExit = () => {
+    jvm.kill('SIGKILL');
+    fs.rmSync(workDir, { recursive: true, force: true });
+  };
   process.on('exit', killOnExit);
   jvm.on('exit', () => process.off('exit', killOnExit));
   const brokers = [`127.0.0.1:${port}`];

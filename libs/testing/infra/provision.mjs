@@ -15,6 +15,8 @@ export async function provision(log = console.error) {
     env: { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: postgres.url },
     versions: { kafka: kafka.version, postgres: postgres.version },
     kafkaLog: kafka.logFile,
+    /** Broker processes this run started (none when the broker was given or is a container). */
+    kafkaPids: kafka.pids,
     async stop() {
       await Promise.allSettled([kafka.stop(), postgres.stop()]);
     },

@@ -25,7 +25,7 @@ export function classifierSettingsFromEnv(env: NodeJS.ProcessEnv): ClassifierSet
   return {
     grpcUrl: env.GRPC_URL ?? '127.0.0.1:50052',
     policyPath: env.TIER_POLICY_FILE || defaultTierPolicyPath,
-    consumerGroup: env.CLASSIFIER_CONSUMER_GROUP || 'classifier',
+    consumerGroup: env.CLASSIFIER_CONSUMER_GROUP || 'switchyard.classifier',
   };
 }
 

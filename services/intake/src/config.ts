@@ -23,7 +23,8 @@ export interface IntakeConfig extends ServiceEnvironment {
 }
 
 export const DEFAULT_INTAKE_SCHEMA = 'intake';
-export const DEFAULT_INTAKE_CONSUMER_GROUP = 'intake';
+// Namespaced so another team's group cannot join it by accident (docs/topics/README.md).
+export const DEFAULT_INTAKE_CONSUMER_GROUP = 'switchyard.intake';
 
 /** The shared service variables (serviceEnvironment: database, schema `intake`, event log, prefix) and intake's own. */
 export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {

@@ -4,14 +4,14 @@ import { intakeConfigFromEnv, withSearchPath } from './config.js';
 const base = { DATABASE_URL: 'postgres://u@db:5432/switchyard' };
 
 describe('intakeConfigFromEnv', () => {
-  it('defaults: port 50051, schema intake, PostgreSQL log on the same database, prefix switchyard., group intake', () => {
+  it('defaults: port 50051, schema intake, PostgreSQL log on the same database, prefix switchyard., group switchyard.intake', () => {
     expect(intakeConfigFromEnv(base)).toEqual({
       grpcUrl: '127.0.0.1:50051',
       databaseUrl: base.DATABASE_URL,
       databaseSchema: 'intake',
       eventLog: { backend: 'postgres', databaseUrl: base.DATABASE_URL },
       topicPrefix: 'switchyard.',
-      consumerGroup: 'intake',
+      consumerGroup: 'switchyard.intake',
       tenantsFile: undefined,
       watchPollIntervalMs: 1000,
       submissionLimits: { batchSize: 500, maxWaiting: 4_000 },

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { apiPackageName, apiProtoFiles, protoRoot, topicNames, topicProvisioning } from '@switchyard/contracts';
 import { EventHandlerErrorFilter, EventLogServer, openEventLog } from '@switchyard/event-runtime';
 import { JsonLogger, startGrpcService, type RunningGrpcService } from '@switchyard/service-host';
+import { startMetrics, startTracing } from '@switchyard/telemetry';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { withSearchPath, type IntakeConfig } from './config.js';
@@ -42,6 +43,10 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
     })());
 
   try {
+    // Before the projection starts, so its spans and metrics are not lost (startGrpcService reuses them).
+    startTracing('intake');
+    const metrics = await startMetrics('intake');
+    closers.push(() => metrics.shutdown());
     const schemaUrl = withSearchPath(config.databaseUrl, config.databaseSchema);
     await createSchemaIfMissing(config.databaseUrl, config.databaseSchema);
     const dataSource = new DataSource({ type: 'postgres', url: schemaUrl, migrations: intakeMigrations, poolSize: 8, logging: false });

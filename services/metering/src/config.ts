@@ -27,7 +27,7 @@ export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Met
   }
   return {
     ...service,
-    consumerGroup: env.METERING_CONSUMER_GROUP || 'metering',
+    consumerGroup: env.METERING_CONSUMER_GROUP || 'switchyard.metering',
     rateCardsFile: env.RATE_CARDS_FILE || defaultRateCardsPath,
     tenantCredentialsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     operatorCredentialsFile: env.OPERATOR_CREDENTIALS_FILE || undefined,

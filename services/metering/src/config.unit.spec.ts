@@ -7,7 +7,7 @@ describe('meteringConfigFromEnv', () => {
     expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db' })).toMatchObject({
       eventLog: { backend: 'postgres', databaseUrl: 'postgres://x/db' },
       databaseSchema: 'metering',
-      consumerGroup: 'metering',
+      consumerGroup: 'switchyard.metering',
       topicPrefix: 'switchyard.',
       rateCardsFile: defaultRateCardsPath,
       tenantCredentialsFile: undefined,

@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import type { MeteringConfig } from './config.js';
 import { epochMsOf, meterUsage, MeteringError, timestampOfMs, type MeteredJob, type RateCard } from './domain/index.js';
 import { timestampToDate, usageMeteredEnvelope } from './event-payloads.js';
+import { countMetered } from './metering-metrics.js';
 import { insertUsageLine, parkReport, pendingReportsOf, reportSeen, unparkReport, type PendingReport } from './persistence/usage-rows.js';
 import { METERING_CONFIG, RATE_CARDS } from './tokens.js';
 
@@ -69,5 +70,6 @@ export class UsageRecorder {
     const inserted = await insertUsageLine(manager, metered, timestampToDate(report.reportedAt) ?? new Date(triggerTime), pending.eventId);
     if (!inserted) return;
     await emit(this.usageTopic, usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent }));
+    countMetered(metered);
   }
 }

@@ -24,7 +24,7 @@ export function payoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Payou
   }
   return {
     ...service,
-    consumerGroup: env.PAYOUT_CONSUMER_GROUP || 'payout',
+    consumerGroup: env.PAYOUT_CONSUMER_GROUP || 'switchyard.payout',
     adminKeySha256,
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     operatorCredentialsFile: env.OPERATOR_CREDENTIALS_FILE || undefined,

@@ -8,7 +8,7 @@ describe('payoutConfigFromEnv', () => {
     expect(payoutConfigFromEnv(base)).toMatchObject({
       eventLog: { backend: 'kafka', brokers: ['k1:9092', 'k2:9092'] },
       databaseSchema: 'payout',
-      consumerGroup: 'payout',
+      consumerGroup: 'switchyard.payout',
       topicPrefix: 'switchyard.',
       adminKeySha256: undefined,
     });

@@ -4,6 +4,7 @@ import { payoutConfigFromEnv, type PayoutConfig } from './config.js';
 import { CallerDirectory } from './credentials/callers.js';
 import { CloseEpochHandler } from './epochs/close-epoch.handler.js';
 import { JobsConsumer } from './jobs.consumer.js';
+import { LedgerMetrics } from './ledger-metrics.js';
 import { LedgerTopics } from './ledger-topics.js';
 import { PayoutGrpcController } from './payout.grpc.controller.js';
 import { openPayoutEventLog, PayoutResources } from './payout-resources.js';
@@ -30,6 +31,7 @@ import { UsageConsumer } from './usage.consumer.js';
     LedgerTopics,
     CloseEpochHandler,
     PayoutResources,
+    LedgerMetrics,
   ],
 })
 export class PayoutModule {}

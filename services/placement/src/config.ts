@@ -33,7 +33,7 @@ export function placementConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pl
     queueRetryPeriodMs: positiveInt(env, 'QUEUE_RETRY_PERIOD_MS', 2_000),
     suspectAfterMissed: optionalPositiveInt(env, 'SUSPECT_AFTER_MISSED'),
     lostAfterMissed: optionalPositiveInt(env, 'LOST_AFTER_MISSED'),
-    consumerGroup: env.PLACEMENT_CONSUMER_GROUP || 'placement',
+    consumerGroup: env.PLACEMENT_CONSUMER_GROUP || 'switchyard.placement',
     leaseTtlMs: positiveInt(env, 'PLACEMENT_LEASE_TTL_MS', 5_000),
     advertisedAddress: env.PLACEMENT_ADVERTISED_ADDRESS || env.GRPC_URL || '127.0.0.1:50053',
   };

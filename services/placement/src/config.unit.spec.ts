@@ -9,7 +9,7 @@ describe('placement configuration', () => {
       databaseSchema: 'placement',
       eventLog: { backend: 'kafka', brokers: ['k1:9092', 'k2:9092'] },
       topicPrefix: 'switchyard.',
-      consumerGroup: 'placement',
+      consumerGroup: 'switchyard.placement',
       heartbeatIntervalMs: 10_000,
       suspectAfterMissed: undefined,
     });

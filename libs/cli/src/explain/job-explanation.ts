@@ -3,6 +3,7 @@
 // explanation out; rendering is separate so --json gives the same facts.
 import type { events } from '@switchyard/contracts';
 import type { DecodedEvent } from '../log/decoded-event.js';
+import { tokens } from '../labels.js';
 
 export interface FactorComparison {
   readonly factor: string;
@@ -108,7 +109,7 @@ export function rawFactor(factor: string, factors: events.CandidateFactors | und
     case 'reputation':
       return `${factors.reputationBp} bp`;
     case 'price':
-      return `${factors.pricePerGpuHourBaseUnits}/GPU-h`;
+      return `${tokens(factors.pricePerGpuHourBaseUnits)}/GPU-h`;
     case 'operator_share':
       return `${factors.operatorShareBp} bp`;
     default:

@@ -1,6 +1,7 @@
 import { events } from '@switchyard/contracts';
 import type { Output } from '../terminal.js';
 import type { FactorComparison, JobExplanation } from './job-explanation.js';
+import { kindLabel, tierLabel, tokens } from '../labels.js';
 
 const score = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(4));
 const reason = (r: events.RejectionReason) => String(r).replace('REJECTION_REASON_', '');
@@ -12,11 +13,11 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
   if (submitted?.spec) {
     const s = submitted.spec;
     output.line(
-      `  spec: ${s.kind} ${s.gpuCount}x${s.gpuClass} >=${s.minVramGib}GiB` +
+      `  spec: ${kindLabel(s.kind)} ${s.gpuCount}x${s.gpuClass} >=${s.minVramGib}GiB` +
         (s.maxLatencyMs ? ` max_latency=${s.maxLatencyMs}ms` : '') +
         (s.allowedRegions.length ? ` regions=${s.allowedRegions.join(',')}` : '') +
         (s.dataResidency ? ` residency=${s.dataResidency}` : '') +
-        (s.maxPriceBaseUnits !== '0' ? ` max_price=${s.maxPriceBaseUnits}` : '') +
+        (s.maxPriceBaseUnits !== '0' ? ` max_price=${tokens(s.maxPriceBaseUnits)}` : '') +
         ` est=${s.estimatedDurationSeconds}s`,
     );
   }
@@ -25,7 +26,7 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
   if (classified === undefined) {
     output.line('  not classified yet (no JobClassified)');
   } else {
-    output.line(`  ${classified.tier} by rule ${c.cyan(classified.matchedRuleId)} of tier policy ${classified.policyVersion}`);
+    output.line(`  ${tierLabel(classified.tier)} by rule ${c.cyan(classified.matchedRuleId)} of tier policy ${classified.policyVersion}`);
     for (const line of classified.reasons) output.line(`    - ${line}`);
   }
   output.line();
@@ -48,16 +49,16 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
     const d = placed.decision;
     output.line(`  ${c.dim(step.at)} attempt ${placed.attempt}: placed on ${c.green(placed.providerId)} (operator ${placed.operatorId}) score ${score(d?.chosenScore?.total)}`);
     if (d === undefined) continue;
-    output.line(`    placement policy ${d.policyVersion}, tier ${d.tier}, ${d.candidatesTotal} candidate(s) passed the filter${d.candidates.length < d.candidatesTotal ? ` (best ${d.candidates.length} recorded)` : ''}`);
+    output.line(`    placement policy ${d.policyVersion}, tier ${tierLabel(d.tier)}, ${d.candidatesTotal} candidate(s) passed the filter${d.candidates.length < d.candidatesTotal ? ` (best ${d.candidates.length} recorded)` : ''}`);
     output.line(`    rejections: ${d.rejections.length ? d.rejections.map((x) => `${reason(x.reason)} ${x.count}`).join(', ') : 'none'}`);
     if (d.excludedProviderIds.length) output.line(`    excluded (earlier attempts): ${d.excludedProviderIds.join(', ')}`);
-    output.line(`    ${'candidate'.padEnd(18)} ${'operator'.padEnd(12)} ${'region'.padEnd(12)} ${'latency'.padStart(8)} ${'reput.'.padStart(6)} ${'price/GPU-h'.padStart(12)} ${'share'.padStart(6)} ${'free'.padStart(4)}  score (latency + reputation + price + share)`);
+    output.line(`    ${'candidate'.padEnd(18)} ${'operator'.padEnd(12)} ${'region'.padEnd(12)} ${'latency'.padStart(8)} ${'reput.'.padStart(6)} ${'tokens/GPU-h'.padStart(12)} ${'share'.padStart(6)} ${'free'.padStart(4)}  score (latency + reputation + price + share)`);
     for (const candidate of d.candidates) {
       const f = candidate.factors;
       const terms = (candidate.score?.terms ?? []).map((t) => t.contribution.toFixed(4)).join(' + ');
       const row =
         `    ${candidate.providerId.padEnd(18)} ${candidate.operatorId.padEnd(12)} ${(f?.region ?? '').padEnd(12)} ${`${f?.advertisedLatencyMs ?? 0}ms`.padStart(8)} ` +
-        `${String(f?.reputationBp ?? 0).padStart(6)} ${(f?.pricePerGpuHourBaseUnits ?? '0').padStart(12)} ${String(f?.operatorShareBp ?? 0).padStart(6)} ${String(f?.freeGpus ?? 0).padStart(4)}  ${score(candidate.score?.total)} = ${terms}`;
+        `${String(f?.reputationBp ?? 0).padStart(6)} ${tokens(f?.pricePerGpuHourBaseUnits ?? '0').replace(/ tokens?$/, '').padStart(12)} ${String(f?.operatorShareBp ?? 0).padStart(6)} ${String(f?.freeGpus ?? 0).padStart(4)}  ${score(candidate.score?.total)} = ${terms}`;
       output.line(candidate.providerId === d.chosenProviderId ? c.green(row) : row);
     }
     if (runnerUp === undefined) {

@@ -1,9 +1,12 @@
 // Opens the event log the global options name, read-only in intent: the CLI's SRE commands only
 // call `read` and `admin` look-ups, never `append` or `consume`.
-import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
+import { KafkaEventLog, PostgresEventLog, type EventLog, type KafkaEventLogOptions } from '@switchyard/event-log';
 import pg from 'pg';
 import { usageError, unavailable } from '../cli-error.js';
 import type { GlobalOptions } from '../global-options.js';
+
+/** KafkaJS's logLevel.NOTHING (the option is typed by KafkaJS's enum; the CLI does not depend on KafkaJS). */
+const KAFKAJS_LOG_NOTHING = 0 as NonNullable<KafkaEventLogOptions['logLevel']>;
 
 export interface OpenedLog {
   readonly log: EventLog;
@@ -15,7 +18,9 @@ export async function openEventLog(options: GlobalOptions): Promise<OpenedLog> {
   if (options.backend === 'kafka') {
     if (options.brokers.length === 0) throw usageError('the kafka backend needs brokers: set KAFKA_BROKERS or pass --brokers host:port');
     // No retries beyond KafkaJS's defaults for connecting: an unreachable broker should fail within seconds.
-    return { log: new KafkaEventLog({ brokers: options.brokers, clientId: 'switchyard-cli' }), description: `kafka ${options.brokers.join(',')}` };
+    // KafkaJS's own log stays off: its ERROR lines for expected conditions (asking for a -dlt topic
+    // that does not exist yet) would land among the CLI's diagnostics; failures reach the CLI as errors.
+    return { log: new KafkaEventLog({ brokers: options.brokers, clientId: 'switchyard-cli', logLevel: KAFKAJS_LOG_NOTHING }), description: `kafka ${options.brokers.join(',')}` };
   }
   if (options.databaseUrl === undefined || options.databaseUrl === '') {
     throw usageError('the postgres backend needs a database: set DATABASE_URL or pass --database-url, or use --backend kafka');

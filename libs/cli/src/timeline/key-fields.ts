@@ -1,12 +1,16 @@
 // The few fields of each event an SRE scans a timeline for. Works on the canonical JSON, so an
 // event type this CLI does not know yet still shows its scalar fields instead of nothing.
 import type { JsonValue } from '@switchyard/event-log';
+import { tokens } from '../labels.js';
 
 type Json = { [key: string]: JsonValue };
 type Describe = (d: Json) => (string | undefined)[];
 
 const field = (name: string, value: JsonValue | undefined): string | undefined =>
   value === undefined || value === null || value === '' ? undefined : `${name}=${Array.isArray(value) ? value.join(',') : String(value)}`;
+
+/** An amount in base units as people say it (`4.5 tokens`), or nothing. */
+const money = (value: JsonValue | undefined): string | undefined => (typeof value === 'string' && /^-?\d+$/.test(value) ? tokens(value) : undefined);
 
 const short = (value: JsonValue | undefined, prefix: string): string | undefined =>
   typeof value === 'string' ? value.replace(prefix, '') : undefined;
@@ -52,14 +56,14 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
   UsageReported: (d) => [field('report', d.reportId), field('provider', d.providerId), field('gpu_ms', (d.amounts as Json | undefined)?.gpuMilliseconds)],
   UsageMetered: (d) => [
     field('usage', d.usageId),
-    field('charge', d.tenantChargeBaseUnits),
-    field('earning', d.providerEarningBaseUnits),
-    field('fee', d.protocolFeeBaseUnits),
+    field('charge', money(d.tenantChargeBaseUnits)),
+    field('earning', money(d.providerEarningBaseUnits)),
+    field('fee', money(d.protocolFeeBaseUnits)),
     field('rate_card', d.rateCardVersion),
   ],
   PostingRecorded: (d) => [field('posting', d.postingId), field('source', d.sourceId), field('entries', (d.entries as JsonValue[] | undefined)?.length)],
-  PayoutIssued: (d) => [field('payout', d.payoutId), field('provider', d.providerId), field('amount', d.amountBaseUnits)],
-  PenaltyAssessed: (d) => [field('penalty', d.penaltyId), field('provider', d.providerId), field('amount', d.amountBaseUnits), field('reason', d.reason)],
+  PayoutIssued: (d) => [field('payout', d.payoutId), field('provider', d.providerId), field('amount', money(d.amountBaseUnits))],
+  PenaltyAssessed: (d) => [field('penalty', d.penaltyId), field('provider', d.providerId), field('amount', money(d.amountBaseUnits)), field('reason', d.reason)],
 };
 
 export function keyFields(name: string, json: JsonValue): string {

@@ -3,10 +3,12 @@
 // retries and dead letters.
 import type { ConsumerHandle, EventLog, LoggedEvent, PartitionLag } from '@switchyard/event-log';
 import type { DataSource } from 'typeorm';
-import { deadLetterTopic } from '../dead-letter/dead-letter.js';
+import { DEAD_LETTER_RETENTION_MS, deadLetterTopic } from '../dead-letter/dead-letter.js';
 import { PostgresInbox, type InboxStore } from '../inbox/inbox.js';
+import { refuseRenamedGroup } from '../inbox/renamed-group.js';
 import { Outbox } from '../outbox/outbox.js';
 import { consoleLogger, type RuntimeLogger } from '../runtime-logger.js';
+import { consumerMetrics, type ConsumerMetrics } from '../telemetry/runtime-metrics.js';
 import { WakeSignal } from '../wake-signal.js';
 import { EventApplier, type EventOutcome } from './event-applier.js';
 import type { EventHandler } from './event-context.js';
@@ -36,6 +38,7 @@ export interface EventConsumerOptions {
 
 export class EventConsumer {
   private handle: ConsumerHandle | undefined;
+  private metrics: ConsumerMetrics | undefined;
   private stopping = false;
   private readonly stopSignal = new WakeSignal();
 
@@ -43,8 +46,11 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const { eventLog, groupId, topics } = this.options;
+    if (!this.options.inbox) await refuseRenamedGroup(this.options.dataSource, groupId);
     if (this.options.createDeadLetterTopics ?? true) await this.ensureDeadLetterTopics();
     const handlers = this.options.handlers;
+    const metrics = (this.metrics = consumerMetrics(eventLog, groupId, topics));
+    const resolve = typeof handlers === 'function' ? handlers : (type: string) => handlers.get(type);
     const applier = new EventApplier({
       dataSource: this.options.dataSource,
       eventLog,
@@ -53,11 +59,17 @@ export class EventConsumer {
       outbox: this.options.outbox ?? new Outbox(),
       retry: { ...DEFAULT_RETRY_POLICY, ...this.options.retry },
       logger: this.options.logger ?? consoleLogger,
-      resolveHandler: typeof handlers === 'function' ? handlers : (type) => handlers.get(type),
+      resolveHandler: (type) => {
+        const handler = resolve(type);
+        return handler && metrics.timed(handler);
+      },
       ignoredTypes: new Set(this.options.ignoredTypes ?? []),
       stopSignal: this.stopSignal,
       isStopping: () => this.stopping,
-      onOutcome: this.options.onOutcome,
+      onOutcome: async (event, outcome) => {
+        metrics.outcome(event, outcome);
+        await this.options.onOutcome?.(event, outcome);
+      },
     });
     this.stopping = false;
     this.handle = await eventLog.consume(
@@ -78,6 +90,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopSignal.wake();
+    this.metrics?.remove();
     const handle = this.handle;
     this.handle = undefined;
     await handle?.stop();
@@ -98,7 +111,7 @@ export class EventConsumer {
         () => true,
         () => false,
       );
-      if (!exists) missing.push({ topic: deadLetterTopic(topic), partitions: (await admin.describeTopic(topic)).partitions });
+      if (!exists) missing.push({ topic: deadLetterTopic(topic), partitions: (await admin.describeTopic(topic)).partitions, retentionMs: DEAD_LETTER_RETENTION_MS });
     }
     // createTopics leaves existing topics alone, so two members starting together are fine.
     if (missing.length > 0) await admin.createTopics(missing);

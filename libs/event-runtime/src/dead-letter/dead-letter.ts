@@ -3,16 +3,21 @@
 // The original topic, partition, offset, error and attempt count travel as headers (CloudEvents
 // extension attributes `ce_dlttopic`, `ce_dltpartition`, `ce_dltoffset`, `ce_dlterror`,
 // `ce_dltattempts`, `ce_dltgroup`), so kcat users and alerting can read them without decoding;
-// the payload of the `EventDeadLettered` envelope repeats them and holds the original envelope
-// verbatim, for re-drive. Its key is the original subject, so one entity's dead letters stay
-// in order on the DLT.
+// the payload, switchyard.events.v1.EventDeadLettered (proto/switchyard/events/v1/dead_letter.proto,
+// named by ce_dataschema), repeats them and holds the original envelope verbatim, for re-drive.
+// Its key is the original subject, so one entity's dead letters stay in order on the DLT.
+import { DEAD_LETTER_MESSAGE, DEAD_LETTER_RETENTION_MS, dataschemaOf, deadLetterTopic, events } from '@switchyard/contracts';
 import type { EventEnvelope, JsonValue, LoggedEvent } from '@switchyard/event-log';
 
-export const DEAD_LETTER_TYPE = 'switchyard.runtime.v1.EventDeadLettered';
+export { DEAD_LETTER_RETENTION_MS, deadLetterTopic };
 
-export function deadLetterTopic(topic: string): string {
-  return `${topic}-dlt`;
-}
+export const DEAD_LETTER_TYPE = DEAD_LETTER_MESSAGE;
+/** ce_type of dead letters written before the payload had a .proto; the same payload. */
+export const LEGACY_DEAD_LETTER_TYPE = 'switchyard.runtime.v1.EventDeadLettered';
+export const DEAD_LETTER_DATASCHEMA = dataschemaOf(DEAD_LETTER_MESSAGE);
+
+
+export const isDeadLetterType = (type: string): boolean => type === DEAD_LETTER_TYPE || type === LEGACY_DEAD_LETTER_TYPE;
 
 export interface DeadLetter {
   readonly originalTopic: string;
@@ -42,6 +47,7 @@ export function toDeadLetterEnvelope(event: LoggedEvent, consumerGroup: string, 
     // Deterministic: dead-lettering the same record again after a crash yields the same ce_id.
     id: `${original.id}:dlt:${consumerGroup}:${event.topic}:${event.partition}:${event.offset}`,
     type: DEAD_LETTER_TYPE,
+    dataschema: DEAD_LETTER_DATASCHEMA,
     source: `/switchyard/event-runtime/${consumerGroup}`,
     subject: original.subject,
     time: letter.deadLetteredAt,
@@ -61,11 +67,26 @@ export function toDeadLetterEnvelope(event: LoggedEvent, consumerGroup: string, 
   };
 }
 
+/** The dead letter an envelope of a `-dlt` topic carries (either ce_type); throws on anything else. */
 export function fromDeadLetterEnvelope(envelope: EventEnvelope): DeadLetter {
-  if (envelope.type !== DEAD_LETTER_TYPE) throw new Error(`not a dead letter: ${envelope.type} (${envelope.id})`);
-  const data = envelope.data as unknown as DeadLetter;
-  if (typeof data?.originalTopic !== 'string' || typeof data.envelope?.id !== 'string') {
-    throw new Error(`malformed dead letter ${envelope.id}`);
+  if (!isDeadLetterType(envelope.type)) throw new Error(`not a dead letter: ${envelope.type} (${envelope.id})`);
+  let letter: events.EventDeadLettered;
+  try {
+    letter = events.EventDeadLettered.fromJSON(envelope.data);
+  } catch (error) {
+    throw new Error(`malformed dead letter ${envelope.id}: ${(error as Error).message}`, { cause: error });
   }
-  return data;
+  // The original envelope is handed back verbatim (as logged), not as the proto normalises it.
+  const original = (envelope.data as { envelope?: EventEnvelope } | null)?.envelope;
+  if (!letter.originalTopic || !letter.envelope?.id || !original) throw new Error(`malformed dead letter ${envelope.id}: no original topic or event`);
+  return {
+    originalTopic: letter.originalTopic,
+    originalPartition: letter.originalPartition,
+    originalOffset: letter.originalOffset,
+    consumerGroup: letter.consumerGroup,
+    error: letter.error,
+    attempts: letter.attempts,
+    deadLetteredAt: (envelope.data as { deadLetteredAt?: string }).deadLetteredAt ?? envelope.time,
+    envelope: original,
+  };
 }

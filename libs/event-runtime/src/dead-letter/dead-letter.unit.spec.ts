@@ -56,4 +56,12 @@ describe('dead letters', () => {
   it('refuses an envelope that is not a dead letter', () => {
     expect(() => fromDeadLetterEnvelope(failed.envelope)).toThrow('not a dead letter');
   });
+
+  it('names its payload message in ce_dataschema, and reads letters written before the payload had a proto', () => {
+    const letter = toDeadLetterEnvelope(failed, 'placement', 'no such tier', 5, new Date('2026-01-01T00:00:09Z'));
+    expect(letter.dataschema).toBe('urn:switchyard:proto:switchyard.events.v1.EventDeadLettered');
+    const legacy = { ...letter, type: 'switchyard.runtime.v1.EventDeadLettered', dataschema: undefined };
+    expect(fromDeadLetterEnvelope(legacy)).toEqual(fromDeadLetterEnvelope(letter));
+    expect(() => fromDeadLetterEnvelope({ ...letter, data: { error: 'x' } })).toThrow('malformed dead letter');
+  });
 });

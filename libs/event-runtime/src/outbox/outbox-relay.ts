@@ -5,6 +5,7 @@ import type { EventEnvelope, EventLog } from '@switchyard/event-log';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { consoleLogger, errorMessage, type RuntimeLogger } from '../runtime-logger.js';
+import { relayMetrics, type RelayMetrics } from '../telemetry/runtime-metrics.js';
 import { WakeSignal } from '../wake-signal.js';
 
 export interface OutboxRelayOptions {
@@ -37,6 +38,7 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private stopping = false;
   private active = false;
+  private metrics: RelayMetrics | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
@@ -47,6 +49,7 @@ export class OutboxRelay {
 
   start(): void {
     this.stopping = false;
+    this.metrics ??= relayMetrics(this.options.eventLog, this.options.dataSource);
     this.running ??= this.run();
   }
 
@@ -56,6 +59,8 @@ export class OutboxRelay {
     this.signal.wake();
     await this.running;
     this.running = undefined;
+    this.metrics?.remove();
+    this.metrics = undefined;
   }
 
   private async run(): Promise<void> {
@@ -117,6 +122,7 @@ export class OutboxRelay {
         await this.signal.wait(this.options.retryDelayMs ?? 1000);
         return 0;
       }
+      this.metrics?.appended(run[0]!.topic, envelopes.length);
       await this.options.onAppended?.(run[0]!.topic, envelopes);
       // A crash before this delete publishes the run again on restart: consumers drop the copy
       // by ce_id in their inbox. Deleting per run keeps that window to one run.

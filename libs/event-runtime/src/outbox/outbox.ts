@@ -1,4 +1,5 @@
 // Writing to the outbox: events caused by a state change, stored in the transaction that makes it.
+import { dataschemaForEventType } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
 import { activeTraceCarrier } from '@switchyard/telemetry';
 import type { EntityManager } from 'typeorm';
@@ -30,7 +31,13 @@ export class Outbox {
     await manager.query('INSERT INTO event_outbox (topic, event_id, envelope) SELECT * FROM unnest($1::text[], $2::text[], $3::json[])', [
       rows.map((r) => r.topic),
       rows.map((r) => r.envelope.id),
-      rows.map((r) => JSON.stringify(r.envelope)),
+      rows.map((r) => JSON.stringify(withDataschema(r.envelope))),
     ]);
   }
+}
+
+/** Every record names the message its payload is (ce_dataschema), whichever service built it. */
+export function withDataschema(envelope: EventEnvelope): EventEnvelope {
+  const dataschema = envelope.dataschema ?? dataschemaForEventType(envelope.type);
+  return dataschema === envelope.dataschema ? envelope : { ...envelope, dataschema };
 }

@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 export interface ServiceProcess {
   /** The `host:port` the service reported it is listening on. */
   address: string;
+  /** Its Prometheus endpoint (a free port unless `env` sets METRICS_ADDRESS), when it reported one. */
+  metricsUrl: string | undefined;
   /** Every JSON log line the service wrote so far. */
   logs: Record<string, unknown>[];
   /** Sends SIGTERM and resolves with the exit code; rejects if the process outlives `timeoutMs`. */
@@ -28,11 +30,12 @@ export async function startServiceProcess(options: {
   const args = options.args ?? [...DEV_RUNNER_ARGS, 'src/main.ts'];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
-    env: { ...process.env, GRPC_URL: '127.0.0.1:0', ...options.env },
+    env: { ...process.env, GRPC_URL: '127.0.0.1:0', METRICS_ADDRESS: '127.0.0.1:0', ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logs: Record<string, unknown>[] = [];
+  let metricsUrl: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -42,6 +45,7 @@ export async function startServiceProcess(options: {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = parseLogLine(line);
       logs.push(entry);
+      metricsUrl ??= /^metrics at (\S+)$/.exec(String(entry.msg))?.[1];
       const match = /listening on (\S+)$/.exec(String(entry.msg));
       if (match?.[1]) {
         clearTimeout(timer);
@@ -51,6 +55,7 @@ export async function startServiceProcess(options: {
   });
   return {
     address,
+    metricsUrl,
     logs,
     stop: (timeoutMs = 5000) => stop(child, exited, timeoutMs),
     kill: async () => {

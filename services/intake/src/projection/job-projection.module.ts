@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { JobStore } from '../persistence/job-store.js';
+import { JobMetrics } from './job-metrics.js';
 import { JobProjector } from './job-projector.js';
 import { EpochsConsumer } from './epochs.consumer.js';
 import { JobsConsumer } from './jobs.consumer.js';
@@ -12,7 +13,7 @@ export class JobProjectionModule {
     return {
       module: JobProjectionModule,
       controllers: [JobsConsumer, EpochsConsumer],
-      providers: [{ provide: DataSource, useValue: dataSource }, JobStore, JobProjector],
+      providers: [{ provide: DataSource, useValue: dataSource }, JobStore, JobProjector, JobMetrics],
     };
   }
 }

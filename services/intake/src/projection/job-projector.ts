@@ -13,6 +13,7 @@ import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { toTimestamp } from '../domain/submit-job.js';
 import { readJobEvent } from '../job-envelopes.js';
 import { JobStore } from '../persistence/job-store.js';
+import { recordTransition } from './job-metrics.js';
 
 /** States in which a job no longer counts towards its tenant's spending cap (it ran nothing billable past its usage). */
 const RELEASES_COMMITMENT: ReadonlySet<api.JobState> = new Set([api.JobState.JOB_STATE_CANCELLED, api.JobState.JOB_STATE_EXPIRED]);
@@ -49,6 +50,7 @@ export class JobProjector {
     if (evolution.kind === 'ignored') return { applied: false, reason: `${event.type} changes nothing: ${evolution.reason}` };
     await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail });
     if (RELEASES_COMMITMENT.has(evolution.job.state) && !RELEASES_COMMITMENT.has(stored.job.state)) await releaseCommitment(manager, stored.job.id);
+    recordTransition(stored.job, evolution.job, at);
     return APPLIED;
   }
 

@@ -4,6 +4,7 @@
 // a batch (unnest of arrays), so a cycle costs the same few round trips however much it decided.
 import { api } from '@switchyard/contracts';
 import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
+import { withDataschema } from '@switchyard/event-runtime';
 import type pg from 'pg';
 import {
   isPlacedTier,
@@ -381,6 +382,6 @@ async function writeOutbox(client: pg.ClientBase, rows: readonly { topic: string
   if (rows.length === 0) return;
   await client.query(
     'INSERT INTO event_outbox (topic, event_id, envelope) SELECT * FROM unnest($1::text[], $2::text[], $3::json[])',
-    [rows.map((r) => r.topic), rows.map((r) => r.envelope.id), rows.map((r) => JSON.stringify(r.envelope))],
+    [rows.map((r) => r.topic), rows.map((r) => r.envelope.id), rows.map((r) => JSON.stringify(withDataschema(r.envelope)))],
   );
 }

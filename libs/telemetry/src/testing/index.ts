@@ -1,0 +1,1 @@
+export { parsePrometheusText, scrape, select, type Sample } from './prometheus-text.js';
