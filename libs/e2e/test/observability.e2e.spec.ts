@@ -141,9 +141,7 @@ describe('observability end to end (PostgreSQL event log)', () => {
     expect(missing).toEqual([]);
   });
 
-  // Pending: placement has not registered its metrics yet. Once it does, this test passes, Jest
-  // reports the `.failing` as a failure, and `.failing` must go.
-  it.failing("exports placement's series too (queue depth, providers by status, GPU utilisation, providers lost)", () => {
+  it("exports placement's series too (queue depth, providers by status, GPU utilisation, providers lost)", () => {
     const missing = QUERIED_SERIES.filter(isPlacementSeries).filter((name) => !exported.has(name));
     expect(missing).toEqual([]);
   }, 60_000);

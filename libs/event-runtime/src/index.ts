@@ -48,3 +48,4 @@ export {
   type RebuildProjectionOptions,
   type RebuildReport,
 } from './projection/rebuild-projection.js';
+export { consumerMetrics, relayMetrics, type ConsumerMetrics, type RelayMetrics } from './telemetry/runtime-metrics.js';

@@ -63,6 +63,8 @@ export interface CycleEffects {
   readonly registeredAtMs: Map<string, number>;
   /** Answers, sent after the commit. */
   readonly settle: (() => void)[];
+  /** The JobQueued decisions of the cycle. */
+  readonly queued: eventTypes.JobQueued[];
 }
 
 const TERMINAL_OF: Partial<Record<RegistryEvent['type'], TerminalState>> = {
@@ -96,6 +98,7 @@ export class Cycle {
     tokens: new Map(),
     registeredAtMs: new Map(),
     settle: [],
+    queued: [],
   };
   private readonly newlyWaiting = new Map<string, api.Timestamp>();
   private retryQueue = false;
@@ -321,6 +324,7 @@ export class Cycle {
       const at = decision.type === 'JobPlaced' ? decision.data.decision!.decidedAt! : decision.data.queuedAt!;
       this.effects.jobEvents.push(jobEnvelope(decision.type === 'JobPlaced' ? { jobPlaced: decision.data } : { jobQueued: decision.data }, at, cause));
       this.effects.touched.jobs.add(jobId);
+      if (decision.type === 'JobQueued') this.effects.queued.push(decision.data);
       if (decision.type === 'JobPlaced') {
         const job = state.registry.jobs.get(jobId)!;
         this.effects.stream.push({ kind: 'ASSIGN', providerId: decision.data.providerId, jobId, attempt: decision.data.attempt, tier: job.tier!, spec: job.spec });

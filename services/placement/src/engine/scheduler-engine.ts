@@ -6,6 +6,7 @@
 // committed. A cycle that fails rolls back and the state is reloaded from the tables; a fenced one
 // (the lease was lost) steps down. Standby instances poll the lease and take over when it expires.
 import { randomUUID } from 'node:crypto';
+import { events } from '@switchyard/contracts';
 import type { ConsumerHandle, EventLog, LoggedEvent } from '@switchyard/event-log';
 import pg from 'pg';
 import { PlacementState, type PlacementPolicy } from '../domain/index.js';
@@ -45,6 +46,7 @@ export interface SchedulerSettings {
 
 export interface CommittedCycle {
   readonly stream: Awaited<ReturnType<typeof writeCycle>>;
+  readonly providersLost: number;
   readonly inputs: number;
   readonly placed: number;
   readonly durationMs: number;
@@ -116,6 +118,14 @@ export class SchedulerEngine {
     this.client = undefined;
     await this.pool.end().catch(() => undefined);
   }
+
+  /** The scheduler's state while this instance leads (metrics read it); undefined on a standby. */
+  get leading(): PlacementState | undefined {
+    return this.isLeader ? this.state : undefined;
+  }
+
+  /** Why each queued job waits: the most common reason of its last JobQueued. */
+  readonly queueReasons = new Map<string, events.RejectionReason>();
 
   /** The provider a token hash belongs to, on the leader (callers forward otherwise). */
   providerOfToken(tokenHash: string): string | undefined {
@@ -327,8 +337,14 @@ export class SchedulerEngine {
       for (const { item } of stream) if (item.kind === 'ASSIGN') this.attempts.assign(item.jobId, item.attempt, item.providerId);
       for (const report of effects.attemptReports) this.attempts.report(report.jobId, report.attempt, report.kind);
       for (const jobId of effects.finished.keys()) this.attempts.forget(jobId);
+      for (const decision of effects.queued) this.queueReasons.set(decision.jobId, primaryReason(decision.rejections));
+      for (const jobId of effects.touched.jobs) {
+        const job = state.registry.jobs.get(jobId);
+        if (job === undefined || job.state !== 'QUEUED') this.queueReasons.delete(jobId);
+      }
       for (const settle of effects.settle) settle();
-      this.settings.onCommitted?.({ stream, inputs: inputs.length, placed: stream.filter((s) => s.item.kind === 'ASSIGN').length, durationMs: Date.now() - started });
+      const providersLost = effects.providerEvents.filter((e) => e.type === 'switchyard.events.v1.ProviderLost').length;
+      this.settings.onCommitted?.({ stream, providersLost, inputs: inputs.length, placed: stream.filter((s) => s.item.kind === 'ASSIGN').length, durationMs: Date.now() - started });
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       const failure = error instanceof Deposed ? error : new SchedulerUnavailable(`placement could not commit its cycle: ${error instanceof Error ? error.message : String(error)}`);
@@ -364,4 +380,10 @@ export class SchedulerEngine {
     this.queue = [];
     for (const input of queued) if (input.kind !== 'tick') input.reject(error);
   }
+}
+
+function primaryReason(rejections: readonly events.RejectionCount[]): events.RejectionReason {
+  let best: events.RejectionCount | undefined;
+  for (const r of rejections) if (best === undefined || r.count > best.count) best = r;
+  return best?.reason ?? events.RejectionReason.REJECTION_REASON_UNSPECIFIED;
 }

@@ -3,7 +3,7 @@
 // outbox relay runs on every instance (the relay's own lock keeps one publishing).
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventLog } from '@switchyard/event-log';
-import { OutboxRelay } from '@switchyard/event-runtime';
+import { consumerMetrics, OutboxRelay, type ConsumerMetrics } from '@switchyard/event-runtime';
 import { topicNames } from '@switchyard/contracts';
 import { DataSource } from 'typeorm';
 import { AssignmentFeed } from '../assignments/assignment-feed.js';
@@ -11,12 +11,15 @@ import type { PlacementConfig } from '../config.js';
 import type { PlacementPolicy } from '../domain/index.js';
 import { SchedulerEngine } from '../engine/scheduler-engine.js';
 import { EVENT_LOG, PLACEMENT_CONFIG, PLACEMENT_POLICY } from '../tokens.js';
+import { registerPlacementMetrics } from './placement-metrics.js';
 
 @Injectable()
 export class PlacementScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly engine: SchedulerEngine;
   private readonly relay: OutboxRelay;
   private readonly logger = new Logger('PlacementScheduler');
+  private readonly metrics: ReturnType<typeof registerPlacementMetrics>;
+  private readonly consumer: ConsumerMetrics;
 
   constructor(
     @Inject(PLACEMENT_CONFIG) config: PlacementConfig,
@@ -38,8 +41,14 @@ export class PlacementScheduler implements OnApplicationBootstrap, BeforeApplica
       livenessCheckPeriodMs: config.livenessCheckPeriodMs,
       queueRetryPeriodMs: config.queueRetryPeriodMs,
       log: { log: (m) => this.logger.log(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) },
-      onCommitted: (committed) => feed.publish(committed.stream),
+      onCommitted: (committed) => {
+        feed.publish(committed.stream);
+        for (let i = 0; i < committed.providersLost; i++) this.metrics.providerLost();
+      },
     });
+    this.metrics = registerPlacementMetrics(this.engine);
+    // The jobs consumer's lag, as every service's consumer reports it (the group's, seen from any instance).
+    this.consumer = consumerMetrics(eventLog, config.consumerGroup, [topics.jobs]);
     this.relay = new OutboxRelay({ dataSource, eventLog, batchSize: 1000, pollIntervalMs: 500, logger: { warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m), log: (m) => this.logger.log(m) } });
   }
 
@@ -49,6 +58,8 @@ export class PlacementScheduler implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.metrics.remove();
+    this.consumer.remove();
     await this.engine.stop();
     await this.relay.stop();
   }
