@@ -16,7 +16,7 @@ export {
   type DeadLetter,
 } from './dead-letter/dead-letter.js';
 export { redriveDeadLetters, type DeadLetterPosition, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
-export type { EventHandler, EventHandlingContext } from './consumer/event-context.js';
+export type { BatchEventHandler, BatchHandling, EventHandler, EventHandlingContext } from './consumer/event-context.js';
 export type { EventOutcome } from './consumer/event-applier.js';
 export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
 export { DEFAULT_RETRY_POLICY, backoffAfter, worstCaseDelay, type RetryPolicy } from './consumer/retry-policy.js';

@@ -16,6 +16,8 @@ import { intakeMigrations } from './persistence/intake-migrations.js';
 import { JobProjectionModule } from './projection/job-projection.module.js';
 import { IGNORED_LEDGER_EVENT_TYPES } from './projection/epochs.consumer.js';
 import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
+import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './projection/job-projector.js';
+import { JobStore } from './persistence/job-store.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
 import { readTenantsFile } from './tenancy/tenants-file.js';
 import { JobHistoryFeed } from './watch/job-history-feed.js';
@@ -64,9 +66,19 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
     await feed.start();
     closers.push(() => feed.close());
 
+    const batchProjector = new JobProjector(new JobStore());
     const projection = await NestFactory.createMicroservice(JobProjectionModule.register(dataSource), {
       logger,
-      strategy: new EventLogServer({ eventLog, dataSource, groupId: config.consumerGroup, topics: [jobsTopic, ledgerTopic], ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_LEDGER_EVENT_TYPES] }),
+      strategy: new EventLogServer({
+        eventLog,
+        dataSource,
+        groupId: config.consumerGroup,
+        topics: [jobsTopic, ledgerTopic],
+        ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_LEDGER_EVENT_TYPES],
+        // The job projection takes a partition's run of job events at once (the per-event handlers stay the fallback).
+        batchHandler: { types: new Set(PROJECTED_JOB_EVENT_TYPES), handle: (events, { manager }) => batchProjector.projectBatch(manager, events.map((e) => e.envelope)) },
+        maxBatchSize: 500,
+      }),
     });
     projection.useGlobalFilters(new EventHandlerErrorFilter());
     closers.push(() => projection.close());

@@ -13,7 +13,7 @@ import type { InboxStore } from '../inbox/inbox.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { errorMessage, type RuntimeLogger } from '../runtime-logger.js';
 import type { WakeSignal } from '../wake-signal.js';
-import type { EventHandler } from './event-context.js';
+import type { BatchHandling, EventHandler } from './event-context.js';
 import { backoffAfter, type RetryPolicy } from './retry-policy.js';
 
 export type EventOutcome = 'applied' | 'duplicate' | 'dead-lettered' | 'ignored' | 'unhandled';
@@ -32,6 +32,8 @@ export interface EventApplierDeps {
   readonly stopSignal: WakeSignal;
   readonly isStopping: () => boolean;
   readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
+  /** Runs of events a batch handler takes at once, in the fast path. */
+  readonly batchHandler?: BatchHandling;
 }
 
 export class EventApplier {
@@ -70,7 +72,21 @@ export class EventApplier {
       const fresh = claimed.length === 0 ? [] : await inbox.claimAll(manager, groupId, claimed);
       let claim = 0;
       const emitted: { topic: string; envelopes: readonly EventEnvelope[] }[] = [];
+      const emit = async (topic: string, envelopes: EventEnvelope | readonly EventEnvelope[]): Promise<void> => {
+        emitted.push({ topic, envelopes: outbox.withTrace(Array.isArray(envelopes) ? envelopes : [envelopes as EventEnvelope]) });
+      };
       const outcomes: EventOutcome[] = [];
+      const batchHandler = this.deps.batchHandler;
+      let run: LoggedEvent[] = [];
+      const flush = async (): Promise<void> => {
+        if (run.length === 0) return;
+        const events = run;
+        run = [];
+        await batchHandler!.handle(events, { manager, emit }).catch((error: unknown) => {
+          onFailure(events[0]!);
+          throw error;
+        });
+      };
       for (const [i, event] of events.entries()) {
         const handler = plan[i]!;
         if (typeof handler !== 'function') {
@@ -81,20 +97,20 @@ export class EventApplier {
           outcomes.push('duplicate');
           continue;
         }
+        outcomes.push('applied');
+        if (batchHandler?.types.has(event.envelope.type)) {
+          run.push(event);
+          continue;
+        }
+        await flush();
         await inSpan(`process ${event.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(event.envelope), attributes: this.spanAttributes(event) }, () =>
-          handler(event, {
-            manager,
-            event,
-            emit: async (topic, envelopes) => {
-              emitted.push({ topic, envelopes: outbox.withTrace(Array.isArray(envelopes) ? envelopes : [envelopes as EventEnvelope]) });
-            },
-          }),
+          handler(event, { manager, event, emit }),
         ).catch((error: unknown) => {
           onFailure(event);
           throw error;
         });
-        outcomes.push('applied');
       }
+      await flush();
       await outbox.addMany(manager, emitted);
       return outcomes;
     });

@@ -11,7 +11,7 @@ import { consoleLogger, type RuntimeLogger } from '../runtime-logger.js';
 import { consumerMetrics, type ConsumerMetrics } from '../telemetry/runtime-metrics.js';
 import { WakeSignal } from '../wake-signal.js';
 import { EventApplier, type EventOutcome } from './event-applier.js';
-import type { EventHandler } from './event-context.js';
+import type { BatchHandling, EventHandler } from './event-context.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
 export interface EventConsumerOptions {
@@ -34,6 +34,8 @@ export interface EventConsumerOptions {
   readonly logger?: RuntimeLogger;
   /** Called after each event's transaction committed (or the event was skipped or dead-lettered). */
   readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
+  /** Runs of events one handler takes at once (a projection's batch path). */
+  readonly batchHandler?: BatchHandling;
 }
 
 export class EventConsumer {
@@ -70,6 +72,7 @@ export class EventConsumer {
         metrics.outcome(event, outcome);
         await this.options.onOutcome?.(event, outcome);
       },
+      ...(this.options.batchHandler ? { batchHandler: this.options.batchHandler } : {}),
     });
     this.stopping = false;
     this.handle = await eventLog.consume(

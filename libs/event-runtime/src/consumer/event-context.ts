@@ -11,3 +11,17 @@ export interface EventHandlingContext {
 }
 
 export type EventHandler = (event: LoggedEvent, context: EventHandlingContext) => Promise<void>;
+
+/**
+ * Applies several consecutive events of one partition at once, in the batch's transaction (their
+ * inbox rows are already claimed): for a projection that can turn a run of events into a few
+ * statements. The events arrive in log order; a failure fails the batch, which is then applied
+ * event by event through the per-event handlers.
+ */
+export type BatchEventHandler = (events: readonly LoggedEvent[], context: Omit<EventHandlingContext, 'event'>) => Promise<void>;
+
+export interface BatchHandling {
+  /** Event types (`ce_type`) the batch handler takes; they must also have a per-event handler. */
+  readonly types: ReadonlySet<string>;
+  readonly handle: BatchEventHandler;
+}

@@ -6,7 +6,7 @@ import type { EventLog, LoggedEvent, PartitionLag } from '@switchyard/event-log'
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { EventOutcome } from '../consumer/event-applier.js';
-import type { EventHandler } from '../consumer/event-context.js';
+import type { BatchHandling, EventHandler } from '../consumer/event-context.js';
 import { EventConsumer } from '../consumer/event-consumer.js';
 import type { RetryPolicy } from '../consumer/retry-policy.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../outbox/outbox-relay.js';
@@ -28,6 +28,8 @@ export interface EventLogServerOptions {
   /** Runs the outbox relay in this process (default true); pass options to tune it. */
   readonly relay?: boolean | Omit<OutboxRelayOptions, 'dataSource' | 'eventLog'>;
   readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
+  /** Runs of events one handler takes at once (a projection's batch path); per-event handlers stay the fallback. */
+  readonly batchHandler?: BatchHandling;
 }
 
 export class EventLogServer extends Server implements CustomTransportStrategy {
@@ -56,6 +58,7 @@ export class EventLogServer extends Server implements CustomTransportStrategy {
         fromBeginning: this.options.fromBeginning,
         logger: this.logger,
         onOutcome: this.options.onOutcome,
+        ...(this.options.batchHandler ? { batchHandler: this.options.batchHandler } : {}),
       });
       await this.consumer.start();
       const relay = this.options.relay ?? true;

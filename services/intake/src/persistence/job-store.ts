@@ -40,6 +40,17 @@ export interface JobListFilter {
   readonly limit: number;
 }
 
+/** A history entry to append (the batch path). */
+export interface HistoryRow {
+  readonly jobId: string;
+  readonly seq: number;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly occurredAt: Date;
+  readonly detail: string;
+  readonly job: api.Job;
+}
+
 export interface ListedJob {
   readonly job: api.Job;
   readonly submittedAt: string;
@@ -93,6 +104,55 @@ export class JobStore {
     const row = rows[0];
     if (!row || (options.tenantId !== undefined && row.tenant_id !== options.tenantId)) return undefined;
     return { job: api.Job.fromJSON(row.job), tenantId: row.tenant_id, fingerprint: row.spec_fingerprint, lastSeq: row.last_seq };
+  }
+
+  /** The ids among `eventIds` already in a job's history (applied at the gRPC edge, or before). */
+  async appliedAmong(manager: EntityManager, eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows: { event_id: string }[] = await manager.query('SELECT event_id FROM job_history WHERE event_id = ANY($1::text[])', [eventIds]);
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  /** The jobs, their rows locked (in id order, so two batches cannot deadlock), by id. */
+  async lockMany(manager: EntityManager, jobIds: readonly string[]): Promise<Map<string, StoredJob>> {
+    if (jobIds.length === 0) return new Map();
+    const rows: (JobRow & { id: string })[] = await manager.query(
+      'SELECT id, job, tenant_id, spec_fingerprint, last_seq FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      [jobIds],
+    );
+    return new Map(rows.map((row) => [row.id, { job: api.Job.fromJSON(row.job), tenantId: row.tenant_id, fingerprint: row.spec_fingerprint, lastSeq: row.last_seq }]));
+  }
+
+  /** Stores the jobs as they are after the batch and appends its history entries, then notifies WatchJob once per job. */
+  async applyMany(manager: EntityManager, jobs: readonly { job: api.Job; lastSeq: number; updatedAt: Date }[], history: readonly HistoryRow[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await manager.query(
+      `UPDATE jobs SET state = x.s, tier = x.t, updated_at = x.u, job = x.j, last_seq = x.q
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::int[]) AS x(id, s, t, u, j, q)
+        WHERE jobs.id = x.id`,
+      [
+        jobs.map((j) => j.job.id),
+        jobs.map((j) => j.job.state),
+        jobs.map((j) => j.job.tier),
+        jobs.map((j) => j.updatedAt.toISOString()),
+        jobs.map((j) => JSON.stringify(api.Job.toJSON(j.job))),
+        jobs.map((j) => j.lastSeq),
+      ],
+    );
+    await manager.query(
+      `INSERT INTO job_history (job_id, seq, event_id, event_type, occurred_at, detail, job)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::jsonb[])`,
+      [
+        history.map((h) => h.jobId),
+        history.map((h) => h.seq),
+        history.map((h) => h.eventId),
+        history.map((h) => h.eventType),
+        history.map((h) => h.occurredAt.toISOString()),
+        history.map((h) => h.detail),
+        history.map((h) => JSON.stringify(api.Job.toJSON(h.job))),
+      ],
+    );
+    await manager.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [JOB_HISTORY_CHANNEL, jobs.map((j) => j.job.id)]);
   }
 
   async hasApplied(manager: EntityManager, eventId: string): Promise<boolean> {

@@ -22,6 +22,6 @@ export class JobsConsumer {
   async onJobEvent(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
     const envelope = context.getEnvelope();
     const outcome = await this.projector.project(context.getManager(), envelope);
-    if (!outcome.applied) this.logger.log(`${envelope.type} ${envelope.id} for job ${envelope.subject}: ${outcome.reason}`);
+    if (!outcome.applied) this.logger.debug(`${envelope.type} ${envelope.id} for job ${envelope.subject}: ${outcome.reason}`);
   }
 }
