@@ -35,7 +35,7 @@ export async function withSystem<T>(
   options: BenchOptions,
   providers: number,
   log: (m: string) => void,
-  body: (system: RunningSystem) => Promise<T>,
+  body: (system: RunningSystem, processes: () => Record<string, number | undefined>) => Promise<T>,
 ): Promise<T> {
   const system = await startSystem({ backend, tenants: 50, operators: 20, basePort: 56051, profileDir: options.profileDir, log });
   try {
@@ -49,8 +49,9 @@ export async function withSystem<T>(
       timeScale: 60,
       log,
     });
+    const processes = () => ({ ...Object.fromEntries(system.services.map((s) => [s.name, s.child.pid])), fleet: fleet.child.pid });
     try {
-      return await body(system);
+      return await body(system, processes);
     } finally {
       await fleet.stop();
     }
@@ -59,11 +60,17 @@ export async function withSystem<T>(
   }
 }
 
-export async function runPipeline(backend: Backend, options: BenchOptions, plan: PipelinePlan, history: string, log: (m: string) => void, system: RunningSystem): Promise<PipelineRun> {
+export async function runPipeline(
+  plan: PipelinePlan,
+  history: string,
+  log: (m: string) => void,
+  system: RunningSystem,
+  processes: () => Record<string, number | undefined>,
+): Promise<PipelineRun> {
   const watcher = await watchPlacements(system);
   try {
     const results: ScenarioResult[] = [];
-    for (const scenario of plan.scenarios) results.push(await runScenario(system, watcher, scenario, history, log));
+    for (const scenario of plan.scenarios) results.push(await runScenario(system, watcher, scenario, history, log, processes));
     return { results, memoryMiB: system.peakRssMiB() };
   } finally {
     await watcher.stop();
@@ -88,6 +95,24 @@ export function pipelineTable(report: Report, results: readonly ScenarioResult[]
       `${ms(r.submit.p50)} / ${ms(r.submit.p95)} / ${ms(r.submit.p99)}`,
       `${ms(r.submitToPlaced.p50)} / ${ms(r.submitToPlaced.p95)} / ${ms(r.submitToPlaced.p99)}`,
       String(r.unplaced),
+    ]),
+  });
+}
+
+/** Where the CPU went in each scenario: cores per process while its load ran and drained. */
+export function cpuTable(report: Report, results: readonly ScenarioResult[]): void {
+  const names = ['intake', 'classifier', 'placement', 'metering', 'payout', 'fleet', 'postgresql', 'kafka', 'bench (load, watcher)'];
+  report.tables.push({
+    title: 'Where the CPU went (cores used per process, while each load ran and drained; the machine has 2)',
+    columns: ['log', 'history', 'tier', 'tenants', 'offered/s', ...names, 'total'],
+    rows: results.map((r) => [
+      r.backend,
+      r.history,
+      r.tier,
+      String(r.tenants),
+      rate(r.rate),
+      ...names.map((n) => (r.cores[n] ?? 0).toFixed(2)),
+      Object.values(r.cores).reduce((a, b) => a + b, 0).toFixed(2),
     ]),
   });
 }

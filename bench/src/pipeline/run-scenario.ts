@@ -1,6 +1,7 @@
 // One pipeline scenario: open-loop load at one rate, then wait until every accepted job was
 // placed (or progress stops), and summarise SubmitJob latency, submit→placed latency and the
 // sustained placement rate.
+import { coresBetween, sampleCpu } from '../cpu.js';
 import { sleep, summarise, type LatencySummary } from '../stats.js';
 import type { RunningSystem } from '../system.js';
 import { runLoad, type BenchTier } from './load.js';
@@ -29,11 +30,22 @@ export interface ScenarioResult extends ScenarioSpec {
   readonly unplaced: number;
   /** Events the pipeline appended to the jobs topic per second over the same span. */
   readonly jobEventsPerSecond: number;
+  /** Cores each process used while the load ran and its placements drained. */
+  readonly cores: Record<string, number>;
 }
 
-export async function runScenario(system: RunningSystem, watcher: PlacedWatcher, spec: ScenarioSpec, history: string, log: (m: string) => void): Promise<ScenarioResult> {
+export async function runScenario(
+  system: RunningSystem,
+  watcher: PlacedWatcher,
+  spec: ScenarioSpec,
+  history: string,
+  log: (m: string) => void,
+  processes: () => Readonly<Record<string, number | undefined>>,
+): Promise<ScenarioResult> {
   const tag = `${spec.tier.toLowerCase()}-${spec.tenants}t-${spec.rate}-${Date.now().toString(36)}`;
   const eventsBefore = watcher.eventsSeen();
+  const cpuBefore = sampleCpu(processes());
+  const cpuFrom = performance.now();
   const load = await runLoad({
     intake: system.address('intake'),
     rate: spec.rate,
@@ -57,6 +69,7 @@ export async function runScenario(system: RunningSystem, watcher: PlacedWatcher,
     if (Date.now() - lastProgress > 15_000 || Date.now() > deadline) break;
     await sleep(200);
   }
+  const cores = coresBetween(cpuBefore, sampleCpu(processes()), (performance.now() - cpuFrom) / 1000);
   // Let the watcher see the job events that followed (started, completed) before the next run.
   await sleep(500);
   const latencies: number[] = [];
@@ -83,6 +96,7 @@ export async function runScenario(system: RunningSystem, watcher: PlacedWatcher,
     placedPerSecond: latencies.length / span,
     unplaced: accepted.length - latencies.length,
     jobEventsPerSecond: (watcher.eventsSeen() - eventsBefore) / span,
+    cores,
   };
   log(
     `${system.backend} ${history} ${spec.tier} ${spec.tenants} tenant(s) @ ${spec.rate}/s: accepted ${result.accepted}/${result.offered}` +

@@ -63,8 +63,11 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
     expect(select(samples, 'switchyard_dead_letters_total', { ...group, cloudevents_event_type: DEPOSITED })[0]).toMatchObject({ value: 1, labels: { messaging_system: system, messaging_destination_name: topic } });
     expect(select(samples, 'switchyard_dead_letters_total', group).map((sample) => sample.labels.messaging_destination_name)).toEqual([topic, topic]);
     expect(select(samples, 'messaging_client_consumed_messages_total', { ...group, switchyard_event_outcome: 'dead-lettered' })[0]?.value).toBe(1);
-    // Two applied, and the poison's two failed attempts (error.type set).
-    expect(select(samples, 'messaging_process_duration_count', { ...group, messaging_operation_name: 'process' }).reduce((n, s) => n + s.value, 0)).toBe(4);
+    // Two applied, and the poison's two failed attempts (error.type set); an event that shared the
+    // poison's batch ran once more in that batch's rolled-back transaction before it applied alone.
+    const processed = select(samples, 'messaging_process_duration_count', { ...group, messaging_operation_name: 'process' }).reduce((n, s) => n + s.value, 0);
+    expect(processed).toBeGreaterThanOrEqual(4);
+    expect(processed).toBeLessThanOrEqual(6);
     expect(select(samples, 'messaging_process_duration_count', { ...group, error_type: 'Error' })[0]?.value).toBe(2);
   }, 90_000);
 

@@ -3,14 +3,15 @@
 // ones the dashboard and the alerts query (docs/observability.md).
 import { api, enumLabel, events } from '@switchyard/contracts';
 import { counter, observeGauge, switchyardMetrics, SWITCHYARD_ATTRIBUTES as A } from '@switchyard/telemetry';
-import { inventoryOf, isWaiting, type ProviderStatus } from '../domain/index.js';
+import { inventoryOf, isWaiting, PLACED_TIERS, type ProviderStatus } from '../domain/index.js';
 import type { SchedulerEngine } from '../engine/scheduler-engine.js';
 
 const STATUSES: readonly ProviderStatus[] = ['ACTIVE', 'SUSPECT', 'LOST'];
 
 export function registerPlacementMetrics(engine: SchedulerEngine): { providerLost(): void; remove(): void } {
-  // Every tier × reason pair reported once keeps being reported (0 when empty).
-  const seenDepths = new Set<string>();
+  // Every tier × reason pair reported once keeps being reported (0 when empty); each tier starts
+  // with its most common reason at 0, so the series exist before anything was ever queued.
+  const seenDepths = new Set<string>(PLACED_TIERS.map((tier) => `${tier}\n${events.RejectionReason.REJECTION_REASON_INSUFFICIENT_CAPACITY}`));
   const gauges = [
     observeGauge(switchyardMetrics.PLACEMENT_QUEUE_DEPTH, () => {
       const state = engine.leading;
@@ -33,11 +34,12 @@ export function registerPlacementMetrics(engine: SchedulerEngine): { providerLos
       const state = engine.leading;
       if (state === undefined) return [];
       const oldest = new Map<api.Tier, number>();
+      const now = Date.now();
+      for (const tier of PLACED_TIERS) oldest.set(tier, now);
       for (const job of state.registry.jobs.values()) {
         if (!isWaiting(job)) continue;
         oldest.set(job.tier, Math.min(oldest.get(job.tier) ?? Number.POSITIVE_INFINITY, job.submittedAtMs));
       }
-      const now = Date.now();
       return [...oldest].map(([tier, since]) => ({ value: Math.max(0, (now - since) / 1000), attributes: { [A.tier]: enumLabel(api.Tier, tier) } }));
     }),
     observeGauge(switchyardMetrics.PROVIDERS, () => {
@@ -53,6 +55,7 @@ export function registerPlacementMetrics(engine: SchedulerEngine): { providerLos
     ),
   ];
   const lost = counter(switchyardMetrics.PROVIDERS_LOST);
+  lost.add(0); // the series exists from the start, so an alert's increase() sees the first loss
   return {
     providerLost: () => lost.add(1),
     remove: () => {
