@@ -10,7 +10,7 @@ import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './dom
 import { decodePayload, requiredDate } from './incoming-events.js';
 import { postingRecorded, spendingCapExceeded } from './ledger-envelopes.js';
 import { lastEpoch } from './persistence/epoch-store.js';
-import { appendPosting, appendUsage, tenantSpendSince } from './persistence/ledger-store.js';
+import { addTenantSpend, appendPosting, appendUsage } from './persistence/ledger-store.js';
 import { handlingOf } from './event-handling.js';
 import { LedgerTopics } from './ledger-topics.js';
 import { CALLERS } from './tokens.js';
@@ -40,10 +40,7 @@ export class UsageConsumer {
     const metered = decodePayload(envelope.data, 'usageMetered', events.UsageMetered);
     const usage = meteredUsageOf(metered, envelope.time);
     const posting = postUsage(usage);
-    // Serialises a tenant's usage so two concurrent charges cannot both slip under the cap check.
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`payout-tenant:${usage.tenantId}`]);
     const windowStart = (await lastEpoch(manager))?.cutoff ?? new Date(0);
-    const spentBefore = await tenantSpendSince(manager, usage.tenantId, windowStart);
     if (!(await appendPosting(manager, posting, envelope.id))) {
       this.logger.log(`usage ${usage.usageId} is already posted; ${envelope.id} changes nothing`);
       return;
@@ -54,9 +51,13 @@ export class UsageConsumer {
       rateCardVersion: metered.rateCardVersion,
       eventId: envelope.id,
     });
+    // The tenant's running spend row is locked by the upsert: two concurrent charges of one
+    // tenant take turns, so both cannot slip under the cap check.
+    const inWindow = usage.meteredAt.getTime() >= windowStart.getTime();
+    const spentBefore = inWindow ? await addTenantSpend(manager, usage.tenantId, windowStart, usage.chargeBaseUnits) : 0n;
     const cause = { causationId: envelope.id, correlationId: usage.jobId, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
     const outgoing = [postingRecorded(posting, cause)];
-    const alert = usage.meteredAt.getTime() >= windowStart.getTime()
+    const alert = inWindow
       ? checkSpendingCap({
           tenantId: usage.tenantId,
           capBaseUnits: this.callers.spendingCapOf(usage.tenantId),

@@ -122,6 +122,7 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
             attempt: 1,
             providerId: 'gpu-north-1',
             category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+            fault: events.Fault.FAULT_PROVIDER,
             retryable: false,
             source: events.FailureSource.FAILURE_SOURCE_PROVIDER,
             message: 'GPU fell off the bus',
@@ -194,6 +195,9 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
             previousProviderId: 'gpu-west-1',
             excludedProviderIds: ['gpu-west-1'],
             requeuedAt: timestamp(minutes(10)),
+            fault: events.Fault.FAULT_PROVIDER,
+            category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
+            message: 'provider gpu-west-1 was lost',
           },
         },
         requeuedId,
@@ -304,6 +308,9 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(Object.fromEntries([...book.balances()].filter(([, b]) => b !== 0n))).toEqual(
       Object.fromEntries(rows.filter((row) => row.balance !== '0').map((row) => [row.account_id, BigInt(row.balance)])),
     );
+    // The running balances GetBalance and the metrics read are the entries' sums, account by account.
+    const running = await fx.db.query<{ account_id: string; balance: string }>('SELECT account_id, balance::text AS balance FROM ledger_balances');
+    expect(Object.fromEntries(running.rows.map((row) => [row.account_id, row.balance]))).toEqual(Object.fromEntries(rows.map((row) => [row.account_id, row.balance])));
   }, 60_000);
 
   it('a UsageMetered whose charge is not earning + fee posts nothing and is dead-lettered', async () => {

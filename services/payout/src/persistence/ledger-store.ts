@@ -19,6 +19,16 @@ export async function appendPosting(manager: EntityManager, posting: Posting, ca
     return `($${line * 4 + 1}, $${line * 4 + 2}, $${line * 4 + 3}, $${line * 4 + 4}::bigint)`;
   });
   await manager.query(`INSERT INTO ledger_entries (posting_id, line, account_id, amount) VALUES ${rows.join(', ')}`, params);
+  // The accounts' running balances, in account order so concurrent postings lock them alike.
+  const byAccount = new Map<string, bigint>();
+  for (const entry of posting.entries) byAccount.set(entry.accountId, (byAccount.get(entry.accountId) ?? 0n) + entry.amount);
+  const accounts = [...byAccount.keys()].sort();
+  await manager.query(
+    `INSERT INTO ledger_balances (account_id, balance)
+     SELECT * FROM unnest($1::text[], $2::numeric[])
+     ON CONFLICT (account_id) DO UPDATE SET balance = ledger_balances.balance + EXCLUDED.balance`,
+    [accounts, accounts.map((a) => byAccount.get(a)!.toString())],
+  );
   return true;
 }
 
@@ -54,22 +64,33 @@ export async function appendPenalty(manager: EntityManager, penalty: Penalty, po
   );
 }
 
-/** An account's balance: the sum of its entries. */
+/** An account's balance: the sum of its entries, kept running by appendPosting. */
 export async function balanceOf(manager: EntityManager, accountId: AccountId | string): Promise<bigint> {
-  const rows: { balance: string }[] = await manager.query(
-    'SELECT coalesce(sum(amount), 0)::text AS balance FROM ledger_entries WHERE account_id = $1',
-    [accountId],
-  );
-  return BigInt(rows[0]!.balance);
+  const rows: { balance: string }[] = await manager.query('SELECT balance::text AS balance FROM ledger_balances WHERE account_id = $1', [accountId]);
+  return BigInt(rows[0]?.balance ?? '0');
 }
 
-/** A tenant's charges metered at or after `since` (its spend in the open epoch). */
-export async function tenantSpendSince(manager: EntityManager, tenantId: string, since: Date): Promise<bigint> {
-  const rows: { spent: string }[] = await manager.query(
-    'SELECT coalesce(sum(charge), 0)::text AS spent FROM ledger_usage WHERE tenant_id = $1 AND metered_at >= $2',
-    [tenantId, since],
+/** Every account type's total (tenant, provider, protocol, payouts) from the running balances. */
+export async function totalsByAccountType(manager: EntityManager): Promise<Map<string, bigint>> {
+  const rows: { type: string; total: string }[] = await manager.query(
+    `SELECT split_part(account_id, ':', 1) AS type, coalesce(sum(balance), 0)::text AS total FROM ledger_balances GROUP BY 1`,
   );
-  return BigInt(rows[0]!.spent);
+  return new Map(rows.map((row) => [row.type, BigInt(row.total)]));
+}
+
+/**
+ * Adds a usage charge to its tenant's spend in the epoch window starting at `windowStart` and
+ * returns the spend before it: one row per tenant and window, so the cap check costs the same at
+ * the millionth usage as at the first.
+ */
+export async function addTenantSpend(manager: EntityManager, tenantId: string, windowStart: Date, charge: bigint): Promise<bigint> {
+  const rows: { before: string }[] = await manager.query(
+    `INSERT INTO payout_tenant_spend (tenant_id, window_start, spent) VALUES ($1, $2, $3::numeric)
+     ON CONFLICT (tenant_id, window_start) DO UPDATE SET spent = payout_tenant_spend.spent + EXCLUDED.spent
+     RETURNING (spent - $3::numeric)::text AS before`,
+    [tenantId, windowStart, charge.toString()],
+  );
+  return BigInt(rows[0]!.before);
 }
 
 export async function jobCharges(manager: EntityManager, jobId: string): Promise<bigint> {
