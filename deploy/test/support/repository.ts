@@ -40,10 +40,7 @@ export function variablesTheCodeReads(): Map<string, string> {
  * them is on another branch. Each entry says which; CI prints it and passes, so the file can
  * be written ahead of the merge. Remove an entry once main reads the variable.
  */
-export const PENDING_VARIABLES: Readonly<Record<string, string>> = {
-  METRICS_ADDRESS: 'the Prometheus endpoint of libs/telemetry (issue 12, observability)',
-  PLACEMENT_POLICY_FILE: "placement's policy from a file (the scheduler rewrite); until then it runs the shipped policy",
-};
+export const PENDING_VARIABLES: Readonly<Record<string, string>> = {};
 
 /** Files owned by the observability work (issue 12), which may not be on main yet. */
 export const isObservabilityFile = (path: string): boolean => path.replace(/^\.\//, '').startsWith('deploy/observability/');

@@ -101,4 +101,5 @@ export const JOB_EVENT_TYPES: readonly string[] = Object.keys({
   jobCancelRequested: true,
   jobCancelled: true,
   jobExpired: true,
+  jobExclusionRelaxed: true,
 } satisfies Record<keyof JobEvent, true>).map(ceTypeOfMember);

@@ -37,3 +37,4 @@ export {
 export { protoFileDescriptors, type ProtoFileDescriptor } from './descriptors.js';
 export { enumLabel, enumValueOf } from './enum-labels.js';
 export { DATASCHEMA_PREFIX, DEAD_LETTER_MESSAGE, dataschemaForEventType, dataschemaOf, messageOfDataschema } from './payload-schemas.js';
+export { FAULT_TABLE, consequencesOf, decides, faultOf, type FaultConsequences } from './faults.js';

@@ -9,7 +9,7 @@ import { credentials, loadPackageDefinition, type ChannelCredentials, type GrpcO
 import { loadSync } from '@grpc/proto-loader';
 import { checkHealth, peerIdentity, PROTO_LOADER_OPTIONS, startGrpcService, type CallWithAuthContext, type RunningGrpcService } from '../src/index.js';
 import { resolveListenAddress } from '../src/listen-address.js';
-import { TestCertificates } from './support/test-certificates.js';
+import { TestCertificates } from '@switchyard/testing';
 
 const protoPath = fileURLToPath(new URL('./fixtures/dispatch.proto', import.meta.url));
 

@@ -96,7 +96,7 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
 
     await fx.append(placed(job.id, 'provider-us-1'));
     await fx.append({
-      jobFailed: { jobId: job.id, attempt: 1, providerId: 'provider-us-1', category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'model crashed', failedAt: undefined },
+      jobFailed: { jobId: job.id, attempt: 1, providerId: 'provider-us-1', category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'model crashed', failedAt: undefined, fault: events.Fault.FAULT_WORKLOAD },
     });
     const resumed = watch(job.id, seen[1]!.cursor);
     await resumed.ends();
@@ -128,7 +128,7 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     await fx.append(classified(job.id));
     await fx.append(placed(job.id, 'provider-lost'));
     await fx.append({
-      jobRequeued: { jobId: job.id, attempt: 2, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, previousProviderId: 'provider-lost', excludedProviderIds: ['provider-lost'], requeuedAt: undefined },
+      jobRequeued: { jobId: job.id, attempt: 2, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, previousProviderId: 'provider-lost', excludedProviderIds: ['provider-lost'], requeuedAt: undefined, fault: events.Fault.FAULT_PROVIDER, category: api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED, message: '' },
     });
     await eventually(async () => {
       expect((await call(acme, 'getJob', { jobId: job.id })).job).toMatchObject({ state: api.JobState.JOB_STATE_REQUEUED, placement: undefined });

@@ -104,6 +104,7 @@ export class JobsConsumer {
       providerId: requeued.previousProviderId,
       attempt: requeued.attempt - 1,
       reason: requeued.reason,
+      fault: requeued.fault,
       at: requiredDate(requeued.requeuedAt, envelope.time),
     });
   }
@@ -135,6 +136,7 @@ export class JobsConsumer {
       attempt: failed.attempt,
       source: failed.source,
       category: failed.category,
+      fault: failed.fault,
       at: requiredDate(failed.failedAt, envelope.time),
     });
   }

@@ -20,6 +20,8 @@ function usageReported(reportId: string, jobId: string, providerId: string, gpuM
     providerId,
     amounts: { gpuMilliseconds, tokens: '0', bytes: '0' },
     reportedAt: timestamp(at),
+    failed: false,
+    fault: events.Fault.FAULT_UNSPECIFIED,
   };
   return {
     id: `ce-${reportId}-${Math.random().toString(16).slice(2)}`,

@@ -4,6 +4,8 @@ import { ConfigurationError, serviceEnvironment, type ServiceEnvironment } from 
 export { ConfigurationError };
 
 export interface PlacementConfig extends ServiceEnvironment {
+  /** The placement policy as a file (domain/policy-file.ts); unset: the shipped default. */
+  readonly policyFile: string | undefined;
   /** JSON file of operators and the SHA-256 hashes of their API keys. */
   readonly operatorCredentialsFile: string | undefined;
   /** Interval providers are told to heartbeat at; liveness counts missed intervals of it. */
@@ -27,6 +29,7 @@ export interface PlacementConfig extends ServiceEnvironment {
 export function placementConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PlacementConfig {
   return {
     ...serviceEnvironment(env, 'placement'),
+    policyFile: env.PLACEMENT_POLICY_FILE || undefined,
     operatorCredentialsFile: env.OPERATOR_CREDENTIALS_FILE || undefined,
     heartbeatIntervalMs: positiveInt(env, 'HEARTBEAT_INTERVAL_MS', 10_000),
     livenessCheckPeriodMs: positiveInt(env, 'LIVENESS_CHECK_PERIOD_MS', 2_000),

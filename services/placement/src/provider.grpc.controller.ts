@@ -5,7 +5,7 @@ import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import { api } from '@switchyard/contracts';
-import { failedPrecondition, invalidArgument, notFound, permissionDenied, resourceExhausted, unauthenticated, unavailable } from '@switchyard/service-host';
+import { failedPrecondition, invalidArgument, notFound, permissionDenied, resourceExhausted, unauthenticated, unavailable, type CallWithAuthContext } from '@switchyard/service-host';
 import { activeTraceCarrier } from '@switchyard/telemetry';
 import { from, type Observable, mergeMap } from 'rxjs';
 import { AssignmentFeed } from './assignments/assignment-feed.js';
@@ -43,7 +43,7 @@ export class ProviderGrpcController implements OnApplicationShutdown {
   async registerProvider(request: api.RegisterProviderRequest, metadata: Metadata, call: ServerUnaryCall<unknown, unknown>): Promise<api.RegisterProviderResponse> {
     const receivedAtMs = Date.now();
     const response = await this.decided('registerProvider', request, metadata, async () => {
-      const operatorId = this.credentials.operatorOf(metadata);
+      const operatorId = this.credentials.operatorOf(metadata, call as CallWithAuthContext);
       validateRegistration(request);
       if (request.operatorId !== operatorId) throw new NotPermitted(`operator_id ${request.operatorId} is not the operator these credentials belong to`);
       const providerToken = newProviderToken();

@@ -96,7 +96,7 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
     for (const feed of feeds.values()) feed.cancel();
   }, 60_000);
 
-  it('requeues on a retryable failure report and fails the job on a non-retryable one', async () => {
+  it("requeues on a provider-fault failure (whatever the provider's retryable flag) and fails the job on the workload's own failure", async () => {
     const east = provider();
     await east.register(fixture.operators[2]!, { gpus: [{ gpuClass: 'v100-32g', count: 1, vramGib: 32 }] });
     const west = provider();
@@ -113,11 +113,12 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
       return placed.providerId === east.providerId ? east : west;
     };
     const firstHolder = await placedOn(1);
-    await firstHolder.failed(jobId, 1, true);
-    await firstHolder.failed(jobId, 1, true);
+    // A hardware failure is the provider's fault: retried elsewhere even though it said not retryable.
+    await firstHolder.failed(jobId, 1, { retryable: false });
+    await firstHolder.failed(jobId, 1, { retryable: false });
     const secondHolder = await placedOn(2);
     expect(secondHolder.providerId).not.toBe(firstHolder.providerId);
-    await secondHolder.failed(jobId, 2, false);
+    await secondHolder.failed(jobId, 2, { category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: true });
     await eventually(async () =>
       expect((await fixture.jobEvents(jobId)).map((e) => e.type)).toEqual([
         'JobSubmitted',
@@ -129,7 +130,9 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
       ]),
     );
     const failed = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobFailed')!.event.jobFailed!;
-    expect(failed).toMatchObject({ attempt: 2, providerId: secondHolder.providerId, source: 'FAILURE_SOURCE_PROVIDER', retryable: false });
+    expect(failed).toMatchObject({ attempt: 2, providerId: secondHolder.providerId, source: 'FAILURE_SOURCE_PROVIDER', fault: 'FAULT_WORKLOAD', category: 'FAILURE_CATEGORY_WORKLOAD' });
+    const requeued = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobRequeued')!.event.jobRequeued!;
+    expect(requeued).toMatchObject({ reason: 'REQUEUE_REASON_PROVIDER_FAILED', fault: 'FAULT_PROVIDER', category: 'FAILURE_CATEGORY_HARDWARE', excludedProviderIds: [firstHolder.providerId] });
   }, 60_000);
   it('fails a job for good once its attempts are used up (policy maxAttempts = 3), each attempt on a provider not tried before', async () => {
     const gpus = [provider(), provider(), provider()];
@@ -146,7 +149,7 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
         return found.event.jobPlaced!;
       });
       holders.push(placed.providerId);
-      await gpus.find((g) => g.providerId === placed.providerId)!.failed(jobId, attempt, true);
+      await gpus.find((g) => g.providerId === placed.providerId)!.failed(jobId, attempt);
     }
     expect(new Set(holders).size).toBe(3);
     await eventually(async () =>
@@ -155,7 +158,8 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
       ]),
     );
     const failed = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobFailed')!.event.jobFailed!;
-    expect(failed).toMatchObject({ attempt: 3, providerId: holders[2], retryable: false });
+    expect(failed).toMatchObject({ attempt: 3, providerId: holders[2], fault: 'FAULT_PROVIDER', category: 'FAILURE_CATEGORY_HARDWARE' });
+    expect(failed.message).toMatch(/attempt 3 of 3, attempts exhausted/);
     const capacity = await fixture.db.query('SELECT SUM(reserved)::int AS reserved FROM provider_capacity WHERE gpu_class = $1', ['h200-141g']);
     expect(capacity.rows[0].reserved).toBe(0);
   }, 60_000);

@@ -28,7 +28,9 @@ export interface RunnerUp {
 export type AttemptStep =
   | { readonly kind: 'placed'; readonly attempt: number; readonly at: string; readonly placed: events.JobPlaced; readonly runnerUp: RunnerUp | undefined }
   | { readonly kind: 'queued'; readonly attempt: number; readonly at: string; readonly queued: events.JobQueued }
-  | { readonly kind: 'requeued'; readonly attempt: number; readonly at: string; readonly requeued: events.JobRequeued };
+  | { readonly kind: 'requeued'; readonly attempt: number; readonly at: string; readonly requeued: events.JobRequeued }
+  | { readonly kind: 'relaxed'; readonly attempt: number; readonly at: string; readonly relaxed: events.JobExclusionRelaxed }
+  | { readonly kind: 'failed'; readonly attempt: number; readonly at: string; readonly failed: events.JobFailed };
 
 export interface JobExplanation {
   readonly jobId: string;
@@ -66,6 +68,16 @@ export function explainJob(jobId: string, history: readonly DecodedEvent[]): Job
       case 'JobRequeued': {
         const requeued = event.message as events.JobRequeued;
         steps.push({ kind: 'requeued', attempt: requeued.attempt, at, requeued });
+        break;
+      }
+      case 'JobExclusionRelaxed': {
+        const relaxed = event.message as events.JobExclusionRelaxed;
+        steps.push({ kind: 'relaxed', attempt: relaxed.attempt, at, relaxed });
+        break;
+      }
+      case 'JobFailed': {
+        const failed = event.message as events.JobFailed;
+        steps.push({ kind: 'failed', attempt: failed.attempt, at, failed });
         break;
       }
       default:

@@ -2,6 +2,7 @@ import { events } from '@switchyard/contracts';
 import type { Output } from '../terminal.js';
 import type { FactorComparison, JobExplanation } from './job-explanation.js';
 import { kindLabel, tierLabel, tokens } from '../labels.js';
+import { faultSummary } from './fault-summary.js';
 
 const score = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(4));
 const reason = (r: events.RejectionReason) => String(r).replace('REJECTION_REASON_', '');
@@ -36,6 +37,20 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
     if (step.kind === 'requeued') {
       const r = step.requeued;
       output.line(`  ${c.dim(step.at)} attempt ${r.attempt}: requeued (${String(r.reason).replace('REQUEUE_REASON_', '')}) from ${r.previousProviderId}; excluded: ${r.excludedProviderIds.join(', ') || 'none'}`);
+      const fault = faultSummary(r.fault);
+      if (fault !== '') output.line(`    fault ${fault}${r.message ? ` (${r.message})` : ''}`);
+      continue;
+    }
+    if (step.kind === 'relaxed') {
+      const r = step.relaxed;
+      output.line(`  ${c.dim(step.at)} attempt ${r.attempt}: exclusion of ${r.relaxedProviderIds.join(', ')} relaxed: ${r.reason}`);
+      continue;
+    }
+    if (step.kind === 'failed') {
+      const f = step.failed;
+      output.line(`  ${c.dim(step.at)} attempt ${f.attempt}: ${c.red('FAILED')}${f.providerId ? ` on ${f.providerId}` : ''} (${String(f.category).replace('FAILURE_CATEGORY_', '')}, reported by ${String(f.source).replace('FAILURE_SOURCE_', '').toLowerCase()}): ${f.message}`);
+      const fault = faultSummary(f.fault);
+      if (fault !== '') output.line(`    fault ${fault}`);
       continue;
     }
     if (step.kind === 'queued') {
@@ -91,6 +106,10 @@ export function explanationJson(explanation: JobExplanation): unknown {
           return { kind: step.kind, at: step.at, attempt: step.attempt, jobQueued: events.JobQueued.toJSON(step.queued) };
         case 'requeued':
           return { kind: step.kind, at: step.at, attempt: step.attempt, jobRequeued: events.JobRequeued.toJSON(step.requeued) };
+        case 'relaxed':
+          return { kind: step.kind, at: step.at, attempt: step.attempt, jobExclusionRelaxed: events.JobExclusionRelaxed.toJSON(step.relaxed) };
+        case 'failed':
+          return { kind: step.kind, at: step.at, attempt: step.attempt, jobFailed: events.JobFailed.toJSON(step.failed) };
       }
     }),
   };

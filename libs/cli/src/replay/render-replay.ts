@@ -10,12 +10,13 @@ const signedTokens = (baseUnits: string) => (baseUnits.startsWith('-') ? tokens(
 
 export function renderVerify(report: VerifyReport, window: string, output: Output): void {
   const c = output.colors;
-  const { classifications: k, placements: p } = report;
-  const all = k.total + p.total;
-  const reproduced = k.reproduced + p.reproduced;
+  const { classifications: k, placements: p, failures: f } = report;
+  const all = k.total + p.total + f.total;
+  const reproduced = k.reproduced + p.reproduced + f.reproduced;
   output.line(`replay verify ${window}: ${report.eventsRead} events read`);
   output.line(`  classifications: ${k.reproduced}/${k.total} reproduced (${percent(k.reproduced, k.total)})`);
   output.line(`  placements:      ${p.reproduced}/${p.total} reproduced (${percent(p.reproduced, p.total)})`);
+  output.line(`  failures:        ${f.reproduced}/${f.total} requeues and failures follow the fault table (${percent(f.reproduced, f.total)})`);
   if (report.queuedNotRescored > 0) output.line(`  queued decisions: ${report.queuedNotRescored} (record rejection counts, not candidates; not re-scored)`);
   const verdict = `  total: ${reproduced}/${all} decisions reproduced exactly (${percent(reproduced, all)})`;
   output.line(report.mismatches.length === 0 ? c.green(verdict) : c.red(verdict));

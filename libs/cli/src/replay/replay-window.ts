@@ -2,6 +2,7 @@
 // the log's replay read (no consumer group, nothing written).
 import type { events } from '@switchyard/contracts';
 import type { EventLog, LogPosition } from '@switchyard/event-log';
+import { recordsFault, type RecordedOutcome } from '@switchyard/placement/domain';
 import { notFound } from '../cli-error.js';
 import { decodeEvent } from '../log/decoded-event.js';
 import { partitionCount } from '../log/job-history.js';
@@ -18,12 +19,19 @@ export interface RecordedPlacement {
   readonly placed: events.JobPlaced;
 }
 
+export interface RecordedFailure {
+  readonly jobId: string;
+  readonly outcome: RecordedOutcome;
+}
+
 export interface ReplayWindow {
   /** JobSubmitted per job: from the window, or looked up before it for decisions whose submission is older. */
   readonly submitted: ReadonlyMap<string, events.JobSubmitted>;
   /** In job id order, then log order: reports list them deterministically. */
   readonly classifications: readonly RecordedClassification[];
   readonly placements: readonly RecordedPlacement[];
+  /** Requeues and failures that record a fault, checked against the fault table. */
+  readonly failures: readonly RecordedFailure[];
   /** JobQueued decisions: they record rejection counts, not candidates, so they cannot be re-scored. */
   readonly queued: number;
   readonly eventsRead: number;
@@ -43,6 +51,7 @@ export async function readReplayWindow(log: EventLog, topics: TopicMap, bounds: 
   const submitted = new Map<string, events.JobSubmitted>();
   const classifications: RecordedClassification[] = [];
   const placements: RecordedPlacement[] = [];
+  const failures: RecordedFailure[] = [];
   let queued = 0;
   let eventsRead = 0;
   for await (const logged of log.read({ topic, ...bounds })) {
@@ -53,6 +62,10 @@ export async function readReplayWindow(log: EventLog, topics: TopicMap, bounds: 
     else if (event.name === 'JobClassified' && event.message) classifications.push({ jobId: logged.key, classified: event.message as events.JobClassified });
     else if (event.name === 'JobPlaced' && event.message) placements.push({ jobId: logged.key, placed: event.message as events.JobPlaced });
     else if (event.name === 'JobQueued') queued += 1;
+    else if ((event.name === 'JobRequeued' || event.name === 'JobFailed') && event.message) {
+      const outcome = { type: event.name, data: event.message } as RecordedOutcome;
+      if (recordsFault(outcome)) failures.push({ jobId: logged.key, outcome });
+    }
   }
   const missing = new Set([...classifications, ...placements].map((d) => d.jobId).filter((id) => !submitted.has(id)));
   if (missing.size > 0 && bounds.from !== undefined) {
@@ -67,6 +80,7 @@ export async function readReplayWindow(log: EventLog, topics: TopicMap, bounds: 
     submitted,
     classifications: stableByJob(classifications, () => 0),
     placements: stableByJob(placements, (p) => p.placed.attempt),
+    failures: stableByJob(failures, (f) => f.outcome.data.attempt),
     queued,
     eventsRead,
   };

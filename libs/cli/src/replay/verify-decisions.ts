@@ -2,11 +2,11 @@
 // Pure given the policies: the command resolves versions to policies (files, code) beforehand.
 import { events } from '@switchyard/contracts';
 import { classifyJob, type TierPolicy } from '@switchyard/classifier';
-import { decisionDifferences, rescoreDecision, type PlacementPolicy } from '@switchyard/placement/domain';
+import { decisionDifferences, outcomeDifferences, rescoreDecision, type PlacementPolicy } from '@switchyard/placement/domain';
 import type { ReplayWindow } from './replay-window.js';
 
 export interface Mismatch {
-  readonly decision: 'classification' | 'placement';
+  readonly decision: 'classification' | 'placement' | 'failure';
   readonly jobId: string;
   readonly attempt?: number;
   readonly policyVersion: string;
@@ -22,6 +22,8 @@ export interface VerifyReport {
   readonly eventsRead: number;
   readonly classifications: DecisionTally;
   readonly placements: DecisionTally;
+  /** Requeues and failures whose recorded fault and consequences match the fault table. */
+  readonly failures: DecisionTally;
   /** JobQueued decisions in the window: recorded with counts, not candidates, so not re-scored. */
   readonly queuedNotRescored: number;
   readonly mismatches: readonly Mismatch[];
@@ -47,10 +49,22 @@ export function verifyDecisions(window: ReplayWindow, policies: PolicyLookup): V
     if (differences.length === 0) placementsReproduced += 1;
     else mismatches.push({ decision: 'placement', jobId, attempt: placed.attempt, policyVersion: placed.decision?.policyVersion ?? '', differences });
   }
+  let failuresConsistent = 0;
+  const placementPolicy = new Map(window.placements.map(({ jobId, placed }) => [`${jobId}#${placed.attempt}`, placed.decision?.policyVersion ?? '']));
+  for (const { jobId, outcome } of window.failures) {
+    // The policy of the attempt that ended (a requeue carries the next attempt's number).
+    const ended = outcome.type === 'JobRequeued' ? outcome.data.attempt - 1 : outcome.data.attempt;
+    const version = placementPolicy.get(`${jobId}#${ended}`);
+    const policy = version === undefined ? undefined : policies.placement(version);
+    const differences = outcomeDifferences(outcome, typeof policy === 'string' ? undefined : policy);
+    if (differences.length === 0) failuresConsistent += 1;
+    else mismatches.push({ decision: 'failure', jobId, attempt: outcome.data.attempt, policyVersion: version ?? '', differences: [`${outcome.type}: ${differences.join('; ')}`] });
+  }
   return {
     eventsRead: window.eventsRead,
     classifications: { total: window.classifications.length, reproduced: classificationsReproduced },
     placements: { total: window.placements.length, reproduced: placementsReproduced },
+    failures: { total: window.failures.length, reproduced: failuresConsistent },
     queuedNotRescored: window.queued,
     mismatches,
   };

@@ -2,6 +2,7 @@
 // event type this CLI does not know yet still shows its scalar fields instead of nothing.
 import type { JsonValue } from '@switchyard/event-log';
 import { tokens } from '../labels.js';
+import { faultLabel } from '../explain/fault-summary.js';
 
 type Json = { [key: string]: JsonValue };
 type Describe = (d: Json) => (string | undefined)[];
@@ -38,13 +39,21 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
       field('candidates', decision.candidatesTotal),
     ];
   },
-  JobRequeued: (d) => [field('attempt', d.attempt), field('reason', short(d.reason, 'REQUEUE_REASON_')), field('previous', d.previousProviderId)],
+  JobRequeued: (d) => [
+    field('attempt', d.attempt),
+    field('reason', short(d.reason, 'REQUEUE_REASON_')),
+    field('fault', faultLabel(d.fault) || undefined),
+    field('previous', d.previousProviderId),
+    field('message', d.message),
+  ],
+  JobExclusionRelaxed: (d) => [field('attempt', d.attempt), field('relaxed', d.relaxedProviderIds), field('reason', d.reason)],
   JobStarted: (d) => [field('provider', d.providerId), field('attempt', d.attempt)],
   JobCompleted: (d) => [field('provider', d.providerId), field('attempt', d.attempt)],
   JobFailed: (d) => [
     field('provider', d.providerId),
     field('category', short(d.category, 'FAILURE_CATEGORY_')),
     field('source', short(d.source, 'FAILURE_SOURCE_')),
+    field('fault', faultLabel(d.fault) || undefined),
     field('message', d.message),
   ],
   JobCancelRequested: (d) => [field('reason', d.reason)],
@@ -53,13 +62,19 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
   ProviderLost: (d) => [field('provider', d.providerId), field('jobs', d.jobIds)],
   ProviderRegistered: (d) => [field('provider', d.providerId), field('operator', d.operatorId), field('region', d.region)],
   ProviderCapacityChanged: (d) => [field('provider', d.providerId), field('total', d.totalGpus), field('in_use', d.gpusInUse), field('health', short(d.health, 'HEALTH_STATUS_'))],
-  UsageReported: (d) => [field('report', d.reportId), field('provider', d.providerId), field('gpu_ms', (d.amounts as Json | undefined)?.gpuMilliseconds)],
+  UsageReported: (d) => [
+    field('report', d.reportId),
+    field('provider', d.providerId),
+    field('gpu_ms', (d.amounts as Json | undefined)?.gpuMilliseconds),
+    field('failed', d.failed === true ? faultLabel(d.fault) || 'yes' : undefined),
+  ],
   UsageMetered: (d) => [
     field('usage', d.usageId),
     field('charge', money(d.tenantChargeBaseUnits)),
     field('earning', money(d.providerEarningBaseUnits)),
     field('fee', money(d.protocolFeeBaseUnits)),
     field('rate_card', d.rateCardVersion),
+    field('waived', d.waived === true ? faultLabel(d.fault) || 'yes' : undefined),
   ],
   PostingRecorded: (d) => [field('posting', d.postingId), field('source', d.sourceId), field('entries', (d.entries as JsonValue[] | undefined)?.length)],
   PayoutIssued: (d) => [field('payout', d.payoutId), field('provider', d.providerId), field('amount', money(d.amountBaseUnits))],

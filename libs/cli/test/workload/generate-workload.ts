@@ -185,7 +185,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
           'usageReported',
           run.jobId,
           events.UsageEvent.toJSON({
-            usageReported: { reportId: report, jobId: run.jobId, attempt: run.attempt, providerId: run.providerId, amounts: { gpuMilliseconds: String(between(10, 900) * 1000), tokens: '0', bytes: '0' }, reportedAt: at() },
+            usageReported: { reportId: report, jobId: run.jobId, attempt: run.attempt, providerId: run.providerId, amounts: { gpuMilliseconds: String(between(10, 900) * 1000), tokens: '0', bytes: '0' }, reportedAt: at(), failed: false, fault: events.Fault.FAULT_UNSPECIFIED },
           }),
           SOURCES.placement,
         ),

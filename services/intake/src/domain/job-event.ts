@@ -15,6 +15,7 @@ interface JobEventPayloads {
   JobCancelRequested: events.JobCancelRequested;
   JobCancelled: events.JobCancelled;
   JobExpired: events.JobExpired;
+  JobExclusionRelaxed: events.JobExclusionRelaxed;
 }
 
 export type JobEvent = { [T in JobEventType]: { readonly type: T; readonly payload: JobEventPayloads[T] } }[JobEventType];
@@ -31,6 +32,7 @@ const MEMBERS: Record<keyof events.JobEvent, JobEventType> = {
   jobCancelRequested: 'JobCancelRequested',
   jobCancelled: 'JobCancelled',
   jobExpired: 'JobExpired',
+  jobExclusionRelaxed: 'JobExclusionRelaxed',
 };
 
 /** The one event set in a JobEvent envelope; undefined when none is. */

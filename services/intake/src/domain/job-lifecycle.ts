@@ -54,6 +54,7 @@ export function evolveJob(job: api.Job, event: JobEvent, at: api.Timestamp): Evo
     case 'JobPlaced':
     case 'JobRequeued':
     case 'JobStarted':
+    case 'JobExclusionRelaxed':
       return evolveProgress(touched, event, at);
     case 'JobCompleted':
     case 'JobFailed':
@@ -66,7 +67,7 @@ export function evolveJob(job: api.Job, event: JobEvent, at: api.Timestamp): Evo
   }
 }
 
-type ProgressEvent = Extract<JobEvent, { type: 'JobClassified' | 'JobQueued' | 'JobPlaced' | 'JobRequeued' | 'JobStarted' }>;
+type ProgressEvent = Extract<JobEvent, { type: 'JobClassified' | 'JobQueued' | 'JobPlaced' | 'JobRequeued' | 'JobStarted' | 'JobExclusionRelaxed' }>;
 type OutcomeEvent = Extract<JobEvent, { type: 'JobCompleted' | 'JobFailed' | 'JobCancelRequested' | 'JobCancelled' | 'JobExpired' }>;
 
 function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): Evolution {
@@ -91,6 +92,11 @@ function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): 
     }
     case 'JobStarted':
       return applied({ ...job, state: api.JobState.JOB_STATE_RUNNING, startedAt: event.payload.startedAt ?? at }, `running on ${event.payload.providerId}`);
+    case 'JobExclusionRelaxed': {
+      // The job stays queued; its history says it may now run where it failed before, and why.
+      const { relaxedProviderIds, reason } = event.payload;
+      return applied(job, `exclusion of ${relaxedProviderIds.join(', ')} relaxed: ${reason}`);
+    }
     default:
       return assertNever(event);
   }

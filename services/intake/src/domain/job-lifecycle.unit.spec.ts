@@ -38,7 +38,7 @@ const started: JobEvent = { type: 'JobStarted', payload: { jobId: 'job-1', attem
 const completed: JobEvent = { type: 'JobCompleted', payload: { jobId: 'job-1', attempt: 2, providerId: 'p-2', resultHash: 'sha256:ab', completedAt: at(400) } };
 const requeued: JobEvent = {
   type: 'JobRequeued',
-  payload: { jobId: 'job-1', attempt: 2, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, previousProviderId: 'p-1', excludedProviderIds: ['p-1'], requeuedAt: at(250) },
+  payload: { jobId: 'job-1', attempt: 2, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, previousProviderId: 'p-1', excludedProviderIds: ['p-1'], requeuedAt: at(250), fault: events.Fault.FAULT_PROVIDER, category: api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED, message: '' },
 };
 const cancelRequested: JobEvent = { type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'no longer needed', requestedAt: at(260) } };
 
@@ -100,7 +100,7 @@ describe('the job lifecycle fold', () => {
   it('JobFailed records the category and message', () => {
     const failed: JobEvent = {
       type: 'JobFailed',
-      payload: { jobId: 'job-1', attempt: 1, providerId: 'p-1', category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'bad input', failedAt: at(500) },
+      payload: { jobId: 'job-1', attempt: 1, providerId: 'p-1', category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'bad input', failedAt: at(500), fault: events.Fault.FAULT_WORKLOAD },
     };
     expect(given(classified, placed(1, 'p-1'), failed)).toMatchObject({
       state: api.JobState.JOB_STATE_FAILED,

@@ -1,6 +1,6 @@
 // meterUsage: one provider usage report, the job it belongs to and the rate cards in, one
 // UsageMetered out. Pure: the same report priced twice gives the same event, usage id included.
-import { api, type events } from '@switchyard/contracts';
+import { api, decides, type events } from '@switchyard/contracts';
 import { epochMsOf } from './instant.js';
 import { MeteringError } from './metering-error.js';
 import { chargeFor, splitCharge, type UsageQuantities } from './price-usage.js';
@@ -35,7 +35,8 @@ export function meterUsage(
   if (reported.reportedAt == null) throw new MeteringError('INVALID_USAGE', `UsageReported ${reported.reportId} has no reported_at`);
   const usage = quantitiesOf(reported);
   const card = rateCardAt(cards, epochMsOf(reported.reportedAt));
-  const split = splitCharge(chargeFor(usage, ratesFor(card, job.tier, job.gpuClass)), card.protocolFeeBps);
+  const waived = isWaived(reported);
+  const split = waived ? NOTHING : splitCharge(chargeFor(usage, ratesFor(card, job.tier, job.gpuClass)), card.protocolFeeBps);
   return {
     usageId: usageIdOf(reported.reportId),
     jobId: reported.jobId,
@@ -55,7 +56,20 @@ export function meterUsage(
     providerEarningBaseUnits: split.providerEarning.toString(),
     protocolFeeBaseUnits: split.protocolFee.toString(),
     meteredAt: meteredAt ?? reported.reportedAt,
+    waived,
+    fault: reported.fault,
   };
+}
+
+const NOTHING = { tenantCharge: 0n, providerEarning: 0n, protocolFee: 0n };
+
+/**
+ * A failed run is charged only when the failure was the job's own (FAULT_WORKLOAD); one the
+ * provider lost, the platform broke, a preemption or a timeout ended is recorded and waived.
+ * A completed run is always charged.
+ */
+export function isWaived(reported: events.UsageReported): boolean {
+  return reported.failed && !decides(reported.fault, 'chargeTenant', true);
 }
 
 function quantitiesOf(reported: events.UsageReported): UsageQuantities {

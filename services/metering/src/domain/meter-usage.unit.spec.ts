@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { events } from '@switchyard/contracts';
+import { events } from '@switchyard/contracts';
 import { meterUsage } from './meter-usage.js';
 import { card, rates, TIER_REALTIME, TOKEN } from './rate-card.fixtures.js';
 import { timestampOfMs } from './instant.js';
@@ -18,6 +18,8 @@ function report(overrides: Partial<events.UsageReported> = {}): events.UsageRepo
     providerId: 'prov-9',
     amounts: { gpuMilliseconds: '5400000', tokens: '0', bytes: '0' },
     reportedAt: timestampOfMs(Date.parse('2026-03-01T12:00:00Z')),
+    failed: false,
+    fault: events.Fault.FAULT_UNSPECIFIED,
     ...overrides,
   };
 }
@@ -39,7 +41,25 @@ describe('meterUsage', () => {
       providerEarningBaseUnits: '5700000',
       protocolFeeBaseUnits: '300000',
       meteredAt: report().reportedAt,
+      waived: false,
+      fault: events.Fault.FAULT_UNSPECIFIED,
     });
+  });
+
+  it("charges a failed run only when the failure was the job's own: the provider's, the platform's, a preemption or a timeout waive it", () => {
+    const F = events.Fault;
+    const charged = (fault: events.Fault): [boolean, string, string, string] => {
+      const metered = meterUsage(report({ failed: true, fault }), job, cards);
+      return [metered.waived, metered.tenantChargeBaseUnits, metered.providerEarningBaseUnits, metered.protocolFeeBaseUnits];
+    };
+    expect(charged(F.FAULT_WORKLOAD)).toEqual([false, '6000000', '5700000', '300000']);
+    for (const fault of [F.FAULT_PROVIDER, F.FAULT_PLATFORM, F.FAULT_PREEMPTION, F.FAULT_TIMEOUT]) {
+      expect(charged(fault)).toEqual([true, '0', '0', '0']);
+    }
+    // A failure recorded before faults were (FAULT_UNSPECIFIED) is charged, as it was then.
+    expect(charged(F.FAULT_UNSPECIFIED)[0]).toBe(false);
+    // The quantities are recorded either way.
+    expect(meterUsage(report({ failed: true, fault: F.FAULT_PROVIDER }), job, cards).amounts).toEqual(report().amounts);
   });
 
   it('is deterministic: the same report (a redelivery) gives the same event, usage id included', () => {

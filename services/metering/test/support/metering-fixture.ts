@@ -221,7 +221,7 @@ export function reported(
   jobId: string,
   reportedAt: string,
   amounts: { gpuMilliseconds: string; tokens?: string; bytes?: string },
-  options: { providerId?: string; attempt?: number; eventId?: string } = {},
+  options: { providerId?: string; attempt?: number; eventId?: string; failed?: boolean; fault?: events.Fault } = {},
 ): EventEnvelope {
   return usageEnvelope(
     {
@@ -232,6 +232,8 @@ export function reported(
         providerId: options.providerId ?? 'prov-north-1',
         amounts: { tokens: '0', bytes: '0', ...amounts },
         reportedAt: ts(reportedAt),
+        failed: options.failed ?? false,
+        fault: options.fault ?? events.Fault.FAULT_UNSPECIFIED,
       },
     },
     reportedAt,

@@ -1,8 +1,8 @@
-// SLA penalties: a provider that breaks a REALTIME job's service level (fails it through its own
-// fault, abandons it — lost, failed with a retry left, never started — or finishes it late) pays
-// a penalty to the job's tenant. Each penalty names the events
-// that justify it, so anyone can check it against the log.
-import { api, events } from '@switchyard/contracts';
+// Penalties: a provider that fails or abandons a job through its own fault (the fault recorded on
+// JobFailed / JobRequeued, docs/failure-categories.md) pays a penalty to the job's tenant, in
+// every tier; a REALTIME job it finishes late costs it too. Each penalty names the events that
+// justify it, so anyone can check it against the log.
+import { api, decides, events } from '@switchyard/contracts';
 import { LedgerError, PROTOCOL_FEES, providerAccount, tenantAccount } from './accounts.js';
 import { posting, type Posting } from './posting.js';
 import { unreachable } from './unreachable.js';
@@ -17,12 +17,15 @@ export interface PenaltyPolicy {
   readonly version: string;
   readonly realtimeFailedByProvider: PenaltyRule;
   readonly realtimeCompletedLate: PenaltyRule;
+  /** A provider-fault failure or abandonment of a job of another tier; undefined: none. */
+  readonly failedByProvider?: PenaltyRule;
 }
 
 export const DEFAULT_PENALTY_POLICY: PenaltyPolicy = {
-  version: 'penalties-2026-11-01',
+  version: 'penalties-2026-12-01',
   realtimeFailedByProvider: { kind: 'shareOfCharge', basisPoints: 5_000n, minimumBaseUnits: 1_000_000n },
   realtimeCompletedLate: { kind: 'shareOfCharge', basisPoints: 2_000n, minimumBaseUnits: 250_000n },
+  failedByProvider: { kind: 'shareOfCharge', basisPoints: 1_000n, minimumBaseUnits: 100_000n },
 };
 
 /** What the payout service knows about a job's current attempt, folded from the jobs topic. */
@@ -53,6 +56,8 @@ export type JobOutcome =
       readonly attempt: number;
       readonly source: events.FailureSource;
       readonly category: api.FailureCategory;
+      /** Whose fault (FAULT_UNSPECIFIED on events recorded before faults were). */
+      readonly fault?: events.Fault;
       readonly at: Date;
     }
   | { readonly kind: 'completed'; readonly eventId: string; readonly providerId: string; readonly attempt: number; readonly at: Date }
@@ -65,10 +70,16 @@ export type JobOutcome =
       /** The ended attempt (JobRequeued carries the new one: this is one less). */
       readonly attempt: number;
       readonly reason: events.RequeueReason;
+      readonly fault?: events.Fault;
       readonly at: Date;
     };
 
-export type PenaltyReason = 'REALTIME_FAILED_BY_PROVIDER' | 'REALTIME_ABANDONED_BY_PROVIDER' | 'REALTIME_COMPLETED_LATE';
+export type PenaltyReason =
+  | 'REALTIME_FAILED_BY_PROVIDER'
+  | 'REALTIME_ABANDONED_BY_PROVIDER'
+  | 'REALTIME_COMPLETED_LATE'
+  | 'FAILED_BY_PROVIDER'
+  | 'ABANDONED_BY_PROVIDER';
 
 export interface Penalty {
   readonly penaltyId: string;
@@ -91,10 +102,11 @@ export interface PenaltyDecision {
 /** The penalty an outcome of `job` earns its provider under `policy`, or undefined for none. */
 export function assessPenalty(job: JobSla, outcome: JobOutcome, policy: PenaltyPolicy): PenaltyDecision | undefined {
   // An outcome of another attempt or provider is not this placement's to answer for.
-  if (outcome.attempt !== job.attempt || outcome.providerId !== job.providerId || job.tier !== api.Tier.TIER_REALTIME) return undefined;
+  if (outcome.attempt !== job.attempt || outcome.providerId !== job.providerId) return undefined;
   const reason = breachOf(job, outcome);
   if (reason === undefined) return undefined;
-  const rule = reason === 'REALTIME_COMPLETED_LATE' ? policy.realtimeCompletedLate : policy.realtimeFailedByProvider;
+  const rule = ruleFor(reason, policy);
+  if (rule === undefined) return undefined;
   const amount = penaltyAmount(rule, job.chargedBaseUnits);
   if (amount <= 0n) return undefined;
   const penaltyId = `penalty:${job.jobId}:${job.attempt}`;
@@ -113,16 +125,40 @@ export function assessPenalty(job: JobSla, outcome: JobOutcome, policy: PenaltyP
   return { penalty, posting: penaltyPosting(penalty) };
 }
 
+function ruleFor(reason: PenaltyReason, policy: PenaltyPolicy): PenaltyRule | undefined {
+  switch (reason) {
+    case 'REALTIME_COMPLETED_LATE':
+      return policy.realtimeCompletedLate;
+    case 'REALTIME_FAILED_BY_PROVIDER':
+    case 'REALTIME_ABANDONED_BY_PROVIDER':
+      return policy.realtimeFailedByProvider;
+    case 'FAILED_BY_PROVIDER':
+    case 'ABANDONED_BY_PROVIDER':
+      return policy.failedByProvider;
+    default:
+      return unreachable(reason);
+  }
+}
+
+/**
+ * Which breach an outcome is. The fault recorded with the failure or requeue decides
+ * (`penalise` in the fault table); an event recorded before faults were is judged as it was
+ * then — REALTIME only, by the reported category and the requeue reason.
+ */
 function breachOf(job: JobSla, outcome: JobOutcome): PenaltyReason | undefined {
+  const realtime = job.tier === api.Tier.TIER_REALTIME;
+  const legacyTier = realtime || (outcome.kind !== 'completed' && outcome.fault !== undefined && outcome.fault !== events.Fault.FAULT_UNSPECIFIED);
   switch (outcome.kind) {
-    case 'failed':
-      return outcome.source === events.FailureSource.FAILURE_SOURCE_PROVIDER && isProvidersFault(outcome.category)
-        ? 'REALTIME_FAILED_BY_PROVIDER'
-        : undefined;
+    case 'failed': {
+      const legacy = outcome.source === events.FailureSource.FAILURE_SOURCE_PROVIDER && isProvidersFault(outcome.category);
+      if (!legacyTier || !decides(outcome.fault, 'penalise', legacy)) return undefined;
+      return realtime ? 'REALTIME_FAILED_BY_PROVIDER' : 'FAILED_BY_PROVIDER';
+    }
     case 'completed':
-      return isLate(job, outcome.at) ? 'REALTIME_COMPLETED_LATE' : undefined;
+      return realtime && isLate(job, outcome.at) ? 'REALTIME_COMPLETED_LATE' : undefined;
     case 'requeued':
-      return isProvidersRequeue(outcome.reason) ? 'REALTIME_ABANDONED_BY_PROVIDER' : undefined;
+      if (!legacyTier || !decides(outcome.fault, 'penalise', isProvidersRequeue(outcome.reason))) return undefined;
+      return realtime ? 'REALTIME_ABANDONED_BY_PROVIDER' : 'ABANDONED_BY_PROVIDER';
     default:
       return unreachable(outcome);
   }
@@ -154,6 +190,7 @@ export function isProvidersRequeue(reason: events.RequeueReason): boolean {
     case events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST:
     case events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED:
     case events.RequeueReason.REQUEUE_REASON_START_TIMEOUT:
+    case events.RequeueReason.REQUEUE_REASON_NOT_HELD:
       return true;
     case events.RequeueReason.REQUEUE_REASON_UNSPECIFIED:
     case events.RequeueReason.UNRECOGNIZED:

@@ -99,6 +99,27 @@ describe('assessPenalty', () => {
     }
   });
 
+  it('lets the recorded fault decide, in every tier: the provider\'s fault is penalised; the workload\'s, the platform\'s, a preemption and a timeout are not', () => {
+    const F = events.Fault;
+    const batchJob = { ...realtimeJob(), tier: api.Tier.TIER_BATCH };
+    const withOther = { ...policy, failedByProvider: { kind: 'fixed', amountBaseUnits: 70n } } as const;
+    const failed = (fault: events.Fault): JobOutcome => ({ ...failedByProvider, category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL, fault });
+    const requeued = (fault: events.Fault): JobOutcome => ({ kind: 'requeued', eventId: 'evt-requeued-1', providerId: 'gpu-north-1', attempt: 1, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED, fault, at: at(20) });
+
+    expect(assessPenalty(realtimeJob(), failed(F.FAULT_PROVIDER), withOther)?.penalty.reason).toBe('REALTIME_FAILED_BY_PROVIDER');
+    expect(assessPenalty(batchJob, failed(F.FAULT_PROVIDER), withOther)?.penalty).toMatchObject({ reason: 'FAILED_BY_PROVIDER', amountBaseUnits: 70n, justifyingEventIds: ['evt-failed-1', 'evt-placed-1'] });
+    expect(assessPenalty(batchJob, requeued(F.FAULT_PROVIDER), withOther)?.penalty.reason).toBe('ABANDONED_BY_PROVIDER');
+    for (const fault of [F.FAULT_WORKLOAD, F.FAULT_PLATFORM, F.FAULT_PREEMPTION, F.FAULT_TIMEOUT]) {
+      expect(assessPenalty(realtimeJob(), failed(fault), withOther)).toBeUndefined();
+      expect(assessPenalty(realtimeJob(), requeued(fault), withOther)).toBeUndefined();
+      expect(assessPenalty(batchJob, requeued(fault), withOther)).toBeUndefined();
+    }
+    // A policy without a rule for the other tiers penalises only REALTIME.
+    expect(assessPenalty(batchJob, failed(F.FAULT_PROVIDER), policy)).toBeUndefined();
+    // An event recorded before faults were is judged as it was then: REALTIME only.
+    expect(assessPenalty(batchJob, failedByProvider, withOther)).toBeUndefined();
+  });
+
   it('does not penalise a requeue without a provider reason', () => {
     const requeued: JobOutcome = { kind: 'requeued', eventId: 'e', providerId: 'gpu-north-1', attempt: 1, reason: events.RequeueReason.REQUEUE_REASON_UNSPECIFIED, at: at(20) };
 

@@ -138,6 +138,8 @@ export function usageMetered(spec: UsageSpec, id: string = randomUUID()): EventE
     providerEarningBaseUnits: spec.earning.toString(),
     protocolFeeBaseUnits: spec.fee.toString(),
     meteredAt: timestamp(spec.meteredAt),
+    waived: false,
+    fault: events.Fault.FAULT_UNSPECIFIED,
   };
   return envelope(id, 'UsageMetered', spec.jobId, spec.meteredAt, events.UsageEvent.toJSON({ usageReported: undefined, usageMetered: message }));
 }

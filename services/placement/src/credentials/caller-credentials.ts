@@ -1,13 +1,16 @@
-// Who is calling: an operator (RegisterProvider, API key) or a provider (every other call, the
+// Who is calling: an operator (RegisterProvider: its client certificate under mutual TLS, or its
+// API key) or a provider (every other call, the
 // token RegisterProvider returned), both as `authorization: Bearer <secret>` metadata. The leader
 // knows every token's hash in memory; another instance (serving a stream) looks it up.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
+import { peerIdentity, type CallWithAuthContext } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { rows } from '../persistence/sql.js';
 import { NotAuthenticated } from '../rejections.js';
 import { PlacementScheduler } from '../scheduler/placement-scheduler.js';
 import { OPERATOR_CREDENTIALS } from '../tokens.js';
+import { operatorFromCertificate } from './certificate-operator.js';
 import type { OperatorCredentials } from './operator-credentials.js';
 import { bearerSecret, sha256Hex } from './secrets.js';
 
@@ -19,10 +22,16 @@ export class CallerCredentials {
     @Inject(OPERATOR_CREDENTIALS) private readonly operators: OperatorCredentials,
   ) {}
 
-  operatorOf(metadata: Metadata): string {
+  /**
+   * The calling operator: from its client certificate when placement runs with mutual TLS (and
+   * then the API key, if one is sent too, must be the same operator's), else from its API key.
+   */
+  operatorOf(metadata: Metadata, call?: CallWithAuthContext): string {
     const key = bearerSecret(metadata.get('authorization'));
-    const operatorId = key === undefined ? undefined : this.operators.operatorOf(key);
-    if (operatorId === undefined) throw new NotAuthenticated('an operator API key is required: authorization: Bearer <api key>');
+    const keyOperator = key === undefined ? undefined : this.operators.operatorOf(key);
+    const certified = operatorFromCertificate(peerIdentity(call), (id) => this.operators.knows(id), keyOperator);
+    const operatorId = certified ?? keyOperator;
+    if (operatorId === undefined) throw new NotAuthenticated('an operator API key or client certificate is required: authorization: Bearer <api key>');
     return operatorId;
   }
 

@@ -1,10 +1,13 @@
 // Placement's pure domain: the provider registry fold, the indexes over it and the deciders. The
 // service shell and the CLI's replay both import from here; nothing below does I/O or reads a clock.
 export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, placementPolicy2025 } from './placement-policy.js';
+export { placementPolicyFrom, PlacementPolicyFileError } from './policy-file.js';
+export { outcomeDifferences, recordsFault, type RecordedOutcome } from './liveness/outcome-check.js';
 export type {
   FactorWeights,
   LivenessParameters,
   NormalisationScales,
+  PatienceParameters,
   PlacedTier,
   PlacementPolicy,
   ReputationParameters,
@@ -44,7 +47,9 @@ export { WaitingQueue } from './queue/waiting-queue.js';
 export { expireJobs } from './queue/expire-jobs.js';
 export { detectLostProviders } from './liveness/detect-lost-providers.js';
 export type { LivenessEvent } from './liveness/detect-lost-providers.js';
-export { requeueAfterFailure, requeueAfterLoss } from './liveness/requeue.js';
+export { requeueAfterFailure, requeueAfterLoss, requeueUnheld } from './liveness/requeue.js';
+export { decideStranded, overdueStarts, reconcileRuns } from './liveness/patience.js';
+export type { Reconciliation, StrandedDecision } from './liveness/patience.js';
 export type { ProviderFailureReport, RequeueOutcome } from './liveness/requeue.js';
 export { decideHeartbeat } from './commands/decide-heartbeat.js';
 export type { HeartbeatDecision, HeartbeatInput } from './commands/decide-heartbeat.js';

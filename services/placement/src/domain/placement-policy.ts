@@ -72,6 +72,18 @@ export interface TenantRule {
   deniedOperatorIds: readonly string[];
 }
 
+/** When placement stops waiting on a provider or for one. */
+export interface PatienceParameters {
+  /** Per tier: how long a placed attempt may go unstarted before it is requeued; 0 never. */
+  startTimeoutMs: Readonly<Record<PlacedTier, number>>;
+  /** Heartbeat intervals after placement within which a run must show in the provider's heartbeat. */
+  notHeldGraceIntervals: number;
+  /** A queued job blocked only by the providers it was excluded from gets them back after this; 0 never. */
+  relaxExclusionAfterMs: number;
+  /** A queued job no registered provider could ever run (whatever its health or load) fails after this; 0 never. */
+  failUnplaceableAfterMs: number;
+}
+
 export interface PlacementPolicy {
   version: string;
   tiers: Readonly<Record<PlacedTier, TierPolicy>>;
@@ -85,6 +97,7 @@ export interface PlacementPolicy {
   scales: NormalisationScales;
   liveness: LivenessParameters;
   tenantRules: Readonly<Record<string, TenantRule>>;
+  patience: PatienceParameters;
 }
 
 /** The first shipped policy; kept so decisions it recorded stay verifiable. */
@@ -115,10 +128,18 @@ export const placementPolicy2025: PlacementPolicy = {
   scales: { latencyHalfMs: 50, priceHalfBaseUnits: '2000000', priceHalfByGpuClass: {} },
   liveness: { heartbeatIntervalMs: 10_000, suspectAfterMissed: 2, lostAfterMissed: 6 },
   tenantRules: {},
+  // The first policy waited for ever; kept so its decisions replay the same.
+  patience: {
+    startTimeoutMs: { [api.Tier.TIER_REALTIME]: 0, [api.Tier.TIER_STANDARD]: 0, [api.Tier.TIER_TRAINING]: 0, [api.Tier.TIER_BATCH]: 0 },
+    notHeldGraceIntervals: 0,
+    relaxExclusionAfterMs: 0,
+    failUnplaceableAfterMs: 0,
+  },
 };
 
 /**
- * The policy in force. Same scoring as placement-2025-01; a decision records its best 8
+ * The policy in force. Same scoring as placement-2025-01; patience (start timeouts,
+ * reconciliation, stranded jobs: docs/failure-categories.md) is new; a decision records its best 8
  * candidates instead of 32: the record is in every JobPlaced (about 300 bytes a candidate), so
  * at thousands of placements a second the long list was most of what the log carried and what
  * every consumer decoded, for runners-up nobody asks about past the first few.
@@ -127,6 +148,13 @@ export const defaultPlacementPolicy: PlacementPolicy = {
   ...placementPolicy2025,
   version: 'placement-2026-12',
   recordedCandidatesLimit: 8,
+  // Interactive work is requeued fast when its provider does not start it; bulk work can wait.
+  patience: {
+    startTimeoutMs: { [api.Tier.TIER_REALTIME]: 15_000, [api.Tier.TIER_STANDARD]: 60_000, [api.Tier.TIER_TRAINING]: 600_000, [api.Tier.TIER_BATCH]: 300_000 },
+    notHeldGraceIntervals: 2,
+    relaxExclusionAfterMs: 60_000,
+    failUnplaceableAfterMs: 600_000,
+  },
 };
 
 /** Every policy version placement has shipped, by version (replay verify looks a record's version up here). */

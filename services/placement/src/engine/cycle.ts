@@ -6,6 +6,11 @@ import { api, events, type events as eventTypes } from '@switchyard/contracts';
 import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import {
   decideCancel,
+  decideStranded,
+  isWaiting,
+  overdueStarts,
+  reconcileRuns,
+  requeueUnheld,
   decideHeartbeat,
   decideRegistration,
   decideReport,
@@ -65,6 +70,10 @@ export interface CycleEffects {
   readonly settle: (() => void)[];
   /** The JobQueued decisions of the cycle. */
   readonly queued: eventTypes.JobQueued[];
+  /** Stop instructions for runs not current (`provider\njob\nattempt`), told now or before and still held. */
+  readonly stopsTold: Set<string>;
+  /** Providers whose heartbeat listed their runs in this cycle (their told stops are refreshed). */
+  readonly stopsHeardFrom: Set<string>;
 }
 
 const TERMINAL_OF: Partial<Record<RegistryEvent['type'], TerminalState>> = {
@@ -83,6 +92,8 @@ export interface CycleContext {
   readonly freshEventIds: ReadonlySet<string>;
   readonly newProviderId: () => string;
   readonly warn: (message: string) => void;
+  /** Stops already told for runs not current (see CycleEffects.stopsTold). */
+  readonly stopsTold: ReadonlySet<string>;
 }
 
 export class Cycle {
@@ -99,6 +110,8 @@ export class Cycle {
     registeredAtMs: new Map(),
     settle: [],
     queued: [],
+    stopsTold: new Set(),
+    stopsHeardFrom: new Set(),
   };
   private readonly newlyWaiting = new Map<string, api.Timestamp>();
   private retryQueue = false;
@@ -218,6 +231,7 @@ export class Cycle {
         const cause = command.traceparent ? { traceparent: command.traceparent } : {};
         for (const event of decision.events) this.emit(event, at, cause);
         state.heard(command.input.providerId, command.input.receivedAtMs, command.input.sequence, this.effects.touched);
+        if (command.runs !== undefined) this.reconcile(command.input.providerId, command.runs, command.input.receivedAtMs, cause);
         this.effects.settle.push(() => command.resolve('recorded'));
         return;
       }
@@ -266,6 +280,8 @@ export class Cycle {
           if (event.type === 'JobRequeued') this.newlyWaiting.set(event.data.jobId, at);
         }
         if (r.kind !== 'STARTED' && r.usage != null && r.usage.reportId !== '') {
+          // How the run ended travels with its usage: metering charges the tenant by it.
+          const ended = decision.events.find((e) => e.type === 'JobRequeued' || e.type === 'JobFailed');
           const usage: eventTypes.UsageReported = {
             reportId: r.usage.reportId,
             jobId: r.jobId,
@@ -273,6 +289,8 @@ export class Cycle {
             providerId: r.providerId,
             amounts: r.usage.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0' },
             reportedAt: at,
+            failed: r.kind === 'FAILED',
+            fault: ended !== undefined && (ended.type === 'JobRequeued' || ended.type === 'JobFailed') ? ended.data.fault : events.Fault.FAULT_UNSPECIFIED,
           };
           this.effects.usage.push({ reportId: usage.reportId, jobId: r.jobId, attempt: r.attempt, providerId: r.providerId, envelope: usageEnvelope({ usageReported: usage }, at, cause) });
         }
@@ -283,6 +301,27 @@ export class Cycle {
   }
 
   private readonly reportedInCycle = new Set<string>();
+
+  /** The runs a provider says it holds against what it was given (reconcileRuns). */
+  private reconcile(providerId: string, runs: readonly api.HeldRun[], atMs: number, cause: Causation): void {
+    const { state } = this.context;
+    const { notHeld, notCurrent } = reconcileRuns(state.registry, providerId, runs, atMs, state.policy);
+    const at = toTimestamp(atMs);
+    for (const job of notHeld) {
+      const outcome = requeueUnheld(job, 'not-held', at, state.policy);
+      if (outcome === undefined) continue;
+      this.emit(outcome, at, cause);
+      if (outcome.type === 'JobRequeued') this.newlyWaiting.set(outcome.data.jobId, at);
+    }
+    for (const run of notCurrent) {
+      // Told once per run (the provider acknowledges by dropping it from its next heartbeat).
+      const key = `${providerId}\n${run.jobId}\n${run.attempt}`;
+      this.effects.stopsTold.add(key);
+      if (this.context.stopsTold.has(key)) continue;
+      this.effects.stream.push({ kind: 'STOP', providerId, jobId: run.jobId, attempt: run.attempt, reason: api.StopReason.STOP_REASON_NOT_CURRENT });
+    }
+    this.effects.stopsHeardFrom.add(providerId);
+  }
 
   // ---- the timer ---------------------------------------------------------------------------------
 
@@ -304,6 +343,22 @@ export class Cycle {
     for (const expired of expireJobs(withDeadlines, at)) {
       this.stopIfHolding(expired.jobId, api.StopReason.STOP_REASON_EXPIRED);
       this.emit({ type: 'JobExpired', data: expired }, at);
+    }
+    for (const job of overdueStarts(state.registry.jobs.values(), tick.atMs, state.policy)) {
+      const outcome = requeueUnheld(job, 'start-timeout', at, state.policy);
+      if (outcome === undefined) continue;
+      this.stopIfHolding(job.jobId, api.StopReason.STOP_REASON_START_TIMEOUT);
+      this.emit(outcome, at);
+      if (outcome.type === 'JobRequeued') this.newlyWaiting.set(outcome.data.jobId, at);
+    }
+    if (tick.retryQueue) {
+      for (const job of [...state.registry.jobs.values()]) {
+        if (!isWaiting(job)) continue;
+        const stranded = decideStranded(job, state.registry, state.index, state.policy, tick.atMs);
+        if (stranded === undefined) continue;
+        this.emit(stranded, at);
+        if (stranded.type === 'JobExclusionRelaxed') this.effects.touched.grownClasses.add(job.spec.gpuClass);
+      }
     }
   }
 

@@ -124,6 +124,8 @@ export class SchedulerEngine {
     return this.isLeader ? this.state : undefined;
   }
 
+  private readonly stopsTold = new Set<string>();
+
   /** Why each queued job waits: the most common reason of its last JobQueued. */
   readonly queueReasons = new Map<string, events.RejectionReason>();
 
@@ -320,6 +322,7 @@ export class SchedulerEngine {
         freshEventIds: fresh,
         newProviderId: () => `prv_${randomUUID()}`,
         warn: (message) => this.settings.log.warn(message),
+        stopsTold: this.stopsTold,
       });
       const effects = cycle.run(inputs);
       const tokens = new Map([...this.tokens, ...effects.tokens]);
@@ -338,6 +341,9 @@ export class SchedulerEngine {
       for (const report of effects.attemptReports) this.attempts.report(report.jobId, report.attempt, report.kind);
       for (const jobId of effects.finished.keys()) this.attempts.forget(jobId);
       for (const decision of effects.queued) this.queueReasons.set(decision.jobId, primaryReason(decision.rejections));
+      // A provider's stops are remembered while its heartbeats still list the run.
+      for (const key of [...this.stopsTold]) if (effects.stopsHeardFrom.has(key.slice(0, key.indexOf('\n'))) && !effects.stopsTold.has(key)) this.stopsTold.delete(key);
+      for (const key of effects.stopsTold) this.stopsTold.add(key);
       for (const jobId of effects.touched.jobs) {
         const job = state.registry.jobs.get(jobId);
         if (job === undefined || job.state !== 'QUEUED') this.queueReasons.delete(jobId);

@@ -62,6 +62,8 @@ interface JobRow {
   operator_id: string | null;
   excluded_provider_ids: string[];
   submitted_at: Date;
+  placed_at: Date | null;
+  waiting_since: Date | null;
 }
 
 /** Reads providers, reservations and live jobs. `graceFromMs`: heartbeats count as heard no earlier than this (a takeover). */
@@ -78,7 +80,7 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
   const placed = new Map<string, Record<string, number>>();
   for (const r of reserved.rows) placed.set(r.provider_id, { ...placed.get(r.provider_id), [r.gpu_class]: r.reserved });
   const jobs = await client.query<JobRow>(
-    `SELECT job_id, tenant_id, spec, tier, state, attempt, provider_id, operator_id, excluded_provider_ids, submitted_at
+    `SELECT job_id, tenant_id, spec, tier, state, attempt, provider_id, operator_id, excluded_provider_ids, submitted_at, placed_at, waiting_since
        FROM jobs WHERE state = ANY($1::text[])`,
     [LIVE_STATES],
   );
@@ -130,6 +132,9 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
       operatorId: row.operator_id ?? undefined,
       excludedProviderIds: row.excluded_provider_ids,
       submittedAtMs: row.submitted_at.getTime(),
+      // A takeover restarts the clocks at the earliest from now: the old leader's last moments are unknown.
+      placedAtMs: row.placed_at === null ? 0 : Math.max(row.placed_at.getTime(), Math.min(graceFromMs, Date.now())),
+      waitingSinceMs: row.waiting_since === null ? 0 : row.waiting_since.getTime(),
     };
   });
   const attempts: LoadedState['attempts'] = new Map();
@@ -336,10 +341,12 @@ async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry:
   }
   await client.query(
     `UPDATE jobs SET state = x.s, tier = x.ti, attempt = x.a, provider_id = x.p, operator_id = x.o,
-                     reserved_gpu_class = x.rc, reserved_gpus = x.rg, excluded_provider_ids = COALESCE(x.ex, '{}'), updated_at = now()
-       FROM (SELECT j, s, ti, a, p, o, rc, rg, string_to_array(NULLIF(ex, ''), ',') AS ex
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
-                    AS u(j, s, ti, a, p, o, rc, rg, ex)) AS x
+                     reserved_gpu_class = x.rc, reserved_gpus = x.rg, excluded_provider_ids = COALESCE(x.ex, '{}'), updated_at = now(),
+                     placed_at = CASE WHEN x.pa > 0 THEN to_timestamp(x.pa / 1000.0) END,
+                     waiting_since = CASE WHEN x.ws > 0 THEN to_timestamp(x.ws / 1000.0) END
+       FROM (SELECT j, s, ti, a, p, o, rc, rg, string_to_array(NULLIF(ex, ''), ',') AS ex, pa, ws
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::float8[], $11::float8[])
+                    AS u(j, s, ti, a, p, o, rc, rg, ex, pa, ws)) AS x
       WHERE jobs.job_id = x.j`,
     [
       records.map((r) => r.job.jobId),
@@ -351,6 +358,8 @@ async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry:
       records.map((r) => (r.holding ? r.job.spec.gpuClass : null)),
       records.map((r) => (r.holding ? Math.max(1, r.job.spec.gpuCount) : 0)),
       records.map((r) => r.job.excludedProviderIds.join(',')),
+      records.map((r) => r.job.placedAtMs),
+      records.map((r) => r.job.waitingSinceMs),
     ],
   );
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { api, events, TOPICS, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type LoggedEvent } from '@switchyard/event-log';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
@@ -90,6 +90,13 @@ export class PlacementFixture {
     await this.schema?.drop();
     await this.logSchema?.drop();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Writes a placement policy file (domain/policy-file.ts) for PLACEMENT_POLICY_FILE; returns its path. */
+  writePolicy(policy: Record<string, unknown>): string {
+    const path = join(this.dir, `policy-${randomBytes(4).toString('hex')}.json`);
+    writeFileSync(path, JSON.stringify(policy));
+    return path;
   }
 
   /** Appends a job's JobSubmitted and JobClassified as intake and the classifier would. */
@@ -180,20 +187,23 @@ export class ProviderClient {
   readonly client: api.ProviderServiceClient;
   providerId = '';
   token = '';
+  /** The runs its heartbeats say it holds; undefined: it does not report them (runs_reported false). */
+  holding: api.HeldRun[] | (() => api.HeldRun[]) | undefined;
   private sequence = 0n;
   private beating: NodeJS.Timeout | undefined;
 
-  constructor(address: string) {
-    this.client = new api.ProviderServiceClient(address, credentials.createInsecure());
+  constructor(address: string, channel: ChannelCredentials = credentials.createInsecure()) {
+    this.client = new api.ProviderServiceClient(address, channel);
   }
 
-  private auth(secret = this.token): Metadata {
+  private auth(secret: string | undefined = this.token): Metadata {
     const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${secret}`);
+    if (secret !== undefined) metadata.set('authorization', `Bearer ${secret}`);
     return metadata;
   }
 
-  async register(operator: Operator, offer: Partial<api.RegisterProviderRequest> = {}): Promise<api.RegisterProviderResponse> {
+  /** Registers for `operator`, authenticated by its API key unless `apiKey` is false (a client certificate instead). */
+  async register(operator: Operator, offer: Partial<api.RegisterProviderRequest> = {}, { apiKey = true }: { apiKey?: boolean } = {}): Promise<api.RegisterProviderResponse> {
     const request: api.RegisterProviderRequest = {
       operatorId: operator.operatorId,
       region: 'eu-west',
@@ -206,7 +216,7 @@ export class ProviderClient {
     };
     const { response, headerToken } = await new Promise<{ response: api.RegisterProviderResponse; headerToken: string }>((resolve, reject) => {
       let headerToken = '';
-      const call = this.client.registerProvider(request, this.auth(operator.apiKey), (error, response) =>
+      const call = this.client.registerProvider(request, this.auth(apiKey ? operator.apiKey : undefined), (error, response) =>
         error ? reject(error) : resolve({ response: response!, headerToken }),
       );
       call.on('metadata', (metadata) => (headerToken = String(metadata.get('x-provider-token')[0] ?? '')));
@@ -221,7 +231,9 @@ export class ProviderClient {
 
   heartbeat(gpusInUse = 0, health = api.HealthStatus.HEALTH_STATUS_HEALTHY, sequence?: bigint): Promise<api.HeartbeatResponse> {
     this.sequence = sequence ?? this.sequence + 1n;
-    const request = api.HeartbeatRequest.fromPartial({ providerId: this.providerId, gpusInUse, health, sequence: this.sequence.toString() });
+    const held = typeof this.holding === 'function' ? this.holding() : this.holding;
+    const runs = held === undefined ? {} : { runs: held, runsReported: true };
+    const request = api.HeartbeatRequest.fromPartial({ providerId: this.providerId, gpusInUse, health, sequence: this.sequence.toString(), ...runs });
     return unary((cb) => this.client.heartbeat(request, this.auth(), cb));
   }
 
@@ -250,15 +262,19 @@ export class ProviderClient {
     return unary((cb) => this.client.reportCompleted(request, this.auth(), cb));
   }
 
-  failed(jobId: string, attempt: number, retryable: boolean): Promise<api.ReportFailedResponse> {
+  failed(
+    jobId: string,
+    attempt: number,
+    { category = api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable = true, usage }: { category?: api.FailureCategory; retryable?: boolean; usage?: api.UsageReport } = {},
+  ): Promise<api.ReportFailedResponse> {
     const request: api.ReportFailedRequest = {
       jobId,
       attempt,
       providerId: this.providerId,
-      category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+      category,
       retryable,
-      message: 'GPU fell off the bus',
-      usage: undefined,
+      message: category === api.FailureCategory.FAILURE_CATEGORY_WORKLOAD ? 'the image exited 1' : 'GPU fell off the bus',
+      usage,
     };
     return unary((cb) => this.client.reportFailed(request, this.auth(), cb));
   }

@@ -66,6 +66,9 @@ describe('liveness', () => {
           previousProviderId: 'near',
           excludedProviderIds: ['near'],
           requeuedAt: at(60),
+          fault: events.Fault.FAULT_PROVIDER,
+          category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
+          message: 'provider near was lost',
         },
       },
     ]);
@@ -90,8 +93,9 @@ describe('liveness', () => {
           category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
           retryable: false,
           source: events.FailureSource.FAILURE_SOURCE_SYSTEM,
-          message: 'provider p lost on attempt 3 of 3; attempts exhausted',
+          message: 'provider p was lost; attempt 3 of 3, attempts exhausted',
           failedAt: at(60),
+          fault: events.Fault.FAULT_PROVIDER,
         },
       },
     ]);

@@ -1,8 +1,11 @@
-import { api, events } from '@switchyard/contracts';
+import { api, consequencesOf, events, faultOf } from '@switchyard/contracts';
 import type { PlacementPolicy } from '../placement-policy.js';
 import type { ActiveJob, ProviderRegistry } from '../registry/provider-registry.js';
 
 export type RequeueOutcome = { type: 'JobRequeued'; data: events.JobRequeued } | { type: 'JobFailed'; data: events.JobFailed };
+
+const R = events.RequeueReason;
+const S = events.FailureSource;
 
 /**
  * Each job the lost provider held is requeued with the provider excluded and the next attempt
@@ -14,14 +17,11 @@ export function requeueAfterLoss(lost: events.ProviderLost, registry: ProviderRe
     const job = registry.jobs.get(jobId);
     if (job === undefined || job.providerId !== lost.providerId || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return [];
     return [
-      nextAttempt(job, lost.providerId, policy, {
-        reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST,
+      settle(job, lost.providerId, policy, {
+        reason: R.REQUEUE_REASON_PROVIDER_LOST,
         at: lost.lostAt,
-        failure: {
-          category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
-          source: events.FailureSource.FAILURE_SOURCE_SYSTEM,
-          message: `provider ${lost.providerId} lost on attempt ${job.attempt} of ${policy.maxAttempts}; attempts exhausted`,
-        },
+        fault: events.Fault.FAULT_PROVIDER,
+        failure: { category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL, source: S.FAILURE_SOURCE_SYSTEM, message: `provider ${lost.providerId} was lost` },
       }),
     ];
   });
@@ -39,17 +39,47 @@ export interface ProviderFailureReport {
 }
 
 /**
- * A provider failed an attempt: requeued elsewhere if the failure is retryable, not the
- * workload's fault and attempts are left; otherwise the job fails with the provider as source.
- * A report for an attempt the provider no longer holds yields nothing (duplicate or stale).
+ * A provider failed an attempt. Its category decides whose fault it is (faultOf), and the fault
+ * what follows (consequencesOf): the job's own fault fails it; any other is retried while
+ * attempts are left, the provider excluded when the fault is its own or a timeout. The
+ * provider's `retryable` flag is recorded, not obeyed: a provider that cannot run the job does
+ * not decide that nobody can. A report for an attempt the provider no longer holds yields
+ * nothing (duplicate or stale).
  */
 export function requeueAfterFailure(report: ProviderFailureReport, registry: ProviderRegistry, policy: PlacementPolicy): RequeueOutcome[] {
   const job = registry.jobs.get(report.jobId);
   if (job === undefined || job.providerId !== report.providerId || job.attempt !== report.attempt) return [];
-  const retryable = report.retryable && report.category !== api.FailureCategory.FAILURE_CATEGORY_WORKLOAD;
-  const failure = { category: report.category, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: report.message };
-  if (!retryable) return [failed(job, report.providerId, report.at, report.retryable, failure)];
-  return [nextAttempt(job, report.providerId, policy, { reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED, at: report.at, failure })];
+  const fault = faultOf(report.category, S.FAILURE_SOURCE_PROVIDER);
+  return [
+    settle(job, report.providerId, policy, {
+      reason: R.REQUEUE_REASON_PROVIDER_FAILED,
+      at: report.at,
+      fault,
+      failure: { category: report.category, source: S.FAILURE_SOURCE_PROVIDER, message: report.message },
+      providerRetryable: report.retryable,
+    }),
+  ];
+}
+
+/**
+ * Placement's own findings about an attempt: it never started within the tier's start timeout,
+ * or the provider's heartbeat showed it does not hold it (reconciliation).
+ */
+export function requeueUnheld(job: ActiveJob, kind: 'start-timeout' | 'not-held', at: api.Timestamp, policy: PlacementPolicy): RequeueOutcome | undefined {
+  if (job.providerId === undefined || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return undefined;
+  const timeout = kind === 'start-timeout';
+  return settle(job, job.providerId, policy, {
+    reason: timeout ? R.REQUEUE_REASON_START_TIMEOUT : R.REQUEUE_REASON_NOT_HELD,
+    at,
+    fault: timeout ? events.Fault.FAULT_TIMEOUT : events.Fault.FAULT_PROVIDER,
+    failure: {
+      category: timeout ? api.FailureCategory.FAILURE_CATEGORY_TIMEOUT : api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
+      source: S.FAILURE_SOURCE_SYSTEM,
+      message: timeout
+        ? `provider ${job.providerId} did not start attempt ${job.attempt} within the ${job.tier ?? ''} start timeout`
+        : `provider ${job.providerId} reported it does not hold attempt ${job.attempt}`,
+    },
+  });
 }
 
 interface Failure {
@@ -58,14 +88,19 @@ interface Failure {
   message: string;
 }
 
-function nextAttempt(
+function settle(
   job: ActiveJob,
   providerId: string,
   policy: PlacementPolicy,
-  cause: { reason: events.RequeueReason; at: api.Timestamp | undefined; failure: Failure },
+  cause: { reason: events.RequeueReason; at: api.Timestamp | undefined; fault: events.Fault; failure: Failure; providerRetryable?: boolean },
 ): RequeueOutcome {
-  if (job.attempt >= policy.maxAttempts) return failed(job, providerId, cause.at, false, cause.failure);
-  const excluded = job.excludedProviderIds.includes(providerId) ? [...job.excludedProviderIds] : [...job.excludedProviderIds, providerId];
+  const consequences = consequencesOf(cause.fault);
+  const retry = consequences.retry;
+  if (!retry || job.attempt >= policy.maxAttempts) {
+    const message = retry ? `${cause.failure.message}; attempt ${job.attempt} of ${policy.maxAttempts}, attempts exhausted` : cause.failure.message;
+    return failed(job, providerId, cause.at, cause.providerRetryable ?? false, { ...cause.failure, message }, cause.fault);
+  }
+  const excluded = !consequences.exclude || job.excludedProviderIds.includes(providerId) ? [...job.excludedProviderIds] : [...job.excludedProviderIds, providerId];
   return {
     type: 'JobRequeued',
     data: {
@@ -75,13 +110,16 @@ function nextAttempt(
       previousProviderId: providerId,
       excludedProviderIds: excluded,
       requeuedAt: cause.at,
+      fault: cause.fault,
+      category: cause.failure.category,
+      message: cause.failure.message,
     },
   };
 }
 
-function failed(job: ActiveJob, providerId: string, at: api.Timestamp | undefined, retryable: boolean, failure: Failure): RequeueOutcome {
+function failed(job: ActiveJob, providerId: string, at: api.Timestamp | undefined, retryable: boolean, failure: Failure, fault: events.Fault): RequeueOutcome {
   return {
     type: 'JobFailed',
-    data: { jobId: job.jobId, attempt: job.attempt, providerId, retryable, failedAt: at, ...failure },
+    data: { jobId: job.jobId, attempt: job.attempt, providerId, retryable, failedAt: at, ...failure, fault },
   };
 }

@@ -1,4 +1,4 @@
-import { api, events } from '@switchyard/contracts';
+import { api, decides, events } from '@switchyard/contracts';
 import { isPlacedTier } from '../placement-policy.js';
 import { toEpochMillis } from '../time.js';
 import { updateProvider } from './evolve-provider-events.js';
@@ -25,12 +25,16 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
         operatorId: undefined,
         excludedProviderIds: [],
         submittedAtMs: toEpochMillis(submittedAt),
+        placedAtMs: 0,
+        waitingSinceMs: 0,
       });
       return state;
     }
     case 'JobClassified':
       return updateJob(state, event.data.jobId, (job) =>
-        job.state === 'SUBMITTED' ? { ...job, tier: isPlacedTier(event.data.tier) ? event.data.tier : undefined, state: 'CLASSIFIED' } : job,
+        job.state === 'SUBMITTED'
+          ? { ...job, tier: isPlacedTier(event.data.tier) ? event.data.tier : undefined, state: 'CLASSIFIED', waitingSinceMs: toEpochMillis(event.data.classifiedAt) }
+          : job,
       );
     case 'JobQueued':
       return updateJob(state, event.data.jobId, (job) => ({ ...job, state: 'QUEUED', attempt: event.data.attempt }));
@@ -43,10 +47,18 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
     case 'JobCompleted':
       return finished(credit(state, event.data.jobId, event.data.providerId, 'completions'), event.data.jobId);
     case 'JobFailed': {
-      const { jobId, providerId, source, category } = event.data;
-      const providerAtFault = source === events.FailureSource.FAILURE_SOURCE_PROVIDER && category !== api.FailureCategory.FAILURE_CATEGORY_WORKLOAD;
+      const { jobId, providerId, source, category, fault } = event.data;
+      // Only a failure the provider reported counts here: a loss is counted once by ProviderLost.
+      const reported = source === events.FailureSource.FAILURE_SOURCE_PROVIDER;
+      const providerAtFault = reported && decides(fault, 'reputation', category !== api.FailureCategory.FAILURE_CATEGORY_WORKLOAD);
       return finished(providerAtFault ? credit(state, jobId, providerId, 'failures') : state, jobId);
     }
+    case 'JobExclusionRelaxed':
+      return updateJob(state, event.data.jobId, (job) =>
+        job.attempt === event.data.attempt
+          ? { ...job, excludedProviderIds: job.excludedProviderIds.filter((id) => !event.data.relaxedProviderIds.includes(id)), waitingSinceMs: toEpochMillis(event.data.relaxedAt) }
+          : job,
+      );
     case 'JobCancelled':
     case 'JobExpired':
       return finished(state, event.data.jobId);
@@ -64,7 +76,15 @@ function placed(state: ProviderRegistry, data: events.JobPlaced): ProviderRegist
   if ((job.state === 'PLACED' || job.state === 'RUNNING') && job.attempt === data.attempt) return state;
   release(state, job);
   const tier = job.tier ?? (data.decision !== undefined && isPlacedTier(data.decision.tier) ? data.decision.tier : undefined);
-  const holding: ActiveJob = { ...job, tier, state: 'PLACED', attempt: data.attempt, providerId: data.providerId, operatorId: data.operatorId };
+  const holding: ActiveJob = {
+    ...job,
+    tier,
+    state: 'PLACED',
+    attempt: data.attempt,
+    providerId: data.providerId,
+    operatorId: data.operatorId,
+    placedAtMs: toEpochMillis(data.decision?.decidedAt),
+  };
   state.jobs.set(holding.jobId, holding);
   adjustHolding(state, holding, +1);
   return state;
@@ -74,10 +94,11 @@ function requeued(state: ProviderRegistry, data: events.JobRequeued): ProviderRe
   const job = state.jobs.get(data.jobId);
   // JobRequeued names the next attempt; anything else is a redelivery of an older requeue.
   if (job === undefined || data.attempt !== job.attempt + 1) return state;
-  const providerAtFault =
-    data.reason === events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED ||
-    data.reason === events.RequeueReason.REQUEUE_REASON_START_TIMEOUT;
+  const R = events.RequeueReason;
   // A lost provider is charged once by ProviderLost, not once per job it held.
+  const providerAtFault =
+    data.reason !== R.REQUEUE_REASON_PROVIDER_LOST &&
+    decides(data.fault, 'reputation', data.reason === R.REQUEUE_REASON_PROVIDER_FAILED || data.reason === R.REQUEUE_REASON_START_TIMEOUT);
   if (providerAtFault && job.providerId !== undefined) credit(state, job.jobId, job.providerId, 'failures');
   release(state, job);
   state.jobs.set(job.jobId, {
@@ -87,6 +108,8 @@ function requeued(state: ProviderRegistry, data: events.JobRequeued): ProviderRe
     providerId: undefined,
     operatorId: undefined,
     excludedProviderIds: [...data.excludedProviderIds],
+    placedAtMs: 0,
+    waitingSinceMs: toEpochMillis(data.requeuedAt),
   });
   return state;
 }

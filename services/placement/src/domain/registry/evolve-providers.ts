@@ -22,6 +22,7 @@ export function evolveProviders(state: ProviderRegistry, event: RegistryEvent): 
     case 'JobFailed':
     case 'JobCancelled':
     case 'JobExpired':
+    case 'JobExclusionRelaxed':
       return evolveJobEvent(state, event);
     default: {
       const unexpected: never = event;

@@ -44,6 +44,8 @@ describe('evolveProviders', () => {
       source: events.FailureSource.FAILURE_SOURCE_PROVIDER,
       message: '',
       failedAt: undefined,
+      // Records written before faults were recorded: the legacy rule (category and source) applies.
+      fault: events.Fault.FAULT_UNSPECIFIED,
     });
     const registry = given(
       registered('p'),

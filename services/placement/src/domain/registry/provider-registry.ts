@@ -60,6 +60,10 @@ export interface ActiveJob {
   readonly operatorId: string | undefined;
   readonly excludedProviderIds: readonly string[];
   readonly submittedAtMs: number;
+  /** When the current attempt was placed (0 while waiting): start timeouts and reconciliation count from it. */
+  readonly placedAtMs: number;
+  /** When the job last began waiting (classified, requeued, exclusion relaxed): stranded jobs count from it. */
+  readonly waitingSinceMs: number;
 }
 
 /** A tenant's active (placed or running) jobs in one tier, in total and per operator: the share cap's input. */

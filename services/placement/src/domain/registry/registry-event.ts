@@ -20,7 +20,8 @@ export type JobFamilyEvent =
   | { type: 'JobCompleted'; data: events.JobCompleted }
   | { type: 'JobFailed'; data: events.JobFailed }
   | { type: 'JobCancelled'; data: events.JobCancelled }
-  | { type: 'JobExpired'; data: events.JobExpired };
+  | { type: 'JobExpired'; data: events.JobExpired }
+  | { type: 'JobExclusionRelaxed'; data: events.JobExclusionRelaxed };
 
 export type RegistryEvent = ProviderFamilyEvent | JobFamilyEvent;
 
@@ -52,6 +53,7 @@ export function registryEventOfJobEnvelope(envelope: events.JobEvent): JobFamily
   if (envelope.jobFailed) return { type: 'JobFailed', data: envelope.jobFailed };
   if (envelope.jobCancelled) return { type: 'JobCancelled', data: envelope.jobCancelled };
   if (envelope.jobExpired) return { type: 'JobExpired', data: envelope.jobExpired };
+  if (envelope.jobExclusionRelaxed) return { type: 'JobExclusionRelaxed', data: envelope.jobExclusionRelaxed };
   if (envelope.jobCancelRequested) return 'ignored';
   return undefined;
 }

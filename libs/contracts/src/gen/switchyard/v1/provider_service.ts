@@ -46,6 +46,13 @@ export enum StopReason {
   STOP_REASON_EXPIRED = "STOP_REASON_EXPIRED",
   /** STOP_REASON_REASSIGNED - The attempt was given to another provider (e.g. this one was declared lost meanwhile). */
   STOP_REASON_REASSIGNED = "STOP_REASON_REASSIGNED",
+  /**
+   * STOP_REASON_NOT_CURRENT - Reconciliation: the provider reported holding a run that is not current on it (finished,
+   * requeued, never assigned to it).
+   */
+  STOP_REASON_NOT_CURRENT = "STOP_REASON_NOT_CURRENT",
+  /** STOP_REASON_START_TIMEOUT - The provider did not report the start within the tier's start timeout. */
+  STOP_REASON_START_TIMEOUT = "STOP_REASON_START_TIMEOUT",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -63,6 +70,12 @@ export function stopReasonFromJSON(object: any): StopReason {
     case 3:
     case "STOP_REASON_REASSIGNED":
       return StopReason.STOP_REASON_REASSIGNED;
+    case 4:
+    case "STOP_REASON_NOT_CURRENT":
+      return StopReason.STOP_REASON_NOT_CURRENT;
+    case 5:
+    case "STOP_REASON_START_TIMEOUT":
+      return StopReason.STOP_REASON_START_TIMEOUT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -80,6 +93,10 @@ export function stopReasonToJSON(object: StopReason): string {
       return "STOP_REASON_EXPIRED";
     case StopReason.STOP_REASON_REASSIGNED:
       return "STOP_REASON_REASSIGNED";
+    case StopReason.STOP_REASON_NOT_CURRENT:
+      return "STOP_REASON_NOT_CURRENT";
+    case StopReason.STOP_REASON_START_TIMEOUT:
+      return "STOP_REASON_START_TIMEOUT";
     case StopReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -96,6 +113,10 @@ export function stopReasonToNumber(object: StopReason): number {
       return 2;
     case StopReason.STOP_REASON_REASSIGNED:
       return 3;
+    case StopReason.STOP_REASON_NOT_CURRENT:
+      return 4;
+    case StopReason.STOP_REASON_START_TIMEOUT:
+      return 5;
     case StopReason.UNRECOGNIZED:
     default:
       return -1;

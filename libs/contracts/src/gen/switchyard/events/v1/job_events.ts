@@ -70,6 +70,11 @@ export enum RequeueReason {
   REQUEUE_REASON_PROVIDER_FAILED = "REQUEUE_REASON_PROVIDER_FAILED",
   /** REQUEUE_REASON_START_TIMEOUT - The provider never reported the start within the allowed time. */
   REQUEUE_REASON_START_TIMEOUT = "REQUEUE_REASON_START_TIMEOUT",
+  /**
+   * REQUEUE_REASON_NOT_HELD - Reconciliation: the provider's heartbeat listed the runs it holds, and this one was not among
+   * them (past a grace after placement): it dropped the run without a report.
+   */
+  REQUEUE_REASON_NOT_HELD = "REQUEUE_REASON_NOT_HELD",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -87,6 +92,9 @@ export function requeueReasonFromJSON(object: any): RequeueReason {
     case 3:
     case "REQUEUE_REASON_START_TIMEOUT":
       return RequeueReason.REQUEUE_REASON_START_TIMEOUT;
+    case 4:
+    case "REQUEUE_REASON_NOT_HELD":
+      return RequeueReason.REQUEUE_REASON_NOT_HELD;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -104,6 +112,8 @@ export function requeueReasonToJSON(object: RequeueReason): string {
       return "REQUEUE_REASON_PROVIDER_FAILED";
     case RequeueReason.REQUEUE_REASON_START_TIMEOUT:
       return "REQUEUE_REASON_START_TIMEOUT";
+    case RequeueReason.REQUEUE_REASON_NOT_HELD:
+      return "REQUEUE_REASON_NOT_HELD";
     case RequeueReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -120,7 +130,111 @@ export function requeueReasonToNumber(object: RequeueReason): number {
       return 2;
     case RequeueReason.REQUEUE_REASON_START_TIMEOUT:
       return 3;
+    case RequeueReason.REQUEUE_REASON_NOT_HELD:
+      return 4;
     case RequeueReason.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+/**
+ * Who is answerable for an attempt that ended without a result. Decided from the failure's
+ * category and source (faultOf in placement's domain), recorded on JobRequeued and JobFailed, and
+ * what retry, exclusion, reputation and money follow (docs/failure-categories.md).
+ */
+export enum Fault {
+  FAULT_UNSPECIFIED = "FAULT_UNSPECIFIED",
+  /**
+   * FAULT_WORKLOAD - The job's own doing (a bad image, out of memory for what its spec asked): no retry elsewhere,
+   * the tenant is charged for what ran, the provider is not blamed.
+   */
+  FAULT_WORKLOAD = "FAULT_WORKLOAD",
+  /**
+   * FAULT_PROVIDER - The provider's (hardware, network, vanished, dropped the run): retried elsewhere with the
+   * provider excluded, its reputation pays, the tenant is not charged, a penalty is assessed.
+   */
+  FAULT_PROVIDER = "FAULT_PROVIDER",
+  /**
+   * FAULT_PLATFORM - Switchyard's own (a lease lost, a reconciliation, an internal error): retried, nobody charged
+   * or penalised.
+   */
+  FAULT_PLATFORM = "FAULT_PLATFORM",
+  /**
+   * FAULT_PREEMPTION - The provider took its GPUs back (preemption): retried elsewhere, the tenant is not charged,
+   * no penalty (reputation unchanged).
+   */
+  FAULT_PREEMPTION = "FAULT_PREEMPTION",
+  /**
+   * FAULT_TIMEOUT - The run exceeded its time (the provider never started it, or timed out): retried elsewhere
+   * with the provider excluded, reputation pays, the tenant is not charged, no penalty.
+   */
+  FAULT_TIMEOUT = "FAULT_TIMEOUT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function faultFromJSON(object: any): Fault {
+  switch (object) {
+    case 0:
+    case "FAULT_UNSPECIFIED":
+      return Fault.FAULT_UNSPECIFIED;
+    case 1:
+    case "FAULT_WORKLOAD":
+      return Fault.FAULT_WORKLOAD;
+    case 2:
+    case "FAULT_PROVIDER":
+      return Fault.FAULT_PROVIDER;
+    case 3:
+    case "FAULT_PLATFORM":
+      return Fault.FAULT_PLATFORM;
+    case 4:
+    case "FAULT_PREEMPTION":
+      return Fault.FAULT_PREEMPTION;
+    case 5:
+    case "FAULT_TIMEOUT":
+      return Fault.FAULT_TIMEOUT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Fault.UNRECOGNIZED;
+  }
+}
+
+export function faultToJSON(object: Fault): string {
+  switch (object) {
+    case Fault.FAULT_UNSPECIFIED:
+      return "FAULT_UNSPECIFIED";
+    case Fault.FAULT_WORKLOAD:
+      return "FAULT_WORKLOAD";
+    case Fault.FAULT_PROVIDER:
+      return "FAULT_PROVIDER";
+    case Fault.FAULT_PLATFORM:
+      return "FAULT_PLATFORM";
+    case Fault.FAULT_PREEMPTION:
+      return "FAULT_PREEMPTION";
+    case Fault.FAULT_TIMEOUT:
+      return "FAULT_TIMEOUT";
+    case Fault.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function faultToNumber(object: Fault): number {
+  switch (object) {
+    case Fault.FAULT_UNSPECIFIED:
+      return 0;
+    case Fault.FAULT_WORKLOAD:
+      return 1;
+    case Fault.FAULT_PROVIDER:
+      return 2;
+    case Fault.FAULT_PLATFORM:
+      return 3;
+    case Fault.FAULT_PREEMPTION:
+      return 4;
+    case Fault.FAULT_TIMEOUT:
+      return 5;
+    case Fault.UNRECOGNIZED:
     default:
       return -1;
   }
@@ -195,6 +309,7 @@ export interface JobEvent {
   jobCancelRequested?: JobCancelRequested | undefined;
   jobCancelled?: JobCancelled | undefined;
   jobExpired?: JobExpired | undefined;
+  jobExclusionRelaxed?: JobExclusionRelaxed | undefined;
 }
 
 /** A tenant submitted a job and intake accepted it. */
@@ -253,6 +368,24 @@ export interface JobRequeued {
   /** Providers the next placement must skip (all that lost or failed this job so far). */
   excludedProviderIds: string[];
   requeuedAt: Timestamp | undefined;
+  fault: Fault;
+  /** The failure the provider reported, when it reported one (category, message). */
+  category: FailureCategory;
+  message: string;
+}
+
+/**
+ * A queued job whose only obstacle was the providers excluded after its earlier attempts waited
+ * longer than the policy allows: the exclusion is lifted so it can run (on a provider it failed
+ * on before) rather than wait for ever.
+ */
+export interface JobExclusionRelaxed {
+  jobId: string;
+  attempt: number;
+  relaxedProviderIds: string[];
+  /** How long it had waited, and why it could not run otherwise. */
+  reason: string;
+  relaxedAt: Timestamp | undefined;
 }
 
 /** The provider started running the attempt. */
@@ -279,10 +412,18 @@ export interface JobFailed {
   /** Empty when the system failed the job without a provider involved. */
   providerId: string;
   category: FailureCategory;
+  /**
+   * The provider's own flag, as it reported it (recorded, not obeyed: the fault decides whether
+   * another attempt follows); false when placement failed the job itself.
+   */
   retryable: boolean;
   source: FailureSource;
   message: string;
-  failedAt: Timestamp | undefined;
+  failedAt:
+    | Timestamp
+    | undefined;
+  /** Whose fault (docs/failure-categories.md); FAULT_UNSPECIFIED on events written before faults were. */
+  fault: Fault;
 }
 
 /** The tenant asked to cancel; the job keeps its state until JobCancelled. */
@@ -328,6 +469,7 @@ function createBaseJobEvent(): JobEvent {
     jobCancelRequested: undefined,
     jobCancelled: undefined,
     jobExpired: undefined,
+    jobExclusionRelaxed: undefined,
   };
 }
 
@@ -365,6 +507,9 @@ export const JobEvent: MessageFns<JobEvent> = {
     }
     if (message.jobExpired !== undefined) {
       JobExpired.encode(message.jobExpired, writer.uint32(90).fork()).join();
+    }
+    if (message.jobExclusionRelaxed !== undefined) {
+      JobExclusionRelaxed.encode(message.jobExclusionRelaxed, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -470,6 +615,14 @@ export const JobEvent: MessageFns<JobEvent> = {
             message.jobExpired = JobExpired.decode(reader, reader.uint32());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.jobExclusionRelaxed = JobExclusionRelaxed.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -539,6 +692,11 @@ export const JobEvent: MessageFns<JobEvent> = {
         : isSet(object.job_expired)
         ? JobExpired.fromJSON(object.job_expired)
         : undefined,
+      jobExclusionRelaxed: isSet(object.jobExclusionRelaxed)
+        ? JobExclusionRelaxed.fromJSON(object.jobExclusionRelaxed)
+        : isSet(object.job_exclusion_relaxed)
+        ? JobExclusionRelaxed.fromJSON(object.job_exclusion_relaxed)
+        : undefined,
     };
   },
 
@@ -576,6 +734,9 @@ export const JobEvent: MessageFns<JobEvent> = {
     }
     if (message.jobExpired !== undefined) {
       obj.jobExpired = JobExpired.toJSON(message.jobExpired);
+    }
+    if (message.jobExclusionRelaxed !== undefined) {
+      obj.jobExclusionRelaxed = JobExclusionRelaxed.toJSON(message.jobExclusionRelaxed);
     }
     return obj;
   },
@@ -617,6 +778,9 @@ export const JobEvent: MessageFns<JobEvent> = {
       : undefined;
     message.jobExpired = (object.jobExpired !== undefined && object.jobExpired !== null)
       ? JobExpired.fromPartial(object.jobExpired)
+      : undefined;
+    message.jobExclusionRelaxed = (object.jobExclusionRelaxed !== undefined && object.jobExclusionRelaxed !== null)
+      ? JobExclusionRelaxed.fromPartial(object.jobExclusionRelaxed)
       : undefined;
     return message;
   },
@@ -1311,6 +1475,9 @@ function createBaseJobRequeued(): JobRequeued {
     previousProviderId: "",
     excludedProviderIds: [],
     requeuedAt: undefined,
+    fault: Fault.FAULT_UNSPECIFIED,
+    category: FailureCategory.FAILURE_CATEGORY_UNSPECIFIED,
+    message: "",
   };
 }
 
@@ -1333,6 +1500,15 @@ export const JobRequeued: MessageFns<JobRequeued> = {
     }
     if (message.requeuedAt !== undefined) {
       Timestamp.encode(message.requeuedAt, writer.uint32(50).fork()).join();
+    }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      writer.uint32(56).int32(faultToNumber(message.fault));
+    }
+    if (message.category !== FailureCategory.FAILURE_CATEGORY_UNSPECIFIED) {
+      writer.uint32(64).int32(failureCategoryToNumber(message.category));
+    }
+    if (message.message !== "") {
+      writer.uint32(74).string(message.message);
     }
     return writer;
   },
@@ -1398,6 +1574,30 @@ export const JobRequeued: MessageFns<JobRequeued> = {
             message.requeuedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fault = faultFromJSON(reader.int32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.category = failureCategoryFromJSON(reader.int32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1434,6 +1634,11 @@ export const JobRequeued: MessageFns<JobRequeued> = {
         : isSet(object.requeued_at)
         ? fromJsonTimestamp(object.requeued_at)
         : undefined,
+      fault: isSet(object.fault) ? faultFromJSON(object.fault) : Fault.FAULT_UNSPECIFIED,
+      category: isSet(object.category)
+        ? failureCategoryFromJSON(object.category)
+        : FailureCategory.FAILURE_CATEGORY_UNSPECIFIED,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
     };
   },
 
@@ -1457,6 +1662,15 @@ export const JobRequeued: MessageFns<JobRequeued> = {
     if (message.requeuedAt !== undefined) {
       obj.requeuedAt = fromTimestamp(message.requeuedAt).toISOString();
     }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      obj.fault = faultToJSON(message.fault);
+    }
+    if (message.category !== FailureCategory.FAILURE_CATEGORY_UNSPECIFIED) {
+      obj.category = failureCategoryToJSON(message.category);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
     return obj;
   },
 
@@ -1472,6 +1686,156 @@ export const JobRequeued: MessageFns<JobRequeued> = {
     message.excludedProviderIds = object.excludedProviderIds?.map((e) => e) || [];
     message.requeuedAt = (object.requeuedAt !== undefined && object.requeuedAt !== null)
       ? Timestamp.fromPartial(object.requeuedAt)
+      : undefined;
+    message.fault = object.fault ?? Fault.FAULT_UNSPECIFIED;
+    message.category = object.category ?? FailureCategory.FAILURE_CATEGORY_UNSPECIFIED;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseJobExclusionRelaxed(): JobExclusionRelaxed {
+  return { jobId: "", attempt: 0, relaxedProviderIds: [], reason: "", relaxedAt: undefined };
+}
+
+export const JobExclusionRelaxed: MessageFns<JobExclusionRelaxed> = {
+  encode(message: JobExclusionRelaxed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(16).uint32(message.attempt);
+    }
+    for (const v of message.relaxedProviderIds) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.relaxedAt !== undefined) {
+      Timestamp.encode(message.relaxedAt, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobExclusionRelaxed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobExclusionRelaxed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.relaxedProviderIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.relaxedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobExclusionRelaxed {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      relaxedProviderIds: globalThis.Array.isArray(object?.relaxedProviderIds)
+        ? object.relaxedProviderIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.relaxed_provider_ids)
+        ? object.relaxed_provider_ids.map((e: any) => globalThis.String(e))
+        : [],
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      relaxedAt: isSet(object.relaxedAt)
+        ? fromJsonTimestamp(object.relaxedAt)
+        : isSet(object.relaxed_at)
+        ? fromJsonTimestamp(object.relaxed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: JobExclusionRelaxed): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    if (message.relaxedProviderIds?.length) {
+      obj.relaxedProviderIds = message.relaxedProviderIds;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.relaxedAt !== undefined) {
+      obj.relaxedAt = fromTimestamp(message.relaxedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobExclusionRelaxed>, I>>(base?: I): JobExclusionRelaxed {
+    return JobExclusionRelaxed.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobExclusionRelaxed>, I>>(object: I): JobExclusionRelaxed {
+    const message = createBaseJobExclusionRelaxed();
+    message.jobId = object.jobId ?? "";
+    message.attempt = object.attempt ?? 0;
+    message.relaxedProviderIds = object.relaxedProviderIds?.map((e) => e) || [];
+    message.reason = object.reason ?? "";
+    message.relaxedAt = (object.relaxedAt !== undefined && object.relaxedAt !== null)
+      ? Timestamp.fromPartial(object.relaxedAt)
       : undefined;
     return message;
   },
@@ -1769,6 +2133,7 @@ function createBaseJobFailed(): JobFailed {
     source: FailureSource.FAILURE_SOURCE_UNSPECIFIED,
     message: "",
     failedAt: undefined,
+    fault: Fault.FAULT_UNSPECIFIED,
   };
 }
 
@@ -1797,6 +2162,9 @@ export const JobFailed: MessageFns<JobFailed> = {
     }
     if (message.failedAt !== undefined) {
       Timestamp.encode(message.failedAt, writer.uint32(66).fork()).join();
+    }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      writer.uint32(72).int32(faultToNumber(message.fault));
     }
     return writer;
   },
@@ -1878,6 +2246,14 @@ export const JobFailed: MessageFns<JobFailed> = {
             message.failedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.fault = faultFromJSON(reader.int32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1914,6 +2290,7 @@ export const JobFailed: MessageFns<JobFailed> = {
         : isSet(object.failed_at)
         ? fromJsonTimestamp(object.failed_at)
         : undefined,
+      fault: isSet(object.fault) ? faultFromJSON(object.fault) : Fault.FAULT_UNSPECIFIED,
     };
   },
 
@@ -1943,6 +2320,9 @@ export const JobFailed: MessageFns<JobFailed> = {
     if (message.failedAt !== undefined) {
       obj.failedAt = fromTimestamp(message.failedAt).toISOString();
     }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      obj.fault = faultToJSON(message.fault);
+    }
     return obj;
   },
 
@@ -1961,6 +2341,7 @@ export const JobFailed: MessageFns<JobFailed> = {
     message.failedAt = (object.failedAt !== undefined && object.failedAt !== null)
       ? Timestamp.fromPartial(object.failedAt)
       : undefined;
+    message.fault = object.fault ?? Fault.FAULT_UNSPECIFIED;
     return message;
   },
 };

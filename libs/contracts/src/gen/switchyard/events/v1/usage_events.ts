@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Tier, tierFromJSON, tierToJSON, tierToNumber } from "../../v1/job.js";
 import { UsageAmounts } from "../../v1/job_spec.js";
+import { Fault, faultFromJSON, faultToJSON, faultToNumber } from "./job_events.js";
 
 /**
  * Events of the `usage` topic (record key = job id). Removed fields become `reserved`;
@@ -28,7 +29,15 @@ export interface UsageReported {
   attempt: number;
   providerId: string;
   amounts: UsageAmounts | undefined;
-  reportedAt: Timestamp | undefined;
+  reportedAt:
+    | Timestamp
+    | undefined;
+  /**
+   * How the run ended: completed, or failed and whose fault (FAULT_UNSPECIFIED for a completion).
+   * Metering charges the tenant only for completed runs and the job's own failures.
+   */
+  failed: boolean;
+  fault: Fault;
 }
 
 /**
@@ -50,7 +59,16 @@ export interface UsageMetered {
   tenantChargeBaseUnits: string;
   providerEarningBaseUnits: string;
   protocolFeeBaseUnits: string;
-  meteredAt: Timestamp | undefined;
+  meteredAt:
+    | Timestamp
+    | undefined;
+  /**
+   * The run failed through no fault of the job (`fault`: the provider's, the platform's, a
+   * preemption or a timeout): the usage is recorded at its price list's rates but nobody is
+   * charged and nobody earns (all three amounts 0). docs/failure-categories.md.
+   */
+  waived: boolean;
+  fault: Fault;
 }
 
 function createBaseUsageEvent(): UsageEvent {
@@ -151,7 +169,16 @@ export const UsageEvent: MessageFns<UsageEvent> = {
 };
 
 function createBaseUsageReported(): UsageReported {
-  return { reportId: "", jobId: "", attempt: 0, providerId: "", amounts: undefined, reportedAt: undefined };
+  return {
+    reportId: "",
+    jobId: "",
+    attempt: 0,
+    providerId: "",
+    amounts: undefined,
+    reportedAt: undefined,
+    failed: false,
+    fault: Fault.FAULT_UNSPECIFIED,
+  };
 }
 
 export const UsageReported: MessageFns<UsageReported> = {
@@ -173,6 +200,12 @@ export const UsageReported: MessageFns<UsageReported> = {
     }
     if (message.reportedAt !== undefined) {
       Timestamp.encode(message.reportedAt, writer.uint32(50).fork()).join();
+    }
+    if (message.failed !== false) {
+      writer.uint32(56).bool(message.failed);
+    }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      writer.uint32(64).int32(faultToNumber(message.fault));
     }
     return writer;
   },
@@ -238,6 +271,22 @@ export const UsageReported: MessageFns<UsageReported> = {
             message.reportedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.failed = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.fault = faultFromJSON(reader.int32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -274,6 +323,8 @@ export const UsageReported: MessageFns<UsageReported> = {
         : isSet(object.reported_at)
         ? fromJsonTimestamp(object.reported_at)
         : undefined,
+      failed: isSet(object.failed) ? globalThis.Boolean(object.failed) : false,
+      fault: isSet(object.fault) ? faultFromJSON(object.fault) : Fault.FAULT_UNSPECIFIED,
     };
   },
 
@@ -297,6 +348,12 @@ export const UsageReported: MessageFns<UsageReported> = {
     if (message.reportedAt !== undefined) {
       obj.reportedAt = fromTimestamp(message.reportedAt).toISOString();
     }
+    if (message.failed !== false) {
+      obj.failed = message.failed;
+    }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      obj.fault = faultToJSON(message.fault);
+    }
     return obj;
   },
 
@@ -315,6 +372,8 @@ export const UsageReported: MessageFns<UsageReported> = {
     message.reportedAt = (object.reportedAt !== undefined && object.reportedAt !== null)
       ? Timestamp.fromPartial(object.reportedAt)
       : undefined;
+    message.failed = object.failed ?? false;
+    message.fault = object.fault ?? Fault.FAULT_UNSPECIFIED;
     return message;
   },
 };
@@ -335,6 +394,8 @@ function createBaseUsageMetered(): UsageMetered {
     providerEarningBaseUnits: "0",
     protocolFeeBaseUnits: "0",
     meteredAt: undefined,
+    waived: false,
+    fault: Fault.FAULT_UNSPECIFIED,
   };
 }
 
@@ -381,6 +442,12 @@ export const UsageMetered: MessageFns<UsageMetered> = {
     }
     if (message.meteredAt !== undefined) {
       Timestamp.encode(message.meteredAt, writer.uint32(114).fork()).join();
+    }
+    if (message.waived !== false) {
+      writer.uint32(120).bool(message.waived);
+    }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      writer.uint32(128).int32(faultToNumber(message.fault));
     }
     return writer;
   },
@@ -510,6 +577,22 @@ export const UsageMetered: MessageFns<UsageMetered> = {
             message.meteredAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.waived = reader.bool();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.fault = faultFromJSON(reader.int32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -582,6 +665,8 @@ export const UsageMetered: MessageFns<UsageMetered> = {
         : isSet(object.metered_at)
         ? fromJsonTimestamp(object.metered_at)
         : undefined,
+      waived: isSet(object.waived) ? globalThis.Boolean(object.waived) : false,
+      fault: isSet(object.fault) ? faultFromJSON(object.fault) : Fault.FAULT_UNSPECIFIED,
     };
   },
 
@@ -629,6 +714,12 @@ export const UsageMetered: MessageFns<UsageMetered> = {
     if (message.meteredAt !== undefined) {
       obj.meteredAt = fromTimestamp(message.meteredAt).toISOString();
     }
+    if (message.waived !== false) {
+      obj.waived = message.waived;
+    }
+    if (message.fault !== Fault.FAULT_UNSPECIFIED) {
+      obj.fault = faultToJSON(message.fault);
+    }
     return obj;
   },
 
@@ -655,6 +746,8 @@ export const UsageMetered: MessageFns<UsageMetered> = {
     message.meteredAt = (object.meteredAt !== undefined && object.meteredAt !== null)
       ? Timestamp.fromPartial(object.meteredAt)
       : undefined;
+    message.waived = object.waived ?? false;
+    message.fault = object.fault ?? Fault.FAULT_UNSPECIFIED;
     return message;
   },
 };
