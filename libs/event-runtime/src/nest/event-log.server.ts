@@ -93,13 +93,18 @@ export class EventLogServer extends Server implements CustomTransportStrategy {
     return this.options.eventLog as T;
   }
 
+  /** Handlers are registered before `listen`; each type's lookup (Nest parses the pattern) is done once. */
+  private readonly handlers = new Map<string, EventHandler | undefined>();
+
   private handlerFor(type: string): EventHandler | undefined {
+    if (this.handlers.has(type)) return this.handlers.get(type);
     const handler = this.getHandlerByPattern(type);
-    if (!handler) return undefined;
-    return async (event, handling) => {
+    const wrapped: EventHandler | undefined = handler === null || handler === undefined ? undefined : async (event, handling) => {
       const result: unknown = await handler(event.envelope.data, new EventLogContext(handling));
       // Nest's exception filters turn a thrown error into an erroring Observable.
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     };
+    this.handlers.set(type, wrapped);
+    return wrapped;
   }
 }
