@@ -1,7 +1,8 @@
 // Every event about one job, across topics, read with replay reads (no consumer group).
 // jobs and usage are keyed by job id, so only the job's partition is read; providers and ledger
 // are keyed by other entities, so they are scanned for events that name the job or its usage.
-import { partitionForKey, type EventLog } from '@switchyard/event-log';
+import type { EventLog } from '@switchyard/event-log';
+import { partitionForKey } from '@switchyard/event-log/partitioning';
 import type { TopicName } from '@switchyard/contracts';
 import { decodeEvent, type DecodedEvent } from './decoded-event.js';
 import type { TopicMap } from './topics.js';

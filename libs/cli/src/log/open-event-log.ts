@@ -1,6 +1,8 @@
 // Opens the event log the global options name, read-only in intent: the CLI's SRE commands only
 // call `read` and `admin` look-ups, never `append` or `consume`.
-import { KafkaEventLog, PostgresEventLog, type EventLog, type KafkaEventLogOptions } from '@switchyard/event-log';
+// The adapters are imported when a command opens the log, and only the one it uses: a command
+// that never reads the log (help, submit) loads neither KafkaJS nor the other clients.
+import type { EventLog, KafkaEventLogOptions } from '@switchyard/event-log';
 import pg from 'pg';
 import { usageError, unavailable } from '../cli-error.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -20,6 +22,7 @@ export async function openEventLog(options: GlobalOptions): Promise<OpenedLog> {
     // No retries beyond KafkaJS's defaults for connecting: an unreachable broker should fail within seconds.
     // KafkaJS's own log stays off: its ERROR lines for expected conditions (asking for a -dlt topic
     // that does not exist yet) would land among the CLI's diagnostics; failures reach the CLI as errors.
+    const { KafkaEventLog } = await import('@switchyard/event-log/kafka');
     return { log: new KafkaEventLog({ brokers: options.brokers, clientId: 'switchyard-cli', logLevel: KAFKAJS_LOG_NOTHING }), description: `kafka ${options.brokers.join(',')}` };
   }
   if (options.databaseUrl === undefined || options.databaseUrl === '') {
@@ -27,6 +30,7 @@ export async function openEventLog(options: GlobalOptions): Promise<OpenedLog> {
   }
   const description = `postgres ${describeUrl(options.databaseUrl)}`;
   await requireExistingLog(options.databaseUrl, description);
+  const { PostgresEventLog } = await import('@switchyard/event-log/postgres');
   return { log: new PostgresEventLog({ connectionString: options.databaseUrl, poolSize: 2 }), description };
 }
 
