@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { KAFKA_SASL_MECHANISMS, KafkaEventLog, PlatformaticEventLog, PostgresEventLog, Secret, type EventLog, type KafkaSaslMechanism, type KafkaSecurity } from '@switchyard/event-log';
 import pg from 'pg';
+import { kafkaLogCreator } from '@switchyard/telemetry';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /** Which Kafka client library the log uses; both pass the same contract suite. */
@@ -66,7 +67,8 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
 export function openEventLog(settings: EventLogSettings, clientId: string, options: { pollIntervalMs?: number } = {}): EventLog {
   if (settings.backend === 'kafka') {
     const kafka = { brokers: [...settings.brokers], clientId, ...(settings.security ? { security: settings.security } : {}) };
-    return settings.client === 'platformatic' ? new PlatformaticEventLog(kafka) : new KafkaEventLog(kafka);
+    // KafkaJS's lines through the process logger, its retried conditions at debug, not ERROR.
+    return settings.client === 'platformatic' ? new PlatformaticEventLog(kafka) : new KafkaEventLog({ ...kafka, logCreator: kafkaLogCreator() });
   }
   return new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
 }

@@ -11,6 +11,7 @@ describe('KafkaJS log lines', () => {
     expect(levelOfKafkaEntry(entry(1, 'Response Metadata(key: 3, version: 6)', 'This server does not host this topic-partition'))).toBe('debug');
     expect(levelOfKafkaEntry(entry(1, 'Response Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'))).toBe('debug');
     expect(levelOfKafkaEntry(entry(1, 'Response InitProducerId(key: 22, version: 1)', "The coordinator is loading and hence can't process requests for this group"))).toBe('debug');
+    expect(levelOfKafkaEntry(entry(1, 'Response CreateTopics(key: 19, version: 3)', 'Topic creation errors'))).toBe('debug');
     expect(levelOfKafkaEntry(entry(1, 'Crash: KafkaJSNumberOfRetriesExceeded', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092'))).toBe('error');
     expect(levelOfKafkaEntry(entry(2, 'Consumer group is rebalancing'))).toBe('warn');
     expect(levelOfKafkaEntry(entry(4, 'Consumer has joined the group'))).toBe('info');

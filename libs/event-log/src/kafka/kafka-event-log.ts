@@ -17,6 +17,8 @@ export interface KafkaEventLogOptions {
   /** For topics created through the admin; -1 takes the broker's default. */
   readonly replicationFactor?: number;
   readonly logLevel?: KafkaLogLevel;
+  /** Where KafkaJS's own log lines go (KafkaJS's `logCreator`); default: its console logger. */
+  readonly logCreator?: KafkaConfig['logCreator'];
   readonly consumer?: Partial<KafkaConsumerSettings>;
   /** TLS and SASL to the brokers; default: plaintext, unauthenticated. */
   readonly security?: KafkaSecurity;
@@ -36,6 +38,7 @@ export class KafkaEventLog implements EventLog {
       clientId: options.clientId ?? 'switchyard',
       brokers: [...options.brokers],
       logLevel: options.logLevel ?? KafkaLogLevel.ERROR,
+      ...(options.logCreator ? { logCreator: options.logCreator } : {}),
       ...kafkaJsSecurity(options.security),
     });
     this.consumerSettings = {

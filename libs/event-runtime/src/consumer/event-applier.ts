@@ -166,7 +166,6 @@ export class EventApplier {
       'messaging.operation.type': 'process',
       'messaging.destination.name': event.topic,
       'messaging.destination.partition.id': String(event.partition),
-      'messaging.kafka.offset': event.offset,
       'messaging.message.id': event.envelope.id,
       'messaging.consumer.group.name': this.deps.groupId,
       'cloudevents.event_type': event.envelope.type,
