@@ -1,7 +1,7 @@
 // Values as people say them in human output (--json keeps the contract's own values): enum
 // values without their prefix (INFERENCE, not WORKLOAD_KIND_INFERENCE) and money in tokens with
 // its unit (1 token = 1,000,000 base units, docs/rate-card.md).
-import { api, enumLabel } from '@switchyard/contracts';
+import { api, enumLabel } from '@switchyard/contracts/messages';
 
 export { enumLabel as label };
 

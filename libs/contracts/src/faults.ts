@@ -1,7 +1,7 @@
 // Failure faults: whose an attempt's failure is, and what follows from it. The one table of
 // docs/failure-categories.md, shared by placement (retry, exclusion, reputation), metering (what
 // the tenant is charged), payout (penalties) and the CLI (explain, timeline).
-import * as api from './api.js';
+import * as api from './api-messages.js';
 import * as events from './events.js';
 
 const F = events.Fault;

@@ -1,8 +1,7 @@
 // A JobSpec from a spec file (YAML or JSON, JobSpec's protobuf JSON field names) and/or flags;
 // flags win over the file, so one file can serve several submissions.
 import { readFile } from 'node:fs/promises';
-import { api } from '@switchyard/contracts';
-import { parseDocument } from 'yaml';
+import { api } from '@switchyard/contracts/messages';
 import { usageError } from '../cli-error.js';
 
 export interface SpecFlags {
@@ -75,6 +74,7 @@ async function specFile(path: string): Promise<Record<string, unknown>> {
   } catch (error) {
     throw usageError(`cannot read spec file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const { parseDocument } = await import('yaml'); // only when a spec file is given
   const document = parseDocument(text);
   if (document.errors.length > 0) throw usageError(`spec file ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
   const value = document.toJS() as unknown;

@@ -1,6 +1,6 @@
 // User commands over the enterprise gRPC API (JobService): submit, quote, jobs list|get, watch, cancel.
 import { Option, type Command } from 'commander';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
 import type { EndpointOptions } from './job-service.js';

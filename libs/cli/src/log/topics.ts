@@ -1,4 +1,4 @@
-import { TOPICS, topicNames, type TopicName } from '@switchyard/contracts';
+import { TOPICS, topicNames, type TopicName } from '@switchyard/contracts/messages';
 import { usageError } from '../cli-error.js';
 
 export interface ResolvedTopic {

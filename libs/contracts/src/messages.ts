@@ -1,0 +1,40 @@
+// @switchyard/contracts/messages: the generated messages and what is built only from them —
+// topics, envelope builders, enum labels, the fault table — without the gRPC runtime, the proto
+// loader or the descriptor set. Domain code and commands that never open a channel import this;
+// the full entry (@switchyard/contracts) adds service definitions, clients and descriptors.
+export * as api from './api-messages.js';
+export * as events from './events.js';
+export {
+  CONSUMER_GROUP_PREFIX,
+  DEAD_LETTER_RETENTION_MS,
+  SUBSCRIPTIONS,
+  TOPICS,
+  consumersOf,
+  deadLetterTopic,
+  defaultConsumerGroup,
+  expectedKey,
+  keyOf,
+  topicNames,
+  topicProvisioning,
+  type KeySpec,
+  type ServiceName,
+  type Subscription,
+  type TopicContract,
+  type TopicName,
+  type TopicProvisioning,
+} from './topics.js';
+export {
+  EVENT_TYPE_PREFIX,
+  JOB_EVENT_TYPES,
+  jobEventEnvelope,
+  ledgerEventEnvelope,
+  providerEventEnvelope,
+  rfc3339,
+  usageEventEnvelope,
+  type EnvelopeMeta,
+  type JsonValue as EnvelopeJson,
+  type LogEnvelope,
+  type OneEvent,
+} from './event-envelope.js';
+export { enumLabel, enumValueOf } from './enum-labels.js';
+export { FAULT_TABLE, consequencesOf, decides, faultOf, type FaultConsequences } from './faults.js';
