@@ -19,7 +19,7 @@ import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
 import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './projection/job-projector.js';
 import { JobStore } from './persistence/job-store.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
-import { readTenantsFile } from './tenancy/tenants-file.js';
+import { readTenantsFile } from '@switchyard/access';
 import { JobHistoryFeed } from './watch/job-history-feed.js';
 
 export interface StartIntakeOptions {
@@ -120,7 +120,7 @@ async function loadTenants(config: IntakeConfig, dataSource: DataSource, logger:
     logger.warn('SWITCHYARD_TENANTS_FILE is not set: keeping the tenants already stored; a fresh database answers every call UNAUTHENTICATED');
     return;
   }
-  const tenants = await readTenantsFile(config.tenantsFile);
+  const tenants = readTenantsFile(config.tenantsFile);
   await new TenantDirectory(dataSource).replaceAll(tenants);
   logger.log(`loaded ${tenants.length} tenants from ${config.tenantsFile}`);
 }

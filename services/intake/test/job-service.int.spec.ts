@@ -241,6 +241,7 @@ describe('JobService on the Kafka event log', () => {
 
   describe('QuoteJob and spending caps', () => {
     it('QuoteJob prices the spec per tier from the rate card, with no side effect', async () => {
+      await fx.outboxDrained(); // what earlier tests submitted is in the log before counting
       const before = (await fx.jobEvents()).length;
       const { quote } = await call(acme, 'quoteJob', { spec: validSpec({ estimatedDurationSeconds: 3600 }) });
       expect(quote!.rateCardVersion).toMatch(/^\d{4}-\d{2}-\d{2}/);

@@ -3,7 +3,7 @@ import type { EventLog } from '@switchyard/event-log';
 import { openEventLog } from '@switchyard/event-runtime';
 import { DataSource } from 'typeorm';
 import { meteringConfigFromEnv, type MeteringConfig } from './config.js';
-import { CallerDirectory } from './credentials/caller-directory.js';
+import { CallerDirectory } from '@switchyard/access';
 import { EventLogRuntime } from './event-log-runtime.js';
 import { JobsConsumer } from './jobs.consumer.js';
 import { openMeteringDatabase } from './persistence/metering-database.js';
@@ -24,7 +24,7 @@ import { UsageReport } from './usage-report.js';
       provide: CALLER_CREDENTIALS,
       inject: [METERING_CONFIG],
       useFactory: (config: MeteringConfig) =>
-        CallerDirectory.fromSources({ tenantsFile: config.tenantCredentialsFile, operatorsFile: config.operatorCredentialsFile, adminKeyHashes: config.adminApiKeySha256 }),
+        CallerDirectory.fromFiles({ tenantsFile: config.tenantCredentialsFile, operatorsFile: config.operatorCredentialsFile, adminKeyHashes: config.adminApiKeySha256 }),
     },
     { provide: DataSource, inject: [METERING_CONFIG], useFactory: (config: MeteringConfig) => openMeteringDatabase(config.databaseUrl, config.databaseSchema) },
     {

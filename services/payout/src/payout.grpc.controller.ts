@@ -7,7 +7,7 @@ import type { api } from '@switchyard/contracts';
 import { invalidArgument, permissionDenied, unauthenticated } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { mayReadAccount } from './credentials/access.js';
-import type { Caller, CallerDirectory } from './credentials/callers.js';
+import { apiKeyOf, type Caller, type CallerDirectory } from '@switchyard/access';
 import { accountHolder } from './domain/index.js';
 import { CloseEpochHandler, EpochCutoffError } from './epochs/close-epoch.handler.js';
 import { dateOf } from './incoming-events.js';
@@ -94,16 +94,6 @@ export class PayoutGrpcController {
     if (!caller) throw unauthenticated('unknown credential', { reason: 'API_KEY_INVALID' });
     return caller;
   }
-}
-
-function apiKeyOf(metadata: Metadata): string | undefined {
-  const [authorization] = metadata.get('authorization');
-  if (typeof authorization === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match) return match[1];
-  }
-  const [apiKey] = metadata.get('x-api-key');
-  return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
 }
 
 function pageTokenSeq(token: string): number | undefined {

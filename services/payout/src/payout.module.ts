@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { payoutConfigFromEnv, type PayoutConfig } from './config.js';
-import { CallerDirectory } from './credentials/callers.js';
+import { CallerDirectory } from '@switchyard/access';
 import { CloseEpochHandler } from './epochs/close-epoch.handler.js';
 import { JobsConsumer } from './jobs.consumer.js';
 import { LedgerMetrics } from './ledger-metrics.js';
@@ -20,7 +20,7 @@ import { UsageConsumer } from './usage.consumer.js';
     { provide: EVENT_LOG, useFactory: openPayoutEventLog, inject: [PAYOUT_CONFIG] },
     {
       provide: CALLERS,
-      useFactory: (config: PayoutConfig) => CallerDirectory.fromFiles(config.adminKeySha256, config.tenantsFile, config.operatorCredentialsFile),
+      useFactory: (config: PayoutConfig) => CallerDirectory.fromFiles({ tenantsFile: config.tenantsFile, operatorsFile: config.operatorCredentialsFile, adminKeyHashes: config.adminKeySha256 === undefined ? [] : [config.adminKeySha256] }),
       inject: [PAYOUT_CONFIG],
     },
     {

@@ -5,7 +5,7 @@ import { Ctx, EventPattern } from '@nestjs/microservices';
 import { events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
-import type { CallerDirectory } from './credentials/callers.js';
+import type { CallerDirectory } from '@switchyard/access';
 import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './domain/index.js';
 import { decodePayload, requiredDate } from './incoming-events.js';
 import { postingRecorded, spendingCapExceeded } from './ledger-envelopes.js';

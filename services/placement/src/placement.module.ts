@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { AssignmentFeed } from './assignments/assignment-feed.js';
 import { ConfigurationError, placementConfigFromEnv, type PlacementConfig } from './config.js';
 import { CallerCredentials } from './credentials/caller-credentials.js';
-import { OperatorCredentials } from './credentials/operator-credentials.js';
+import { CallerDirectory } from '@switchyard/access';
 import { defaultPlacementPolicy, placementPolicyFrom, PlacementPolicyFileError, type PlacementPolicy } from './domain/index.js';
 import { openPlacementDatabase } from './persistence/placement-data-source.js';
 import { openPlacementEventLog, PlacementResources } from './placement-resources.js';
@@ -58,7 +58,7 @@ function policyFromFile(path: string): PlacementPolicy {
     {
       provide: OPERATOR_CREDENTIALS,
       useFactory: (config: PlacementConfig) =>
-        config.operatorCredentialsFile === undefined ? OperatorCredentials.empty() : OperatorCredentials.fromFile(config.operatorCredentialsFile),
+        CallerDirectory.fromFiles({ operatorsFile: config.operatorCredentialsFile }),
       inject: [PLACEMENT_CONFIG],
     },
     {

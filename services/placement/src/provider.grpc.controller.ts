@@ -11,7 +11,7 @@ import { from, type Observable, mergeMap } from 'rxjs';
 import { AssignmentFeed } from './assignments/assignment-feed.js';
 import type { PlacementConfig } from './config.js';
 import { CallerCredentials } from './credentials/caller-credentials.js';
-import { newProviderToken, sha256Hex } from './credentials/secrets.js';
+import { newProviderToken, sha256Hex } from '@switchyard/access';
 import type { ReportKind } from './domain/index.js';
 import { validateHeartbeat } from './heartbeat/heartbeat-validation.js';
 import { validateRegistration } from './registration/registration-validation.js';

@@ -1,13 +1,11 @@
 // Tenants and their hashed API keys in the intake schema: replaced from the tenants file at
 // start. Every call is authenticated against an in-memory copy (refreshed from the tables every
 // REFRESH_MS, and at once on a miss), so authentication costs no query on the hot path.
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Tenant } from '../domain/submit-job.js';
-import type { TenantRecord } from './tenants-file.js';
+import { sha256Hex, type TenantEntry } from '@switchyard/access';
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
 const REFRESH_MS = 30_000;
 
@@ -28,7 +26,7 @@ export class TenantDirectory {
    * Makes the tables say exactly what `tenants` says: keys not listed any more stop working.
    * Tenants are kept (their jobs still reference them) but lose their keys.
    */
-  async replaceAll(tenants: readonly TenantRecord[]): Promise<void> {
+  async replaceAll(tenants: readonly TenantEntry[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       // Two instances starting at once must not interleave their delete and insert.
       await manager.query('LOCK TABLE tenant_api_keys IN EXCLUSIVE MODE');
@@ -36,7 +34,7 @@ export class TenantDirectory {
         await manager.query(
           `INSERT INTO tenants (id, plan, spending_cap_base_units) VALUES ($1, $2, $3)
            ON CONFLICT (id) DO UPDATE SET plan = EXCLUDED.plan, spending_cap_base_units = EXCLUDED.spending_cap_base_units, updated_at = now()`,
-          [tenant.id, tenant.plan, tenant.spendingCapBaseUnits ?? null],
+          [tenant.id, tenant.plan, tenant.spendingCapBaseUnits?.toString() ?? null],
         );
       }
       await manager.query('DELETE FROM tenant_api_keys');
@@ -50,7 +48,7 @@ export class TenantDirectory {
   }
 
   async findByApiKey(apiKey: string): Promise<Tenant | undefined> {
-    const hash = hashApiKey(apiKey);
+    const hash = sha256Hex(apiKey);
     let known = await this.current();
     // A key added by another instance's start since the last load: look again before refusing.
     if (!known.byKeyHash.has(hash) && Date.now() - known.loadedAt > 1_000) known = await this.reload();

@@ -12,7 +12,7 @@ import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/t
 import pg from 'pg';
 import { withSearchPath, type IntakeConfig } from '../../src/config.js';
 import { startIntake, type RunningIntake } from '../../src/intake.js';
-import { hashApiKey } from '../../src/tenancy/tenant-directory.js';
+import { sha256Hex } from '@switchyard/access';
 
 export type Backend = 'kafka' | 'postgres';
 
@@ -63,7 +63,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
   const tmp = await mkdtemp(join(tmpdir(), 'intake-test-'));
   const tenantsFile = join(tmp, 'tenants.json');
   const document = {
-    tenants: Object.values(TENANTS).map((t) => ({ id: t.id, plan: t.plan, ...('spendingCapBaseUnits' in t ? { spendingCapBaseUnits: t.spendingCapBaseUnits } : {}), apiKeySha256: [hashApiKey(t.key)] })),
+    tenants: Object.values(TENANTS).map((t) => ({ id: t.id, plan: t.plan, ...('spendingCapBaseUnits' in t ? { spendingCapBaseUnits: t.spendingCapBaseUnits } : {}), apiKeySha256: [sha256Hex(t.key)] })),
   };
   await writeFile(tenantsFile, JSON.stringify(document));
   const logUrl = withSearchPath(databaseUrl(), logSchema);

@@ -1,6 +1,6 @@
 // Which accounts and statements a caller may read: pure rules over the caller and the account.
 import { accountHolder } from '../domain/index.js';
-import type { Caller } from './callers.js';
+import type { Caller } from '@switchyard/access';
 
 export type Access = 'allowed' | 'denied' | 'unknown-account';
 

@@ -1,9 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { mayReadAccount } from './access.js';
-import { CallerDirectory } from './callers.js';
-
-const sha = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 describe('who may read which account', () => {
   const admin = { kind: 'admin' } as const;
@@ -29,29 +25,5 @@ describe('who may read which account', () => {
   it('an id outside the chart of accounts is unknown', () => {
     expect(mayReadAccount(admin, 'bank:acme', undefined)).toBe('unknown-account');
     expect(mayReadAccount(admin, 'tenant:', undefined)).toBe('unknown-account');
-  });
-});
-
-describe('CallerDirectory', () => {
-  const directory = CallerDirectory.fromDocuments(
-    sha('admin-key'),
-    { tenants: [{ id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '5000', apiKeySha256: [sha('acme-key')] }, { id: 'globex', plan: 'team', apiKeySha256: [sha('globex-key')] }] },
-    { operators: [{ operatorId: 'op-north', apiKeySha256: sha('north-key') }] },
-  );
-
-  it('knows the admin, tenants and operators by their key hashes', () => {
-    expect(directory.callerOf('admin-key')).toEqual({ kind: 'admin' });
-    expect(directory.callerOf('acme-key')).toEqual({ kind: 'tenant', tenantId: 'acme' });
-    expect(directory.callerOf('north-key')).toEqual({ kind: 'operator', operatorId: 'op-north' });
-    expect(directory.callerOf('guess')).toBeUndefined();
-  });
-
-  it('reads spending caps from the tenants file', () => {
-    expect(directory.spendingCapOf('acme')).toBe(5_000n);
-    expect(directory.spendingCapOf('globex')).toBeUndefined();
-  });
-
-  it('refuses a key that is not a SHA-256 hash', () => {
-    expect(() => CallerDirectory.fromDocuments(undefined, { tenants: [{ id: 'acme', apiKeySha256: ['plaintext'] }] }, { operators: [] })).toThrow(/SHA-256/);
   });
 });

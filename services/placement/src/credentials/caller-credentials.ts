@@ -11,15 +11,14 @@ import { NotAuthenticated } from '../rejections.js';
 import { PlacementScheduler } from '../scheduler/placement-scheduler.js';
 import { OPERATOR_CREDENTIALS } from '../tokens.js';
 import { operatorFromCertificate } from './certificate-operator.js';
-import type { OperatorCredentials } from './operator-credentials.js';
-import { bearerSecret, sha256Hex } from './secrets.js';
+import { bearerSecret, sha256Hex, type CallerDirectory } from '@switchyard/access';
 
 @Injectable()
 export class CallerCredentials {
   constructor(
     private readonly dataSource: DataSource,
     private readonly scheduler: PlacementScheduler,
-    @Inject(OPERATOR_CREDENTIALS) private readonly operators: OperatorCredentials,
+    @Inject(OPERATOR_CREDENTIALS) private readonly operators: CallerDirectory,
   ) {}
 
   /**
@@ -29,7 +28,7 @@ export class CallerCredentials {
   operatorOf(metadata: Metadata, call?: CallWithAuthContext): string {
     const key = bearerSecret(metadata.get('authorization'));
     const keyOperator = key === undefined ? undefined : this.operators.operatorOf(key);
-    const certified = operatorFromCertificate(peerIdentity(call), (id) => this.operators.knows(id), keyOperator);
+    const certified = operatorFromCertificate(peerIdentity(call), (id) => this.operators.knowsOperator(id), keyOperator);
     const operatorId = certified ?? keyOperator;
     if (operatorId === undefined) throw new NotAuthenticated('an operator API key or client certificate is required: authorization: Bearer <api key>');
     return operatorId;
