@@ -28,4 +28,25 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // gRPC status codes are chosen at the edge: use cases and deciders throw or return their own
+    // typed refusals, and only a controller maps them to a status and an ErrorInfo reason.
+    files: ['services/*/src/**/*.ts'],
+    ignores: ['services/*/src/**/*.grpc.controller.ts', 'services/*/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^@switchyard/[^/]+/src(/|$)', message: 'Import the package entry (@switchyard/<name>), not its src/.' }],
+          paths: [
+            {
+              name: '@switchyard/service-host',
+              importNames: ['grpcError', 'invalidArgument', 'notFound', 'alreadyExists', 'failedPrecondition', 'unauthenticated', 'permissionDenied', 'resourceExhausted', 'unavailable', 'unimplemented'],
+              message: 'gRPC errors are built in *.grpc.controller.ts only: throw a typed refusal here and map it there.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

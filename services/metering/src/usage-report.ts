@@ -2,13 +2,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import type { api } from '@switchyard/contracts';
-import { invalidArgument, permissionDenied, unauthenticated, type FieldViolation } from '@switchyard/service-host';
+import type { FieldViolation } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { apiKeyOf, type Caller, type CallerDirectory } from '@switchyard/access';
 import { tenantHeaderOf } from './credentials/api-key.js';
 import { timestampToDate } from './event-payloads.js';
 import { operatorOfProvider } from './persistence/job-projection.js';
 import { usagePage, type PageCursor, type UsageScope } from './persistence/usage-queries.js';
+import { InvalidRequest, NotAuthenticated, NotPermitted } from './rejections.js';
 import { CALLER_CREDENTIALS } from './tokens.js';
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -30,7 +31,7 @@ export class UsageReport {
     if (request.pageSize > MAX_PAGE_SIZE) violations.push({ field: 'page_size', description: `must be at most ${MAX_PAGE_SIZE}` });
     const cursor = request.pageToken ? decodeCursor(request.pageToken) : undefined;
     if (cursor === null) violations.push({ field: 'page_token', description: 'is not a token this service returned' });
-    if (violations.length > 0) throw invalidArgument(violations);
+    if (violations.length > 0) throw new InvalidRequest(violations);
     const scope = await this.scopeOf(caller, request.providerId ?? '', metadata);
     const page = await usagePage(this.dataSource.manager, scope, { start, end }, request.pageSize || DEFAULT_PAGE_SIZE, cursor ?? undefined);
     return { lines: page.lines, totalBaseUnits: page.totalBaseUnits, nextPageToken: page.next ? encodeCursor(page.next) : '' };
@@ -38,21 +39,21 @@ export class UsageReport {
 
   private authenticate(metadata: Metadata | undefined): Caller {
     const key = apiKeyOf(metadata);
-    if (key === undefined) throw unauthenticated('missing API key: send "authorization: Bearer <key>" or "x-api-key: <key>"', { reason: 'API_KEY_MISSING' });
+    if (key === undefined) throw new NotAuthenticated('missing API key: send "authorization: Bearer <key>" or "x-api-key: <key>"', 'API_KEY_MISSING');
     const caller = this.callers.callerOf(key);
-    if (caller === undefined) throw unauthenticated('unknown API key', { reason: 'API_KEY_INVALID' });
+    if (caller === undefined) throw new NotAuthenticated('unknown API key', 'API_KEY_INVALID');
     return caller;
   }
 
   private async scopeOf(caller: Caller, providerId: string, metadata: Metadata | undefined): Promise<UsageScope> {
     switch (caller.kind) {
       case 'tenant':
-        if (providerId !== '') throw permissionDenied('tenant credentials read the tenant\'s own usage; provider earnings need the operator\'s key', { reason: 'PROVIDER_USAGE_NOT_ALLOWED' });
+        if (providerId !== '') throw new NotPermitted("tenant credentials read the tenant's own usage; provider earnings need the operator's key", 'PROVIDER_USAGE_NOT_ALLOWED');
         return { tenantId: caller.tenantId };
       case 'operator': {
-        if (providerId === '') throw invalidArgument([{ field: 'provider_id', description: 'required with operator credentials: the provider whose earnings to read' }]);
+        if (providerId === '') throw new InvalidRequest([{ field: 'provider_id', description: 'required with operator credentials: the provider whose earnings to read' }]);
         const operatorId = await operatorOfProvider(this.dataSource.manager, providerId);
-        if (operatorId !== caller.operatorId) throw permissionDenied(`provider ${providerId} does not belong to operator ${caller.operatorId}`, { reason: 'PROVIDER_NOT_OWNED' });
+        if (operatorId !== caller.operatorId) throw new NotPermitted(`provider ${providerId} does not belong to operator ${caller.operatorId}`, 'PROVIDER_NOT_OWNED');
         return { providerId };
       }
       case 'admin': {

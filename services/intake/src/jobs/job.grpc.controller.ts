@@ -4,13 +4,14 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, resourceExhausted } from '@switchyard/service-host';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, resourceExhausted, unauthenticated } from '@switchyard/service-host';
 import { validateJobSpec } from '../domain/validate-job-spec.js';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
-import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator.js';
+import { ApiKeyAuthenticator, NotAuthenticated } from '../tenancy/api-key-authenticator.js';
 import { CancelJobHandler } from './cancel-job.handler.js';
 import { InvalidCursor, InvalidPageToken, isJobId, JobQueries } from './job-queries.js';
 import { SubmitJobHandler } from './submit-job.handler.js';
+import type { Tenant } from '../domain/submit-job.js';
 
 const JOB_RESOURCE = 'switchyard.v1.Job';
 const MAX_CANCEL_REASON_LENGTH = 1024;
@@ -27,7 +28,7 @@ export class JobGrpcController {
   @GrpcMethod('JobService', 'SubmitJob')
   async submitJob(request: api.SubmitJobRequest, metadata: Metadata): Promise<api.SubmitJobResponse> {
     const submittedAt = new Date();
-    const tenant = await this.auth.authenticate(metadata);
+    const tenant = await this.tenantOf(metadata);
     const spec = request.spec == null ? undefined : api.JobSpec.fromPartial(request.spec);
     const result = await this.submissions.submit(tenant, spec, request.idempotencyKey ?? '', submittedAt);
     switch (result.kind) {
@@ -66,7 +67,7 @@ export class JobGrpcController {
 
   @GrpcMethod('JobService', 'GetJob')
   async getJob(request: api.GetJobRequest, metadata: Metadata): Promise<api.GetJobResponse> {
-    const tenant = await this.auth.authenticate(metadata);
+    const tenant = await this.tenantOf(metadata);
     const job = isJobId(request.jobId) ? await this.queries.get(tenant.id, request.jobId) : undefined;
     if (!job) throw jobNotFound(request.jobId);
     return { job };
@@ -74,7 +75,7 @@ export class JobGrpcController {
 
   @GrpcMethod('JobService', 'ListJobs')
   async listJobs(request: api.ListJobsRequest, metadata: Metadata): Promise<api.ListJobsResponse> {
-    const tenant = await this.auth.authenticate(metadata);
+    const tenant = await this.tenantOf(metadata);
     const states = request.states ?? [];
     const tiers = request.tiers ?? [];
     const violations = [
@@ -94,7 +95,7 @@ export class JobGrpcController {
   @GrpcMethod('JobService', 'WatchJob')
   watchJob(request: api.WatchJobRequest, metadata: Metadata): Observable<api.WatchJobResponse> {
     return defer(async () => {
-      const tenant = await this.auth.authenticate(metadata);
+      const tenant = await this.tenantOf(metadata);
       const job = isJobId(request.jobId) ? await this.queries.get(tenant.id, request.jobId) : undefined;
       if (!job) throw jobNotFound(request.jobId);
       try {
@@ -109,7 +110,7 @@ export class JobGrpcController {
   @GrpcMethod('JobService', 'CancelJob')
   async cancelJob(request: api.CancelJobRequest, metadata: Metadata): Promise<api.CancelJobResponse> {
     const requestedAt = new Date();
-    const tenant = await this.auth.authenticate(metadata);
+    const tenant = await this.tenantOf(metadata);
     const reason = request.reason ?? '';
     if (reason.length > MAX_CANCEL_REASON_LENGTH) {
       throw invalidArgument([{ field: 'reason', description: `must be at most ${MAX_CANCEL_REASON_LENGTH} characters` }]);
@@ -128,11 +129,20 @@ export class JobGrpcController {
     }
   }
 
+  private async tenantOf(metadata: Metadata): Promise<Tenant> {
+    try {
+      return await this.auth.authenticate(metadata);
+    } catch (error) {
+      if (error instanceof NotAuthenticated) throw unauthenticated(error.message, { reason: error.reason });
+      throw error;
+    }
+  }
+
   /** Prices a spec per tier from the rate card in effect now; no side effect. */
   @GrpcMethod('JobService', 'QuoteJob')
   async quoteJob(request: api.QuoteJobRequest, metadata: Metadata): Promise<api.QuoteJobResponse> {
     const quotedAt = new Date();
-    await this.auth.authenticate(metadata);
+    await this.tenantOf(metadata);
     const spec = request.spec == null ? undefined : api.JobSpec.fromPartial(request.spec);
     const violations = validateJobSpec(spec, quotedAt);
     if (violations.length > 0 || spec === undefined) throw invalidArgument(violations);
