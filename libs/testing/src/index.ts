@@ -2,3 +2,4 @@ export { databaseUrl, kafkaBrokers } from './environment.js';
 export { createTestSchema, createTestTopics, uniqueName, type TestSchema, type TestTopics } from './isolation.js';
 export { eventually } from './eventually.js';
 export { TestCertificates, type ClientSubject, type Issued } from './test-certificates.js';
+export { startRestartablePostgres, type RestartablePostgres } from './restartable-postgres.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
-import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
+import { databaseUrl as sharedDatabaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
 import pg from 'pg';
 import { withSearchPath, type IntakeConfig } from '../../src/config.js';
 import { startIntake, type RunningIntake } from '../../src/intake.js';
@@ -51,6 +51,8 @@ export interface IntakeFixture {
  * leaves the log in place when it closes.
  */
 export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture, overrides: Partial<IntakeConfig> = {}): Promise<IntakeFixture> {
+  // `overrides.databaseUrl`: a server of the test's own (an outage test stops and restarts it).
+  const databaseUrl = (): string => overrides.databaseUrl ?? sharedDatabaseUrl();
   const suffix = randomBytes(5).toString('hex');
   const schema = `intake_test_${suffix}`;
   const logSchema = sharingLogOf?.logSchema ?? `intake_log_${suffix}`;
@@ -88,6 +90,8 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
       ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('intake-test') })
       : new PostgresEventLog({ connectionString: logUrl, consumer: { pollIntervalMs: 200 } });
   const db = new pg.Pool({ connectionString: withSearchPath(databaseUrl(), schema), max: 2 });
+  // An idle connection the server closes (a restart) must not crash the test process.
+  db.on('error', () => undefined);
   const clients: api.JobServiceClient[] = [];
 
   return {
