@@ -11,6 +11,6 @@ export interface RunningKafka {
   startBroker?(index: number): Promise<void>;
 }
 /** `brokers` > 1 starts a KRaft cluster from the jars (replication factor 3, min ISR 2). */
-export function startKafka(log?: (message: string) => void, options?: { brokers?: number }): Promise<RunningKafka>;
+export function startKafka(log?: (message: string) => void, options?: { brokers?: number; own?: boolean }): Promise<RunningKafka>;
 export function pinnedKafkaVersion(): string;
 export const infraDir: string;

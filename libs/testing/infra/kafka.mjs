@@ -249,9 +249,10 @@ export function tail(file, lines = 40) {
  * replication factor 3 and min ISR 2). One broker: a given KAFKA_BROKERS or a container is used
  * as it is; a cluster is always started from the jars.
  */
-export async function startKafka(log = console.error, { brokers: count = 1 } = {}) {
-  // A cluster is always this run's own (nodes it can kill), whatever KAFKA_BROKERS says.
-  if (count > 1) return startJvmBroker(log, count);
+export async function startKafka(log = console.error, { brokers: count = 1, own = false } = {}) {
+  // A cluster, or a broker a test wants to kill (`own`), is always this run's own, whatever
+  // KAFKA_BROKERS says.
+  if (count > 1 || own) return startJvmBroker(log, count);
   if (process.env.KAFKA_BROKERS) {
     const brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
     await waitForKafka(brokers, { timeoutMs: 30_000 });

@@ -53,6 +53,8 @@ export interface IntakeFixture {
 export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture, overrides: Partial<IntakeConfig> = {}): Promise<IntakeFixture> {
   // `overrides.databaseUrl`: a server of the test's own (an outage test stops and restarts it).
   const databaseUrl = (): string => overrides.databaseUrl ?? sharedDatabaseUrl();
+  // `overrides.eventLog`: brokers of the test's own (an outage test kills and restarts them).
+  const brokers = (): string[] => (overrides.eventLog?.backend === 'kafka' ? [...overrides.eventLog.brokers] : kafkaBrokers());
   const suffix = randomBytes(5).toString('hex');
   const schema = `intake_test_${suffix}`;
   const logSchema = sharingLogOf?.logSchema ?? `intake_log_${suffix}`;
@@ -74,7 +76,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     grpcUrl: '127.0.0.1:0',
     databaseUrl: databaseUrl(),
     databaseSchema: schema,
-    eventLog: backend === 'kafka' ? { backend, brokers: kafkaBrokers() } : { backend, databaseUrl: logUrl },
+    eventLog: backend === 'kafka' ? { backend, brokers: brokers() } : { backend, databaseUrl: logUrl },
     topicPrefix: prefix,
     consumerGroup: uniqueName('intake'),
     tenantsFile,
@@ -87,7 +89,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
   const jobsTopic = `${prefix}jobs`;
   const log: EventLog =
     backend === 'kafka'
-      ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('intake-test') })
+      ? new KafkaEventLog({ brokers: brokers(), clientId: uniqueName('intake-test') })
       : new PostgresEventLog({ connectionString: logUrl, consumer: { pollIntervalMs: 200 } });
   const db = new pg.Pool({ connectionString: withSearchPath(databaseUrl(), schema), max: 2 });
   // An idle connection the server closes (a restart) must not crash the test process.
