@@ -18,6 +18,7 @@ export {
   type CleanupPolicy,
   type ConsumeOptions,
   type ConsumerHandle,
+  type ConsumerStatus,
   type EventBatch,
   type EventLog,
   type EventLogAdmin,

@@ -28,7 +28,15 @@ export interface ConsumeOptions {
   readonly fromBeginning?: boolean;
   /** Upper bound on events per batch. */
   readonly maxBatchSize?: number;
+  /**
+   * Told when the member loses its connection to the log (`recovering`: it reconnects and resumes
+   * from the committed offsets by itself), is back (`ok`), or has given up (`failed`: it delivers
+   * nothing more; the process should exit and be restarted).
+   */
+  readonly onStatus?: (status: ConsumerStatus, reason?: string) => void;
 }
+
+export type ConsumerStatus = 'ok' | 'recovering' | 'failed';
 
 export interface ConsumerHandle {
   /** Partitions this member currently owns, per topic. */

@@ -2,13 +2,14 @@
 // heartbeats, follows its assignment stream, "runs" each job for its estimated duration (scaled),
 // reports start, completion and usage, and sometimes fails a run or vanishes for a while.
 import { randomUUID } from 'node:crypto';
-import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { grpcClientTracing } from '@switchyard/telemetry';
 import { api } from '@switchyard/contracts';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import type { FleetConfig, ProviderPlan } from './fleet-plan.js';
+import { DEFAULT_REPORT_RETRY, sendUntilAnswered, type PendingReport, type ReportRetryPolicy } from './report-retry.js';
 
 export type FleetLog = (message: string) => void;
 
@@ -27,12 +28,15 @@ export class SimulatedProvider {
   private cursor = '';
   private vanishedUntil = 0;
   private stopped = false;
+  /** Reports sent and not yet answered; each is retried with the same content until it is. */
+  private readonly pending = new Set<PendingReport>();
 
   constructor(
     readonly plan: ProviderPlan,
     private readonly config: FleetConfig,
     placementAddress: string,
     private readonly log: FleetLog,
+    private readonly reportRetry: ReportRetryPolicy = DEFAULT_REPORT_RETRY,
   ) {
     // Each call a CLIENT span whose traceparent placement continues (exported when the fleet's tracing is).
     this.client = new api.ProviderServiceClient(placementAddress, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
@@ -55,6 +59,8 @@ export class SimulatedProvider {
     clearTimeout(this.heartbeatTimer);
     for (const timer of this.running.values()) clearTimeout(timer);
     this.running.clear();
+    for (const report of this.pending) report.cancel();
+    this.pending.clear();
     this.stream?.cancel();
     this.client.close();
   }
@@ -140,26 +146,40 @@ export class SimulatedProvider {
     const runMs = Math.max(50, Math.floor((seconds * 1000) / this.config.timeScale));
     const fails = roll < this.config.vanishRate + this.config.failureRate;
     const report = { jobId: assignment.jobId, attempt: assignment.attempt, providerId: this.providerId };
-    this.client.reportStarted(report, this.auth(), (error) => {
-      if (error) this.log(`${this.plan.name}: ReportStarted ${assignment.jobId}: ${error.message}`);
-    });
+    this.report(`ReportStarted ${assignment.jobId}`, (done) => this.client.reportStarted(report, this.auth(), done));
     const timer = setTimeout(
       () => {
         this.running.delete(key);
         const usage = this.usageOf(assignment, fails ? 0.5 : 1);
         if (fails) {
           const failure = { ...report, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: true, message: 'simulated GPU fault', usage };
-          this.client.reportFailed(failure, this.auth(), (error) => error && this.log(`${this.plan.name}: ReportFailed: ${error.message}`));
+          this.report(`ReportFailed ${assignment.jobId}`, (done) => this.client.reportFailed(failure, this.auth(), done));
           this.log(`${this.plan.name}: failed ${assignment.jobId} (attempt ${assignment.attempt})`);
         } else {
           const done = { ...report, resultHash: `sha256:${randomUUID().replaceAll('-', '')}`, usage };
-          this.client.reportCompleted(done, this.auth(), (error) => error && this.log(`${this.plan.name}: ReportCompleted: ${error.message}`));
+          this.report(`ReportCompleted ${assignment.jobId}`, (answered) => this.client.reportCompleted(done, this.auth(), answered));
           this.log(`${this.plan.name}: completed ${assignment.jobId} (attempt ${assignment.attempt})`);
         }
       },
       fails ? Math.floor(runMs / 2) : runMs,
     );
     this.running.set(key, timer);
+  }
+
+  /**
+   * Sends one report (the same request object every time, so the same report id and amounts)
+   * until placement answers it, across placement restarts and outages.
+   */
+  private report(what: string, send: (done: (error: ServiceError | null) => void) => void): void {
+    if (this.stopped) return;
+    const pending = sendUntilAnswered(send, this.reportRetry, (error, attempt, delayMs) => {
+      if (attempt === 1 || attempt % 10 === 0) this.log(`${this.plan.name}: ${what}: ${error.message}; sending it again in ${delayMs} ms (attempt ${attempt})`);
+    });
+    this.pending.add(pending);
+    void pending.done.then((answer) => {
+      this.pending.delete(pending);
+      if (answer !== null && answer !== 'stopped') this.log(`${this.plan.name}: ${what}: ${answer === 'gave up' ? 'gave up' : `refused: ${answer.message}`}`);
+    });
   }
 
   private usageOf(assignment: api.Assignment, share: number): api.UsageReport {

@@ -7,6 +7,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Metadata, status } from '@grpc/grpc-js';
 import { context, contextOf, grpcStatusName, histogram, rpcNames, semconv, SpanKind, SpanStatusCode, switchyardMetrics, trace, tracer } from '@switchyard/telemetry';
 import { Observable } from 'rxjs';
+import { dependencyUnavailable } from './dependency-outage.filter.js';
 
 const serverDuration = histogram(switchyardMetrics.RPC_SERVER_DURATION);
 const PATTERN_METADATA = 'microservices:pattern';
@@ -54,7 +55,9 @@ export class GrpcTracingInterceptor implements NestInterceptor {
       context.with(trace.setSpan(parent, span), () =>
         next.handle().subscribe({
           next: (value) => subscriber.next(value),
-          error: (error: unknown) => {
+          error: (raised: unknown) => {
+            // A dependency outage is answered UNAVAILABLE (retryable); record it as such.
+            const error = dependencyUnavailable(raised) ?? raised;
             end(error);
             subscriber.error(error);
           },

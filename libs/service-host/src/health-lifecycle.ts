@@ -4,6 +4,13 @@ import { HealthImplementation } from 'grpc-health-check';
 
 /** The names health reports on: `''` (the whole server) plus each served gRPC service. */
 export const HEALTH_SERVICE_NAMES = Symbol('HEALTH_SERVICE_NAMES');
+const HOST_LIFECYCLE = Symbol('HOST_LIFECYCLE');
+
+/** Shared with startGrpcService: once closing, dependency reports no longer change health. */
+export interface HostLifecycle {
+  closing: boolean;
+  onClose?: () => void;
+}
 
 /** Turns health NOT_SERVING as soon as shutdown starts, before the gRPC server closes. */
 @Injectable()
@@ -11,9 +18,12 @@ class HealthOnShutdown implements BeforeApplicationShutdown {
   constructor(
     private readonly health: HealthImplementation,
     @Inject(HEALTH_SERVICE_NAMES) private readonly names: readonly string[],
+    @Inject(HOST_LIFECYCLE) private readonly lifecycle: HostLifecycle,
   ) {}
 
   beforeApplicationShutdown(signal?: string): void {
+    this.lifecycle.closing = true;
+    this.lifecycle.onClose?.();
     new Logger('ServiceHost').log(`shutting down${signal ? ` on ${signal}` : ''}: health NOT_SERVING`);
     for (const name of this.names) this.health.setStatus(name, 'NOT_SERVING');
   }
@@ -34,7 +44,7 @@ class TracingOnShutdown implements OnApplicationShutdown {
 /** Wraps a service's root module so every service gets the same host-level providers. */
 @Module({})
 export class ServiceHostModule {
-  static wrap(service: Type<unknown>, health: HealthImplementation, names: readonly string[], tracing: Tracing): DynamicModule {
+  static wrap(service: Type<unknown>, health: HealthImplementation, names: readonly string[], tracing: Tracing, lifecycle: HostLifecycle = { closing: false }): DynamicModule {
     return {
       module: ServiceHostModule,
       imports: [service],
@@ -42,6 +52,7 @@ export class ServiceHostModule {
         { provide: HealthImplementation, useValue: health },
         { provide: HEALTH_SERVICE_NAMES, useValue: names },
         { provide: TRACING, useValue: tracing },
+        { provide: HOST_LIFECYCLE, useValue: lifecycle },
         HealthOnShutdown,
         TracingOnShutdown,
       ],

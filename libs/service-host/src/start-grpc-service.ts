@@ -4,11 +4,12 @@ import { type CustomTransportStrategy, type MicroserviceOptions, Transport } fro
 import type { Server } from '@grpc/grpc-js';
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
-import { startMetrics, startTracing } from '@switchyard/telemetry';
+import { dependencyHealth, startMetrics, startTracing } from '@switchyard/telemetry';
+import { DependencyOutageFilter } from './dependency-outage.filter.js';
 import { GrpcTracingInterceptor } from './grpc-tracing.interceptor.js';
 import { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, type GrpcTlsSettings } from './grpc-tls.js';
 import { healthListenersFromEnv } from './health-listener.js';
-import { ServiceHostModule } from './health-lifecycle.js';
+import { type HostLifecycle, ServiceHostModule } from './health-lifecycle.js';
 import { JsonLogger } from './json-logger.js';
 import { resolveListenAddress } from './listen-address.js';
 import { addReflection, HEALTH_SERVICE } from './reflection.js';
@@ -53,6 +54,12 @@ export interface GrpcServiceConfig {
   transports?: (app: INestApplicationContext) => CustomTransportStrategy[];
   /** TLS of the server; default from GRPC_TLS_* (see grpc-tls.ts), `null` forces plaintext. */
   tls?: GrpcTlsSettings | null;
+  /**
+   * When a consumer, relay or listener reports that it cannot resume (see `dependencyHealth`),
+   * close and exit the process with code 1 so a supervisor restarts it. Default: `handleSignals`
+   * (a service inside a test runner only turns NOT_SERVING).
+   */
+  exitOnFailure?: boolean;
 }
 
 export interface RunningGrpcService {
@@ -65,8 +72,9 @@ export interface RunningGrpcService {
 
 /**
  * Starts a NestJS gRPC microservice that also serves grpc.health.v1 and server reflection.
- * Health is NOT_SERVING until the server listens, SERVING while it does, NOT_SERVING once
- * shutdown begins.
+ * Health is NOT_SERVING until the server listens, SERVING while it does and every component
+ * reporting to `dependencyHealth` is ok, NOT_SERVING while one waits for a dependency and once
+ * shutdown begins. A component that cannot resume ends the process (`exitOnFailure`).
  */
 export async function startGrpcService(config: GrpcServiceConfig): Promise<RunningGrpcService> {
   const address = await resolveListenAddress(config.url);
@@ -84,8 +92,10 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   const metrics = await startMetrics(config.name);
   // Flushed together once everything else has shut down.
   const telemetry = { shutdown: async () => void (await Promise.all([tracing.shutdown(), metrics.shutdown()])) };
-  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames, telemetry), { logger });
+  const lifecycle: HostLifecycle = { closing: false };
+  const app = await NestFactory.create(ServiceHostModule.wrap(config.module, health, healthNames, telemetry, lifecycle), { logger });
   app.useGlobalInterceptors(new GrpcTracingInterceptor());
+  app.useGlobalFilters(new DependencyOutageFilter());
   app.connectMicroservice<MicroserviceOptions>(
     {
       transport: Transport.GRPC,
@@ -109,7 +119,28 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   if (config.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.startAllMicroservices();
   await app.init();
-  for (const name of healthNames) health.setStatus(name, 'SERVING');
+  const exitOnFailure = config.exitOnFailure ?? config.handleSignals ?? true;
+  let exiting = false;
+  const showHealth = (): void => {
+    if (lifecycle.closing) return;
+    const serving = dependencyHealth.overall() === 'ok';
+    for (const name of healthNames) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+  };
+  const unsubscribe = dependencyHealth.subscribe((report, overall) => {
+    const reason = report.reason ? `: ${report.reason}` : '';
+    if (report.status === 'ok') logger.log(`${report.component} resumed; health ${overall === 'ok' ? 'SERVING' : 'NOT_SERVING'}`, 'ServiceHost');
+    else logger.warn(`${report.component} ${report.status}${reason}; health NOT_SERVING`, 'ServiceHost');
+    showHealth();
+    if (report.status === 'failed' && exitOnFailure && !exiting) {
+      exiting = true;
+      logger.error(`${report.component} cannot resume${reason}; exiting with code 1 so the supervisor restarts this process`, undefined, 'ServiceHost');
+      const exit = (): never => process.exit(1);
+      setTimeout(exit, 10_000).unref();
+      void app.close().then(exit, exit);
+    }
+  });
+  lifecycle.onClose = unsubscribe;
+  showHealth();
   if (metrics.url) logger.log(`metrics at ${metrics.url}`, 'ServiceHost');
   logger.log(`gRPC server (${describeGrpcTls(tls)}) listening on ${address}`, 'ServiceHost');
   return { app, address, metricsUrl: metrics.url };

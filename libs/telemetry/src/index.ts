@@ -21,3 +21,4 @@ export { grpcClientTracing, grpcStatusName, rpcNames } from './grpc-client-traci
 export { activeTraceCarrier, activeTraceIds, context, contextOf, inSpan, SpanKind, SpanStatusCode, trace, tracer, type TraceCarrier } from './trace-context.js';
 export { createLogger, LoggerConfigurationError, logLevelFrom, processLogger, REDACTED, redactText, type LogLevel } from './logger.js';
 export { kafkaLogCreator, levelOfKafkaEntry, type KafkaLogEntry, type KafkaLogLevel } from './kafkajs-log.js';
+export { dependencyHealth, isDependencyOutage, type ComponentReport, type ComponentStatus } from './dependency-health.js';

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // pnpm infra:up   starts Kafka and PostgreSQL in a detached host process and prints
 //                 KAFKA_BROKERS=... and DATABASE_URL=... lines (source them into your shell).
+//                 `pnpm infra:up --brokers 3` starts a three-node KRaft cluster (replication
+//                 factor 3, min ISR 2) instead of one broker.
 // pnpm infra:down stops them.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,13 +31,30 @@ function printState(state) {
   console.error(`# ${state.versions.kafka}; ${state.versions.postgres}`);
 }
 
+/** `--brokers N` (or `--brokers=N`): Kafka nodes to start; default 1. */
+function brokerCount(argv) {
+  const index = argv.findIndex((a) => a === '--brokers' || a.startsWith('--brokers='));
+  if (index < 0) return 1;
+  const raw = argv[index].includes('=') ? argv[index].split('=')[1] : argv[index + 1];
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > 9) {
+    console.error(`--brokers wants a whole number from 1 to 9, not "${raw}"`);
+    process.exit(2);
+  }
+  return count;
+}
+
 async function up() {
+  const brokers = brokerCount(process.argv.slice(3));
   const existing = readState();
-  if (existing && alive(existing.pid)) return printState(existing);
+  if (existing && alive(existing.pid)) {
+    if ((existing.brokers ?? 1) !== brokers) console.error(`# infra is already running with ${existing.brokers ?? 1} Kafka broker(s); \`pnpm infra:down\` first to change that`);
+    return printState(existing);
+  }
   fs.mkdirSync(infraDir, { recursive: true });
   fs.rmSync(stateFile, { force: true });
   const out = fs.openSync(hostLog, 'w');
-  const host = spawn(process.execPath, [self, 'host'], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const host = spawn(process.execPath, [self, 'host', '--brokers', String(brokers)], { detached: true, stdio: ['ignore', out, out], env: process.env });
   host.unref();
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
@@ -49,7 +68,8 @@ async function up() {
 }
 
 async function host() {
-  const infra = await provision((m) => console.error(m));
+  const brokers = brokerCount(process.argv.slice(3));
+  const infra = await provision((m) => console.error(m), { brokers });
   const stop = async () => {
     await infra.stop();
     fs.rmSync(stateFile, { force: true });
@@ -57,7 +77,7 @@ async function host() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog, kafkaPids: infra.kafkaPids }, null, 2));
+  fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, brokers, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog, kafkaPids: infra.kafkaPids }, null, 2));
   setInterval(() => {}, 1 << 30);
 }
 
@@ -90,7 +110,7 @@ async function down() {
 const commands = { up, down, host };
 const command = commands[process.argv[2] ?? ''];
 if (!command) {
-  console.error('usage: infra.mjs up|down');
+  console.error('usage: infra.mjs up [--brokers N]|down');
   process.exit(2);
 }
 await command();

@@ -3,8 +3,14 @@ export interface RunningKafka {
   readonly brokers: string[];
   readonly version: string;
   readonly logFile?: string;
+  readonly pids?: number[];
   stop(): Promise<void>;
+  /** Started from the jars only: SIGKILLs node `index` (0-based), a crash. */
+  killBroker?(index: number): Promise<void>;
+  /** Started from the jars only: starts node `index` again on its data. */
+  startBroker?(index: number): Promise<void>;
 }
-export function startKafka(log?: (message: string) => void): Promise<RunningKafka>;
+/** `brokers` > 1 starts a KRaft cluster from the jars (replication factor 3, min ISR 2). */
+export function startKafka(log?: (message: string) => void, options?: { brokers?: number; own?: boolean }): Promise<RunningKafka>;
 export function pinnedKafkaVersion(): string;
 export const infraDir: string;

@@ -39,11 +39,15 @@ function resolveJars(version, log) {
   return dir;
 }
 
-function brokerProperties({ port, controllerPort, dataDir }) {
+function brokerProperties({ nodeId = 1, port, controllerPort, dataDir, voters, replicas = 1 }) {
+  // One node: replication factor 1. A cluster: every topic on 3 replicas (or all nodes, when
+  // fewer), a write acknowledged by acks=all on at least 2, so one node may die without loss.
+  const replication = Math.min(3, replicas);
+  const minIsr = replicas >= 3 ? 2 : 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${voters ?? `1@127.0.0.1:${controllerPort}`}`,
     `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names=CONTROLLER',
@@ -52,13 +56,17 @@ function brokerProperties({ port, controllerPort, dataDir }) {
     `log.dirs=${dataDir}`,
     'num.partitions=1',
     'auto.create.topics.enable=false',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replication}`,
+    `min.insync.replicas=${minIsr}`,
+    // Never elect a replica that is not in sync: an acknowledged write is never lost.
+    'unclean.leader.election.enable=false',
+    `offsets.topic.replication.factor=${replication}`,
     'offsets.topic.num.partitions=4',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replication}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'transaction.state.log.num.partitions=4',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `share.coordinator.state.topic.replication.factor=${replication}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
     'group.initial.rebalance.delay.ms=0',
     '',
   ].join('\n');
@@ -109,7 +117,14 @@ function processAlive(pid) {
   }
 }
 
-async function startJvmBroker(log) {
+const JVM_ARGS = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+
+/**
+ * `count` KRaft nodes (each broker and controller) from the Maven Central jars, one JVM each.
+ * With 3 or more: replication factor 3, min ISR 2 (see brokerProperties). The result can kill a
+ * node (`killBroker(i)`: SIGKILL, as a crash) and start it again (`startBroker(i)`, same data).
+ */
+async function startJvmBroker(log, count = 1) {
   const version = pinnedKafkaVersion();
   const jars = resolveJars(version, log);
   const classpath = `${jars}/*`;
@@ -118,60 +133,95 @@ async function startJvmBroker(log) {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `switchyard-kafka-${process.pid}-`));
   const logDir = path.join(infraDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const logFile = path.join(logDir, `kafka-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
-  const [port, controllerPort] = [await freePort(), await freePort()];
-  const propsFile = path.join(workDir, 'server.properties');
-  fs.writeFileSync(propsFile, brokerProperties({ port, controllerPort, dataDir: path.join(workDir, 'data') }));
+  const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  const nodes = [];
+  for (let i = 0; i < count; i++) nodes.push({ nodeId: i + 1, port: await freePort(), controllerPort: await freePort() });
+  const voters = nodes.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
 
   // A base64url id may start with '-', which StorageTool would parse as an option.
   let clusterId;
   do clusterId = randomBytes(16).toString('base64url');
   while (clusterId.startsWith('-'));
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  const out = fs.openSync(logFile, 'a');
-  execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'], {
-    stdio: ['ignore', out, out],
-  });
-  const jvm = spawn(
-    java,
-    ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', '-cp', classpath, 'kafka.Kafka', propsFile],
-    { stdio: ['ignore', out, out] },
-  );
-  fs.closeSync(out);
-  let exited = false;
-  jvm.on('exit', () => (exited = true));
-  // Whatever ends this process (a crash included) ends the broker and removes its folder: no
+  for (const node of nodes) {
+    node.logFile = path.join(logDir, count === 1 ? `kafka-${stamp}.log` : `kafka-${stamp}-node${node.nodeId}.log`);
+    node.propsFile = path.join(workDir, `server-${node.nodeId}.properties`);
+    fs.writeFileSync(node.propsFile, brokerProperties({ ...node, dataDir: path.join(workDir, `data-${node.nodeId}`), voters, replicas: count }));
+    const out = fs.openSync(node.logFile, 'a');
+    execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propsFile, '--ignore-formatted'], {
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+  }
+
+  const launch = (node) => {
+    const out = fs.openSync(node.logFile, 'a');
+    const jvm = spawn(java, [...JVM_ARGS, '-cp', classpath, 'kafka.Kafka', node.propsFile], { stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    node.jvm = jvm;
+    node.exited = false;
+    jvm.on('exit', () => (node.exited = true));
+  };
+  for (const node of nodes) launch(node);
+  // Whatever ends this process (a crash included) ends the brokers and removes their folder: no
   // orphaned JVMs, no leftover data.
   const killOnExit = () => {
-    jvm.kill('SIGKILL');
+    for (const node of nodes) node.jvm?.kill('SIGKILL');
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   process.on('exit', killOnExit);
-  jvm.on('exit', () => process.off('exit', killOnExit));
-  const brokers = [`127.0.0.1:${port}`];
-  log(`starting Apache Kafka ${version} (KRaft, JVM) on ${brokers[0]}; log: ${logFile}`);
+  const brokers = nodes.map((n) => `127.0.0.1:${n.port}`);
+  const logFile = nodes[0].logFile;
+  log(`starting Apache Kafka ${version} (KRaft, JVM, ${count} node${count === 1 ? '' : 's'}) on ${brokers.join(',')}; log: ${logFile}`);
+  const allAlive = () => nodes.every((n) => !n.exited);
   try {
-    await waitForKafka(brokers, { isAlive: () => !exited });
+    const cluster = await waitForKafka(brokers, { isAlive: allAlive, timeoutMs: 90_000 + 30_000 * (count - 1) });
+    // A cluster is ready when every node has joined, not just the first that answers.
+    if (count > 1) await waitForBrokers(brokers, count, allAlive, cluster);
   } catch (err) {
-    jvm.kill('SIGKILL');
+    for (const node of nodes) node.jvm.kill('SIGKILL');
     throw new Error(`${err.message}\n--- tail of ${logFile} ---\n${tail(logFile)}`);
   }
+  const stopNode = async (node, signal) => {
+    if (node.exited) return;
+    const gone = new Promise((r) => node.jvm.once('exit', r));
+    node.jvm.kill(signal);
+    const timer = setTimeout(() => node.jvm.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(timer);
+  };
   return {
     brokers,
-    version: `Apache Kafka ${version} (KRaft, JVM from Maven Central)`,
+    version: `Apache Kafka ${version} (KRaft, JVM from Maven Central${count > 1 ? `, ${count} nodes, replication factor 3, min ISR 2` : ''})`,
     logFile,
-    pids: [jvm.pid],
+    pids: nodes.map((n) => n.jvm.pid),
+    /** SIGKILLs node `index` (0-based): a crash, no clean shutdown. */
+    killBroker: (index) => stopNode(nodes[index], 'SIGKILL'),
+    /** Starts node `index` again on its data; resolves once the cluster lists it again. */
+    async startBroker(index) {
+      const node = nodes[index];
+      if (!node.exited) return;
+      launch(node);
+      await waitForBrokers(brokers, count, () => !node.exited);
+    },
     async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => jvm.once('exit', r));
-        jvm.kill('SIGTERM');
-        const timer = setTimeout(() => jvm.kill('SIGKILL'), 15_000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await Promise.all(nodes.map((node) => stopNode(node, 'SIGTERM')));
+      process.off('exit', killOnExit);
       fs.rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Polls until the cluster's metadata lists `count` brokers. */
+async function waitForBrokers(brokers, count, isAlive, first) {
+  if (first?.brokers.length >= count) return;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const cluster = await waitForKafka(brokers, { isAlive, timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    if (cluster.brokers.length >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${cluster.brokers.length} of ${count} Kafka brokers joined the cluster`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function startContainerBroker(log) {
@@ -194,12 +244,20 @@ export function tail(file, lines = 40) {
   }
 }
 
-export async function startKafka(log = console.error) {
+/**
+ * `brokers`: how many KRaft nodes to start from the jars (default 1; 3 gives a cluster with
+ * replication factor 3 and min ISR 2). One broker: a given KAFKA_BROKERS or a container is used
+ * as it is; a cluster is always started from the jars.
+ */
+export async function startKafka(log = console.error, { brokers: count = 1, own = false } = {}) {
+  // A cluster, or a broker a test wants to kill (`own`), is always this run's own, whatever
+  // KAFKA_BROKERS says.
+  if (count > 1 || own) return startJvmBroker(log, count);
   if (process.env.KAFKA_BROKERS) {
     const brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
     await waitForKafka(brokers, { timeoutMs: 30_000 });
     return { brokers, version: 'given by KAFKA_BROKERS', logFile: undefined, pids: [], stop: async () => {} };
   }
   if (await dockerEngineAnswers()) return startContainerBroker(log);
-  return startJvmBroker(log);
+  return startJvmBroker(log, 1);
 }

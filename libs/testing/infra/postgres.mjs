@@ -65,7 +65,45 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
   if (!initialised) await server.initialise();
   await server.start();
   const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
-  return { url, embedded: true, stop: () => server.stop() };
+  return { url, embedded: true, stop: () => server.stop(), server };
+}
+
+/**
+ * A PostgreSQL server of a test's own that the test can take away and bring back (outage tests),
+ * on the same port and data: `stop()` shuts it down (fast shutdown: every session is terminated
+ * with 57P01, as an operator's restart does), `start()` starts it again, `close()` stops it and
+ * removes its data. Embedded PostgreSQL, never the shared server other test files use.
+ */
+export async function startRestartablePostgres({ log = console.error } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-restartable-'));
+  if (process.getuid?.() === 0) fs.chmodSync(dataDir, 0o777);
+  const databaseDir = path.join(dataDir, 'data');
+  const running = await startEmbeddedPostgres({ dataDir: databaseDir, log });
+  let up = true;
+  return {
+    url: running.url,
+    embedded: true,
+    isRunning: () => up,
+    async stop() {
+      if (!up) return;
+      await running.server.stop();
+      up = false;
+    },
+    async start() {
+      if (up) return;
+      await running.server.start();
+      up = true;
+    },
+    async restart() {
+      await this.stop();
+      await this.start();
+    },
+    async close() {
+      await running.server.stop().catch(() => undefined);
+      up = false;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function startContainerPostgres(log) {

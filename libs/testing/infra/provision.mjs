@@ -3,8 +3,9 @@
 import { startKafka } from './kafka.mjs';
 import { startPostgres } from './postgres.mjs';
 
-export async function provision(log = console.error) {
-  const [kafkaStart, postgresStart] = await Promise.allSettled([startKafka(log), startPostgres(log)]);
+/** `brokers`: Kafka nodes to start from the jars (3: a replicated cluster); default 1. */
+export async function provision(log = console.error, { brokers = 1 } = {}) {
+  const [kafkaStart, postgresStart] = await Promise.allSettled([startKafka(log, { brokers }), startPostgres(log)]);
   if (kafkaStart.status === 'rejected' || postgresStart.status === 'rejected') {
     // Stop whichever did start before reporting the failure.
     await Promise.allSettled([kafkaStart, postgresStart].filter((s) => s.status === 'fulfilled').map((s) => s.value.stop()));

@@ -3,3 +3,5 @@ export { createTestSchema, createTestTopics, uniqueName, type TestSchema, type T
 export { eventually } from './eventually.js';
 export { TestCertificates, type ClientSubject, type Issued } from './test-certificates.js';
 export { quiescent, type LagSource, type QuiescenceOptions } from './quiescent.js';
+export { startRestartablePostgres, type RestartablePostgres } from './restartable-postgres.js';
+export { startKafkaCluster, type KafkaCluster } from './kafka-cluster.js';

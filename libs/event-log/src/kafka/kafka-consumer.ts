@@ -34,6 +34,22 @@ export async function startKafkaConsumer(
       resolve();
     });
   });
+  // KafkaJS restarts a member that crashed on a retriable error (a lost broker) by itself; one it
+  // does not restart delivers nothing more, and the owner must know (it exits to be restarted).
+  // (KafkaJS emits STOP on its way to every crash, restarted or not, so STOP says nothing here.)
+  let stopping = false;
+  let crashed = false;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    const reason = `consumer group ${options.groupId}: ${payload.error?.message ?? 'crashed'}`;
+    if (payload.restart) {
+      crashed = true;
+      options.onStatus?.('recovering', reason);
+    } else if (!stopping) options.onStatus?.('failed', `${reason}; KafkaJS does not restart it`);
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (crashed) options.onStatus?.('ok');
+    crashed = false;
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -46,7 +62,10 @@ export async function startKafkaConsumer(
   let stopped: Promise<void> | undefined;
   return {
     assignment: () => assignment,
-    stop: () => (stopped ??= consumer.disconnect()),
+    stop: () => {
+      stopping = true;
+      return (stopped ??= consumer.disconnect());
+    },
   };
 }
 

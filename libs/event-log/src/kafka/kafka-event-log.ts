@@ -108,7 +108,11 @@ export class KafkaEventLog implements EventLog {
       const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       await producer.connect();
       return producer;
-    })());
+    })().catch((error: unknown) => {
+      // The brokers were away: the next append connects again instead of failing forever.
+      this.producer = undefined;
+      throw error;
+    }));
   }
 
   private connectedAdmin(): Promise<Admin> {
@@ -116,7 +120,10 @@ export class KafkaEventLog implements EventLog {
       const admin = this.kafka.admin();
       await admin.connect();
       return admin;
-    })());
+    })().catch((error: unknown) => {
+      this.adminClient = undefined;
+      throw error;
+    }));
   }
 }
 

@@ -48,6 +48,7 @@ export async function startPlatformaticConsumer(
   let pending: Message[] = [];
   let draining: Promise<void> | undefined;
   let restarting: Promise<void> | undefined;
+  let outage = false;
 
   // Per partition, the offset after the last record taken from the stream. The stream fetches
   // again from the committed offsets when the group rebalances, which can hand over records this
@@ -120,8 +121,22 @@ export async function startPlatformaticConsumer(
     stream = undefined;
     restarting = (async () => {
       await previous?.close().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, settings.redeliveryDelayMs));
-      if (!stopping) await open().catch(() => undefined);
+      // Until the stream opens again (the broker may be away): back off, never give up silently.
+      let pause = settings.redeliveryDelayMs;
+      while (!stopping) {
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        if (stopping) return;
+        try {
+          await open();
+          if (outage) options.onStatus?.('ok');
+          outage = false;
+          return;
+        } catch (error) {
+          if (!outage) options.onStatus?.('recovering', `consumer group ${options.groupId}: ${(error as Error)?.message ?? String(error)}`);
+          outage = true;
+          pause = Math.min(pause * 2, 5_000);
+        }
+      }
     })().finally(() => (restarting = undefined));
   };
 

@@ -19,6 +19,8 @@ export interface PostgresMemberSettings {
   readonly sessionTimeoutMs: number;
   readonly redeliveryDelayMs: number;
   readonly defaultBatchSize: number;
+  /** How long the member keeps reconnecting to an unreachable database before it gives up (`failed`). */
+  readonly giveUpAfterMs: number;
 }
 
 interface Owned {
@@ -39,12 +41,13 @@ export async function startPostgresMember(
   upcasters: UpcasterRegistry | undefined,
   settings: PostgresMemberSettings,
 ): Promise<ConsumerHandle> {
-  const session = new pg.Client({ connectionString });
-  const member = new Member(session, randomUUID(), options, handler, upcasters, settings);
-  await session.connect();
+  const member = new Member(() => new pg.Client({ connectionString }), randomUUID(), options, handler, upcasters, settings);
   await member.start();
   return member;
 }
+
+/** Pauses between reconnection attempts while the database is away. */
+const RECONNECT_BACKOFF_MS = { initial: 250, max: 5_000 };
 
 class Member implements ConsumerHandle {
   private readonly owned = new Map<string, Owned>();
@@ -52,10 +55,13 @@ class Member implements ConsumerHandle {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private lastHeartbeat = 0;
-  private failure: unknown;
+  /** The live session; undefined while reconnecting. */
+  private session: pg.Client | undefined;
+  /** Since when the member has been without a working session (undefined while it has one). */
+  private outageSince: number | undefined;
 
   constructor(
-    private readonly session: pg.Client,
+    private readonly newSession: () => pg.Client,
     private readonly memberId: string,
     private readonly options: ConsumeOptions,
     private readonly handler: BatchHandler,
@@ -64,18 +70,42 @@ class Member implements ConsumerHandle {
   ) {}
 
   async start(): Promise<void> {
-    this.session.on('notification', (message) => {
+    await this.connect();
+    this.loop = this.run();
+  }
+
+  /**
+   * A fresh session: LISTEN, then take partitions (positions read from the committed offsets).
+   * A lost session has lost its locks, so nothing owned before survives it.
+   */
+  private async connect(): Promise<void> {
+    this.owned.clear();
+    const session = this.newSession();
+    session.on('notification', (message) => {
       if (message.channel === NOTIFY_CHANNEL && this.options.topics.includes(message.payload ?? '')) this.signal();
     });
-    // A lost session has lost its locks: stop delivering rather than act on stale ownership.
-    this.session.on('error', (error) => {
-      this.failure = error;
-      this.running = false;
+    // The session died (server restart, network): stop acting on its ownership and reconnect.
+    session.on('error', () => {
+      if (this.session === session) this.dropSession();
       this.signal();
     });
-    await this.session.query(`LISTEN ${NOTIFY_CHANNEL}`);
-    await this.rebalance();
-    this.loop = this.run();
+    try {
+      await session.connect();
+      this.session = session;
+      await session.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await this.rebalance();
+    } catch (error) {
+      if (this.session === session) this.dropSession();
+      else void session.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private dropSession(): void {
+    const session = this.session;
+    this.session = undefined;
+    this.owned.clear();
+    void session?.end().catch(() => undefined);
   }
 
   assignment(): ReadonlyMap<string, readonly number[]> {
@@ -89,27 +119,56 @@ class Member implements ConsumerHandle {
     this.running = false;
     this.signal();
     await this.loop;
-    if (this.failure === undefined) {
-      await this.session.query('DELETE FROM event_log_group_members WHERE group_id = $1 AND member_id = $2', [this.options.groupId, this.memberId]).catch(() => undefined);
+    const session = this.session;
+    this.session = undefined;
+    if (session) {
+      await session.query('DELETE FROM event_log_group_members WHERE group_id = $1 AND member_id = $2', [this.options.groupId, this.memberId]).catch(() => undefined);
+      // Closing the session releases every advisory lock it held.
+      await session.end().catch(() => undefined);
     }
-    // Closing the session releases every advisory lock it held.
-    await this.session.end().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
+    let backoff = RECONNECT_BACKOFF_MS.initial;
     while (this.running) {
       try {
+        if (!this.session) {
+          await this.connect();
+          this.recovered();
+          backoff = RECONNECT_BACKOFF_MS.initial;
+        }
         if (Date.now() - this.lastHeartbeat >= this.settings.heartbeatIntervalMs) await this.rebalance();
         const delivered = await this.deliverOnce();
         if (!delivered && this.running) await this.idle();
       } catch (error) {
         if (!this.running) return;
-        // A database hiccup: back off and retry; uncommitted batches are delivered again.
-        this.failure = error;
-        await this.idle(this.settings.redeliveryDelayMs);
-        this.failure = undefined;
+        // The session or the database is gone: reconnect with a fresh session after a pause and
+        // resume from the committed offsets; uncommitted batches are delivered again.
+        this.dropSession();
+        if (this.lost(error)) return;
+        await this.idle(backoff);
+        backoff = Math.min(backoff * 2, RECONNECT_BACKOFF_MS.max);
       }
     }
+  }
+
+  /** Records an outage; true when it lasted past `giveUpAfterMs` and the member stops. */
+  private lost(error: unknown): boolean {
+    const reason = `consumer group ${this.options.groupId}: ${(error as Error)?.message ?? String(error)}`;
+    if (this.outageSince === undefined) {
+      this.outageSince = Date.now();
+      this.options.onStatus?.('recovering', reason);
+    }
+    if (Date.now() - this.outageSince < this.settings.giveUpAfterMs) return false;
+    this.running = false;
+    this.options.onStatus?.('failed', `${reason}; gave up reconnecting after ${this.settings.giveUpAfterMs} ms`);
+    return true;
+  }
+
+  private recovered(): void {
+    if (this.outageSince === undefined) return;
+    this.outageSince = undefined;
+    this.options.onStatus?.('ok');
   }
 
   /** One batch from each owned partition that has one; true if anything was delivered. */
@@ -118,7 +177,7 @@ class Member implements ConsumerHandle {
     for (const owned of [...this.owned.values()]) {
       if (!this.running) break;
       if (owned.retryAt > Date.now()) continue;
-      const { rows } = await this.session.query<StoredRow>(
+      const { rows } = await this.db().query<StoredRow>(
         `SELECT topic, partition, "offset", key, headers, payload, appended_at FROM event_log
           WHERE topic = $1 AND partition = $2 AND "offset" >= $3 ORDER BY "offset" LIMIT $4`,
         [owned.topic, owned.partition, owned.position.toString(), this.options.maxBatchSize ?? this.settings.defaultBatchSize],
@@ -132,7 +191,7 @@ class Member implements ConsumerHandle {
         owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
         continue;
       }
-      await this.session.query(
+      await this.db().query(
         `INSERT INTO event_log_group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
          ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = EXCLUDED.committed_offset`,
         [this.options.groupId, owned.topic, owned.partition, next.toString()],
@@ -147,18 +206,18 @@ class Member implements ConsumerHandle {
   private async rebalance(): Promise<void> {
     this.lastHeartbeat = Date.now();
     const { groupId } = this.options;
-    await this.session.query(
+    await this.db().query(
       `INSERT INTO event_log_group_members (group_id, member_id, heartbeat_at) VALUES ($1, $2, now())
        ON CONFLICT (group_id, member_id) DO UPDATE SET heartbeat_at = now()`,
       [groupId, this.memberId],
     );
-    const { rows: members } = await this.session.query<{ member_id: string }>(
+    const { rows: members } = await this.db().query<{ member_id: string }>(
       `SELECT member_id FROM event_log_group_members
         WHERE group_id = $1 AND heartbeat_at > now() - make_interval(secs => $2::double precision / 1000)
         ORDER BY member_id`,
       [groupId, this.settings.sessionTimeoutMs],
     );
-    const { rows: partitions } = await this.session.query<{ topic: string; partition: number }>(
+    const { rows: partitions } = await this.db().query<{ topic: string; partition: number }>(
       'SELECT topic, partition FROM event_log_partitions WHERE topic = ANY($1) ORDER BY topic, partition',
       [this.options.topics],
     );
@@ -169,14 +228,14 @@ class Member implements ConsumerHandle {
     // Give back the surplus first; this runs between batches, so everything delivered is committed.
     for (const key of [...this.owned.keys()].reverse()) {
       if (this.owned.size <= quota) break;
-      await this.session.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+      await this.db().query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
       this.owned.delete(key);
     }
     for (const { topic, partition } of partitions) {
       if (this.owned.size >= quota) break;
       const key = lockKey(groupId, topic, partition);
       if (this.owned.has(key)) continue;
-      const { rows } = await this.session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
+      const { rows } = await this.db().query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
       if (!rows[0]?.locked) continue;
       this.owned.set(key, { topic, partition, position: await this.startPosition(topic, partition), retryAt: 0 });
     }
@@ -184,7 +243,7 @@ class Member implements ConsumerHandle {
 
   /** The committed offset, read fresh at every acquisition: a previous owner may have moved it. */
   private async startPosition(topic: string, partition: number): Promise<bigint> {
-    const { rows } = await this.session.query<{ committed_offset: string | null; next_offset: string }>(
+    const { rows } = await this.db().query<{ committed_offset: string | null; next_offset: string }>(
       `SELECT p.next_offset,
               (SELECT committed_offset FROM event_log_group_offsets o
                 WHERE o.group_id = $1 AND o.topic = p.topic AND o.partition = p.partition) AS committed_offset
@@ -195,6 +254,12 @@ class Member implements ConsumerHandle {
     if (!row) return 0n;
     if (row.committed_offset !== null) return BigInt(row.committed_offset);
     return this.options.fromBeginning === false ? BigInt(row.next_offset) : 0n;
+  }
+
+  /** The live session, or an error that sends the loop to reconnect. */
+  private db(): pg.Client {
+    if (!this.session) throw new Error('the consumer session to PostgreSQL was lost');
+    return this.session;
   }
 
   private idle(ms = Math.min(this.settings.pollIntervalMs, this.settings.heartbeatIntervalMs)): Promise<void> {

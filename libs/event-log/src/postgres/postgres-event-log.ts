@@ -64,6 +64,7 @@ export class PostgresEventLog implements EventLog {
       sessionTimeoutMs: 3_000,
       redeliveryDelayMs: 500,
       defaultBatchSize: 100,
+      giveUpAfterMs: 10 * 60_000,
       ...options.consumer,
     };
     this.admin = new PostgresEventLogAdmin(() => this.db());

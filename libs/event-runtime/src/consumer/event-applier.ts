@@ -6,7 +6,7 @@
 // outbox rows; retried with backoff; dead-lettered after the last attempt), so one poison event
 // costs its batch a second pass but never blocks or loses the others.
 import type { EventBatch, EventEnvelope, EventLog, LoggedEvent } from '@switchyard/event-log';
-import { contextOf, inSpan, SpanKind } from '@switchyard/telemetry';
+import { contextOf, inSpan, isDependencyOutage, SpanKind } from '@switchyard/telemetry';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, toDeadLetterEnvelope } from '../dead-letter/dead-letter.js';
 import type { InboxStore } from '../inbox/inbox.js';
@@ -34,6 +34,12 @@ export interface EventApplierDeps {
   readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
   /** Runs of events a batch handler takes at once, in the fast path. */
   readonly batchHandler?: BatchHandling;
+  /**
+   * Told when an event fails because a dependency is away (the database, the broker), and again
+   * (`undefined`) once an event went through after that. Such failures are retried for as long as
+   * the outage lasts and never count towards `maxAttempts`: an outage dead-letters nothing.
+   */
+  readonly onOutage?: (error: unknown | undefined) => void;
 }
 
 export class EventApplier {
@@ -138,11 +144,23 @@ export class EventApplier {
     const { type } = event.envelope;
     const handler = this.handlerOf(event);
     if (typeof handler !== 'function') return handler;
+    let outages = 0;
     for (let attempt = firstAttempt; ; attempt++) {
       try {
-        return await this.inTransaction(event, handler);
+        const outcome = await this.inTransaction(event, handler);
+        if (outages > 0) this.deps.onOutage?.(undefined);
+        return outcome;
       } catch (error) {
         const message = errorMessage(error);
+        if (isDependencyOutage(error) && !this.deps.isStopping()) {
+          // Not the event's fault: wait for the dependency, as long as it takes.
+          if (outages++ === 0) this.deps.logger.warn(`${type} ${event.envelope.id}: a dependency is unavailable (${message}); retrying until it is back`);
+          this.deps.onOutage?.(error);
+          attempt--;
+          await this.deps.stopSignal.wait(backoffAfter(this.deps.retry, Math.min(outages, 10)));
+          if (this.deps.isStopping()) throw new Error(`consumer ${this.deps.groupId} stopping while waiting for a dependency (${event.envelope.id})`, { cause: error });
+          continue;
+        }
         if (attempt >= this.deps.retry.maxAttempts) {
           await this.deadLetter(event, message, attempt);
           return 'dead-lettered';

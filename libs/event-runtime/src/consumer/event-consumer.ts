@@ -2,12 +2,13 @@
 // batches per partition (at least once), the EventApplier applies them with inbox, outbox,
 // retries and dead letters.
 import type { ConsumerHandle, EventLog, LoggedEvent, PartitionLag } from '@switchyard/event-log';
+import { dependencyHealth, type ComponentStatus } from '@switchyard/telemetry';
 import type { DataSource } from 'typeorm';
 import { DEAD_LETTER_RETENTION_MS, deadLetterTopic } from '../dead-letter/dead-letter.js';
 import { PostgresInbox, type InboxStore } from '../inbox/inbox.js';
 import { refuseRenamedGroup } from '../inbox/renamed-group.js';
 import { Outbox } from '../outbox/outbox.js';
-import { consoleLogger, type RuntimeLogger } from '../runtime-logger.js';
+import { consoleLogger, errorMessage, type RuntimeLogger } from '../runtime-logger.js';
 import { consumerMetrics, type ConsumerMetrics } from '../telemetry/runtime-metrics.js';
 import { WakeSignal } from '../wake-signal.js';
 import { EventApplier, type EventOutcome } from './event-applier.js';
@@ -36,15 +37,54 @@ export interface EventConsumerOptions {
   readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
   /** Runs of events one handler takes at once (a projection's batch path). */
   readonly batchHandler?: BatchHandling;
+  /** The watchdog that notices a consumer making no progress while behind; see `ConsumerWatchdog`. */
+  readonly watchdog?: Partial<ConsumerWatchdog>;
 }
+
+/**
+ * A consumer that is behind on its partitions and applies nothing for `stallAfterMs` is reported
+ * `recovering` (health NOT_SERVING); after `giveUpAfterMs` without progress, or when the log's
+ * member says it cannot resume, `failed` (the service host exits so a supervisor restarts it).
+ */
+export interface ConsumerWatchdog {
+  readonly checkIntervalMs: number;
+  readonly stallAfterMs: number;
+  readonly giveUpAfterMs: number;
+}
+
+export const DEFAULT_CONSUMER_WATCHDOG: ConsumerWatchdog = { checkIntervalMs: 5_000, stallAfterMs: 60_000, giveUpAfterMs: 10 * 60_000 };
 
 export class EventConsumer {
   private handle: ConsumerHandle | undefined;
   private metrics: ConsumerMetrics | undefined;
   private stopping = false;
   private readonly stopSignal = new WakeSignal();
+  /** What each source says: the log member, the applier (dependency outages), the watchdog. */
+  private readonly statuses = new Map<'log' | 'applier' | 'watchdog', { status: ComponentStatus; reason?: string }>();
+  private watchTimer: NodeJS.Timeout | undefined;
+  private lastProgress = Date.now();
 
   constructor(private readonly options: EventConsumerOptions) {}
+
+  /** The name this consumer reports under in `dependencyHealth`. */
+  get component(): string {
+    return `event consumer ${this.options.groupId}`;
+  }
+
+  /** The worst of what the sources report; `failed` stays. */
+  private report(source: 'log' | 'applier' | 'watchdog', status: ComponentStatus, reason?: string): void {
+    if (this.stopping) return;
+    const previous = this.statuses.get(source);
+    if (previous?.status === 'failed') return;
+    this.statuses.set(source, { status, ...(reason === undefined ? {} : { reason }) });
+    let worst: { status: ComponentStatus; reason?: string } = { status: 'ok' };
+    for (const entry of this.statuses.values()) {
+      if (entry.status === 'failed' || (entry.status === 'recovering' && worst.status === 'ok')) worst = entry;
+    }
+    const logger = this.options.logger ?? consoleLogger;
+    if (status === 'failed') logger.error(`${this.component} cannot resume: ${reason ?? 'unknown reason'}`);
+    dependencyHealth.report(this.component, worst.status, worst.reason);
+  }
 
   async start(): Promise<void> {
     const { eventLog, groupId, topics } = this.options;
@@ -68,17 +108,64 @@ export class EventConsumer {
       ignoredTypes: new Set(this.options.ignoredTypes ?? []),
       stopSignal: this.stopSignal,
       isStopping: () => this.stopping,
+      onOutage: (error) => this.report('applier', error === undefined ? 'ok' : 'recovering', error === undefined ? undefined : `waiting for a dependency: ${errorMessage(error)}`),
       onOutcome: async (event, outcome) => {
+        this.lastProgress = Date.now();
         metrics.outcome(event, outcome);
         await this.options.onOutcome?.(event, outcome);
       },
       ...(this.options.batchHandler ? { batchHandler: this.options.batchHandler } : {}),
     });
     this.stopping = false;
+    this.statuses.clear();
     this.handle = await eventLog.consume(
-      { groupId, topics, maxBatchSize: this.options.maxBatchSize ?? 50, fromBeginning: this.options.fromBeginning ?? true },
+      {
+        groupId,
+        topics,
+        maxBatchSize: this.options.maxBatchSize ?? 50,
+        fromBeginning: this.options.fromBeginning ?? true,
+        onStatus: (status, reason) => this.report('log', status, reason),
+      },
       (batch) => applier.applyBatch(batch),
     );
+    this.lastProgress = Date.now();
+    dependencyHealth.report(this.component, 'ok');
+    this.watch();
+  }
+
+  /** Checks now and then that a consumer behind on its own partitions still applies events. */
+  private watch(): void {
+    const settings = { ...DEFAULT_CONSUMER_WATCHDOG, ...this.options.watchdog };
+    let checking = false;
+    this.watchTimer = setInterval(() => {
+      if (checking || this.stopping) return;
+      checking = true;
+      void this.behind()
+        .then((behind) => {
+          const idleFor = Date.now() - this.lastProgress;
+          if (behind === 0n || idleFor < settings.stallAfterMs) {
+            if (behind === 0n) this.lastProgress = Date.now();
+            if (this.statuses.get('watchdog')?.status === 'recovering') this.report('watchdog', 'ok');
+            return;
+          }
+          const reason = `no event applied for ${Math.round(idleFor / 1000)} s while ${behind} behind`;
+          this.report('watchdog', idleFor >= settings.giveUpAfterMs ? 'failed' : 'recovering', reason);
+        })
+        // The lag itself is unreadable: the log or the database is away, which the member and
+        // the applier report themselves.
+        .catch(() => undefined)
+        .finally(() => (checking = false));
+    }, settings.checkIntervalMs);
+    this.watchTimer.unref();
+  }
+
+  /** Events waiting on the partitions this member owns. */
+  private async behind(): Promise<bigint> {
+    const owned = this.assignment();
+    if (owned.size === 0) return 0n;
+    let total = 0n;
+    for (const entry of await this.lag()) if (owned.get(entry.topic)?.includes(entry.partition)) total += BigInt(entry.lag);
+    return total;
   }
 
   /** Partitions this member owns now, per topic. */
@@ -92,6 +179,8 @@ export class EventConsumer {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.watchTimer);
+    dependencyHealth.forget(this.component);
     this.stopSignal.wake();
     this.metrics?.remove();
     const handle = this.handle;

@@ -3,6 +3,7 @@
 // dedicated connection); the others stand by and take over when that session ends.
 import type { EventEnvelope, EventLog } from '@switchyard/event-log';
 import type { PoolClient } from 'pg';
+import { dependencyHealth } from '@switchyard/telemetry';
 import type { DataSource } from 'typeorm';
 import { consoleLogger, errorMessage, type RuntimeLogger } from '../runtime-logger.js';
 import { relayMetrics, type RelayMetrics } from '../telemetry/runtime-metrics.js';
@@ -39,8 +40,19 @@ export class OutboxRelay {
   private stopping = false;
   private active = false;
   private metrics: RelayMetrics | undefined;
+  /** Whether the last round failed on the database or the log (health NOT_SERVING until one works). */
+  private failing = false;
+  private static instances = 0;
+  private readonly component = `outbox relay #${++OutboxRelay.instances}`;
 
   constructor(private readonly options: OutboxRelayOptions) {}
+
+  /** Reports a failed round as `recovering` (the relay always retries), a working one as `ok`. */
+  private health(failure: unknown): void {
+    if (this.stopping || (failure !== undefined) === this.failing) return;
+    this.failing = failure !== undefined;
+    dependencyHealth.report(this.component, this.failing ? 'recovering' : 'ok', this.failing ? errorMessage(failure) : undefined);
+  }
 
   /** Whether this instance holds the table's lock and is the one publishing. */
   get isActive(): boolean {
@@ -59,6 +71,8 @@ export class OutboxRelay {
     this.signal.wake();
     await this.running;
     this.running = undefined;
+    this.failing = false;
+    dependencyHealth.forget(this.component);
     this.metrics?.remove();
     this.metrics = undefined;
   }
@@ -74,6 +88,7 @@ export class OutboxRelay {
       } catch (error) {
         failure = error;
         logger.error(`outbox relay: ${errorMessage(error)}; reconnecting`);
+        this.health(error);
       } finally {
         this.active = false;
         await queryRunner.release().catch(() => undefined);
@@ -98,6 +113,7 @@ export class OutboxRelay {
       // Rows committed while nobody listened are picked up by this first round.
       while (!this.stopping) {
         const published = await this.publishRound(client);
+        if (published >= 0) this.health(undefined);
         if (published < (this.options.batchSize ?? 100)) await this.signal.wait(this.options.pollIntervalMs ?? 1000);
       }
     } finally {
@@ -107,7 +123,7 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes up to one batch; returns how many rows it handled. */
+  /** Publishes up to one batch; returns how many rows it handled, -1 when the log refused them. */
   private async publishRound(client: PoolClient): Promise<number> {
     const { rows } = await client.query<OutboxRow>('SELECT id, topic, envelope FROM event_outbox ORDER BY id LIMIT $1', [
       this.options.batchSize ?? 100,
@@ -119,8 +135,9 @@ export class OutboxRelay {
       } catch (error) {
         // The log is unreachable: keep the lock and the rows, and try the same run again.
         (this.options.logger ?? consoleLogger).error(`outbox relay: append to ${run[0]!.topic} failed: ${errorMessage(error)}`);
+        this.health(error);
         await this.signal.wait(this.options.retryDelayMs ?? 1000);
-        return 0;
+        return -1;
       }
       this.metrics?.appended(run[0]!.topic, envelopes.length);
       await this.options.onAppended?.(run[0]!.topic, envelopes);

@@ -50,20 +50,41 @@ export class JobHistoryFeed {
     await client?.end().catch(() => undefined);
   }
 
+  private everConnected = false;
+
+  /** Another attempt in a second, for as long as the database is away and the feed is open. */
+  private reconnectLater(): void {
+    if (!this.closed) setTimeout(() => void this.connect().catch((error: Error) => this.logger.warn(`job history LISTEN: ${error.message}`)), 1000).unref();
+  }
+
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString });
     client.on('notification', (message) => {
       if (message.channel !== JOB_HISTORY_CHANNEL || !message.payload) return;
       for (const wake of [...(this.waiters.get(message.payload) ?? [])]) wake();
     });
-    client.on('error', (error) => {
+    let failed = false;
+    const reconnect = (error: Error): void => {
+      if (failed) return;
+      failed = true;
       this.logger.warn(`job history LISTEN connection failed (${error.message}); WatchJob falls back to polling until it reconnects`);
       void client.end().catch(() => undefined);
       if (this.client === client) this.client = undefined;
-      if (!this.closed) setTimeout(() => void this.connect().catch(() => undefined), 1000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${JOB_HISTORY_CHANNEL}`);
+      this.reconnectLater();
+    };
+    client.on('error', reconnect);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${JOB_HISTORY_CHANNEL}`);
+    } catch (error) {
+      // The first connection must work (start() fails otherwise); later ones retry until they do.
+      if (this.client === undefined && this.everConnected) {
+        reconnect(error as Error);
+        return;
+      }
+      throw error;
+    }
+    this.everConnected = true;
     if (this.closed) {
       await client.end();
       return;

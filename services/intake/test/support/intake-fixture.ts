@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
-import { databaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
+import { databaseUrl as sharedDatabaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
 import pg from 'pg';
 import { withSearchPath, type IntakeConfig } from '../../src/config.js';
 import { startIntake, type RunningIntake } from '../../src/intake.js';
@@ -51,6 +51,10 @@ export interface IntakeFixture {
  * leaves the log in place when it closes.
  */
 export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture, overrides: Partial<IntakeConfig> = {}): Promise<IntakeFixture> {
+  // `overrides.databaseUrl`: a server of the test's own (an outage test stops and restarts it).
+  const databaseUrl = (): string => overrides.databaseUrl ?? sharedDatabaseUrl();
+  // `overrides.eventLog`: brokers of the test's own (an outage test kills and restarts them).
+  const brokers = (): string[] => (overrides.eventLog?.backend === 'kafka' ? [...overrides.eventLog.brokers] : kafkaBrokers());
   const suffix = randomBytes(5).toString('hex');
   const schema = `intake_test_${suffix}`;
   const logSchema = sharingLogOf?.logSchema ?? `intake_log_${suffix}`;
@@ -72,7 +76,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     grpcUrl: '127.0.0.1:0',
     databaseUrl: databaseUrl(),
     databaseSchema: schema,
-    eventLog: backend === 'kafka' ? { backend, brokers: kafkaBrokers() } : { backend, databaseUrl: logUrl },
+    eventLog: backend === 'kafka' ? { backend, brokers: brokers() } : { backend, databaseUrl: logUrl },
     topicPrefix: prefix,
     consumerGroup: uniqueName('intake'),
     tenantsFile,
@@ -85,9 +89,11 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
   const jobsTopic = `${prefix}jobs`;
   const log: EventLog =
     backend === 'kafka'
-      ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('intake-test') })
+      ? new KafkaEventLog({ brokers: brokers(), clientId: uniqueName('intake-test') })
       : new PostgresEventLog({ connectionString: logUrl, consumer: { pollIntervalMs: 200 } });
   const db = new pg.Pool({ connectionString: withSearchPath(databaseUrl(), schema), max: 2 });
+  // An idle connection the server closes (a restart) must not crash the test process.
+  db.on('error', () => undefined);
   const clients: api.JobServiceClient[] = [];
 
   return {

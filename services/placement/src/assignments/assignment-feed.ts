@@ -62,7 +62,10 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     const [head] = await rows<{ seq: string }>(this.dataSource.manager, 'SELECT COALESCE(MAX(seq), 0)::text AS seq FROM assignments');
     this.lastSeq = BigInt(head?.seq ?? '0');
-    await this.listen().catch((error: unknown) => this.logger.warn(`LISTEN failed (${String(error)}); polling every ${FALLBACK_POLL_MS} ms`));
+    await this.listen().catch((error: unknown) => {
+      this.logger.warn(`LISTEN failed (${String(error)}); polling every ${FALLBACK_POLL_MS} ms until it works`);
+      this.listenLater();
+    });
     this.poll = setInterval(() => this.fetch(), FALLBACK_POLL_MS);
   }
 
@@ -162,6 +165,17 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
       .finally(() => (this.fetching = undefined));
   }
 
+  /** Opens the LISTEN session again in a second, and again after that while the database is away. */
+  private listenLater(): void {
+    if (this.stopping) return;
+    setTimeout(() => {
+      void this.listen().catch((error: unknown) => {
+        this.logger.warn(`LISTEN session: reconnecting failed (${String(error)}); trying again`);
+        this.listenLater();
+      });
+    }, 1_000).unref();
+  }
+
   private async listen(): Promise<void> {
     if (this.stopping) return;
     const client = new pg.Client(schemaConnection(this.config.databaseUrl, this.config.databaseSchema));
@@ -170,7 +184,8 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
       if (lost || this.stopping) return;
       lost = true;
       this.logger.warn(`LISTEN session lost (${reason}); streams poll every ${FALLBACK_POLL_MS} ms until it is back`);
-      setTimeout(() => void this.listen().catch(() => reconnect('reconnect failed')), 1_000).unref();
+      void client.end().catch(() => undefined);
+      this.listenLater();
     };
     client.on('error', (error) => reconnect(error.message));
     client.on('end', () => reconnect('connection ended'));
@@ -178,8 +193,15 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
       if (message.payload && BigInt(message.payload) <= this.lastSeq) return;
       this.fetch();
     });
-    await client.connect();
-    await client.query(`LISTEN "placement_assignments_${this.config.databaseSchema}"`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "placement_assignments_${this.config.databaseSchema}"`);
+    } catch (error) {
+      // The caller retries; this client's own events must not schedule a second attempt.
+      lost = true;
+      void client.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = client;
     this.fetch();
   }
