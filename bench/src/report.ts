@@ -61,3 +61,27 @@ export function writeReport(report: Report, dir: string): { json: string; markdo
   fs.writeFileSync(markdown, `${markdownOf(report)}\n`);
   return { json, markdown };
 }
+
+interface PlacedCounts {
+  readonly backend: string;
+  readonly history: string;
+  readonly tier: string;
+  readonly rate: number;
+  readonly accepted: number;
+  readonly unplaced: number;
+}
+
+/**
+ * Why the run counts as failed, or undefined: a pipeline scenario that placed no job at all (the
+ * system did not work), never a timing. A section that threw fails the run before this is asked.
+ */
+export function benchmarkFailure(report: Pick<Report, 'sections'>): string | undefined {
+  const scenarios: PlacedCounts[] = [];
+  for (const name of ['pipeline', 'growth']) {
+    const section = report.sections[name] as { results?: PlacedCounts[] } | undefined;
+    scenarios.push(...(section?.results ?? []));
+  }
+  const dead = scenarios.filter((s) => s.accepted - s.unplaced <= 0);
+  if (dead.length === 0) return undefined;
+  return `no job placed in ${dead.map((s) => `${s.backend} ${s.history} ${s.tier} @ ${s.rate}/s`).join(', ')}`;
+}
