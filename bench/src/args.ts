@@ -22,7 +22,7 @@ const USAGE = `usage: pnpm bench [--smoke] [--only ${SECTIONS.join(',')}] [--bac
   --backend   event log backends for the pipeline (default: postgres,kafka; smoke: postgres)
   --profile   write a CPU profile of every service (node --cpu-prof) into DIR
   --history   jobs of history seeded before the growth section reruns the pipeline
-              (default: 1,000,000; smoke: 20,000; --history-jobs is the same)
+              (default: 1,000,000; smoke: 5,000; --history-jobs is the same)
   --out       where report.json and report.md go (default: .bench/<full|smoke>)`;
 
 export class UsageError extends Error {}
@@ -76,6 +76,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     durationMs: positive('--duration-ms'),
     profileDir: values.get('--profile'),
     outDir: values.get('--out'),
-    historyJobs: Math.round(positive('--history-jobs') ?? (smoke ? 20_000 : 1_000_000)),
+    historyJobs: Math.round(positive('--history-jobs') ?? (smoke ? 5_000 : 1_000_000)),
   };
 }
