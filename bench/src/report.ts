@@ -72,8 +72,10 @@ interface PlacedCounts {
 }
 
 /**
- * Why the run counts as failed, or undefined: a pipeline scenario that placed no job at all (the
- * system did not work), never a timing. A section that threw fails the run before this is asked.
+ * Why the run counts as failed, or undefined: a system (one backend, empty or seeded history)
+ * whose scenarios together placed no job at all — the pipeline did not work. Never a timing:
+ * an overloaded scenario that placed nothing while earlier ones drained is a measurement. A
+ * section that threw fails the run before this is asked.
  */
 export function benchmarkFailure(report: Pick<Report, 'sections'>): string | undefined {
   const scenarios: PlacedCounts[] = [];
@@ -81,7 +83,11 @@ export function benchmarkFailure(report: Pick<Report, 'sections'>): string | und
     const section = report.sections[name] as { results?: PlacedCounts[] } | undefined;
     scenarios.push(...(section?.results ?? []));
   }
-  const dead = scenarios.filter((s) => s.accepted - s.unplaced <= 0);
-  if (dead.length === 0) return undefined;
-  return `no job placed in ${dead.map((s) => `${s.backend} ${s.history} ${s.tier} @ ${s.rate}/s`).join(', ')}`;
+  const placed = new Map<string, number>();
+  for (const s of scenarios) {
+    const system = `${s.backend} log, ${s.history} history`;
+    placed.set(system, (placed.get(system) ?? 0) + Math.max(0, s.accepted - s.unplaced));
+  }
+  const dead = [...placed].filter(([, n]) => n === 0).map(([system]) => system);
+  return dead.length === 0 ? undefined : `no job placed on the ${dead.join('; ')}`;
 }
