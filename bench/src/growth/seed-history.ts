@@ -201,6 +201,8 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
             await client.query('UPDATE public.event_log_group_offsets SET committed_offset = $4 WHERE topic = $1 AND partition = $2 AND committed_offset = $3', [topic.topic, end.partition, end.next_offset, next]);
           }
         }
+        // Payout's deferred constraint trigger (a posting's entries sum to zero) runs at commit and names its tables unqualified.
+        await client.query('SET LOCAL search_path TO payout, public');
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
