@@ -146,7 +146,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         });
         services.push({ name, address, child });
       }
-      await Promise.all(services.map((s) => waitUntilServing(s.address, s.child, 90_000)));
+      await Promise.all(services.map((s) => waitUntilServing(s.address, s.child, 180_000)));
     };
     const stopServices = async (): Promise<void> => {
       stopping = true;

@@ -82,7 +82,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         const latencyMs = now() - sentAt;
         if (error) {
           const outcome = error.code === status.RESOURCE_EXHAUSTED ? 'exhausted' : 'error';
-          const key = `${status[error.code] ?? error.code}: ${error.details.slice(0, 80)}`;
+          // Numbers (timings, counts) out of the key, so one kind of error is one entry.
+          const key = `${status[error.code] ?? error.code}: ${error.details.split(',')[0]!.replace(/\d+(\.\d+)?/g, 'N').slice(0, 80)}`;
           errors[key] = (errors[key] ?? 0) + 1;
           submissions.push({ jobId: undefined, sentAt, latencyMs, outcome, code: error.code });
         } else {
