@@ -136,13 +136,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           env: { ...process.env, ...serviceEnv, GRPC_URL: address },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
+        // The last lines a service printed, shown when it exits unexpectedly (a start that fails says why).
+        const tail: string[] = [];
         for (const stream of [child.stdout!, child.stderr!]) {
           readline.createInterface({ input: stream }).on('line', (line) => {
+            tail.push(line.slice(0, 400));
+            if (tail.length > 15) tail.shift();
             if (/"level":"(error|warn|fatal)"|^\S+Error|Unhandled/.test(line)) log(`[${name}] ${line.slice(0, 400)}`);
           });
         }
         child.on('exit', (code, signal) => {
-          if (!stopping) log(`${name} exited unexpectedly (${signal ?? code})`);
+          if (!stopping) log(`${name} exited unexpectedly (${signal ?? code}); its last output:\n  ${tail.join('\n  ')}`);
         });
         services.push({ name, address, child });
       }
