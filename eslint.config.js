@@ -18,7 +18,7 @@ export default defineConfig(
     ],
   },
   {
-    files: ['libs/**/*.ts', 'services/**/*.ts', 'tools/**/*.ts'],
+    files: ['libs/**/*.ts', 'services/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -8,19 +8,22 @@ export interface BenchOptions {
   readonly durationMs: number | undefined;
   readonly profileDir: string | undefined;
   readonly outDir: string | undefined;
-  readonly historyJobs: number | undefined;
+  /** Jobs of history the growth section seeds (`--history N`). */
+  readonly historyJobs: number;
 }
 
 export const SECTIONS = ['engine', 'ceiling', 'pipeline', 'growth'] as const;
 
 const USAGE = `usage: pnpm bench [--smoke] [--only ${SECTIONS.join(',')}] [--backend postgres,kafka]
-                  [--rates 100,500] [--providers N] [--duration-ms N] [--history-jobs N]
+                  [--rates 100,500] [--providers N] [--duration-ms N] [--history N]
                   [--profile DIR] [--out DIR]
   --smoke     a small run for CI (numbers printed, nothing asserted)
   --only      run only these sections (default: all)
   --backend   event log backends for the pipeline (default: postgres,kafka; smoke: postgres)
   --profile   write a CPU profile of every service (node --cpu-prof) into DIR
-  --out       where report.json and report.md go (default: bench/results/<time>)`;
+  --history   jobs of history seeded before the growth section reruns the pipeline
+              (default: 1,000,000; smoke: 5,000; --history-jobs is the same)
+  --out       where report.json and report.md go (default: .bench/<full|smoke>)`;
 
 export class UsageError extends Error {}
 
@@ -36,12 +39,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       continue;
     }
     const [name, inline] = arg.split('=', 2) as [string, string | undefined];
-    if (!['--only', '--backend', '--rates', '--providers', '--duration-ms', '--profile', '--out', '--history-jobs'].includes(name)) {
+    if (!['--only', '--backend', '--rates', '--providers', '--duration-ms', '--profile', '--out', '--history', '--history-jobs'].includes(name)) {
       throw new UsageError(`unknown option ${arg}\n${USAGE}`);
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value\n${USAGE}`);
-    values.set(name, value);
+    values.set(name === '--history' ? '--history-jobs' : name, value);
   }
   const list = (name: string): string[] | undefined => values.get(name)?.split(',').map((s) => s.trim()).filter(Boolean);
   const positive = (name: string): number | undefined => {
@@ -73,6 +76,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     durationMs: positive('--duration-ms'),
     profileDir: values.get('--profile'),
     outDir: values.get('--out'),
-    historyJobs: positive('--history-jobs'),
+    historyJobs: Math.round(positive('--history-jobs') ?? (smoke ? 5_000 : 1_000_000)),
   };
 }

@@ -61,3 +61,33 @@ export function writeReport(report: Report, dir: string): { json: string; markdo
   fs.writeFileSync(markdown, `${markdownOf(report)}\n`);
   return { json, markdown };
 }
+
+interface PlacedCounts {
+  readonly backend: string;
+  readonly history: string;
+  readonly tier: string;
+  readonly rate: number;
+  readonly accepted: number;
+  readonly unplaced: number;
+}
+
+/**
+ * Why the run counts as failed, or undefined: a system (one backend, empty or seeded history)
+ * whose scenarios together placed no job at all — the pipeline did not work. Never a timing:
+ * an overloaded scenario that placed nothing while earlier ones drained is a measurement. A
+ * section that threw fails the run before this is asked.
+ */
+export function benchmarkFailure(report: Pick<Report, 'sections'>): string | undefined {
+  const scenarios: PlacedCounts[] = [];
+  for (const name of ['pipeline', 'growth']) {
+    const section = report.sections[name] as { results?: PlacedCounts[] } | undefined;
+    scenarios.push(...(section?.results ?? []));
+  }
+  const placed = new Map<string, number>();
+  for (const s of scenarios) {
+    const system = `${s.backend} log, ${s.history} history`;
+    placed.set(system, (placed.get(system) ?? 0) + Math.max(0, s.accepted - s.unplaced));
+  }
+  const dead = [...placed].filter(([, n]) => n === 0).map(([system]) => system);
+  return dead.length === 0 ? undefined : `no job placed on the ${dead.join('; ')}`;
+}

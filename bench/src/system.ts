@@ -60,8 +60,10 @@ export interface RunningSystem {
   address(name: ServiceName): string;
   /** Environment a process needs to reach the same log and database (the watcher, the seeder). */
   readonly env: Readonly<Record<string, string>>;
-  /** Peak resident memory (VmHWM) of each service process so far, in MiB. */
+  /** Peak resident memory (VmHWM) of each service process since it started, in MiB. */
   peakRssMiB(): Record<ServiceName, number>;
+  /** Stops the services, runs `between` (seeding history while nothing reads or writes), starts them again. */
+  restartServices(between: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,30 +123,41 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ...options.env,
     };
     const services: RunningService[] = [];
-    const peaks: Partial<Record<ServiceName, number>> = {};
-    for (const [i, name] of SERVICES.entries()) {
-      const address = `127.0.0.1:${options.basePort + i}`;
-      const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.${options.backend}.cpuprofile`] : [];
-      const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'services', name, 'dist', 'main.js')], {
-        env: { ...process.env, ...serviceEnv, GRPC_URL: address },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      for (const stream of [child.stdout!, child.stderr!]) {
-        readline.createInterface({ input: stream }).on('line', (line) => {
-          if (/"level":"(error|warn|fatal)"|^\S+Error|Unhandled/.test(line)) log(`[${name}] ${line.slice(0, 400)}`);
-        });
-      }
-      child.on('exit', (code, signal) => {
-        if (!stopping) log(`${name} exited unexpectedly (${signal ?? code})`);
-      });
-      services.push({ name, address, child });
-    }
+    let peaks: Partial<Record<ServiceName, number>> = {};
     let stopping = false;
-    stops.push(async () => {
+    const spawnServices = async (): Promise<void> => {
+      stopping = false;
+      peaks = {};
+      services.length = 0;
+      for (const [i, name] of SERVICES.entries()) {
+        const address = `127.0.0.1:${options.basePort + i}`;
+        const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.${options.backend}.cpuprofile`] : [];
+        const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'services', name, 'dist', 'main.js')], {
+          env: { ...process.env, ...serviceEnv, GRPC_URL: address },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        // The last lines a service printed, shown when it exits unexpectedly (a start that fails says why).
+        const tail: string[] = [];
+        for (const stream of [child.stdout!, child.stderr!]) {
+          readline.createInterface({ input: stream }).on('line', (line) => {
+            tail.push(line.slice(0, 400));
+            if (tail.length > 15) tail.shift();
+            if (/"level":"(error|warn|fatal)"|^\S+Error|Unhandled/.test(line)) log(`[${name}] ${line.slice(0, 400)}`);
+          });
+        }
+        child.on('exit', (code, signal) => {
+          if (!stopping) log(`${name} exited unexpectedly (${signal ?? code}); its last output:\n  ${tail.join('\n  ')}`);
+        });
+        services.push({ name, address, child });
+      }
+      await Promise.all(services.map((s) => waitUntilServing(s.address, s.child, 180_000)));
+    };
+    const stopServices = async (): Promise<void> => {
       stopping = true;
       await Promise.all(services.map((s) => stopChild(s.child)));
-    });
-    await Promise.all(services.map((s) => waitUntilServing(s.address, s.child, 90_000)));
+    };
+    stops.push(stopServices);
+    await spawnServices();
     const sampler = setInterval(() => {
       for (const s of services) peaks[s.name] = Math.max(peaks[s.name] ?? 0, peakRss(s.child.pid));
     }, 1000);
@@ -163,6 +176,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       peakRssMiB: () => {
         for (const s of services) peaks[s.name] = Math.max(peaks[s.name] ?? 0, peakRss(s.child.pid));
         return { ...peaks } as Record<ServiceName, number>;
+      },
+      restartServices: async (between) => {
+        await stopServices();
+        await between();
+        await spawnServices();
+        log(`services restarted on the ${options.backend} log`);
       },
       stop: stopAll,
     };

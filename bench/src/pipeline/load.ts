@@ -32,9 +32,12 @@ export interface LoadResult {
   /** Scheduled sends that were late by more than 50 ms: the generator itself could not keep up. */
   readonly lateSends: number;
   readonly errors: Readonly<Record<string, number>>;
+  /** Encoded sizes of one SubmitJob request and of one accepted answer (the echo ceiling copies them). */
+  readonly requestBytes: number;
+  readonly responseBytes: number;
 }
 
-const CHANNELS = 4;
+export const CHANNELS = 4;
 const MAX_IN_FLIGHT = 50_000;
 export const now = (): number => performance.timeOrigin + performance.now();
 
@@ -67,6 +70,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let sent = 0;
   const startedAt = now() + 20;
   const pending: Promise<void>[] = [];
+  let responseBytes = 0;
 
   const send = (i: number): Promise<void> =>
     new Promise((resolve) => {
@@ -78,11 +82,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         const latencyMs = now() - sentAt;
         if (error) {
           const outcome = error.code === status.RESOURCE_EXHAUSTED ? 'exhausted' : 'error';
-          const key = `${status[error.code] ?? error.code}: ${error.details.slice(0, 80)}`;
+          // Numbers (timings, counts) out of the key, so one kind of error is one entry.
+          const key = `${status[error.code] ?? error.code}: ${error.details.split(',')[0]!.replace(/\d+(\.\d+)?/g, 'N').slice(0, 80)}`;
           errors[key] = (errors[key] ?? 0) + 1;
           submissions.push({ jobId: undefined, sentAt, latencyMs, outcome, code: error.code });
         } else {
           submissions.push({ jobId: response?.job?.id, sentAt, latencyMs, outcome: 'accepted' });
+          if (responseBytes === 0 && response) responseBytes = api.SubmitJobResponse.encode(response).finish().length;
         }
         resolve();
       });
@@ -110,5 +116,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const endedAt = now();
   await Promise.all(pending);
   for (const client of clients) client.close();
-  return { submissions, startedAt, endedAt, lateSends, errors };
+  const requestBytes = api.SubmitJobRequest.encode(api.SubmitJobRequest.fromPartial({ spec: jobSpec, idempotencyKey: `${spec.tag}-${total}` })).finish().length;
+  return { submissions, startedAt, endedAt, lateSends, errors, requestBytes, responseBytes };
 }

@@ -32,6 +32,8 @@ export interface ScenarioResult extends ScenarioSpec {
   readonly jobEventsPerSecond: number;
   /** Cores each process used while the load ran and its placements drained. */
   readonly cores: Record<string, number>;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
 }
 
 export async function runScenario(
@@ -97,6 +99,8 @@ export async function runScenario(
     unplaced: accepted.length - latencies.length,
     jobEventsPerSecond: (watcher.eventsSeen() - eventsBefore) / span,
     cores,
+    requestBytes: load.requestBytes,
+    responseBytes: load.responseBytes,
   };
   log(
     `${system.backend} ${history} ${spec.tier} ${spec.tenants} tenant(s) @ ${spec.rate}/s: accepted ${result.accepted}/${result.offered}` +
