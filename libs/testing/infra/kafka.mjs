@@ -132,14 +132,24 @@ async function startJvmBroker(log) {
   execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'], {
     stdio: ['ignore', out, out],
   });
-  const jvm = spawn(
-    java,
-    ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', '-cp', classpath, 'kafka.Kafka', propsFile],
-    { stdio: ['ignore', out, out] },
-  );
-  fs.closeSync(out);
+  // One JVM at a time; restart() replaces it with another on the same ports and data.
+  let jvm;
   let exited = false;
-  jvm.on('exit', () => (exited = true));
+  const launch = () => {
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(
+      java,
+      ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', '-cp', classpath, 'kafka.Kafka', propsFile],
+      { stdio: ['ignore', out, out] },
+    );
+    fs.closeSync(out);
+    jvm = child;
+    exited = false;
+    child.on('exit', () => {
+      if (jvm === child) exited = true;
+    });
+  };
+  launch();
   // Whatever ends this process (a crash included) ends the broker and removes its folder: no
   // orphaned JVMs, no leftover data.
   const killOnExit = () => {
@@ -147,7 +157,6 @@ async function startJvmBroker(log) {
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   process.on('exit', killOnExit);
-  jvm.on('exit', () => process.off('exit', killOnExit));
   const brokers = [`127.0.0.1:${port}`];
   log(`starting Apache Kafka ${version} (KRaft, JVM) on ${brokers[0]}; log: ${logFile}`);
   try {
@@ -156,22 +165,46 @@ async function startJvmBroker(log) {
     jvm.kill('SIGKILL');
     throw new Error(`${err.message}\n--- tail of ${logFile} ---\n${tail(logFile)}`);
   }
+  const halt = async (signal) => {
+    if (exited) return;
+    const gone = new Promise((r) => jvm.once('exit', r));
+    jvm.kill(signal);
+    const timer = setTimeout(() => jvm.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(timer);
+  };
   return {
     brokers,
     version: `Apache Kafka ${version} (KRaft, JVM from Maven Central)`,
     logFile,
-    pids: [jvm.pid],
+    get pids() {
+      return [jvm.pid];
+    },
+    /**
+     * Fault tests: stops the broker (abruptly: SIGKILL, no controlled shutdown), keeps it down for
+     * `downForMs`, starts it again on the same ports and data, and resolves once it answers.
+     */
+    async restart({ abrupt = true, downForMs = 0 } = {}) {
+      await halt(abrupt ? 'SIGKILL' : 'SIGTERM');
+      if (downForMs > 0) await new Promise((r) => setTimeout(r, downForMs));
+      log(`restarting Apache Kafka ${version} on ${brokers[0]}`);
+      launch();
+      await waitForKafka(brokers, { isAlive: () => !exited });
+    },
     async stop() {
-      if (!exited) {
-        const gone = new Promise((r) => jvm.once('exit', r));
-        jvm.kill('SIGTERM');
-        const timer = setTimeout(() => jvm.kill('SIGKILL'), 15_000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await halt('SIGTERM');
+      process.off('exit', killOnExit);
       fs.rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A broker this process owns and can restart (fault tests): always the JVM broker, never
+ * KAFKA_BROKERS or a container, since a broker it did not start it cannot kill.
+ */
+export function startRestartableKafka(log = console.error) {
+  return startJvmBroker(log);
 }
 
 async function startContainerBroker(log) {

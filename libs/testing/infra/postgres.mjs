@@ -68,6 +68,75 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
   return { url, embedded: true, stop: () => server.stop() };
 }
 
+/**
+ * An embedded PostgreSQL this process owns and can restart (fault tests): always embedded, never
+ * DATABASE_URL or a container, since a server it did not start it cannot kill. The cluster lives
+ * in a temporary directory kept across restarts and removed by stop().
+ * restart({ abrupt: true }) is `pg_ctl stop -m immediate`: SIGQUIT to the postmaster, every
+ * backend aborts, and the next start runs crash recovery.
+ */
+export async function startRestartablePostgres({ port, log = console.error } = {}) {
+  const databaseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-restartable-'));
+  fs.rmSync(databaseDir, { recursive: true, force: true });
+  const chosenPort = port ?? (await freePort());
+  if (process.getuid?.() === 0) letPostgresUserReachBinaries(log);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: chosenPort,
+    user: 'postgres',
+    password: 'postgres',
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trim()}`),
+  });
+  await server.initialise();
+  await server.start();
+  const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
+  const version = await serverVersion(url);
+  let running = true;
+  const kill = async (signal) => {
+    const child = server.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill(signal);
+    });
+  };
+  return {
+    url,
+    embedded: true,
+    version,
+    port: chosenPort,
+    get running() {
+      return running;
+    },
+    /** Stops the server (abruptly: SIGQUIT, immediate shutdown) and leaves it down. */
+    async down({ abrupt = true } = {}) {
+      running = false;
+      await kill(abrupt ? 'SIGQUIT' : 'SIGINT');
+      server.process = undefined;
+    },
+    /** Starts it again on the same port and data; resolves once it accepts connections. */
+    async up() {
+      await server.start();
+      running = true;
+    },
+    async restart({ abrupt = true, downForMs = 0 } = {}) {
+      await this.down({ abrupt });
+      if (downForMs > 0) await new Promise((r) => setTimeout(r, downForMs));
+      await this.up();
+    },
+    async stop() {
+      running = false;
+      await kill('SIGINT');
+      server.process = undefined;
+      fs.rmSync(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function startContainerPostgres(log) {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   log('starting postgres:18 with Testcontainers');
