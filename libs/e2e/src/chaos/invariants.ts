@@ -5,7 +5,7 @@
 // to its postings), `replay verify` 100 %; liveness — every job terminal, or queued with a reason,
 // and its usage priced and posted. A stuck job is described by where the log says it stopped,
 // which names the service that did not act.
-import { topicNames, type events } from '@switchyard/contracts';
+import { SUBSCRIPTIONS, topicNames, type events } from '@switchyard/contracts';
 import type { EventLog, LoggedEvent } from '@switchyard/event-log';
 import { decodeEvent, verifyLog } from '@switchyard/cli';
 import type pg from 'pg';
@@ -23,6 +23,8 @@ export interface StuckJob {
   readonly lastEvent: string;
   readonly attempt: number;
   readonly providerId?: string;
+  /** Seconds from that event's append to the check. */
+  readonly sinceLastEventSeconds: number;
   /** Which part of the system did not act, read from the two above. */
   readonly diagnosis: string;
 }
@@ -47,6 +49,8 @@ export interface Checks {
   readonly unpriced: string[];
   readonly unposted: string[];
   readonly logEvents: Record<string, number>;
+  /** Each service's consumer group: records not yet consumed, per topic, at the check. */
+  readonly consumerLag: Record<string, Record<string, number>>;
 }
 
 async function readTopic(log: EventLog, topic: string): Promise<LoggedEvent[]> {
@@ -56,7 +60,7 @@ async function readTopic(log: EventLog, topic: string): Promise<LoggedEvent[]> {
 }
 
 interface JobTrace {
-  events: { name: string; message: Record<string, unknown> }[];
+  events: { name: string; message: Record<string, unknown>; appendedAt: Date }[];
   submittedIds: Set<string>;
 }
 
@@ -79,7 +83,7 @@ export async function checkInvariants(input: {
     if (decoded.name === 'JobSubmitted') trace.submittedIds.add(logged.envelope.id);
     if (seen.has(logged.envelope.id)) continue;
     seen.add(logged.envelope.id);
-    trace.events.push({ name: decoded.name, message: (decoded.message ?? {}) as Record<string, unknown> });
+    trace.events.push({ name: decoded.name, message: (decoded.message ?? {}) as Record<string, unknown>, appendedAt: logged.appendedAt });
   }
 
   // Lost / duplicated.
@@ -188,10 +192,20 @@ export async function checkInvariants(input: {
       continue;
     }
     const providerId = [...trace].reverse().find((e) => e.name === 'JobPlaced')?.message.providerId as string | undefined;
-    stuck.push({ jobId: a.jobId, state, lastEvent, attempt, ...(providerId ? { providerId } : {}), diagnosis: diagnose(state, lastEvent) });
+    const sinceLastEventSeconds = last ? Math.round((Date.now() - last.appendedAt.getTime()) / 1000) : 0;
+    stuck.push({ jobId: a.jobId, state, lastEvent, attempt, ...(providerId ? { providerId } : {}), sinceLastEventSeconds, diagnosis: diagnose(state, lastEvent) });
+  }
+
+  const consumerLag: Record<string, Record<string, number>> = {};
+  for (const sub of SUBSCRIPTIONS) {
+    for (const topic of sub.topics) {
+      const lag = await input.log.admin.lag(sub.groupId, names[topic]).catch(() => undefined);
+      (consumerLag[sub.service] ??= {})[topic] = lag === undefined ? -1 : lag.reduce((n, p) => n + p.lag, 0);
+    }
   }
 
   return {
+    consumerLag,
     acknowledged: input.acknowledged.length,
     lost: [...new Set(lost)],
     duplicatedJobs,
@@ -235,7 +249,7 @@ function diagnose(state: string, lastEvent: string): string {
     case 'JobQueued':
       return state === 'JOB_STATE_QUEUED' ? 'queued without a reason' : `intake shows ${state} after JobQueued (intake behind the log)`;
     case 'JobPlaced':
-      return 'placed but never started, and not requeued (provider lost the assignment; start timeout/reconciliation did not act)';
+      return 'placed but never started, and not requeued (the provider dropped or never received the assignment; the shipped start timeout, BATCH 300 s, is longer than the bounded wait)';
     case 'JobStarted':
       return 'started but no result and not requeued (provider report lost; reconciliation did not act)';
     default:

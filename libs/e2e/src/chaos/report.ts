@@ -94,6 +94,7 @@ export function markdown(r: ChaosResult): string {
     `- usage never priced: ${c.unpriced.length}; priced but never posted: ${c.unposted.length}`,
     `- quiet after the faults: ${r.settle.quiet ? 'yes' : 'no'} (waited ${r.settle.waitedSeconds} s)`,
     `- submit errors seen by clients (all retried with the same key): ${Object.entries(r.submitErrors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+    `- consumer lag at the check (records): ${Object.entries(c.consumerLag).map(([svc, topics]) => `${svc} ${Object.entries(topics).map(([t, n]) => `${t} ${n}`).join('/')}`).join('; ')}`,
     `- processes that exited on their own: ${r.unexpectedExits.map((e) => `${e.process} (${e.signal ?? e.code}) at ${e.at}`).join(', ') || 'none'}`,
     '',
     '## Faults',
@@ -102,7 +103,7 @@ export function markdown(r: ChaosResult): string {
   if (c.stuck.length) {
     const byDiagnosis = new Map<string, number>();
     for (const s of c.stuck) byDiagnosis.set(`${s.state} / last event ${s.lastEvent}: ${s.diagnosis}`, (byDiagnosis.get(`${s.state} / last event ${s.lastEvent}: ${s.diagnosis}`) ?? 0) + 1);
-    lines.push('', '## Stuck jobs', ...[...byDiagnosis.entries()].map(([d, n]) => `- ${n} × ${d}`), '', 'First ten:', ...c.stuck.slice(0, 10).map((s) => `- ${s.jobId} ${s.state}, attempt ${s.attempt}${s.providerId ? ` on ${s.providerId}` : ''}, last event ${s.lastEvent}`));
+    lines.push('', '## Stuck jobs', ...[...byDiagnosis.entries()].map(([d, n]) => `- ${n} × ${d}`), '', 'First ten:', ...c.stuck.slice(0, 10).map((s) => `- ${s.jobId} ${s.state}, attempt ${s.attempt}${s.providerId ? ` on ${s.providerId}` : ''}, last event ${s.lastEvent} ${s.sinceLastEventSeconds} s before the check`));
   }
   const details = [...c.lost.map((l) => `lost: ${l}`), ...c.duplicatedJobs, ...c.overlappingPlacements.map((v) => v.detail), ...c.doubleMetered.map((v) => v.detail), ...c.ledger.unbalancedPostings, ...c.ledger.balanceMismatches, ...c.replay.mismatches];
   if (details.length) lines.push('', '## Violations', ...details.slice(0, 50).map((d) => `- ${d}`));

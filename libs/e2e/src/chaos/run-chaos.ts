@@ -161,23 +161,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const submitted = await workload;
     log(`t=${t()}s ${submitted.acknowledged.length} of ${submitted.planned} jobs acknowledged; waiting up to ${options.settleSeconds} s for the system to go quiet`);
 
-    // Quiet: every acknowledged job terminal or QUEUED, the same counts twice in a row.
+    // Quiet: every acknowledged job terminal, or nothing moving (the same counts for 30 s);
+    // bounded by the settle time.
     db = new pg.Pool({ connectionString: postgres.url, max: 3 });
     const ids = submitted.acknowledged.map((a) => a.jobId);
     const settleStart = Date.now();
     let quiet = false;
-    let previous = '';
+    const recent: string[] = [];
     while (Date.now() - settleStart < options.settleSeconds * 1000) {
       await sleep(5000);
       const counts = await stateCounts(db, ids).catch(() => ({}) as Record<string, number>);
-      const open = Object.entries(counts).filter(([s]) => !TERMINAL_STATES.includes(s) && s !== 'JOB_STATE_QUEUED').reduce((n, [, c]) => n + c, 0);
-      const summary = JSON.stringify(counts);
+      const open = Object.entries(counts).filter(([s]) => !TERMINAL_STATES.includes(s)).reduce((n, [, c]) => n + c, 0);
+      recent.push(JSON.stringify(counts));
       log(`settling: ${Object.entries(counts).map(([s, n]) => `${s.replace('JOB_STATE_', '')} ${n}`).join(', ')}`);
-      if (open === 0 && summary === previous) {
+      if (open === 0 || (recent.length >= 7 && recent.slice(-7).every((r) => r === recent[recent.length - 1]))) {
         quiet = true;
         break;
       }
-      previous = summary;
     }
     const waitedSeconds = Math.round((Date.now() - settleStart) / 1000);
     const reask = await reaskKeys(address.intake, submitted.acknowledged.slice(0, 1000), submitted.specs);
