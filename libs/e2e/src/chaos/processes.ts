@@ -41,7 +41,12 @@ export class ProcessSupervisor {
     private readonly repoRoot: string,
     private readonly logDir: string,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    // Whatever ends the controller (a watchdog, a crash) ends the processes it started.
+    process.once('exit', () => {
+      for (const m of this.managed.values()) if (alive(m.child)) m.child!.kill('SIGKILL');
+    });
+  }
 
   static requireBuild(repoRoot: string): void {
     const missing = [...SERVICE_NAMES.map((s) => join('services', s, 'dist', 'main.js')), join('libs', 'provider-fleet', 'dist', 'main.js')].filter(

@@ -34,6 +34,16 @@ export interface ChaosOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withinMs<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
@@ -180,9 +190,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     }
     const waitedSeconds = Math.round((Date.now() - settleStart) / 1000);
-    const reask = await reaskKeys(address.intake, submitted.acknowledged.slice(0, 1000), submitted.specs);
+    log(`quiet: ${quiet ? 'yes' : 'no'} after ${Math.round((Date.now() - settleStart) / 1000)} s; re-asking acknowledged keys`);
+    const reask = await withinMs(reaskKeys(address.intake, submitted.acknowledged.slice(0, 1000), submitted.specs), 5 * 60_000, 're-asking the acknowledged keys');
     eventLog = options.backend === 'kafka' ? new KafkaEventLog({ brokers: kafka!.brokers, clientId: `chaos-${runId}` }) : new PostgresEventLog({ connectionString: postgres.url, poolSize: 2 });
-    const checks = await checkInvariants({ log: eventLog, topicPrefix, db, acknowledged: submitted.acknowledged });
+    log(`checking: ${reask.asked} keys re-asked; reading the log and the projections`);
+    const checks = await withinMs(
+      checkInvariants({ log: eventLog, topicPrefix, db, acknowledged: submitted.acknowledged }),
+      10 * 60_000,
+      'the checks (reading the log and the projections)',
+    );
     const result: ChaosResult = {
       scenario: options.scenario ?? `${options.backend} log`,
       backend: options.backend,

@@ -149,7 +149,14 @@ export async function reaskKeys(intakeAddress: string, acknowledged: readonly Ac
     for (let a = queue.shift(); a !== undefined; a = queue.shift()) {
       const client = clients.get(a.tenant)!;
       try {
-        const response = await client.api.submit({ idempotencyKey: a.key, spec: specs.get(a.key) });
+        const response = await new Promise<api.SubmitJobResponse>((resolve, reject) =>
+          client.api.client.submitJob(
+            api.SubmitJobRequest.fromPartial({ idempotencyKey: a.key, spec: specs.get(a.key) }),
+            bearer(client.key),
+            { deadline: new Date(Date.now() + 5000) },
+            (error: ServiceError | null, r: api.SubmitJobResponse) => (error ? reject(error) : resolve(r)),
+          ),
+        );
         if (response.job?.id !== a.jobId) differing.push({ key: a.key, jobIds: [a.jobId, response.job?.id ?? ''] });
       } catch {
         failed += 1;
