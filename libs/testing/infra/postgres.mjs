@@ -96,6 +96,11 @@ export async function startRestartablePostgres({ port, log = console.error } = {
   const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
   const version = await serverVersion(url);
   let running = true;
+  // A controller that ends without stop() (killed, interrupted) does not leave the server behind.
+  const killOnExit = () => {
+    server.process?.kill('SIGQUIT');
+  };
+  process.on('exit', killOnExit);
   const kill = async (signal) => {
     const child = server.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -132,6 +137,7 @@ export async function startRestartablePostgres({ port, log = console.error } = {
       running = false;
       await kill('SIGINT');
       server.process = undefined;
+      process.off('exit', killOnExit);
       fs.rmSync(databaseDir, { recursive: true, force: true });
     },
   };

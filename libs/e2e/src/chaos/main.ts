@@ -37,6 +37,13 @@ const seed = env.CHAOS_SEED ? int('CHAOS_SEED', 0) : Math.floor(Math.random() * 
 const outDir = resolve(env.CHAOS_OUT ?? join(repoRoot, '.infra', 'chaos'));
 mkdirSync(outDir, { recursive: true });
 log(`seed ${seed}`);
+// Interrupted (Ctrl-C, a CI timeout): exit, so the exit hooks kill every process the run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the run`);
+    process.exit(130);
+  });
+}
 
 const results: ChaosResult[] = [];
 let crashed = false;
