@@ -5,3 +5,6 @@ export { explainJob, type JobExplanation } from './explain/job-explanation.js';
 export { verifyDecisions, type VerifyReport } from './replay/verify-decisions.js';
 export { whatIf, type WhatIfReport } from './replay/what-if.js';
 export { loadPlacementPolicyFile, placementPolicyFrom, KNOWN_PLACEMENT_POLICIES } from './replay/placement-policies.js';
+export { verifyLog } from './replay/verify-log.js';
+export { decodeEvent, type DecodedEvent } from './log/decoded-event.js';
+export { TopicMap } from './log/topics.js';

@@ -194,7 +194,9 @@ async function startJvmBroker(log, count = 1) {
     brokers,
     version: `Apache Kafka ${version} (KRaft, JVM from Maven Central${count > 1 ? `, ${count} nodes, replication factor 3, min ISR 2` : ''})`,
     logFile,
-    pids: nodes.map((n) => n.jvm.pid),
+    get pids() {
+      return nodes.map((n) => n.jvm.pid);
+    },
     /** SIGKILLs node `index` (0-based): a crash, no clean shutdown. */
     killBroker: (index) => stopNode(nodes[index], 'SIGKILL'),
     /** Starts node `index` again on its data; resolves once the cluster lists it again. */
@@ -204,12 +206,31 @@ async function startJvmBroker(log, count = 1) {
       launch(node);
       await waitForBrokers(brokers, count, () => !node.exited);
     },
+    /**
+     * Fault tests: stops every node (abruptly: SIGKILL, no controlled shutdown), keeps them down
+     * for `downForMs`, starts them again on the same ports and data, and resolves once they answer.
+     */
+    async restart({ abrupt = true, downForMs = 0 } = {}) {
+      await Promise.all(nodes.map((node) => stopNode(node, abrupt ? 'SIGKILL' : 'SIGTERM')));
+      if (downForMs > 0) await new Promise((r) => setTimeout(r, downForMs));
+      log(`restarting Apache Kafka ${version} on ${brokers.join(',')}`);
+      for (const node of nodes) launch(node);
+      await waitForBrokers(brokers, count, allAlive);
+    },
     async stop() {
       await Promise.all(nodes.map((node) => stopNode(node, 'SIGTERM')));
       process.off('exit', killOnExit);
       fs.rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A broker this process owns and can restart (fault tests): always the JVM broker, never
+ * KAFKA_BROKERS or a container, since a broker it did not start it cannot kill.
+ */
+export function startRestartableKafka(log = console.error) {
+  return startJvmBroker(log, 1);
 }
 
 /** Polls until the cluster's metadata lists `count` brokers. */

@@ -7,15 +7,15 @@ export interface RunningPostgres {
 export function startEmbeddedPostgres(options?: { dataDir?: string; port?: number; log?: (message: string) => void }): Promise<RunningPostgres>;
 export function startPostgres(log?: (message: string) => void): Promise<RunningPostgres & { version?: string }>;
 export function serverVersion(url: string): Promise<string>;
-export interface RestartablePostgres {
-  readonly url: string;
-  readonly embedded: true;
-  isRunning(): boolean;
-  /** Fast shutdown: every session is terminated (57P01) and new connections are refused. */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  restart(): Promise<void>;
+/** An embedded server this process owns; restart() is an immediate (crash) shutdown and a start. */
+export interface RestartablePostgres extends RunningPostgres {
+  readonly version: string;
+  readonly port: number;
+  readonly running: boolean;
+  down(options?: { abrupt?: boolean }): Promise<void>;
+  up(): Promise<void>;
+  restart(options?: { abrupt?: boolean; downForMs?: number }): Promise<void>;
   /** Stops it and removes its data. */
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }
-export function startRestartablePostgres(options?: { log?: (message: string) => void }): Promise<RestartablePostgres>;
+export function startRestartablePostgres(options?: { port?: number; log?: (message: string) => void }): Promise<RestartablePostgres>;

@@ -69,39 +69,78 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
 }
 
 /**
- * A PostgreSQL server of a test's own that the test can take away and bring back (outage tests),
- * on the same port and data: `stop()` shuts it down (fast shutdown: every session is terminated
- * with 57P01, as an operator's restart does), `start()` starts it again, `close()` stops it and
- * removes its data. Embedded PostgreSQL, never the shared server other test files use.
+ * An embedded PostgreSQL this process owns and can take away and bring back (outage and fault
+ * tests), on the same port and data: always embedded, never DATABASE_URL or a container, since a
+ * server it did not start it cannot kill. The cluster lives in a temporary directory kept across
+ * restarts and removed by stop().
+ * down({ abrupt: false }) is a fast shutdown (every session terminated with 57P01, as an
+ * operator's restart does); down({ abrupt: true }) is `pg_ctl stop -m immediate`: SIGQUIT to the
+ * postmaster, every backend aborts, and the next start runs crash recovery.
  */
-export async function startRestartablePostgres({ log = console.error } = {}) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-restartable-'));
-  if (process.getuid?.() === 0) fs.chmodSync(dataDir, 0o777);
-  const databaseDir = path.join(dataDir, 'data');
-  const running = await startEmbeddedPostgres({ dataDir: databaseDir, log });
-  let up = true;
+export async function startRestartablePostgres({ port, log = console.error } = {}) {
+  const databaseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-restartable-'));
+  fs.rmSync(databaseDir, { recursive: true, force: true });
+  const chosenPort = port ?? (await freePort());
+  if (process.getuid?.() === 0) letPostgresUserReachBinaries(log);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: chosenPort,
+    user: 'postgres',
+    password: 'postgres',
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trim()}`),
+  });
+  await server.initialise();
+  await server.start();
+  const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
+  const version = await serverVersion(url);
+  let running = true;
+  // A controller that ends without stop() (killed, interrupted) does not leave the server behind.
+  const killOnExit = () => {
+    server.process?.kill('SIGQUIT');
+  };
+  process.on('exit', killOnExit);
+  const kill = async (signal) => {
+    const child = server.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill(signal);
+    });
+  };
   return {
-    url: running.url,
+    url,
     embedded: true,
-    isRunning: () => up,
+    version,
+    port: chosenPort,
+    get running() {
+      return running;
+    },
+    /** Stops the server (abruptly: SIGQUIT, immediate shutdown) and leaves it down. */
+    async down({ abrupt = true } = {}) {
+      running = false;
+      await kill(abrupt ? 'SIGQUIT' : 'SIGINT');
+      server.process = undefined;
+    },
+    /** Starts it again on the same port and data; resolves once it accepts connections. */
+    async up() {
+      await server.start();
+      running = true;
+    },
+    async restart({ abrupt = true, downForMs = 0 } = {}) {
+      await this.down({ abrupt });
+      if (downForMs > 0) await new Promise((r) => setTimeout(r, downForMs));
+      await this.up();
+    },
     async stop() {
-      if (!up) return;
-      await running.server.stop();
-      up = false;
-    },
-    async start() {
-      if (up) return;
-      await running.server.start();
-      up = true;
-    },
-    async restart() {
-      await this.stop();
-      await this.start();
-    },
-    async close() {
-      await running.server.stop().catch(() => undefined);
-      up = false;
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      running = false;
+      await kill('SIGINT');
+      server.process = undefined;
+      process.off('exit', killOnExit);
+      fs.rmSync(databaseDir, { recursive: true, force: true });
     },
   };
 }

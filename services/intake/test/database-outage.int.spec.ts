@@ -25,9 +25,9 @@ describe.each<Backend>(['postgres', 'kafka'])('intake while PostgreSQL restarts 
   }, 60_000);
 
   afterAll(async () => {
-    await server?.start().catch(() => undefined);
+    if (server && !server.running) await server.up().catch(() => undefined);
     await fx?.close().catch(() => undefined);
-    await server?.close();
+    await server?.stop();
   }, 60_000);
 
   const submit = (key: string) => call(acme, 'submitJob', api.SubmitJobRequest.fromPartial({ idempotencyKey: key, spec: validSpec() }));
@@ -39,7 +39,7 @@ describe.each<Backend>(['postgres', 'kafka'])('intake while PostgreSQL restarts 
   }, 30_000);
 
   it('answers UNAVAILABLE with RetryInfo and turns NOT_SERVING while PostgreSQL is down', async () => {
-    await server.stop();
+    await server.down({ abrupt: false });
     const error: ServiceError = await callError(acme, 'submitJob', api.SubmitJobRequest.fromPartial({ idempotencyKey: 'during-outage', spec: validSpec() }));
     expect(status[error.code]).toBe('UNAVAILABLE');
     const details = decodeStatusDetails(error)!.details;
@@ -51,7 +51,7 @@ describe.each<Backend>(['postgres', 'kafka'])('intake while PostgreSQL restarts 
   }, 60_000);
 
   it('is SERVING again after the restart, and its consumer and relay resume', async () => {
-    await server.start();
+    await server.up();
     await eventually(async () => expect(await checkHealth(fx.intake.address)).toBe('SERVING'), OUTAGE_TIMEOUT);
     // The consumer applies an event appended after the restart (as the classifier would).
     await fx.append({ jobClassified: { jobId: firstJob, tier: api.Tier.TIER_BATCH, policyVersion: 'v1', matchedRuleId: 'batch', reasons: [], classifiedAt: undefined } });
