@@ -54,6 +54,13 @@ function random(seed: number): () => number {
   };
 }
 
+/** Distinct datasets in the bench fleet: each held by n / DATASETS providers. */
+export const DATASETS = 500;
+
+export function benchDigest(n: number): string {
+  return `sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
 /** A fleet of `n` providers (one operator per 50 providers, at least 20), folded into a fresh state. */
 export function fleetState(n: number, policy: PlacementPolicy = defaultPlacementPolicy, gpusPerProvider = 8): PlacementState {
   const rnd = random(n);
@@ -73,6 +80,10 @@ export function fleetState(n: number, policy: PlacementPolicy = defaultPlacement
         advertisedLatencyMs: 10 + Math.floor(rnd() * 190),
         endpoint: `sim://bench-${i}`,
         registeredAt: toTimestamp(T0),
+        ingressMbps: 1_000 + Math.floor(rnd() * 24_000),
+        transferPricePerGbBaseUnits: String(10_000 + Math.floor(rnd() * 90_000)),
+        // Each of DATASETS datasets is held by one provider in DATASETS (the locality term's holders).
+        heldDigests: [benchDigest(i % DATASETS)],
       },
     };
     state.apply(event);

@@ -134,7 +134,7 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     const run = await cli('explain', jobId);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Why this tier\n {2}(REALTIME|STANDARD|BATCH|TRAINING) by rule [\w.-]+ of tier policy 2026-11-24\.1\n {4}- /);
-    expect(run.stdout).toContain('placement policy placement-2026-12');
+    expect(run.stdout).toContain('placement policy placement-2026-12-locality');
     expect(run.stdout).toMatch(/rejections: /);
     expect(run.stdout).toMatch(/runner-up \S+ \(operator \S+\) scored \d\.\d{4} less/);
     const json = JSON.parse((await cli('--json', 'explain', jobId)).stdout) as { attempts: { kind: string; runnerUp: { lacked: unknown[] } | null }[] };

@@ -15,6 +15,8 @@ export interface UsageQuantities {
   readonly gpuMilliseconds: bigint;
   readonly tokens: bigint;
   readonly bytes: bigint;
+  /** Of `bytes`, the job inputs the provider fetched. */
+  readonly fetchedBytes?: bigint;
 }
 
 export interface ChargeSplit {

@@ -77,7 +77,7 @@ function toUsageLine(row: LineRow): api.UsageLine {
     reportId: row.report_id,
     tier: row.tier,
     gpuClass: row.gpu_class,
-    amounts: { gpuMilliseconds: row.gpu_milliseconds, tokens: row.tokens, bytes: row.bytes },
+    amounts: { gpuMilliseconds: row.gpu_milliseconds, tokens: row.tokens, bytes: row.bytes, fetchedBytes: '0' },
     priceBaseUnits: row.price,
     rateCardVersion: row.rate_card_version,
     meteredAt: { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 },

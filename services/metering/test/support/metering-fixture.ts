@@ -230,7 +230,7 @@ export function reported(
         jobId,
         attempt: options.attempt ?? 1,
         providerId: options.providerId ?? 'prov-north-1',
-        amounts: { tokens: '0', bytes: '0', ...amounts },
+        amounts: { tokens: '0', bytes: '0', fetchedBytes: '0', ...amounts },
         reportedAt: ts(reportedAt),
         failed: options.failed ?? false,
         fault: options.fault ?? events.Fault.FAULT_UNSPECIFIED,

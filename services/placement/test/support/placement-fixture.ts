@@ -116,6 +116,7 @@ export class PlacementFixture {
       estimatedDurationSeconds: 60,
       labels: {},
       deadline: undefined,
+      inputs: [],
       ...job.spec,
     };
     await this.eventLog.append(this.topics.jobs, [
@@ -212,6 +213,9 @@ export class ProviderClient {
       pricePerGpuHourBaseUnits: '1500000',
       advertisedLatencyMs: 20,
       endpoint: `https://${uniqueName('gpu')}.example.net:8443`,
+      ingressMbps: 0,
+      transferPricePerGbBaseUnits: '0',
+      heldDigests: [],
       ...offer,
     };
     const { response, headerToken } = await new Promise<{ response: api.RegisterProviderResponse; headerToken: string }>((resolve, reject) => {
@@ -257,7 +261,7 @@ export class ProviderClient {
       attempt,
       providerId: this.providerId,
       resultHash: 'sha256:feedface',
-      usage: { reportId, amounts: { gpuMilliseconds: '61000', tokens: '1200', bytes: '4096' } },
+      usage: { reportId, amounts: { gpuMilliseconds: '61000', tokens: '1200', bytes: '4096', fetchedBytes: '0' } },
     };
     return unary((cb) => this.client.reportCompleted(request, this.auth(), cb));
   }
