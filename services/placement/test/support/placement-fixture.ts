@@ -233,11 +233,24 @@ export class ProviderClient {
     return response;
   }
 
-  heartbeat(gpusInUse = 0, health = api.HealthStatus.HEALTH_STATUS_HEALTHY, sequence?: bigint): Promise<api.HeartbeatResponse> {
+  heartbeat(
+    gpusInUse = 0,
+    health = api.HealthStatus.HEALTH_STATUS_HEALTHY,
+    sequence?: bigint,
+    digests: { added?: string[]; evicted?: string[] } = {},
+  ): Promise<api.HeartbeatResponse> {
     this.sequence = sequence ?? this.sequence + 1n;
     const held = typeof this.holding === 'function' ? this.holding() : this.holding;
     const runs = held === undefined ? {} : { runs: held, runsReported: true };
-    const request = api.HeartbeatRequest.fromPartial({ providerId: this.providerId, gpusInUse, health, sequence: this.sequence.toString(), ...runs });
+    const request = api.HeartbeatRequest.fromPartial({
+      providerId: this.providerId,
+      gpusInUse,
+      health,
+      sequence: this.sequence.toString(),
+      ...runs,
+      addedDigests: digests.added ?? [],
+      evictedDigests: digests.evicted ?? [],
+    });
     return unary((cb) => this.client.heartbeat(request, this.auth(), cb));
   }
 

@@ -70,6 +70,8 @@ interface Indexed {
   readonly classes: Map<string, Entry>;
   /** What the scores were computed from (latency, reputation, price, region, operator). */
   readonly inputs: string;
+  /** The provider's holdings when last indexed: new holdings can unblock jobs that require them. */
+  readonly held: ReadonlySet<string>;
 }
 
 export class CandidateIndex {
@@ -133,10 +135,11 @@ export class CandidateIndex {
     for (const [gpuClass, entry] of next) {
       const previous = before?.classes.get(gpuClass);
       if (previous === undefined || previous.scores !== entry.scores || previous.region !== entry.region || previous.operatorId !== entry.operatorId) this.add(providerId, gpuClass, entry);
-      if (entry.free > (previous?.free ?? 0)) grown.push(gpuClass);
+      // More free GPUs, or inputs it did not hold before: queued jobs of the class may fit now.
+      if (entry.free > (previous?.free ?? 0) || (before !== undefined && before.held !== provider!.heldDigests)) grown.push(gpuClass);
     }
     if (next.size === 0) this.indexed.delete(providerId);
-    else this.indexed.set(providerId, { classes: next, inputs });
+    else this.indexed.set(providerId, { classes: next, inputs, held: provider!.heldDigests });
     return grown;
   }
 
