@@ -31,7 +31,7 @@ const submitted: events.JobSubmitted = {
   quote: {
     rateCardVersion: 'rc-2025-01',
     prices: [
-      { tier: api.Tier.TIER_REALTIME, worstCasePriceBaseUnits: hugePrice, gpuHourRateBaseUnits: '4200000' },
+      { tier: api.Tier.TIER_REALTIME, worstCasePriceBaseUnits: hugePrice, gpuHourRateBaseUnits: '4200000', worstCaseTransferBaseUnits: '1500000' },
     ],
     quotedAt: { seconds: '1767225000', nanos: 250_000_000 },
   },
