@@ -139,3 +139,17 @@ describe('locality', () => {
     expect(registry.inputHolders.size).toBe(0);
   });
 });
+
+describe('gang fragmentation', () => {
+  it('a job needing 8 GPUs on one provider queues saying how large the largest free block is', () => {
+    const registry = [
+      submitted('small-1'),
+      classified('small-1', api.Tier.TIER_STANDARD),
+      { type: 'JobPlaced', data: { jobId: 'small-1', providerId: 'a', operatorId: 'op-a', attempt: 1, decision: undefined } } as const,
+    ].reduce(evolveProviders, given(registered('a', { gpus: 8 }), registered('b', { gpus: 4 })));
+    // small-1 holds one GPU of a's 8 (7 free), b has 4 free: 11 free in all, no block of 8.
+    const decision = placeJob(request({ jobId: 'gang', spec: spec({ gpuCount: 8 }) }), registry, policy);
+    expect(decision.type).toBe('JobQueued');
+    expect((decision.data as events.JobQueued).reasons).toEqual(['2 providers without 8 free a100-80g', 'needs 8 a100-80g on one provider, the largest free block is 7']);
+  });
+});

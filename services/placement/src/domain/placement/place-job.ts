@@ -42,7 +42,7 @@ export function decidePlacement(request: PlacementRequest, registry: ProviderReg
     rejections = filterProviders([...registry.providers.values()], registry, request, policy).rejections;
     if (key !== undefined) pass!.noFit.set(key, rejections);
   }
-  return queued(request, registry, rejections, policy);
+  return queued(request, registry, rejections, policy, index.largestFreeBlock(request.spec.gpuClass));
 }
 
 /**
@@ -268,18 +268,29 @@ function ordered(counts: ReadonlyMap<events.RejectionReason, number>): events.Re
 }
 
 /** No provider can take the job: every provider examined, rejections complete. */
-function queued(request: PlacementRequest, registry: ProviderRegistry, rejections: events.RejectionCount[], policy: PlacementPolicy): PlacementDecision {
+function queued(request: PlacementRequest, registry: ProviderRegistry, rejections: events.RejectionCount[], policy: PlacementPolicy, largestFreeBlock: number): PlacementDecision {
   return {
     type: 'JobQueued',
     data: {
       jobId: request.jobId,
       attempt: request.attempt,
-      reasons: describeRejections(rejections, request.spec, registry.providers.size),
+      reasons: [...describeRejections(rejections, request.spec, registry.providers.size), ...fragmentation(request, rejections, largestFreeBlock)],
       rejections,
       policyVersion: policy.version,
       queuedAt: { ...request.at },
     },
   };
+}
+
+/**
+ * A multi-GPU job (a gang on one provider) that capacity alone keeps waiting: say how fragmented
+ * the free capacity is, e.g. "needs 8 a100-80g on one provider, the largest free block is 4".
+ */
+function fragmentation(request: PlacementRequest, rejections: readonly events.RejectionCount[], largestFreeBlock: number): string[] {
+  const needed = Math.max(1, request.spec.gpuCount);
+  if (needed < 2 || !rejections.some((r) => r.reason === R.REJECTION_REASON_INSUFFICIENT_CAPACITY)) return [];
+  const block = largestFreeBlock === 0 ? 'no provider has one free' : `the largest free block is ${largestFreeBlock}`;
+  return [`needs ${needed} ${request.spec.gpuClass} on one provider, ${block}`];
 }
 
 /** Every given provider through the filter steps and the share cap: survivors and exact rejection counts. */
