@@ -60,13 +60,15 @@ if (!existsSync(baseline)) {
 }
 
 const previous = git('rev-parse', '--verify', '--quiet', 'HEAD~1^{commit}');
-const gitDir = git('rev-parse', '--git-dir');
+// The common directory: in a linked worktree --git-dir is .git/worktrees/<name>, which buf does
+// not recognise as a repository (format=git says what it is either way).
+const gitDir = git('rev-parse', '--path-format=absolute', '--git-common-dir');
 if (!previous || !gitDir) {
   console.log('proto:breaking: skipped previous-commit check: no git history (shallow clone or not a repository)');
 } else if (git('cat-file', '-t', `${previous}:proto`) !== 'tree') {
   console.log(`proto:breaking: skipped previous-commit check: ${previous.slice(0, 12)} has no proto/ directory`);
 } else {
-  ok = breaking(`previous commit ${previous.slice(0, 12)}`, `${gitDir}#ref=${previous},subdir=proto`) && ok;
+  ok = breaking(`previous commit ${previous.slice(0, 12)}`, `${gitDir}#format=git,ref=${previous},subdir=proto`) && ok;
 }
 
 process.exit(ok ? 0 : 1);

@@ -54,6 +54,13 @@ function random(seed: number): () => number {
   };
 }
 
+/** Distinct datasets in the bench fleet: each held by n / DATASETS providers. */
+export const DATASETS = 500;
+
+export function benchDigest(n: number): string {
+  return `sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
 /** A fleet of `n` providers (one operator per 50 providers, at least 20), folded into a fresh state. */
 export function fleetState(n: number, policy: PlacementPolicy = defaultPlacementPolicy, gpusPerProvider = 8): PlacementState {
   const rnd = random(n);
@@ -73,6 +80,10 @@ export function fleetState(n: number, policy: PlacementPolicy = defaultPlacement
         advertisedLatencyMs: 10 + Math.floor(rnd() * 190),
         endpoint: `sim://bench-${i}`,
         registeredAt: toTimestamp(T0),
+        ingressMbps: 1_000 + Math.floor(rnd() * 24_000),
+        transferPricePerGbBaseUnits: String(10_000 + Math.floor(rnd() * 90_000)),
+        // Each of DATASETS datasets is held by one provider in DATASETS (the locality term's holders).
+        heldDigests: [benchDigest(i % DATASETS)],
       },
     };
     state.apply(event);
@@ -80,8 +91,10 @@ export function fleetState(n: number, policy: PlacementPolicy = defaultPlacement
   return state;
 }
 
-function jobSpec(i: number): api.JobSpec {
+function jobSpec(i: number, withInputs = false): api.JobSpec {
   return api.JobSpec.fromPartial({
+    // A 50 GB dataset, preferred where it is held (by providers / DATASETS providers of the fleet).
+    inputs: withInputs ? [{ digest: benchDigest(i % DATASETS), kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '50000000000', locality: api.Locality.LOCALITY_PREFERRED }] : [],
     kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE,
     gpuClass: CLASSES[i % CLASSES.length]!,
     gpuCount: 1,
@@ -92,9 +105,9 @@ function jobSpec(i: number): api.JobSpec {
   });
 }
 
-function submitAndClassify(state: PlacementState, jobId: string, i: number): void {
+function submitAndClassify(state: PlacementState, jobId: string, i: number, withInputs = false): void {
   const tenantId = `tenant-${i % 50}`;
-  state.apply({ type: 'JobSubmitted', data: { jobId, tenantId, tenantPlan: 'standard', spec: jobSpec(i), idempotencyKey: jobId, quote: undefined, submittedAt: toTimestamp(T0 + i) } });
+  state.apply({ type: 'JobSubmitted', data: { jobId, tenantId, tenantPlan: 'standard', spec: jobSpec(i, withInputs), idempotencyKey: jobId, quote: undefined, submittedAt: toTimestamp(T0 + i) } });
   state.apply({
     type: 'JobClassified',
     data: { jobId, tier: TIERS[i % TIERS.length]!, policyVersion: 'bench', matchedRuleId: 'bench', reasons: [], classifiedAt: toTimestamp(T0 + i) },
@@ -106,7 +119,7 @@ function submitAndClassify(state: PlacementState, jobId: string, i: number): voi
  * decided, and its placement applied, so the fleet fills as it would. Jobs complete after a
  * while (a window of running jobs at half the fleet's GPUs), so capacity never runs out.
  */
-export function measureDecisions(providers: number, decisions: number): EngineFigures {
+export function measureDecisions(providers: number, decisions: number, withInputs = false): EngineFigures {
   const state = fleetState(providers);
   const live = Math.floor(providers * 4);
   const running: { jobId: string; providerId: string }[] = [];
@@ -114,7 +127,7 @@ export function measureDecisions(providers: number, decisions: number): EngineFi
   let examined = 0;
   for (let i = 0; i < decisions; i++) {
     const jobId = `job-${i}`;
-    submitAndClassify(state, jobId, i);
+    submitAndClassify(state, jobId, i, withInputs);
     const job = state.registry.jobs.get(jobId)!;
     const started = performance.now();
     const decision = tryPlacement(

@@ -35,7 +35,9 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
       ].join('\n'),
     );
     // A rate card change: BATCH a100-80g from 1,600,000 to 2,000,000 per GPU-hour.
-    const cards = await readFile(defaultRateCardsPath, 'utf8');
+    // Only the version in effect for the seeded log (the later ones are announced, not yet in force).
+    const shippedCards = await readFile(defaultRateCardsPath, 'utf8');
+    const cards = shippedCards.includes('  - version: "2027-01-01"') ? shippedCards.slice(0, shippedCards.indexOf('  - version: "2027-01-01"')) : shippedCards;
     await writeFile(
       join(dir, 'rate-cards.yaml'),
       cards.replace('version: "2026-11-01"', 'version: "2026-11-25-whatif"').replace('a100-80g: { per_gpu_hour: 1600000', 'a100-80g: { per_gpu_hour: 2000000'),
@@ -134,7 +136,7 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     const run = await cli('explain', jobId);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Why this tier\n {2}(REALTIME|STANDARD|BATCH|TRAINING) by rule [\w.-]+ of tier policy 2026-11-24\.1\n {4}- /);
-    expect(run.stdout).toContain('placement policy placement-2026-12');
+    expect(run.stdout).toContain('placement policy placement-2026-12-locality');
     expect(run.stdout).toMatch(/rejections: /);
     expect(run.stdout).toMatch(/runner-up \S+ \(operator \S+\) scored \d\.\d{4} less/);
     const json = JSON.parse((await cli('--json', 'explain', jobId)).stdout) as { attempts: { kind: string; runnerUp: { lacked: unknown[] } | null }[] };

@@ -38,3 +38,4 @@ export { protoFileDescriptors, type ProtoFileDescriptor } from './descriptors.js
 export { enumLabel, enumValueOf } from './enum-labels.js';
 export { DATASCHEMA_PREFIX, DEAD_LETTER_MESSAGE, dataschemaForEventType, dataschemaOf, messageOfDataschema } from './payload-schemas.js';
 export { FAULT_TABLE, consequencesOf, decides, faultOf, type FaultConsequences } from './faults.js';
+export { BYTES_PER_GB, DIGEST_PATTERN, MAX_DIGESTS_PER_MESSAGE, MAX_JOB_INPUTS, isDigest, transferPrice } from './data-inputs.js';

@@ -30,6 +30,9 @@ export class SimulatedProvider {
   private stopped = false;
   /** Reports sent and not yet answered; each is retried with the same content until it is. */
   private readonly pending = new Set<PendingReport>();
+  /** Job inputs this provider holds (digests): fetched by a run, announced in the next heartbeat. */
+  private readonly held = new Set<string>();
+  private announce: string[] = [];
 
   constructor(
     readonly plan: ProviderPlan,
@@ -106,7 +109,9 @@ export class SimulatedProvider {
           gpusInUse: this.gpusInUse(),
           health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
           sequence: String(this.sequence),
+          addedDigests: this.announce,
         });
+        this.announce = [];
         this.client.heartbeat(request, this.auth(), (error) => {
           if (error && !this.stopped) this.log(`${this.plan.name}: heartbeat failed: ${error.message}`);
         });
@@ -185,12 +190,21 @@ export class SimulatedProvider {
   private usageOf(assignment: api.Assignment, share: number): api.UsageReport {
     const spec = assignment.spec;
     const gpuMs = Math.floor((spec?.estimatedDurationSeconds ?? 1) * 1000 * (spec?.gpuCount || 1) * share);
+    // Inputs it did not hold are fetched (and kept: the next heartbeat announces them).
+    let fetched = 0n;
+    for (const input of spec?.inputs ?? []) {
+      if (this.held.has(input.digest)) continue;
+      fetched += BigInt(input.sizeBytes || '0');
+      this.held.add(input.digest);
+      this.announce.push(input.digest);
+    }
     return {
       reportId: `${this.providerId}:${assignment.jobId}:${assignment.attempt}`,
       amounts: {
         gpuMilliseconds: String(gpuMs),
         tokens: String(spec?.modelRef ? uniformInt(this.rng, 500, 50_000) : 0),
-        bytes: String(uniformInt(this.rng, 1_000, 50_000_000)),
+        bytes: String(uniformInt(this.rng, 1_000, 50_000_000) + Number(fetched)),
+        fetchedBytes: String(fetched),
       },
     };
   }

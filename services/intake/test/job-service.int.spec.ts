@@ -92,6 +92,18 @@ describe('JobService on the Kafka event log', () => {
       expect(fields).toEqual(['spec.kind', 'spec.gpu_count', 'spec.max_price_base_units']);
     });
 
+    it('carries content-addressed inputs into JobSubmitted, and names a malformed one field by field', async () => {
+      const dataset = { digest: `sha256:${'d'.repeat(64)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '500000000000', locality: api.Locality.LOCALITY_REQUIRED };
+      const { job } = await submit(acme, { spec: validSpec({ inputs: [dataset] }), idempotencyKey: 'with-inputs' });
+      const [logged] = (await submittedEventsFor('with-inputs')) as { envelope: { data: unknown } }[];
+      expect(events.JobEvent.fromJSON(logged!.envelope.data).jobSubmitted?.spec?.inputs).toEqual([dataset]);
+      expect(job!.spec!.inputs).toEqual([dataset]);
+      const bad = await submitError(acme, { spec: validSpec({ inputs: [{ ...dataset, digest: 'sha1:abc', sizeBytes: '0' }] }), idempotencyKey: 'bad-inputs' });
+      expect(bad.code).toBe(status.INVALID_ARGUMENT);
+      const violations = decodeStatusDetails(bad)!.details[0]!.value.field_violations as { field: string }[];
+      expect(violations.map((v) => v.field)).toEqual(['spec.inputs[0].digest', 'spec.inputs[0].size_bytes']);
+    });
+
     it('names idempotency_key and spec.deadline when the key is missing and the deadline has passed', async () => {
       const past = { seconds: String(Math.floor(Date.now() / 1000) - 60), nanos: 0 };
       const error = await submitError(acme, { spec: validSpec({ deadline: past }), idempotencyKey: '' });

@@ -5,7 +5,7 @@ import { messageJson, usageMeteredEnvelope } from './event-payloads.js';
 import { meterUsage, timestampOfMs } from './domain/index.js';
 import { card, rates, TIER_BATCH } from './domain/rate-card.fixtures.js';
 
-const report = { reportId: 'r1', jobId: 'job-1', attempt: 1, providerId: 'p1', amounts: { gpuMilliseconds: '1', tokens: '0', bytes: '0' }, reportedAt: timestampOfMs(Date.parse('2026-02-01T00:00:00Z')), failed: false, fault: events.Fault.FAULT_UNSPECIFIED };
+const report = { reportId: 'r1', jobId: 'job-1', attempt: 1, providerId: 'p1', amounts: { gpuMilliseconds: '1', tokens: '0', bytes: '0', fetchedBytes: '0' }, reportedAt: timestampOfMs(Date.parse('2026-02-01T00:00:00Z')), failed: false, fault: events.Fault.FAULT_UNSPECIFIED };
 const envelope = (data: unknown): EventEnvelope => ({ id: 'e1', type: 'switchyard.events.v1.UsageReported', source: '/t', subject: 'job-1', time: '2026-02-01T00:00:00Z', data: data as never });
 
 describe('messageJson', () => {

@@ -87,6 +87,22 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
     expect(price).toEqual({ charge: '6809738', earning: '6469252', fee: '340486' });
   }, 60_000);
 
+  it('prices the job inputs a run fetched per GB at the version\'s per_gb_fetched, on top of per_gib, and keeps them on the usage line', async () => {
+    const amounts = { gpuMilliseconds: '3600000', tokens: '0', bytes: '2000000001', fetchedBytes: '2000000001' };
+    await h.log.append(h.topics.usage, [reported('r-f1', 'job-a', '2026-07-01T00:00:00Z', amounts)]);
+    const [event] = await eventually(async () => {
+      const found = await meteredFor(h, 'r-f1');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    // 1 GPU-hour at 3.9 tokens, 2 GB and a byte at 20,000 per GiB, and at 7,000 per GB fetched (14,001).
+    const withoutTransfer = BigInt(expectedPrice(REALTIME_H100_V2, 3_600_000n, 0n, 2_000_000_001n).charge);
+    const charge = withoutTransfer + ceil(2_000_000_001n * 7_000n, 1_000_000_000n);
+    expect(event!.metered).toMatchObject({ rateCardVersion: 'v2026-06', amounts, tenantChargeBaseUnits: String(charge) });
+    expect(charge).toBe(3_900_000n + 37_253n + 14_001n);
+    expect(await count(h, "SELECT count(*) AS n FROM usage_lines WHERE report_id = 'r-f1' AND fetched_bytes = 2000000001", [])).toBe(1);
+  }, 60_000);
+
   it('keeps one usage line and one UsageMetered for a report re-sent under new event ids and redelivered under the same one', async () => {
     const first = reported('r-a2', 'job-a', '2026-03-02T10:00:00Z', { gpuMilliseconds: '1000' });
     const resent = reported('r-a2', 'job-a', '2026-03-02T10:00:05Z', { gpuMilliseconds: '999999' });

@@ -18,7 +18,7 @@ function usageReported(reportId: string, jobId: string, providerId: string, gpuM
     jobId,
     attempt: 1,
     providerId,
-    amounts: { gpuMilliseconds, tokens: '0', bytes: '0' },
+    amounts: { gpuMilliseconds, tokens: '0', bytes: '0', fetchedBytes: '0' },
     reportedAt: timestamp(at),
     failed: false,
     fault: events.Fault.FAULT_UNSPECIFIED,

@@ -57,6 +57,9 @@ export class ProviderGrpcController implements OnApplicationShutdown {
           pricePerGpuHourBaseUnits: String(request.pricePerGpuHourBaseUnits),
           advertisedLatencyMs: request.advertisedLatencyMs,
           endpoint: request.endpoint,
+          ingressMbps: request.ingressMbps ?? 0,
+          transferPricePerGbBaseUnits: String(request.transferPricePerGbBaseUnits ?? '0'),
+          heldDigests: request.heldDigests ?? [],
           receivedAtMs,
         },
         tokenHash: sha256Hex(providerToken),
@@ -81,7 +84,15 @@ export class ProviderGrpcController implements OnApplicationShutdown {
       if (request.providerId !== providerId) throw new NotPermitted(`provider_id ${request.providerId} is not the provider these credentials belong to`);
       await this.engine.call<'recorded' | 'stale'>((pending) => ({
         kind: 'heartbeat',
-        input: { providerId, sequence: String(request.sequence), gpusInUse: request.gpusInUse, health: request.health, receivedAtMs },
+        input: {
+          providerId,
+          sequence: String(request.sequence),
+          gpusInUse: request.gpusInUse,
+          health: request.health,
+          receivedAtMs,
+          addedDigests: request.addedDigests ?? [],
+          evictedDigests: request.evictedDigests ?? [],
+        },
         runs: request.runsReported ? request.runs : undefined,
         ...trace(),
         ...pending,

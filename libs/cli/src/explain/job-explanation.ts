@@ -124,7 +124,23 @@ export function rawFactor(factor: string, factors: events.CandidateFactors | und
       return `${tokens(factors.pricePerGpuHourBaseUnits)}/GPU-h`;
     case 'operator_share':
       return `${factors.operatorShareBp} bp`;
+    case 'transfer_time':
+      return `${bytesLabel(factors.fetchBytes)} to fetch in ${secondsLabel(factors.fetchMs)}`;
+    case 'transfer_price':
+      return `${bytesLabel(factors.fetchBytes)} to fetch for ${tokens(factors.transferPriceBaseUnits || '0')}`;
     default:
       return '?';
   }
+}
+
+/** Bytes in the largest decimal unit that keeps a whole number before the point (GB = 10^9 bytes). */
+export function bytesLabel(bytes: string | undefined): string {
+  const n = BigInt(bytes || '0');
+  const units: [bigint, string][] = [[1_000_000_000_000n, 'TB'], [1_000_000_000n, 'GB'], [1_000_000n, 'MB'], [1_000n, 'kB']];
+  for (const [size, unit] of units) if (n >= size) return `${(Number((n * 10n) / size) / 10).toFixed(1)} ${unit}`;
+  return `${n} B`;
+}
+
+function secondsLabel(ms: string | undefined): string {
+  return `${(Number(ms || '0') / 1000).toFixed(1)} s`;
 }

@@ -1,6 +1,6 @@
 import { events } from '@switchyard/contracts';
 import type { Output } from '../terminal.js';
-import type { FactorComparison, JobExplanation } from './job-explanation.js';
+import { bytesLabel, type FactorComparison, type JobExplanation } from './job-explanation.js';
 import { kindLabel, tierLabel, tokens } from '../labels.js';
 import { faultSummary } from './fault-summary.js';
 
@@ -67,13 +67,17 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
     output.line(`    placement policy ${d.policyVersion}, tier ${tierLabel(d.tier)}, ${d.candidatesTotal} candidate(s) passed the filter${d.candidates.length < d.candidatesTotal ? ` (best ${d.candidates.length} recorded)` : ''}`);
     output.line(`    rejections: ${d.rejections.length ? d.rejections.map((x) => `${reason(x.reason)} ${x.count}`).join(', ') : 'none'}`);
     if (d.excludedProviderIds.length) output.line(`    excluded (earlier attempts): ${d.excludedProviderIds.join(', ')}`);
-    output.line(`    ${'candidate'.padEnd(18)} ${'operator'.padEnd(12)} ${'region'.padEnd(12)} ${'latency'.padStart(8)} ${'reput.'.padStart(6)} ${'tokens/GPU-h'.padStart(12)} ${'share'.padStart(6)} ${'free'.padStart(4)}  score (latency + reputation + price + share)`);
+    const withInputs = BigInt(d.inputBytes || '0') > 0n;
+    if (withInputs) output.line(`    inputs: ${bytesLabel(d.inputBytes)} in all; "fetch" is what each candidate lacks, its time at the candidate's bandwidth and price at its transfer rate`);
+    output.line(`    ${'candidate'.padEnd(18)} ${'operator'.padEnd(12)} ${'region'.padEnd(12)} ${'latency'.padStart(8)} ${'reput.'.padStart(6)} ${'tokens/GPU-h'.padStart(12)} ${'share'.padStart(6)} ${'free'.padStart(4)}${withInputs ? `  ${'fetch'.padStart(9)} ${'time'.padStart(8)} ${'tokens'.padStart(10)}` : ''}  score (latency + reputation + price + share${withInputs ? ' + transfer time + transfer price' : ''})`);
     for (const candidate of d.candidates) {
       const f = candidate.factors;
       const terms = (candidate.score?.terms ?? []).map((t) => t.contribution.toFixed(4)).join(' + ');
       const row =
         `    ${candidate.providerId.padEnd(18)} ${candidate.operatorId.padEnd(12)} ${(f?.region ?? '').padEnd(12)} ${`${f?.advertisedLatencyMs ?? 0}ms`.padStart(8)} ` +
-        `${String(f?.reputationBp ?? 0).padStart(6)} ${tokens(f?.pricePerGpuHourBaseUnits ?? '0').replace(/ tokens?$/, '').padStart(12)} ${String(f?.operatorShareBp ?? 0).padStart(6)} ${String(f?.freeGpus ?? 0).padStart(4)}  ${score(candidate.score?.total)} = ${terms}`;
+        `${String(f?.reputationBp ?? 0).padStart(6)} ${tokens(f?.pricePerGpuHourBaseUnits ?? '0').replace(/ tokens?$/, '').padStart(12)} ${String(f?.operatorShareBp ?? 0).padStart(6)} ${String(f?.freeGpus ?? 0).padStart(4)}` +
+        (withInputs ? `  ${bytesLabel(f?.fetchBytes).padStart(9)} ${`${(Number(f?.fetchMs || '0') / 1000).toFixed(1)}s`.padStart(8)} ${tokens(f?.transferPriceBaseUnits || '0').replace(/ tokens?$/, '').padStart(10)}` : '') +
+        `  ${score(candidate.score?.total)} = ${terms}`;
       output.line(candidate.providerId === d.chosenProviderId ? c.green(row) : row);
     }
     if (runnerUp === undefined) {

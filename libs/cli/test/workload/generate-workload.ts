@@ -153,6 +153,9 @@ export function generateWorkload(options: WorkloadOptions): Workload {
           advertisedLatencyMs: between(8, 120),
           endpoint: `https://provider-${providerSeq}.example`,
           registeredAt: at(),
+          ingressMbps: 0,
+          transferPricePerGbBaseUnits: '0',
+          heldDigests: [],
         };
     registrations.set(registered.providerId, registered);
     providerEvent({ providerRegistered: registered }, registered.providerId);
@@ -185,7 +188,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
           'usageReported',
           run.jobId,
           events.UsageEvent.toJSON({
-            usageReported: { reportId: report, jobId: run.jobId, attempt: run.attempt, providerId: run.providerId, amounts: { gpuMilliseconds: String(between(10, 900) * 1000), tokens: '0', bytes: '0' }, reportedAt: at(), failed: false, fault: events.Fault.FAULT_UNSPECIFIED },
+            usageReported: { reportId: report, jobId: run.jobId, attempt: run.attempt, providerId: run.providerId, amounts: { gpuMilliseconds: String(between(10, 900) * 1000), tokens: '0', bytes: '0', fetchedBytes: '0' }, reportedAt: at(), failed: false, fault: events.Fault.FAULT_UNSPECIFIED },
           }),
           SOURCES.placement,
         ),
@@ -222,6 +225,8 @@ export function generateWorkload(options: WorkloadOptions): Workload {
               health: random() < 0.5 ? api.HealthStatus.HEALTH_STATUS_DEGRADED : api.HealthStatus.HEALTH_STATUS_HEALTHY,
               heartbeatSequence: String(n),
               changedAt: at(),
+              addedDigests: [],
+              evictedDigests: [],
             },
           },
           provider.providerId,
@@ -253,6 +258,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       maxPriceBaseUnits: random() < 0.2 ? String(between(2, 40) * 1_000_000) : '0',
       estimatedDurationSeconds: kind === api.WorkloadKind.WORKLOAD_KIND_TRAINING ? pick([3600, 21_600]) : pick([30, 600, 3600]),
       labels: {},
+      inputs: [],
       deadline: random() < 0.3 ? { seconds: String(Math.floor(clockMs / 1000) + pick([3600, 7200, 172_800])), nanos: 0 } : undefined,
     };
     const submitted: events.JobSubmitted = {

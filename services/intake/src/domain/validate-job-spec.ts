@@ -1,6 +1,6 @@
 // Which parts of a submission are invalid, as field violations with proto field paths. Pure:
 // the submission time is an input, so "deadline in the past" is decided against it, not a clock.
-import type { api } from '@switchyard/contracts';
+import { isDigest, MAX_JOB_INPUTS, type api } from '@switchyard/contracts';
 import type { FieldViolation } from './field-violation.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
@@ -49,7 +49,32 @@ export function validateJobSpec(spec: api.JobSpec | undefined, submittedAt: Date
     ...priceViolations(spec),
     ...durationViolations(spec),
     ...labelViolations(spec),
+    ...inputViolations(spec),
   ];
+}
+
+const DATA_KINDS: ReadonlySet<string> = new Set(['DATA_KIND_MODEL_WEIGHTS', 'DATA_KIND_DATASET']);
+const LOCALITIES: ReadonlySet<string> = new Set(['LOCALITY_UNSPECIFIED', 'LOCALITY_PREFERRED', 'LOCALITY_REQUIRED']);
+const UINT64_MAX = 18_446_744_073_709_551_615n;
+
+/** Inputs: content-addressed, typed, sized, each digest once, at most MAX_JOB_INPUTS. */
+function inputViolations(spec: api.JobSpec): FieldViolation[] {
+  const inputs = spec.inputs ?? [];
+  if (inputs.length > MAX_JOB_INPUTS) return [{ field: 'spec.inputs', description: `must have at most ${MAX_JOB_INPUTS} entries` }];
+  const seen = new Map<string, number>();
+  return inputs.flatMap((input, i): FieldViolation[] => {
+    const at = `spec.inputs[${i}]`;
+    const violations: FieldViolation[] = [];
+    if (!isDigest(input.digest)) violations.push({ field: `${at}.digest`, description: 'must be a content address: "sha256:" and 64 lowercase hex digits' });
+    else if (seen.has(input.digest)) violations.push({ field: `${at}.digest`, description: `repeats spec.inputs[${seen.get(input.digest)}]` });
+    else seen.set(input.digest, i);
+    if (!DATA_KINDS.has(input.kind)) violations.push({ field: `${at}.kind`, description: `must be one of ${[...DATA_KINDS].join(', ')}` });
+    const size = String(input.sizeBytes ?? '');
+    if (!/^\d{1,20}$/.test(size) || BigInt(size) > UINT64_MAX) violations.push({ field: `${at}.size_bytes`, description: 'must be a uint64 number of bytes' });
+    else if (BigInt(size) < 1n) violations.push({ field: `${at}.size_bytes`, description: 'must be >= 1 (the bytes a provider without it fetches)' });
+    if (!LOCALITIES.has(input.locality)) violations.push({ field: `${at}.locality`, description: `must be one of ${[...LOCALITIES].join(', ')}` });
+    return violations;
+  });
 }
 
 function kindViolations(spec: api.JobSpec): FieldViolation[] {

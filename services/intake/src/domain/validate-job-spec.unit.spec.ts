@@ -40,6 +40,26 @@ describe('validateJobSpec', () => {
     expect(fieldsOf(validSpec(overrides))).toEqual([field]);
   });
 
+  const weights = { digest: `sha256:${'a'.repeat(64)}`, kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS, sizeBytes: '16000000000', locality: api.Locality.LOCALITY_PREFERRED };
+  const dataset = { digest: `sha256:${'b'.repeat(64)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '18446744073709551615', locality: api.Locality.LOCALITY_REQUIRED };
+
+  it('accepts content-addressed inputs, preferred or required, up to uint64 sizes', () => {
+    expect(validateJobSpec(validSpec({ inputs: [weights, dataset] }), SUBMITTED_AT)).toEqual([]);
+  });
+
+  it.each([
+    ['a digest that is not sha256', [{ ...weights, digest: 'md5:abc' }], ['spec.inputs[0].digest']],
+    ['an uppercase digest', [{ ...weights, digest: `sha256:${'A'.repeat(64)}` }], ['spec.inputs[0].digest']],
+    ['a digest listed twice', [weights, { ...dataset, digest: weights.digest }], ['spec.inputs[1].digest']],
+    ['no kind', [{ ...weights, kind: api.DataKind.DATA_KIND_UNSPECIFIED }], ['spec.inputs[0].kind']],
+    ['a zero size', [{ ...weights, sizeBytes: '0' }], ['spec.inputs[0].size_bytes']],
+    ['a size beyond uint64', [{ ...weights, sizeBytes: '18446744073709551616' }], ['spec.inputs[0].size_bytes']],
+    ['an unknown locality', [{ ...weights, locality: 'LOCALITY_SOMEWHERE' as api.Locality }], ['spec.inputs[0].locality']],
+    ['more than 32 inputs', Array.from({ length: 33 }, (_, i) => ({ ...weights, digest: `sha256:${i.toString(16).padStart(64, '0')}` })), ['spec.inputs']],
+  ])('names the input field for %s', (_case, inputs, fields) => {
+    expect(fieldsOf(validSpec({ inputs }))).toEqual(fields);
+  });
+
   it('rejects a deadline at or before the submission time, not the current time', () => {
     const atSubmission = { seconds: String(SUBMITTED_AT.getTime() / 1000), nanos: 0 };
     expect(validateJobSpec(validSpec({ deadline: atSubmission }), SUBMITTED_AT)).toEqual([

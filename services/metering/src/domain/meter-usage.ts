@@ -51,6 +51,7 @@ export function meterUsage(
       gpuMilliseconds: usage.gpuMilliseconds.toString(),
       tokens: usage.tokens.toString(),
       bytes: usage.bytes.toString(),
+      fetchedBytes: (usage.fetchedBytes ?? 0n).toString(),
     },
     tenantChargeBaseUnits: split.tenantCharge.toString(),
     providerEarningBaseUnits: split.providerEarning.toString(),
@@ -78,6 +79,7 @@ function quantitiesOf(reported: events.UsageReported): UsageQuantities {
     gpuMilliseconds: count(amounts?.gpuMilliseconds, 'gpu_milliseconds', reported.reportId),
     tokens: count(amounts?.tokens, 'tokens', reported.reportId),
     bytes: count(amounts?.bytes, 'bytes', reported.reportId),
+    fetchedBytes: count(amounts?.fetchedBytes ?? '0', 'fetched_bytes', reported.reportId),
   };
 }
 

@@ -16,7 +16,7 @@ function report(overrides: Partial<events.UsageReported> = {}): events.UsageRepo
     jobId: 'job-1',
     attempt: 2,
     providerId: 'prov-9',
-    amounts: { gpuMilliseconds: '5400000', tokens: '0', bytes: '0' },
+    amounts: { gpuMilliseconds: '5400000', tokens: '0', bytes: '0', fetchedBytes: '0' },
     reportedAt: timestampOfMs(Date.parse('2026-03-01T12:00:00Z')),
     failed: false,
     fault: events.Fault.FAULT_UNSPECIFIED,
@@ -36,7 +36,7 @@ describe('meterUsage', () => {
       tier: TIER_REALTIME,
       gpuClass: 'h100-80g',
       rateCardVersion: '2026-01',
-      amounts: { gpuMilliseconds: '5400000', tokens: '0', bytes: '0' },
+      amounts: { gpuMilliseconds: '5400000', tokens: '0', bytes: '0', fetchedBytes: '0' },
       tenantChargeBaseUnits: '6000000',
       providerEarningBaseUnits: '5700000',
       protocolFeeBaseUnits: '300000',
@@ -77,14 +77,14 @@ describe('meterUsage', () => {
   });
 
   it('reads uint64 amounts above 2^53 exactly', () => {
-    const metered = meterUsage(report({ amounts: { gpuMilliseconds: '9007199254740993', tokens: '0', bytes: '0' } }), job, [
+    const metered = meterUsage(report({ amounts: { gpuMilliseconds: '9007199254740993', tokens: '0', bytes: '0', fetchedBytes: '0' } }), job, [
       card('tiny', '2026-01-01T00:00:00Z', { [TIER_REALTIME]: { 'h100-80g': rates({ perGpuHour: 3_600_000n, minimumCharge: 0n }) } }, 0n),
     ]);
     expect(metered.tenantChargeBaseUnits).toBe('9007199254740993');
   });
 
   it('rejects amounts that are not uint64 decimal strings and reports without ids or time', () => {
-    expect(() => meterUsage(report({ amounts: { gpuMilliseconds: '-5', tokens: '0', bytes: '0' } }), job, cards)).toThrow(/gpu_milliseconds "-5"/);
+    expect(() => meterUsage(report({ amounts: { gpuMilliseconds: '-5', tokens: '0', bytes: '0', fetchedBytes: '0' } }), job, cards)).toThrow(/gpu_milliseconds "-5"/);
     expect(() => meterUsage(report({ reportId: '' }), job, cards)).toThrow(/no report_id/);
     expect(() => meterUsage(report({ reportedAt: undefined }), job, cards)).toThrow(/no reported_at/);
   });

@@ -14,6 +14,14 @@ describe('chargeFor', () => {
     expect(chargeFor(usage(1n), gpuOnly(1n))).toBe(1n);
   });
 
+  it('prices the job inputs the provider fetched per started GB at the rate card\'s per_gb_fetched, on top of per_gib', () => {
+    const card = rates({ perGpuHour: 0n, per1kTokens: 0n, perGib: 0n, minimumCharge: 0n, perGbFetched: 5_000n });
+    // 2 GB and a byte fetched: 10,001; a version without the rate charges nothing for it.
+    expect(chargeFor({ ...usage(0n), fetchedBytes: 2_000_000_001n }, card)).toBe(10_001n);
+    expect(chargeFor({ ...usage(0n), fetchedBytes: 2_000_000_001n }, gpuOnly(1n))).toBe(0n);
+    expect(chargeFor({ ...usage(3_600_000n), fetchedBytes: 1_000_000_000n }, { ...gpuOnly(1_000n), perGbFetched: 5_000n })).toBe(6_000n);
+  });
+
   it('keeps exact integers above 2^53: 20 h 0.001 s of GPU at 3e9 tokens per hour', () => {
     const charge = chargeFor(usage(72_000_001n), gpuOnly(3_000_000_000n * TOKEN));
     // 72,000,001 × 3e15 / 3.6e6 = 60,000,000,833,333,333.33… → rounded up

@@ -1,10 +1,11 @@
 // quoteJob: the worst-case price of a spec per tier, before it is submitted. Worst case means the
 // whole declared duration on every requested GPU, priced like a usage report of that much GPU
-// time (minimum charge included). Tokens and bytes are unknown before the run and not quoted.
+// time (minimum charge included), plus fetching every declared input (as if no provider held
+// any) at the card's price per GB fetched. Tokens and other bytes are unknown and not quoted.
 import { api } from '@switchyard/contracts';
 import { epochMsOf } from './instant.js';
 import { MeteringError } from './metering-error.js';
-import { chargeFor } from './price-usage.js';
+import { chargeFor, transferCharge } from './price-usage.js';
 import { PRICED_TIERS, rateCardAt, type RateCard } from './rate-card.js';
 
 /** One tier, several, or `'all'`: every tier the rate card prices the spec's GPU class in. */
@@ -15,6 +16,18 @@ export function worstCaseGpuMilliseconds(spec: Pick<api.JobSpec, 'estimatedDurat
   return BigInt(spec.estimatedDurationSeconds) * 1000n * BigInt(Math.max(1, spec.gpuCount));
 }
 
+/** Bytes of every declared input, each digest once: what a provider holding none of them fetches. */
+export function worstCaseFetchedBytes(spec: Pick<api.JobSpec, 'inputs'>): bigint {
+  const sizes = new Map<string, bigint>();
+  for (const input of spec.inputs ?? []) {
+    const size = BigInt(input.sizeBytes || '0');
+    if (size > (sizes.get(input.digest) ?? 0n)) sizes.set(input.digest, size);
+  }
+  let total = 0n;
+  for (const size of sizes.values()) total += size;
+  return total;
+}
+
 /**
  * Prices `spec` in `tiers` under the rate card in effect at `at`. A named tier without a price for
  * the spec's GPU class is a RATE_NOT_FOUND error; with `'all'`, tiers without one are left out
@@ -23,6 +36,7 @@ export function worstCaseGpuMilliseconds(spec: Pick<api.JobSpec, 'estimatedDurat
 export function quoteJob(spec: api.JobSpec, tiers: QuotedTiers, cards: readonly RateCard[], at: api.Timestamp): api.Quote {
   const card = rateCardAt(cards, epochMsOf(at));
   const gpuMilliseconds = worstCaseGpuMilliseconds(spec);
+  const inputBytes = worstCaseFetchedBytes(spec);
   const wanted = tiers === 'all' ? PRICED_TIERS : typeof tiers === 'string' ? [tiers] : tiers;
   const prices: api.TierPrice[] = [];
   for (const tier of wanted) {
@@ -32,11 +46,13 @@ export function quoteJob(spec: api.JobSpec, tiers: QuotedTiers, cards: readonly 
       throw new MeteringError('RATE_NOT_FOUND', `rate card ${card.version} has no price for GPU class "${spec.gpuClass}" in ${tier}`);
     }
     // A spec declaring no duration still costs at least the minimum charge.
-    const worstCase = gpuMilliseconds === 0n ? rates.minimumCharge : chargeFor({ gpuMilliseconds, tokens: 0n, bytes: 0n }, rates);
+    const transfer = transferCharge(inputBytes, rates);
+    const compute = gpuMilliseconds === 0n ? rates.minimumCharge : chargeFor({ gpuMilliseconds, tokens: 0n, bytes: 0n }, rates);
     prices.push({
       tier,
-      worstCasePriceBaseUnits: worstCase.toString(),
+      worstCasePriceBaseUnits: (compute + transfer).toString(),
       gpuHourRateBaseUnits: rates.perGpuHour.toString(),
+      worstCaseTransferBaseUnits: transfer.toString(),
     });
   }
   if (prices.length === 0) {

@@ -21,7 +21,7 @@ describe('quoteJob', () => {
   it('prices the worst case: the declared duration on every GPU (1.5 h × 8 GPUs at 2 tokens/GPU-hour = 24 tokens)', () => {
     expect(quoteJob(spec(), TIER_TRAINING, cards, at)).toEqual({
       rateCardVersion: '2026-01',
-      prices: [{ tier: TIER_TRAINING, worstCasePriceBaseUnits: '24000000', gpuHourRateBaseUnits: '2000000' }],
+      prices: [{ tier: TIER_TRAINING, worstCasePriceBaseUnits: '24000000', gpuHourRateBaseUnits: '2000000', worstCaseTransferBaseUnits: '0' }],
       quotedAt: at,
     });
   });
@@ -58,5 +58,16 @@ describe('quoteJob', () => {
     const quote = quoteJob(spec({ gpuClass: 'l4', gpuCount: 1, estimatedDurationSeconds: 1 }), 'all', cards, at);
     expect(highestWorstCasePrice(quote)).toBe(1000n);
     expect(highestWorstCasePrice({ rateCardVersion: 'v', prices: [], quotedAt: at })).toBe(0n);
+  });
+
+  it('includes the worst-case transfer: every input fetched (each digest once) at the price per GB fetched, rounded up', () => {
+    const withTransfer = [card('2026-02', '2026-02-01T00:00:00Z', { [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: 2n * TOKEN, perGbFetched: 30_000n }) } })];
+    const dataset = { digest: `sha256:${'d'.repeat(64)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '400000000001', locality: api.Locality.LOCALITY_PREFERRED };
+    const weights = { ...dataset, digest: `sha256:${'e'.repeat(64)}`, kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS, sizeBytes: '100000000000' };
+    const [price] = quoteJob(spec({ inputs: [dataset, weights, dataset] }), TIER_TRAINING, withTransfer, at).prices;
+    // 500 GB and a byte at 30,000 per GB: 15,000,001; plus 24 tokens of GPU time.
+    expect(price).toMatchObject({ worstCaseTransferBaseUnits: '15000001', worstCasePriceBaseUnits: String(24n * TOKEN + 15_000_001n) });
+    // A card without the rate (versions before it) quotes no transfer.
+    expect(quoteJob(spec({ inputs: [dataset] }), TIER_TRAINING, cards, at).prices[0]!.worstCaseTransferBaseUnits).toBe('0');
   });
 });

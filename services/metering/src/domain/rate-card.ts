@@ -8,6 +8,8 @@ export interface GpuClassRates {
   readonly perGpuHour: bigint;
   readonly per1kTokens: bigint;
   readonly perGib: bigint;
+  /** Per GB (10^9 bytes) of job inputs fetched by the provider, on top of per_gib; 0 when the version has none. */
+  readonly perGbFetched?: bigint;
   /** Least a priced usage report costs the tenant (a report with no usage at all costs nothing). */
   readonly minimumCharge: bigint;
 }

@@ -30,6 +30,7 @@ interface LineRow {
   tier: api.Tier;
   gpu_class: string;
   gpu_milliseconds: string;
+  fetched_bytes: string;
   tokens: string;
   bytes: string;
   price: string;
@@ -51,7 +52,7 @@ export async function usagePage(manager: EntityManager, scope: UsageScope, windo
   const [total] = (await manager.query(`SELECT COALESCE(SUM(${priceColumn}), 0)::text AS total FROM usage_lines ${windowSql}`, params)) as { total: string }[];
   const pageWhere = after ? `${windowSql ? `${windowSql} AND` : 'WHERE'} (metered_at, usage_id) > (${param(after.meteredAt)}, ${param(after.usageId)})` : windowSql;
   const rows = (await manager.query(
-    `SELECT usage_id, job_id, attempt, report_id, tier, gpu_class, gpu_milliseconds::text, tokens::text, bytes::text,
+    `SELECT usage_id, job_id, attempt, report_id, tier, gpu_class, gpu_milliseconds::text, tokens::text, bytes::text, fetched_bytes::text,
             ${priceColumn}::text AS price, rate_card_version, metered_at
      FROM usage_lines ${pageWhere}
      ORDER BY metered_at, usage_id
@@ -77,7 +78,7 @@ function toUsageLine(row: LineRow): api.UsageLine {
     reportId: row.report_id,
     tier: row.tier,
     gpuClass: row.gpu_class,
-    amounts: { gpuMilliseconds: row.gpu_milliseconds, tokens: row.tokens, bytes: row.bytes },
+    amounts: { gpuMilliseconds: row.gpu_milliseconds, tokens: row.tokens, bytes: row.bytes, fetchedBytes: row.fetched_bytes },
     priceBaseUnits: row.price,
     rateCardVersion: row.rate_card_version,
     meteredAt: { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 },

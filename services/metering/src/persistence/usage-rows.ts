@@ -13,11 +13,12 @@ export async function reportSeen(manager: EntityManager, reportId: string): Prom
 
 /** Inserts the line; false when its report was priced before (unique report_id). */
 export async function insertUsageLine(manager: EntityManager, metered: events.UsageMetered, reportedAt: Date, sourceEventId: string): Promise<boolean> {
-  const amounts = metered.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0' };
+  const amounts = metered.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0', fetchedBytes: '0' };
   const rows: unknown[] = await manager.query(
     `INSERT INTO usage_lines (usage_id, report_id, job_id, attempt, tenant_id, provider_id, tier, gpu_class, rate_card_version,
-                              gpu_milliseconds, tokens, bytes, tenant_charge, provider_earning, protocol_fee, reported_at, metered_at, source_event_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                              gpu_milliseconds, tokens, bytes, tenant_charge, provider_earning, protocol_fee, reported_at, metered_at, source_event_id,
+                              fetched_bytes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
      ON CONFLICT (report_id) DO NOTHING
      RETURNING 1`,
     [
@@ -39,6 +40,7 @@ export async function insertUsageLine(manager: EntityManager, metered: events.Us
       reportedAt,
       metered.meteredAt ? new Date(Number(metered.meteredAt.seconds) * 1000 + Math.floor(metered.meteredAt.nanos / 1e6)) : reportedAt,
       sourceEventId,
+      amounts.fetchedBytes || '0',
     ],
   );
   return rows.length === 1;

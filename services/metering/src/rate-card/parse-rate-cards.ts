@@ -43,7 +43,7 @@ function toRateCard(version: FileVersion): RateCard {
     const byClass = new Map<string, GpuClassRates>(
       Object.entries(classes).map(([gpuClass, price]) => [
         gpuClass,
-        Object.freeze({ perGpuHour: price.per_gpu_hour, per1kTokens: price.per_1k_tokens, perGib: price.per_gib, minimumCharge: price.minimum_charge }),
+        Object.freeze({ perGpuHour: price.per_gpu_hour, per1kTokens: price.per_1k_tokens, perGib: price.per_gib, minimumCharge: price.minimum_charge, ...(price.per_gb_fetched === undefined ? {} : { perGbFetched: price.per_gb_fetched }) }),
       ]),
     );
     rates.set(TIER_OF_KEY[tierKey], byClass);

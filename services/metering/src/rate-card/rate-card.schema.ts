@@ -24,6 +24,8 @@ const gpuClassRates = z.strictObject({
   per_1k_tokens: baseUnits,
   per_gib: baseUnits,
   minimum_charge: baseUnits,
+  // Per GB (10^9 bytes) of job inputs the provider fetched; absent = 0 (versions before it).
+  per_gb_fetched: baseUnits.optional(),
 });
 
 const gpuClassName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'GPU class names are lowercase letters, digits, ".", "_" or "-" (e.g. "h100-80g")');

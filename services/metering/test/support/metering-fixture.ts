@@ -36,7 +36,7 @@ versions:
     protocol_fee_bps: 300
     prices:
       REALTIME:
-        h100-80g: { per_gpu_hour: 3900000, per_1k_tokens: 250, per_gib: 20000, minimum_charge: 1000 }
+        h100-80g: { per_gpu_hour: 3900000, per_1k_tokens: 250, per_gib: 20000, per_gb_fetched: 7000, minimum_charge: 1000 }
       BATCH:
         l4: { per_gpu_hour: 450000, per_1k_tokens: 25, per_gib: 5000, minimum_charge: 100 }
 `;
@@ -220,7 +220,7 @@ export function reported(
   reportId: string,
   jobId: string,
   reportedAt: string,
-  amounts: { gpuMilliseconds: string; tokens?: string; bytes?: string },
+  amounts: { gpuMilliseconds: string; tokens?: string; bytes?: string; fetchedBytes?: string },
   options: { providerId?: string; attempt?: number; eventId?: string; failed?: boolean; fault?: events.Fault } = {},
 ): EventEnvelope {
   return usageEnvelope(
@@ -230,7 +230,7 @@ export function reported(
         jobId,
         attempt: options.attempt ?? 1,
         providerId: options.providerId ?? 'prov-north-1',
-        amounts: { tokens: '0', bytes: '0', ...amounts },
+        amounts: { tokens: '0', bytes: '0', fetchedBytes: '0', ...amounts },
         reportedAt: ts(reportedAt),
         failed: options.failed ?? false,
         fault: options.fault ?? events.Fault.FAULT_UNSPECIFIED,

@@ -133,7 +133,7 @@ export function usageMetered(spec: UsageSpec, id: string = randomUUID()): EventE
     tier: api.Tier.TIER_STANDARD,
     gpuClass: 'a100-80g',
     rateCardVersion: 'rc-2026-11',
-    amounts: { gpuMilliseconds: '60000', tokens: '0', bytes: '0' },
+    amounts: { gpuMilliseconds: '60000', tokens: '0', bytes: '0', fetchedBytes: '0' },
     tenantChargeBaseUnits: (spec.earning + spec.fee).toString(),
     providerEarningBaseUnits: spec.earning.toString(),
     protocolFeeBaseUnits: spec.fee.toString(),

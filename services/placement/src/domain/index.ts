@@ -1,6 +1,6 @@
 // Placement's pure domain: the provider registry fold, the indexes over it and the deciders. The
 // service shell and the CLI's replay both import from here; nothing below does I/O or reads a clock.
-export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, placementPolicy2025 } from './placement-policy.js';
+export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, placementPolicy2025, placementPolicy2026 } from './placement-policy.js';
 export { placementPolicyFrom, PlacementPolicyFileError } from './policy-file.js';
 export { outcomeDifferences, recordsFault, type RecordedOutcome } from './liveness/outcome-check.js';
 export type {

@@ -22,6 +22,13 @@ export interface FactorWeights {
   price: number;
   /** Spreading a tenant's tier work across operators: the lower the operator's share, the better. */
   operatorSpread: number;
+  /**
+   * Locality, for a job that declares inputs: the time the provider would spend fetching the
+   * inputs it does not hold (at its ingress bandwidth), and what it would charge for them (at its
+   * transfer price). Absent = 0 (policies before locality).
+   */
+  transferTime?: number;
+  transferPrice?: number;
 }
 
 export interface TierPolicy {
@@ -56,6 +63,12 @@ export interface NormalisationScales {
   /** Price per GPU-hour, base units, that scores 0.5; `priceHalfByGpuClass` overrides per class. */
   priceHalfBaseUnits: string;
   priceHalfByGpuClass: Readonly<Record<string, string>>;
+  /** Fetch time, milliseconds, that scores 0.5 on transfer_time. */
+  transferTimeHalfMs?: number;
+  /** Transfer price for the job's missing inputs, base units, that scores 0.5 on transfer_price. */
+  transferPriceHalfBaseUnits?: string;
+  /** Ingress bandwidth assumed for a provider that does not state one, Mbit/s. */
+  defaultIngressMbps?: number;
 }
 
 export interface LivenessParameters {
@@ -138,13 +151,13 @@ export const placementPolicy2025: PlacementPolicy = {
 };
 
 /**
- * The policy in force. Same scoring as placement-2025-01; patience (start timeouts,
+ * placement-2026-12 (kept so its decisions stay verifiable). Same scoring as placement-2025-01; patience (start timeouts,
  * reconciliation, stranded jobs: docs/failure-categories.md) is new; a decision records its best 8
  * candidates instead of 32: the record is in every JobPlaced (about 300 bytes a candidate), so
  * at thousands of placements a second the long list was most of what the log carried and what
  * every consumer decoded, for runners-up nobody asks about past the first few.
  */
-export const defaultPlacementPolicy: PlacementPolicy = {
+export const placementPolicy2026: PlacementPolicy = {
   ...placementPolicy2025,
   version: 'placement-2026-12',
   recordedCandidatesLimit: 8,
@@ -157,8 +170,28 @@ export const defaultPlacementPolicy: PlacementPolicy = {
   },
 };
 
+/**
+ * The policy in force: placement-2026-12 plus locality. For a job that declares inputs, two terms
+ * join the score: transfer_time (REALTIME cares: a cold start is latency) and transfer_price
+ * (BATCH and TRAINING care: moving a dataset can cost more than the GPUs). A job without inputs is
+ * scored exactly as under placement-2026-12.
+ */
+export const defaultPlacementPolicy: PlacementPolicy = {
+  ...placementPolicy2026,
+  version: 'placement-2026-12-locality',
+  tiers: {
+    [api.Tier.TIER_REALTIME]: { ...placementPolicy2026.tiers[api.Tier.TIER_REALTIME], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_REALTIME].weights, transferTime: 0.3, transferPrice: 0 } },
+    [api.Tier.TIER_STANDARD]: { ...placementPolicy2026.tiers[api.Tier.TIER_STANDARD], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_STANDARD].weights, transferTime: 0.15, transferPrice: 0.15 } },
+    [api.Tier.TIER_BATCH]: { ...placementPolicy2026.tiers[api.Tier.TIER_BATCH], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_BATCH].weights, transferTime: 0, transferPrice: 0.35 } },
+    [api.Tier.TIER_TRAINING]: { ...placementPolicy2026.tiers[api.Tier.TIER_TRAINING], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_TRAINING].weights, transferTime: 0.05, transferPrice: 0.35 } },
+  },
+  scales: { ...placementPolicy2026.scales, transferTimeHalfMs: 60_000, transferPriceHalfBaseUnits: '1000000', defaultIngressMbps: 1_000 },
+};
+
 /** Every policy version placement has shipped, by version (replay verify looks a record's version up here). */
-export const PLACEMENT_POLICY_VERSIONS: ReadonlyMap<string, PlacementPolicy> = new Map([placementPolicy2025, defaultPlacementPolicy].map((p) => [p.version, p]));
+export const PLACEMENT_POLICY_VERSIONS: ReadonlyMap<string, PlacementPolicy> = new Map(
+  [placementPolicy2025, placementPolicy2026, defaultPlacementPolicy].map((p) => [p.version, p]),
+);
 
 export function isPlacedTier(tier: api.Tier): tier is PlacedTier {
   return (PLACED_TIERS as readonly api.Tier[]).includes(tier);

@@ -21,7 +21,7 @@ export class PlacementPolicyFileError extends Error {
   }
 }
 
-const WEIGHT_KEYS = ['latency', 'reputation', 'price', 'operatorSpread'] as const;
+const WEIGHT_KEYS = ['latency', 'reputation', 'price', 'operatorSpread', 'transferTime', 'transferPrice'] as const;
 const PATIENCE_KEYS = ['startTimeoutMs', 'notHeldGraceIntervals', 'relaxExclusionAfterMs', 'failUnplaceableAfterMs'] as const;
 const TOP_KEYS = ['version', 'base', 'description', 'tiers', 'scales', 'maxAttempts', 'recordedCandidatesLimit', 'patience'];
 
@@ -100,6 +100,9 @@ function scaleSettings(base: PlacementPolicy['scales'], raw: unknown, problems: 
   for (const [key, value] of Object.entries(raw)) {
     if (key === 'latencyHalfMs') scales.latencyHalfMs = wholeNumber(value, 'scales.latencyHalfMs', problems);
     else if (key === 'priceHalfBaseUnits') scales.priceHalfBaseUnits = baseUnits(value, 'scales.priceHalfBaseUnits', problems);
+    else if (key === 'transferTimeHalfMs') scales.transferTimeHalfMs = wholeNumber(value, 'scales.transferTimeHalfMs', problems);
+    else if (key === 'transferPriceHalfBaseUnits') scales.transferPriceHalfBaseUnits = baseUnits(value, 'scales.transferPriceHalfBaseUnits', problems);
+    else if (key === 'defaultIngressMbps') scales.defaultIngressMbps = wholeNumber(value, 'scales.defaultIngressMbps', problems);
     else if (key === 'priceHalfByGpuClass' && isRecord(value)) {
       for (const [gpuClass, half] of Object.entries(value)) scales.priceHalfByGpuClass[gpuClass] = baseUnits(half, `scales.priceHalfByGpuClass.${gpuClass}`, problems);
     } else problems.push(`scales.${key}: unknown field`);

@@ -17,7 +17,7 @@ describe('placement policy files', () => {
     expect(() =>
       placementPolicyFrom({ tiers: { TIER_FAST: {}, TIER_BATCH: { weights: { speed: 1, price: -1 } } }, colour: 'red' }, 'bad.yaml'),
     ).toThrow(
-      'invalid placement policy bad.yaml: unknown field "colour"; version: required, a string; tiers.TIER_FAST: unknown tier; expected one of TIER_REALTIME, TIER_STANDARD, TIER_TRAINING, TIER_BATCH; tiers.TIER_BATCH.weights.speed: unknown factor; expected latency, reputation, price, operatorSpread; tiers.TIER_BATCH.weights.price: expected a number >= 0',
+      'invalid placement policy bad.yaml: unknown field "colour"; version: required, a string; tiers.TIER_FAST: unknown tier; expected one of TIER_REALTIME, TIER_STANDARD, TIER_TRAINING, TIER_BATCH; tiers.TIER_BATCH.weights.speed: unknown factor; expected latency, reputation, price, operatorSpread, transferTime, transferPrice; tiers.TIER_BATCH.weights.price: expected a number >= 0',
     );
   });
 

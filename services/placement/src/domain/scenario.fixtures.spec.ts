@@ -33,6 +33,7 @@ export function spec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
     maxPriceBaseUnits: '0',
     estimatedDurationSeconds: 600,
     labels: {},
+    inputs: [],
     ...overrides,
   };
 }
@@ -47,6 +48,9 @@ export interface ProviderShape {
   price?: string;
   latencyMs?: number;
   at?: number;
+  ingressMbps?: number;
+  transferPricePerGb?: string;
+  held?: string[];
 }
 
 export function registered(providerId: string, shape: ProviderShape = {}): RegistryEvent {
@@ -62,12 +66,15 @@ export function registered(providerId: string, shape: ProviderShape = {}): Regis
       advertisedLatencyMs: shape.latencyMs ?? 40,
       endpoint: `grpc://${providerId}.example:443`,
       registeredAt: at(shape.at ?? 0),
+      ingressMbps: shape.ingressMbps ?? 0,
+      transferPricePerGbBaseUnits: shape.transferPricePerGb ?? '0',
+      heldDigests: shape.held ?? [],
     },
   };
 }
 
 export function capacityChanged(providerId: string, totalGpus: number, gpusInUse: number, health: api.HealthStatus, seconds = 1): RegistryEvent {
-  return { type: 'ProviderCapacityChanged', data: { providerId, totalGpus, gpusInUse, health, heartbeatSequence: '1', changedAt: at(seconds) } };
+  return { type: 'ProviderCapacityChanged', data: { providerId, totalGpus, gpusInUse, health, heartbeatSequence: '1', changedAt: at(seconds), addedDigests: [], evictedDigests: [] } };
 }
 
 export function lost(providerId: string, jobIds: string[] = [], seconds = 60): RegistryEvent {

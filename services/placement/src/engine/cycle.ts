@@ -287,7 +287,7 @@ export class Cycle {
             jobId: r.jobId,
             attempt: r.attempt,
             providerId: r.providerId,
-            amounts: r.usage.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0' },
+            amounts: r.usage.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0', fetchedBytes: '0' },
             reportedAt: at,
             failed: r.kind === 'FAILED',
             fault: ended !== undefined && (ended.type === 'JobRequeued' || ended.type === 'JobFailed') ? ended.data.fault : events.Fault.FAULT_UNSPECIFIED,

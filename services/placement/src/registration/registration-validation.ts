@@ -1,5 +1,5 @@
 // Field checks of RegisterProviderRequest; every violation is reported at once, by proto field path.
-import type { api } from '@switchyard/contracts';
+import { isDigest, MAX_DIGESTS_PER_MESSAGE, type api } from '@switchyard/contracts';
 import type { FieldViolation } from '@switchyard/service-host';
 import { InvalidRequest } from '../rejections.js';
 
@@ -23,5 +23,10 @@ export function validateRegistration(request: api.RegisterProviderRequest): void
   });
   const price = String(request.pricePerGpuHourBaseUnits ?? '0');
   need(/^\d+$/.test(price), 'price_per_gpu_hour_base_units', 'must not be negative');
+  const transfer = String(request.transferPricePerGbBaseUnits ?? '0');
+  need(/^\d+$/.test(transfer), 'transfer_price_per_gb_base_units', 'must not be negative');
+  const held = request.heldDigests ?? [];
+  need(held.length <= MAX_DIGESTS_PER_MESSAGE, 'held_digests', `at most ${MAX_DIGESTS_PER_MESSAGE} digests`);
+  held.slice(0, MAX_DIGESTS_PER_MESSAGE).forEach((digest, i) => need(isDigest(digest), `held_digests[${i}]`, 'must be "sha256:" and 64 lowercase hex digits'));
   if (violations.length > 0) throw new InvalidRequest(violations);
 }

@@ -11,6 +11,9 @@ const valid: api.RegisterProviderRequest = {
   pricePerGpuHourBaseUnits: '1500000',
   advertisedLatencyMs: 20,
   endpoint: 'https://gpu1.example.net:8443',
+  ingressMbps: 0,
+  transferPricePerGbBaseUnits: '0',
+  heldDigests: [],
 };
 
 function violations(request: api.RegisterProviderRequest): string[] {

@@ -116,6 +116,7 @@ export class PlacementFixture {
       estimatedDurationSeconds: 60,
       labels: {},
       deadline: undefined,
+      inputs: [],
       ...job.spec,
     };
     await this.eventLog.append(this.topics.jobs, [
@@ -212,6 +213,9 @@ export class ProviderClient {
       pricePerGpuHourBaseUnits: '1500000',
       advertisedLatencyMs: 20,
       endpoint: `https://${uniqueName('gpu')}.example.net:8443`,
+      ingressMbps: 0,
+      transferPricePerGbBaseUnits: '0',
+      heldDigests: [],
       ...offer,
     };
     const { response, headerToken } = await new Promise<{ response: api.RegisterProviderResponse; headerToken: string }>((resolve, reject) => {
@@ -229,11 +233,24 @@ export class ProviderClient {
     return response;
   }
 
-  heartbeat(gpusInUse = 0, health = api.HealthStatus.HEALTH_STATUS_HEALTHY, sequence?: bigint): Promise<api.HeartbeatResponse> {
+  heartbeat(
+    gpusInUse = 0,
+    health = api.HealthStatus.HEALTH_STATUS_HEALTHY,
+    sequence?: bigint,
+    digests: { added?: string[]; evicted?: string[] } = {},
+  ): Promise<api.HeartbeatResponse> {
     this.sequence = sequence ?? this.sequence + 1n;
     const held = typeof this.holding === 'function' ? this.holding() : this.holding;
     const runs = held === undefined ? {} : { runs: held, runsReported: true };
-    const request = api.HeartbeatRequest.fromPartial({ providerId: this.providerId, gpusInUse, health, sequence: this.sequence.toString(), ...runs });
+    const request = api.HeartbeatRequest.fromPartial({
+      providerId: this.providerId,
+      gpusInUse,
+      health,
+      sequence: this.sequence.toString(),
+      ...runs,
+      addedDigests: digests.added ?? [],
+      evictedDigests: digests.evicted ?? [],
+    });
     return unary((cb) => this.client.heartbeat(request, this.auth(), cb));
   }
 
@@ -257,7 +274,7 @@ export class ProviderClient {
       attempt,
       providerId: this.providerId,
       resultHash: 'sha256:feedface',
-      usage: { reportId, amounts: { gpuMilliseconds: '61000', tokens: '1200', bytes: '4096' } },
+      usage: { reportId, amounts: { gpuMilliseconds: '61000', tokens: '1200', bytes: '4096', fetchedBytes: '0' } },
     };
     return unary((cb) => this.client.reportCompleted(request, this.auth(), cb));
   }

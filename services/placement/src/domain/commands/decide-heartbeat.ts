@@ -11,6 +11,9 @@ export interface HeartbeatInput {
   readonly gpusInUse: number;
   readonly health: api.HealthStatus;
   readonly receivedAtMs: number;
+  /** Job inputs the provider came to hold, and evicted, since its previous heartbeat (content digests). */
+  readonly addedDigests?: readonly string[];
+  readonly evictedDigests?: readonly string[];
 }
 
 export type HeartbeatDecision =
@@ -31,10 +34,23 @@ export function decideHeartbeat(registry: ProviderRegistry, input: HeartbeatInpu
   const at = toTimestamp(input.receivedAtMs);
   const events: ProviderFamilyEvent[] = [];
   if (provider.status !== 'ACTIVE') events.push({ type: 'ProviderRecovered', data: { providerId: provider.providerId, recoveredAt: at } });
-  if (input.gpusInUse !== provider.reportedGpusInUse || health !== provider.health) {
+  // Only what changes the holdings is recorded: re-announcing a held digest, or evicting one that
+  // was never held, is no event.
+  const added = [...new Set(input.addedDigests ?? [])].filter((d) => !provider.heldDigests.has(d)).sort();
+  const evicted = [...new Set(input.evictedDigests ?? [])].filter((d) => provider.heldDigests.has(d) && !added.includes(d)).sort();
+  if (input.gpusInUse !== provider.reportedGpusInUse || health !== provider.health || added.length > 0 || evicted.length > 0) {
     events.push({
       type: 'ProviderCapacityChanged',
-      data: { providerId: provider.providerId, totalGpus: provider.totalGpus, gpusInUse: input.gpusInUse, health, heartbeatSequence: input.sequence, changedAt: at },
+      data: {
+        providerId: provider.providerId,
+        totalGpus: provider.totalGpus,
+        gpusInUse: input.gpusInUse,
+        health,
+        heartbeatSequence: input.sequence,
+        changedAt: at,
+        addedDigests: added,
+        evictedDigests: evicted,
+      },
     });
   }
   return { kind: 'recorded', events };

@@ -11,6 +11,10 @@ export interface RegistrationInput {
   readonly pricePerGpuHourBaseUnits: string;
   readonly advertisedLatencyMs: number;
   readonly endpoint: string;
+  /** Ingress bandwidth, Mbit/s (0 = not stated); transfer price per GB, decimal base units; digests held. */
+  readonly ingressMbps?: number;
+  readonly transferPricePerGbBaseUnits?: string;
+  readonly heldDigests?: readonly string[];
   readonly receivedAtMs: number;
   /** The id a new provider gets (the shell draws it; a re-registration keeps the old one). */
   readonly newProviderId: string;
@@ -52,6 +56,9 @@ export function decideRegistration(registry: ProviderRegistry, input: Registrati
     advertisedLatencyMs: input.advertisedLatencyMs,
     endpoint: input.endpoint,
     registeredAt: toTimestamp(input.receivedAtMs),
+    ingressMbps: input.ingressMbps ?? 0,
+    transferPricePerGbBaseUnits: input.transferPricePerGbBaseUnits ?? '0',
+    heldDigests: [...new Set(input.heldDigests ?? [])].sort(),
   };
   if (existing === undefined) return { kind: 'registered', providerId, isNew: true, event };
   return { kind: 'registered', providerId, isNew: false, event: offerChanged(existing, event) ? event : undefined };
@@ -64,6 +71,10 @@ function offerChanged(before: ProviderState, after: events.ProviderRegistered): 
     before.jurisdiction !== after.jurisdiction ||
     before.pricePerGpuHour.toString() !== after.pricePerGpuHourBaseUnits ||
     before.advertisedLatencyMs !== after.advertisedLatencyMs ||
-    gpus(before.gpus) !== gpus(after.gpus)
+    gpus(before.gpus) !== gpus(after.gpus) ||
+    before.ingressMbps !== after.ingressMbps ||
+    before.transferPricePerGb.toString() !== after.transferPricePerGbBaseUnits ||
+    before.heldDigests.size !== after.heldDigests.length ||
+    after.heldDigests.some((d) => !before.heldDigests.has(d))
   );
 }

@@ -29,7 +29,7 @@ describe('liveness', () => {
     );
   });
   const farBeats = (registry: ProviderRegistry, seconds: number) =>
-    evolveProviders(registry, { type: 'ProviderCapacityChanged', data: { providerId: 'far', totalGpus: 8, gpusInUse: 1, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: String(seconds), changedAt: at(seconds) } });
+    evolveProviders(registry, { type: 'ProviderCapacityChanged', data: { providerId: 'far', totalGpus: 8, gpusInUse: 1, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: String(seconds), changedAt: at(seconds), addedDigests: [], evictedDigests: [] } });
 
   it('marks a provider SUSPECT after missed heartbeats, once per new missed count', () => {
     const registry = farBeats(fleet, 20);
@@ -104,7 +104,7 @@ describe('liveness', () => {
   it('recovers a lost provider whose heartbeats are fresh again', () => {
     const lostNear = fold(fleet, detectLostProviders(fleet, at(60), policy));
     expect(lostNear.providers.get('near')!.status).toBe('LOST');
-    const beating = evolveProviders(lostNear, { type: 'ProviderCapacityChanged', data: { providerId: 'near', totalGpus: 8, gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: '9', changedAt: at(70) } });
+    const beating = evolveProviders(lostNear, { type: 'ProviderCapacityChanged', data: { providerId: 'near', totalGpus: 8, gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: '9', changedAt: at(70), addedDigests: [], evictedDigests: [] } });
     expect(detectLostProviders(beating, at(72), policy).filter((e) => e.type === 'ProviderRecovered')).toEqual([
       { type: 'ProviderRecovered', data: { providerId: 'near', recoveredAt: at(72) } },
     ]);

@@ -14,7 +14,7 @@ const C = api.FailureCategory;
 /** A JobPlaced with a decision time (start timeouts and the reconciliation grace count from it). */
 const placedAt = (jobId: string, providerId: string, seconds: number, attempt = 1) => {
   const event = placedOn(jobId, providerId, `op-${providerId}`, attempt);
-  return { ...event, data: { ...event.data, decision: { policyVersion: 'p', tier: api.Tier.TIER_REALTIME, decidedAt: at(seconds), candidates: [], candidatesTotal: 0, rejections: [], chosenProviderId: providerId, chosenScore: undefined, excludedProviderIds: [], providersNotExamined: 0 } } } as ReturnType<typeof placedOn>;
+  return { ...event, data: { ...event.data, decision: { policyVersion: 'p', tier: api.Tier.TIER_REALTIME, decidedAt: at(seconds), candidates: [], candidatesTotal: 0, rejections: [], chosenProviderId: providerId, chosenScore: undefined, excludedProviderIds: [], providersNotExamined: 0, inputBytes: '0' } } } as ReturnType<typeof placedOn>;
 };
 
 describe('failure categories', () => {

@@ -13,6 +13,7 @@ import btree from 'sorted-btree';
 import { PLACED_TIERS, type PlacedTier, type PlacementPolicy } from '../placement-policy.js';
 import { freeGpus, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { reputationBp } from '../reputation.js';
+import { effectiveIngressMbps } from './locality.js';
 import { normalisedFactors } from './score.js';
 
 const BTree = btree.default;
@@ -31,6 +32,15 @@ const FREE_BUCKETS = 64;
 
 type Tree = InstanceType<typeof BTree<IndexKey, true>>;
 
+/** A provider's transfer rates as one class's extremes track them: fastest ingress first, cheapest transfer first. */
+interface RateKey {
+  readonly value: bigint;
+  readonly providerId: string;
+}
+const byValueThenId = (a: RateKey, b: RateKey): number =>
+  a.value !== b.value ? (a.value < b.value ? -1 : 1) : a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
+type RateTree = InstanceType<typeof BTree<RateKey, true>>;
+
 interface ClassIndex {
   /** Per region, per tier: the ordered set. Regions are few, so a walk merges them. */
   readonly byRegion: Map<string, Map<PlacedTier, Tree>>;
@@ -40,6 +50,10 @@ interface ClassIndex {
   readonly freeHistogram: number[];
   /** Indexed providers per operator. */
   readonly operators: Map<string, number>;
+  /** Indexed providers by effective ingress bandwidth, negated (the fastest is the smallest key). */
+  readonly byIngress: RateTree;
+  /** Indexed providers by transfer price per GB (the cheapest is the smallest key). */
+  readonly byTransferPrice: RateTree;
 }
 
 interface Entry {
@@ -47,6 +61,8 @@ interface Entry {
   readonly free: number;
   readonly operatorId: string;
   readonly region: string;
+  readonly ingressMbps: number;
+  readonly transferPricePerGb: bigint;
 }
 
 interface Indexed {
@@ -54,6 +70,8 @@ interface Indexed {
   readonly classes: Map<string, Entry>;
   /** What the scores were computed from (latency, reputation, price, region, operator). */
   readonly inputs: string;
+  /** The provider's holdings when last indexed: new holdings can unblock jobs that require them. */
+  readonly held: ReadonlySet<string>;
 }
 
 export class CandidateIndex {
@@ -84,7 +102,9 @@ export class CandidateIndex {
     const next = new Map<string, Entry>();
     // The static scores depend on latency, reputation, price and health, not on free GPUs: most
     // changes (a placement, a completion's free GPU) keep them, and the ordered sets untouched.
-    const inputs = placeable ? `${provider.advertisedLatencyMs}/${reputationBp(provider, this.policy.reputation)}/${provider.pricePerGpuHour}/${provider.region}/${provider.operatorId}` : '';
+    const inputs = placeable
+      ? `${provider.advertisedLatencyMs}/${reputationBp(provider, this.policy.reputation)}/${provider.pricePerGpuHour}/${provider.region}/${provider.operatorId}/${provider.ingressMbps}/${provider.transferPricePerGb}`
+      : '';
     if (placeable) {
       for (const g of provider.gpus) {
         if (next.has(g.gpuClass)) continue;
@@ -92,7 +112,14 @@ export class CandidateIndex {
         if (free < 1) continue;
         const previous = before?.classes.get(g.gpuClass);
         const scores = previous !== undefined && before!.inputs === inputs ? previous.scores : PLACED_TIERS.map((tier) => staticScore(provider, tier, g.gpuClass, this.policy));
-        next.set(g.gpuClass, { scores, free, operatorId: provider.operatorId, region: provider.region });
+        next.set(g.gpuClass, {
+          scores,
+          free,
+          operatorId: provider.operatorId,
+          region: provider.region,
+          ingressMbps: effectiveIngressMbps(provider, this.policy),
+          transferPricePerGb: provider.transferPricePerGb,
+        });
       }
     }
     const grown: string[] = [];
@@ -108,10 +135,11 @@ export class CandidateIndex {
     for (const [gpuClass, entry] of next) {
       const previous = before?.classes.get(gpuClass);
       if (previous === undefined || previous.scores !== entry.scores || previous.region !== entry.region || previous.operatorId !== entry.operatorId) this.add(providerId, gpuClass, entry);
-      if (entry.free > (previous?.free ?? 0)) grown.push(gpuClass);
+      // More free GPUs, or inputs it did not hold before: queued jobs of the class may fit now.
+      if (entry.free > (previous?.free ?? 0) || (before !== undefined && before.held !== provider!.heldDigests)) grown.push(gpuClass);
     }
     if (next.size === 0) this.indexed.delete(providerId);
-    else this.indexed.set(providerId, { classes: next, inputs });
+    else this.indexed.set(providerId, { classes: next, inputs, held: provider!.heldDigests });
     return grown;
   }
 
@@ -162,6 +190,19 @@ export class CandidateIndex {
     return 0;
   }
 
+  /**
+   * The best transfer rates any indexed provider of the class offers: the fastest ingress (Mbit/s)
+   * and the cheapest transfer price per GB. A provider holding none of a job's inputs cannot fetch
+   * them faster or cheaper, which bounds its locality terms in a walk. O(log n).
+   */
+  bestTransferRates(gpuClass: string): { ingressMbps: number; transferPricePerGb: bigint } | undefined {
+    const index = this.classes.get(gpuClass);
+    const fastest = index?.byIngress.minKey();
+    const cheapest = index?.byTransferPrice.minKey();
+    if (fastest === undefined || cheapest === undefined) return undefined;
+    return { ingressMbps: Number(-fastest.value), transferPricePerGb: cheapest.value };
+  }
+
   /** Providers indexed in a class (placeable with a free GPU of it). */
   size(gpuClass: string): number {
     return this.classes.get(gpuClass)?.size ?? 0;
@@ -175,7 +216,14 @@ export class CandidateIndex {
   private classIndex(gpuClass: string): ClassIndex {
     let entry = this.classes.get(gpuClass);
     if (entry === undefined) {
-      entry = { byRegion: new Map(), size: 0, freeHistogram: new Array<number>(FREE_BUCKETS + 1).fill(0), operators: new Map() };
+      entry = {
+        byRegion: new Map(),
+        size: 0,
+        freeHistogram: new Array<number>(FREE_BUCKETS + 1).fill(0),
+        operators: new Map(),
+        byIngress: new BTree<RateKey, true>(undefined, byValueThenId),
+        byTransferPrice: new BTree<RateKey, true>(undefined, byValueThenId),
+      };
       this.classes.set(gpuClass, entry);
     }
     return entry;
@@ -192,6 +240,8 @@ export class CandidateIndex {
     index.size += 1;
     index.freeHistogram[Math.min(FREE_BUCKETS, entry.free)]! += 1;
     index.operators.set(entry.operatorId, (index.operators.get(entry.operatorId) ?? 0) + 1);
+    index.byIngress.set({ value: -BigInt(entry.ingressMbps), providerId }, true);
+    index.byTransferPrice.set({ value: entry.transferPricePerGb, providerId }, true);
   }
 
   private remove(providerId: string, gpuClass: string, entry: Entry): void {
@@ -203,6 +253,8 @@ export class CandidateIndex {
     const operators = (index.operators.get(entry.operatorId) ?? 1) - 1;
     if (operators === 0) index.operators.delete(entry.operatorId);
     else index.operators.set(entry.operatorId, operators);
+    index.byIngress.delete({ value: -BigInt(entry.ingressMbps), providerId });
+    index.byTransferPrice.delete({ value: entry.transferPricePerGb, providerId });
   }
 }
 
@@ -220,6 +272,9 @@ export function staticScore(provider: ProviderState, tier: PlacedTier, gpuClass:
       pricePerGpuHourBaseUnits: provider.pricePerGpuHour.toString(),
       operatorShareBp: 0,
       freeGpus: 0,
+      fetchBytes: '0',
+      fetchMs: '0',
+      transferPriceBaseUnits: '0',
     },
     { jobId: '', tier, gpuClass },
     policy,

@@ -1,4 +1,4 @@
-import { events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { freeGpus, type ProviderState } from '../registry/provider-registry.js';
 import type { PlacementRequest } from './placement-request.js';
@@ -62,5 +62,9 @@ export const FILTER_STEPS: readonly FilterStep[] = [
   {
     reason: R.REJECTION_REASON_LATENCY_ABOVE_MAX,
     rejects: (p, r) => r.spec.maxLatencyMs > 0 && p.advertisedLatencyMs > r.spec.maxLatencyMs,
+  },
+  {
+    reason: R.REJECTION_REASON_INPUT_NOT_HELD,
+    rejects: (p, r) => (r.spec.inputs ?? []).some((input) => input.locality === api.Locality.LOCALITY_REQUIRED && !p.heldDigests.has(input.digest)),
   },
 ];

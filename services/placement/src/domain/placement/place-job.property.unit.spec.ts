@@ -11,6 +11,7 @@ import { decidePlacement, filterProviders, placeJob } from './place-job.js';
 import { CandidateIndex } from './candidate-index.js';
 import type { PlacementRequest } from './placement-request.js';
 import { rankCandidates } from './score.js';
+import { fetchFor, jobInputsOf } from './locality.js';
 import { reputationBp } from '../reputation.js';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { decisionDifferences, rescoreDecision } from './rescore-decision.js';
@@ -33,7 +34,12 @@ interface ProviderShape {
   latencyMs: number;
   health: api.HealthStatus;
   reportedInUse: number;
+  held: string[];
+  ingressMbps: number;
+  transferPricePerGb: string;
 }
+
+const DIGESTS = ['a', 'b', 'c'].map((c) => `sha256:${c.repeat(64)}`);
 
 const providerFields = {
   operator: fc.constantFrom('op-a', 'op-b', 'op-c'),
@@ -46,6 +52,9 @@ const providerFields = {
   latencyMs: fc.integer({ min: 1, max: 400 }),
   health: fc.constantFrom(...HEALTH),
   reportedInUse: fc.integer({ min: 0, max: 8 }),
+  held: fc.subarray(DIGESTS),
+  ingressMbps: fc.constantFrom(0, 100, 1_000, 10_000),
+  transferPricePerGb: fc.constantFrom('0', '20000', '200000'),
 };
 const providerArb: fc.Arbitrary<ProviderShape> = fc.record(providerFields);
 
@@ -60,6 +69,16 @@ const jobArb = fc.record({
   maxPriceBaseUnits: fc.constantFrom('0', '500000', '5000000'),
   estimatedDurationSeconds: fc.integer({ min: 1, max: 7200 }),
   tenant: fc.constantFrom('tenant-a', 'tenant-b'),
+  inputs: fc.subarray(DIGESTS).chain((digests) =>
+    fc.tuple(...digests.map((digest) =>
+      fc.record({
+        digest: fc.constant(digest),
+        kind: fc.constant(api.DataKind.DATA_KIND_DATASET),
+        sizeBytes: fc.constantFrom('1000000', '5000000000', '200000000000'),
+        locality: fc.constantFrom(api.Locality.LOCALITY_PREFERRED, api.Locality.LOCALITY_PREFERRED, api.Locality.LOCALITY_REQUIRED),
+      }),
+    )),
+  ),
 });
 
 function fleetOf(providers: ProviderShape[]): ProviderRegistry {
@@ -124,15 +143,21 @@ function exhaustive(placing: PlacementRequest, registry: ProviderRegistry, limit
       pricePerGpuHourBaseUnits: p.pricePerGpuHour.toString(),
       operatorShareBp: operatorShareBp(registry, placing.tenantId, placing.tier, p.operatorId),
       freeGpus: freeGpus(p, placing.spec.gpuClass),
+      ...fetchFactors(p),
     },
   }));
-  return rankCandidates(candidates, { jobId: placing.jobId, tier: placing.tier, gpuClass: placing.spec.gpuClass }, limit)
+  function fetchFactors(p: (typeof survivors)[number]) {
+    const fetch = fetchFor(p, jobInputsOf(placing.spec), limit);
+    return { fetchBytes: fetch.bytes.toString(), fetchMs: fetch.ms.toString(), transferPriceBaseUnits: fetch.priceBaseUnits.toString() };
+  }
+  const inputBytes = Number(jobInputsOf(placing.spec).totalBytes);
+  return rankCandidates(candidates, { jobId: placing.jobId, tier: placing.tier, gpuClass: placing.spec.gpuClass, inputBytes }, limit)
     .slice(0, limit.recordedCandidatesLimit)
     .map((c) => c.providerId);
 }
 
 describe('decidePlacement over the index (property)', () => {
-  it('records exactly the best candidates an exhaustive search would, while holdings build up', () => {
+  it('records exactly the best candidates an exhaustive search would, while holdings build up, with inputs held, fetched or required', () => {
     const small: PlacementPolicy = { ...policy, recordedCandidatesLimit: 3 };
     const crowd = fc.array(
       fc.record({ ...providerFields, price: fc.constantFrom('1000000', '1500000', '2000000'), latencyMs: fc.constantFrom(20, 40, 80) }),

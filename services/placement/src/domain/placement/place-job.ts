@@ -3,8 +3,9 @@ import type { PlacementPolicy } from '../placement-policy.js';
 import { freeGpus, holdingKey, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { reputationBp } from '../reputation.js';
 import { tieBreakKey } from '../tie-break.js';
-import { CandidateIndex, spreadTerm } from './candidate-index.js';
+import { CandidateIndex, spreadTerm, staticScore } from './candidate-index.js';
 import { FILTER_STEPS } from './filter-steps.js';
+import { fetchAt, fetchFor, jobInputsOf, transferTerms, type Fetch, type JobInputs } from './locality.js';
 import { applyOperatorShareCap } from './operator-share-cap.js';
 import type { PlacementRequest } from './placement-request.js';
 import { describeRejections } from './rejection-summary.js';
@@ -16,6 +17,7 @@ export type PlacementDecision =
 
 const R = events.RejectionReason;
 const REJECTION_ORDER = [...FILTER_STEPS.map((s) => s.reason), R.REJECTION_REASON_OPERATOR_SHARE_CAP];
+const NO_FETCH: Fetch = { bytes: 0n, ms: 0n, priceBaseUnits: 0n };
 /** Slack on the score bound so float rounding can never stop a walk before a provider that ties. */
 const BOUND_SLACK = 1e-9;
 
@@ -40,7 +42,7 @@ export function decidePlacement(request: PlacementRequest, registry: ProviderReg
     rejections = filterProviders([...registry.providers.values()], registry, request, policy).rejections;
     if (key !== undefined) pass!.noFit.set(key, rejections);
   }
-  return queued(request, registry, rejections, policy);
+  return queued(request, registry, rejections, policy, index.largestFreeBlock(request.spec.gpuClass));
 }
 
 /**
@@ -71,6 +73,7 @@ function constraintsKey(request: PlacementRequest): string {
     spec.estimatedDurationSeconds,
     spec.maxLatencyMs,
     [...request.excludedProviderIds].sort(),
+    jobInputsOf(spec).required,
   ]);
 }
 
@@ -84,7 +87,8 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
     if (key !== undefined) pass!.noFit.set(key, undefined);
     return undefined;
   }
-  const context = { jobId: request.jobId, tier: request.tier, gpuClass: request.spec.gpuClass };
+  const inputBytes = Number(jobInputsOf(request.spec).totalBytes);
+  const context = { jobId: request.jobId, tier: request.tier, gpuClass: request.spec.gpuClass, inputBytes };
   const ranked = rankCandidates(walked.recorded, context, policy);
   const chosen = ranked[0]!;
   return {
@@ -105,6 +109,7 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
         chosenScore: chosen.score,
         excludedProviderIds: [...request.excludedProviderIds],
         providersNotExamined: registry.providers.size - walked.examined,
+        inputBytes: String(inputBytes),
       },
     },
   };
@@ -118,6 +123,7 @@ export function placeJob(request: PlacementRequest, registry: ProviderRegistry, 
 interface Scored {
   readonly provider: ProviderState;
   readonly shareBp: number;
+  readonly fetch: Fetch;
   readonly total: number;
   readonly tie: number;
 }
@@ -141,32 +147,53 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
   // it would breach the cap, every operator breaches and the cap rejects nobody (see
   // operator-share-cap.ts): skip it rather than walk everything looking for one that does not.
   const capInForce = 10_000 <= capBp * (total + 1);
+  const inputs = jobInputsOf(spec);
   const top: Scored[] = [];
   const breaching: Scored[] = [];
   const counts = new Map<events.RejectionReason, number>();
   let examined = 0;
   let survivors = 0;
-  index.walk(spec.gpuClass, tier, spec.allowedRegions, (key) => {
-    if (top.length >= limit && key.score + maxSpread + BOUND_SLACK < top[limit - 1]!.total) return true;
+  const examine = (provider: ProviderState, score: number | undefined): void => {
     examined++;
-    const provider = registry.providers.get(key.providerId)!;
     for (const step of FILTER_STEPS) {
       if (!step.rejects(provider, request, policy)) continue;
       counts.set(step.reason, (counts.get(step.reason) ?? 0) + 1);
-      return false;
+      return;
     }
     const held = holdings?.byOperator.get(provider.operatorId) ?? 0;
     const shareBp = total === 0 ? 0 : Math.floor((held * 10_000) / total);
-    const scored: Scored = { provider, shareBp, total: key.score + spreadTerm(shareBp, tier, policy), tie: tieBreakKey(request.jobId, provider.providerId) };
+    let sum = (score ?? staticScore(provider, tier, spec.gpuClass, policy)) + spreadTerm(shareBp, tier, policy);
+    let fetch = NO_FETCH;
+    if (inputs.totalBytes > 0n) {
+      // Summed term by term in scoreBreakdown's order, so the total is the recorded one exactly.
+      fetch = fetchFor(provider, inputs, policy);
+      const [time, price] = transferTerms(fetch, tier, policy);
+      sum = sum + time + price;
+    }
+    const scored: Scored = { provider, shareBp, fetch, total: sum, tie: tieBreakKey(request.jobId, provider.providerId) };
     if (capInForce && (held + 1) * 10_000 > capBp * (total + 1)) {
       breaching.push(scored);
-      return false;
+      return;
     }
     survivors++;
     insertRanked(top, scored, limit);
-    return false;
-  });
-  const recorded = (list: readonly Scored[]) => list.map((s) => candidateOf(s.provider, s.shareBp, request, policy));
+  };
+  const holders = holdersToExamine(registry, inputs);
+  if (holders !== undefined) for (const providerId of holders.ids) examine(registry.providers.get(providerId)!, undefined);
+  if (holders === undefined || !holders.exclusive) {
+    // Providers holding none of the inputs fetch all of them: none can do it faster or cheaper
+    // than the class's fastest ingress and cheapest transfer price, which bounds their locality terms.
+    const bestRates = inputs.totalBytes > 0n ? index.bestTransferRates(spec.gpuClass) : undefined;
+    const [boundTime, boundPrice] = bestRates === undefined ? [0, 0] : transferTerms(fetchAt(inputs.totalBytes, bestRates.ingressMbps, bestRates.transferPricePerGb), tier, policy);
+    const maxLocality = boundTime + boundPrice;
+    index.walk(spec.gpuClass, tier, spec.allowedRegions, (key) => {
+      if (top.length >= limit && key.score + maxSpread + maxLocality + BOUND_SLACK < top[limit - 1]!.total) return true;
+      if (holders?.ids.has(key.providerId) === true) return false;
+      examine(registry.providers.get(key.providerId)!, key.score);
+      return false;
+    });
+  }
+  const recorded = (list: readonly Scored[]) => list.map((s) => candidateOf(s.provider, s.shareBp, s.fetch, request, policy));
   if (top.length === 0) {
     if (breaching.length === 0) return undefined;
     // Every survivor would breach the cap: none is rejected (see operator-share-cap.ts). The walk
@@ -176,6 +203,28 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
   }
   if (breaching.length > 0) counts.set(R.REJECTION_REASON_OPERATOR_SHARE_CAP, breaching.length);
   return { recorded: recorded(top), survivors, examined, rejections: ordered(counts) };
+}
+
+/**
+ * The providers a walk examines one by one before (or instead of) the index: those holding any of
+ * the job's inputs, whose locality terms the index's bound does not cover. With a required input
+ * only its holders can pass the filter (`exclusive`: no index walk), and the smallest holder set
+ * among the required inputs is enough. O(holders), never O(fleet).
+ */
+function holdersToExamine(registry: ProviderRegistry, inputs: JobInputs): { ids: ReadonlySet<string>; exclusive: boolean } | undefined {
+  if (inputs.sizes.size === 0) return undefined;
+  if (inputs.required.length > 0) {
+    let smallest: ReadonlySet<string> | undefined;
+    for (const digest of inputs.required) {
+      const holders = registry.inputHolders.get(digest);
+      if (holders === undefined) return { ids: new Set(), exclusive: true };
+      if (smallest === undefined || holders.size < smallest.size) smallest = holders;
+    }
+    return { ids: smallest!, exclusive: true };
+  }
+  const ids = new Set<string>();
+  for (const digest of inputs.sizes.keys()) for (const providerId of registry.inputHolders.get(digest) ?? []) ids.add(providerId);
+  return { ids, exclusive: false };
 }
 
 /**
@@ -219,18 +268,29 @@ function ordered(counts: ReadonlyMap<events.RejectionReason, number>): events.Re
 }
 
 /** No provider can take the job: every provider examined, rejections complete. */
-function queued(request: PlacementRequest, registry: ProviderRegistry, rejections: events.RejectionCount[], policy: PlacementPolicy): PlacementDecision {
+function queued(request: PlacementRequest, registry: ProviderRegistry, rejections: events.RejectionCount[], policy: PlacementPolicy, largestFreeBlock: number): PlacementDecision {
   return {
     type: 'JobQueued',
     data: {
       jobId: request.jobId,
       attempt: request.attempt,
-      reasons: describeRejections(rejections, request.spec, registry.providers.size),
+      reasons: [...describeRejections(rejections, request.spec, registry.providers.size), ...fragmentation(request, rejections, largestFreeBlock)],
       rejections,
       policyVersion: policy.version,
       queuedAt: { ...request.at },
     },
   };
+}
+
+/**
+ * A multi-GPU job (a gang on one provider) that capacity alone keeps waiting: say how fragmented
+ * the free capacity is, e.g. "needs 8 a100-80g on one provider, the largest free block is 4".
+ */
+function fragmentation(request: PlacementRequest, rejections: readonly events.RejectionCount[], largestFreeBlock: number): string[] {
+  const needed = Math.max(1, request.spec.gpuCount);
+  if (needed < 2 || !rejections.some((r) => r.reason === R.REJECTION_REASON_INSUFFICIENT_CAPACITY)) return [];
+  const block = largestFreeBlock === 0 ? 'no provider has one free' : `the largest free block is ${largestFreeBlock}`;
+  return [`needs ${needed} ${request.spec.gpuClass} on one provider, ${block}`];
 }
 
 /** Every given provider through the filter steps and the share cap: survivors and exact rejection counts. */
@@ -251,7 +311,7 @@ export function filterProviders(
   return { survivors: kept, rejections: ordered(counts) };
 }
 
-function candidateOf(provider: ProviderState, shareBp: number, request: PlacementRequest, policy: PlacementPolicy): ScoringCandidate {
+function candidateOf(provider: ProviderState, shareBp: number, fetch: Fetch, request: PlacementRequest, policy: PlacementPolicy): ScoringCandidate {
   return {
     providerId: provider.providerId,
     operatorId: provider.operatorId,
@@ -262,6 +322,9 @@ function candidateOf(provider: ProviderState, shareBp: number, request: Placemen
       pricePerGpuHourBaseUnits: provider.pricePerGpuHour.toString(),
       operatorShareBp: shareBp,
       freeGpus: freeGpus(provider, request.spec.gpuClass),
+      fetchBytes: fetch.bytes.toString(),
+      fetchMs: fetch.ms.toString(),
+      transferPriceBaseUnits: fetch.priceBaseUnits.toString(),
     },
   };
 }

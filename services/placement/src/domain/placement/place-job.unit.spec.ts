@@ -163,7 +163,7 @@ describe('placeJob', () => {
       data: {
         jobId: 'job-1',
         attempt: 1,
-        reasons: ['1 provider without GPU class a100-80g', '2 providers without 8 free a100-80g'],
+        reasons: ['1 provider without GPU class a100-80g', '2 providers without 8 free a100-80g', 'needs 8 a100-80g on one provider, the largest free block is 4'],
         rejections: [
           { reason: R.REJECTION_REASON_GPU_CLASS_MISMATCH, count: 1 },
           { reason: R.REJECTION_REASON_INSUFFICIENT_CAPACITY, count: 2 },

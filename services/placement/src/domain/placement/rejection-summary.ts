@@ -1,4 +1,4 @@
-import { events, type api } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts';
 
 const R = events.RejectionReason;
 
@@ -30,6 +30,10 @@ function explain(reason: events.RejectionReason, spec: api.JobSpec): string {
       return `above the maximum price of ${spec.maxPriceBaseUnits} base units for ${spec.estimatedDurationSeconds}s`;
     case R.REJECTION_REASON_LATENCY_ABOVE_MAX:
       return `advertising more than ${spec.maxLatencyMs} ms latency`;
+    case R.REJECTION_REASON_INPUT_NOT_HELD: {
+      const required = (spec.inputs ?? []).filter((i) => i.locality === api.Locality.LOCALITY_REQUIRED).map((i) => i.digest);
+      return `not holding the required ${required.length === 1 ? 'input' : 'inputs'} ${required.join(', ')}`;
+    }
     case R.REJECTION_REASON_OPERATOR_SHARE_CAP:
       return "whose operator holds its maximum share of the tenant's work in the tier";
     case R.REJECTION_REASON_UNSPECIFIED:

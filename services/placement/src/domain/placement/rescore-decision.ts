@@ -21,7 +21,7 @@ export interface RescoredDecision {
  */
 export function rescoreDecision(record: events.DecisionRecord, job: { jobId: string; gpuClass: string }, policy: PlacementPolicy): RescoredDecision {
   if (!isPlacedTier(record.tier)) throw new Error(`decision for job ${job.jobId} has unplaced tier ${record.tier}`);
-  const context: ScoringContext = { jobId: job.jobId, tier: record.tier, gpuClass: job.gpuClass };
+  const context: ScoringContext = { jobId: job.jobId, tier: record.tier, gpuClass: job.gpuClass, inputBytes: Number(record.inputBytes || '0') };
   const recorded = record.candidates.flatMap((c) =>
     c.factors === undefined ? [] : [{ providerId: c.providerId, operatorId: c.operatorId, factors: c.factors }],
   );

@@ -17,19 +17,28 @@ export interface ScoringContext {
   jobId: string;
   tier: PlacedTier;
   gpuClass: string;
+  /**
+   * Total bytes of the job's inputs (DecisionRecord.input_bytes); a job without inputs (0 or
+   * absent) is scored without the transfer terms, exactly as before locality existed.
+   */
+  inputBytes?: number;
 }
 
-type FactorName = 'latency' | 'reputation' | 'price' | 'operator_share';
+type FactorName = 'latency' | 'reputation' | 'price' | 'operator_share' | 'transfer_time' | 'transfer_price';
 
 const WEIGHT_OF: Readonly<Record<FactorName, keyof FactorWeights>> = {
   latency: 'latency',
   reputation: 'reputation',
   price: 'price',
   operator_share: 'operatorSpread',
+  transfer_time: 'transferTime',
+  transfer_price: 'transferPrice',
 };
 
 /** Factors in the order their terms appear in a ScoreBreakdown (and are summed). */
 const FACTORS: readonly FactorName[] = ['latency', 'reputation', 'price', 'operator_share'];
+/** With inputs, the locality terms come last, so the first four sum as they always did. */
+const FACTORS_WITH_INPUTS: readonly FactorName[] = [...FACTORS, 'transfer_time', 'transfer_price'];
 
 /** Each factor scaled to 0..1, 1 best, against fixed policy scales (see docs/placement-scoring.md). */
 export function normalisedFactors(factors: events.CandidateFactors, context: ScoringContext, policy: PlacementPolicy): Record<FactorName, number> {
@@ -41,14 +50,23 @@ export function normalisedFactors(factors: events.CandidateFactors, context: Sco
     reputation: clamp01(factors.reputationBp / 10_000),
     price: halfPoint(priceHalf, price),
     operator_share: clamp01(1 - factors.operatorShareBp / 10_000),
+    ...transferNormalised(Number(factors.fetchMs || '0'), Number(factors.transferPriceBaseUnits || '0'), policy),
+  };
+}
+
+/** The locality factors scaled to 0..1: nothing to fetch scores 1, the policy's half points 0.5. */
+export function transferNormalised(fetchMs: number, transferPriceBaseUnits: number, policy: PlacementPolicy): { transfer_time: number; transfer_price: number } {
+  return {
+    transfer_time: halfPoint(policy.scales.transferTimeHalfMs ?? 60_000, fetchMs),
+    transfer_price: halfPoint(Number(policy.scales.transferPriceHalfBaseUnits ?? '1000000'), transferPriceBaseUnits),
   };
 }
 
 export function scoreBreakdown(factors: events.CandidateFactors, context: ScoringContext, policy: PlacementPolicy): events.ScoreBreakdown {
   const weights = policy.tiers[context.tier].weights;
   const normalised = normalisedFactors(factors, context, policy);
-  const terms = FACTORS.map((factor): events.ScoreTerm => {
-    const weight = weights[WEIGHT_OF[factor]];
+  const terms = ((context.inputBytes ?? 0) > 0 ? FACTORS_WITH_INPUTS : FACTORS).map((factor): events.ScoreTerm => {
+    const weight = weights[WEIGHT_OF[factor]] ?? 0;
     return { factor, normalized: normalised[factor], weight, contribution: weight * normalised[factor] };
   });
   return { total: terms.reduce((sum, term) => sum + term.contribution, 0), terms };

@@ -1,12 +1,14 @@
 import { api, type events } from '@switchyard/contracts';
 import { toEpochMillis } from '../time.js';
-import { endpointKey, type ProviderRegistry, type ProviderState } from './provider-registry.js';
+import { endpointKey, indexHeldDigests, NO_DIGESTS, type ProviderRegistry, type ProviderState } from './provider-registry.js';
 import type { ProviderFamilyEvent } from './registry-event.js';
 
 export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFamilyEvent): ProviderRegistry {
   switch (event.type) {
     case 'ProviderRegistered': {
-      const provider = registered(state.providers.get(event.data.providerId), event.data);
+      const previous = state.providers.get(event.data.providerId);
+      const provider = registered(previous, event.data);
+      indexHeldDigests(state, provider.providerId, previous?.heldDigests ?? NO_DIGESTS, provider.heldDigests);
       state.providers.set(provider.providerId, provider);
       state.endpoints.set(endpointKey(provider.operatorId, provider.endpoint), provider.providerId);
       return state;
@@ -31,14 +33,19 @@ export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFami
         lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, toEpochMillis(event.data.recoveredAt)),
       }));
     case 'ProviderCapacityChanged':
-      return updateProvider(state, event.data.providerId, (p) => ({
-        ...p,
-        totalGpus: event.data.totalGpus,
-        reportedGpusInUse: event.data.gpusInUse,
-        health: event.data.health,
-        heartbeatSequence: event.data.heartbeatSequence || p.heartbeatSequence,
-        lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, toEpochMillis(event.data.changedAt)),
-      }));
+      return updateProvider(state, event.data.providerId, (p) => {
+        const heldDigests = changedHoldings(p.heldDigests, event.data.addedDigests ?? [], event.data.evictedDigests ?? []);
+        indexHeldDigests(state, p.providerId, p.heldDigests, heldDigests);
+        return {
+          ...p,
+          totalGpus: event.data.totalGpus,
+          reportedGpusInUse: event.data.gpusInUse,
+          health: event.data.health,
+          heartbeatSequence: event.data.heartbeatSequence || p.heartbeatSequence,
+          lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, toEpochMillis(event.data.changedAt)),
+          heldDigests,
+        };
+      });
     default: {
       const unexpected: never = event;
       throw new Error(`unhandled provider event ${JSON.stringify(unexpected)}`);
@@ -57,6 +64,15 @@ export function heartbeatReceived(state: ProviderRegistry, providerId: string, a
     lastHeartbeatAtMs: Math.max(p.lastHeartbeatAtMs, atMs),
     heartbeatSequence: sequence ?? p.heartbeatSequence,
   }));
+}
+
+/** Holdings after a heartbeat's additions and evictions (an evicted digest that is also added stays held); the same set when nothing changes. */
+export function changedHoldings(before: ReadonlySet<string>, added: readonly string[], evicted: readonly string[]): ReadonlySet<string> {
+  if (added.every((d) => before.has(d)) && evicted.every((d) => !before.has(d) || added.includes(d))) return before;
+  const after = new Set(before);
+  for (const digest of evicted) after.delete(digest);
+  for (const digest of added) after.add(digest);
+  return after;
 }
 
 // Re-registration updates what the provider offers but keeps its record and Switchyard's placements.
@@ -79,6 +95,10 @@ function registered(previous: ProviderState | undefined, data: events.ProviderRe
     heartbeatSequence: '0',
     missedHeartbeats: 0,
     track: previous?.track ?? { completions: 0, failures: 0, losses: 0 },
+    ingressMbps: data.ingressMbps ?? 0,
+    transferPricePerGb: BigInt(data.transferPricePerGbBaseUnits || '0'),
+    // Registration lists everything the provider holds: it replaces what was known.
+    heldDigests: new Set(data.heldDigests ?? []),
   };
 }
 

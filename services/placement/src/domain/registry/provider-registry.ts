@@ -42,6 +42,12 @@ export interface ProviderState {
   /** Consecutive missed heartbeats last recorded by ProviderHeartbeatMissed. */
   readonly missedHeartbeats: number;
   readonly track: ProviderTrackRecord;
+  /** Ingress bandwidth for fetching job inputs, megabits per second; 0 = not stated (the policy's default applies). */
+  readonly ingressMbps: number;
+  /** Price of fetching a GB (10^9 bytes) of job inputs, base units. */
+  readonly transferPricePerGb: bigint;
+  /** Content digests of the job inputs the provider holds (registration's list, then heartbeats' additions and evictions). */
+  readonly heldDigests: ReadonlySet<string>;
 }
 
 /** Where a job stands as far as placement is concerned; terminal jobs leave the registry. */
@@ -81,11 +87,33 @@ export interface ProviderRegistry {
   readonly heldBy: Map<string, Set<string>>;
   /** Provider id per `operator` + newline + `endpoint`. */
   readonly endpoints: Map<string, string>;
+  /** Per content digest, the providers holding it (every registered provider, whatever its status): the locality index. */
+  readonly inputHolders: Map<string, Set<string>>;
 }
 
 export function newRegistry(): ProviderRegistry {
-  return { providers: new Map(), jobs: new Map(), holdings: new Map(), heldBy: new Map(), endpoints: new Map() };
+  return { providers: new Map(), jobs: new Map(), holdings: new Map(), heldBy: new Map(), endpoints: new Map(), inputHolders: new Map() };
 }
+
+/** Keeps `inputHolders` in step with a provider's holdings changing from `before` to `after`. */
+export function indexHeldDigests(registry: ProviderRegistry, providerId: string, before: ReadonlySet<string>, after: ReadonlySet<string>): void {
+  if (before === after) return;
+  for (const digest of before) {
+    if (after.has(digest)) continue;
+    const holders = registry.inputHolders.get(digest);
+    holders?.delete(providerId);
+    if (holders?.size === 0) registry.inputHolders.delete(digest);
+  }
+  for (const digest of after) {
+    if (before.has(digest)) continue;
+    let holders = registry.inputHolders.get(digest);
+    if (holders === undefined) registry.inputHolders.set(digest, (holders = new Set()));
+    holders.add(providerId);
+  }
+}
+
+const NO_DIGESTS: ReadonlySet<string> = new Set();
+export { NO_DIGESTS };
 
 export function endpointKey(operatorId: string, endpoint: string): string {
   return `${operatorId}\n${endpoint}`;
@@ -139,6 +167,7 @@ export function registryOf(providers: Iterable<ProviderState>, jobs: Iterable<Ac
   for (const provider of providers) {
     registry.providers.set(provider.providerId, provider);
     registry.endpoints.set(endpointKey(provider.operatorId, provider.endpoint), provider.providerId);
+    indexHeldDigests(registry, provider.providerId, NO_DIGESTS, provider.heldDigests);
   }
   for (const job of jobs) {
     registry.jobs.set(job.jobId, job);

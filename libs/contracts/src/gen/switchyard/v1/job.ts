@@ -369,6 +369,11 @@ export interface TierPrice {
   worstCasePriceBaseUnits: string;
   /** Rate applied per GPU-hour, in integer base units of the token. */
   gpuHourRateBaseUnits: string;
+  /**
+   * Part of worst_case_price_base_units: fetching every input of the spec (as if no provider held
+   * any) at the rate card's price per GB fetched, in integer base units.
+   */
+  worstCaseTransferBaseUnits: string;
 }
 
 /** Prices of a spec per tier under one rate card version. */
@@ -419,7 +424,12 @@ export interface Job {
 }
 
 function createBaseTierPrice(): TierPrice {
-  return { tier: Tier.TIER_UNSPECIFIED, worstCasePriceBaseUnits: "0", gpuHourRateBaseUnits: "0" };
+  return {
+    tier: Tier.TIER_UNSPECIFIED,
+    worstCasePriceBaseUnits: "0",
+    gpuHourRateBaseUnits: "0",
+    worstCaseTransferBaseUnits: "0",
+  };
 }
 
 export const TierPrice: MessageFns<TierPrice> = {
@@ -432,6 +442,9 @@ export const TierPrice: MessageFns<TierPrice> = {
     }
     if (message.gpuHourRateBaseUnits !== "0") {
       writer.uint32(24).int64(message.gpuHourRateBaseUnits);
+    }
+    if (message.worstCaseTransferBaseUnits !== "0") {
+      writer.uint32(32).int64(message.worstCaseTransferBaseUnits);
     }
     return writer;
   },
@@ -473,6 +486,14 @@ export const TierPrice: MessageFns<TierPrice> = {
             message.gpuHourRateBaseUnits = reader.int64().toString();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.worstCaseTransferBaseUnits = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -498,6 +519,11 @@ export const TierPrice: MessageFns<TierPrice> = {
         : isSet(object.gpu_hour_rate_base_units)
         ? globalThis.String(object.gpu_hour_rate_base_units)
         : "0",
+      worstCaseTransferBaseUnits: isSet(object.worstCaseTransferBaseUnits)
+        ? globalThis.String(object.worstCaseTransferBaseUnits)
+        : isSet(object.worst_case_transfer_base_units)
+        ? globalThis.String(object.worst_case_transfer_base_units)
+        : "0",
     };
   },
 
@@ -512,6 +538,9 @@ export const TierPrice: MessageFns<TierPrice> = {
     if (message.gpuHourRateBaseUnits !== "0") {
       obj.gpuHourRateBaseUnits = message.gpuHourRateBaseUnits;
     }
+    if (message.worstCaseTransferBaseUnits !== "0") {
+      obj.worstCaseTransferBaseUnits = message.worstCaseTransferBaseUnits;
+    }
     return obj;
   },
 
@@ -523,6 +552,7 @@ export const TierPrice: MessageFns<TierPrice> = {
     message.tier = object.tier ?? Tier.TIER_UNSPECIFIED;
     message.worstCasePriceBaseUnits = object.worstCasePriceBaseUnits ?? "0";
     message.gpuHourRateBaseUnits = object.gpuHourRateBaseUnits ?? "0";
+    message.worstCaseTransferBaseUnits = object.worstCaseTransferBaseUnits ?? "0";
     return message;
   },
 };

@@ -82,6 +82,117 @@ export function workloadKindToNumber(object: WorkloadKind): number {
   }
 }
 
+/** What a job input is. */
+export enum DataKind {
+  DATA_KIND_UNSPECIFIED = "DATA_KIND_UNSPECIFIED",
+  DATA_KIND_MODEL_WEIGHTS = "DATA_KIND_MODEL_WEIGHTS",
+  DATA_KIND_DATASET = "DATA_KIND_DATASET",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function dataKindFromJSON(object: any): DataKind {
+  switch (object) {
+    case 0:
+    case "DATA_KIND_UNSPECIFIED":
+      return DataKind.DATA_KIND_UNSPECIFIED;
+    case 1:
+    case "DATA_KIND_MODEL_WEIGHTS":
+      return DataKind.DATA_KIND_MODEL_WEIGHTS;
+    case 2:
+    case "DATA_KIND_DATASET":
+      return DataKind.DATA_KIND_DATASET;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DataKind.UNRECOGNIZED;
+  }
+}
+
+export function dataKindToJSON(object: DataKind): string {
+  switch (object) {
+    case DataKind.DATA_KIND_UNSPECIFIED:
+      return "DATA_KIND_UNSPECIFIED";
+    case DataKind.DATA_KIND_MODEL_WEIGHTS:
+      return "DATA_KIND_MODEL_WEIGHTS";
+    case DataKind.DATA_KIND_DATASET:
+      return "DATA_KIND_DATASET";
+    case DataKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function dataKindToNumber(object: DataKind): number {
+  switch (object) {
+    case DataKind.DATA_KIND_UNSPECIFIED:
+      return 0;
+    case DataKind.DATA_KIND_MODEL_WEIGHTS:
+      return 1;
+    case DataKind.DATA_KIND_DATASET:
+      return 2;
+    case DataKind.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+/** Whether a job must run where an input already is. */
+export enum Locality {
+  /** LOCALITY_UNSPECIFIED - Treated as LOCALITY_PREFERRED. */
+  LOCALITY_UNSPECIFIED = "LOCALITY_UNSPECIFIED",
+  /** LOCALITY_PREFERRED - Holders are preferred by the locality score terms; any provider may fetch the input. */
+  LOCALITY_PREFERRED = "LOCALITY_PREFERRED",
+  /** LOCALITY_REQUIRED - Only providers that hold the input are considered (the job queues while none can take it). */
+  LOCALITY_REQUIRED = "LOCALITY_REQUIRED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function localityFromJSON(object: any): Locality {
+  switch (object) {
+    case 0:
+    case "LOCALITY_UNSPECIFIED":
+      return Locality.LOCALITY_UNSPECIFIED;
+    case 1:
+    case "LOCALITY_PREFERRED":
+      return Locality.LOCALITY_PREFERRED;
+    case 2:
+    case "LOCALITY_REQUIRED":
+      return Locality.LOCALITY_REQUIRED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Locality.UNRECOGNIZED;
+  }
+}
+
+export function localityToJSON(object: Locality): string {
+  switch (object) {
+    case Locality.LOCALITY_UNSPECIFIED:
+      return "LOCALITY_UNSPECIFIED";
+    case Locality.LOCALITY_PREFERRED:
+      return "LOCALITY_PREFERRED";
+    case Locality.LOCALITY_REQUIRED:
+      return "LOCALITY_REQUIRED";
+    case Locality.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function localityToNumber(object: Locality): number {
+  switch (object) {
+    case Locality.LOCALITY_UNSPECIFIED:
+      return 0;
+    case Locality.LOCALITY_PREFERRED:
+      return 1;
+    case Locality.LOCALITY_REQUIRED:
+      return 2;
+    case Locality.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /**
  * What the tenant asks to run and under which constraints. The tenant itself is never part of
  * the spec: it comes from the caller's credentials.
@@ -113,11 +224,27 @@ export interface JobSpec {
   estimatedDurationSeconds: number;
   /** Free-form labels, carried through to events and usage lines. */
   labels: { [key: string]: string };
+  /**
+   * Data the job reads (model weights, datasets), as content-addressed references. Placement
+   * scores the bytes a provider would have to fetch (see docs/placement-scoring.md); an input
+   * with LOCALITY_REQUIRED limits placement to providers that hold it. At most 32 inputs.
+   */
+  inputs: DataInput[];
 }
 
 export interface JobSpec_LabelsEntry {
   key: string;
   value: string;
+}
+
+/** One input of a job, named by its content: the same digest is the same bytes on every provider. */
+export interface DataInput {
+  /** Content address: "sha256:" followed by 64 lowercase hex digits. */
+  digest: string;
+  kind: DataKind;
+  /** Size of the content in bytes (at least 1): what a provider that does not hold it must fetch. */
+  sizeBytes: string;
+  locality: Locality;
 }
 
 /** Amounts a provider reports for one run. Integers only: metering prices them deterministically. */
@@ -131,6 +258,11 @@ export interface UsageAmounts {
   tokens: string;
   /** Bytes of input and output data moved. */
   bytes: string;
+  /**
+   * Of those, the bytes of job inputs the provider fetched because it did not hold them (metering
+   * prices them at the rate card's transfer rate per GB).
+   */
+  fetchedBytes: string;
 }
 
 function createBaseJobSpec(): JobSpec {
@@ -148,6 +280,7 @@ function createBaseJobSpec(): JobSpec {
     maxPriceBaseUnits: "0",
     estimatedDurationSeconds: 0,
     labels: {},
+    inputs: [],
   };
 }
 
@@ -192,6 +325,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     globalThis.Object.entries(message.labels).forEach(([key, value]: [string, string]) => {
       JobSpec_LabelsEntry.encode({ key: key as any, value }, writer.uint32(106).fork()).join();
     });
+    for (const v of message.inputs) {
+      DataInput.encode(v!, writer.uint32(114).fork()).join();
+    }
     return writer;
   },
 
@@ -315,6 +451,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             }
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.inputs.push(DataInput.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -395,6 +539,9 @@ export const JobSpec: MessageFns<JobSpec> = {
           {},
         )
         : {},
+      inputs: globalThis.Array.isArray(object?.inputs)
+        ? object.inputs.map((e: any) => DataInput.fromJSON(e))
+        : [],
     };
   },
 
@@ -445,6 +592,9 @@ export const JobSpec: MessageFns<JobSpec> = {
         });
       }
     }
+    if (message.inputs?.length) {
+      obj.inputs = message.inputs.map((e) => DataInput.toJSON(e));
+    }
     return obj;
   },
 
@@ -476,6 +626,7 @@ export const JobSpec: MessageFns<JobSpec> = {
       },
       {},
     );
+    message.inputs = object.inputs?.map((e) => DataInput.fromPartial(e)) || [];
     return message;
   },
 };
@@ -565,8 +716,129 @@ export const JobSpec_LabelsEntry: MessageFns<JobSpec_LabelsEntry> = {
   },
 };
 
+function createBaseDataInput(): DataInput {
+  return { digest: "", kind: DataKind.DATA_KIND_UNSPECIFIED, sizeBytes: "0", locality: Locality.LOCALITY_UNSPECIFIED };
+}
+
+export const DataInput: MessageFns<DataInput> = {
+  encode(message: DataInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.digest !== "") {
+      writer.uint32(10).string(message.digest);
+    }
+    if (message.kind !== DataKind.DATA_KIND_UNSPECIFIED) {
+      writer.uint32(16).int32(dataKindToNumber(message.kind));
+    }
+    if (message.sizeBytes !== "0") {
+      writer.uint32(24).uint64(message.sizeBytes);
+    }
+    if (message.locality !== Locality.LOCALITY_UNSPECIFIED) {
+      writer.uint32(32).int32(localityToNumber(message.locality));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DataInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDataInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = dataKindFromJSON(reader.int32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = reader.uint64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.locality = localityFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DataInput {
+    return {
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      kind: isSet(object.kind) ? dataKindFromJSON(object.kind) : DataKind.DATA_KIND_UNSPECIFIED,
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.String(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.String(object.size_bytes)
+        : "0",
+      locality: isSet(object.locality) ? localityFromJSON(object.locality) : Locality.LOCALITY_UNSPECIFIED,
+    };
+  },
+
+  toJSON(message: DataInput): unknown {
+    const obj: any = {};
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.kind !== DataKind.DATA_KIND_UNSPECIFIED) {
+      obj.kind = dataKindToJSON(message.kind);
+    }
+    if (message.sizeBytes !== "0") {
+      obj.sizeBytes = message.sizeBytes;
+    }
+    if (message.locality !== Locality.LOCALITY_UNSPECIFIED) {
+      obj.locality = localityToJSON(message.locality);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DataInput>, I>>(base?: I): DataInput {
+    return DataInput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DataInput>, I>>(object: I): DataInput {
+    const message = createBaseDataInput();
+    message.digest = object.digest ?? "";
+    message.kind = object.kind ?? DataKind.DATA_KIND_UNSPECIFIED;
+    message.sizeBytes = object.sizeBytes ?? "0";
+    message.locality = object.locality ?? Locality.LOCALITY_UNSPECIFIED;
+    return message;
+  },
+};
+
 function createBaseUsageAmounts(): UsageAmounts {
-  return { gpuMilliseconds: "0", tokens: "0", bytes: "0" };
+  return { gpuMilliseconds: "0", tokens: "0", bytes: "0", fetchedBytes: "0" };
 }
 
 export const UsageAmounts: MessageFns<UsageAmounts> = {
@@ -579,6 +851,9 @@ export const UsageAmounts: MessageFns<UsageAmounts> = {
     }
     if (message.bytes !== "0") {
       writer.uint32(24).uint64(message.bytes);
+    }
+    if (message.fetchedBytes !== "0") {
+      writer.uint32(32).uint64(message.fetchedBytes);
     }
     return writer;
   },
@@ -620,6 +895,14 @@ export const UsageAmounts: MessageFns<UsageAmounts> = {
             message.bytes = reader.uint64().toString();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.fetchedBytes = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -641,6 +924,11 @@ export const UsageAmounts: MessageFns<UsageAmounts> = {
         : "0",
       tokens: isSet(object.tokens) ? globalThis.String(object.tokens) : "0",
       bytes: isSet(object.bytes) ? globalThis.String(object.bytes) : "0",
+      fetchedBytes: isSet(object.fetchedBytes)
+        ? globalThis.String(object.fetchedBytes)
+        : isSet(object.fetched_bytes)
+        ? globalThis.String(object.fetched_bytes)
+        : "0",
     };
   },
 
@@ -655,6 +943,9 @@ export const UsageAmounts: MessageFns<UsageAmounts> = {
     if (message.bytes !== "0") {
       obj.bytes = message.bytes;
     }
+    if (message.fetchedBytes !== "0") {
+      obj.fetchedBytes = message.fetchedBytes;
+    }
     return obj;
   },
 
@@ -666,6 +957,7 @@ export const UsageAmounts: MessageFns<UsageAmounts> = {
     message.gpuMilliseconds = object.gpuMilliseconds ?? "0";
     message.tokens = object.tokens ?? "0";
     message.bytes = object.bytes ?? "0";
+    message.fetchedBytes = object.fetchedBytes ?? "0";
     return message;
   },
 };

@@ -136,6 +136,15 @@ export interface RegisterProviderRequest {
   advertisedLatencyMs: number;
   /** Address where the provider serves workloads, e.g. "https://gpu1.example.net:8443". */
   endpoint: string;
+  /**
+   * Bandwidth at which the provider fetches job inputs it does not hold, in megabits per second;
+   * 0 means not stated (placement then assumes its policy's default).
+   */
+  ingressMbps: number;
+  /** What the provider charges for fetching a GB (10^9 bytes) of job inputs, in integer base units. */
+  transferPricePerGbBaseUnits: string;
+  /** Content digests of the job inputs the provider holds now ("sha256:<64 hex>"): the full list. */
+  heldDigests: string[];
 }
 
 export interface RegisterProviderResponse {
@@ -164,6 +173,10 @@ export interface HeartbeatRequest {
    */
   runs: HeldRun[];
   runsReported: boolean;
+  /** Job inputs the provider has come to hold since its previous heartbeat (content digests). */
+  addedDigests: string[];
+  /** Job inputs the provider no longer holds (evicted from its cache). */
+  evictedDigests: string[];
 }
 
 /** A job attempt a provider holds. */
@@ -256,6 +269,9 @@ function createBaseRegisterProviderRequest(): RegisterProviderRequest {
     pricePerGpuHourBaseUnits: "0",
     advertisedLatencyMs: 0,
     endpoint: "",
+    ingressMbps: 0,
+    transferPricePerGbBaseUnits: "0",
+    heldDigests: [],
   };
 }
 
@@ -281,6 +297,15 @@ export const RegisterProviderRequest: MessageFns<RegisterProviderRequest> = {
     }
     if (message.endpoint !== "") {
       writer.uint32(58).string(message.endpoint);
+    }
+    if (message.ingressMbps !== 0) {
+      writer.uint32(64).uint32(message.ingressMbps);
+    }
+    if (message.transferPricePerGbBaseUnits !== "0") {
+      writer.uint32(72).int64(message.transferPricePerGbBaseUnits);
+    }
+    for (const v of message.heldDigests) {
+      writer.uint32(82).string(v!);
     }
     return writer;
   },
@@ -354,6 +379,30 @@ export const RegisterProviderRequest: MessageFns<RegisterProviderRequest> = {
             message.endpoint = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.ingressMbps = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.transferPricePerGbBaseUnits = reader.int64().toString();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.heldDigests.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -387,6 +436,21 @@ export const RegisterProviderRequest: MessageFns<RegisterProviderRequest> = {
         ? globalThis.Number(object.advertised_latency_ms)
         : 0,
       endpoint: isSet(object.endpoint) ? globalThis.String(object.endpoint) : "",
+      ingressMbps: isSet(object.ingressMbps)
+        ? globalThis.Number(object.ingressMbps)
+        : isSet(object.ingress_mbps)
+        ? globalThis.Number(object.ingress_mbps)
+        : 0,
+      transferPricePerGbBaseUnits: isSet(object.transferPricePerGbBaseUnits)
+        ? globalThis.String(object.transferPricePerGbBaseUnits)
+        : isSet(object.transfer_price_per_gb_base_units)
+        ? globalThis.String(object.transfer_price_per_gb_base_units)
+        : "0",
+      heldDigests: globalThis.Array.isArray(object?.heldDigests)
+        ? object.heldDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.held_digests)
+        ? object.held_digests.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -413,6 +477,15 @@ export const RegisterProviderRequest: MessageFns<RegisterProviderRequest> = {
     if (message.endpoint !== "") {
       obj.endpoint = message.endpoint;
     }
+    if (message.ingressMbps !== 0) {
+      obj.ingressMbps = Math.round(message.ingressMbps);
+    }
+    if (message.transferPricePerGbBaseUnits !== "0") {
+      obj.transferPricePerGbBaseUnits = message.transferPricePerGbBaseUnits;
+    }
+    if (message.heldDigests?.length) {
+      obj.heldDigests = message.heldDigests;
+    }
     return obj;
   },
 
@@ -428,6 +501,9 @@ export const RegisterProviderRequest: MessageFns<RegisterProviderRequest> = {
     message.pricePerGpuHourBaseUnits = object.pricePerGpuHourBaseUnits ?? "0";
     message.advertisedLatencyMs = object.advertisedLatencyMs ?? 0;
     message.endpoint = object.endpoint ?? "";
+    message.ingressMbps = object.ingressMbps ?? 0;
+    message.transferPricePerGbBaseUnits = object.transferPricePerGbBaseUnits ?? "0";
+    message.heldDigests = object.heldDigests?.map((e) => e) || [];
     return message;
   },
 };
@@ -553,6 +629,8 @@ function createBaseHeartbeatRequest(): HeartbeatRequest {
     sequence: "0",
     runs: [],
     runsReported: false,
+    addedDigests: [],
+    evictedDigests: [],
   };
 }
 
@@ -575,6 +653,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.runsReported !== false) {
       writer.uint32(48).bool(message.runsReported);
+    }
+    for (const v of message.addedDigests) {
+      writer.uint32(58).string(v!);
+    }
+    for (const v of message.evictedDigests) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -640,6 +724,22 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             message.runsReported = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.addedDigests.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.evictedDigests.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -672,6 +772,16 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         : isSet(object.runs_reported)
         ? globalThis.Boolean(object.runs_reported)
         : false,
+      addedDigests: globalThis.Array.isArray(object?.addedDigests)
+        ? object.addedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.added_digests)
+        ? object.added_digests.map((e: any) => globalThis.String(e))
+        : [],
+      evictedDigests: globalThis.Array.isArray(object?.evictedDigests)
+        ? object.evictedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.evicted_digests)
+        ? object.evicted_digests.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -695,6 +805,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     if (message.runsReported !== false) {
       obj.runsReported = message.runsReported;
     }
+    if (message.addedDigests?.length) {
+      obj.addedDigests = message.addedDigests;
+    }
+    if (message.evictedDigests?.length) {
+      obj.evictedDigests = message.evictedDigests;
+    }
     return obj;
   },
 
@@ -709,6 +825,8 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     message.sequence = object.sequence ?? "0";
     message.runs = object.runs?.map((e) => HeldRun.fromPartial(e)) || [];
     message.runsReported = object.runsReported ?? false;
+    message.addedDigests = object.addedDigests?.map((e) => e) || [];
+    message.evictedDigests = object.evictedDigests?.map((e) => e) || [];
     return message;
   },
 };

@@ -30,6 +30,8 @@ export enum RejectionReason {
   REJECTION_REASON_LATENCY_ABOVE_MAX = "REJECTION_REASON_LATENCY_ABOVE_MAX",
   /** REJECTION_REASON_OPERATOR_SHARE_CAP - The operator already holds its maximum share of this tenant's work in the tier. */
   REJECTION_REASON_OPERATOR_SHARE_CAP = "REJECTION_REASON_OPERATOR_SHARE_CAP",
+  /** REJECTION_REASON_INPUT_NOT_HELD - The job requires an input (LOCALITY_REQUIRED) the provider does not hold. */
+  REJECTION_REASON_INPUT_NOT_HELD = "REJECTION_REASON_INPUT_NOT_HELD",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -71,6 +73,9 @@ export function rejectionReasonFromJSON(object: any): RejectionReason {
     case 11:
     case "REJECTION_REASON_OPERATOR_SHARE_CAP":
       return RejectionReason.REJECTION_REASON_OPERATOR_SHARE_CAP;
+    case 12:
+    case "REJECTION_REASON_INPUT_NOT_HELD":
+      return RejectionReason.REJECTION_REASON_INPUT_NOT_HELD;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -104,6 +109,8 @@ export function rejectionReasonToJSON(object: RejectionReason): string {
       return "REJECTION_REASON_LATENCY_ABOVE_MAX";
     case RejectionReason.REJECTION_REASON_OPERATOR_SHARE_CAP:
       return "REJECTION_REASON_OPERATOR_SHARE_CAP";
+    case RejectionReason.REJECTION_REASON_INPUT_NOT_HELD:
+      return "REJECTION_REASON_INPUT_NOT_HELD";
     case RejectionReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -136,6 +143,8 @@ export function rejectionReasonToNumber(object: RejectionReason): number {
       return 10;
     case RejectionReason.REJECTION_REASON_OPERATOR_SHARE_CAP:
       return 11;
+    case RejectionReason.REJECTION_REASON_INPUT_NOT_HELD:
+      return 12;
     case RejectionReason.UNRECOGNIZED:
     default:
       return -1;
@@ -159,11 +168,20 @@ export interface CandidateFactors {
   /** Share of this tenant's tier work the operator already holds, in basis points, 0..10000. */
   operatorShareBp: number;
   freeGpus: number;
+  /** Bytes of the job's inputs the provider does not hold and would have to fetch. */
+  fetchBytes: string;
+  /** Time to fetch them at the provider's ingress bandwidth, milliseconds (rounded up). */
+  fetchMs: string;
+  /** Price of fetching them at the provider's transfer rate, integer base units (rounded up). */
+  transferPriceBaseUnits: string;
 }
 
 /** One factor's part in a score. Scores are explanatory doubles; money never is. */
 export interface ScoreTerm {
-  /** Factor name, e.g. "latency", "reputation", "price", "operator_share". */
+  /**
+   * Factor name, e.g. "latency", "reputation", "price", "operator_share", and for a job with
+   * inputs "transfer_time" and "transfer_price".
+   */
   factor: string;
   /** Factor value scaled to 0..1 (1 is best). */
   normalized: number;
@@ -212,6 +230,8 @@ export interface DecisionRecord {
    * providers.
    */
   providersNotExamined: number;
+  /** Total bytes of the job's inputs; 0 when it declares none (its scores have no transfer terms). */
+  inputBytes: string;
 }
 
 function createBaseRejectionCount(): RejectionCount {
@@ -309,6 +329,9 @@ function createBaseCandidateFactors(): CandidateFactors {
     pricePerGpuHourBaseUnits: "0",
     operatorShareBp: 0,
     freeGpus: 0,
+    fetchBytes: "0",
+    fetchMs: "0",
+    transferPriceBaseUnits: "0",
   };
 }
 
@@ -331,6 +354,15 @@ export const CandidateFactors: MessageFns<CandidateFactors> = {
     }
     if (message.freeGpus !== 0) {
       writer.uint32(48).uint32(message.freeGpus);
+    }
+    if (message.fetchBytes !== "0") {
+      writer.uint32(56).uint64(message.fetchBytes);
+    }
+    if (message.fetchMs !== "0") {
+      writer.uint32(64).uint64(message.fetchMs);
+    }
+    if (message.transferPriceBaseUnits !== "0") {
+      writer.uint32(72).int64(message.transferPriceBaseUnits);
     }
     return writer;
   },
@@ -396,6 +428,30 @@ export const CandidateFactors: MessageFns<CandidateFactors> = {
             message.freeGpus = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fetchBytes = reader.uint64().toString();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.fetchMs = reader.uint64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.transferPriceBaseUnits = reader.int64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -436,6 +492,21 @@ export const CandidateFactors: MessageFns<CandidateFactors> = {
         : isSet(object.free_gpus)
         ? globalThis.Number(object.free_gpus)
         : 0,
+      fetchBytes: isSet(object.fetchBytes)
+        ? globalThis.String(object.fetchBytes)
+        : isSet(object.fetch_bytes)
+        ? globalThis.String(object.fetch_bytes)
+        : "0",
+      fetchMs: isSet(object.fetchMs)
+        ? globalThis.String(object.fetchMs)
+        : isSet(object.fetch_ms)
+        ? globalThis.String(object.fetch_ms)
+        : "0",
+      transferPriceBaseUnits: isSet(object.transferPriceBaseUnits)
+        ? globalThis.String(object.transferPriceBaseUnits)
+        : isSet(object.transfer_price_base_units)
+        ? globalThis.String(object.transfer_price_base_units)
+        : "0",
     };
   },
 
@@ -459,6 +530,15 @@ export const CandidateFactors: MessageFns<CandidateFactors> = {
     if (message.freeGpus !== 0) {
       obj.freeGpus = Math.round(message.freeGpus);
     }
+    if (message.fetchBytes !== "0") {
+      obj.fetchBytes = message.fetchBytes;
+    }
+    if (message.fetchMs !== "0") {
+      obj.fetchMs = message.fetchMs;
+    }
+    if (message.transferPriceBaseUnits !== "0") {
+      obj.transferPriceBaseUnits = message.transferPriceBaseUnits;
+    }
     return obj;
   },
 
@@ -473,6 +553,9 @@ export const CandidateFactors: MessageFns<CandidateFactors> = {
     message.pricePerGpuHourBaseUnits = object.pricePerGpuHourBaseUnits ?? "0";
     message.operatorShareBp = object.operatorShareBp ?? 0;
     message.freeGpus = object.freeGpus ?? 0;
+    message.fetchBytes = object.fetchBytes ?? "0";
+    message.fetchMs = object.fetchMs ?? "0";
+    message.transferPriceBaseUnits = object.transferPriceBaseUnits ?? "0";
     return message;
   },
 };
@@ -820,6 +903,7 @@ function createBaseDecisionRecord(): DecisionRecord {
     chosenScore: undefined,
     excludedProviderIds: [],
     providersNotExamined: 0,
+    inputBytes: "0",
   };
 }
 
@@ -854,6 +938,9 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
     }
     if (message.providersNotExamined !== 0) {
       writer.uint32(80).uint32(message.providersNotExamined);
+    }
+    if (message.inputBytes !== "0") {
+      writer.uint32(88).uint64(message.inputBytes);
     }
     return writer;
   },
@@ -951,6 +1038,14 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
             message.providersNotExamined = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.inputBytes = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1007,6 +1102,11 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
         : isSet(object.providers_not_examined)
         ? globalThis.Number(object.providers_not_examined)
         : 0,
+      inputBytes: isSet(object.inputBytes)
+        ? globalThis.String(object.inputBytes)
+        : isSet(object.input_bytes)
+        ? globalThis.String(object.input_bytes)
+        : "0",
     };
   },
 
@@ -1042,6 +1142,9 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
     if (message.providersNotExamined !== 0) {
       obj.providersNotExamined = Math.round(message.providersNotExamined);
     }
+    if (message.inputBytes !== "0") {
+      obj.inputBytes = message.inputBytes;
+    }
     return obj;
   },
 
@@ -1064,6 +1167,7 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
       : undefined;
     message.excludedProviderIds = object.excludedProviderIds?.map((e) => e) || [];
     message.providersNotExamined = object.providersNotExamined ?? 0;
+    message.inputBytes = object.inputBytes ?? "0";
     return message;
   },
 };

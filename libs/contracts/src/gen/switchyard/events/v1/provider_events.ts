@@ -40,7 +40,15 @@ export interface ProviderRegistered {
   pricePerGpuHourBaseUnits: string;
   advertisedLatencyMs: number;
   endpoint: string;
-  registeredAt: Timestamp | undefined;
+  registeredAt:
+    | Timestamp
+    | undefined;
+  /** Ingress bandwidth for fetching job inputs, megabits per second; 0 = not stated. */
+  ingressMbps: number;
+  /** Price of fetching a GB (10^9 bytes) of job inputs, integer base units. */
+  transferPricePerGbBaseUnits: string;
+  /** Every job input the provider holds at registration (content digests); replaces earlier holdings. */
+  heldDigests: string[];
 }
 
 /** A heartbeat is overdue; the provider takes no new work until it recovers or is lost. */
@@ -71,7 +79,7 @@ export interface ProviderRecovered {
   recoveredAt: Timestamp | undefined;
 }
 
-/** The provider's free capacity or health changed (from a heartbeat). */
+/** The provider's free capacity, health or held job inputs changed (from a heartbeat). */
 export interface ProviderCapacityChanged {
   providerId: string;
   totalGpus: number;
@@ -79,7 +87,13 @@ export interface ProviderCapacityChanged {
   health: HealthStatus;
   /** Sequence of the heartbeat that carried the change. */
   heartbeatSequence: string;
-  changedAt: Timestamp | undefined;
+  changedAt:
+    | Timestamp
+    | undefined;
+  /** Job inputs the provider now holds that it did not before (content digests). */
+  addedDigests: string[];
+  /** Job inputs the provider no longer holds. */
+  evictedDigests: string[];
 }
 
 function createBaseProviderEvent(): ProviderEvent {
@@ -264,6 +278,9 @@ function createBaseProviderRegistered(): ProviderRegistered {
     advertisedLatencyMs: 0,
     endpoint: "",
     registeredAt: undefined,
+    ingressMbps: 0,
+    transferPricePerGbBaseUnits: "0",
+    heldDigests: [],
   };
 }
 
@@ -295,6 +312,15 @@ export const ProviderRegistered: MessageFns<ProviderRegistered> = {
     }
     if (message.registeredAt !== undefined) {
       Timestamp.encode(message.registeredAt, writer.uint32(74).fork()).join();
+    }
+    if (message.ingressMbps !== 0) {
+      writer.uint32(80).uint32(message.ingressMbps);
+    }
+    if (message.transferPricePerGbBaseUnits !== "0") {
+      writer.uint32(88).int64(message.transferPricePerGbBaseUnits);
+    }
+    for (const v of message.heldDigests) {
+      writer.uint32(98).string(v!);
     }
     return writer;
   },
@@ -384,6 +410,30 @@ export const ProviderRegistered: MessageFns<ProviderRegistered> = {
             message.registeredAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.ingressMbps = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.transferPricePerGbBaseUnits = reader.int64().toString();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.heldDigests.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -427,6 +477,21 @@ export const ProviderRegistered: MessageFns<ProviderRegistered> = {
         : isSet(object.registered_at)
         ? fromJsonTimestamp(object.registered_at)
         : undefined,
+      ingressMbps: isSet(object.ingressMbps)
+        ? globalThis.Number(object.ingressMbps)
+        : isSet(object.ingress_mbps)
+        ? globalThis.Number(object.ingress_mbps)
+        : 0,
+      transferPricePerGbBaseUnits: isSet(object.transferPricePerGbBaseUnits)
+        ? globalThis.String(object.transferPricePerGbBaseUnits)
+        : isSet(object.transfer_price_per_gb_base_units)
+        ? globalThis.String(object.transfer_price_per_gb_base_units)
+        : "0",
+      heldDigests: globalThis.Array.isArray(object?.heldDigests)
+        ? object.heldDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.held_digests)
+        ? object.held_digests.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -459,6 +524,15 @@ export const ProviderRegistered: MessageFns<ProviderRegistered> = {
     if (message.registeredAt !== undefined) {
       obj.registeredAt = fromTimestamp(message.registeredAt).toISOString();
     }
+    if (message.ingressMbps !== 0) {
+      obj.ingressMbps = Math.round(message.ingressMbps);
+    }
+    if (message.transferPricePerGbBaseUnits !== "0") {
+      obj.transferPricePerGbBaseUnits = message.transferPricePerGbBaseUnits;
+    }
+    if (message.heldDigests?.length) {
+      obj.heldDigests = message.heldDigests;
+    }
     return obj;
   },
 
@@ -478,6 +552,9 @@ export const ProviderRegistered: MessageFns<ProviderRegistered> = {
     message.registeredAt = (object.registeredAt !== undefined && object.registeredAt !== null)
       ? Timestamp.fromPartial(object.registeredAt)
       : undefined;
+    message.ingressMbps = object.ingressMbps ?? 0;
+    message.transferPricePerGbBaseUnits = object.transferPricePerGbBaseUnits ?? "0";
+    message.heldDigests = object.heldDigests?.map((e) => e) || [];
     return message;
   },
 };
@@ -859,6 +936,8 @@ function createBaseProviderCapacityChanged(): ProviderCapacityChanged {
     health: HealthStatus.HEALTH_STATUS_UNSPECIFIED,
     heartbeatSequence: "0",
     changedAt: undefined,
+    addedDigests: [],
+    evictedDigests: [],
   };
 }
 
@@ -881,6 +960,12 @@ export const ProviderCapacityChanged: MessageFns<ProviderCapacityChanged> = {
     }
     if (message.changedAt !== undefined) {
       Timestamp.encode(message.changedAt, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.addedDigests) {
+      writer.uint32(58).string(v!);
+    }
+    for (const v of message.evictedDigests) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -946,6 +1031,22 @@ export const ProviderCapacityChanged: MessageFns<ProviderCapacityChanged> = {
             message.changedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.addedDigests.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.evictedDigests.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -986,6 +1087,16 @@ export const ProviderCapacityChanged: MessageFns<ProviderCapacityChanged> = {
         : isSet(object.changed_at)
         ? fromJsonTimestamp(object.changed_at)
         : undefined,
+      addedDigests: globalThis.Array.isArray(object?.addedDigests)
+        ? object.addedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.added_digests)
+        ? object.added_digests.map((e: any) => globalThis.String(e))
+        : [],
+      evictedDigests: globalThis.Array.isArray(object?.evictedDigests)
+        ? object.evictedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.evicted_digests)
+        ? object.evicted_digests.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1009,6 +1120,12 @@ export const ProviderCapacityChanged: MessageFns<ProviderCapacityChanged> = {
     if (message.changedAt !== undefined) {
       obj.changedAt = fromTimestamp(message.changedAt).toISOString();
     }
+    if (message.addedDigests?.length) {
+      obj.addedDigests = message.addedDigests;
+    }
+    if (message.evictedDigests?.length) {
+      obj.evictedDigests = message.evictedDigests;
+    }
     return obj;
   },
 
@@ -1025,6 +1142,8 @@ export const ProviderCapacityChanged: MessageFns<ProviderCapacityChanged> = {
     message.changedAt = (object.changedAt !== undefined && object.changedAt !== null)
       ? Timestamp.fromPartial(object.changedAt)
       : undefined;
+    message.addedDigests = object.addedDigests?.map((e) => e) || [];
+    message.evictedDigests = object.evictedDigests?.map((e) => e) || [];
     return message;
   },
 };
