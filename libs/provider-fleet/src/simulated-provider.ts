@@ -30,6 +30,11 @@ export class SimulatedProvider {
   private stopped = false;
   /** Reports sent and not yet answered; each is retried with the same content until it is. */
   private readonly pending = new Set<PendingReport>();
+  /**
+   * The attempts it holds, as its heartbeats list them: accepted and not yet reported finished
+   * (a run whose completion report is still unanswered is still held). A crash forgets them all.
+   */
+  private readonly holding = new Map<string, { jobId: string; attempt: number }>();
   /** Job inputs this provider holds (digests): fetched by a run, announced in the next heartbeat. */
   private readonly held = new Set<string>();
   private announce: string[] = [];
@@ -110,6 +115,8 @@ export class SimulatedProvider {
           health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
           sequence: String(this.sequence),
           addedDigests: this.announce,
+          runs: [...this.holding.values()],
+          runsReported: true,
         });
         this.announce = [];
         this.client.heartbeat(request, this.auth(), (error) => {
@@ -151,6 +158,10 @@ export class SimulatedProvider {
     const runMs = Math.max(50, Math.floor((seconds * 1000) / this.config.timeScale));
     const fails = roll < this.config.vanishRate + this.config.failureRate;
     const report = { jobId: assignment.jobId, attempt: assignment.attempt, providerId: this.providerId };
+    this.holding.set(key, { jobId: assignment.jobId, attempt: assignment.attempt });
+    const released = (): void => {
+      this.holding.delete(key);
+    };
     this.report(`ReportStarted ${assignment.jobId}`, (done) => this.client.reportStarted(report, this.auth(), done));
     const timer = setTimeout(
       () => {
@@ -158,11 +169,11 @@ export class SimulatedProvider {
         const usage = this.usageOf(assignment, fails ? 0.5 : 1);
         if (fails) {
           const failure = { ...report, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: true, message: 'simulated GPU fault', usage };
-          this.report(`ReportFailed ${assignment.jobId}`, (done) => this.client.reportFailed(failure, this.auth(), done));
+          this.report(`ReportFailed ${assignment.jobId}`, (done) => this.client.reportFailed(failure, this.auth(), done), released);
           this.log(`${this.plan.name}: failed ${assignment.jobId} (attempt ${assignment.attempt})`);
         } else {
           const done = { ...report, resultHash: `sha256:${randomUUID().replaceAll('-', '')}`, usage };
-          this.report(`ReportCompleted ${assignment.jobId}`, (answered) => this.client.reportCompleted(done, this.auth(), answered));
+          this.report(`ReportCompleted ${assignment.jobId}`, (answered) => this.client.reportCompleted(done, this.auth(), answered), released);
           this.log(`${this.plan.name}: completed ${assignment.jobId} (attempt ${assignment.attempt})`);
         }
       },
@@ -175,7 +186,7 @@ export class SimulatedProvider {
    * Sends one report (the same request object every time, so the same report id and amounts)
    * until placement answers it, across placement restarts and outages.
    */
-  private report(what: string, send: (done: (error: ServiceError | null) => void) => void): void {
+  private report(what: string, send: (done: (error: ServiceError | null) => void) => void, onSettled?: () => void): void {
     if (this.stopped) return;
     const pending = sendUntilAnswered(send, this.reportRetry, (error, attempt, delayMs) => {
       if (attempt === 1 || attempt % 10 === 0) this.log(`${this.plan.name}: ${what}: ${error.message}; sending it again in ${delayMs} ms (attempt ${attempt})`);
@@ -183,6 +194,7 @@ export class SimulatedProvider {
     this.pending.add(pending);
     void pending.done.then((answer) => {
       this.pending.delete(pending);
+      onSettled?.();
       if (answer !== null && answer !== 'stopped') this.log(`${this.plan.name}: ${what}: ${answer === 'gave up' ? 'gave up' : `refused: ${answer.message}`}`);
     });
   }
@@ -212,6 +224,7 @@ export class SimulatedProvider {
   private halt(stop: api.StopInstruction): void {
     const key = `${stop.jobId}#${stop.attempt}`;
     clearTimeout(this.running.get(key));
+    this.holding.delete(key);
     if (this.running.delete(key)) this.log(`${this.plan.name}: stopped ${stop.jobId} (${stop.reason})`);
   }
 
@@ -219,6 +232,7 @@ export class SimulatedProvider {
   private vanish(assignment: api.Assignment): void {
     for (const timer of this.running.values()) clearTimeout(timer);
     this.running.clear();
+    this.holding.clear();
     this.vanishedUntil = Date.now() + this.config.vanishForMs;
     this.log(`${this.plan.name}: vanished with ${assignment.jobId}; back in ${this.config.vanishForMs} ms`);
   }
