@@ -178,13 +178,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const settleStart = Date.now();
     let quiet = false;
     const recent: string[] = [];
+    const QUIET_POLLS = 12; // × 5 s
     while (Date.now() - settleStart < options.settleSeconds * 1000) {
       await sleep(5000);
       const counts = await stateCounts(db, ids).catch(() => ({}) as Record<string, number>);
       const open = Object.entries(counts).filter(([s]) => !TERMINAL_STATES.includes(s)).reduce((n, [, c]) => n + c, 0);
       recent.push(JSON.stringify(counts));
       log(`settling: ${Object.entries(counts).map(([s, n]) => `${s.replace('JOB_STATE_', '')} ${n}`).join(', ')}`);
-      if (open === 0 || (recent.length >= 7 && recent.slice(-7).every((r) => r === recent[recent.length - 1]))) {
+      // Quiet: the counts stayed the same for a minute — longer than a simulated provider stays
+      // vanished (30 s) plus the heartbeats placement's reconciliation waits before it requeues
+      // what the provider dropped, so a job still open then is stuck, not about to move.
+      if (open === 0 || (recent.length >= QUIET_POLLS && recent.slice(-QUIET_POLLS).every((r) => r === recent[recent.length - 1]))) {
         quiet = true;
         break;
       }
