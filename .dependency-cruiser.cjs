@@ -34,6 +34,15 @@ module.exports = {
       to: { path: packagePath(FRAMEWORK_OR_IO_PACKAGES) },
     },
     {
+      name: 'domain-reaches-no-framework',
+      severity: 'error',
+      comment:
+        'What a domain/ file imports must not itself load NestJS, gRPC, TypeORM, KafkaJS or pg, however indirectly ' +
+        '(e.g. through a package barrel): import messages from @switchyard/contracts/messages, not @switchyard/contracts.',
+      from: { path: DOMAIN },
+      to: { path: packagePath(FRAMEWORK_OR_IO_PACKAGES), reachable: true },
+    },
+    {
       name: 'domain-no-node-io',
       severity: 'error',
       comment: 'Code under a domain/ folder does no I/O: node built-ins that touch files, sockets or processes are adapters.',

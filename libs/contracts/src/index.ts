@@ -39,3 +39,4 @@ export { enumLabel, enumValueOf } from './enum-labels.js';
 export { DATASCHEMA_PREFIX, DEAD_LETTER_MESSAGE, dataschemaForEventType, dataschemaOf, messageOfDataschema } from './payload-schemas.js';
 export { FAULT_TABLE, consequencesOf, decides, faultOf, type FaultConsequences } from './faults.js';
 export { BYTES_PER_GB, DIGEST_PATTERN, MAX_DIGESTS_PER_MESSAGE, MAX_JOB_INPUTS, isDigest, transferPrice } from './data-inputs.js';
+export { TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS, timestampProblem } from './timestamps.js';

@@ -1,7 +1,7 @@
 // GetUsage: who is asking decides whose usage they see; the request only narrows it.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import type { api } from '@switchyard/contracts';
+import { timestampProblem, type api } from '@switchyard/contracts';
 import type { FieldViolation } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { apiKeyOf, type Caller, type CallerDirectory } from '@switchyard/access';
@@ -24,9 +24,14 @@ export class UsageReport {
 
   async getUsage(request: api.GetUsageRequest, metadata: Metadata | undefined): Promise<api.GetUsageResponse> {
     const caller = this.authenticate(metadata);
+    const violations: FieldViolation[] = [];
+    for (const [field, value] of [['start_time', request.startTime], ['end_time', request.endTime]] as const) {
+      const problem = value ? timestampProblem(value) : undefined;
+      if (problem !== undefined) violations.push({ field, description: problem });
+    }
+    if (violations.length > 0) throw new InvalidRequest(violations);
     const start = timestampToDate(request.startTime);
     const end = timestampToDate(request.endTime);
-    const violations: FieldViolation[] = [];
     if (start && end && start >= end) violations.push({ field: 'end_time', description: 'must be after start_time' });
     if (request.pageSize > MAX_PAGE_SIZE) violations.push({ field: 'page_size', description: `must be at most ${MAX_PAGE_SIZE}` });
     const cursor = request.pageToken ? decodeCursor(request.pageToken) : undefined;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
 import { DEAD_LETTER_TYPE } from '@switchyard/event-runtime';
+import { decodeStatusDetails } from '@switchyard/service-host';
 import {
   classified,
   eventually,
@@ -228,6 +229,10 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
       await expect(h.getUsage(KEYS.acme, { startTime: window.endTime, endTime: window.startTime })).rejects.toMatchObject({
         code: status.INVALID_ARGUMENT,
       } as Partial<ServiceError>);
+      // Beyond 9999-12-31T23:59:59Z: INVALID_ARGUMENT naming the field, not a date that wraps.
+      const beyond = await h.getUsage(KEYS.acme, { endTime: { seconds: '253402300800', nanos: 0 } }).catch((error: ServiceError) => error);
+      expect((beyond as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+      expect(JSON.stringify(decodeStatusDetails(beyond as ServiceError))).toContain('end_time');
     }, 30_000);
   });
 });

@@ -1,4 +1,4 @@
-import type { events } from '@switchyard/contracts';
+import type { events } from '@switchyard/contracts/messages';
 import { jobFactsOf, type JobFacts } from './job-facts.js';
 import { checkCondition } from './rule-conditions.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import { classifyJob } from './classify-job.js';
 import type { RuleConditions, TierPolicy, TierRule } from './tier-policy.js';
 

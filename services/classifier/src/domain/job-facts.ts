@@ -1,4 +1,4 @@
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 
 const NANOS_PER_SECOND = 1_000_000_000n;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import { jobFactsOf } from './job-facts.js';
 import { checkCondition, type ConditionCheck } from './rule-conditions.js';
 import type { ConditionName, RuleConditions } from './tier-policy.js';

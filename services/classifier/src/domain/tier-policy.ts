@@ -1,4 +1,4 @@
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 
 /**
  * A tier policy as data: exactly the shape of the policy file once parsed and validated, so the

@@ -1,6 +1,6 @@
 // CancelJob's decision: a request event for a live job, nothing for a repeat, a refusal for a
 // job that already ended.
-import { api, type events } from '@switchyard/contracts';
+import { api, type events } from '@switchyard/contracts/messages';
 import { isTerminal } from './job-lifecycle.js';
 
 export type CancelJobDecision =

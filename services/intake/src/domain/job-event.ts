@@ -1,5 +1,5 @@
 // The jobs topic's events as a union keyed by type, so folds can switch exhaustively.
-import type { events } from '@switchyard/contracts';
+import type { events } from '@switchyard/contracts/messages';
 
 export type JobEventType = keyof JobEventPayloads;
 

@@ -1,6 +1,6 @@
 // The job as its tenant sees it (switchyard.v1.Job), folded from the jobs topic. Pure: the time
 // of each step comes from the event (or its envelope), never from a clock.
-import { api, type events } from '@switchyard/contracts';
+import { api, type events } from '@switchyard/contracts/messages';
 import type { JobEvent } from './job-event.js';
 
 export const TERMINAL_STATES: ReadonlySet<api.JobState> = new Set<api.JobState>([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import { decideCancelJob } from './cancel-job.js';
 import type { JobEvent } from './job-event.js';
 import { evolveJob, jobFromSubmission } from './job-lifecycle.js';

@@ -1,5 +1,5 @@
 // A valid spec and submission time for the domain specs; each spec changes one thing.
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 
 export const SUBMITTED_AT = new Date('2026-11-24T12:00:00.000Z');
 

@@ -2,7 +2,7 @@
 // serialises the same spec differently (label order, region order, defaults spelled out) still
 // matches, and any change of meaning does not.
 import { createHash } from 'node:crypto';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 
 export function specFingerprint(spec: api.JobSpec): string {
   const json = api.JobSpec.toJSON(spec) as Record<string, unknown>;

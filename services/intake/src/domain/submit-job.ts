@@ -1,6 +1,6 @@
 // SubmitJob's decision: idempotency per (tenant, idempotency key), then validation, then the
 // JobSubmitted event. The caller supplies the new job's id and the submission time.
-import type { api, events } from '@switchyard/contracts';
+import type { api, events } from '@switchyard/contracts/messages';
 import type { FieldViolation } from './field-violation.js';
 import { validateIdempotencyKey, validateJobSpec } from './validate-job-spec.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { SUBMITTED_AT, validSpec } from './job-spec.fixtures.js';
 import { specFingerprint } from './spec-fingerprint.js';
 import { decideSubmitJob, type SubmitJobCommand } from './submit-job.js';

@@ -1,6 +1,6 @@
 // Which parts of a submission are invalid, as field violations with proto field paths. Pure:
 // the submission time is an input, so "deadline in the past" is decided against it, not a clock.
-import { isDigest, MAX_JOB_INPUTS, type api } from '@switchyard/contracts';
+import { isDigest, MAX_JOB_INPUTS, timestampProblem, type api } from '@switchyard/contracts/messages';
 import type { FieldViolation } from './field-violation.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
@@ -118,9 +118,8 @@ function durationViolations(spec: api.JobSpec): FieldViolation[] {
 function deadlineViolations(spec: api.JobSpec, submittedAt: Date): FieldViolation[] {
   const deadline = spec.deadline;
   if (deadline === undefined) return [];
-  if (!/^-?\d+$/.test(deadline.seconds) || deadline.nanos < 0 || deadline.nanos > 999_999_999) {
-    return [{ field: 'spec.deadline', description: 'is not a valid timestamp' }];
-  }
+  const problem = timestampProblem(deadline);
+  if (problem !== undefined) return [{ field: 'spec.deadline', description: problem }];
   const deadlineMs = Number(deadline.seconds) * 1000 + deadline.nanos / 1_000_000;
   if (deadlineMs <= submittedAt.getTime()) {
     return [{ field: 'spec.deadline', description: `must be after the submission time (${submittedAt.toISOString()})` }];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { SUBMITTED_AT, validSpec } from './job-spec.fixtures.js';
 import { validateIdempotencyKey, validateJobSpec } from './validate-job-spec.js';
 
@@ -67,6 +67,14 @@ describe('validateJobSpec', () => {
     ]);
     const oneMsLater = { seconds: atSubmission.seconds, nanos: 1_000_000 };
     expect(validateJobSpec(validSpec({ deadline: oneMsLater }), SUBMITTED_AT)).toEqual([]);
+  });
+
+  it('rejects a deadline outside the protobuf Timestamp range (after 9999-12-31T23:59:59Z), naming the field', () => {
+    const outside = 'is outside the protobuf Timestamp range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)';
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '253402300800', nanos: 0 } }), SUBMITTED_AT)).toEqual([{ field: 'spec.deadline', description: outside }]);
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '99999999999999', nanos: 0 } }), SUBMITTED_AT)).toEqual([{ field: 'spec.deadline', description: outside }]);
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '253402300799', nanos: 999_999_999 } }), SUBMITTED_AT)).toEqual([]);
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '1900000000', nanos: 1_000_000_000 } }), SUBMITTED_AT)[0]?.field).toBe('spec.deadline');
   });
 
   it('reports every violation at once', () => {

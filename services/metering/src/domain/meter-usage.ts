@@ -1,6 +1,6 @@
 // meterUsage: one provider usage report, the job it belongs to and the rate cards in, one
 // UsageMetered out. Pure: the same report priced twice gives the same event, usage id included.
-import { api, decides, type events } from '@switchyard/contracts';
+import { api, decides, type events } from '@switchyard/contracts/messages';
 import { epochMsOf } from './instant.js';
 import { MeteringError } from './metering-error.js';
 import { chargeFor, splitCharge, type UsageQuantities } from './price-usage.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { events } from '@switchyard/contracts';
+import { events } from '@switchyard/contracts/messages';
 import { meterUsage } from './meter-usage.js';
 import { card, rates, TIER_REALTIME, TOKEN } from './rate-card.fixtures.js';
 import { timestampOfMs } from './instant.js';

@@ -2,7 +2,7 @@
 // whole declared duration on every requested GPU, priced like a usage report of that much GPU
 // time (minimum charge included), plus fetching every declared input (as if no provider held
 // any) at the card's price per GB fetched. Tokens and other bytes are unknown and not quoted.
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { epochMsOf } from './instant.js';
 import { MeteringError } from './metering-error.js';
 import { chargeFor, transferCharge } from './price-usage.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { timestampOfMs } from './instant.js';
 import { highestWorstCasePrice, quoteJob } from './quote-job.js';
 import { card, rates, TIER_BATCH, TIER_REALTIME, TIER_TRAINING, TOKEN } from './rate-card.fixtures.js';

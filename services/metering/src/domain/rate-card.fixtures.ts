@@ -1,5 +1,5 @@
 // Rate cards for the domain specs: built directly, not parsed, so the specs test pricing alone.
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import type { GpuClassRates, PricedTier, RateCard } from './rate-card.js';
 
 /** One token is 10^6 base units (docs/rate-card.md). */

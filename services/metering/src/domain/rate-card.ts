@@ -1,6 +1,6 @@
 // A rate card version: integer prices per tier and GPU class, and the protocol's share. Versions
 // never change once published; a new price is a new version with a later `effectiveFromMs`.
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { MeteringError } from './metering-error.js';
 
 /** Prices of one GPU class in one tier, in integer base units of the token. */

@@ -1,5 +1,5 @@
 // Builders for the ledger specs: a metered usage and a REALTIME job with sensible defaults.
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import type { JobSla } from './penalties.js';
 import type { MeteredUsage } from './post-usage.js';
 

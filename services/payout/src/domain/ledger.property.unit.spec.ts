@@ -1,7 +1,7 @@
 // Property: whatever history of usage (redelivered or not), provider failures and epoch closes
 // happens, the ledger keeps its invariants.
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import fc from 'fast-check';
 import { PAYOUTS_PAID, providerAccount } from './accounts.js';
 import { LedgerBook } from './ledger-book.js';

@@ -2,7 +2,7 @@
 // JobFailed / JobRequeued, docs/failure-categories.md) pays a penalty to the job's tenant, in
 // every tier; a REALTIME job it finishes late costs it too. Each penalty names the events that
 // justify it, so anyone can check it against the log.
-import { api, decides, events } from '@switchyard/contracts';
+import { api, decides, events } from '@switchyard/contracts/messages';
 import { LedgerError, PROTOCOL_FEES, providerAccount, tenantAccount } from './accounts.js';
 import { posting, type Posting } from './posting.js';
 import { unreachable } from './unreachable.js';

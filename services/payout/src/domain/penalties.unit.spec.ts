@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import { at, realtimeJob } from './ledger.fixtures.js';
 import { assessPenalty, penaltyAmount, type JobOutcome, type PenaltyPolicy } from './penalties.js';
 import { postingTotal } from './posting.js';

@@ -1,7 +1,7 @@
 // Rebuilding balances from the ledger topic alone: the log, not the payout database, is the
 // source of truth, so an SRE (or the CLI) can fold the PostingRecorded events and check them
 // against what the service answers. A copy published twice by the relay counts once.
-import { events } from '@switchyard/contracts';
+import { events } from '@switchyard/contracts/messages';
 import { baseUnits, LedgerError, type AccountId } from './accounts.js';
 import { LedgerBook } from './ledger-book.js';
 import { posting, type Posting, type PostingKind } from './posting.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { events } from '@switchyard/contracts';
+import { events } from '@switchyard/contracts/messages';
 import { usage } from './ledger.fixtures.js';
 import { postUsage } from './post-usage.js';
 import { postingFromEvent, replayLedger } from './replay-ledger.js';

@@ -1,4 +1,4 @@
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 
 // The placement policy is plain data: the service loads one at start, the CLI loads alternatives
 // from a file for `replay what-if`. Every decision records `version`, so a policy that changes

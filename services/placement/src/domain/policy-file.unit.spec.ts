@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy } from './placement-policy.js';
 import { placementPolicyFrom } from './policy-file.js';
 

@@ -1,4 +1,4 @@
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import type { ReputationParameters } from './placement-policy.js';
 import type { ProviderState } from './registry/provider-registry.js';
 

@@ -1,6 +1,6 @@
 // Given-events builders shared by the domain's unit specs. Named *.spec.ts so the build leaves it
 // out of dist; it holds no tests itself (Jest only runs *.unit.spec.ts).
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import type { PlacedTier } from './placement-policy.js';
 import type { PlacementRequest } from './placement/placement-request.js';
 import { evolveProviders } from './registry/evolve-providers.js';

@@ -1,4 +1,4 @@
-import type { api } from '@switchyard/contracts';
+import type { api } from '@switchyard/contracts/messages';
 
 type Timestamp = api.Timestamp;
 

@@ -1,4 +1,4 @@
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import type { ProviderRegistry } from '../registry/provider-registry.js';
 import type { ProviderFamilyEvent } from '../registry/registry-event.js';
 import { toTimestamp } from '../time.js';

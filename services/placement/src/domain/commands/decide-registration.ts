@@ -1,4 +1,4 @@
-import type { api, events } from '@switchyard/contracts';
+import type { api, events } from '@switchyard/contracts/messages';
 import { endpointKey, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { toTimestamp } from '../time.js';
 

@@ -1,4 +1,4 @@
-import type { api, events } from '@switchyard/contracts';
+import type { api, events } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { requeueAfterFailure } from '../liveness/requeue.js';
 import type { ProviderRegistry } from '../registry/provider-registry.js';

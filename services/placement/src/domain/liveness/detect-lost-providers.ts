@@ -1,4 +1,4 @@
-import type { api, events } from '@switchyard/contracts';
+import type { api, events } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { jobsHeldBy, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { toEpochMillis, toTimestamp } from '../time.js';

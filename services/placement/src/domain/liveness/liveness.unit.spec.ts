@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import { placeJob } from '../placement/place-job.js';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';

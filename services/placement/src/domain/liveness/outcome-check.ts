@@ -1,7 +1,7 @@
 // `replay verify` of a recorded requeue or failure: is what was recorded what the fault table
 // (docs/failure-categories.md) says follows from it? Pure: the recorded event and the policy of
 // the attempt's placement in, the differences out (none: consistent).
-import { api, consequencesOf, events, faultOf } from '@switchyard/contracts';
+import { api, consequencesOf, events, faultOf } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 
 export type RecordedOutcome = { readonly type: 'JobRequeued'; readonly data: events.JobRequeued } | { readonly type: 'JobFailed'; readonly data: events.JobFailed };

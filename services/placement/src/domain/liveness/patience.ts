@@ -1,7 +1,7 @@
 // How long placement waits on a provider, and for one: start timeouts, reconciliation of the runs
 // a provider says it holds, and jobs that would otherwise wait for ever (stranded). Pure: time is
 // the tick's or the heartbeat's, passed in.
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import type { CandidateIndex } from '../placement/candidate-index.js';
 import { FILTER_STEPS } from '../placement/filter-steps.js';
 import { tryPlacement } from '../placement/place-job.js';
@@ -9,6 +9,12 @@ import type { PlacementRequest } from '../placement/placement-request.js';
 import type { PlacementPolicy } from '../placement-policy.js';
 import type { QueuedJob } from '../queue/job-queue.js';
 import type { ActiveJob, ProviderRegistry } from '../registry/provider-registry.js';
+
+/** A run a provider's heartbeat says it holds (switchyard.v1.HeldRun). */
+export interface HeldRun {
+  readonly jobId: string;
+  readonly attempt: number;
+}
 import { toTimestamp } from '../time.js';
 
 /** Placed attempts their provider has not started within the tier's start timeout, in job id order. */
@@ -26,7 +32,7 @@ export interface Reconciliation {
   /** Attempts placement gave the provider that its heartbeat does not list, past the grace. */
   readonly notHeld: ActiveJob[];
   /** Runs the provider lists that are not current on it: it is told to stop them. */
-  readonly notCurrent: api.HeldRun[];
+  readonly notCurrent: HeldRun[];
 }
 
 /**
@@ -35,7 +41,7 @@ export interface Reconciliation {
  * provider does not hold was dropped without a report; a run the provider holds that is not the
  * current attempt on it (finished, requeued, never its own) must stop.
  */
-export function reconcileRuns(registry: ProviderRegistry, providerId: string, runs: readonly api.HeldRun[], nowMs: number, policy: PlacementPolicy): Reconciliation {
+export function reconcileRuns(registry: ProviderRegistry, providerId: string, runs: readonly HeldRun[], nowMs: number, policy: PlacementPolicy): Reconciliation {
   const grace = policy.patience.notHeldGraceIntervals * policy.liveness.heartbeatIntervalMs;
   const listed = new Set(runs.map((r) => `${r.jobId}#${r.attempt}`));
   const notHeld: ActiveJob[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, consequencesOf, events, faultOf } from '@switchyard/contracts';
+import { api, consequencesOf, events, faultOf } from '@switchyard/contracts/messages';
 import { CandidateIndex } from '../placement/candidate-index.js';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import type { QueuedJob } from '../queue/job-queue.js';

@@ -1,4 +1,4 @@
-import { api, consequencesOf, events, faultOf } from '@switchyard/contracts';
+import { api, consequencesOf, events, faultOf } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 import type { ActiveJob, ProviderRegistry } from '../registry/provider-registry.js';
 

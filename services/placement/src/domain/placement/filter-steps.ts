@@ -1,4 +1,4 @@
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { freeGpus, type ProviderState } from '../registry/provider-registry.js';
 import type { PlacementRequest } from './placement-request.js';

@@ -1,7 +1,7 @@
 // Data locality: what a provider would have to fetch of a job's inputs, how long that takes at its
 // ingress bandwidth and what it costs at its transfer price. Integers (bigint) throughout: the
 // recorded factors are exact, and the score terms are computed from them (see score.ts).
-import { api, transferPrice } from '@switchyard/contracts';
+import { api, transferPrice } from '@switchyard/contracts/messages';
 import type { PlacedTier, PlacementPolicy } from '../placement-policy.js';
 import type { ProviderState } from '../registry/provider-registry.js';
 import { transferNormalised } from './score.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import fc from 'fast-check';
 import { defaultPlacementPolicy as policy, PLACED_TIERS } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';

@@ -1,4 +1,4 @@
-import { events } from '@switchyard/contracts';
+import { events } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { freeGpus, holdingKey, type ProviderRegistry, type ProviderState } from '../registry/provider-registry.js';
 import { reputationBp } from '../reputation.js';

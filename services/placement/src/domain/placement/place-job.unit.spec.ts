@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, type events } from '@switchyard/contracts';
+import { api, type events } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy, type PlacementPolicy } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
 import {

@@ -1,4 +1,4 @@
-import type { api } from '@switchyard/contracts';
+import type { api } from '@switchyard/contracts/messages';
 import type { PlacedTier } from '../placement-policy.js';
 
 /** What placement decides on: one attempt of one classified job, at the triggering event's time. */

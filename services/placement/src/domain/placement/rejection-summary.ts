@@ -1,4 +1,4 @@
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 
 const R = events.RejectionReason;
 

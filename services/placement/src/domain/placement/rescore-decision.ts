@@ -1,4 +1,4 @@
-import type { events } from '@switchyard/contracts';
+import type { events } from '@switchyard/contracts/messages';
 import { isPlacedTier, type PlacementPolicy } from '../placement-policy.js';
 import { rankCandidates, type ScoringContext } from './score.js';
 

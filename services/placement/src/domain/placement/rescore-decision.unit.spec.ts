@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy, type PlacementPolicy } from '../placement-policy.js';
 import { completedJobs, given, lost, registered, request } from '../scenario.fixtures.spec.js';
 import { placeJob } from './place-job.js';

@@ -1,4 +1,4 @@
-import type { events } from '@switchyard/contracts';
+import type { events } from '@switchyard/contracts/messages';
 import type { FactorWeights, PlacedTier, PlacementPolicy } from '../placement-policy.js';
 import { tieBreakKey } from '../tie-break.js';
 

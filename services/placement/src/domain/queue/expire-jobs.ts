@@ -1,4 +1,4 @@
-import { api, type events } from '@switchyard/contracts';
+import { api, type events } from '@switchyard/contracts/messages';
 import type { ActiveJob, ActiveJobState } from '../registry/provider-registry.js';
 import { toEpochMillis } from '../time.js';
 

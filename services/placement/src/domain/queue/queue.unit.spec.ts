@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import { at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.spec.js';
 import { expireJobs } from './expire-jobs.js';

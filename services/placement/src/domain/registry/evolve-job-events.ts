@@ -1,4 +1,4 @@
-import { api, decides, events } from '@switchyard/contracts';
+import { api, decides, events } from '@switchyard/contracts/messages';
 import { isPlacedTier } from '../placement-policy.js';
 import { toEpochMillis } from '../time.js';
 import { updateProvider } from './evolve-provider-events.js';

@@ -1,4 +1,4 @@
-import { api, type events } from '@switchyard/contracts';
+import { api, type events } from '@switchyard/contracts/messages';
 import { toEpochMillis } from '../time.js';
 import { endpointKey, indexHeldDigests, NO_DIGESTS, type ProviderRegistry, type ProviderState } from './provider-registry.js';
 import type { ProviderFamilyEvent } from './registry-event.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api, events } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import { reputationBp } from '../reputation.js';
 import { capacityChanged, classified, completed, given, lost, placedOn, registered, spec, submitted } from '../scenario.fixtures.spec.js';

@@ -1,4 +1,4 @@
-import type { api } from '@switchyard/contracts';
+import type { api } from '@switchyard/contracts/messages';
 import type { PlacedTier } from '../placement-policy.js';
 
 // Placement's working state, a fold over the providers and jobs topics (see evolve-providers.ts).

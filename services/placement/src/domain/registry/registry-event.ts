@@ -1,4 +1,4 @@
-import type { events } from '@switchyard/contracts';
+import type { events } from '@switchyard/contracts/messages';
 
 // The events the provider registry folds, as a tagged union so `evolveProviders` can switch on
 // `type` exhaustively. The shell maps each topic's envelope with `registryEventOf...`.

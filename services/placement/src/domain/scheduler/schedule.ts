@@ -2,7 +2,7 @@
 // other against the live state, each decision applied before the next is made (so one pass
 // never hands the same GPUs out twice and a lower-priority job never jumps a higher one that
 // fits). Pure over the state it is given: time comes from the caller's inputs.
-import type { api } from '@switchyard/contracts';
+import type { api } from '@switchyard/contracts/messages';
 import { decidePlacement, newPassMemo, tryPlacement, type PlacementDecision } from '../placement/place-job.js';
 import type { PlacementRequest } from '../placement/placement-request.js';
 import { orderQueue, type QueuedJob } from '../queue/job-queue.js';
