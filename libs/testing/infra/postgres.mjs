@@ -48,6 +48,14 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
   const databaseDir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-'));
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   if (!persistent) fs.rmSync(databaseDir, { recursive: true, force: true });
+  const { server, url } = await embeddedServer({ databaseDir, port, persistent, log });
+  if (!initialised) await server.initialise();
+  await server.start();
+  return { url, embedded: true, stop: () => server.stop(), server };
+}
+
+/** An embedded server on `databaseDir` and `port` (a free one by default), not yet started. */
+async function embeddedServer({ databaseDir, port, persistent, log }) {
   const chosenPort = port ?? (await freePort());
   if (process.getuid?.() === 0) letPostgresUserReachBinaries(log);
   const server = new EmbeddedPostgres({
@@ -62,10 +70,7 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
     onLog: () => {},
     onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trim()}`),
   });
-  if (!initialised) await server.initialise();
-  await server.start();
-  const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
-  return { url, embedded: true, stop: () => server.stop(), server };
+  return { server, port: chosenPort, url: `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres` };
 }
 
 /**
@@ -80,22 +85,9 @@ export async function startEmbeddedPostgres({ dataDir, port, log = console.error
 export async function startRestartablePostgres({ port, log = console.error } = {}) {
   const databaseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pg-restartable-'));
   fs.rmSync(databaseDir, { recursive: true, force: true });
-  const chosenPort = port ?? (await freePort());
-  if (process.getuid?.() === 0) letPostgresUserReachBinaries(log);
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port: chosenPort,
-    user: 'postgres',
-    password: 'postgres',
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: (m) => log(`[postgres] ${m instanceof Error ? m.message : String(m).trim()}`),
-  });
+  const { server, url, port: chosenPort } = await embeddedServer({ databaseDir, port, persistent: true, log });
   await server.initialise();
   await server.start();
-  const url = `postgres://postgres:postgres@127.0.0.1:${chosenPort}/postgres`;
   const version = await serverVersion(url);
   let running = true;
   // A controller that ends without stop() (killed, interrupted) does not leave the server behind.
