@@ -135,14 +135,19 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     await trainer.complete(training, { reportId: `rep-${training}`, gpuMilliseconds: 14_400_000, bytes: 5_000_000_000 });
     completedJobs.push(training);
 
-    // A REALTIME job failed by its provider: an SLA breach.
+    // A REALTIME job failed by its provider (a hardware fault): the provider's fault, so the run
+    // is requeued elsewhere with the provider excluded, and the provider pays an SLA penalty
+    // (docs/failure-categories.md).
     failedJob = await submit({ kind: WorkloadKind.WORKLOAD_KIND_INFERENCE, gpuClass: 'a100-80g', maxLatencyMs: 1000 });
     const failing = await waitFor(failedJob, JobState.JOB_STATE_PLACED);
     expect(holder(failing)).toBe(providers.A);
     await eventually(() => expect(providers.A!.hasJob(failedJob)).toBe(true));
     await providers.A!.start(failedJob);
     await providers.A!.fail(failedJob, false);
-    await waitFor(failedJob, JobState.JOB_STATE_FAILED);
+    await eventually(async () => {
+      const requeued = (await readTopic('jobs')).filter((e) => e.key === failedJob && e.envelope.type.endsWith('.JobRequeued'));
+      expect(requeued.map((e) => events.JobEvent.fromJSON(e.envelope.data).jobRequeued!.fault)).toEqual([events.Fault.FAULT_PROVIDER]);
+    }, 60_000);
     for (const jobId of completedJobs) await waitFor(jobId, JobState.JOB_STATE_COMPLETED);
   }, 240_000);
 
@@ -164,9 +169,10 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     const totalCharge = charges.reduce((a, b) => a + b, 0n);
     const totalFee = charges.map(feeOf).reduce((a, b) => a + b, 0n);
 
-    // The failure's penalty, linked to the JobFailed; under load a REALTIME job may also have been
-    // started late (more than its bound after placement) and penalised: every penalty counts.
-    const failure = (await readTopic('jobs')).find((e) => e.key === failedJob && e.envelope.type.endsWith('.JobFailed'))!;
+    // The failure's penalty, linked to the JobRequeued that took the run away from the provider;
+    // under load a REALTIME job may also have been started late (more than its bound after
+    // placement) and penalised: every penalty counts.
+    const failure = (await readTopic('jobs')).find((e) => e.key === failedJob && e.envelope.type.endsWith('.JobRequeued'))!;
     const penalties = await eventually(async () => {
       const all = (await readTopic('ledger'))
         .filter((e) => e.envelope.type.endsWith('.PenaltyAssessed'))
@@ -176,7 +182,7 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     }, 60_000);
     const failurePenalty = penalties.find((p) => p.jobId === failedJob)!;
     expect(failurePenalty.providerId).toBe(providers.A!.providerId);
-    expect(failurePenalty.reason).toBe('REALTIME_FAILED_BY_PROVIDER');
+    expect(failurePenalty.reason).toBe('REALTIME_ABANDONED_BY_PROVIDER');
     expect(failurePenalty.justifyingEventIds).toContain(failure.envelope.id);
     expect(BigInt(failurePenalty.amountBaseUnits)).toBeGreaterThan(0n);
     const penaltiesOf = (providerId: string): bigint =>
@@ -193,7 +199,11 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
         expect(await payout.balance(`provider:${p.providerId}`)).toBe(earningsOf(p.providerId) - penaltiesOf(p.providerId));
       }
     }, 60_000);
-    expect(await payout.balance(`provider:${providers.D!.providerId}`)).toBe(0n);
+    // The lost provider earned nothing, and pays for the runs it dropped (a provider fault in every
+    // tier under penalties-2026-12-01).
+    expect(earningsOf(providers.D!.providerId)).toBe(0n);
+    expect(penaltiesOf(providers.D!.providerId)).toBeGreaterThan(0n);
+    expect(await payout.balance(`provider:${providers.D!.providerId}`)).toBe(-penaltiesOf(providers.D!.providerId));
     const [sum] = await stack.query<{ total: string }>(`SELECT COALESCE(SUM(amount), 0)::text AS total FROM "${stack.schemas.payout}".ledger_entries`);
     expect(sum!.total).toBe('0');
   }, 120_000);
