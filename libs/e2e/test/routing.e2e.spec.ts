@@ -201,9 +201,12 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
   }, 60_000);
 
   it('two placement instances never overbooked a provider', async () => {
-    // Replays the jobs topic in log order, holding each placed job's GPUs on its provider until
-    // the attempt ends: at no point may a provider hold more than it registered, or a job be on
-    // two providers at once — whichever instance was leading when each decision was made.
+    // Replays the jobs topic in the order the log stored it, holding each placed job's GPUs on its
+    // provider until the attempt ends: at no point may a provider hold more than it registered,
+    // or a job be on two providers at once — whichever instance was leading when each decision
+    // was made. A read goes partition by partition, so the events are merged by the time the log
+    // stored them; events stored in one batch carry one time and no order across partitions, so
+    // within a batch the attempts that ended count before the placements.
     const gpusOf = new Map(providers.map((p) => [p.providerId, p.shape.gpus]));
     const requested = new Map<string, number>();
     const holder = new Map<string, string>();
@@ -216,22 +219,36 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     };
     let placements = 0;
     let peak = 0;
-    for (const e of await readTopic(stack, 'jobs')) {
-      const event = events.JobEvent.fromJSON(e.envelope.data);
-      if (event.jobSubmitted) requested.set(event.jobSubmitted.jobId, event.jobSubmitted.spec?.gpuCount ?? 1);
-      const ended = event.jobRequeued ?? event.jobCompleted ?? event.jobFailed ?? event.jobCancelled ?? event.jobExpired;
-      if (ended) release(ended.jobId);
-      const placed = event.jobPlaced;
-      if (!placed) continue;
-      placements++;
-      expect({ job: placed.jobId, alreadyOn: holder.get(placed.jobId) }).toEqual({ job: placed.jobId, alreadyOn: undefined });
-      const total = gpusOf.get(placed.providerId);
-      if (total === undefined) throw new Error(`${placed.jobId} placed on unknown provider ${placed.providerId}`);
-      const now = (held.get(placed.providerId) ?? 0) + requested.get(placed.jobId)!;
-      expect({ provider: placed.providerId, held: now, within: now <= total }).toEqual({ provider: placed.providerId, held: now, within: true });
-      held.set(placed.providerId, now);
-      holder.set(placed.jobId, placed.providerId);
-      peak = Math.max(peak, now / total);
+    const endOf = (event: events.JobEvent): { jobId: string } | undefined =>
+      event.jobRequeued ?? event.jobCompleted ?? event.jobFailed ?? event.jobCancelled ?? event.jobExpired;
+    const stored = (await readTopic(stack, 'jobs'))
+      .map((e) => ({ at: e.appendedAt.getTime(), event: events.JobEvent.fromJSON(e.envelope.data) }))
+      .sort((a, b) => a.at - b.at); // stable: one partition's events keep their order
+    for (let from = 0; from < stored.length; ) {
+      let to = from;
+      while (to < stored.length && stored[to]!.at === stored[from]!.at) to++;
+      const batch = stored.slice(from, to);
+      // Attempts placed before this batch and ended in it end first.
+      const endedFirst = new Set(batch.filter(({ event }) => holder.has(endOf(event)?.jobId ?? '')));
+      for (const { event } of endedFirst) release(endOf(event)!.jobId);
+      for (const entry of batch) {
+        const { event } = entry;
+        if (event.jobSubmitted) requested.set(event.jobSubmitted.jobId, event.jobSubmitted.spec?.gpuCount ?? 1);
+        const ended = endOf(event);
+        if (ended && !endedFirst.has(entry)) release(ended.jobId);
+        const placed = event.jobPlaced;
+        if (!placed) continue;
+        placements++;
+        expect({ job: placed.jobId, alreadyOn: holder.get(placed.jobId) }).toEqual({ job: placed.jobId, alreadyOn: undefined });
+        const total = gpusOf.get(placed.providerId);
+        if (total === undefined) throw new Error(`${placed.jobId} placed on unknown provider ${placed.providerId}`);
+        const now = (held.get(placed.providerId) ?? 0) + requested.get(placed.jobId)!;
+        expect({ provider: placed.providerId, held: now, within: now <= total }).toEqual({ provider: placed.providerId, held: now, within: true });
+        held.set(placed.providerId, now);
+        holder.set(placed.jobId, placed.providerId);
+        peak = Math.max(peak, now / total);
+      }
+      from = to;
     }
     // The run did exercise contention: several placements, and some provider was filled up.
     expect(placements).toBeGreaterThan(providers.length);
