@@ -48,7 +48,7 @@ export const CONSUMER_GROUP_PREFIX = 'switchyard.';
 export const defaultConsumerGroup = (service: ServiceName): string => `${CONSUMER_GROUP_PREFIX}${service}`;
 
 export const SUBSCRIPTIONS: readonly Subscription[] = [
-  { service: 'intake', groupId: defaultConsumerGroup('intake'), topics: ['jobs', 'ledger'] },
+  { service: 'intake', groupId: defaultConsumerGroup('intake'), topics: ['jobs', 'ledger', 'usage'] },
   { service: 'classifier', groupId: defaultConsumerGroup('classifier'), topics: ['jobs'] },
   { service: 'placement', groupId: defaultConsumerGroup('placement'), topics: ['jobs'] },
   { service: 'metering', groupId: defaultConsumerGroup('metering'), topics: ['jobs', 'usage'] },

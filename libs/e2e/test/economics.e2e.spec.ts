@@ -206,6 +206,10 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     expect(await payout.balance(`provider:${providers.D!.providerId}`)).toBe(-penaltiesOf(providers.D!.providerId));
     const [sum] = await stack.query<{ total: string }>(`SELECT COALESCE(SUM(amount), 0)::text AS total FROM "${stack.schemas.payout}".ledger_entries`);
     expect(sum!.total).toBe('0');
+    // What the tenant sees: each completed job's usage was metered and posted, so it is SETTLED.
+    await eventually(async () => {
+      for (const jobId of completedJobs) expect({ jobId, settlement: (await acme.get(jobId)).job!.settlementState }).toEqual({ jobId, settlement: api.SettlementState.SETTLEMENT_STATE_SETTLED });
+    }, 60_000);
   }, 120_000);
 
   it('closing an epoch pays each provider exactly its usage ids, once; closing again pays nothing', async () => {

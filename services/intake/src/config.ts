@@ -14,6 +14,8 @@ export interface IntakeConfig extends ServiceEnvironment {
   readonly tenantsFile: string | undefined;
   /** How often an idle WatchJob re-reads the history when no notification arrives. */
   readonly watchPollIntervalMs: number;
+  /** How long WatchJob stays open after an ended job's last entry while its settlement is PENDING or METERED. */
+  readonly watchSettlementWaitMs: number;
   /** Rate cards QuoteJob and SubmitJob price with (metering's file unless RATE_CARDS_FILE names another). */
   readonly rateCardsFile: string | undefined;
   /** Calls per tenant per second on every JobService RPC (TENANT_RATE_LIMIT_PER_SECOND/_BURST); unset: unlimited. */
@@ -35,6 +37,7 @@ export function intakeConfigFromEnv(env: NodeJS.ProcessEnv): IntakeConfig {
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,
     rateCardsFile: env.RATE_CARDS_FILE || undefined,
     watchPollIntervalMs: Number(env.INTAKE_WATCH_POLL_MS ?? 1000),
+    watchSettlementWaitMs: positiveInt(env, 'INTAKE_WATCH_SETTLEMENT_WAIT_MS', 30_000),
     tenantRateLimit: rateLimitFromEnv(env, { perSecond: 'TENANT_RATE_LIMIT_PER_SECOND', burst: 'TENANT_RATE_LIMIT_BURST' }),
     submissionLimits: {
       batchSize: positiveInt(env, 'INTAKE_SUBMIT_BATCH_SIZE', 500),

@@ -14,6 +14,7 @@ describe('intakeConfigFromEnv', () => {
       consumerGroup: 'switchyard.intake',
       tenantsFile: undefined,
       watchPollIntervalMs: 1000,
+      watchSettlementWaitMs: 30_000,
       submissionLimits: { batchSize: 500, maxWaiting: 4_000 },
     });
   });

@@ -6,7 +6,7 @@ import { JobQueries } from './jobs/job-queries.js';
 import { SubmitJobHandler, type SubmissionLimits } from './jobs/submit-job.handler.js';
 import type { RateCard } from '@switchyard/metering/pricing';
 import type { RateLimit } from '@switchyard/service-host';
-import { JOBS_TOPIC, RATE_CARDS, SUBMISSION_LIMITS, WATCH_POLL_INTERVAL_MS } from './jobs/tokens.js';
+import { JOBS_TOPIC, RATE_CARDS, SUBMISSION_LIMITS, WATCH_POLL_INTERVAL_MS, WATCH_SETTLEMENT_WAIT_MS } from './jobs/tokens.js';
 import { JobStore } from './persistence/job-store.js';
 import { ApiKeyAuthenticator, TENANT_RATE_LIMIT } from './tenancy/api-key-authenticator.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
@@ -19,6 +19,7 @@ export interface IntakeResources {
   readonly rateCards: readonly RateCard[];
   readonly feed: JobHistoryFeed;
   readonly watchPollIntervalMs: number;
+  readonly watchSettlementWaitMs: number;
   readonly tenantRateLimit?: RateLimit | undefined;
   readonly submissionLimits: SubmissionLimits;
   /** Closes what the module does not own (projection, event log, connections) after the server stopped. */
@@ -48,6 +49,7 @@ export class IntakeModule {
         { provide: JOBS_TOPIC, useValue: resources.jobsTopic },
         { provide: RATE_CARDS, useValue: resources.rateCards },
         { provide: WATCH_POLL_INTERVAL_MS, useValue: resources.watchPollIntervalMs },
+        { provide: WATCH_SETTLEMENT_WAIT_MS, useValue: resources.watchSettlementWaitMs },
         { provide: TENANT_RATE_LIMIT, useValue: resources.tenantRateLimit },
         { provide: SUBMISSION_LIMITS, useValue: resources.submissionLimits },
         { provide: SHUTDOWN, useFactory: () => new ResourcesOnShutdown(resources.onShutdown) },

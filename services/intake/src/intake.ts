@@ -1,5 +1,5 @@
 // Composition root: opens the database (migrations, tenants), the event log and the WatchJob
-// feed, starts the jobs projection (event runtime transport, with the outbox relay) and serves
+// feed, starts the projection of the jobs, usage and ledger topics (event runtime transport, with the outbox relay) and serves
 // switchyard.v1.JobService. main.ts calls it with the environment's configuration.
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -16,6 +16,7 @@ import { intakeMigrations } from './persistence/intake-migrations.js';
 import { JobProjectionModule } from './projection/job-projection.module.js';
 import { IGNORED_LEDGER_EVENT_TYPES } from './projection/epochs.consumer.js';
 import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
+import { IGNORED_USAGE_EVENT_TYPES } from './projection/settlement.consumer.js';
 import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './projection/job-projector.js';
 import { JobStore } from './persistence/job-store.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
@@ -59,8 +60,8 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
 
     const eventLog = openEventLog(config.eventLog, 'switchyard-intake');
     closers.push(() => eventLog.close());
-    const { jobs: jobsTopic, ledger: ledgerTopic } = topicNames(config.topicPrefix);
-    await eventLog.admin.createTopics(topicProvisioning(config.topicPrefix, ['jobs', 'ledger']));
+    const { jobs: jobsTopic, ledger: ledgerTopic, usage: usageTopic } = topicNames(config.topicPrefix);
+    await eventLog.admin.createTopics(topicProvisioning(config.topicPrefix, ['jobs', 'ledger', 'usage']));
     const rateCards = await loadRateCards(config.rateCardsFile);
     const feed = new JobHistoryFeed(schemaUrl, { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
     await feed.start();
@@ -73,8 +74,8 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
         eventLog,
         dataSource,
         groupId: config.consumerGroup,
-        topics: [jobsTopic, ledgerTopic],
-        ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_LEDGER_EVENT_TYPES],
+        topics: [jobsTopic, ledgerTopic, usageTopic],
+        ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_LEDGER_EVENT_TYPES, ...IGNORED_USAGE_EVENT_TYPES],
         // The job projection takes a partition's run of job events at once (the per-event handlers stay the fallback).
         batchHandler: { types: new Set(PROJECTED_JOB_EVENT_TYPES), handle: (events, { manager }) => batchProjector.projectBatch(manager, events.map((e) => e.envelope)) },
         maxBatchSize: 500,
@@ -86,7 +87,7 @@ export async function startIntake(config: IntakeConfig, options: StartIntakeOpti
 
     const service = await startGrpcService({
       name: 'intake',
-      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, tenantRateLimit: config.tenantRateLimit, submissionLimits: config.submissionLimits, onShutdown: closeResources })),
+      module: rootModule(IntakeModule.register({ dataSource, jobsTopic, rateCards, feed, watchPollIntervalMs: config.watchPollIntervalMs, watchSettlementWaitMs: config.watchSettlementWaitMs, tenantRateLimit: config.tenantRateLimit, submissionLimits: config.submissionLimits, onShutdown: closeResources })),
       url: config.grpcUrl,
       protos: { files: [apiProtoFiles.jobService], packages: [apiPackageName], includeDirs: [protoRoot] },
       handleSignals: options.handleSignals ?? true,

@@ -4,6 +4,7 @@
 import { events } from '@switchyard/contracts';
 import type { EventEnvelope, JsonValue } from '@switchyard/event-log';
 import { jobEnvelopeOf, jobEventOf, type JobEvent, type JobEventType } from './domain/job-event.js';
+import type { UsageFact } from './domain/settlement.js';
 
 export const INTAKE_SOURCE = '/switchyard/intake';
 export const JOB_EVENT_TYPE_PREFIX = 'switchyard.events.v1.';
@@ -41,3 +42,36 @@ export function readJobEvent(envelope: EventEnvelope): JobEvent | undefined {
 
 /** JSON names of JobEvent's oneof members (`jobSubmitted`, ...), as fromPartial lists its fields. */
 const ENVELOPE_MEMBERS: ReadonlySet<string> = new Set(Object.keys(events.JobEvent.fromPartial({})));
+
+export const USAGE_METERED_TYPE = `${JOB_EVENT_TYPE_PREFIX}UsageMetered`;
+export const POSTING_RECORDED_TYPE = `${JOB_EVENT_TYPE_PREFIX}PostingRecorded`;
+
+/**
+ * The usage fact an envelope of the usage or ledger topic carries: a UsageMetered, or the
+ * PostingRecorded of a usage record (kind USAGE; its source id is the usage id). Undefined for
+ * any other posting (payouts, penalties, reversals). Throws on a payload that cannot be read: a
+ * poison message is dead-lettered, never skipped.
+ */
+export function readUsageFact(envelope: EventEnvelope): UsageFact | undefined {
+  if (envelope.type === USAGE_METERED_TYPE) {
+    const metered = events.UsageMetered.fromJSON(memberOf(envelope, 'usageMetered'));
+    if (metered.usageId === '' || metered.jobId === '') throw new Error(`UsageMetered ${envelope.id} has no usage id or job id`);
+    const { usageId, jobId, attempt, tenantChargeBaseUnits: chargeBaseUnits, waived } = metered;
+    return { kind: 'metered', usageId, jobId, attempt, chargeBaseUnits, waived };
+  }
+  if (envelope.type === POSTING_RECORDED_TYPE) {
+    const posting = events.PostingRecorded.fromJSON(memberOf(envelope, 'postingRecorded'));
+    if (posting.kind !== events.PostingKind.POSTING_KIND_USAGE) return undefined;
+    if (posting.sourceId === '') throw new Error(`PostingRecorded ${envelope.id} has no source id`);
+    return { kind: 'posted', usageId: posting.sourceId, postingId: posting.postingId };
+  }
+  return undefined;
+}
+
+/** The envelope form's member (`{"usageMetered": {...}}`), or the bare message. */
+function memberOf(envelope: EventEnvelope, member: string): JsonValue {
+  const data = envelope.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${envelope.type} ${envelope.id}: the payload is not a JSON object`);
+  const wrapped = (data as Record<string, JsonValue>)[member];
+  return wrapped !== undefined && wrapped !== null && typeof wrapped === 'object' && !Array.isArray(wrapped) ? wrapped : data;
+}

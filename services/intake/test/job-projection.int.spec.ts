@@ -169,6 +169,112 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     expect(deadLetters).toEqual([job.id]);
   }, 60_000);
 
+  const usageMetered = (jobId: string, usageId: string, charge = '1800'): events.UsageEvent => ({
+    usageMetered: events.UsageMetered.fromPartial({
+      usageId,
+      jobId,
+      attempt: 1,
+      reportId: `report-${usageId}`,
+      tenantId: 'acme',
+      providerId: 'provider-eu-1',
+      tier: api.Tier.TIER_REALTIME,
+      gpuClass: 'a100-80g',
+      tenantChargeBaseUnits: charge,
+      providerEarningBaseUnits: '1700',
+      protocolFeeBaseUnits: '100',
+    }),
+  });
+  const usagePosted = (usageId: string, postingId = `posting-${usageId}`): events.LedgerEvent => ({
+    postingRecorded: events.PostingRecorded.fromPartial({ postingId, sourceId: usageId, kind: events.PostingKind.POSTING_KIND_USAGE, entries: [] }),
+  });
+  const settlementOf = async (jobId: string): Promise<api.SettlementState> => (await call(acme, 'getJob', { jobId })).job!.settlementState;
+  const settlesTo = (jobId: string, state: api.SettlementState): Promise<void> => eventually(async () => expect(await settlementOf(jobId)).toBe(state));
+  const completed = (jobId: string): events.JobEvent => ({ jobCompleted: { jobId, attempt: 1, providerId: 'provider-eu-1', resultHash: 'sha256:beef', completedAt: undefined } });
+
+  it('settlement moves PENDING -> METERED -> SETTLED from the usage and ledger topics, in GetJob, ListJobs and WatchJob', async () => {
+    const job = await submit('settles');
+    await fx.append(classified(job.id));
+    await fx.append(placed(job.id, 'provider-eu-1'));
+    await fx.append(started(job.id, 'provider-eu-1'));
+    const live = watch(job.id);
+    await fx.append(completed(job.id));
+    await settlesTo(job.id, api.SettlementState.SETTLEMENT_STATE_PENDING);
+
+    await fx.appendUsage(usageMetered(job.id, `u-${job.id}`));
+    await settlesTo(job.id, api.SettlementState.SETTLEMENT_STATE_METERED);
+    const listed = await call(acme, 'listJobs', api.ListJobsRequest.fromPartial({ states: [api.JobState.JOB_STATE_COMPLETED] }));
+    expect(listed.jobs.find((j) => j.id === job.id)?.settlementState).toBe(api.SettlementState.SETTLEMENT_STATE_METERED);
+
+    // A payout posting (not a usage record) and a redelivered UsageMetered change nothing.
+    await fx.appendLedger({ postingRecorded: events.PostingRecorded.fromPartial({ postingId: 'payout-1', sourceId: `u-${job.id}`, kind: events.PostingKind.POSTING_KIND_PAYOUT }) }, 'payout-1');
+    await fx.appendUsage(usageMetered(job.id, `u-${job.id}`));
+    await fx.appendLedger(usagePosted(`u-${job.id}`), `posting-u-${job.id}`);
+    await settlesTo(job.id, api.SettlementState.SETTLEMENT_STATE_SETTLED);
+
+    // The stream stayed open past COMPLETED for the settlement, and ended once SETTLED.
+    await live.ends();
+    expect(live.updates.map((u) => [u.eventType, u.job!.state, u.job!.settlementState])).toEqual([
+      ['JobSubmitted', api.JobState.JOB_STATE_SUBMITTED, api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED],
+      ['JobClassified', api.JobState.JOB_STATE_CLASSIFIED, api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED],
+      ['JobPlaced', api.JobState.JOB_STATE_PLACED, api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED],
+      ['JobStarted', api.JobState.JOB_STATE_RUNNING, api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED],
+      ['JobCompleted', api.JobState.JOB_STATE_COMPLETED, api.SettlementState.SETTLEMENT_STATE_PENDING],
+      ['UsageMetered', api.JobState.JOB_STATE_COMPLETED, api.SettlementState.SETTLEMENT_STATE_METERED],
+      ['PostingRecorded', api.JobState.JOB_STATE_COMPLETED, api.SettlementState.SETTLEMENT_STATE_SETTLED],
+    ]);
+    expect(live.updates[5]!.detail).toBe(`usage u-${job.id} of attempt 1 metered: charge 1800 base units`);
+  }, 60_000);
+
+  it('settles whichever arrives first: the posting before its UsageMetered, both before the job ends', async () => {
+    const early = await submit('settles-early');
+    await fx.append(classified(early.id));
+    await fx.append(placed(early.id, 'provider-eu-1'));
+    await fx.append(started(early.id, 'provider-eu-1'));
+    await fx.appendLedger(usagePosted(`u-${early.id}`), `posting-u-${early.id}`);
+    await fx.appendUsage(usageMetered(early.id, `u-${early.id}`));
+    await eventually(async () => {
+      const { rows } = await fx.db.query('SELECT metered, posted FROM job_usage WHERE usage_id = $1', [`u-${early.id}`]);
+      expect(rows).toEqual([{ metered: true, posted: true }]);
+    });
+    // Still running: nothing to show yet.
+    expect(await settlementOf(early.id)).toBe(api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED);
+    await fx.append(completed(early.id));
+    await settlesTo(early.id, api.SettlementState.SETTLEMENT_STATE_SETTLED);
+  }, 60_000);
+
+  it('GetJob shows why a queued job waits; placing it clears the reasons', async () => {
+    const job = await submit('queued-reasons');
+    await fx.append(classified(job.id));
+    const queuedAt = new Date('2026-12-01T10:00:00Z');
+    await fx.append({
+      jobQueued: {
+        jobId: job.id,
+        attempt: 1,
+        reasons: ['no provider with a free h100-80g'],
+        rejections: [{ reason: events.RejectionReason.REJECTION_REASON_GPU_CLASS_MISMATCH, count: 6 }],
+        policyVersion: 'placement-test',
+        queuedAt: { seconds: String(queuedAt.getTime() / 1000), nanos: 0 },
+      },
+    });
+    const queued = await eventually(async () => {
+      const { job: got } = await call(acme, 'getJob', { jobId: job.id });
+      expect(got!.state).toBe(api.JobState.JOB_STATE_QUEUED);
+      return got!;
+    });
+    expect(queued.queue).toEqual({
+      reasons: ['no provider with a free h100-80g'],
+      rejections: { REJECTION_REASON_GPU_CLASS_MISMATCH: 6 },
+      queuedSince: { seconds: String(queuedAt.getTime() / 1000), nanos: 0 },
+      lastCheckedAt: { seconds: String(queuedAt.getTime() / 1000), nanos: 0 },
+    });
+    await fx.append(placed(job.id, 'provider-eu-3'));
+    await eventually(async () => {
+      const { job: got } = await call(acme, 'getJob', { jobId: job.id });
+      expect(got!.state).toBe(api.JobState.JOB_STATE_PLACED);
+      expect(got!.queue).toBeUndefined();
+    });
+  }, 60_000);
+
   it("answers WatchJob for another tenant's job with NOT_FOUND, and a forged cursor with INVALID_ARGUMENT", async () => {
     const job = await submit('watch-private');
     const other = fx.client('globex');

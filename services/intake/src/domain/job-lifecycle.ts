@@ -2,15 +2,10 @@
 // of each step comes from the event (or its envelope), never from a clock.
 import { api, type events } from '@switchyard/contracts/messages';
 import type { JobEvent } from './job-event.js';
+import { isTerminal } from './job-states.js';
+import { NO_USAGE, settle, type UsageTally } from './settlement.js';
 
-export const TERMINAL_STATES: ReadonlySet<api.JobState> = new Set<api.JobState>([
-  api.JobState.JOB_STATE_COMPLETED,
-  api.JobState.JOB_STATE_FAILED,
-  api.JobState.JOB_STATE_CANCELLED,
-  api.JobState.JOB_STATE_EXPIRED,
-]);
-
-export const isTerminal = (state: api.JobState): boolean => TERMINAL_STATES.has(state);
+export { isTerminal, TERMINAL_STATES } from './job-states.js';
 
 export type Evolution =
   | { readonly kind: 'applied'; readonly job: api.Job; readonly detail: string }
@@ -37,17 +32,26 @@ export function jobFromSubmission(submitted: events.JobSubmitted): api.Job {
     startedAt: undefined,
     finishedAt: undefined,
     updatedAt: submitted.submittedAt,
+    queue: undefined,
   };
 }
 
 /**
- * The job after `event`, which happened at `at` (the envelope's time). A terminal job stays as
- * it is: a late event for it (e.g. JobPlaced racing a cancellation) changes nothing.
+ * The job after `event`, which happened at `at` (the envelope's time), its settlement state
+ * following `usage` (what the usage and ledger topics said of it so far). A terminal job stays
+ * as it is: a late event for it (e.g. JobPlaced racing a cancellation) changes nothing.
  */
-export function evolveJob(job: api.Job, event: JobEvent, at: api.Timestamp): Evolution {
+export function evolveJob(job: api.Job, event: JobEvent, at: api.Timestamp, usage: UsageTally = NO_USAGE): Evolution {
+  const evolution = evolveState(job, event, at);
+  return evolution.kind === 'applied' ? { ...evolution, job: settle(evolution.job, usage) } : evolution;
+}
+
+function evolveState(job: api.Job, event: JobEvent, at: api.Timestamp): Evolution {
   if (event.type === 'JobSubmitted') return { kind: 'ignored', reason: 'the job already exists' };
   if (isTerminal(job.state)) return { kind: 'ignored', reason: `the job is already ${job.state}` };
-  const touched: api.Job = { ...job, updatedAt: at };
+  // Only a JobQueued (or a relaxed exclusion, which leaves the job waiting) keeps the queue status.
+  const leavesQueue = event.type !== 'JobQueued' && event.type !== 'JobExclusionRelaxed';
+  const touched: api.Job = { ...job, updatedAt: at, ...(leavesQueue ? { queue: undefined } : {}) };
   switch (event.type) {
     case 'JobClassified':
     case 'JobQueued':
@@ -77,8 +81,17 @@ function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): 
       const detail = `tier ${tier} by rule ${matchedRuleId}${event.payload.reasons.length ? `: ${event.payload.reasons.join('; ')}` : ''}`;
       return applied({ ...job, state: api.JobState.JOB_STATE_CLASSIFIED, tier, classifiedAt: classifiedAt ?? at }, detail);
     }
-    case 'JobQueued':
-      return applied({ ...job, state: api.JobState.JOB_STATE_QUEUED }, event.payload.reasons.join('; '));
+    case 'JobQueued': {
+      const { reasons, rejections, queuedAt } = event.payload;
+      const checkedAt = queuedAt ?? at;
+      const queue: api.QueueStatus = {
+        reasons,
+        rejections: Object.fromEntries(rejections.map((r) => [r.reason, r.count])),
+        queuedSince: job.queue?.queuedSince ?? checkedAt,
+        lastCheckedAt: checkedAt,
+      };
+      return applied({ ...job, state: api.JobState.JOB_STATE_QUEUED, queue }, reasons.join('; '));
+    }
     case 'JobPlaced': {
       const { providerId, attempt, decision } = event.payload;
       // The region is the chosen candidate's, when the decision record lists it.
@@ -107,12 +120,12 @@ function evolveOutcome(job: api.Job, event: OutcomeEvent, at: api.Timestamp): Ev
     case 'JobCompleted': {
       const finishedAt = event.payload.completedAt ?? at;
       const done = { ...job, state: api.JobState.JOB_STATE_COMPLETED, resultHash: event.payload.resultHash, finishedAt };
-      return applied({ ...done, settlementState: api.SettlementState.SETTLEMENT_STATE_PENDING }, '');
+      return applied(done, '');
     }
     case 'JobFailed': {
       const { category, message } = event.payload;
       const failed = { ...job, state: api.JobState.JOB_STATE_FAILED, failureCategory: category, failureMessage: message };
-      return applied({ ...failed, finishedAt: event.payload.failedAt ?? at, settlementState: api.SettlementState.SETTLEMENT_STATE_PENDING }, message);
+      return applied({ ...failed, finishedAt: event.payload.failedAt ?? at }, message);
     }
     case 'JobCancelRequested':
       if (job.cancelRequested) return { kind: 'ignored', reason: 'cancellation already requested' };

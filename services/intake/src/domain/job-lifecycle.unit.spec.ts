@@ -3,6 +3,7 @@ import { api, events } from '@switchyard/contracts/messages';
 import { decideCancelJob } from './cancel-job.js';
 import type { JobEvent } from './job-event.js';
 import { evolveJob, jobFromSubmission } from './job-lifecycle.js';
+import { atRest, evolveSettlement, settlementStateOf, type UsageFact, type UsageTally } from './settlement.js';
 import { validSpec } from './job-spec.fixtures.js';
 
 const at = (seconds: number): api.Timestamp => ({ seconds: String(seconds), nanos: 0 });
@@ -108,6 +109,90 @@ describe('the job lifecycle fold', () => {
       failureMessage: 'bad input',
       finishedAt: at(500),
     });
+  });
+
+  it('a queued job shows why it waits, since when and when placement last looked; leaving the queue clears it', () => {
+    const queued = (seconds: number, reasons: string[]): JobEvent => ({
+      type: 'JobQueued',
+      payload: {
+        jobId: 'job-1',
+        attempt: 1,
+        reasons,
+        rejections: [
+          { reason: events.RejectionReason.REJECTION_REASON_GPU_CLASS_MISMATCH, count: 4 },
+          { reason: events.RejectionReason.REJECTION_REASON_INSUFFICIENT_CAPACITY, count: 2 },
+        ],
+        policyVersion: 'p1',
+        queuedAt: at(seconds),
+      },
+    });
+    const waiting = given(classified, queued(210, ['no free h100-80g']), queued(220, ['no free h100-80g', 'operator share cap']));
+    expect(waiting.queue).toEqual({
+      reasons: ['no free h100-80g', 'operator share cap'],
+      rejections: { REJECTION_REASON_GPU_CLASS_MISMATCH: 4, REJECTION_REASON_INSUFFICIENT_CAPACITY: 2 },
+      queuedSince: at(210),
+      lastCheckedAt: at(220),
+    });
+    expect(given(classified, queued(210, ['no free h100-80g']), placed(1, 'p-1')).queue).toBeUndefined();
+  });
+});
+
+describe('the settlement state', () => {
+  const failedAfter = (...before: JobEvent[]): api.Job =>
+    given(...before, {
+      type: 'JobFailed',
+      payload: { jobId: 'job-1', attempt: 1, providerId: 'p-1', category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'gpu', failedAt: at(500), fault: events.Fault.FAULT_PROVIDER },
+    });
+  const metered = (usageId: string): UsageFact => ({ kind: 'metered', usageId, jobId: 'job-1', attempt: 1, chargeBaseUnits: '1200', waived: false });
+
+  it('is unset while the job runs, whatever its usage records say', () => {
+    expect(settlementStateOf(given(classified, placed(1, 'p-1'), started), { metered: 1, posted: 1 })).toBe(api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED);
+  });
+
+  it('moves PENDING -> METERED -> SETTLED as the usage is priced and posted', () => {
+    const done = given(classified, placed(1, 'p-1'), started, completed);
+    expect(done.settlementState).toBe(api.SettlementState.SETTLEMENT_STATE_PENDING);
+    const priced = evolveSettlement(done, { metered: 1, posted: 0 }, metered('u-1'), at(600));
+    expect(priced).toEqual({ kind: 'applied', job: { ...done, settlementState: api.SettlementState.SETTLEMENT_STATE_METERED, updatedAt: at(600) }, detail: 'usage u-1 of attempt 1 metered: charge 1200 base units' });
+    const job = (priced as { job: api.Job }).job;
+    const posted = evolveSettlement(job, { metered: 1, posted: 1 }, { kind: 'posted', usageId: 'u-1', postingId: 'post-1' }, at(601));
+    expect(posted).toMatchObject({ kind: 'applied', job: { settlementState: api.SettlementState.SETTLEMENT_STATE_SETTLED }, detail: 'usage u-1 posted to the ledger (post-1)' });
+  });
+
+  it('a job that ends after its usage was priced and posted is SETTLED at once; one not all posted is METERED', () => {
+    const run = [classified, placed(1, 'p-1'), started] as const;
+    const ended = (usage: UsageTally) => {
+      const job = given(...run);
+      const result = evolveJob(job, completed, at(400), usage);
+      return result.kind === 'applied' ? result.job.settlementState : result.reason;
+    };
+    expect(ended({ metered: 1, posted: 1 })).toBe(api.SettlementState.SETTLEMENT_STATE_SETTLED);
+    expect(ended({ metered: 2, posted: 1 })).toBe(api.SettlementState.SETTLEMENT_STATE_METERED);
+  });
+
+  it('a second usage record priced before the first is posted changes nothing a tenant sees', () => {
+    const job = { ...given(classified, placed(1, 'p-1'), started, completed), settlementState: api.SettlementState.SETTLEMENT_STATE_METERED };
+    expect(evolveSettlement(job, { metered: 2, posted: 0 }, metered('u-2'), at(700))).toEqual({ kind: 'ignored', reason: 'the settlement stays SETTLEMENT_STATE_METERED' });
+  });
+
+  it('a job that failed after it ran waits for its usage; one that never ran, or was cancelled, has nothing to bill', () => {
+    expect(failedAfter(classified, placed(1, 'p-1'), started).settlementState).toBe(api.SettlementState.SETTLEMENT_STATE_PENDING);
+    expect(failedAfter(classified, placed(1, 'p-1')).settlementState).toBe(api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED);
+    const cancelled: JobEvent = { type: 'JobCancelled', payload: { jobId: 'job-1', attempt: 1, providerId: 'p-1', reason: 'tenant', cancelledAt: at(270) } };
+    expect(given(classified, placed(1, 'p-1'), started, cancelled).settlementState).toBe(api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED);
+    // ... unless its run's usage was priced: then it settles like any other.
+    expect(evolveSettlement(given(classified, placed(1, 'p-1'), started, cancelled), { metered: 1, posted: 0 }, metered('u-9'), at(800))).toMatchObject({
+      kind: 'applied',
+      job: { settlementState: api.SettlementState.SETTLEMENT_STATE_METERED },
+    });
+  });
+
+  it('a watch is at rest once the job ended and nothing is left to settle', () => {
+    const done = given(classified, placed(1, 'p-1'), started, completed);
+    expect(atRest(done)).toBe(false);
+    expect(atRest({ ...done, settlementState: api.SettlementState.SETTLEMENT_STATE_SETTLED })).toBe(true);
+    expect(atRest(failedAfter(classified, placed(1, 'p-1')))).toBe(true);
+    expect(atRest(given(classified))).toBe(false);
   });
 });
 

@@ -4,10 +4,11 @@ import type { api } from '@switchyard/contracts';
 import { Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { isTerminal } from '../domain/job-lifecycle.js';
+import { atRest } from '../domain/settlement.js';
 import { toTimestamp } from '../domain/submit-job.js';
 import { JobStore } from '../persistence/job-store.js';
 import { JobHistoryFeed } from '../watch/job-history-feed.js';
-import { WATCH_POLL_INTERVAL_MS } from './tokens.js';
+import { WATCH_POLL_INTERVAL_MS, WATCH_SETTLEMENT_WAIT_MS } from './tokens.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -42,6 +43,7 @@ export class JobQueries {
     private readonly store: JobStore,
     private readonly feed: JobHistoryFeed,
     @Inject(WATCH_POLL_INTERVAL_MS) private readonly pollIntervalMs: number,
+    @Inject(WATCH_SETTLEMENT_WAIT_MS) private readonly settlementWaitMs: number,
   ) {}
 
   async get(tenantId: string, jobId: string): Promise<api.Job | undefined> {
@@ -63,8 +65,11 @@ export class JobQueries {
   }
 
   /**
-   * The job's history after `cursor`, then each new entry as it is applied; completes after a
-   * terminal state. Unsubscribing (the client cancelled) stops the loop.
+   * The job's history after `cursor`, then each new entry as it is applied; completes once the
+   * job ended and its settlement is done (SETTLED, or nothing to bill). While an ended job's
+   * settlement is still PENDING or METERED the stream stays open for its settlement entries, and
+   * completes when none came for `settlementWaitMs`. Unsubscribing (the client cancelled) stops
+   * the loop.
    */
   watch(jobId: string, cursor: string): Observable<api.WatchJobResponse> {
     const afterSeq = cursor === '' ? 0 : decodeCursor(cursor);
@@ -72,6 +77,9 @@ export class JobQueries {
       let cancelWait: (() => void) | undefined;
       const stream = async (): Promise<void> => {
         let seq = afterSeq;
+        // When the stream last saw the job ended and still settling (a wall-clock wait of the
+        // stream itself, not a decision).
+        let settlingSince: number | undefined;
         while (!subscriber.closed) {
           const entries = await this.store.historyAfter(this.dataSource.manager, jobId, seq, HISTORY_BATCH);
           for (const entry of entries) {
@@ -84,12 +92,19 @@ export class JobQueries {
               detail: entry.detail,
             });
             seq = entry.seq;
-            if (isTerminal(entry.job.state)) return subscriber.complete();
+            if (atRest(entry.job)) return subscriber.complete();
+            if (isTerminal(entry.job.state)) settlingSince = Date.now();
           }
           if (entries.length === HISTORY_BATCH) continue;
-          // Resumed after the last entry of a job that already ended: nothing more will come.
-          if (entries.length === 0 && seq > 0 && (await this.isTerminalNow(jobId))) return subscriber.complete();
-          const wait = this.feed.wait(jobId, this.pollIntervalMs);
+          // Resumed after the last entry of a job that already ended: is anything more to come?
+          if (entries.length === 0 && seq > 0 && settlingSince === undefined) {
+            const now = await this.store.find(this.dataSource.manager, jobId);
+            if (now && atRest(now.job)) return subscriber.complete();
+            if (now && isTerminal(now.job.state)) settlingSince = Date.now();
+          }
+          const left = settlingSince === undefined ? this.pollIntervalMs : this.settlementWaitMs - (Date.now() - settlingSince);
+          if (left <= 0) return subscriber.complete();
+          const wait = this.feed.wait(jobId, Math.min(this.pollIntervalMs, left));
           cancelWait = wait.cancel;
           await wait.promise;
         }
@@ -97,11 +112,6 @@ export class JobQueries {
       stream().catch((error: unknown) => subscriber.error(error));
       return () => cancelWait?.();
     });
-  }
-
-  private async isTerminalNow(jobId: string): Promise<boolean> {
-    const stored = await this.store.find(this.dataSource.manager, jobId);
-    return stored !== undefined && isTerminal(stored.job.state);
   }
 }
 

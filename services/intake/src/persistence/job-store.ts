@@ -3,6 +3,7 @@
 // consumer's, which also holds the inbox claim).
 import { api } from '@switchyard/contracts';
 import type { EntityManager } from 'typeorm';
+import type { UsageTally } from '../domain/settlement.js';
 
 /** Channel a history append notifies (payload: the job id), delivered when its transaction commits. */
 export const JOB_HISTORY_CHANNEL = 'intake_job_history';
@@ -153,6 +154,46 @@ export class JobStore {
       ],
     );
     await manager.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [JOB_HISTORY_CHANNEL, jobs.map((j) => j.job.id)]);
+  }
+
+  /**
+   * Records that usage `usageId` of job `jobId` was priced. The job id when this is news; false
+   * when it was already recorded (a redelivery, or the same usage metered twice).
+   */
+  async recordUsageMetered(manager: EntityManager, usageId: string, jobId: string): Promise<string | false> {
+    const rows: { job_id: string }[] = await manager.query(
+      `INSERT INTO job_usage (usage_id, job_id, metered) VALUES ($1, $2, true)
+       ON CONFLICT (usage_id) DO UPDATE SET job_id = EXCLUDED.job_id, metered = true WHERE NOT job_usage.metered
+       RETURNING job_id`,
+      [usageId, jobId],
+    );
+    return rows[0]?.job_id ?? false;
+  }
+
+  /**
+   * Records that usage `usageId` was posted to the ledger. Its job id when this is news and the
+   * usage's UsageMetered was seen; null when it was not yet (the row waits for it); false when
+   * the posting was already recorded.
+   */
+  async recordUsagePosted(manager: EntityManager, usageId: string): Promise<string | null | false> {
+    const rows: { job_id: string | null }[] = await manager.query(
+      `INSERT INTO job_usage (usage_id, posted) VALUES ($1, true)
+       ON CONFLICT (usage_id) DO UPDATE SET posted = true WHERE NOT job_usage.posted
+       RETURNING job_id`,
+      [usageId],
+    );
+    return rows.length === 0 ? false : rows[0]!.job_id;
+  }
+
+  /** What is known of each job's usage records (jobs with none are absent). */
+  async usageTallies(manager: EntityManager, jobIds: readonly string[]): Promise<Map<string, UsageTally>> {
+    if (jobIds.length === 0) return new Map();
+    const rows: { job_id: string; metered: number; posted: number }[] = await manager.query(
+      `SELECT job_id, count(*) FILTER (WHERE metered)::int AS metered, count(*) FILTER (WHERE metered AND posted)::int AS posted
+         FROM job_usage WHERE job_id = ANY($1::uuid[]) GROUP BY job_id`,
+      [jobIds],
+    );
+    return new Map(rows.map((row) => [row.job_id, { metered: row.metered, posted: row.posted }]));
   }
 
   async hasApplied(manager: EntityManager, eventId: string): Promise<boolean> {

@@ -9,8 +9,8 @@ import type { EntityManager } from 'typeorm';
 
 export const EPOCH_CLOSED_TYPE = 'switchyard.events.v1.EpochClosed';
 
-/** Ledger events intake does not need: postings, payouts, penalties and alerts are payout's. */
-export const IGNORED_LEDGER_EVENT_TYPES: readonly string[] = ['PostingRecorded', 'PayoutIssued', 'PenaltyAssessed', 'SpendingCapExceeded'].map(
+/** Ledger events intake does not need: payouts, penalties and alerts are payout's (postings settle jobs). */
+export const IGNORED_LEDGER_EVENT_TYPES: readonly string[] = ['PayoutIssued', 'PenaltyAssessed', 'SpendingCapExceeded'].map(
   (type) => `switchyard.events.v1.${type}`,
 );
 

@@ -5,14 +5,15 @@ import { JobMetrics } from './job-metrics.js';
 import { JobProjector } from './job-projector.js';
 import { EpochsConsumer } from './epochs.consumer.js';
 import { JobsConsumer } from './jobs.consumer.js';
+import { SettlementConsumer } from './settlement.consumer.js';
 
-/** The jobs-topic consumer, hosted by the event runtime's transport (EventLogServer). */
+/** The consumers of the jobs, usage and ledger topics, hosted by the event runtime's transport (EventLogServer). */
 @Module({})
 export class JobProjectionModule {
   static register(dataSource: DataSource): DynamicModule {
     return {
       module: JobProjectionModule,
-      controllers: [JobsConsumer, EpochsConsumer],
+      controllers: [JobsConsumer, EpochsConsumer, SettlementConsumer],
       providers: [{ provide: DataSource, useValue: dataSource }, JobStore, JobProjector, JobMetrics],
     };
   }

@@ -9,9 +9,10 @@ import { highestWorstCasePrice } from '@switchyard/metering/pricing';
 import type { EntityManager } from 'typeorm';
 import type { JobEvent } from '../domain/job-event.js';
 import { evolveJob, jobFromSubmission } from '../domain/job-lifecycle.js';
+import { evolveSettlement, NO_USAGE, type UsageTally } from '../domain/settlement.js';
 import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { toTimestamp } from '../domain/submit-job.js';
-import { readJobEvent } from '../job-envelopes.js';
+import { readJobEvent, readUsageFact } from '../job-envelopes.js';
 import { JobStore, type HistoryRow, type StoredJob } from '../persistence/job-store.js';
 import { recordTransition } from './job-metrics.js';
 
@@ -37,6 +38,9 @@ async function releaseCommitments(manager: EntityManager, jobIds: readonly strin
 /** The job events the projection applies: every one, as each changes what a tenant sees. */
 export const PROJECTED_JOB_EVENT_TYPES = JOB_EVENT_TYPES;
 
+/** Events that end a job: its settlement state starts from what its usage records say by then. */
+const ENDING: ReadonlySet<JobEvent['type']> = new Set(['JobCompleted', 'JobFailed', 'JobCancelled', 'JobExpired']);
+
 @Injectable()
 export class JobProjector {
   constructor(private readonly store: JobStore) {}
@@ -53,7 +57,8 @@ export class JobProjector {
     if (event.type === 'JobSubmitted') return this.projectSubmission(manager, envelope, event.payload, at);
     const stored = await this.store.find(manager, envelope.subject, { lock: true });
     if (!stored) return { applied: false, reason: `${event.type} for an unknown job` };
-    const evolution = evolveJob(stored.job, event, toTimestamp(at));
+    const usage = ENDING.has(event.type) ? ((await this.store.usageTallies(manager, [stored.job.id])).get(stored.job.id) ?? NO_USAGE) : NO_USAGE;
+    const evolution = evolveJob(stored.job, event, toTimestamp(at), usage);
     if (evolution.kind === 'ignored') return { applied: false, reason: `${event.type} changes nothing: ${evolution.reason}` };
     await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail });
     if (RELEASES_COMMITMENT.has(evolution.job.state) && !RELEASES_COMMITMENT.has(stored.job.state)) await releaseCommitment(manager, stored.job.id);
@@ -82,6 +87,7 @@ export class JobProjector {
     const rest = pending.filter((r) => r.event.type !== 'JobSubmitted');
     if (rest.length === 0) return;
     const stored = await this.store.lockMany(manager, [...new Set(rest.map((r) => r.envelope.subject))]);
+    const tallies = await this.store.usageTallies(manager, [...new Set(rest.filter((r) => ENDING.has(r.event.type)).map((r) => r.envelope.subject))]);
     const changed = new Map<string, { before: StoredJob; job: api.Job; lastSeq: number }>();
     const history: HistoryRow[] = [];
     const released: string[] = [];
@@ -89,7 +95,7 @@ export class JobProjector {
       const current = changed.get(envelope.subject) ?? (stored.get(envelope.subject) && { before: stored.get(envelope.subject)!, job: stored.get(envelope.subject)!.job, lastSeq: stored.get(envelope.subject)!.lastSeq });
       if (!current) continue; // an event for an unknown job: as project() does, nothing to apply
       const at = new Date(envelope.time);
-      const evolution = evolveJob(current.job, event, toTimestamp(at));
+      const evolution = evolveJob(current.job, event, toTimestamp(at), tallies.get(envelope.subject) ?? NO_USAGE);
       if (evolution.kind === 'ignored') continue;
       const seq = current.lastSeq + 1;
       history.push({ jobId: envelope.subject, seq, eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail, job: evolution.job });
@@ -103,6 +109,29 @@ export class JobProjector {
       history,
     );
     if (released.length > 0) await releaseCommitments(manager, released);
+  }
+
+  /**
+   * A UsageMetered (usage topic) or a usage record's PostingRecorded (ledger topic): recorded
+   * against its usage id whichever comes first, then the job's settlement state follows the
+   * tally, with a history entry when it moves.
+   */
+  async projectUsage(manager: EntityManager, envelope: EventEnvelope): Promise<ProjectionOutcome> {
+    const fact = readUsageFact(envelope);
+    if (!fact) return { applied: false, reason: `${envelope.type} ${envelope.id} is not about a usage record` };
+    const jobId = fact.kind === 'metered' ? await this.store.recordUsageMetered(manager, fact.usageId, fact.jobId) : await this.store.recordUsagePosted(manager, fact.usageId);
+    if (jobId === false) return { applied: false, reason: `usage ${fact.usageId} is already recorded as ${fact.kind}` };
+    // A posting seen before its UsageMetered: the row waits; the UsageMetered settles the job.
+    if (jobId === null) return APPLIED;
+    const stored = await this.store.find(manager, jobId, { lock: true });
+    if (!stored) return APPLIED; // usage of a job not projected yet: its ending event reads the tally
+    const tally: UsageTally = (await this.store.usageTallies(manager, [jobId])).get(jobId) ?? NO_USAGE;
+    const at = new Date(envelope.time);
+    const evolution = evolveSettlement(stored.job, tally, fact, toTimestamp(at));
+    if (evolution.kind === 'ignored') return APPLIED;
+    const eventType = fact.kind === 'metered' ? 'UsageMetered' : 'PostingRecorded';
+    await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType, occurredAt: at, detail: evolution.detail });
+    return APPLIED;
   }
 
   /** A JobSubmitted intake did not store itself: the projection is being rebuilt from the log. */

@@ -3,12 +3,14 @@
 import { topicNames } from '@switchyard/contracts';
 import type { Projection } from '@switchyard/event-runtime';
 import { DEFAULT_INTAKE_CONSUMER_GROUP, DEFAULT_INTAKE_SCHEMA } from '../config.js';
+import { POSTING_RECORDED_TYPE, USAGE_METERED_TYPE } from '../job-envelopes.js';
 import { intakeMigrations } from '../persistence/intake-migrations.js';
 import { JobStore } from '../persistence/job-store.js';
 import { EPOCH_CLOSED_TYPE, recordEpochClosed } from './epochs.consumer.js';
 import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './job-projector.js';
 
 const projector = new JobProjector(new JobStore());
+const SETTLEMENT_TYPES: ReadonlySet<string> = new Set([USAGE_METERED_TYPE, POSTING_RECORDED_TYPE]);
 
 const owner = { service: 'intake', defaultSchema: DEFAULT_INTAKE_SCHEMA, defaultConsumerGroup: DEFAULT_INTAKE_CONSUMER_GROUP, migrations: intakeMigrations } as const;
 
@@ -16,10 +18,14 @@ export const intakeProjections: readonly Projection[] = [
   {
     ...owner,
     name: 'jobs',
-    description: "each job as tenants see it (GetJob, ListJobs) and its history (WatchJob), folded from the jobs topic",
-    tables: ['jobs', 'job_history'],
-    sources: (prefix) => [{ topic: topicNames(prefix).jobs, types: PROJECTED_JOB_EVENT_TYPES }],
-    apply: (manager, event) => projector.project(manager, event.envelope),
+    description: 'each job as tenants see it (GetJob, ListJobs) and its history (WatchJob), folded from the jobs topic, its settlement from the usage and ledger topics',
+    tables: ['jobs', 'job_history', 'job_usage'],
+    sources: (prefix) => [
+      { topic: topicNames(prefix).jobs, types: PROJECTED_JOB_EVENT_TYPES },
+      { topic: topicNames(prefix).usage, types: [USAGE_METERED_TYPE] },
+      { topic: topicNames(prefix).ledger, types: [POSTING_RECORDED_TYPE] },
+    ],
+    apply: (manager, event) => (SETTLEMENT_TYPES.has(event.envelope.type) ? projector.projectUsage(manager, event.envelope) : projector.project(manager, event.envelope)),
   },
   {
     ...owner,

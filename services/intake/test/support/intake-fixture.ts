@@ -42,6 +42,10 @@ export interface IntakeFixture {
   jobEvents(): Promise<LoggedEvent[]>;
   /** Appends a job event as another service would. */
   append(event: events.JobEvent, at?: Date): Promise<EventEnvelope>;
+  /** Appends a usage-topic event as metering would (record key: the job id). */
+  appendUsage(event: events.UsageEvent, at?: Date): Promise<EventEnvelope>;
+  /** Appends a ledger-topic event as payout would (record key: `subject`, e.g. the posting id). */
+  appendLedger(event: events.LedgerEvent, subject: string, at?: Date): Promise<EventEnvelope>;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     consumerGroup: uniqueName('intake'),
     tenantsFile,
     watchPollIntervalMs: 250,
+    watchSettlementWaitMs: 1_000,
     rateCardsFile: undefined,
     submissionLimits: { batchSize: 500, maxWaiting: 4_000 },
     ...overrides,
@@ -95,6 +100,19 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
   // An idle connection the server closes (a restart) must not crash the test process.
   db.on('error', () => undefined);
   const clients: api.JobServiceClient[] = [];
+
+  const appendTo = async (topic: string, member: string, subject: string, data: JsonValue, at: Date): Promise<EventEnvelope> => {
+    const envelope: EventEnvelope = {
+      id: `${member}-${randomBytes(8).toString('hex')}`,
+      type: `switchyard.events.v1.${member.charAt(0).toUpperCase()}${member.slice(1)}`,
+      source: '/switchyard/test',
+      subject,
+      time: at.toISOString(),
+      data,
+    };
+    await log.append(topic, [envelope]);
+    return envelope;
+  };
 
   return {
     intake,
@@ -138,10 +156,18 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
       await log.append(jobsTopic, [envelope]);
       return envelope;
     },
+    async appendUsage(event, at = new Date()) {
+      const [member, payload] = Object.entries(event).find(([, value]) => value !== undefined)! as [string, { jobId: string }];
+      return appendTo(`${prefix}usage`, member, payload.jobId, events.UsageEvent.toJSON(event) as JsonValue, at);
+    },
+    async appendLedger(event, subject, at = new Date()) {
+      const [member] = Object.entries(event).find(([, value]) => value !== undefined)!;
+      return appendTo(`${prefix}ledger`, member, subject, events.LedgerEvent.toJSON(event) as JsonValue, at);
+    },
     async close() {
       for (const client of clients) client.close();
       await intake.close();
-      if (backend === 'kafka' && !sharingLogOf) await log.admin.deleteTopics([jobsTopic, `${jobsTopic}-dlt`]).catch(() => undefined);
+      if (backend === 'kafka' && !sharingLogOf) await log.admin.deleteTopics(['jobs', 'usage', 'ledger'].flatMap((t) => [`${prefix}${t}`, `${prefix}${t}-dlt`])).catch(() => undefined);
       await log.close();
       await db.end();
       const cleanup = new pg.Client({ connectionString: databaseUrl() });

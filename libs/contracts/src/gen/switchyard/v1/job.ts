@@ -202,14 +202,21 @@ export function jobStateToNumber(object: JobState): number {
   }
 }
 
-/** Billing progress after a job reached COMPLETED or FAILED. */
+/** Billing progress of a job that ended, from the usage and ledger topics (docs/intake.md). */
 export enum SettlementState {
+  /**
+   * SETTLEMENT_STATE_UNSPECIFIED - Not ended yet, or ended with nothing to bill (cancelled or expired before any usage, failed
+   * before it ever ran).
+   */
   SETTLEMENT_STATE_UNSPECIFIED = "SETTLEMENT_STATE_UNSPECIFIED",
-  /** SETTLEMENT_STATE_PENDING - Terminal, usage not yet priced. */
+  /** SETTLEMENT_STATE_PENDING - Ended (COMPLETED, or FAILED after it ran); no usage priced yet. */
   SETTLEMENT_STATE_PENDING = "SETTLEMENT_STATE_PENDING",
-  /** SETTLEMENT_STATE_METERED - Usage priced (UsageMetered). */
+  /** SETTLEMENT_STATE_METERED - Usage priced (UsageMetered), not all of it posted to the ledger yet. */
   SETTLEMENT_STATE_METERED = "SETTLEMENT_STATE_METERED",
-  /** SETTLEMENT_STATE_SETTLED - Posted to the ledger. */
+  /**
+   * SETTLEMENT_STATE_SETTLED - Every priced usage record is posted to the ledger (PostingRecorded). A usage record priced
+   * later (a late report) moves the job back to METERED until it is posted too.
+   */
   SETTLEMENT_STATE_SETTLED = "SETTLEMENT_STATE_SETTLED",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
@@ -362,6 +369,28 @@ export function failureCategoryToNumber(object: FailureCategory): number {
   }
 }
 
+/** Why a queued job waits: what the latest placement attempt found (JobQueued). */
+export interface QueueStatus {
+  /** Human-readable reasons, e.g. "no provider with a free h100-80g". */
+  reasons: string[];
+  /**
+   * How many providers each filter step rejected, keyed by the reason's name (e.g.
+   * REJECTION_REASON_GPU_CLASS_MISMATCH).
+   */
+  rejections: { [key: string]: number };
+  /** When this wait began: the first JobQueued since the job last left the queue. */
+  queuedSince:
+    | Timestamp
+    | undefined;
+  /** When placement last looked and still found no provider. */
+  lastCheckedAt: Timestamp | undefined;
+}
+
+export interface QueueStatus_RejectionsEntry {
+  key: string;
+  value: number;
+}
+
 /** Price of a spec in one tier. */
 export interface TierPrice {
   tier: Tier;
@@ -420,8 +449,256 @@ export interface Job {
   classifiedAt: Timestamp | undefined;
   startedAt: Timestamp | undefined;
   finishedAt: Timestamp | undefined;
-  updatedAt: Timestamp | undefined;
+  updatedAt:
+    | Timestamp
+    | undefined;
+  /** Set while state is QUEUED. */
+  queue: QueueStatus | undefined;
 }
+
+function createBaseQueueStatus(): QueueStatus {
+  return { reasons: [], rejections: {}, queuedSince: undefined, lastCheckedAt: undefined };
+}
+
+export const QueueStatus: MessageFns<QueueStatus> = {
+  encode(message: QueueStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reasons) {
+      writer.uint32(10).string(v!);
+    }
+    globalThis.Object.entries(message.rejections).forEach(([key, value]: [string, number]) => {
+      QueueStatus_RejectionsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.queuedSince !== undefined) {
+      Timestamp.encode(message.queuedSince, writer.uint32(26).fork()).join();
+    }
+    if (message.lastCheckedAt !== undefined) {
+      Timestamp.encode(message.lastCheckedAt, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueueStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueueStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reasons.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = QueueStatus_RejectionsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.rejections[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.queuedSince = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastCheckedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueueStatus {
+    return {
+      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => globalThis.String(e)) : [],
+      rejections: isObject(object.rejections)
+        ? (globalThis.Object.entries(object.rejections) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      queuedSince: isSet(object.queuedSince)
+        ? fromJsonTimestamp(object.queuedSince)
+        : isSet(object.queued_since)
+        ? fromJsonTimestamp(object.queued_since)
+        : undefined,
+      lastCheckedAt: isSet(object.lastCheckedAt)
+        ? fromJsonTimestamp(object.lastCheckedAt)
+        : isSet(object.last_checked_at)
+        ? fromJsonTimestamp(object.last_checked_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: QueueStatus): unknown {
+    const obj: any = {};
+    if (message.reasons?.length) {
+      obj.reasons = message.reasons;
+    }
+    if (message.rejections) {
+      const entries = globalThis.Object.entries(message.rejections) as [string, number][];
+      if (entries.length > 0) {
+        obj.rejections = {};
+        entries.forEach(([k, v]) => {
+          obj.rejections[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.queuedSince !== undefined) {
+      obj.queuedSince = fromTimestamp(message.queuedSince).toISOString();
+    }
+    if (message.lastCheckedAt !== undefined) {
+      obj.lastCheckedAt = fromTimestamp(message.lastCheckedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueueStatus>, I>>(base?: I): QueueStatus {
+    return QueueStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueueStatus>, I>>(object: I): QueueStatus {
+    const message = createBaseQueueStatus();
+    message.reasons = object.reasons?.map((e) => e) || [];
+    message.rejections = (globalThis.Object.entries(object.rejections ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.queuedSince = (object.queuedSince !== undefined && object.queuedSince !== null)
+      ? Timestamp.fromPartial(object.queuedSince)
+      : undefined;
+    message.lastCheckedAt = (object.lastCheckedAt !== undefined && object.lastCheckedAt !== null)
+      ? Timestamp.fromPartial(object.lastCheckedAt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueueStatus_RejectionsEntry(): QueueStatus_RejectionsEntry {
+  return { key: "", value: 0 };
+}
+
+export const QueueStatus_RejectionsEntry: MessageFns<QueueStatus_RejectionsEntry> = {
+  encode(message: QueueStatus_RejectionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueueStatus_RejectionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueueStatus_RejectionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueueStatus_RejectionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: QueueStatus_RejectionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueueStatus_RejectionsEntry>, I>>(base?: I): QueueStatus_RejectionsEntry {
+    return QueueStatus_RejectionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueueStatus_RejectionsEntry>, I>>(object: I): QueueStatus_RejectionsEntry {
+    const message = createBaseQueueStatus_RejectionsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
 
 function createBaseTierPrice(): TierPrice {
   return {
@@ -815,6 +1092,7 @@ function createBaseJob(): Job {
     startedAt: undefined,
     finishedAt: undefined,
     updatedAt: undefined,
+    queue: undefined,
   };
 }
 
@@ -873,6 +1151,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(message.updatedAt, writer.uint32(146).fork()).join();
+    }
+    if (message.queue !== undefined) {
+      QueueStatus.encode(message.queue, writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -1034,6 +1315,14 @@ export const Job: MessageFns<Job> = {
             message.updatedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.queue = QueueStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1110,6 +1399,7 @@ export const Job: MessageFns<Job> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      queue: isSet(object.queue) ? QueueStatus.fromJSON(object.queue) : undefined,
     };
   },
 
@@ -1169,6 +1459,9 @@ export const Job: MessageFns<Job> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
     }
+    if (message.queue !== undefined) {
+      obj.queue = QueueStatus.toJSON(message.queue);
+    }
     return obj;
   },
 
@@ -1206,6 +1499,9 @@ export const Job: MessageFns<Job> = {
       : undefined;
     message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
       ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    message.queue = (object.queue !== undefined && object.queue !== null)
+      ? QueueStatus.fromPartial(object.queue)
       : undefined;
     return message;
   },
@@ -1254,6 +1550,10 @@ function fromJsonTimestamp(o: any): Timestamp {
   } else {
     return Timestamp.fromJSON(o);
   }
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
