@@ -23,6 +23,12 @@ export interface FleetConfig {
   readonly vanishRate: number;
   /** How long a vanished provider stays away before heartbeating again. */
   readonly vanishForMs: number;
+  /**
+   * Probability, per assignment, that the provider silently loses one job input it holds (a
+   * cache wiped without an eviction in its heartbeat): the next run that needs it fetches it
+   * and says so, and placement counts a misclaimed holding. 0 when unset.
+   */
+  readonly forgetRate?: number;
   /** Simulated seconds per real second: a 60 s job runs for 1 s at 60. */
   readonly timeScale: number;
   readonly seed: number;
@@ -51,6 +57,7 @@ export const defaultFleetConfig: FleetConfig = {
   failureRate: 0.05,
   vanishRate: 0.02,
   vanishForMs: 30_000,
+  forgetRate: 0.01,
   timeScale: 60,
   seed: 42,
 };

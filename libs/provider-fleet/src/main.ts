@@ -30,6 +30,7 @@ const config: FleetConfig = {
   failureRate: numberFrom('FLEET_FAILURE_RATE', defaultFleetConfig.failureRate, rate),
   vanishRate: numberFrom('FLEET_VANISH_RATE', defaultFleetConfig.vanishRate, rate),
   vanishForMs: numberFrom('FLEET_VANISH_FOR_MS', defaultFleetConfig.vanishForMs, positive),
+  forgetRate: numberFrom('FLEET_FORGET_RATE', defaultFleetConfig.forgetRate ?? 0, rate),
 };
 const address = process.env.PLACEMENT_ADDRESS ?? '127.0.0.1:50053';
 const log = (message: string): void => void process.stderr.write(`${message}\n`);

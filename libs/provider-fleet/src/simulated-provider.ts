@@ -154,6 +154,7 @@ export class SimulatedProvider {
     if (this.running.has(key)) return;
     const roll = uniformInt(this.rng, 0, 9_999) / 10_000;
     if (roll < this.config.vanishRate) return this.vanish(assignment);
+    if (this.held.size > 0 && uniformInt(this.rng, 0, 9_999) / 10_000 < (this.config.forgetRate ?? 0)) this.forgetOne();
     const seconds = Math.max(1, assignment.spec?.estimatedDurationSeconds ?? 1);
     const runMs = Math.max(50, Math.floor((seconds * 1000) / this.config.timeScale));
     const fails = roll < this.config.vanishRate + this.config.failureRate;
@@ -166,13 +167,15 @@ export class SimulatedProvider {
     const timer = setTimeout(
       () => {
         this.running.delete(key);
-        const usage = this.usageOf(assignment, fails ? 0.5 : 1);
+        const { usage, fetchedDigests } = this.usageOf(assignment, fails ? 0.5 : 1);
         if (fails) {
           const failure = { ...report, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: true, message: 'simulated GPU fault', usage };
           this.report(`ReportFailed ${assignment.jobId}`, (done) => this.client.reportFailed(failure, this.auth(), done), released);
           this.log(`${this.plan.name}: failed ${assignment.jobId} (attempt ${assignment.attempt})`);
         } else {
-          const done = { ...report, resultHash: `sha256:${randomUUID().replaceAll('-', '')}`, usage };
+          // It keeps every input of the run (fetched ones included): placement adds them at once.
+          const cachedDigests = (assignment.spec?.inputs ?? []).map((input) => input.digest);
+          const done = { ...report, resultHash: `sha256:${randomUUID().replaceAll('-', '')}`, usage, fetchedDigests, cachedDigests };
           this.report(`ReportCompleted ${assignment.jobId}`, (answered) => this.client.reportCompleted(done, this.auth(), answered), released);
           this.log(`${this.plan.name}: completed ${assignment.jobId} (attempt ${assignment.attempt})`);
         }
@@ -199,18 +202,28 @@ export class SimulatedProvider {
     });
   }
 
-  private usageOf(assignment: api.Assignment, share: number): api.UsageReport {
+  /** Drops one held input without announcing it: what placement believes it holds is now wrong. */
+  private forgetOne(): void {
+    const digests = [...this.held];
+    const lost = digests[uniformInt(this.rng, 0, digests.length - 1)]!;
+    this.held.delete(lost);
+    this.log(`${this.plan.name}: lost ${lost} from its cache without telling`);
+  }
+
+  private usageOf(assignment: api.Assignment, share: number): { usage: api.UsageReport; fetchedDigests: string[] } {
     const spec = assignment.spec;
     const gpuMs = Math.floor((spec?.estimatedDurationSeconds ?? 1) * 1000 * (spec?.gpuCount || 1) * share);
     // Inputs it did not hold are fetched (and kept: the next heartbeat announces them).
     let fetched = 0n;
+    const fetchedDigests: string[] = [];
     for (const input of spec?.inputs ?? []) {
       if (this.held.has(input.digest)) continue;
       fetched += BigInt(input.sizeBytes || '0');
+      fetchedDigests.push(input.digest);
       this.held.add(input.digest);
       this.announce.push(input.digest);
     }
-    return {
+    const usage = {
       reportId: `${this.providerId}:${assignment.jobId}:${assignment.attempt}`,
       amounts: {
         gpuMilliseconds: String(gpuMs),
@@ -219,6 +232,7 @@ export class SimulatedProvider {
         fetchedBytes: String(fetched),
       },
     };
+    return { usage, fetchedDigests };
   }
 
   private halt(stop: api.StopInstruction): void {

@@ -154,6 +154,7 @@ export class ProviderGrpcController implements OnApplicationShutdown {
           ...(request.resultHash !== undefined ? { resultHash: request.resultHash } : {}),
           ...(kind === 'FAILED' ? { failure: { category: request.category!, retryable: request.retryable ?? false, message: request.message ?? '' } } : {}),
           ...(request.usage != null ? { usage: request.usage } : {}),
+          ...(kind === 'COMPLETED' ? { fetchedDigests: request.fetchedDigests ?? [], cachedDigests: request.cachedDigests ?? [] } : {}),
         },
         ...trace(),
         ...pending,

@@ -62,6 +62,7 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
   ProviderLost: (d) => [field('provider', d.providerId), field('jobs', d.jobIds)],
   ProviderRegistered: (d) => [field('provider', d.providerId), field('operator', d.operatorId), field('region', d.region)],
   ProviderCapacityChanged: (d) => [field('provider', d.providerId), field('total', d.totalGpus), field('in_use', d.gpusInUse), field('health', short(d.health, 'HEALTH_STATUS_'))],
+  ProviderInputsReported: (d) => [field('provider', d.providerId), field('job', d.jobId), field('attempt', d.attempt), field('added', d.addedDigests), field('misclaimed', d.misclaimedDigests)],
   UsageReported: (d) => [
     field('report', d.reportId),
     field('provider', d.providerId),

@@ -3,8 +3,8 @@
 // the job; PostingRecorded names only the usage id, so its row may wait for the job id).
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class AddJobUsage1765000000000 implements MigrationInterface {
-  name = 'AddJobUsage1765000000000';
+export class AddJobUsage1765100000000 implements MigrationInterface {
+  name = 'AddJobUsage1765100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

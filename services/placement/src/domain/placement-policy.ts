@@ -49,6 +49,8 @@ export interface ReputationParameters {
   priorWeight: number;
   priorRateBp: number;
   lossWeight: number;
+  /** A misclaimed holding (an input advertised as held, then fetched) counts as this many failures. */
+  misclaimWeight: number;
   /** Reputation a DEGRADED provider keeps, in basis points of its computed reputation. */
   degradedRetentionBp: number;
 }
@@ -137,7 +139,7 @@ export const placementPolicy2025: PlacementPolicy = {
   maxAttempts: 3,
   recordedCandidatesLimit: 32,
   acceptedHealth: [api.HealthStatus.HEALTH_STATUS_HEALTHY, api.HealthStatus.HEALTH_STATUS_DEGRADED],
-  reputation: { priorWeight: 10, priorRateBp: 8_000, lossWeight: 3, degradedRetentionBp: 7_500 },
+  reputation: { priorWeight: 10, priorRateBp: 8_000, lossWeight: 3, misclaimWeight: 2, degradedRetentionBp: 7_500 },
   scales: { latencyHalfMs: 50, priceHalfBaseUnits: '2000000', priceHalfByGpuClass: {} },
   liveness: { heartbeatIntervalMs: 10_000, suspectAfterMissed: 2, lostAfterMissed: 6 },
   tenantRules: {},

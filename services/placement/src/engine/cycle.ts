@@ -249,7 +249,7 @@ export class Cycle {
       (live ? attempts.reported(r.jobId, r.attempt, r.kind) : (past?.reportedKinds.includes(r.kind) ?? false));
     const decision = decideReport(
       state.registry,
-      { ...r, wasAssigned: assignedTo === r.providerId, alreadyReported },
+      { ...r, wasAssigned: assignedTo === r.providerId, alreadyReported, ...(r.usage?.reportId ? { reportId: r.usage.reportId } : {}) },
       state.policy,
     );
     switch (decision.kind) {
@@ -410,7 +410,16 @@ export class Cycle {
   }
 }
 
-const PROVIDER_EVENTS = new Set<string>(['ProviderRegistered', 'ProviderHeartbeatMissed', 'ProviderLost', 'ProviderRecovered', 'ProviderCapacityChanged']);
+// A record over the union's types: a provider event added to the union must be listed here.
+const PROVIDER_EVENT_TYPES: Record<ProviderFamilyEvent['type'], true> = {
+  ProviderRegistered: true,
+  ProviderHeartbeatMissed: true,
+  ProviderLost: true,
+  ProviderRecovered: true,
+  ProviderCapacityChanged: true,
+  ProviderInputsReported: true,
+};
+const PROVIDER_EVENTS: ReadonlySet<string> = new Set(Object.keys(PROVIDER_EVENT_TYPES));
 
 function isProviderEvent(event: RegistryEvent): event is ProviderFamilyEvent {
   return PROVIDER_EVENTS.has(event.type);

@@ -43,6 +43,8 @@ export interface ReportCommand extends Pending<'applied' | 'duplicate'> {
     readonly resultHash?: string;
     readonly failure?: { readonly category: api.FailureCategory; readonly retryable: boolean; readonly message: string };
     readonly usage?: api.UsageReport;
+    readonly fetchedDigests?: readonly string[];
+    readonly cachedDigests?: readonly string[];
   };
   readonly traceparent?: string;
 }

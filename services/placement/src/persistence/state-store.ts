@@ -47,6 +47,7 @@ interface ProviderRow {
   completions: number;
   failures: number;
   losses: number;
+  misclaims: number;
   registered_at: Date;
   token_hash: string;
   ingress_mbps: number;
@@ -74,7 +75,7 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
   const providers = await client.query<ProviderRow>(
     `SELECT provider_id, operator_id, endpoint, region, jurisdiction, gpus, price_per_gpu_hour_base_units::text AS price,
             advertised_latency_ms, status, health, total_gpus, reported_gpus_in_use, last_heartbeat_at,
-            last_heartbeat_sequence::text AS sequence, missed_heartbeats, completions, failures, losses, registered_at, token_hash,
+            last_heartbeat_sequence::text AS sequence, missed_heartbeats, completions, failures, losses, misclaims, registered_at, token_hash,
             ingress_mbps, transfer_price_per_gb_base_units::text AS transfer_price, held_digests
        FROM providers`,
   );
@@ -120,7 +121,7 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
       lastHeartbeatAtMs: Math.max(row.last_heartbeat_at.getTime(), graceFromMs),
       heartbeatSequence: row.sequence,
       missedHeartbeats: row.missed_heartbeats,
-      track: { completions: row.completions, failures: row.failures, losses: row.losses },
+      track: { completions: row.completions, failures: row.failures, losses: row.losses, misclaims: row.misclaims },
       ingressMbps: row.ingress_mbps,
       transferPricePerGb: BigInt(row.transfer_price),
       heldDigests: new Set(row.held_digests),
@@ -254,13 +255,13 @@ async function writeProviders(client: pg.ClientBase, effects: CycleEffects, cont
     `INSERT INTO providers (provider_id, operator_id, endpoint, region, jurisdiction, gpus, price_per_gpu_hour_base_units,
                             advertised_latency_ms, token_hash, status, health, total_gpus, reported_gpus_in_use,
                             last_heartbeat_at, last_heartbeat_sequence, missed_heartbeats, completions, failures, losses, registered_at,
-                            ingress_mbps, transfer_price_per_gb_base_units, held_digests)
+                            ingress_mbps, transfer_price_per_gb_base_units, held_digests, misclaims)
      SELECT id, op, ep, rg, ju, g::jsonb, pr::bigint, lat, tok, st, he, tot, used, to_timestamp(hb / 1000.0), sq::numeric, mi, co, fa, lo, to_timestamp(reg / 1000.0),
-            bw, tp::bigint, ARRAY(SELECT jsonb_array_elements_text(hd::jsonb))
+            bw, tp::bigint, ARRAY(SELECT jsonb_array_elements_text(hd::jsonb)), mc
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[],
                    $11::text[], $12::int[], $13::int[], $14::float8[], $15::text[], $16::int[], $17::int[], $18::int[], $19::int[], $20::float8[],
-                   $21::int[], $22::text[], $23::text[])
-            AS t(id, op, ep, rg, ju, g, pr, lat, tok, st, he, tot, used, hb, sq, mi, co, fa, lo, reg, bw, tp, hd)
+                   $21::int[], $22::text[], $23::text[], $24::int[])
+            AS t(id, op, ep, rg, ju, g, pr, lat, tok, st, he, tot, used, hb, sq, mi, co, fa, lo, reg, bw, tp, hd, mc)
      ON CONFLICT (provider_id) DO UPDATE SET
        region = EXCLUDED.region, jurisdiction = EXCLUDED.jurisdiction, gpus = EXCLUDED.gpus,
        price_per_gpu_hour_base_units = EXCLUDED.price_per_gpu_hour_base_units, advertised_latency_ms = EXCLUDED.advertised_latency_ms,
@@ -269,7 +270,7 @@ async function writeProviders(client: pg.ClientBase, effects: CycleEffects, cont
        last_heartbeat_sequence = EXCLUDED.last_heartbeat_sequence, missed_heartbeats = EXCLUDED.missed_heartbeats,
        completions = EXCLUDED.completions, failures = EXCLUDED.failures, losses = EXCLUDED.losses,
        ingress_mbps = EXCLUDED.ingress_mbps, transfer_price_per_gb_base_units = EXCLUDED.transfer_price_per_gb_base_units,
-       held_digests = EXCLUDED.held_digests`,
+       held_digests = EXCLUDED.held_digests, misclaims = EXCLUDED.misclaims`,
     [
       col((p) => p.providerId),
       col((p) => p.operatorId),
@@ -295,6 +296,7 @@ async function writeProviders(client: pg.ClientBase, effects: CycleEffects, cont
       col((p) => p.transferPricePerGb.toString()),
       // One JSON array per provider: unnest cannot take an array of arrays of varying length.
       col((p) => JSON.stringify([...p.heldDigests].sort())),
+      col((p) => p.track.misclaims),
     ],
   );
   // Capacity rows: one per class offered or still held; the CHECK (reserved <= total) is the backstop.

@@ -1,5 +1,5 @@
 // Field checks shared by the three reports, plus the completion's and failure's own fields.
-import { api } from '@switchyard/contracts';
+import { api, isDigest, MAX_JOB_INPUTS } from '@switchyard/contracts';
 import type { FieldViolation } from '@switchyard/service-host';
 import { InvalidRequest, NotPermitted } from '../rejections.js';
 
@@ -15,7 +15,14 @@ export function validateReport(kind: ReportKind, callerProviderId: string, reque
   need(!!request.jobId, 'job_id', 'required');
   need(!!request.providerId, 'provider_id', 'required');
   need((request.attempt ?? 0) >= 1, 'attempt', 'must be the attempt number of the assignment (1 or more)');
-  if (kind === 'COMPLETED') need(!!request.resultHash, 'result_hash', 'required');
+  if (kind === 'COMPLETED') {
+    need(!!request.resultHash, 'result_hash', 'required');
+    for (const field of ['fetched_digests', 'cached_digests'] as const) {
+      const digests = (field === 'fetched_digests' ? request.fetchedDigests : request.cachedDigests) ?? [];
+      need(digests.length <= MAX_JOB_INPUTS, field, `at most ${MAX_JOB_INPUTS} digests (a job has at most ${MAX_JOB_INPUTS} inputs)`);
+      digests.slice(0, MAX_JOB_INPUTS).forEach((digest, i) => need(isDigest(digest), `${field}[${i}]`, 'must be "sha256:" and 64 lowercase hex digits'));
+    }
+  }
   if (kind === 'FAILED') {
     need(
       request.category !== undefined && request.category !== api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED,

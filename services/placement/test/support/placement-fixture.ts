@@ -268,13 +268,21 @@ export class ProviderClient {
     return unary((cb) => this.client.reportStarted({ jobId, attempt, providerId: this.providerId }, this.auth(), cb));
   }
 
-  completed(jobId: string, attempt: number, reportId = uniqueName('report')): Promise<api.ReportCompletedResponse> {
+  completed(
+    jobId: string,
+    attempt: number,
+    reportId = uniqueName('report'),
+    inputs: Partial<Pick<api.ReportCompletedRequest, 'fetchedDigests' | 'cachedDigests'>> = {},
+  ): Promise<api.ReportCompletedResponse> {
     const request: api.ReportCompletedRequest = {
       jobId,
       attempt,
       providerId: this.providerId,
       resultHash: 'sha256:feedface',
       usage: { reportId, amounts: { gpuMilliseconds: '61000', tokens: '1200', bytes: '4096', fetchedBytes: '0' } },
+      fetchedDigests: [],
+      cachedDigests: [],
+      ...inputs,
     };
     return unary((cb) => this.client.reportCompleted(request, this.auth(), cb));
   }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { api, type events } from '@switchyard/contracts/messages';
 import { decideHeartbeat } from '../commands/decide-heartbeat.js';
+import { decideReport, type ReportInput } from '../commands/decide-report.js';
+import { reputationBp } from '../reputation.js';
 import { defaultPlacementPolicy as policy, placementPolicy2026, type PlacementPolicy } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
-import { R, classified, given, placedOn, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
+import { R, classified, completed, given, placedOn, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
 import { fetchFor, fetchMillis, jobInputsOf } from './locality.js';
 import { placeJob, type PlacementDecision } from './place-job.js';
 import { decisionDifferences, rescoreDecision } from './rescore-decision.js';
@@ -151,5 +153,75 @@ describe('gang fragmentation', () => {
     const decision = placeJob(request({ jobId: 'gang', spec: spec({ gpuCount: 8 }) }), registry, policy);
     expect(decision.type).toBe('JobQueued');
     expect((decision.data as events.JobQueued).reasons).toEqual(['2 providers without 8 free a100-80g', 'needs 8 a100-80g on one provider, the largest free block is 7']);
+  });
+});
+
+describe('caches that stay honest', () => {
+  const OTHER = `sha256:${'a'.repeat(64)}`;
+  const withRun = (held: string[]) =>
+    [submitted('job-1', spec({ inputs: [dataset(20n * GB), { ...dataset(4n * GB), digest: WEIGHTS }] })), classified('job-1', api.Tier.TIER_BATCH), placedOn('job-1', 'p', 'op-p')].reduce(
+      evolveProviders,
+      given(registered('p', { operator: 'op-p', held })),
+    );
+  const completion = (overrides: Partial<ReportInput>): ReportInput => ({
+    kind: 'COMPLETED',
+    jobId: 'job-1',
+    attempt: 1,
+    providerId: 'p',
+    receivedAtMs: 1_750_000_100_000,
+    wasAssigned: true,
+    alreadyReported: false,
+    resultHash: 'sha256:r',
+    reportId: 'report-1',
+    ...overrides,
+  });
+  const eventsOf = (registry: ReturnType<typeof withRun>, input: ReportInput) => {
+    const decision = decideReport(registry, input, policy);
+    if (decision.kind !== 'applied') throw new Error(decision.kind);
+    return decision.events;
+  };
+
+  it('a completed run adds the inputs it kept to the holdings, at once; digests that are not inputs of the job are ignored', () => {
+    const registry = withRun([]);
+    const events = eventsOf(registry, completion({ fetchedDigests: [DATASET, WEIGHTS], cachedDigests: [DATASET, WEIGHTS, OTHER] }));
+    expect(events.map((e) => e.type)).toEqual(['JobCompleted', 'ProviderInputsReported']);
+    expect(events[1]!.data).toMatchObject({ providerId: 'p', jobId: 'job-1', attempt: 1, reportId: 'report-1', addedDigests: [DATASET, WEIGHTS].sort(), misclaimedDigests: [] });
+    const after = events.reduce(evolveProviders, registry);
+    expect([...after.providers.get('p')!.heldDigests].sort()).toEqual([DATASET, WEIGHTS].sort());
+    expect([...after.inputHolders.get(DATASET)!]).toEqual(['p']);
+    expect(after.providers.get('p')!.track.misclaims).toBe(0);
+  });
+
+  it('nothing to say when the run fetched nothing and kept only what it held', () => {
+    expect(eventsOf(withRun([DATASET]), completion({ fetchedDigests: [], cachedDigests: [DATASET] })).map((e) => e.type)).toEqual(['JobCompleted']);
+  });
+
+  it('a provider that advertised an input yet fetched it is recorded with the evidence and loses reputation', () => {
+    const registry = withRun([DATASET]);
+    const before = reputationBp(registry.providers.get('p')!, policy.reputation);
+    const events = eventsOf(registry, completion({ fetchedDigests: [DATASET], cachedDigests: [] }));
+    expect(events[1]).toEqual({
+      type: 'ProviderInputsReported',
+      data: { providerId: 'p', jobId: 'job-1', attempt: 1, reportId: 'report-1', addedDigests: [], misclaimedDigests: [DATASET], reportedAt: expect.anything() },
+    });
+    const after = events.reduce(evolveProviders, registry);
+    const provider = after.providers.get('p')!;
+    expect(provider.track).toMatchObject({ completions: 1, misclaims: 1 });
+    // It did not hold what it claimed, and kept nothing: no longer a holder.
+    expect(provider.heldDigests.has(DATASET)).toBe(false);
+    expect(after.inputHolders.has(DATASET)).toBe(false);
+    // One completion (+) and one misclaim (weight 2, -) leave it below where it started.
+    expect(reputationBp(provider, policy.reputation)).toBeLessThan(before);
+    // (The fold changes a registry in place: the honest twin folds its own.)
+    const honest = [completed('job-1', 'p')].reduce(evolveProviders, withRun([DATASET])).providers.get('p')!;
+    expect(reputationBp(provider, policy.reputation)).toBeLessThan(reputationBp(honest, policy.reputation));
+  });
+
+  it('a misclaimed input the run kept stays held', () => {
+    const events = eventsOf(withRun([DATASET]), completion({ fetchedDigests: [DATASET], cachedDigests: [DATASET] }));
+    expect(events[1]!.data).toMatchObject({ addedDigests: [DATASET], misclaimedDigests: [DATASET] });
+    const provider = events.reduce(evolveProviders, withRun([DATASET])).providers.get('p')!;
+    expect(provider.heldDigests.has(DATASET)).toBe(true);
+    expect(provider.track.misclaims).toBe(1);
   });
 });

@@ -46,6 +46,15 @@ export function evolveProviderEvent(state: ProviderRegistry, event: ProviderFami
           heldDigests,
         };
       });
+    case 'ProviderInputsReported':
+      return updateProvider(state, event.data.providerId, (p) => {
+        const { addedDigests, misclaimedDigests } = event.data;
+        // A misclaimed input was not there; one the run kept is there now.
+        const heldDigests = changedHoldings(p.heldDigests, addedDigests, misclaimedDigests);
+        indexHeldDigests(state, p.providerId, p.heldDigests, heldDigests);
+        const track = misclaimedDigests.length > 0 ? { ...p.track, misclaims: p.track.misclaims + 1 } : p.track;
+        return { ...p, heldDigests, track };
+      });
     default: {
       const unexpected: never = event;
       throw new Error(`unhandled provider event ${JSON.stringify(unexpected)}`);
@@ -94,7 +103,7 @@ function registered(previous: ProviderState | undefined, data: events.ProviderRe
     lastHeartbeatAtMs: toEpochMillis(data.registeredAt),
     heartbeatSequence: '0',
     missedHeartbeats: 0,
-    track: previous?.track ?? { completions: 0, failures: 0, losses: 0 },
+    track: previous?.track ?? { completions: 0, failures: 0, losses: 0, misclaims: 0 },
     ingressMbps: data.ingressMbps ?? 0,
     transferPricePerGb: BigInt(data.transferPricePerGbBaseUnits || '0'),
     // Registration lists everything the provider holds: it replaces what was known.

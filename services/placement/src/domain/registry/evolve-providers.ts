@@ -11,6 +11,7 @@ export function evolveProviders(state: ProviderRegistry, event: RegistryEvent): 
     case 'ProviderLost':
     case 'ProviderRecovered':
     case 'ProviderCapacityChanged':
+    case 'ProviderInputsReported':
       return evolveProviderEvent(state, event);
     case 'JobSubmitted':
     case 'JobClassified':

@@ -17,7 +17,7 @@ describe('evolveProviders', () => {
     expect(done.jobs.size).toBe(0);
     expect(done.holdings.size).toBe(0);
     expect(done.heldBy.size).toBe(0);
-    expect(done.providers.get('p')!.track).toEqual({ completions: 1, failures: 0, losses: 0 });
+    expect(done.providers.get('p')!.track).toEqual({ completions: 1, failures: 0, losses: 0, misclaims: 0 });
   });
 
   it('ignores a redelivered JobPlaced for the attempt it already holds', () => {
@@ -60,7 +60,7 @@ describe('evolveProviders', () => {
       lost('p'),
     );
     const provider = registry.providers.get('p')!;
-    expect(provider.track).toEqual({ completions: 0, failures: 1, losses: 1 });
+    expect(provider.track).toEqual({ completions: 0, failures: 1, losses: 1, misclaims: 0 });
     expect(provider.status).toBe('LOST');
     // (0 + 10 × 8000) / (0 + 1 + 3 × 1 + 10)
     expect(reputationBp(provider, policy.reputation)).toBe(5714);

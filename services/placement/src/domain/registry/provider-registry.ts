@@ -16,6 +16,8 @@ export interface ProviderTrackRecord {
   readonly failures: number;
   /** Times the provider was declared lost. */
   readonly losses: number;
+  /** Completion reports in which the provider fetched an input it advertised as held (ProviderInputsReported). */
+  readonly misclaims: number;
 }
 
 export interface ProviderState {

@@ -8,7 +8,8 @@ export type ProviderFamilyEvent =
   | { type: 'ProviderHeartbeatMissed'; data: events.ProviderHeartbeatMissed }
   | { type: 'ProviderLost'; data: events.ProviderLost }
   | { type: 'ProviderRecovered'; data: events.ProviderRecovered }
-  | { type: 'ProviderCapacityChanged'; data: events.ProviderCapacityChanged };
+  | { type: 'ProviderCapacityChanged'; data: events.ProviderCapacityChanged }
+  | { type: 'ProviderInputsReported'; data: events.ProviderInputsReported };
 
 export type JobFamilyEvent =
   | { type: 'JobSubmitted'; data: events.JobSubmitted }
@@ -35,6 +36,7 @@ export function registryEventOfProviderEnvelope(envelope: events.ProviderEvent):
   if (envelope.providerLost) return { type: 'ProviderLost', data: envelope.providerLost };
   if (envelope.providerRecovered) return { type: 'ProviderRecovered', data: envelope.providerRecovered };
   if (envelope.providerCapacityChanged) return { type: 'ProviderCapacityChanged', data: envelope.providerCapacityChanged };
+  if (envelope.providerInputsReported) return { type: 'ProviderInputsReported', data: envelope.providerInputsReported };
   return undefined;
 }
 

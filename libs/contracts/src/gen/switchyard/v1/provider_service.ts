@@ -239,7 +239,19 @@ export interface ReportCompletedRequest {
   providerId: string;
   /** Content hash of the result, e.g. "sha256:...". */
   resultHash: string;
-  usage: UsageReport | undefined;
+  usage:
+    | UsageReport
+    | undefined;
+  /**
+   * Inputs of the job (content digests) this run fetched because the provider did not have them.
+   * One the provider advertised as held is a broken claim: it costs reputation.
+   */
+  fetchedDigests: string[];
+  /**
+   * Inputs of the job the provider keeps after the run: added to its holdings at once (no need
+   * to wait for the next heartbeat). Digests that are not inputs of the job are ignored.
+   */
+  cachedDigests: string[];
 }
 
 export interface ReportCompletedResponse {
@@ -1670,7 +1682,15 @@ export const UsageReport: MessageFns<UsageReport> = {
 };
 
 function createBaseReportCompletedRequest(): ReportCompletedRequest {
-  return { jobId: "", attempt: 0, providerId: "", resultHash: "", usage: undefined };
+  return {
+    jobId: "",
+    attempt: 0,
+    providerId: "",
+    resultHash: "",
+    usage: undefined,
+    fetchedDigests: [],
+    cachedDigests: [],
+  };
 }
 
 export const ReportCompletedRequest: MessageFns<ReportCompletedRequest> = {
@@ -1689,6 +1709,12 @@ export const ReportCompletedRequest: MessageFns<ReportCompletedRequest> = {
     }
     if (message.usage !== undefined) {
       UsageReport.encode(message.usage, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.fetchedDigests) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.cachedDigests) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -1746,6 +1772,22 @@ export const ReportCompletedRequest: MessageFns<ReportCompletedRequest> = {
             message.usage = UsageReport.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.fetchedDigests.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cachedDigests.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1777,6 +1819,16 @@ export const ReportCompletedRequest: MessageFns<ReportCompletedRequest> = {
         ? globalThis.String(object.result_hash)
         : "",
       usage: isSet(object.usage) ? UsageReport.fromJSON(object.usage) : undefined,
+      fetchedDigests: globalThis.Array.isArray(object?.fetchedDigests)
+        ? object.fetchedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.fetched_digests)
+        ? object.fetched_digests.map((e: any) => globalThis.String(e))
+        : [],
+      cachedDigests: globalThis.Array.isArray(object?.cachedDigests)
+        ? object.cachedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.cached_digests)
+        ? object.cached_digests.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1797,6 +1849,12 @@ export const ReportCompletedRequest: MessageFns<ReportCompletedRequest> = {
     if (message.usage !== undefined) {
       obj.usage = UsageReport.toJSON(message.usage);
     }
+    if (message.fetchedDigests?.length) {
+      obj.fetchedDigests = message.fetchedDigests;
+    }
+    if (message.cachedDigests?.length) {
+      obj.cachedDigests = message.cachedDigests;
+    }
     return obj;
   },
 
@@ -1812,6 +1870,8 @@ export const ReportCompletedRequest: MessageFns<ReportCompletedRequest> = {
     message.usage = (object.usage !== undefined && object.usage !== null)
       ? UsageReport.fromPartial(object.usage)
       : undefined;
+    message.fetchedDigests = object.fetchedDigests?.map((e) => e) || [];
+    message.cachedDigests = object.cachedDigests?.map((e) => e) || [];
     return message;
   },
 };

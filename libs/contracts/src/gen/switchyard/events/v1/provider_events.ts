@@ -27,6 +27,7 @@ export interface ProviderEvent {
   providerLost?: ProviderLost | undefined;
   providerRecovered?: ProviderRecovered | undefined;
   providerCapacityChanged?: ProviderCapacityChanged | undefined;
+  providerInputsReported?: ProviderInputsReported | undefined;
 }
 
 /** A provider registered its capacity. */
@@ -96,6 +97,31 @@ export interface ProviderCapacityChanged {
   evictedDigests: string[];
 }
 
+/**
+ * What a completed run's report said about the job's inputs on its provider: the inputs it keeps
+ * (added to its holdings), and the inputs it advertised as held yet fetched (a broken claim: the
+ * provider's track record counts one misclaim, and its reputation falls). Record key: provider_id.
+ */
+export interface ProviderInputsReported {
+  providerId: string;
+  /**
+   * The run that reported it: the evidence is this attempt's JobPlaced (whose decision record
+   * shows the fetch the claim saved) and its completion report.
+   */
+  jobId: string;
+  attempt: number;
+  /** The completion's usage report id, when it carried usage. */
+  reportId: string;
+  /** Inputs of the job the provider now holds that it did not before. */
+  addedDigests: string[];
+  /**
+   * Inputs the provider held by its own account (registration, heartbeats) when it reported, yet
+   * reports having fetched for this run.
+   */
+  misclaimedDigests: string[];
+  reportedAt: Timestamp | undefined;
+}
+
 function createBaseProviderEvent(): ProviderEvent {
   return {
     providerRegistered: undefined,
@@ -103,6 +129,7 @@ function createBaseProviderEvent(): ProviderEvent {
     providerLost: undefined,
     providerRecovered: undefined,
     providerCapacityChanged: undefined,
+    providerInputsReported: undefined,
   };
 }
 
@@ -122,6 +149,9 @@ export const ProviderEvent: MessageFns<ProviderEvent> = {
     }
     if (message.providerCapacityChanged !== undefined) {
       ProviderCapacityChanged.encode(message.providerCapacityChanged, writer.uint32(42).fork()).join();
+    }
+    if (message.providerInputsReported !== undefined) {
+      ProviderInputsReported.encode(message.providerInputsReported, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -179,6 +209,14 @@ export const ProviderEvent: MessageFns<ProviderEvent> = {
             message.providerCapacityChanged = ProviderCapacityChanged.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.providerInputsReported = ProviderInputsReported.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -218,6 +256,11 @@ export const ProviderEvent: MessageFns<ProviderEvent> = {
         : isSet(object.provider_capacity_changed)
         ? ProviderCapacityChanged.fromJSON(object.provider_capacity_changed)
         : undefined,
+      providerInputsReported: isSet(object.providerInputsReported)
+        ? ProviderInputsReported.fromJSON(object.providerInputsReported)
+        : isSet(object.provider_inputs_reported)
+        ? ProviderInputsReported.fromJSON(object.provider_inputs_reported)
+        : undefined,
     };
   },
 
@@ -237,6 +280,9 @@ export const ProviderEvent: MessageFns<ProviderEvent> = {
     }
     if (message.providerCapacityChanged !== undefined) {
       obj.providerCapacityChanged = ProviderCapacityChanged.toJSON(message.providerCapacityChanged);
+    }
+    if (message.providerInputsReported !== undefined) {
+      obj.providerInputsReported = ProviderInputsReported.toJSON(message.providerInputsReported);
     }
     return obj;
   },
@@ -262,6 +308,10 @@ export const ProviderEvent: MessageFns<ProviderEvent> = {
     message.providerCapacityChanged =
       (object.providerCapacityChanged !== undefined && object.providerCapacityChanged !== null)
         ? ProviderCapacityChanged.fromPartial(object.providerCapacityChanged)
+        : undefined;
+    message.providerInputsReported =
+      (object.providerInputsReported !== undefined && object.providerInputsReported !== null)
+        ? ProviderInputsReported.fromPartial(object.providerInputsReported)
         : undefined;
     return message;
   },
@@ -1144,6 +1194,205 @@ export const ProviderCapacityChanged: MessageFns<ProviderCapacityChanged> = {
       : undefined;
     message.addedDigests = object.addedDigests?.map((e) => e) || [];
     message.evictedDigests = object.evictedDigests?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseProviderInputsReported(): ProviderInputsReported {
+  return {
+    providerId: "",
+    jobId: "",
+    attempt: 0,
+    reportId: "",
+    addedDigests: [],
+    misclaimedDigests: [],
+    reportedAt: undefined,
+  };
+}
+
+export const ProviderInputsReported: MessageFns<ProviderInputsReported> = {
+  encode(message: ProviderInputsReported, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerId !== "") {
+      writer.uint32(10).string(message.providerId);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(18).string(message.jobId);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(24).uint32(message.attempt);
+    }
+    if (message.reportId !== "") {
+      writer.uint32(34).string(message.reportId);
+    }
+    for (const v of message.addedDigests) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.misclaimedDigests) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.reportedAt !== undefined) {
+      Timestamp.encode(message.reportedAt, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderInputsReported {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderInputsReported();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reportId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.addedDigests.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.misclaimedDigests.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reportedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProviderInputsReported {
+    return {
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      reportId: isSet(object.reportId)
+        ? globalThis.String(object.reportId)
+        : isSet(object.report_id)
+        ? globalThis.String(object.report_id)
+        : "",
+      addedDigests: globalThis.Array.isArray(object?.addedDigests)
+        ? object.addedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.added_digests)
+        ? object.added_digests.map((e: any) => globalThis.String(e))
+        : [],
+      misclaimedDigests: globalThis.Array.isArray(object?.misclaimedDigests)
+        ? object.misclaimedDigests.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.misclaimed_digests)
+        ? object.misclaimed_digests.map((e: any) => globalThis.String(e))
+        : [],
+      reportedAt: isSet(object.reportedAt)
+        ? fromJsonTimestamp(object.reportedAt)
+        : isSet(object.reported_at)
+        ? fromJsonTimestamp(object.reported_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ProviderInputsReported): unknown {
+    const obj: any = {};
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    if (message.reportId !== "") {
+      obj.reportId = message.reportId;
+    }
+    if (message.addedDigests?.length) {
+      obj.addedDigests = message.addedDigests;
+    }
+    if (message.misclaimedDigests?.length) {
+      obj.misclaimedDigests = message.misclaimedDigests;
+    }
+    if (message.reportedAt !== undefined) {
+      obj.reportedAt = fromTimestamp(message.reportedAt).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProviderInputsReported>, I>>(base?: I): ProviderInputsReported {
+    return ProviderInputsReported.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProviderInputsReported>, I>>(object: I): ProviderInputsReported {
+    const message = createBaseProviderInputsReported();
+    message.providerId = object.providerId ?? "";
+    message.jobId = object.jobId ?? "";
+    message.attempt = object.attempt ?? 0;
+    message.reportId = object.reportId ?? "";
+    message.addedDigests = object.addedDigests?.map((e) => e) || [];
+    message.misclaimedDigests = object.misclaimedDigests?.map((e) => e) || [];
+    message.reportedAt = (object.reportedAt !== undefined && object.reportedAt !== null)
+      ? Timestamp.fromPartial(object.reportedAt)
+      : undefined;
     return message;
   },
 };
