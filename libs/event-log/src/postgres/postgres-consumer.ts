@@ -171,35 +171,62 @@ class Member implements ConsumerHandle {
     this.options.onStatus?.('ok');
   }
 
-  /** One batch from each owned partition that has one; true if anything was delivered. */
+  /**
+   * One batch from each owned partition that has one; true if anything was delivered. One query
+   * reads the batches of every owned partition (a poll costs one round trip however many
+   * partitions the member owns), the handler takes them partition by partition, and one
+   * statement commits the offsets of those it took. A crash between a handler and that commit
+   * redelivers the round's batches: delivery is at least once, as before.
+   */
   private async deliverOnce(): Promise<boolean> {
-    let delivered = false;
-    for (const owned of [...this.owned.values()]) {
-      if (!this.running) break;
-      if (owned.retryAt > Date.now()) continue;
-      const { rows } = await this.db().query<StoredRow>(
-        `SELECT topic, partition, "offset", key, headers, payload, appended_at FROM event_log
-          WHERE topic = $1 AND partition = $2 AND "offset" >= $3 ORDER BY "offset" LIMIT $4`,
-        [owned.topic, owned.partition, owned.position.toString(), this.options.maxBatchSize ?? this.settings.defaultBatchSize],
-      );
-      if (rows.length === 0) continue;
-      const next = BigInt(rows[rows.length - 1]!.offset) + 1n;
-      try {
-        const events = rows.map((row) => fromRow(row, this.upcasters));
-        await this.handler({ topic: owned.topic, partition: owned.partition, events });
-      } catch {
-        owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
-        continue;
-      }
-      await this.db().query(
-        `INSERT INTO event_log_group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = EXCLUDED.committed_offset`,
-        [this.options.groupId, owned.topic, owned.partition, next.toString()],
-      );
-      owned.position = next;
-      delivered = true;
+    const now = Date.now();
+    const due = [...this.owned.values()].filter((owned) => owned.retryAt <= now);
+    if (due.length === 0 || !this.running) return false;
+    const { rows } = await this.db().query<StoredRow>(
+      `SELECT e.topic, e.partition, e."offset", e.key, e.headers, e.payload, e.appended_at
+         FROM unnest($1::text[], $2::int[], $3::bigint[]) AS w(topic, partition, position)
+         CROSS JOIN LATERAL (
+           SELECT topic, partition, "offset", key, headers, payload, appended_at FROM event_log l
+            WHERE l.topic = w.topic AND l.partition = w.partition AND l."offset" >= w.position
+            ORDER BY l."offset" LIMIT $4) e
+        ORDER BY e.topic, e.partition, e."offset"`,
+      [due.map((o) => o.topic), due.map((o) => o.partition), due.map((o) => o.position.toString()), this.options.maxBatchSize ?? this.settings.defaultBatchSize],
+    );
+    if (rows.length === 0) return false;
+    const batches = new Map<string, StoredRow[]>();
+    for (const row of rows) {
+      const key = `${row.topic}\n${row.partition}`;
+      const batch = batches.get(key);
+      if (batch === undefined) batches.set(key, [row]);
+      else batch.push(row);
     }
-    return delivered;
+    const committed: { owned: Owned; next: bigint }[] = [];
+    try {
+      for (const owned of due) {
+        if (!this.running) break;
+        const batch = batches.get(`${owned.topic}\n${owned.partition}`);
+        if (batch === undefined) continue;
+        try {
+          const events = batch.map((row) => fromRow(row, this.upcasters));
+          await this.handler({ topic: owned.topic, partition: owned.partition, events });
+        } catch {
+          owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
+          continue;
+        }
+        committed.push({ owned, next: BigInt(batch[batch.length - 1]!.offset) + 1n });
+      }
+    } finally {
+      if (committed.length > 0) {
+        await this.db().query(
+          `INSERT INTO event_log_group_offsets (group_id, topic, partition, committed_offset)
+           SELECT $1, x.topic, x.partition, x.next FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(topic, partition, next)
+           ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = EXCLUDED.committed_offset`,
+          [this.options.groupId, committed.map((c) => c.owned.topic), committed.map((c) => c.owned.partition), committed.map((c) => c.next.toString())],
+        );
+        for (const { owned, next } of committed) owned.position = next;
+      }
+    }
+    return committed.length > 0;
   }
 
   /** Heartbeat, then take or give back partitions until this member holds its quota. */

@@ -74,6 +74,8 @@ export class EventApplier {
     const { dataSource, groupId, inbox, outbox } = this.deps;
     const plan = events.map((event) => this.handlerOf(event));
     const claimed = events.filter((_, i) => typeof plan[i] === 'function');
+    // Nothing to apply (every event ignored or unhandled): no transaction at all.
+    if (claimed.length === 0) return Promise.resolve(plan as EventOutcome[]);
     return dataSource.transaction(async (manager) => {
       const fresh = claimed.length === 0 ? [] : await inbox.claimAll(manager, groupId, claimed);
       let claim = 0;
