@@ -156,6 +156,8 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     expect(report.tables).toEqual([
       { table: 'jobs', rows: before.jobs.length },
       { table: 'job_history', rows: before.history.length },
+      // Settlement's usage records: the seeded workload has no usage or ledger events.
+      { table: 'job_usage', rows: 0 },
     ]);
     // Every read saw a whole table, the old or the new one.
     expect(seen.length).toBeGreaterThan(0);
@@ -257,7 +259,7 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     const list = await cli('--json', 'rebuild', '--list');
     expect(list.code).toBe(0);
     expect(list.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; tables: string[] })).toEqual([
-      expect.objectContaining({ name: 'jobs', tables: ['jobs', 'job_history'] }),
+      expect.objectContaining({ name: 'jobs', tables: ['jobs', 'job_history', 'job_usage'] }),
       expect.objectContaining({ name: 'epochs', tables: ['epochs'] }),
     ]);
   }, 120_000);
