@@ -83,7 +83,12 @@ export async function waitForKafka(brokers, { timeoutMs = 90_000, isAlive = () =
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0 && cluster.controller !== null) return cluster;
+      if (cluster.brokers.length > 0 && cluster.controller !== null) {
+        // Ready also means the group coordinator answers: on a fresh or restarted broker it is
+        // "loading" for a while (offsets topic created or read back), and group calls fail until then.
+        await admin.fetchOffsets({ groupId: 'switchyard-infra-readiness', topics: [] });
+        return cluster;
+      }
     } catch (err) {
       lastError = err;
     } finally {

@@ -41,16 +41,30 @@ export async function* readKafkaRange(
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [range.topic], fromBeginning: true });
+    // A crash KafkaJS restarts from (e.g. the group coordinator still loading on a fresh broker)
+    // is not the reader's failure: the consumer joins again and the join seeks again.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
       failure = payload.error;
       signal();
+    });
+    // Seek on every join, not once after run(): run() can return before the group exists.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const window of windows) {
+        if (window.next < window.end) consumer.seek({ topic: range.topic, partition: window.partition, offset: window.next.toString() });
+      }
     });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (abandoned) return;
+        // The fetch position moves only with resolved offsets (autoCommit is off, so resolving
+        // commits nothing): without this, a partition larger than one fetch is fetched again
+        // from the same offset for ever.
+        resolveOffset(batch.lastOffset());
         const window = byPartition.get(batch.partition);
-        if (!window || abandoned) return;
+        if (!window) return;
         for (const message of batch.messages) {
           const offset = BigInt(message.offset);
           if (offset < window.next || offset >= window.end) continue;
@@ -62,13 +76,13 @@ export async function* readKafkaRange(
         signal();
         // Backpressure: the next fetch waits until the reader has taken this batch.
         while (pending.length > 0 && failure === undefined && !abandoned) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+        await heartbeat();
       },
     });
     const others = (await admin.fetchTopicMetadata({ topics: [range.topic] })).topics[0]?.partitions
       .map((p) => p.partitionId)
       .filter((p) => !byPartition.has(p)) ?? [];
     if (others.length > 0) consumer.pause([{ topic: range.topic, partitions: others }]);
-    for (const window of windows) consumer.seek({ topic: range.topic, partition: window.partition, offset: window.next.toString() });
 
     for (;;) {
       if (failure !== undefined) throw failure;
