@@ -17,3 +17,14 @@ export function transferPrice(bytes: bigint, pricePerGb: bigint): bigint {
   if (bytes <= 0n || pricePerGb <= 0n) return 0n;
   return (bytes * pricePerGb + BYTES_PER_GB - 1n) / BYTES_PER_GB;
 }
+
+/** Most jobs one job may depend on (JobSpec.depends_on). */
+export const MAX_JOB_DEPENDENCIES = 16;
+
+/**
+ * The name a dependency's output goes by where placement weighs moving data: the output of job X,
+ * held by the provider that completed X. Never a content digest, so it cannot collide with one.
+ */
+export function dependencyOutputKey(jobId: string): string {
+  return `output:${jobId}`;
+}

@@ -24,6 +24,9 @@ export function faultOf(category: api.FailureCategory, source: events.FailureSou
       return F.FAULT_TIMEOUT;
     case C.FAILURE_CATEGORY_PREEMPTED:
       return F.FAULT_PREEMPTION;
+    case C.FAILURE_CATEGORY_DEPENDENCY:
+      // The job's own pipeline: a job it depends on did not complete. Nothing ran, nobody pays.
+      return F.FAULT_WORKLOAD;
     case C.FAILURE_CATEGORY_INTERNAL:
       // Switchyard's own internal failure, or the provider's (its software is its own).
       return source === events.FailureSource.FAILURE_SOURCE_SYSTEM ? F.FAULT_PLATFORM : F.FAULT_PROVIDER;

@@ -104,6 +104,35 @@ describe('JobService on the Kafka event log', () => {
       expect(violations.map((v) => v.field)).toEqual(['spec.inputs[0].digest', 'spec.inputs[0].size_bytes']);
     });
 
+    it('accepts a pipeline step that depends on jobs of its tenant, and refuses unknown ones and other tenants\' jobs field by field', async () => {
+      const { job: first } = await submit(acme, { spec: validSpec(), idempotencyKey: 'pipeline-first' });
+      const { job: theirs } = await submit(globex, { spec: validSpec(), idempotencyKey: 'pipeline-theirs' });
+      const dependsOn = [{ jobId: first!.id, outputSizeBytes: '300000000000' }];
+      const { job: step } = await submit(acme, { spec: validSpec({ kind: api.WorkloadKind.WORKLOAD_KIND_PIPELINE_STEP, dependsOn }), idempotencyKey: 'pipeline-step' });
+      const [logged] = (await submittedEventsFor('pipeline-step')) as { envelope: { data: unknown } }[];
+      expect(events.JobEvent.fromJSON(logged!.envelope.data).jobSubmitted?.spec?.dependsOn).toEqual(dependsOn);
+      expect(step!.spec!.dependsOn).toEqual(dependsOn);
+
+      const unknown = '0190c3a0-0000-7000-8000-000000000000';
+      const bad = await submitError(acme, {
+        spec: validSpec({ dependsOn: [{ jobId: unknown, outputSizeBytes: '0' }, { jobId: theirs!.id, outputSizeBytes: '0' }, { jobId: first!.id, outputSizeBytes: '0' }] }),
+        idempotencyKey: 'pipeline-bad',
+      });
+      expect(bad.code).toBe(status.INVALID_ARGUMENT);
+      const violations = decodeStatusDetails(bad)!.details[0]!.value.field_violations as { field: string; description: string }[];
+      expect(violations.map(({ field, description }) => ({ field, description }))).toEqual([
+        { field: 'spec.depends_on[0].job_id', description: `names no job of this tenant (${unknown})` },
+        { field: 'spec.depends_on[1].job_id', description: `names no job of this tenant (${theirs!.id})` },
+      ]);
+      const malformed = await submitError(acme, { spec: validSpec({ dependsOn: [{ jobId: 'job-1', outputSizeBytes: '0' }, { jobId: first!.id, outputSizeBytes: '0' }, { jobId: first!.id, outputSizeBytes: '0' }] }), idempotencyKey: 'pipeline-malformed' });
+      expect(malformed.code).toBe(status.INVALID_ARGUMENT);
+      expect((decodeStatusDetails(malformed)!.details[0]!.value.field_violations as { field: string }[]).map((v) => v.field)).toEqual([
+        'spec.depends_on[0].job_id',
+        'spec.depends_on[2].job_id',
+      ]);
+      expect(await submittedEventsFor('pipeline-bad')).toHaveLength(0);
+    });
+
     it('names idempotency_key and spec.deadline when the key is missing and the deadline has passed', async () => {
       const past = { seconds: String(Math.floor(Date.now() / 1000) - 60), nanos: 0 };
       const error = await submitError(acme, { spec: validSpec({ deadline: past }), idempotencyKey: '' });

@@ -120,7 +120,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
   const drainQueue = () => {
     const state = PlacementState.of(registry, options.placementPolicy);
     const pass = { newlyWaiting: new Map(), grownClasses: new Set<string>(), retryAll: true, at: at() };
-    for (const decision of schedule(state, pass, { providers: new Set(), jobs: new Set(), grownClasses: new Set() })) {
+    for (const decision of schedule(state, pass, { providers: new Set(), jobs: new Set(), grownClasses: new Set(), released: new Set() })) {
       if (decision.type === 'JobPlaced') placed(decision.data);
     }
   };
@@ -248,6 +248,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     const region = pick(REGIONS);
     const spec: api.JobSpec = {
       kind,
+      dependsOn: [],
       modelRef: 'meta-llama/Llama-3.1-8B-Instruct@main',
       gpuClass: pick(GPU_CLASSES),
       gpuCount: kind === api.WorkloadKind.WORKLOAD_KIND_TRAINING ? pick([2, 4, 8]) : pick([1, 1, 2]),

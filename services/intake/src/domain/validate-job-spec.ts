@@ -1,6 +1,6 @@
 // Which parts of a submission are invalid, as field violations with proto field paths. Pure:
 // the submission time is an input, so "deadline in the past" is decided against it, not a clock.
-import { isDigest, MAX_JOB_INPUTS, timestampProblem, type api } from '@switchyard/contracts/messages';
+import { isDigest, MAX_JOB_DEPENDENCIES, MAX_JOB_INPUTS, timestampProblem, type api } from '@switchyard/contracts/messages';
 import type { FieldViolation } from './field-violation.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
@@ -50,6 +50,7 @@ export function validateJobSpec(spec: api.JobSpec | undefined, submittedAt: Date
     ...durationViolations(spec),
     ...labelViolations(spec),
     ...inputViolations(spec),
+    ...dependencyViolations(spec),
   ];
 }
 
@@ -75,6 +76,38 @@ function inputViolations(spec: api.JobSpec): FieldViolation[] {
     if (!LOCALITIES.has(input.locality)) violations.push({ field: `${at}.locality`, description: `must be one of ${[...LOCALITIES].join(', ')}` });
     return violations;
   });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Dependencies, as far as the spec alone can tell: job ids (lowercase UUIDs), each once, with a
+ * uint64 output size, at most MAX_JOB_DEPENDENCIES. Whether each is a job of the tenant is decided
+ * against the stored jobs (unknownDependencyViolations).
+ */
+function dependencyViolations(spec: api.JobSpec): FieldViolation[] {
+  const dependencies = spec.dependsOn ?? [];
+  if (dependencies.length > MAX_JOB_DEPENDENCIES) return [{ field: 'spec.depends_on', description: `must have at most ${MAX_JOB_DEPENDENCIES} entries` }];
+  const seen = new Map<string, number>();
+  return dependencies.flatMap((dependency, i): FieldViolation[] => {
+    const at = `spec.depends_on[${i}]`;
+    const violations: FieldViolation[] = [];
+    if (!UUID.test(dependency.jobId)) violations.push({ field: `${at}.job_id`, description: 'must be a job id (a lowercase UUID)' });
+    else if (seen.has(dependency.jobId)) violations.push({ field: `${at}.job_id`, description: `repeats spec.depends_on[${seen.get(dependency.jobId)}]` });
+    else seen.set(dependency.jobId, i);
+    const size = String(dependency.outputSizeBytes ?? '');
+    if (!/^\d{1,20}$/.test(size) || BigInt(size) > UINT64_MAX) violations.push({ field: `${at}.output_size_bytes`, description: 'must be a uint64 number of bytes' });
+    return violations;
+  });
+}
+
+/** The dependencies that are not jobs of `tenantId`: `known` maps the stored jobs among them to their tenants. */
+export function unknownDependencyViolations(spec: api.JobSpec, tenantId: string, known: ReadonlyMap<string, string>): FieldViolation[] {
+  return (spec.dependsOn ?? []).flatMap((dependency, i): FieldViolation[] =>
+    known.get(dependency.jobId) === tenantId
+      ? []
+      : [{ field: `spec.depends_on[${i}].job_id`, description: `names no job of this tenant (${dependency.jobId})` }],
+  );
 }
 
 function kindViolations(spec: api.JobSpec): FieldViolation[] {

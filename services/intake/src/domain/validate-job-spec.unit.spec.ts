@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts/messages';
 import { SUBMITTED_AT, validSpec } from './job-spec.fixtures.js';
-import { validateIdempotencyKey, validateJobSpec } from './validate-job-spec.js';
+import { unknownDependencyViolations, validateIdempotencyKey, validateJobSpec } from './validate-job-spec.js';
 
 const fieldsOf = (spec: api.JobSpec | undefined): string[] => validateJobSpec(spec, SUBMITTED_AT).map((v) => v.field);
 
@@ -58,6 +58,27 @@ describe('validateJobSpec', () => {
     ['more than 32 inputs', Array.from({ length: 33 }, (_, i) => ({ ...weights, digest: `sha256:${i.toString(16).padStart(64, '0')}` })), ['spec.inputs']],
   ])('names the input field for %s', (_case, inputs, fields) => {
     expect(fieldsOf(validSpec({ inputs }))).toEqual(fields);
+  });
+
+  const upstream = '0190c3a0-0000-7000-8000-00000000000a';
+  it.each([
+    ['a job id that is not a UUID', [{ jobId: 'job-1', outputSizeBytes: '0' }], ['spec.depends_on[0].job_id']],
+    ['an uppercase UUID', [{ jobId: upstream.toUpperCase(), outputSizeBytes: '0' }], ['spec.depends_on[0].job_id']],
+    ['a job listed twice', [{ jobId: upstream, outputSizeBytes: '1' }, { jobId: upstream, outputSizeBytes: '2' }], ['spec.depends_on[1].job_id']],
+    ['an output size beyond uint64', [{ jobId: upstream, outputSizeBytes: '18446744073709551616' }], ['spec.depends_on[0].output_size_bytes']],
+    ['more than 16 dependencies', Array.from({ length: 17 }, (_, i) => ({ jobId: `0190c3a0-0000-7000-8000-${i.toString(16).padStart(12, '0')}`, outputSizeBytes: '0' })), ['spec.depends_on']],
+  ])('names the dependency field for %s', (_case, dependsOn, fields) => {
+    expect(fieldsOf(validSpec({ dependsOn }))).toEqual(fields);
+  });
+
+  it('accepts dependencies of the tenant, and names those that are not its jobs', () => {
+    const spec = validSpec({ dependsOn: [{ jobId: upstream, outputSizeBytes: '5' }] });
+    expect(validateJobSpec(spec, SUBMITTED_AT)).toEqual([]);
+    expect(unknownDependencyViolations(spec, 'acme', new Map([[upstream, 'acme']]))).toEqual([]);
+    expect(unknownDependencyViolations(spec, 'acme', new Map([[upstream, 'globex']]))).toEqual([
+      { field: 'spec.depends_on[0].job_id', description: `names no job of this tenant (${upstream})` },
+    ]);
+    expect(unknownDependencyViolations(spec, 'acme', new Map()).map((v) => v.field)).toEqual(['spec.depends_on[0].job_id']);
   });
 
   it('rejects a deadline at or before the submission time, not the current time', () => {

@@ -21,7 +21,8 @@ import { jobFromSubmission } from '../domain/job-lifecycle.js';
 import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { decideSubmitJob, toTimestamp, type PriorSubmission, type Tenant } from '../domain/submit-job.js';
 import { jobEventEnvelope } from '../job-envelopes.js';
-import { addCommitments, insertJobs, jobsById, lockCommitments, priorKey, priorsOf, type NewJob } from '../persistence/submission-store.js';
+import { unknownDependencyViolations } from '../domain/validate-job-spec.js';
+import { addCommitments, insertJobs, jobsById, lockCommitments, priorKey, priorsOf, tenantsOfJobs, type NewJob } from '../persistence/submission-store.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { JOBS_TOPIC, RATE_CARDS, SUBMISSION_LIMITS } from './tokens.js';
 
@@ -148,6 +149,8 @@ export class SubmitJobHandler implements OnApplicationShutdown {
     const raced = await this.dataSource.transaction(async (tx) => {
       const stored = await priorsOf(tx, batch.map((p) => ({ tenantId: p.tenant.id, idempotencyKey: p.idempotencyKey })));
       const committed = await lockCommitments(tx, [...capped.keys()].sort());
+      // Dependencies: stored jobs, or jobs accepted earlier in this batch (added as they are).
+      const jobTenants = await tenantsOfJobs(tx, batch.flatMap((p) => (p.spec?.dependsOn ?? []).map((d) => d.jobId)));
       const added = new Map<string, bigint>();
       const inBatch = new Map<string, PriorSubmission>();
       const accepted: { pending: Pending; job: NewJob; envelope: ReturnType<typeof jobEventEnvelope> }[] = [];
@@ -162,6 +165,11 @@ export class SubmitJobHandler implements OnApplicationShutdown {
         }
         if (decision.kind === 'duplicate') {
           duplicates.push({ pending, jobId: decision.jobId });
+          continue;
+        }
+        const unknown = unknownDependencyViolations(pending.spec!, pending.tenant.id, jobTenants);
+        if (unknown.length > 0) {
+          answers.set(pending, { kind: 'invalid', violations: unknown });
           continue;
         }
         const quote = pending.quote!;
@@ -179,6 +187,7 @@ export class SubmitJobHandler implements OnApplicationShutdown {
         const job = jobFromSubmission(event);
         const eventId = uuidv7();
         if (pending.idempotencyKey !== '') inBatch.set(key, { jobId: job.id, fingerprint: pending.fingerprint });
+        jobTenants.set(job.id, pending.tenant.id);
         accepted.push({
           pending,
           job: { job, tenantId: pending.tenant.id, fingerprint: pending.fingerprint, worstCaseBaseUnits: worstCase, eventId, submittedAt: pending.submittedAt },

@@ -20,6 +20,17 @@ export async function priorsOf(manager: EntityManager, keys: readonly { tenantId
   return new Map(rows.map((r) => [priorKey(r.tenant_id, r.idempotency_key), { jobId: r.id, fingerprint: r.spec_fingerprint }]));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The tenant of each of `jobIds` that is a stored job (dependencies are checked against it). */
+export async function tenantsOfJobs(manager: EntityManager, jobIds: readonly string[]): Promise<Map<string, string>> {
+  // Ids that are not UUIDs name no job (validation refuses them); they must not reach the ::uuid cast.
+  const ids = [...new Set(jobIds)].filter((id) => UUID.test(id));
+  if (ids.length === 0) return new Map();
+  const rows: { id: string; tenant_id: string }[] = await manager.query('SELECT id::text AS id, tenant_id FROM jobs WHERE id = ANY($1::uuid[])', [ids]);
+  return new Map(rows.map((r) => [r.id, r.tenant_id]));
+}
+
 /**
  * The running commitments of capped tenants, locked until the batch commits (two batches of one
  * tenant cannot both fit in the same remainder). A tenant seen for the first time gets its row

@@ -16,8 +16,11 @@ export function worstCaseGpuMilliseconds(spec: Pick<api.JobSpec, 'estimatedDurat
   return BigInt(spec.estimatedDurationSeconds) * 1000n * BigInt(Math.max(1, spec.gpuCount));
 }
 
-/** Bytes of every declared input, each digest once: what a provider holding none of them fetches. */
-export function worstCaseFetchedBytes(spec: Pick<api.JobSpec, 'inputs'>): bigint {
+/**
+ * Bytes of every declared input, each digest once, and of every dependency's stated output: what
+ * a provider holding none of them fetches.
+ */
+export function worstCaseFetchedBytes(spec: Pick<api.JobSpec, 'inputs' | 'dependsOn'>): bigint {
   const sizes = new Map<string, bigint>();
   for (const input of spec.inputs ?? []) {
     const size = BigInt(input.sizeBytes || '0');
@@ -25,6 +28,7 @@ export function worstCaseFetchedBytes(spec: Pick<api.JobSpec, 'inputs'>): bigint
   }
   let total = 0n;
   for (const size of sizes.values()) total += size;
+  for (const dependency of spec.dependsOn ?? []) total += BigInt(dependency.outputSizeBytes || '0');
   return total;
 }
 

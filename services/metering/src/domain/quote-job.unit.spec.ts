@@ -70,4 +70,16 @@ describe('quoteJob', () => {
     // A card without the rate (versions before it) quotes no transfer.
     expect(quoteJob(spec({ inputs: [dataset] }), TIER_TRAINING, cards, at).prices[0]!.worstCaseTransferBaseUnits).toBe('0');
   });
+
+  it('prices the stated output of every job a pipeline step depends on as a transfer too', () => {
+    const withTransfer = [card('2026-02', '2026-02-01T00:00:00Z', { [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: 2n * TOKEN, perGbFetched: 30_000n }) } })];
+    const dependsOn = [
+      { jobId: '0190c3a0-0000-7000-8000-000000000001', outputSizeBytes: '200000000000' },
+      { jobId: '0190c3a0-0000-7000-8000-000000000002', outputSizeBytes: '0' },
+    ];
+    const weights = { digest: `sha256:${'e'.repeat(64)}`, kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS, sizeBytes: '100000000000', locality: api.Locality.LOCALITY_PREFERRED };
+    const [price] = quoteJob(spec({ inputs: [weights], dependsOn }), TIER_TRAINING, withTransfer, at).prices;
+    // 100 GB of weights and 200 GB of upstream output at 30,000 per GB.
+    expect(price).toMatchObject({ worstCaseTransferBaseUnits: '9000000', worstCasePriceBaseUnits: String(24n * TOKEN + 9_000_000n) });
+  });
 });

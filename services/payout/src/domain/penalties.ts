@@ -176,6 +176,7 @@ export function isProvidersFault(category: api.FailureCategory): boolean {
     case api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED:
       return true;
     case api.FailureCategory.FAILURE_CATEGORY_WORKLOAD:
+    case api.FailureCategory.FAILURE_CATEGORY_DEPENDENCY:
       return false;
     case api.FailureCategory.UNRECOGNIZED:
       return false;

@@ -14,9 +14,10 @@ export type {
   TenantRule,
   TierPolicy,
 } from './placement-policy.js';
-export { endpointKey, freeGpus, holdingKey, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp, registryOf } from './registry/provider-registry.js';
+export { dependencyState, endpointKey, freeGpus, holdingKey, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp, registryOf } from './registry/provider-registry.js';
 export type {
   ActiveJob,
+  JobOutcome,
   ActiveJobState,
   ProviderRegistry,
   ProviderState,
@@ -60,6 +61,7 @@ export type { ReportDecision, ReportInput, ReportKind } from './commands/decide-
 export { nothingTouched, PlacementState } from './scheduler/placement-state.js';
 export type { Touched } from './scheduler/placement-state.js';
 export { schedule } from './scheduler/schedule.js';
+export { dependencyFailed, waitingForDependencies } from './scheduler/dependencies.js';
 export type { SchedulePass } from './scheduler/schedule.js';
 export { fnv1a32, tieBreakKey } from './tie-break.js';
 export { toEpochMillis, toTimestamp } from './time.js';

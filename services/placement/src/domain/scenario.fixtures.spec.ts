@@ -34,6 +34,7 @@ export function spec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
     estimatedDurationSeconds: 600,
     labels: {},
     inputs: [],
+    dependsOn: [],
     ...overrides,
   };
 }

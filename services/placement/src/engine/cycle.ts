@@ -5,6 +5,8 @@
 import { api, events, type events as eventTypes } from '@switchyard/contracts';
 import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import {
+  dependencyFailed,
+  dependencyState,
   decideCancel,
   decideStranded,
   isWaiting,
@@ -171,6 +173,12 @@ export class Cycle {
       this.apply({ type: 'JobSubmitted', data: { ...submitted, submittedAt: submitted.submittedAt ?? toTimestamp(eventMs) } });
       const job = this.context.state.registry.jobs.get(submitted.jobId);
       if (job !== undefined) this.effects.newJobs.set(job.jobId, job);
+      // A job it depends on ended without completing before it arrived: it cannot run.
+      const failed = job === undefined ? undefined : dependencyState(job.spec, this.context.state.registry.outcomes).failed;
+      if (job !== undefined && failed !== undefined) {
+        const at = toTimestamp(eventMs);
+        this.emit(dependencyFailed(job, failed, this.context.state.registry.outcomes.get(failed)!.state, at), at, cause);
+      }
     } else if (envelope.jobClassified) {
       const classified = envelope.jobClassified;
       const job = this.context.state.registry.jobs.get(classified.jobId);
@@ -368,6 +376,8 @@ export class Cycle {
     const { state } = this.context;
     // The pass's time is the latest input's (event, command receive time or tick): never a clock read here.
     const at = toTimestamp(this.latestMs);
+    // Jobs whose dependencies all completed in this cycle are decided like newly classified ones.
+    for (const jobId of this.effects.touched.released) if (!this.newlyWaiting.has(jobId)) this.newlyWaiting.set(jobId, at);
     const decisions = schedule(
       state,
       { newlyWaiting: this.newlyWaiting, grownClasses: this.effects.touched.grownClasses, retryAll: this.retryQueue, at },
@@ -400,7 +410,16 @@ export class Cycle {
     const terminal = TERMINAL_OF[event.type];
     const last = terminal !== undefined && 'jobId' in event.data ? this.context.state.registry.jobs.get(event.data.jobId) : undefined;
     this.context.state.apply(event, this.effects.touched);
-    if (terminal !== undefined && last !== undefined) this.effects.finished.set(last.jobId, { state: terminal, last });
+    if (terminal === undefined || last === undefined) return;
+    this.effects.finished.set(last.jobId, { state: terminal, last });
+    // The jobs that depend on one that did not complete fail with it (and theirs with them).
+    if (terminal === 'COMPLETED') return;
+    const { registry } = this.context.state;
+    const at = toTimestamp(this.latestMs);
+    for (const dependentId of [...(registry.dependents.get(last.jobId) ?? [])]) {
+      const dependent = registry.jobs.get(dependentId);
+      if (dependent !== undefined) this.emit(dependencyFailed(dependent, last.jobId, terminal, at), at, { correlationId: dependentId });
+    }
   }
 
   private stopIfHolding(jobId: string, reason: api.StopReason): void {

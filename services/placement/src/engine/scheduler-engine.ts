@@ -10,7 +10,7 @@ import { events } from '@switchyard/contracts';
 import type { ConsumerHandle, EventLog, LoggedEvent } from '@switchyard/event-log';
 import pg from 'pg';
 import { PlacementState, type PlacementPolicy } from '../domain/index.js';
-import { claimInbox, loadPastAttempts, loadState, writeCycle, type SnapshotContext } from '../persistence/state-store.js';
+import { claimInbox, loadOutcomes, loadPastAttempts, loadState, writeCycle, type SnapshotContext } from '../persistence/state-store.js';
 import { SchedulerLease } from '../persistence/scheduler-lease.js';
 import { NotLeader, SchedulerOverloaded, SchedulerUnavailable } from '../rejections.js';
 import { Attempts } from './attempt-book.js';
@@ -315,6 +315,10 @@ export class SchedulerEngine {
       const fresh = await claimInbox(client, this.settings.consumerGroup, consumed);
       const finishedReports = inputs.flatMap((input) => (input.kind === 'report' && !state.registry.jobs.has(input.report.jobId) ? [input.report.jobId] : []));
       const pastAttempts = await loadPastAttempts(client, [...new Set(finishedReports)]);
+      // Jobs arriving with dependencies the state does not hold: how those ended, from the tables.
+      const ended = state.registry.outcomes;
+      const unknown = consumed.filter((e) => fresh.has(e.envelope.id)).flatMap(dependenciesOf).filter((id) => !state.registry.jobs.has(id) && !ended.has(id));
+      for (const [jobId, outcome] of await loadOutcomes(client, unknown)) ended.set(jobId, outcome);
       const cycle = new Cycle({
         state,
         attempts: this.attempts,
@@ -329,6 +333,8 @@ export class SchedulerEngine {
       const registeredAtMs = new Map([...this.registeredAtMs, ...effects.registeredAtMs]);
       const stream = await writeCycle(client, effects, { registry: state.registry, tokens, registeredAtMs, topics: this.settings.topics });
       await client.query('COMMIT');
+      // The outcomes are in the tables now; memory keeps none past the cycle (see ProviderRegistry.outcomes).
+      state.registry.outcomes.clear();
       // Committed: bring the side tables in line, then answer.
       for (const [providerId, hash] of effects.tokens) {
         const old = this.tokens.get(providerId);
@@ -393,3 +399,11 @@ function primaryReason(rejections: readonly events.RejectionCount[]): events.Rej
   for (const r of rejections) if (best === undefined || r.count > best.count) best = r;
   return best?.reason ?? events.RejectionReason.REJECTION_REASON_UNSPECIFIED;
 }
+
+/** The jobs a consumed JobSubmitted depends on (none for any other event). */
+function dependenciesOf(event: LoggedEvent): string[] {
+  if (event.envelope.type !== JOB_SUBMITTED) return [];
+  const spec = (event.envelope.data as { jobSubmitted?: { spec?: { dependsOn?: { jobId?: unknown }[] } } } | null)?.jobSubmitted?.spec;
+  return (spec?.dependsOn ?? []).flatMap((d) => (typeof d.jobId === 'string' ? [d.jobId] : []));
+}
+const JOB_SUBMITTED = 'switchyard.events.v1.JobSubmitted';

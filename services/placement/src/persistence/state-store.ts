@@ -7,10 +7,12 @@ import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import { withDataschema } from '@switchyard/event-runtime';
 import type pg from 'pg';
 import {
+  dependencyState,
   isPlacedTier,
   registryOf,
   type ActiveJob,
   type ActiveJobState,
+  type JobOutcome,
   type ProviderRegistry,
   type ProviderState,
   type ProviderStatus,
@@ -127,13 +129,18 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
       heldDigests: new Set(row.held_digests),
     };
   });
+  // Pipeline steps: what became of the jobs they depend on (those still live are among `jobs`).
+  const specs = new Map(jobs.rows.map((row) => [row.job_id, api.JobSpec.fromJSON(row.spec)]));
+  const outcomes = await loadOutcomes(client, [...specs.values()].flatMap((spec) => spec.dependsOn.map((d) => d.jobId)));
   const jobStates = jobs.rows.map((row): ActiveJob => {
     const tier = row.tier === null ? undefined : (row.tier as api.Tier);
+    const spec = specs.get(row.job_id)!;
+    const { waitingFor, producers } = dependencyState(spec, outcomes);
     return {
       jobId: row.job_id,
       tenantId: row.tenant_id,
       tier: tier !== undefined && isPlacedTier(tier) ? tier : undefined,
-      spec: api.JobSpec.fromJSON(row.spec),
+      spec,
       state: row.state,
       attempt: row.attempt,
       providerId: row.provider_id ?? undefined,
@@ -143,6 +150,8 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
       // A takeover restarts the clocks at the earliest from now: the old leader's last moments are unknown.
       placedAtMs: row.placed_at === null ? 0 : Math.max(row.placed_at.getTime(), Math.min(graceFromMs, Date.now())),
       waitingSinceMs: row.waiting_since === null ? 0 : row.waiting_since.getTime(),
+      waitingFor,
+      producers,
     };
   });
   const attempts: LoadedState['attempts'] = new Map();
@@ -152,6 +161,20 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
     byAttempt.set(row.attempt, { providerId: row.provider_id, reported: new Set(row.kinds) });
   }
   return { registry: registryOf(providerStates, jobStates), tokens, registeredAtMs, attempts };
+}
+
+const ENDED_STATES: readonly JobOutcome['state'][] = ['COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'];
+
+/** How those of `jobIds` that ended ended (the jobs that depend on them wait for, or fail with, them). */
+export async function loadOutcomes(client: pg.ClientBase, jobIds: readonly string[]): Promise<Map<string, JobOutcome>> {
+  const outcomes = new Map<string, JobOutcome>();
+  if (jobIds.length === 0) return outcomes;
+  const { rows } = await client.query<{ job_id: string; state: JobOutcome['state']; provider_id: string | null }>(
+    'SELECT job_id, state, provider_id FROM jobs WHERE job_id = ANY($1::text[]) AND state = ANY($2::text[])',
+    [[...new Set(jobIds)], ENDED_STATES],
+  );
+  for (const row of rows) outcomes.set(row.job_id, { state: row.state, providerId: row.state === 'COMPLETED' ? (row.provider_id ?? '') : '' });
+  return outcomes;
 }
 
 /** Finished jobs' attempts (for reports that arrive after the job ended), per job and attempt. */

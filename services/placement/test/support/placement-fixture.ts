@@ -117,6 +117,7 @@ export class PlacementFixture {
       labels: {},
       deadline: undefined,
       inputs: [],
+      dependsOn: [],
       ...job.spec,
     };
     await this.eventLog.append(this.topics.jobs, [

@@ -1,7 +1,7 @@
 // Data locality: what a provider would have to fetch of a job's inputs, how long that takes at its
 // ingress bandwidth and what it costs at its transfer price. Integers (bigint) throughout: the
 // recorded factors are exact, and the score terms are computed from them (see score.ts).
-import { api, transferPrice } from '@switchyard/contracts/messages';
+import { api, dependencyOutputKey, transferPrice } from '@switchyard/contracts/messages';
 import type { PlacedTier, PlacementPolicy } from '../placement-policy.js';
 import type { ProviderState } from '../registry/provider-registry.js';
 import { transferNormalised } from './score.js';
@@ -13,23 +13,44 @@ export interface JobInputs {
   readonly totalBytes: bigint;
   /** Digests with LOCALITY_REQUIRED, sorted. */
   readonly required: readonly string[];
+  /**
+   * The outputs of completed dependencies (`dependencyOutputKey(job)` → the provider that produced
+   * it): an input only that provider holds, weighed like any other.
+   */
+  readonly producedBy: ReadonlyMap<string, string>;
 }
 
-const NO_INPUTS: JobInputs = { sizes: new Map(), totalBytes: 0n, required: [] };
+const NO_INPUTS: JobInputs = { sizes: new Map(), totalBytes: 0n, required: [], producedBy: new Map() };
 
-export function jobInputsOf(spec: api.JobSpec): JobInputs {
+/** A job's inputs: the data it names, and the stated outputs of the jobs it depends on (`producers`: who completed each). */
+export function jobInputsOf(spec: api.JobSpec, producers: Readonly<Record<string, string>> = {}): JobInputs {
   const inputs = spec.inputs ?? [];
-  if (inputs.length === 0) return NO_INPUTS;
+  const dependencies = spec.dependsOn ?? [];
+  if (inputs.length === 0 && dependencies.length === 0) return NO_INPUTS;
   const sizes = new Map<string, bigint>();
   const required = new Set<string>();
+  const producedBy = new Map<string, string>();
   for (const input of inputs) {
     const size = BigInt(input.sizeBytes || '0');
     if (size > (sizes.get(input.digest) ?? -1n)) sizes.set(input.digest, size);
     if (input.locality === api.Locality.LOCALITY_REQUIRED) required.add(input.digest);
   }
+  for (const dependency of dependencies) {
+    const size = BigInt(dependency.outputSizeBytes || '0');
+    if (size === 0n) continue;
+    const key = dependencyOutputKey(dependency.jobId);
+    sizes.set(key, size);
+    const producer = producers[dependency.jobId];
+    if (producer !== undefined && producer !== '') producedBy.set(key, producer);
+  }
+  if (sizes.size === 0) return NO_INPUTS;
   let totalBytes = 0n;
   for (const size of sizes.values()) totalBytes += size;
-  return { sizes, totalBytes, required: [...required].sort() };
+  return { sizes, totalBytes, required: [...required].sort(), producedBy };
+}
+
+function holds(provider: ProviderState, inputs: JobInputs, digest: string): boolean {
+  return provider.heldDigests.has(digest) || inputs.producedBy.get(digest) === provider.providerId;
 }
 
 /** What one provider would have to fetch. */
@@ -57,7 +78,7 @@ export function fetchAt(bytes: bigint, mbps: number, pricePerGb: bigint): Fetch 
 /** The bytes of `inputs` the provider does not hold, and their time and price at its rates. */
 export function fetchFor(provider: ProviderState, inputs: JobInputs, policy: PlacementPolicy): Fetch {
   let bytes = inputs.totalBytes;
-  if (provider.heldDigests.size > 0) for (const [digest, size] of inputs.sizes) if (provider.heldDigests.has(digest)) bytes -= size;
+  if (provider.heldDigests.size > 0 || inputs.producedBy.size > 0) for (const [digest, size] of inputs.sizes) if (holds(provider, inputs, digest)) bytes -= size;
   return fetchAt(bytes, effectiveIngressMbps(provider, policy), provider.transferPricePerGb);
 }
 

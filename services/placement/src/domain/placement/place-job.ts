@@ -87,7 +87,7 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
     if (key !== undefined) pass!.noFit.set(key, undefined);
     return undefined;
   }
-  const inputBytes = Number(jobInputsOf(request.spec).totalBytes);
+  const inputBytes = Number(jobInputsOf(request.spec, request.producers).totalBytes);
   const context = { jobId: request.jobId, tier: request.tier, gpuClass: request.spec.gpuClass, inputBytes };
   const ranked = rankCandidates(walked.recorded, context, policy);
   const chosen = ranked[0]!;
@@ -147,7 +147,7 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
   // it would breach the cap, every operator breaches and the cap rejects nobody (see
   // operator-share-cap.ts): skip it rather than walk everything looking for one that does not.
   const capInForce = 10_000 <= capBp * (total + 1);
-  const inputs = jobInputsOf(spec);
+  const inputs = jobInputsOf(spec, request.producers);
   const top: Scored[] = [];
   const breaching: Scored[] = [];
   const counts = new Map<events.RejectionReason, number>();
@@ -224,6 +224,7 @@ function holdersToExamine(registry: ProviderRegistry, inputs: JobInputs): { ids:
   }
   const ids = new Set<string>();
   for (const digest of inputs.sizes.keys()) for (const providerId of registry.inputHolders.get(digest) ?? []) ids.add(providerId);
+  for (const providerId of inputs.producedBy.values()) if (registry.providers.has(providerId)) ids.add(providerId);
   return { ids, exclusive: false };
 }
 

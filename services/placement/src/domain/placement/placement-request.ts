@@ -12,4 +12,6 @@ export interface PlacementRequest {
   excludedProviderIds: readonly string[];
   /** Time of the event that triggered the decision (JobClassified, JobRequeued, capacity change...). */
   at: api.Timestamp;
+  /** Per completed dependency of the job, the provider that completed it (its output is there). */
+  producers?: Readonly<Record<string, string>>;
 }

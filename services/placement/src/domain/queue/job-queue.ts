@@ -1,11 +1,12 @@
 import { PLACED_TIERS, type PlacedTier } from '../placement-policy.js';
 import type { ActiveJob, ProviderRegistry } from '../registry/provider-registry.js';
 
-/** A job waiting for a provider: classified, queued or requeued, with a placeable tier. */
+/** A job waiting for a provider: classified, queued or requeued, with a placeable tier (see isWaiting). */
 export type QueuedJob = ActiveJob & { tier: PlacedTier; state: 'CLASSIFIED' | 'QUEUED' | 'REQUEUED' };
 
+/** Waiting for a provider: classified or requeued, and no job it depends on still to complete. */
 export function isWaiting(job: ActiveJob): job is QueuedJob {
-  return job.tier !== undefined && (job.state === 'CLASSIFIED' || job.state === 'QUEUED' || job.state === 'REQUEUED');
+  return job.tier !== undefined && (job.state === 'CLASSIFIED' || job.state === 'QUEUED' || job.state === 'REQUEUED') && job.waitingFor.length === 0;
 }
 
 /** The registry's waiting jobs, in placement order. */

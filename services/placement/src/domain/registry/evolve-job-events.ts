@@ -2,7 +2,7 @@ import { api, decides, events } from '@switchyard/contracts/messages';
 import { isPlacedTier } from '../placement-policy.js';
 import { toEpochMillis } from '../time.js';
 import { updateProvider } from './evolve-provider-events.js';
-import { holdingKey, type ActiveJob, type ProviderRegistry } from './provider-registry.js';
+import { dependencyState, holdingKey, indexDependents, type ActiveJob, type JobOutcome, type ProviderRegistry } from './provider-registry.js';
 import type { JobFamilyEvent } from './registry-event.js';
 
 // Job events matter to the registry for three things: the jobs waiting to be placed, the GPUs and
@@ -14,7 +14,8 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
     case 'JobSubmitted': {
       const { jobId, tenantId, spec, submittedAt } = event.data;
       if (state.jobs.has(jobId) || spec === undefined) return state;
-      state.jobs.set(jobId, {
+      const { waitingFor, producers } = dependencyState(spec, state.outcomes);
+      const job: ActiveJob = {
         jobId,
         tenantId,
         tier: undefined,
@@ -27,7 +28,11 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
         submittedAtMs: toEpochMillis(submittedAt),
         placedAtMs: 0,
         waitingSinceMs: 0,
-      });
+        waitingFor,
+        producers,
+      };
+      state.jobs.set(jobId, job);
+      indexDependents(state, job, true);
       return state;
     }
     case 'JobClassified':
@@ -45,13 +50,13 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
     case 'JobRequeued':
       return requeued(state, event.data);
     case 'JobCompleted':
-      return finished(credit(state, event.data.jobId, event.data.providerId, 'completions'), event.data.jobId);
+      return finished(credit(state, event.data.jobId, event.data.providerId, 'completions'), event.data.jobId, { state: 'COMPLETED', providerId: event.data.providerId }, toEpochMillis(event.data.completedAt));
     case 'JobFailed': {
       const { jobId, providerId, source, category, fault } = event.data;
       // Only a failure the provider reported counts here: a loss is counted once by ProviderLost.
       const reported = source === events.FailureSource.FAILURE_SOURCE_PROVIDER;
       const providerAtFault = reported && decides(fault, 'reputation', category !== api.FailureCategory.FAILURE_CATEGORY_WORKLOAD);
-      return finished(providerAtFault ? credit(state, jobId, providerId, 'failures') : state, jobId);
+      return finished(providerAtFault ? credit(state, jobId, providerId, 'failures') : state, jobId, { state: 'FAILED', providerId: '' }, 0);
     }
     case 'JobExclusionRelaxed':
       return updateJob(state, event.data.jobId, (job) =>
@@ -60,8 +65,9 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
           : job,
       );
     case 'JobCancelled':
+      return finished(state, event.data.jobId, { state: 'CANCELLED', providerId: '' }, 0);
     case 'JobExpired':
-      return finished(state, event.data.jobId);
+      return finished(state, event.data.jobId, { state: 'EXPIRED', providerId: '' }, 0);
     default: {
       const unexpected: never = event;
       throw new Error(`unhandled job event ${JSON.stringify(unexpected)}`);
@@ -114,11 +120,32 @@ function requeued(state: ProviderRegistry, data: events.JobRequeued): ProviderRe
   return state;
 }
 
-function finished(state: ProviderRegistry, jobId: string): ProviderRegistry {
+/**
+ * The job leaves the registry; its outcome stays for the jobs that depend on it. A completion
+ * frees its dependents of it (one that waited only for it waits for a provider again, from
+ * `atMs`); a failure leaves them waiting for the cycle to fail them (a decision, not a fold).
+ */
+function finished(state: ProviderRegistry, jobId: string, outcome: JobOutcome, atMs: number): ProviderRegistry {
   const job = state.jobs.get(jobId);
   if (job === undefined) return state;
   release(state, job);
   state.jobs.delete(jobId);
+  indexDependents(state, job, false);
+  state.outcomes.set(jobId, outcome);
+  if (outcome.state !== 'COMPLETED') return state;
+  for (const dependentId of state.dependents.get(jobId) ?? []) {
+    updateJob(state, dependentId, (dependent) => {
+      const waitingFor = dependent.waitingFor.filter((id) => id !== jobId);
+      const released = waitingFor.length === 0 && dependent.state === 'QUEUED';
+      return {
+        ...dependent,
+        waitingFor,
+        producers: { ...dependent.producers, [jobId]: outcome.providerId },
+        ...(released ? { state: 'CLASSIFIED' as const, waitingSinceMs: atMs } : {}),
+      };
+    });
+  }
+  state.dependents.delete(jobId);
   return state;
 }
 

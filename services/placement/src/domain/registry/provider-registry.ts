@@ -72,6 +72,17 @@ export interface ActiveJob {
   readonly placedAtMs: number;
   /** When the job last began waiting (classified, requeued, exclusion relaxed): stranded jobs count from it. */
   readonly waitingSinceMs: number;
+  /** Jobs of `spec.depends_on` that have not completed yet, sorted: it is not placed while any is left. */
+  readonly waitingFor: readonly string[];
+  /** Per completed dependency, the provider that completed it (where its output is). */
+  readonly producers: Readonly<Record<string, string>>;
+}
+
+/** How a job ended, as far as the jobs that depend on it care. */
+export interface JobOutcome {
+  readonly state: 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
+  /** The provider that completed it ('' when none). */
+  readonly providerId: string;
 }
 
 /** A tenant's active (placed or running) jobs in one tier, in total and per operator: the share cap's input. */
@@ -91,10 +102,58 @@ export interface ProviderRegistry {
   readonly endpoints: Map<string, string>;
   /** Per content digest, the providers holding it (every registered provider, whatever its status): the locality index. */
   readonly inputHolders: Map<string, Set<string>>;
+  /** Per job, the jobs waiting for it to complete (their `waitingFor` names it). */
+  readonly dependents: Map<string, Set<string>>;
+  /**
+   * Outcomes of ended jobs that a job arriving now may depend on: those ended since the scheduler
+   * last committed, and those the engine looked up in its tables for the jobs about to arrive.
+   * Not the whole history: the engine clears it after each commit (the tables keep every outcome).
+   */
+  readonly outcomes: Map<string, JobOutcome>;
 }
 
 export function newRegistry(): ProviderRegistry {
-  return { providers: new Map(), jobs: new Map(), holdings: new Map(), heldBy: new Map(), endpoints: new Map(), inputHolders: new Map() };
+  return {
+    providers: new Map(),
+    jobs: new Map(),
+    holdings: new Map(),
+    heldBy: new Map(),
+    endpoints: new Map(),
+    inputHolders: new Map(),
+    dependents: new Map(),
+    outcomes: new Map(),
+  };
+}
+
+/** The dependencies of `spec` not known to have completed, and the providers of those that did. */
+export function dependencyState(
+  spec: api.JobSpec,
+  outcomes: ReadonlyMap<string, JobOutcome>,
+): { waitingFor: string[]; producers: Record<string, string>; failed: string | undefined } {
+  const waitingFor: string[] = [];
+  const producers: Record<string, string> = {};
+  let failed: string | undefined;
+  for (const { jobId } of spec.dependsOn ?? []) {
+    const outcome = outcomes.get(jobId);
+    if (outcome === undefined) waitingFor.push(jobId);
+    else if (outcome.state === 'COMPLETED') producers[jobId] = outcome.providerId;
+    else failed ??= jobId;
+  }
+  return { waitingFor: waitingFor.sort(), producers, failed };
+}
+
+/** Records `job` as waiting for each job of its `waitingFor` (or forgets it, `add` false). */
+export function indexDependents(registry: ProviderRegistry, job: Pick<ActiveJob, 'jobId' | 'waitingFor'>, add: boolean): void {
+  for (const dependency of job.waitingFor) {
+    let waiting = registry.dependents.get(dependency);
+    if (add) {
+      if (waiting === undefined) registry.dependents.set(dependency, (waiting = new Set()));
+      waiting.add(job.jobId);
+    } else if (waiting !== undefined) {
+      waiting.delete(job.jobId);
+      if (waiting.size === 0) registry.dependents.delete(dependency);
+    }
+  }
 }
 
 /** Keeps `inputHolders` in step with a provider's holdings changing from `before` to `after`. */
@@ -173,6 +232,7 @@ export function registryOf(providers: Iterable<ProviderState>, jobs: Iterable<Ac
   }
   for (const job of jobs) {
     registry.jobs.set(job.jobId, job);
+    indexDependents(registry, job, true);
     if ((job.state !== 'PLACED' && job.state !== 'RUNNING') || job.providerId === undefined) continue;
     let held = registry.heldBy.get(job.providerId);
     if (held === undefined) registry.heldBy.set(job.providerId, (held = new Set()));

@@ -15,10 +15,12 @@ export interface Touched {
   readonly jobs: Set<string>;
   /** GPU classes in which a provider may now take more work than before. */
   readonly grownClasses: Set<string>;
+  /** Jobs whose dependencies all completed with this change: they wait for a provider now. */
+  readonly released: Set<string>;
 }
 
 export function nothingTouched(): Touched {
-  return { providers: new Set(), jobs: new Set(), grownClasses: new Set() };
+  return { providers: new Set(), jobs: new Set(), grownClasses: new Set(), released: new Set() };
 }
 
 export class PlacementState {
@@ -51,7 +53,16 @@ export class PlacementState {
       const before = this.registry.jobs.get(jobId)?.providerId;
       if (before !== undefined) providerIds.add(before);
     }
+    // The jobs waiting for this one: a completion changes their records too.
+    const dependents = jobId === undefined ? undefined : this.registry.dependents.get(jobId);
+    const waitingBefore = dependents === undefined ? [] : [...dependents].map((id) => [id, this.registry.jobs.get(id)?.waitingFor.length ?? 0] as const);
     evolveProviders(this.registry, event);
+    for (const [dependentId, before] of waitingBefore) {
+      const dependent = this.registry.jobs.get(dependentId);
+      this.waiting.refresh(dependentId, dependent);
+      touched.jobs.add(dependentId);
+      if (dependent !== undefined && before > 0 && dependent.waitingFor.length === 0) touched.released.add(dependentId);
+    }
     if (jobId !== undefined) {
       const job = this.registry.jobs.get(jobId);
       if (job?.providerId !== undefined) providerIds.add(job.providerId);

@@ -6,6 +6,7 @@ import type { api } from '@switchyard/contracts/messages';
 import { decidePlacement, newPassMemo, tryPlacement, type PlacementDecision } from '../placement/place-job.js';
 import type { PlacementRequest } from '../placement/placement-request.js';
 import { orderQueue, type QueuedJob } from '../queue/job-queue.js';
+import { waitingForDependencies } from './dependencies.js';
 import type { PlacementState, Touched } from './placement-state.js';
 
 export interface SchedulePass {
@@ -37,6 +38,7 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
       attempt: job.attempt,
       excludedProviderIds: job.excludedProviderIds,
       at,
+      producers: job.producers,
     };
     const decision = announce ? decidePlacement(request, registry, index, policy, memo) : tryPlacement(request, registry, index, policy, memo);
     if (decision === undefined) return;
@@ -46,7 +48,15 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
   const fresh = new Map<string, QueuedJob>();
   for (const jobId of pass.newlyWaiting.keys()) {
     const job = registry.jobs.get(jobId);
-    if (job !== undefined && isQueued(job) && job.state !== 'QUEUED') fresh.set(jobId, job);
+    if (job === undefined || !isQueued(job) || job.state === 'QUEUED') continue;
+    // A pipeline step whose inputs are not all there yet waits for them, not for a provider.
+    if (job.waitingFor.length > 0) {
+      const decision = waitingForDependencies(job, pass.newlyWaiting.get(jobId) ?? pass.at, policy.version);
+      state.apply(decision, touched);
+      decisions.push(decision);
+      continue;
+    }
+    fresh.set(jobId, job);
   }
   const freshIn = (gpuClass: string): number => [...fresh.values()].filter((j) => j.spec.gpuClass === gpuClass).length;
   // Classes where queued jobs may now fit: walk their whole queue in order, new jobs included.
@@ -77,3 +87,4 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
 function isQueued(job: { tier: unknown; state: string }): job is QueuedJob {
   return job.tier !== undefined && (job.state === 'CLASSIFIED' || job.state === 'QUEUED' || job.state === 'REQUEUED');
 }
+

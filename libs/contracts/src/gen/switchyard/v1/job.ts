@@ -285,6 +285,8 @@ export enum FailureCategory {
   FAILURE_CATEGORY_WORKLOAD = "FAILURE_CATEGORY_WORKLOAD",
   FAILURE_CATEGORY_PREEMPTED = "FAILURE_CATEGORY_PREEMPTED",
   FAILURE_CATEGORY_INTERNAL = "FAILURE_CATEGORY_INTERNAL",
+  /** FAILURE_CATEGORY_DEPENDENCY - A job it depends on (JobSpec.depends_on) failed, was cancelled or expired: it never ran. */
+  FAILURE_CATEGORY_DEPENDENCY = "FAILURE_CATEGORY_DEPENDENCY",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -314,6 +316,9 @@ export function failureCategoryFromJSON(object: any): FailureCategory {
     case 7:
     case "FAILURE_CATEGORY_INTERNAL":
       return FailureCategory.FAILURE_CATEGORY_INTERNAL;
+    case 8:
+    case "FAILURE_CATEGORY_DEPENDENCY":
+      return FailureCategory.FAILURE_CATEGORY_DEPENDENCY;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -339,6 +344,8 @@ export function failureCategoryToJSON(object: FailureCategory): string {
       return "FAILURE_CATEGORY_PREEMPTED";
     case FailureCategory.FAILURE_CATEGORY_INTERNAL:
       return "FAILURE_CATEGORY_INTERNAL";
+    case FailureCategory.FAILURE_CATEGORY_DEPENDENCY:
+      return "FAILURE_CATEGORY_DEPENDENCY";
     case FailureCategory.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -363,6 +370,8 @@ export function failureCategoryToNumber(object: FailureCategory): number {
       return 6;
     case FailureCategory.FAILURE_CATEGORY_INTERNAL:
       return 7;
+    case FailureCategory.FAILURE_CATEGORY_DEPENDENCY:
+      return 8;
     case FailureCategory.UNRECOGNIZED:
     default:
       return -1;

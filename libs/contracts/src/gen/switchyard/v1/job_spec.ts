@@ -230,11 +230,28 @@ export interface JobSpec {
    * with LOCALITY_REQUIRED limits placement to providers that hold it. At most 32 inputs.
    */
   inputs: DataInput[];
+  /**
+   * Jobs of the same tenant whose output this job reads (a data-pipeline step): it waits, queued
+   * with the reason, until all of them complete, and fails if one of them fails, is cancelled or
+   * expires. At most 16; each must be a job the tenant submitted before.
+   */
+  dependsOn: JobDependency[];
 }
 
 export interface JobSpec_LabelsEntry {
   key: string;
   value: string;
+}
+
+/** A job this job depends on. */
+export interface JobDependency {
+  jobId: string;
+  /**
+   * Size in bytes of the output this job reads from it (0: not stated). Placement weighs it as an
+   * input held by the provider that completed that job (the locality terms, docs/placement-scoring.md),
+   * so a step prefers the provider that produced its input; quotes price it as a transfer.
+   */
+  outputSizeBytes: string;
 }
 
 /** One input of a job, named by its content: the same digest is the same bytes on every provider. */
@@ -281,6 +298,7 @@ function createBaseJobSpec(): JobSpec {
     estimatedDurationSeconds: 0,
     labels: {},
     inputs: [],
+    dependsOn: [],
   };
 }
 
@@ -327,6 +345,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     });
     for (const v of message.inputs) {
       DataInput.encode(v!, writer.uint32(114).fork()).join();
+    }
+    for (const v of message.dependsOn) {
+      JobDependency.encode(v!, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -459,6 +480,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.inputs.push(DataInput.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.dependsOn.push(JobDependency.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -542,6 +571,11 @@ export const JobSpec: MessageFns<JobSpec> = {
       inputs: globalThis.Array.isArray(object?.inputs)
         ? object.inputs.map((e: any) => DataInput.fromJSON(e))
         : [],
+      dependsOn: globalThis.Array.isArray(object?.dependsOn)
+        ? object.dependsOn.map((e: any) => JobDependency.fromJSON(e))
+        : globalThis.Array.isArray(object?.depends_on)
+        ? object.depends_on.map((e: any) => JobDependency.fromJSON(e))
+        : [],
     };
   },
 
@@ -595,6 +629,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.inputs?.length) {
       obj.inputs = message.inputs.map((e) => DataInput.toJSON(e));
     }
+    if (message.dependsOn?.length) {
+      obj.dependsOn = message.dependsOn.map((e) => JobDependency.toJSON(e));
+    }
     return obj;
   },
 
@@ -627,6 +664,7 @@ export const JobSpec: MessageFns<JobSpec> = {
       {},
     );
     message.inputs = object.inputs?.map((e) => DataInput.fromPartial(e)) || [];
+    message.dependsOn = object.dependsOn?.map((e) => JobDependency.fromPartial(e)) || [];
     return message;
   },
 };
@@ -712,6 +750,99 @@ export const JobSpec_LabelsEntry: MessageFns<JobSpec_LabelsEntry> = {
     const message = createBaseJobSpec_LabelsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseJobDependency(): JobDependency {
+  return { jobId: "", outputSizeBytes: "0" };
+}
+
+export const JobDependency: MessageFns<JobDependency> = {
+  encode(message: JobDependency, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.outputSizeBytes !== "0") {
+      writer.uint32(16).uint64(message.outputSizeBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobDependency {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobDependency();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.outputSizeBytes = reader.uint64().toString();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobDependency {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      outputSizeBytes: isSet(object.outputSizeBytes)
+        ? globalThis.String(object.outputSizeBytes)
+        : isSet(object.output_size_bytes)
+        ? globalThis.String(object.output_size_bytes)
+        : "0",
+    };
+  },
+
+  toJSON(message: JobDependency): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.outputSizeBytes !== "0") {
+      obj.outputSizeBytes = message.outputSizeBytes;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobDependency>, I>>(base?: I): JobDependency {
+    return JobDependency.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobDependency>, I>>(object: I): JobDependency {
+    const message = createBaseJobDependency();
+    message.jobId = object.jobId ?? "";
+    message.outputSizeBytes = object.outputSizeBytes ?? "0";
     return message;
   },
 };
