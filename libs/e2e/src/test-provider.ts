@@ -99,14 +99,14 @@ export class TestProvider {
     });
   }
 
-  async fail(jobId: string, retryable: boolean): Promise<void> {
+  async fail(jobId: string, retryable: boolean, category = api.FailureCategory.FAILURE_CATEGORY_HARDWARE): Promise<void> {
     await this.api.failed(this.token, {
       jobId,
       attempt: this.attemptOf(jobId),
       providerId: this.providerId,
-      category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+      category,
       retryable,
-      message: 'GPU fell off the bus',
+      message: category === api.FailureCategory.FAILURE_CATEGORY_WORKLOAD ? 'the step exited 1' : 'GPU fell off the bus',
     });
   }
 

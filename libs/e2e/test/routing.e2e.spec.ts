@@ -173,12 +173,18 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
   }, 120_000);
 
   it('a cancelled job is never placed, even when capacity arrives', async () => {
-    const jobId = await submit(batch('l4-24g'));
+    // 16 GiB: the L4s registered below could run it.
+    const l4Job = (): Partial<api.JobSpec> => ({ ...batch('l4-24g'), minVramGib: 16 });
+    const jobId = await submit(l4Job());
     await waitFor(jobId, JobState.JOB_STATE_QUEUED);
     await acme.cancel(jobId);
     await waitFor(jobId, JobState.JOB_STATE_CANCELLED);
     const l4 = await register({ ...OPERATORS.south, operatorKey: OPERATORS.south.apiKey, region: 'eu-west', gpuClass: 'l4-24g', gpus: 2, vramGib: 24, pricePerGpuHourBaseUnits: 500_000, latencyMs: 40 });
-    await new Promise((r) => setTimeout(r, 2000));
+    // A barrier instead of a sleep: a job submitted after the cancel, of the same class, is placed
+    // on the new capacity; placement has seen both by then, and still not placed the cancelled one.
+    const probe = await submit(l4Job());
+    await waitFor(probe, JobState.JOB_STATE_PLACED);
+    await eventually(() => expect(l4.hasJob(probe)).toBe(true));
     expect(l4.hasJob(jobId)).toBe(false);
     expect((await readTopic(stack, 'jobs')).some((e) => e.key === jobId && e.envelope.type.endsWith('.JobPlaced'))).toBe(false);
   }, 60_000);
@@ -200,13 +206,58 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     expect((foreign as ServiceError).code).toBe(status.NOT_FOUND);
   }, 60_000);
 
+  it('a three-step pipeline runs in order, each step waiting with its reason; a failed step fails the steps after it', async () => {
+    const pipe = await register({ ...OPERATORS.south, operatorKey: OPERATORS.south.apiKey, region: 'eu-west', gpuClass: 'a10g-24g', gpus: 2, vramGib: 24, pricePerGpuHourBaseUnits: 800_000, latencyMs: 40 });
+    const step = (dependsOn: string[]): Partial<api.JobSpec> =>
+      spec({ kind: api.WorkloadKind.WORKLOAD_KIND_PIPELINE_STEP, gpuClass: 'a10g-24g', minVramGib: 16, dependsOn: dependsOn.map((jobId) => ({ jobId, outputSizeBytes: '50000000000' })) });
+    const first = await submit(step([]));
+    const second = await submit(step([first]));
+    const third = await submit(step([second]));
+    for (const [jobId, waitsFor] of [[second, first], [third, second]] as const) {
+      const queued = await waitFor(jobId, JobState.JOB_STATE_QUEUED);
+      expect(queued.queue!.reasons).toEqual([`waits for 1 job it depends on to complete: ${waitsFor}`]);
+    }
+    for (const [jobId, next] of [[first, second], [second, third], [third, undefined]] as const) {
+      await waitFor(jobId, JobState.JOB_STATE_PLACED);
+      await eventually(() => expect(pipe.hasJob(jobId)).toBe(true));
+      if (next !== undefined) expect((await jobOf(next)).state).toBe(JobState.JOB_STATE_QUEUED);
+      await pipe.start(jobId);
+      await pipe.complete(jobId, { reportId: `r-${jobId}`, gpuMilliseconds: 60_000 });
+      await waitFor(jobId, JobState.JOB_STATE_COMPLETED);
+    }
+    // Each step was placed only after the step before it completed, in the log.
+    const log = (await readTopic(stack, 'jobs')).filter((e) => [first, second, third].includes(e.key));
+    const at = (jobId: string, type: string) => log.findIndex((e) => e.key === jobId && e.envelope.type.endsWith(type));
+    expect(at(second, '.JobPlaced')).toBeGreaterThan(-1);
+    expect(new Date(log[at(second, '.JobPlaced')]!.envelope.time).getTime()).toBeGreaterThanOrEqual(new Date(log[at(first, '.JobCompleted')]!.envelope.time).getTime());
+    expect(new Date(log[at(third, '.JobPlaced')]!.envelope.time).getTime()).toBeGreaterThanOrEqual(new Date(log[at(second, '.JobCompleted')]!.envelope.time).getTime());
+
+    const extract = await submit(step([]));
+    const transform = await submit(step([extract]));
+    const load = await submit(step([transform]));
+    await waitFor(load, JobState.JOB_STATE_QUEUED);
+    await waitFor(extract, JobState.JOB_STATE_PLACED);
+    await eventually(() => expect(pipe.hasJob(extract)).toBe(true));
+    await pipe.start(extract);
+    await pipe.fail(extract, false, api.FailureCategory.FAILURE_CATEGORY_WORKLOAD);
+    for (const [jobId, dependency] of [[transform, extract], [load, transform]] as const) {
+      const failed = await waitFor(jobId, JobState.JOB_STATE_FAILED);
+      expect(failed.failureCategory).toBe(api.FailureCategory.FAILURE_CATEGORY_DEPENDENCY);
+      expect(failed.failureMessage).toBe(`job ${dependency}, which it depends on, ended FAILED instead of completing`);
+      expect(pipe.hasJob(jobId)).toBe(false);
+    }
+  }, 120_000);
+
   it('two placement instances never overbooked a provider', async () => {
-    // Replays the jobs topic in the order the log stored it, holding each placed job's GPUs on its
-    // provider until the attempt ends: at no point may a provider hold more than it registered,
-    // or a job be on two providers at once — whichever instance was leading when each decision
-    // was made. A read goes partition by partition, so the events are merged by the time the log
-    // stored them; events stored in one batch carry one time and no order across partitions, so
-    // within a batch the attempts that ended count before the placements.
+    // Replays the jobs topic in decision order, holding each placed job's GPUs on its provider
+    // until the attempt ends: at no point may a provider hold more than it registered, or a job be
+    // on two providers at once — whichever instance was leading when each decision was made. A
+    // read goes partition by partition, and the time the log stored an event says nothing about
+    // the order of two events of one cycle on different partitions (a completion and the placement
+    // it made room for can be stored a millisecond apart either way). What does is the decision
+    // time each event carries (ce_time, from the cycle's inputs): a placement decided at T can
+    // only use capacity released at or before T. So the events are merged by ce_time, and among
+    // events of one time the attempts that ended count before the placements.
     const gpusOf = new Map(providers.map((p) => [p.providerId, p.shape.gpus]));
     const requested = new Map<string, number>();
     const holder = new Map<string, string>();
@@ -222,13 +273,13 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     const endOf = (event: events.JobEvent): { jobId: string } | undefined =>
       event.jobRequeued ?? event.jobCompleted ?? event.jobFailed ?? event.jobCancelled ?? event.jobExpired;
     const stored = (await readTopic(stack, 'jobs'))
-      .map((e) => ({ at: e.appendedAt.getTime(), event: events.JobEvent.fromJSON(e.envelope.data) }))
+      .map((e) => ({ at: Date.parse(e.envelope.time), event: events.JobEvent.fromJSON(e.envelope.data) }))
       .sort((a, b) => a.at - b.at); // stable: one partition's events keep their order
     for (let from = 0; from < stored.length; ) {
       let to = from;
       while (to < stored.length && stored[to]!.at === stored[from]!.at) to++;
       const batch = stored.slice(from, to);
-      // Attempts placed before this batch and ended in it end first.
+      // Attempts placed before this instant and ended at it end first.
       const endedFirst = new Set(batch.filter(({ event }) => holder.has(endOf(event)?.jobId ?? '')));
       for (const { event } of endedFirst) release(endOf(event)!.jobId);
       for (const entry of batch) {
