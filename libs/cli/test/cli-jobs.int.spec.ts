@@ -104,6 +104,25 @@ describe('switchyard user commands against intake (PostgreSQL log)', () => {
     expect(timeline.stdout).toMatch(/JobCancelRequested\s+\/switchyard\/intake\s+reason=wrong model/);
   }, 300_000);
 
+  it('submits a pipeline step that depends on an earlier job, from flags and from a spec file', async () => {
+    const upstream = JSON.parse((await cli('--json', 'submit', ...spec, '--idempotency-key', 'cli-upstream')).stdout) as { job: { id: string } };
+    const step = await cli('--json', 'submit', '--kind', 'pipeline-step', '--model', 'etl', '--gpu-class', 'l4', '--gpus', '1', '--duration', '60', '--depends-on', `${upstream.job.id}:300000000000`, '--idempotency-key', 'cli-step');
+    expect(step.code).toBe(0);
+    expect((JSON.parse(step.stdout) as { job: { spec: { dependsOn: unknown } } }).job.spec.dependsOn).toEqual([{ jobId: upstream.job.id, outputSizeBytes: '300000000000' }]);
+    const file = join(dir, 'step.yaml');
+    await writeFile(file, `kind: WORKLOAD_KIND_PIPELINE_STEP\nmodelRef: etl\ngpuClass: l4\ngpuCount: 1\nestimatedDurationSeconds: 60\ndependsOn:\n  - jobId: ${upstream.job.id}\n    outputSizeBytes: "5"\n`);
+    const fromFile = await cli('--json', 'submit', '--spec', file, '--idempotency-key', 'cli-step-file');
+    expect(fromFile.code).toBe(0);
+    expect((JSON.parse(fromFile.stdout) as { job: { spec: { dependsOn: unknown } } }).job.spec.dependsOn).toEqual([{ jobId: upstream.job.id, outputSizeBytes: '5' }]);
+    // An unknown job is the server's INVALID_ARGUMENT, named by field; a malformed flag is a usage error.
+    const unknown = await cli('submit', '--kind', 'pipeline-step', '--model', 'etl', '--gpu-class', 'l4', '--gpus', '1', '--duration', '60', '--depends-on', '0190c3a0-0000-7000-8000-000000000000');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('spec.depends_on[0].job_id');
+    const malformed = await cli('submit', ...spec, '--depends-on', 'a:b:c');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('--depends-on must be <job id> or <job id>:<output bytes>');
+  }, 120_000);
+
   it('maps gRPC failures to one line and an exit code', async () => {
     const unknown = await cli('jobs', 'get', '0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11');
     expect(unknown.code).toBe(3);

@@ -19,6 +19,8 @@ export interface SpecFlags {
   maxPrice?: string;
   duration?: string;
   label?: string[];
+  /** `<job id>` or `<job id>:<output bytes>`, once per job this one depends on. */
+  dependsOn?: string[];
 }
 
 const KINDS: Readonly<Record<string, api.WorkloadKind>> = {
@@ -64,6 +66,13 @@ export async function jobSpecFrom(flags: SpecFlags): Promise<api.JobSpec> {
       ),
     };
   }
+  if (flags.dependsOn !== undefined) {
+    json.dependsOn = flags.dependsOn.map((entry) => {
+      const [jobId, bytes = '0', ...rest] = entry.split(':');
+      if (!jobId || rest.length > 0 || !/^\d+$/.test(bytes)) throw usageError(`--depends-on must be <job id> or <job id>:<output bytes>, not "${entry}"`);
+      return { jobId, outputSizeBytes: bytes };
+    });
+  }
   return api.JobSpec.fromJSON(json);
 }
 
@@ -79,7 +88,7 @@ async function specFile(path: string): Promise<Record<string, unknown>> {
   if (document.errors.length > 0) throw usageError(`spec file ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
   const value = document.toJS() as unknown;
   if (!isRecord(value)) throw usageError(`spec file ${path} must hold a mapping of JobSpec fields`);
-  const known = new Set(['kind', 'modelRef', 'imageRef', 'gpuClass', 'gpuCount', 'minVramGib', 'maxLatencyMs', 'deadline', 'allowedRegions', 'dataResidency', 'maxPriceBaseUnits', 'estimatedDurationSeconds', 'labels']);
+  const known = new Set(['kind', 'modelRef', 'imageRef', 'gpuClass', 'gpuCount', 'minVramGib', 'maxLatencyMs', 'deadline', 'allowedRegions', 'dataResidency', 'maxPriceBaseUnits', 'estimatedDurationSeconds', 'labels', 'inputs', 'dependsOn']);
   const unknown = Object.keys(value).filter((k) => !known.has(k));
   if (unknown.length > 0) throw usageError(`spec file ${path}: unknown field(s) ${unknown.join(', ')} (JobSpec fields in lowerCamelCase, e.g. gpuClass)`);
   return value;

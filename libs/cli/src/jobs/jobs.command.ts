@@ -36,7 +36,8 @@ function withSpec(command: Command): Command {
     .option('--residency <jurisdiction>', 'data residency, e.g. EU')
     .option('--max-price <base-units>', 'most the job may cost, integer base units')
     .option('--duration <seconds>', 'estimated run time')
-    .option('--label <key=value...>', 'labels');
+    .option('--label <key=value...>', 'labels')
+    .option('--depends-on <job...>', 'jobs this one waits for (a pipeline step): <job id> or <job id>:<bytes of its output read>');
 }
 
 export function registerJobCommands(program: Command, context: CommandContext): void {
