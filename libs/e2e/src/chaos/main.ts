@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The chaos tier (`node libs/testing/bin/test.mjs chaos`, docs/reliability.md). Configuration by
 // environment: CHAOS_BACKENDS (postgres,kafka), CHAOS_JOBS (300), CHAOS_DURATION (seconds of
-// faults, 60), CHAOS_SETTLE (longest wait for quiet afterwards, 150), CHAOS_SEED (random, printed),
+// faults, 60), CHAOS_SETTLE (longest wait for quiet afterwards, 240), CHAOS_SEED (random, printed),
 // CHAOS_KILL_EVERY_MS (3000-6000), CHAOS_OUT (.infra/chaos). Exits 1 when a guarantee or the
 // liveness check failed on any backend.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -53,7 +53,7 @@ for (const backend of backends as ('postgres' | 'kafka')[]) {
       backend,
       jobs: int('CHAOS_JOBS', 300),
       durationSeconds: int('CHAOS_DURATION', 60),
-      settleSeconds: int('CHAOS_SETTLE', 150),
+      settleSeconds: int('CHAOS_SETTLE', 240),
       seed,
       killEveryMs: [killMin || 3000, killMax || killMin || 6000],
       repoRoot,
