@@ -23,6 +23,7 @@ const submitted: events.JobSubmitted = {
     estimatedDurationSeconds: 30,
     labels: { team: 'search' },
     dependsOn: [],
+    gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION,
     inputs: [
       // Sizes above 2^53 too: uint64 travels as a decimal string.
       { digest: `sha256:${'ab'.repeat(32)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '9007199254740993000', locality: api.Locality.LOCALITY_REQUIRED },

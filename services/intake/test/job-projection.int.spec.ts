@@ -55,7 +55,7 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'v7', matchedRuleId: 'interactive', reasons: ['kind=INFERENCE'], classifiedAt: undefined },
   });
   const placed = (jobId: string, providerId: string, attempt = 1): events.JobEvent => ({
-    jobPlaced: { jobId, providerId, operatorId: 'op-1', attempt, decision: undefined },
+    jobPlaced: { jobId, providerId, operatorId: 'op-1', attempt, decision: undefined, gangMembers: [] },
   });
   const started = (jobId: string, providerId: string): events.JobEvent => ({ jobStarted: { jobId, attempt: 1, providerId, startedAt: undefined } });
 

@@ -25,7 +25,7 @@ describe.each<Backend>(['postgres', 'kafka'])('rebuilding the job projection fro
     const running = await submit('rebuild-running');
     const cancelled = await submit('rebuild-cancel', validSpec({ gpuCount: 4, labels: { team: 'ml' } }));
     await original.append({ jobClassified: { jobId: running.id, tier: api.Tier.TIER_STANDARD, policyVersion: 'v1', matchedRuleId: 'default', reasons: [], classifiedAt: undefined } });
-    await original.append({ jobPlaced: { jobId: running.id, providerId: 'provider-1', operatorId: 'op', attempt: 1, decision: undefined } });
+    await original.append({ jobPlaced: { jobId: running.id, providerId: 'provider-1', operatorId: 'op', attempt: 1, decision: undefined, gangMembers: [] } });
     await call(acme, 'cancelJob', { jobId: cancelled.id, reason: 'changed plans' });
     await original.outboxDrained();
     const expected = await eventually(async () => {

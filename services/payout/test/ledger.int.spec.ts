@@ -112,7 +112,7 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     await fx.log.append(fx.topics.jobs, [
       jobEvent(jobId, minutes(5), { jobSubmitted: { jobId, tenantId: 'acme', tenantPlan: 'enterprise', spec: undefined, idempotencyKey: 'k', quote: undefined, submittedAt: undefined } }),
       jobEvent(jobId, minutes(5), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
-      jobEvent(jobId, minutes(6), { jobPlaced: { jobId, providerId: 'gpu-north-1', operatorId: 'op-north', attempt: 1, decision: undefined } }, placedId),
+      jobEvent(jobId, minutes(6), { jobPlaced: { jobId, providerId: 'gpu-north-1', operatorId: 'op-north', attempt: 1, decision: undefined, gangMembers: [] } }, placedId),
       jobEvent(
         jobId,
         minutes(7),
@@ -158,7 +158,7 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
         jobSubmitted: { jobId, tenantId: 'globex', tenantPlan: 'team', spec: api.JobSpec.fromPartial({ maxLatencyMs: 2_000 }), idempotencyKey: 'k2', quote: undefined, submittedAt: undefined },
       }),
       jobEvent(jobId, minutes(8), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
-      jobEvent(jobId, minutes(8), { jobPlaced: { jobId, providerId: 'gpu-east-1', operatorId: 'op-east', attempt: 1, decision: undefined } }, placedId),
+      jobEvent(jobId, minutes(8), { jobPlaced: { jobId, providerId: 'gpu-east-1', operatorId: 'op-east', attempt: 1, decision: undefined, gangMembers: [] } }, placedId),
       jobEvent(jobId, startedAt, { jobStarted: { jobId, attempt: 1, providerId: 'gpu-east-1', startedAt: timestamp(startedAt) } }),
       jobEvent(
         jobId,
@@ -183,7 +183,7 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     const requeuedId = randomUUID();
     await fx.log.append(fx.topics.jobs, [
       jobEvent(jobId, minutes(9), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
-      jobEvent(jobId, minutes(9), { jobPlaced: { jobId, providerId: 'gpu-west-1', operatorId: 'op-west', attempt: 1, decision: undefined } }, placedId),
+      jobEvent(jobId, minutes(9), { jobPlaced: { jobId, providerId: 'gpu-west-1', operatorId: 'op-west', attempt: 1, decision: undefined, gangMembers: [] } }, placedId),
       jobEvent(
         jobId,
         minutes(10),
@@ -202,7 +202,7 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
         },
         requeuedId,
       ),
-      jobEvent(jobId, minutes(10), { jobPlaced: { jobId, providerId: 'gpu-west-2', operatorId: 'op-west', attempt: 2, decision: undefined } }),
+      jobEvent(jobId, minutes(10), { jobPlaced: { jobId, providerId: 'gpu-west-2', operatorId: 'op-west', attempt: 2, decision: undefined, gangMembers: [] } }),
     ]);
 
     const penalty = await eventually(async () => {

@@ -41,7 +41,7 @@ function submitted(jobId: string, tenantId: string, gpuClass: string): EventEnve
 const classified = (jobId: string, tier: api.Tier): EventEnvelope =>
   jobEvent(jobId, at, { jobClassified: { jobId, tier, policyVersion: 'p', matchedRuleId: 'r', reasons: [], classifiedAt: timestamp(at) } });
 const placed = (jobId: string, providerId: string, operatorId: string): EventEnvelope =>
-  jobEvent(jobId, at, { jobPlaced: { jobId, providerId, operatorId, attempt: 1, decision: undefined } });
+  jobEvent(jobId, at, { jobPlaced: { jobId, providerId, operatorId, attempt: 1, decision: undefined, gangMembers: [] } });
 
 describe('metering to payout over the real log', () => {
   let fx: PayoutFixture;

@@ -249,6 +249,7 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     const spec: api.JobSpec = {
       kind,
       dependsOn: [],
+      gangDomain: api.GangDomain.GANG_DOMAIN_UNSPECIFIED,
       modelRef: 'meta-llama/Llama-3.1-8B-Instruct@main',
       gpuClass: pick(GPU_CLASSES),
       gpuCount: kind === api.WorkloadKind.WORKLOAD_KIND_TRAINING ? pick([2, 4, 8]) : pick([1, 1, 2]),

@@ -94,10 +94,12 @@ function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): 
     }
     case 'JobPlaced': {
       const { providerId, attempt, decision } = event.payload;
+      const gangMembers = event.payload.gangMembers ?? [];
       // The region is the chosen candidate's, when the decision record lists it.
       const region = decision?.candidates.find((c) => c.providerId === providerId)?.factors?.region ?? '';
-      const placement = { providerId, region, attempt, placedAt: decision?.decidedAt ?? at };
-      return applied({ ...job, state: api.JobState.JOB_STATE_PLACED, placement, attempts: Math.max(job.attempts, attempt) }, `placed on ${providerId}`);
+      const placement = { providerId, region, attempt, placedAt: decision?.decidedAt ?? at, gangMembers };
+      const where = gangMembers.length > 1 ? `a gang of ${gangMembers.length} providers led by ${providerId} (${gangMembers.map((m) => `${m.providerId}×${m.gpuCount}`).join(', ')})` : providerId;
+      return applied({ ...job, state: api.JobState.JOB_STATE_PLACED, placement, attempts: Math.max(job.attempts, attempt) }, `placed on ${where}`);
     }
     case 'JobRequeued': {
       const { reason, previousProviderId, attempt } = event.payload;

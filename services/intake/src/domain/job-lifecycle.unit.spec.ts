@@ -33,7 +33,7 @@ const classified: JobEvent = {
 };
 const placed = (attempt: number, providerId: string): JobEvent => ({
   type: 'JobPlaced',
-  payload: { jobId: 'job-1', providerId, operatorId: 'op-1', attempt, decision: undefined },
+  payload: { jobId: 'job-1', providerId, operatorId: 'op-1', attempt, decision: undefined, gangMembers: [] },
 });
 const started: JobEvent = { type: 'JobStarted', payload: { jobId: 'job-1', attempt: 2, providerId: 'p-2', startedAt: at(300) } };
 const completed: JobEvent = { type: 'JobCompleted', payload: { jobId: 'job-1', attempt: 2, providerId: 'p-2', resultHash: 'sha256:ab', completedAt: at(400) } };
@@ -78,9 +78,19 @@ describe('the job lifecycle fold', () => {
           chosenProviderId: 'p-7',
           candidates: [{ providerId: 'p-7', operatorId: 'op-2', factors: { region: 'eu-west' } }],
         }),
+        gangMembers: [],
       },
     };
-    expect(given(classified, decided).placement).toEqual({ providerId: 'p-7', region: 'eu-west', attempt: 1, placedAt: at(180) });
+    expect(given(classified, decided).placement).toEqual({ providerId: 'p-7', region: 'eu-west', attempt: 1, placedAt: at(180), gangMembers: [] });
+  });
+
+  it('a gang split over providers shows every member, the lead first', () => {
+    const gangMembers = [
+      { providerId: 'p-7', gpuCount: 4 },
+      { providerId: 'p-8', gpuCount: 4 },
+    ];
+    const gang: JobEvent = { type: 'JobPlaced', payload: { jobId: 'job-1', providerId: 'p-7', operatorId: 'op-2', attempt: 1, decision: undefined, gangMembers } };
+    expect(given(classified, gang).placement).toMatchObject({ providerId: 'p-7', gangMembers });
   });
 
   it('a requeued job has no placement until placed again', () => {

@@ -54,6 +54,7 @@ export function validateJobSpec(spec: api.JobSpec | undefined, submittedAt: Date
   ];
 }
 
+const GANG_DOMAINS: ReadonlySet<string> = new Set(['GANG_DOMAIN_UNSPECIFIED', 'GANG_DOMAIN_PROVIDER', 'GANG_DOMAIN_OPERATOR_REGION']);
 const DATA_KINDS: ReadonlySet<string> = new Set(['DATA_KIND_MODEL_WEIGHTS', 'DATA_KIND_DATASET']);
 const LOCALITIES: ReadonlySet<string> = new Set(['LOCALITY_UNSPECIFIED', 'LOCALITY_PREFERRED', 'LOCALITY_REQUIRED']);
 const UINT64_MAX = 18_446_744_073_709_551_615n;
@@ -135,6 +136,9 @@ function gpuViolations(spec: api.JobSpec): FieldViolation[] {
   if (spec.minVramGib > MAX_VRAM_GIB) violations.push({ field: 'spec.min_vram_gib', description: `must be <= ${MAX_VRAM_GIB}` });
   if (spec.gpuCount < 1) violations.push({ field: 'spec.gpu_count', description: 'must be >= 1' });
   else if (spec.gpuCount > MAX_GPU_COUNT) violations.push({ field: 'spec.gpu_count', description: `must be <= ${MAX_GPU_COUNT}` });
+  if (spec.gangDomain !== undefined && !GANG_DOMAINS.has(spec.gangDomain)) {
+    violations.push({ field: 'spec.gang_domain', description: `must be one of ${[...GANG_DOMAINS].join(', ')}` });
+  }
   return violations;
 }
 

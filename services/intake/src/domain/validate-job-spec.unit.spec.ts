@@ -15,6 +15,10 @@ describe('validateJobSpec', () => {
     expect(validateJobSpec(spec, SUBMITTED_AT)).toEqual([]);
   });
 
+  it('accepts a gang split over one operator and region', () => {
+    expect(validateJobSpec(validSpec({ gpuCount: 16, gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION }), SUBMITTED_AT)).toEqual([]);
+  });
+
   it('requires the spec itself', () => {
     expect(fieldsOf(undefined)).toEqual(['spec']);
   });
@@ -26,6 +30,7 @@ describe('validateJobSpec', () => {
     ['no GPU class', { gpuClass: '' }, 'spec.gpu_class'],
     ['zero GPUs', { gpuCount: 0 }, 'spec.gpu_count'],
     ['more GPUs than a job may ask for', { gpuCount: 65 }, 'spec.gpu_count'],
+    ['a gang domain this version does not know', { gangDomain: api.GangDomain.UNRECOGNIZED }, 'spec.gang_domain'],
     ['a negative max price', { maxPriceBaseUnits: '-1' }, 'spec.max_price_base_units'],
     ['a max price that is not an integer', { maxPriceBaseUnits: '1.5' }, 'spec.max_price_base_units'],
     ['a max price beyond int64', { maxPriceBaseUnits: '9223372036854775808' }, 'spec.max_price_base_units'],

@@ -39,9 +39,10 @@ interface RawAssignment {
   stop_reason: string | null;
   tier: string | null;
   spec: unknown;
+  gang: unknown;
 }
 
-const COLUMNS = 'seq::text, provider_id, job_id, attempt, kind, stop_reason, tier, spec';
+const COLUMNS = 'seq::text, provider_id, job_id, attempt, kind, stop_reason, tier, spec, gang';
 
 @Injectable()
 export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -117,8 +118,9 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
       first = (
         await rows<RawAssignment>(
           manager,
-          `SELECT a.seq::text, a.provider_id, a.job_id, a.attempt, a.kind, a.stop_reason, a.tier, a.spec
-             FROM assignments a JOIN jobs j ON j.job_id = a.job_id AND j.attempt = a.attempt AND j.provider_id = a.provider_id
+          `SELECT a.seq::text, a.provider_id, a.job_id, a.attempt, a.kind, a.stop_reason, a.tier, a.spec, a.gang
+             FROM assignments a JOIN jobs j ON j.job_id = a.job_id AND j.attempt = a.attempt
+                  AND (j.provider_id = a.provider_id OR j.gang_members @> jsonb_build_array(jsonb_build_object('providerId', a.provider_id)))
             WHERE a.provider_id = $1 AND a.kind = 'ASSIGN' AND a.seq <= $2 AND j.state IN ('PLACED', 'RUNNING')
             ORDER BY a.seq`,
           [providerId, cursor.toString()],
@@ -211,12 +213,20 @@ function feedItemOf(raw: RawAssignment): FeedItem {
   const item: StreamItem =
     raw.kind === 'STOP'
       ? { kind: 'STOP', providerId: raw.provider_id, jobId: raw.job_id, attempt: raw.attempt, reason: raw.stop_reason as api.StopReason }
-      : { kind: 'ASSIGN', providerId: raw.provider_id, jobId: raw.job_id, attempt: raw.attempt, tier: raw.tier as api.Tier, spec: api.JobSpec.fromJSON(raw.spec) };
+      : {
+          kind: 'ASSIGN',
+          providerId: raw.provider_id,
+          jobId: raw.job_id,
+          attempt: raw.attempt,
+          tier: raw.tier as api.Tier,
+          spec: api.JobSpec.fromJSON(raw.spec),
+          ...(raw.gang === null || raw.gang === undefined ? {} : { gang: api.GangAssignment.fromJSON(raw.gang) }),
+        };
   return { seq: BigInt(raw.seq), item };
 }
 
 function responseOf({ seq, item }: FeedItem): api.StreamAssignmentsResponse {
   const cursor = seq.toString();
   if (item.kind === 'STOP') return { cursor, stop: { jobId: item.jobId, attempt: item.attempt, reason: item.reason } };
-  return { cursor, assignment: { jobId: item.jobId, attempt: item.attempt, spec: item.spec, tier: item.tier } };
+  return { cursor, assignment: { jobId: item.jobId, attempt: item.attempt, spec: item.spec, tier: item.tier, gang: item.gang } };
 }

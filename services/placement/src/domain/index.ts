@@ -14,7 +14,7 @@ export type {
   TenantRule,
   TierPolicy,
 } from './placement-policy.js';
-export { dependencyState, endpointKey, freeGpus, holdingKey, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp, registryOf } from './registry/provider-registry.js';
+export { dependencyState, endpointKey, freeGpus, holdersOf, holdingKey, holds, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp, registryOf } from './registry/provider-registry.js';
 export type {
   ActiveJob,
   JobOutcome,

@@ -35,6 +35,7 @@ export function spec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
     labels: {},
     inputs: [],
     dependsOn: [],
+    gangDomain: api.GangDomain.GANG_DOMAIN_UNSPECIFIED,
     ...overrides,
   };
 }
@@ -97,7 +98,7 @@ export function classified(jobId: string, tier: PlacedTier, seconds = 0): Regist
 }
 
 export function placedOn(jobId: string, providerId: string, operatorId = `op-${providerId}`, attempt = 1): RegistryEvent {
-  return { type: 'JobPlaced', data: { jobId, providerId, operatorId, attempt, decision: undefined } };
+  return { type: 'JobPlaced', data: { jobId, providerId, operatorId, attempt, decision: undefined, gangMembers: [] } };
 }
 
 export function completed(jobId: string, providerId: string, attempt = 1): RegistryEvent {

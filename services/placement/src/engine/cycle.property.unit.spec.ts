@@ -5,12 +5,12 @@
 // placed on it, never exceed what it offers, and the candidate index agrees with the records.
 import { describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts';
-import type { LoggedEvent } from '@switchyard/event-log';
 import fc from 'fast-check';
 import { defaultPlacementPolicy, freeGpus, inventoryOf, PlacementState, type PlacementPolicy } from '../domain/index.js';
 import { Attempts } from './attempt-book.js';
 import { Cycle } from './cycle.js';
 import type { SchedulerInput } from './inputs.js';
+import { loggedEvent as logged, ts } from './scheduler.fixtures.spec.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const policy: PlacementPolicy = { ...defaultPlacementPolicy, liveness: { heartbeatIntervalMs: 1_000, suspectAfterMissed: 2, lostAfterMissed: 4 } };
@@ -43,27 +43,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 const TIERS = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH];
-
-function logged(event: events.JobEvent, subject: string, n: number, atMs: number): LoggedEvent {
-  const member = Object.keys(event)[0]!;
-  return {
-    topic: 'jobs',
-    partition: 0,
-    offset: String(n),
-    appendedAt: new Date(atMs),
-    key: subject,
-    envelope: {
-      id: `e${n}`,
-      type: `switchyard.events.v1.${member.charAt(0).toUpperCase()}${member.slice(1)}`,
-      source: '/test',
-      subject,
-      time: new Date(atMs).toISOString(),
-      data: events.JobEvent.toJSON(event) as never,
-    },
-  };
-}
-
-const ts = (ms: number): api.Timestamp => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
 
 describe('a cycle never leaks capacity (property)', () => {
   it('keeps every provider’s held GPUs equal to its live attempts, within its offer, and the index in step', () => {

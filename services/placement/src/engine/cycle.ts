@@ -7,6 +7,7 @@ import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import {
   dependencyFailed,
   dependencyState,
+  holdersOf,
   decideCancel,
   decideStranded,
   isWaiting,
@@ -38,7 +39,16 @@ import type { ConsumedBatch, HeartbeatCommand, RegistrationCommand, ReportComman
 export type TerminalState = 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED';
 
 export type StreamItem =
-  | { readonly kind: 'ASSIGN'; readonly providerId: string; readonly jobId: string; readonly attempt: number; readonly tier: api.Tier; readonly spec: api.JobSpec }
+  | {
+      readonly kind: 'ASSIGN';
+      readonly providerId: string;
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly tier: api.Tier;
+      readonly spec: api.JobSpec;
+      /** Set when the job is a gang split over providers: this provider's part in it. */
+      readonly gang?: api.GangAssignment;
+    }
   | { readonly kind: 'STOP'; readonly providerId: string; readonly jobId: string; readonly attempt: number; readonly reason: api.StopReason };
 
 /** Which providers each live job's attempts went to, and which reports they already had. */
@@ -392,7 +402,16 @@ export class Cycle {
       if (decision.type === 'JobQueued') this.effects.queued.push(decision.data);
       if (decision.type === 'JobPlaced') {
         const job = state.registry.jobs.get(jobId)!;
-        this.effects.stream.push({ kind: 'ASSIGN', providerId: decision.data.providerId, jobId, attempt: decision.data.attempt, tier: job.tier!, spec: job.spec });
+        const { providerId, attempt, gangMembers } = decision.data;
+        if (gangMembers.length === 0) {
+          this.effects.stream.push({ kind: 'ASSIGN', providerId, jobId, attempt, tier: job.tier!, spec: job.spec });
+          continue;
+        }
+        // A gang split over providers: every member gets the assignment, with the whole gang and its own part.
+        for (const member of gangMembers) {
+          const gang = { leadProviderId: providerId, members: gangMembers.map((m) => ({ ...m })), gpuCount: member.gpuCount };
+          this.effects.stream.push({ kind: 'ASSIGN', providerId: member.providerId, jobId, attempt, tier: job.tier!, spec: job.spec, gang });
+        }
       }
     }
   }
@@ -408,8 +427,10 @@ export class Cycle {
 
   private apply(event: RegistryEvent): void {
     const terminal = TERMINAL_OF[event.type];
-    const last = terminal !== undefined && 'jobId' in event.data ? this.context.state.registry.jobs.get(event.data.jobId) : undefined;
+    const before = 'jobId' in event.data ? this.context.state.registry.jobs.get(event.data.jobId) : undefined;
+    const last = terminal !== undefined ? before : undefined;
     this.context.state.apply(event, this.effects.touched);
+    if (before !== undefined && before.gangMembers.length > 0) this.stopGangIfEnded(before, event);
     if (terminal === undefined || last === undefined) return;
     this.effects.finished.set(last.jobId, { state: terminal, last });
     // The jobs that depend on one that did not complete fail with it (and theirs with them).
@@ -422,10 +443,36 @@ export class Cycle {
     }
   }
 
+  /** Tells every provider holding the job's current attempt (its gang's members, or its one provider) to stop it. */
   private stopIfHolding(jobId: string, reason: api.StopReason): void {
     const job = this.context.state.registry.jobs.get(jobId);
-    if (job === undefined || job.providerId === undefined || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return;
-    this.effects.stream.push({ kind: 'STOP', providerId: job.providerId, jobId, attempt: job.attempt, reason });
+    if (job === undefined) return;
+    for (const { providerId } of holdersOf(job)) this.stop(providerId, jobId, job.attempt, reason);
+  }
+
+  /**
+   * A gang split over providers whose attempt `event` ended (completed, failed, requeued, cancelled,
+   * expired): the members not told yet are told to stop, except the one whose own report ended it.
+   */
+  private stopGangIfEnded(before: ActiveJob, event: RegistryEvent): void {
+    const after = this.context.state.registry.jobs.get(before.jobId);
+    if (after !== undefined && after.attempt === before.attempt && holdersOf(after).length > 0) return;
+    const reporter = event.type === 'JobCompleted' || event.type === 'JobFailed' || (event.type === 'JobRequeued' && event.data.reason === events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED)
+      ? ('providerId' in event.data ? event.data.providerId : event.data.previousProviderId)
+      : undefined;
+    for (const { providerId } of holdersOf(before)) {
+      if (providerId !== reporter) this.stop(providerId, before.jobId, before.attempt, api.StopReason.STOP_REASON_GANG_ENDED);
+    }
+  }
+
+  private readonly stopped = new Set<string>();
+
+  /** One stop per provider and attempt in a cycle, whichever reason came first. */
+  private stop(providerId: string, jobId: string, attempt: number, reason: api.StopReason): void {
+    const key = `${providerId}\n${jobId}\n${attempt}`;
+    if (this.stopped.has(key)) return;
+    this.stopped.add(key);
+    this.effects.stream.push({ kind: 'STOP', providerId, jobId, attempt, reason });
   }
 }
 

@@ -343,7 +343,10 @@ export class SchedulerEngine {
       }
       this.tokens = tokens;
       this.registeredAtMs = registeredAtMs;
-      for (const { item } of stream) if (item.kind === 'ASSIGN') this.attempts.assign(item.jobId, item.attempt, item.providerId);
+      // A gang's attempt is reported by its lead: the book holds only the lead's assignment.
+      for (const { item } of stream) {
+        if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId)) this.attempts.assign(item.jobId, item.attempt, item.providerId);
+      }
       for (const report of effects.attemptReports) this.attempts.report(report.jobId, report.attempt, report.kind);
       for (const jobId of effects.finished.keys()) this.attempts.forget(jobId);
       for (const decision of effects.queued) this.queueReasons.set(decision.jobId, primaryReason(decision.rejections));

@@ -57,6 +57,9 @@ interface ProviderRow {
   held_digests: string[];
 }
 
+/** A gang's attempt is reported by its lead: the other members' assignments are not in the attempt book. */
+const LEAD_ONLY = `(a.gang IS NULL OR a.gang->>'leadProviderId' = a.provider_id)`;
+
 interface JobRow {
   job_id: string;
   tenant_id: string;
@@ -66,6 +69,7 @@ interface JobRow {
   attempt: number;
   provider_id: string | null;
   operator_id: string | null;
+  gang_members: api.GangMember[];
   excluded_provider_ids: string[];
   submitted_at: Date;
   placed_at: Date | null;
@@ -87,7 +91,7 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
   const placed = new Map<string, Record<string, number>>();
   for (const r of reserved.rows) placed.set(r.provider_id, { ...placed.get(r.provider_id), [r.gpu_class]: r.reserved });
   const jobs = await client.query<JobRow>(
-    `SELECT job_id, tenant_id, spec, tier, state, attempt, provider_id, operator_id, excluded_provider_ids, submitted_at, placed_at, waiting_since
+    `SELECT job_id, tenant_id, spec, tier, state, attempt, provider_id, operator_id, gang_members, excluded_provider_ids, submitted_at, placed_at, waiting_since
        FROM jobs WHERE state = ANY($1::text[])`,
     [LIVE_STATES],
   );
@@ -97,7 +101,7 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
        FROM assignments a
        JOIN jobs j ON j.job_id = a.job_id AND j.state = ANY($1::text[])
        LEFT JOIN attempt_reports r ON r.job_id = a.job_id AND r.attempt = a.attempt
-      WHERE a.kind = 'ASSIGN'
+      WHERE a.kind = 'ASSIGN' AND ${LEAD_ONLY}
       GROUP BY a.job_id, a.attempt, a.provider_id`,
     [LIVE_STATES],
   );
@@ -145,6 +149,7 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
       attempt: row.attempt,
       providerId: row.provider_id ?? undefined,
       operatorId: row.operator_id ?? undefined,
+      gangMembers: row.gang_members.map((m) => api.GangMember.fromJSON(m)),
       excludedProviderIds: row.excluded_provider_ids,
       submittedAtMs: row.submitted_at.getTime(),
       // A takeover restarts the clocks at the earliest from now: the old leader's last moments are unknown.
@@ -185,7 +190,7 @@ export async function loadPastAttempts(client: pg.ClientBase, jobIds: readonly s
     `SELECT a.job_id, a.attempt, a.provider_id,
             COALESCE(array_agg(r.kind) FILTER (WHERE r.kind IS NOT NULL), '{}') AS kinds
        FROM assignments a LEFT JOIN attempt_reports r ON r.job_id = a.job_id AND r.attempt = a.attempt
-      WHERE a.kind = 'ASSIGN' AND a.job_id = ANY($1::text[])
+      WHERE a.kind = 'ASSIGN' AND ${LEAD_ONLY} AND a.job_id = ANY($1::text[])
       GROUP BY a.job_id, a.attempt, a.provider_id`,
     [jobIds],
   );
@@ -381,13 +386,13 @@ async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry:
     );
   }
   await client.query(
-    `UPDATE jobs SET state = x.s, tier = x.ti, attempt = x.a, provider_id = x.p, operator_id = x.o,
+    `UPDATE jobs SET state = x.s, tier = x.ti, attempt = x.a, provider_id = x.p, operator_id = x.o, gang_members = x.gm,
                      reserved_gpu_class = x.rc, reserved_gpus = x.rg, excluded_provider_ids = COALESCE(x.ex, '{}'), updated_at = now(),
                      placed_at = CASE WHEN x.pa > 0 THEN to_timestamp(x.pa / 1000.0) END,
                      waiting_since = CASE WHEN x.ws > 0 THEN to_timestamp(x.ws / 1000.0) END
-       FROM (SELECT j, s, ti, a, p, o, rc, rg, string_to_array(NULLIF(ex, ''), ',') AS ex, pa, ws
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::float8[], $11::float8[])
-                    AS u(j, s, ti, a, p, o, rc, rg, ex, pa, ws)) AS x
+       FROM (SELECT j, s, ti, a, p, o, rc, rg, string_to_array(NULLIF(ex, ''), ',') AS ex, pa, ws, gm::jsonb AS gm
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::float8[], $11::float8[], $12::text[])
+                    AS u(j, s, ti, a, p, o, rc, rg, ex, pa, ws, gm)) AS x
       WHERE jobs.job_id = x.j`,
     [
       records.map((r) => r.job.jobId),
@@ -401,6 +406,7 @@ async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry:
       records.map((r) => r.job.excludedProviderIds.join(',')),
       records.map((r) => r.job.placedAtMs),
       records.map((r) => r.job.waitingSinceMs),
+      records.map((r) => JSON.stringify(r.holding ? r.job.gangMembers.map((m) => api.GangMember.toJSON(m)) : [])),
     ],
   );
 }
@@ -408,8 +414,8 @@ async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry:
 async function writeStream(client: pg.ClientBase, items: readonly StreamItem[]): Promise<WrittenStream[]> {
   if (items.length === 0) return [];
   const { rows } = await client.query<{ seq: string }>(
-    `INSERT INTO assignments (provider_id, job_id, attempt, kind, stop_reason, tier, spec)
-     SELECT p, j, a, k, r, t, s::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS x(p, j, a, k, r, t, s, n)
+    `INSERT INTO assignments (provider_id, job_id, attempt, kind, stop_reason, tier, spec, gang)
+     SELECT p, j, a, k, r, t, s::jsonb, g::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS x(p, j, a, k, r, t, s, g, n)
      ORDER BY n
      RETURNING seq::text`,
     [
@@ -420,6 +426,7 @@ async function writeStream(client: pg.ClientBase, items: readonly StreamItem[]):
       items.map((i) => (i.kind === 'STOP' ? i.reason : null)),
       items.map((i) => (i.kind === 'ASSIGN' ? i.tier : null)),
       items.map((i) => (i.kind === 'ASSIGN' ? JSON.stringify(api.JobSpec.toJSON(i.spec)) : null)),
+      items.map((i) => (i.kind === 'ASSIGN' && i.gang !== undefined ? JSON.stringify(api.GangAssignment.toJSON(i.gang)) : null)),
     ],
   );
   // Sequence values are drawn in insertion order; one writer (the leader) commits at a time.

@@ -118,6 +118,7 @@ export class PlacementFixture {
       deadline: undefined,
       inputs: [],
       dependsOn: [],
+      gangDomain: api.GangDomain.GANG_DOMAIN_UNSPECIFIED,
       ...job.spec,
     };
     await this.eventLog.append(this.topics.jobs, [

@@ -8,7 +8,7 @@ import { tryPlacement } from '../placement/place-job.js';
 import type { PlacementRequest } from '../placement/placement-request.js';
 import type { PlacementPolicy } from '../placement-policy.js';
 import type { QueuedJob } from '../queue/job-queue.js';
-import type { ActiveJob, ProviderRegistry } from '../registry/provider-registry.js';
+import { holds, type ActiveJob, type ProviderRegistry } from '../registry/provider-registry.js';
 
 /** A run a provider's heartbeat says it holds (switchyard.v1.HeldRun). */
 export interface HeldRun {
@@ -53,7 +53,7 @@ export function reconcileRuns(registry: ProviderRegistry, providerId: string, ru
   }
   const notCurrent = runs.filter((run) => {
     const job = registry.jobs.get(run.jobId);
-    return job === undefined || job.providerId !== providerId || job.attempt !== run.attempt || (job.state !== 'PLACED' && job.state !== 'RUNNING');
+    return job === undefined || !holds(job, providerId) || job.attempt !== run.attempt;
   });
   return { notHeld, notCurrent };
 }

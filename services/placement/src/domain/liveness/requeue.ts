@@ -1,6 +1,6 @@
 import { api, consequencesOf, events, faultOf } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
-import type { ActiveJob, ProviderRegistry } from '../registry/provider-registry.js';
+import { holds, type ActiveJob, type ProviderRegistry } from '../registry/provider-registry.js';
 
 export type RequeueOutcome = { type: 'JobRequeued'; data: events.JobRequeued } | { type: 'JobFailed'; data: events.JobFailed };
 
@@ -15,7 +15,8 @@ const S = events.FailureSource;
 export function requeueAfterLoss(lost: events.ProviderLost, registry: ProviderRegistry, policy: PlacementPolicy): RequeueOutcome[] {
   return lost.jobIds.flatMap((jobId) => {
     const job = registry.jobs.get(jobId);
-    if (job === undefined || job.providerId !== lost.providerId || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return [];
+    // A gang split over providers is requeued whole when any of its members is lost.
+    if (job === undefined || !holds(job, lost.providerId)) return [];
     return [
       settle(job, lost.providerId, policy, {
         reason: R.REQUEUE_REASON_PROVIDER_LOST,

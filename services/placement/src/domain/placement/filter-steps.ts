@@ -2,6 +2,7 @@ import { api, events } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 import { freeGpus, type ProviderState } from '../registry/provider-registry.js';
 import type { PlacementRequest } from './placement-request.js';
+import { gpusPerProvider } from './gang.js';
 import { exceedsMaxPrice } from './price-cap.js';
 
 const R = events.RejectionReason;
@@ -45,7 +46,7 @@ export const FILTER_STEPS: readonly FilterStep[] = [
   },
   {
     reason: R.REJECTION_REASON_INSUFFICIENT_CAPACITY,
-    rejects: (p, r) => freeGpus(p, r.spec.gpuClass) < Math.max(1, r.spec.gpuCount),
+    rejects: (p, r) => freeGpus(p, r.spec.gpuClass) < gpusPerProvider(r.spec),
   },
   {
     reason: R.REJECTION_REASON_REGION_NOT_ALLOWED,

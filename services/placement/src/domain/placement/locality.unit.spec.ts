@@ -147,7 +147,7 @@ describe('gang fragmentation', () => {
     const registry = [
       submitted('small-1'),
       classified('small-1', api.Tier.TIER_STANDARD),
-      { type: 'JobPlaced', data: { jobId: 'small-1', providerId: 'a', operatorId: 'op-a', attempt: 1, decision: undefined } } as const,
+      placedOn('small-1', 'a'),
     ].reduce(evolveProviders, given(registered('a', { gpus: 8 }), registered('b', { gpus: 4 })));
     // small-1 holds one GPU of a's 8 (7 free), b has 4 free: 11 free in all, no block of 8.
     const decision = placeJob(request({ jobId: 'gang', spec: spec({ gpuCount: 8 }) }), registry, policy);

@@ -5,6 +5,7 @@ import { reputationBp } from '../reputation.js';
 import { tieBreakKey } from '../tie-break.js';
 import { CandidateIndex, spreadTerm, staticScore } from './candidate-index.js';
 import { FILTER_STEPS } from './filter-steps.js';
+import { feasibleDomains, gangMembers, gpusPerProvider, spansProviders } from './gang.js';
 import { fetchAt, fetchFor, jobInputsOf, transferTerms, type Fetch, type JobInputs } from './locality.js';
 import { applyOperatorShareCap } from './operator-share-cap.js';
 import type { PlacementRequest } from './placement-request.js';
@@ -16,7 +17,7 @@ export type PlacementDecision =
   | { type: 'JobQueued'; data: events.JobQueued };
 
 const R = events.RejectionReason;
-const REJECTION_ORDER = [...FILTER_STEPS.map((s) => s.reason), R.REJECTION_REASON_OPERATOR_SHARE_CAP];
+const REJECTION_ORDER = [...FILTER_STEPS.map((s) => s.reason), R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL, R.REJECTION_REASON_OPERATOR_SHARE_CAP];
 const NO_FETCH: Fetch = { bytes: 0n, ms: 0n, priceBaseUnits: 0n };
 /** Slack on the score bound so float rounding can never stop a walk before a provider that ties. */
 const BOUND_SLACK = 1e-9;
@@ -38,11 +39,16 @@ export function decidePlacement(request: PlacementRequest, registry: ProviderReg
   if (placed !== undefined) return placed;
   const key = pass === undefined ? undefined : constraintsKey(request);
   let rejections = key === undefined ? undefined : pass!.noFit.get(key);
+  let largestBlock: number | undefined;
   if (rejections === undefined) {
-    rejections = filterProviders([...registry.providers.values()], registry, request, policy).rejections;
+    const filtered = filterProviders([...registry.providers.values()], registry, request, policy);
+    rejections = filtered.rejections;
+    if (spansProviders(request.spec)) largestBlock = filtered.largestGangBlock;
     if (key !== undefined) pass!.noFit.set(key, rejections);
   }
-  return queued(request, registry, rejections, policy, index.largestFreeBlock(request.spec.gpuClass));
+  // A gang that may span providers: the largest block is the most free GPUs one domain has together.
+  largestBlock ??= spansProviders(request.spec) ? filterProviders([...registry.providers.values()], registry, request, policy).largestGangBlock : undefined;
+  return queued(request, registry, rejections, policy, largestBlock ?? index.largestFreeBlock(request.spec.gpuClass));
 }
 
 /**
@@ -66,6 +72,7 @@ function constraintsKey(request: PlacementRequest): string {
     request.tenantId,
     spec.gpuClass,
     Math.max(1, spec.gpuCount),
+    spansProviders(spec),
     spec.minVramGib,
     spec.allowedRegions,
     spec.dataResidency,
@@ -82,7 +89,7 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
   if (index.policy !== policy) throw new Error(`the candidate index was built for policy ${index.policy.version}, not ${policy.version}`);
   const key = pass === undefined ? undefined : constraintsKey(request);
   if (key !== undefined && pass!.noFit.has(key)) return undefined;
-  const walked = index.largestFreeBlock(request.spec.gpuClass) >= Math.max(1, request.spec.gpuCount) ? walk(request, registry, index, policy) : undefined;
+  const walked = index.largestFreeBlock(request.spec.gpuClass) >= gpusPerProvider(request.spec) ? walk(request, registry, index, policy) : undefined;
   if (walked === undefined) {
     if (key !== undefined) pass!.noFit.set(key, undefined);
     return undefined;
@@ -91,6 +98,9 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
   const context = { jobId: request.jobId, tier: request.tier, gpuClass: request.spec.gpuClass, inputBytes };
   const ranked = rankCandidates(walked.recorded, context, policy);
   const chosen = ranked[0]!;
+  // A gang split over providers: its members come from the chosen lead's domain (the walk kept only domains that can complete it).
+  const members = walked.gangPool === undefined ? undefined : gangMembers(registry.providers.get(chosen.providerId)!, walked.gangPool, request.spec);
+  if (walked.gangPool !== undefined && members === undefined) throw new Error(`gang of job ${request.jobId}: the domain of ${chosen.providerId} cannot complete it`);
   return {
     type: 'JobPlaced',
     data: {
@@ -98,6 +108,7 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
       providerId: chosen.providerId,
       operatorId: chosen.operatorId,
       attempt: request.attempt,
+      gangMembers: members !== undefined && members.length > 1 ? members : [],
       decision: {
         policyVersion: policy.version,
         tier: request.tier,
@@ -134,6 +145,8 @@ interface Walk {
   readonly survivors: number;
   readonly examined: number;
   readonly rejections: events.RejectionCount[];
+  /** A gang that may span providers: every survivor in a domain that can complete it, best first. */
+  readonly gangPool?: ProviderState[];
 }
 
 function walk(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy): Walk | undefined {
@@ -148,6 +161,10 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
   // operator-share-cap.ts): skip it rather than walk everything looking for one that does not.
   const capInForce = 10_000 <= capBp * (total + 1);
   const inputs = jobInputsOf(spec, request.producers);
+  // A gang that may span providers is decided over whole domains: every provider of the class is
+  // examined (no early stop), and the domain step runs before the survivors are ranked. O(class).
+  const spanning = spansProviders(spec);
+  const passed: { scored: Scored; breaches: boolean }[] = [];
   const top: Scored[] = [];
   const breaching: Scored[] = [];
   const counts = new Map<events.RejectionReason, number>();
@@ -171,7 +188,12 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
       sum = sum + time + price;
     }
     const scored: Scored = { provider, shareBp, fetch, total: sum, tie: tieBreakKey(request.jobId, provider.providerId) };
-    if (capInForce && (held + 1) * 10_000 > capBp * (total + 1)) {
+    const breaches = capInForce && (held + 1) * 10_000 > capBp * (total + 1);
+    if (spanning) passed.push({ scored, breaches });
+    else keep(scored, breaches);
+  };
+  const keep = (scored: Scored, breaches: boolean): void => {
+    if (breaches) {
       breaching.push(scored);
       return;
     }
@@ -187,22 +209,31 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
     const [boundTime, boundPrice] = bestRates === undefined ? [0, 0] : transferTerms(fetchAt(inputs.totalBytes, bestRates.ingressMbps, bestRates.transferPricePerGb), tier, policy);
     const maxLocality = boundTime + boundPrice;
     index.walk(spec.gpuClass, tier, spec.allowedRegions, (key) => {
-      if (top.length >= limit && key.score + maxSpread + maxLocality + BOUND_SLACK < top[limit - 1]!.total) return true;
+      if (!spanning && top.length >= limit && key.score + maxSpread + maxLocality + BOUND_SLACK < top[limit - 1]!.total) return true;
       if (holders?.ids.has(key.providerId) === true) return false;
       examine(registry.providers.get(key.providerId)!, key.score);
       return false;
     });
   }
+  let gangPool: ProviderState[] | undefined;
+  if (spanning) {
+    const domains = feasibleDomains(passed, (p) => p.scored.provider, spec);
+    if (domains.rejected > 0) counts.set(R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL, domains.rejected);
+    for (const { scored, breaches } of domains.kept) keep(scored, breaches);
+    const pool = top.length > 0 ? domains.kept.filter((p) => !p.breaches) : domains.kept;
+    gangPool = pool.map((p) => p.scored).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).map((s) => s.provider);
+  }
   const recorded = (list: readonly Scored[]) => list.map((s) => candidateOf(s.provider, s.shareBp, s.fetch, request, policy));
+  const pool = gangPool === undefined ? {} : { gangPool };
   if (top.length === 0) {
     if (breaching.length === 0) return undefined;
     // Every survivor would breach the cap: none is rejected (see operator-share-cap.ts). The walk
     // saw every indexed provider, so these are all the survivors.
     for (const scored of breaching) insertRanked(top, scored, limit);
-    return { recorded: recorded(top), survivors: breaching.length, examined, rejections: ordered(counts) };
+    return { recorded: recorded(top), survivors: breaching.length, examined, rejections: ordered(counts), ...pool };
   }
   if (breaching.length > 0) counts.set(R.REJECTION_REASON_OPERATOR_SHARE_CAP, breaching.length);
-  return { recorded: recorded(top), survivors, examined, rejections: ordered(counts) };
+  return { recorded: recorded(top), survivors, examined, rejections: ordered(counts), ...pool };
 }
 
 /**
@@ -289,9 +320,12 @@ function queued(request: PlacementRequest, registry: ProviderRegistry, rejection
  */
 function fragmentation(request: PlacementRequest, rejections: readonly events.RejectionCount[], largestFreeBlock: number): string[] {
   const needed = Math.max(1, request.spec.gpuCount);
-  if (needed < 2 || !rejections.some((r) => r.reason === R.REJECTION_REASON_INSUFFICIENT_CAPACITY)) return [];
-  const block = largestFreeBlock === 0 ? 'no provider has one free' : `the largest free block is ${largestFreeBlock}`;
-  return [`needs ${needed} ${request.spec.gpuClass} on one provider, ${block}`];
+  const capacity = rejections.some((r) => r.reason === R.REJECTION_REASON_INSUFFICIENT_CAPACITY || r.reason === R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL);
+  if (needed < 2 || !capacity) return [];
+  const spanning = spansProviders(request.spec);
+  const block =
+    largestFreeBlock === 0 ? `no ${spanning ? 'domain' : 'provider'} has one free` : `the largest free block is ${largestFreeBlock}`;
+  return [`needs ${needed} ${request.spec.gpuClass} ${spanning ? 'in one operator and region' : 'on one provider'}, ${block}`];
 }
 
 /** Every given provider through the filter steps and the share cap: survivors and exact rejection counts. */
@@ -300,16 +334,23 @@ export function filterProviders(
   registry: ProviderRegistry,
   request: PlacementRequest,
   policy: PlacementPolicy,
-): { survivors: ProviderState[]; rejections: events.RejectionCount[] } {
+): { survivors: ProviderState[]; rejections: events.RejectionCount[]; largestGangBlock: number } {
   const counts = new Map<events.RejectionReason, number>();
-  const passed = providers.filter((provider) => {
+  let passed = providers.filter((provider) => {
     const step = FILTER_STEPS.find((s) => s.rejects(provider, request, policy));
     if (step !== undefined) counts.set(step.reason, (counts.get(step.reason) ?? 0) + 1);
     return step === undefined;
   });
+  let largestGangBlock = 0;
+  if (spansProviders(request.spec)) {
+    const domains = feasibleDomains(passed, (p) => p, request.spec);
+    if (domains.rejected > 0) counts.set(R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL, domains.rejected);
+    passed = domains.kept;
+    largestGangBlock = domains.largestBlock;
+  }
   const { kept, rejected } = applyOperatorShareCap(passed, registry, request, policy);
   if (rejected > 0) counts.set(R.REJECTION_REASON_OPERATOR_SHARE_CAP, rejected);
-  return { survivors: kept, rejections: ordered(counts) };
+  return { survivors: kept, rejections: ordered(counts), largestGangBlock };
 }
 
 function candidateOf(provider: ProviderState, shareBp: number, fetch: Fetch, request: PlacementRequest, policy: PlacementPolicy): ScoringCandidate {

@@ -1,4 +1,5 @@
 import { api, events } from '@switchyard/contracts/messages';
+import { gpusPerProvider } from './gang.js';
 
 const R = events.RejectionReason;
 
@@ -21,7 +22,9 @@ function explain(reason: events.RejectionReason, spec: api.JobSpec): string {
     case R.REJECTION_REASON_INSUFFICIENT_VRAM:
       return `with less than ${spec.minVramGib} GiB VRAM per ${spec.gpuClass}`;
     case R.REJECTION_REASON_INSUFFICIENT_CAPACITY:
-      return `without ${spec.gpuCount} free ${spec.gpuClass}`;
+      return `without ${gpusPerProvider(spec)} free ${spec.gpuClass}`;
+    case R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL:
+      return `whose operator's providers in their region have fewer than ${spec.gpuCount} free ${spec.gpuClass} together`;
     case R.REJECTION_REASON_REGION_NOT_ALLOWED:
       return `outside the allowed regions (${spec.allowedRegions.join(', ')})`;
     case R.REJECTION_REASON_DATA_RESIDENCY:

@@ -2,7 +2,7 @@ import { api, decides, events } from '@switchyard/contracts/messages';
 import { isPlacedTier } from '../placement-policy.js';
 import { toEpochMillis } from '../time.js';
 import { updateProvider } from './evolve-provider-events.js';
-import { dependencyState, holdingKey, indexDependents, type ActiveJob, type JobOutcome, type ProviderRegistry } from './provider-registry.js';
+import { dependencyState, holdersOf, holdingKey, indexDependents, type ActiveJob, type JobOutcome, type ProviderRegistry } from './provider-registry.js';
 import type { JobFamilyEvent } from './registry-event.js';
 
 // Job events matter to the registry for three things: the jobs waiting to be placed, the GPUs and
@@ -24,6 +24,7 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
         attempt: 1,
         providerId: undefined,
         operatorId: undefined,
+        gangMembers: [],
         excludedProviderIds: [],
         submittedAtMs: toEpochMillis(submittedAt),
         placedAtMs: 0,
@@ -89,6 +90,7 @@ function placed(state: ProviderRegistry, data: events.JobPlaced): ProviderRegist
     attempt: data.attempt,
     providerId: data.providerId,
     operatorId: data.operatorId,
+    gangMembers: data.gangMembers ?? [],
     placedAtMs: toEpochMillis(data.decision?.decidedAt),
   };
   state.jobs.set(holding.jobId, holding);
@@ -113,6 +115,7 @@ function requeued(state: ProviderRegistry, data: events.JobRequeued): ProviderRe
     attempt: data.attempt,
     providerId: undefined,
     operatorId: undefined,
+    gangMembers: [],
     excludedProviderIds: [...data.excludedProviderIds],
     placedAtMs: 0,
     waitingSinceMs: toEpochMillis(data.requeuedAt),
@@ -158,20 +161,24 @@ function release(state: ProviderRegistry, job: ActiveJob): void {
   if (job.state === 'PLACED' || job.state === 'RUNNING') adjustHolding(state, job, -1);
 }
 
+/** Takes (or gives back) the job's GPUs on each provider holding them; the tenant's operator share counts the job once. */
 function adjustHolding(state: ProviderRegistry, job: ActiveJob, direction: 1 | -1): void {
-  if (job.providerId === undefined) return;
-  const { gpuClass, gpuCount } = job.spec;
-  updateProvider(state, job.providerId, (p) => ({
-    ...p,
-    placedGpusByClass: { ...p.placedGpusByClass, [gpuClass]: Math.max(0, (p.placedGpusByClass[gpuClass] ?? 0) + direction * Math.max(1, gpuCount)) },
-  }));
-  let held = state.heldBy.get(job.providerId);
-  if (direction > 0) {
-    if (held === undefined) state.heldBy.set(job.providerId, (held = new Set()));
-    held.add(job.jobId);
-  } else if (held !== undefined) {
-    held.delete(job.jobId);
-    if (held.size === 0) state.heldBy.delete(job.providerId);
+  const holders = holdersOf(job);
+  if (holders.length === 0) return;
+  const { gpuClass } = job.spec;
+  for (const { providerId, gpuCount } of holders) {
+    updateProvider(state, providerId, (p) => ({
+      ...p,
+      placedGpusByClass: { ...p.placedGpusByClass, [gpuClass]: Math.max(0, (p.placedGpusByClass[gpuClass] ?? 0) + direction * gpuCount) },
+    }));
+    let held = state.heldBy.get(providerId);
+    if (direction > 0) {
+      if (held === undefined) state.heldBy.set(providerId, (held = new Set()));
+      held.add(job.jobId);
+    } else if (held !== undefined) {
+      held.delete(job.jobId);
+      if (held.size === 0) state.heldBy.delete(providerId);
+    }
   }
   if (job.tier === undefined || job.operatorId === undefined) return;
   const key = holdingKey(job.tenantId, job.tier);

@@ -64,8 +64,11 @@ export interface ActiveJob {
   readonly state: ActiveJobState;
   /** The attempt waiting to be placed or holding a provider: 1 until the first requeue. */
   readonly attempt: number;
+  /** The provider holding the attempt; for a gang split over providers, its lead. */
   readonly providerId: string | undefined;
   readonly operatorId: string | undefined;
+  /** A gang split over providers: every member with its GPUs, the lead first (empty otherwise). */
+  readonly gangMembers: readonly api.GangMember[];
   readonly excludedProviderIds: readonly string[];
   readonly submittedAtMs: number;
   /** When the current attempt was placed (0 while waiting): start timeouts and reconciliation count from it. */
@@ -214,6 +217,20 @@ export function operatorHolding(registry: ProviderRegistry, tenantId: string, ti
   return { held: holdings?.byOperator.get(operatorId) ?? 0, total: holdings?.total ?? 0 };
 }
 
+/**
+ * The providers holding a placed or running job's GPUs and how many each: its gang's members, or
+ * its one provider with all of them. Empty while it holds none.
+ */
+export function holdersOf(job: Pick<ActiveJob, 'state' | 'providerId' | 'gangMembers' | 'spec'>): readonly api.GangMember[] {
+  if ((job.state !== 'PLACED' && job.state !== 'RUNNING') || job.providerId === undefined) return [];
+  return job.gangMembers.length > 0 ? job.gangMembers : [{ providerId: job.providerId, gpuCount: Math.max(1, job.spec.gpuCount) }];
+}
+
+/** Whether the provider holds (some of) the job's current attempt: its provider or one of its gang's members. */
+export function holds(job: Pick<ActiveJob, 'state' | 'providerId' | 'gangMembers' | 'spec'>, providerId: string): boolean {
+  return holdersOf(job).some((m) => m.providerId === providerId);
+}
+
 /** Ids of the jobs placed on or running at a provider, sorted. */
 export function jobsHeldBy(registry: ProviderRegistry, providerId: string): string[] {
   return [...(registry.heldBy.get(providerId) ?? [])].sort();
@@ -233,10 +250,13 @@ export function registryOf(providers: Iterable<ProviderState>, jobs: Iterable<Ac
   for (const job of jobs) {
     registry.jobs.set(job.jobId, job);
     indexDependents(registry, job, true);
-    if ((job.state !== 'PLACED' && job.state !== 'RUNNING') || job.providerId === undefined) continue;
-    let held = registry.heldBy.get(job.providerId);
-    if (held === undefined) registry.heldBy.set(job.providerId, (held = new Set()));
-    held.add(job.jobId);
+    const holders = holdersOf(job);
+    if (holders.length === 0) continue;
+    for (const { providerId } of holders) {
+      let held = registry.heldBy.get(providerId);
+      if (held === undefined) registry.heldBy.set(providerId, (held = new Set()));
+      held.add(job.jobId);
+    }
     if (job.tier === undefined || job.operatorId === undefined) continue;
     const key = holdingKey(job.tenantId, job.tier);
     let holdings = registry.holdings.get(key);

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { JobSpec } from "./job_spec.js";
+import { GangMember, JobSpec } from "./job_spec.js";
 
 /** Latency tier a job is classified into. Placement weights and rate cards are per tier. */
 export enum Tier {
@@ -426,7 +426,14 @@ export interface Placement {
   providerId: string;
   region: string;
   attempt: number;
-  placedAt: Timestamp | undefined;
+  placedAt:
+    | Timestamp
+    | undefined;
+  /**
+   * Set for a gang split over several providers (spec.gang_domain GANG_DOMAIN_OPERATOR_REGION):
+   * every member, the lead (provider_id) first. Empty when one provider holds all the GPUs.
+   */
+  gangMembers: GangMember[];
 }
 
 /** A job as its tenant sees it. */
@@ -955,7 +962,7 @@ export const Quote: MessageFns<Quote> = {
 };
 
 function createBasePlacement(): Placement {
-  return { providerId: "", region: "", attempt: 0, placedAt: undefined };
+  return { providerId: "", region: "", attempt: 0, placedAt: undefined, gangMembers: [] };
 }
 
 export const Placement: MessageFns<Placement> = {
@@ -971,6 +978,9 @@ export const Placement: MessageFns<Placement> = {
     }
     if (message.placedAt !== undefined) {
       Timestamp.encode(message.placedAt, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.gangMembers) {
+      GangMember.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1020,6 +1030,14 @@ export const Placement: MessageFns<Placement> = {
             message.placedAt = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.gangMembers.push(GangMember.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1046,6 +1064,11 @@ export const Placement: MessageFns<Placement> = {
         : isSet(object.placed_at)
         ? fromJsonTimestamp(object.placed_at)
         : undefined,
+      gangMembers: globalThis.Array.isArray(object?.gangMembers)
+        ? object.gangMembers.map((e: any) => GangMember.fromJSON(e))
+        : globalThis.Array.isArray(object?.gang_members)
+        ? object.gang_members.map((e: any) => GangMember.fromJSON(e))
+        : [],
     };
   },
 
@@ -1063,6 +1086,9 @@ export const Placement: MessageFns<Placement> = {
     if (message.placedAt !== undefined) {
       obj.placedAt = fromTimestamp(message.placedAt).toISOString();
     }
+    if (message.gangMembers?.length) {
+      obj.gangMembers = message.gangMembers.map((e) => GangMember.toJSON(e));
+    }
     return obj;
   },
 
@@ -1077,6 +1103,7 @@ export const Placement: MessageFns<Placement> = {
     message.placedAt = (object.placedAt !== undefined && object.placedAt !== null)
       ? Timestamp.fromPartial(object.placedAt)
       : undefined;
+    message.gangMembers = object.gangMembers?.map((e) => GangMember.fromPartial(e)) || [];
     return message;
   },
 };

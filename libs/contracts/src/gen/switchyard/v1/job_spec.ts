@@ -82,6 +82,67 @@ export function workloadKindToNumber(object: WorkloadKind): number {
   }
 }
 
+/** The locality domain a multi-GPU job's GPUs must share. */
+export enum GangDomain {
+  /** GANG_DOMAIN_UNSPECIFIED - Treated as GANG_DOMAIN_PROVIDER. */
+  GANG_DOMAIN_UNSPECIFIED = "GANG_DOMAIN_UNSPECIFIED",
+  /** GANG_DOMAIN_PROVIDER - All gpu_count GPUs on one provider. */
+  GANG_DOMAIN_PROVIDER = "GANG_DOMAIN_PROVIDER",
+  /**
+   * GANG_DOMAIN_OPERATOR_REGION - The GPUs may be split over several providers of one operator, all in one region. Each member
+   * provider gets the assignment with the whole gang; the first member (the lead) runs the job and
+   * reports for it, and losing any member requeues the whole gang.
+   */
+  GANG_DOMAIN_OPERATOR_REGION = "GANG_DOMAIN_OPERATOR_REGION",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function gangDomainFromJSON(object: any): GangDomain {
+  switch (object) {
+    case 0:
+    case "GANG_DOMAIN_UNSPECIFIED":
+      return GangDomain.GANG_DOMAIN_UNSPECIFIED;
+    case 1:
+    case "GANG_DOMAIN_PROVIDER":
+      return GangDomain.GANG_DOMAIN_PROVIDER;
+    case 2:
+    case "GANG_DOMAIN_OPERATOR_REGION":
+      return GangDomain.GANG_DOMAIN_OPERATOR_REGION;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return GangDomain.UNRECOGNIZED;
+  }
+}
+
+export function gangDomainToJSON(object: GangDomain): string {
+  switch (object) {
+    case GangDomain.GANG_DOMAIN_UNSPECIFIED:
+      return "GANG_DOMAIN_UNSPECIFIED";
+    case GangDomain.GANG_DOMAIN_PROVIDER:
+      return "GANG_DOMAIN_PROVIDER";
+    case GangDomain.GANG_DOMAIN_OPERATOR_REGION:
+      return "GANG_DOMAIN_OPERATOR_REGION";
+    case GangDomain.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function gangDomainToNumber(object: GangDomain): number {
+  switch (object) {
+    case GangDomain.GANG_DOMAIN_UNSPECIFIED:
+      return 0;
+    case GangDomain.GANG_DOMAIN_PROVIDER:
+      return 1;
+    case GangDomain.GANG_DOMAIN_OPERATOR_REGION:
+      return 2;
+    case GangDomain.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /** What a job input is. */
 export enum DataKind {
   DATA_KIND_UNSPECIFIED = "DATA_KIND_UNSPECIFIED",
@@ -236,11 +297,23 @@ export interface JobSpec {
    * expires. At most 16; each must be a job the tenant submitted before.
    */
   dependsOn: JobDependency[];
+  /**
+   * Where the gpu_count GPUs must be: all on one provider (the default), or split over providers
+   * of one operator in one region (a training gang larger than any one provider). Either way the
+   * job is placed all-or-nothing in one decision (see docs/placement-scoring.md, "Gangs").
+   */
+  gangDomain: GangDomain;
 }
 
 export interface JobSpec_LabelsEntry {
   key: string;
   value: string;
+}
+
+/** One provider of a job's gang and the GPUs it gives it. */
+export interface GangMember {
+  providerId: string;
+  gpuCount: number;
 }
 
 /** A job this job depends on. */
@@ -299,6 +372,7 @@ function createBaseJobSpec(): JobSpec {
     labels: {},
     inputs: [],
     dependsOn: [],
+    gangDomain: GangDomain.GANG_DOMAIN_UNSPECIFIED,
   };
 }
 
@@ -348,6 +422,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     }
     for (const v of message.dependsOn) {
       JobDependency.encode(v!, writer.uint32(122).fork()).join();
+    }
+    if (message.gangDomain !== GangDomain.GANG_DOMAIN_UNSPECIFIED) {
+      writer.uint32(128).int32(gangDomainToNumber(message.gangDomain));
     }
     return writer;
   },
@@ -488,6 +565,14 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.dependsOn.push(JobDependency.decode(reader, reader.uint32()));
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.gangDomain = gangDomainFromJSON(reader.int32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -576,6 +661,11 @@ export const JobSpec: MessageFns<JobSpec> = {
         : globalThis.Array.isArray(object?.depends_on)
         ? object.depends_on.map((e: any) => JobDependency.fromJSON(e))
         : [],
+      gangDomain: isSet(object.gangDomain)
+        ? gangDomainFromJSON(object.gangDomain)
+        : isSet(object.gang_domain)
+        ? gangDomainFromJSON(object.gang_domain)
+        : GangDomain.GANG_DOMAIN_UNSPECIFIED,
     };
   },
 
@@ -632,6 +722,9 @@ export const JobSpec: MessageFns<JobSpec> = {
     if (message.dependsOn?.length) {
       obj.dependsOn = message.dependsOn.map((e) => JobDependency.toJSON(e));
     }
+    if (message.gangDomain !== GangDomain.GANG_DOMAIN_UNSPECIFIED) {
+      obj.gangDomain = gangDomainToJSON(message.gangDomain);
+    }
     return obj;
   },
 
@@ -665,6 +758,7 @@ export const JobSpec: MessageFns<JobSpec> = {
     );
     message.inputs = object.inputs?.map((e) => DataInput.fromPartial(e)) || [];
     message.dependsOn = object.dependsOn?.map((e) => JobDependency.fromPartial(e)) || [];
+    message.gangDomain = object.gangDomain ?? GangDomain.GANG_DOMAIN_UNSPECIFIED;
     return message;
   },
 };
@@ -750,6 +844,99 @@ export const JobSpec_LabelsEntry: MessageFns<JobSpec_LabelsEntry> = {
     const message = createBaseJobSpec_LabelsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseGangMember(): GangMember {
+  return { providerId: "", gpuCount: 0 };
+}
+
+export const GangMember: MessageFns<GangMember> = {
+  encode(message: GangMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerId !== "") {
+      writer.uint32(10).string(message.providerId);
+    }
+    if (message.gpuCount !== 0) {
+      writer.uint32(16).uint32(message.gpuCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GangMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGangMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.gpuCount = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GangMember {
+    return {
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      gpuCount: isSet(object.gpuCount)
+        ? globalThis.Number(object.gpuCount)
+        : isSet(object.gpu_count)
+        ? globalThis.Number(object.gpu_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: GangMember): unknown {
+    const obj: any = {};
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.gpuCount !== 0) {
+      obj.gpuCount = Math.round(message.gpuCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GangMember>, I>>(base?: I): GangMember {
+    return GangMember.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GangMember>, I>>(object: I): GangMember {
+    const message = createBaseGangMember();
+    message.providerId = object.providerId ?? "";
+    message.gpuCount = object.gpuCount ?? 0;
     return message;
   },
 };

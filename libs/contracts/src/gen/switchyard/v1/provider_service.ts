@@ -30,7 +30,7 @@ import {
   tierToJSON,
   tierToNumber,
 } from "./job.js";
-import { JobSpec, UsageAmounts } from "./job_spec.js";
+import { GangMember, JobSpec, UsageAmounts } from "./job_spec.js";
 import {
   GpuInventory,
   HealthStatus,
@@ -53,6 +53,11 @@ export enum StopReason {
   STOP_REASON_NOT_CURRENT = "STOP_REASON_NOT_CURRENT",
   /** STOP_REASON_START_TIMEOUT - The provider did not report the start within the tier's start timeout. */
   STOP_REASON_START_TIMEOUT = "STOP_REASON_START_TIMEOUT",
+  /**
+   * STOP_REASON_GANG_ENDED - The provider is a member of a gang whose attempt ended elsewhere: the lead reported its end,
+   * or another member failed or was lost (the gang is requeued whole).
+   */
+  STOP_REASON_GANG_ENDED = "STOP_REASON_GANG_ENDED",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -76,6 +81,9 @@ export function stopReasonFromJSON(object: any): StopReason {
     case 5:
     case "STOP_REASON_START_TIMEOUT":
       return StopReason.STOP_REASON_START_TIMEOUT;
+    case 6:
+    case "STOP_REASON_GANG_ENDED":
+      return StopReason.STOP_REASON_GANG_ENDED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -97,6 +105,8 @@ export function stopReasonToJSON(object: StopReason): string {
       return "STOP_REASON_NOT_CURRENT";
     case StopReason.STOP_REASON_START_TIMEOUT:
       return "STOP_REASON_START_TIMEOUT";
+    case StopReason.STOP_REASON_GANG_ENDED:
+      return "STOP_REASON_GANG_ENDED";
     case StopReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -117,6 +127,8 @@ export function stopReasonToNumber(object: StopReason): number {
       return 4;
     case StopReason.STOP_REASON_START_TIMEOUT:
       return 5;
+    case StopReason.STOP_REASON_GANG_ENDED:
+      return 6;
     case StopReason.UNRECOGNIZED:
     default:
       return -1;
@@ -202,6 +214,23 @@ export interface Assignment {
   attempt: number;
   spec: JobSpec | undefined;
   tier: Tier;
+  /** Set when the job is a gang split over several providers: this provider is one member. */
+  gang: GangAssignment | undefined;
+}
+
+/**
+ * A member's part in a gang split over providers. The lead runs the job and sends every report
+ * for the whole gang (started, completed, failed, usage: a member's GPUs failing fails the lead's
+ * run); the other members hold their GPUs for it and list the run in their heartbeats, and their
+ * reports are refused as not current. Losing any member requeues the whole gang; every member is
+ * told to stop when the gang's attempt ends.
+ */
+export interface GangAssignment {
+  leadProviderId: string;
+  /** Every member, the lead first; gpu_count sums to the spec's. */
+  members: GangMember[];
+  /** GPUs this provider gives the gang. */
+  gpuCount: number;
 }
 
 /** Instruction to stop a run of a job. */
@@ -1099,7 +1128,7 @@ export const StreamAssignmentsRequest: MessageFns<StreamAssignmentsRequest> = {
 };
 
 function createBaseAssignment(): Assignment {
-  return { jobId: "", attempt: 0, spec: undefined, tier: Tier.TIER_UNSPECIFIED };
+  return { jobId: "", attempt: 0, spec: undefined, tier: Tier.TIER_UNSPECIFIED, gang: undefined };
 }
 
 export const Assignment: MessageFns<Assignment> = {
@@ -1115,6 +1144,9 @@ export const Assignment: MessageFns<Assignment> = {
     }
     if (message.tier !== Tier.TIER_UNSPECIFIED) {
       writer.uint32(32).int32(tierToNumber(message.tier));
+    }
+    if (message.gang !== undefined) {
+      GangAssignment.encode(message.gang, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1164,6 +1196,14 @@ export const Assignment: MessageFns<Assignment> = {
             message.tier = tierFromJSON(reader.int32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.gang = GangAssignment.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1186,6 +1226,7 @@ export const Assignment: MessageFns<Assignment> = {
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
       spec: isSet(object.spec) ? JobSpec.fromJSON(object.spec) : undefined,
       tier: isSet(object.tier) ? tierFromJSON(object.tier) : Tier.TIER_UNSPECIFIED,
+      gang: isSet(object.gang) ? GangAssignment.fromJSON(object.gang) : undefined,
     };
   },
 
@@ -1203,6 +1244,9 @@ export const Assignment: MessageFns<Assignment> = {
     if (message.tier !== Tier.TIER_UNSPECIFIED) {
       obj.tier = tierToJSON(message.tier);
     }
+    if (message.gang !== undefined) {
+      obj.gang = GangAssignment.toJSON(message.gang);
+    }
     return obj;
   },
 
@@ -1215,6 +1259,118 @@ export const Assignment: MessageFns<Assignment> = {
     message.attempt = object.attempt ?? 0;
     message.spec = (object.spec !== undefined && object.spec !== null) ? JobSpec.fromPartial(object.spec) : undefined;
     message.tier = object.tier ?? Tier.TIER_UNSPECIFIED;
+    message.gang = (object.gang !== undefined && object.gang !== null)
+      ? GangAssignment.fromPartial(object.gang)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGangAssignment(): GangAssignment {
+  return { leadProviderId: "", members: [], gpuCount: 0 };
+}
+
+export const GangAssignment: MessageFns<GangAssignment> = {
+  encode(message: GangAssignment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leadProviderId !== "") {
+      writer.uint32(10).string(message.leadProviderId);
+    }
+    for (const v of message.members) {
+      GangMember.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.gpuCount !== 0) {
+      writer.uint32(24).uint32(message.gpuCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GangAssignment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGangAssignment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leadProviderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.members.push(GangMember.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.gpuCount = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GangAssignment {
+    return {
+      leadProviderId: isSet(object.leadProviderId)
+        ? globalThis.String(object.leadProviderId)
+        : isSet(object.lead_provider_id)
+        ? globalThis.String(object.lead_provider_id)
+        : "",
+      members: globalThis.Array.isArray(object?.members) ? object.members.map((e: any) => GangMember.fromJSON(e)) : [],
+      gpuCount: isSet(object.gpuCount)
+        ? globalThis.Number(object.gpuCount)
+        : isSet(object.gpu_count)
+        ? globalThis.Number(object.gpu_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: GangAssignment): unknown {
+    const obj: any = {};
+    if (message.leadProviderId !== "") {
+      obj.leadProviderId = message.leadProviderId;
+    }
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => GangMember.toJSON(e));
+    }
+    if (message.gpuCount !== 0) {
+      obj.gpuCount = Math.round(message.gpuCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GangAssignment>, I>>(base?: I): GangAssignment {
+    return GangAssignment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GangAssignment>, I>>(object: I): GangAssignment {
+    const message = createBaseGangAssignment();
+    message.leadProviderId = object.leadProviderId ?? "";
+    message.members = object.members?.map((e) => GangMember.fromPartial(e)) || [];
+    message.gpuCount = object.gpuCount ?? 0;
     return message;
   },
 };

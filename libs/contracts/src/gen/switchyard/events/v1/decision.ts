@@ -32,6 +32,11 @@ export enum RejectionReason {
   REJECTION_REASON_OPERATOR_SHARE_CAP = "REJECTION_REASON_OPERATOR_SHARE_CAP",
   /** REJECTION_REASON_INPUT_NOT_HELD - The job requires an input (LOCALITY_REQUIRED) the provider does not hold. */
   REJECTION_REASON_INPUT_NOT_HELD = "REJECTION_REASON_INPUT_NOT_HELD",
+  /**
+   * REJECTION_REASON_GANG_DOMAIN_TOO_SMALL - A gang split over providers (GANG_DOMAIN_OPERATOR_REGION): the provider passed every other
+   * step, but its operator's providers in its region have fewer free GPUs together than the gang needs.
+   */
+  REJECTION_REASON_GANG_DOMAIN_TOO_SMALL = "REJECTION_REASON_GANG_DOMAIN_TOO_SMALL",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -76,6 +81,9 @@ export function rejectionReasonFromJSON(object: any): RejectionReason {
     case 12:
     case "REJECTION_REASON_INPUT_NOT_HELD":
       return RejectionReason.REJECTION_REASON_INPUT_NOT_HELD;
+    case 13:
+    case "REJECTION_REASON_GANG_DOMAIN_TOO_SMALL":
+      return RejectionReason.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -111,6 +119,8 @@ export function rejectionReasonToJSON(object: RejectionReason): string {
       return "REJECTION_REASON_OPERATOR_SHARE_CAP";
     case RejectionReason.REJECTION_REASON_INPUT_NOT_HELD:
       return "REJECTION_REASON_INPUT_NOT_HELD";
+    case RejectionReason.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL:
+      return "REJECTION_REASON_GANG_DOMAIN_TOO_SMALL";
     case RejectionReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -145,6 +155,8 @@ export function rejectionReasonToNumber(object: RejectionReason): number {
       return 11;
     case RejectionReason.REJECTION_REASON_INPUT_NOT_HELD:
       return 12;
+    case RejectionReason.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL:
+      return 13;
     case RejectionReason.UNRECOGNIZED:
     default:
       return -1;

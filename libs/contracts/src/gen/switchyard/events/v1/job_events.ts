@@ -22,7 +22,7 @@ import {
   tierToJSON,
   tierToNumber,
 } from "../../v1/job.js";
-import { JobSpec } from "../../v1/job_spec.js";
+import { GangMember, JobSpec } from "../../v1/job_spec.js";
 import { DecisionRecord, RejectionCount } from "./decision.js";
 
 /**
@@ -355,7 +355,15 @@ export interface JobPlaced {
   operatorId: string;
   /** 1 for the first placement, incremented by each requeue. */
   attempt: number;
-  decision: DecisionRecord | undefined;
+  decision:
+    | DecisionRecord
+    | undefined;
+  /**
+   * A gang split over several providers of one operator and region: every member with the GPUs it
+   * gives, the lead (provider_id, the decision's chosen candidate) first; the counts sum to the
+   * spec's gpu_count. Empty when provider_id holds all the job's GPUs.
+   */
+  gangMembers: GangMember[];
 }
 
 /** The job's attempt ended without a result and it will be placed again. */
@@ -1321,7 +1329,7 @@ export const JobQueued: MessageFns<JobQueued> = {
 };
 
 function createBaseJobPlaced(): JobPlaced {
-  return { jobId: "", providerId: "", operatorId: "", attempt: 0, decision: undefined };
+  return { jobId: "", providerId: "", operatorId: "", attempt: 0, decision: undefined, gangMembers: [] };
 }
 
 export const JobPlaced: MessageFns<JobPlaced> = {
@@ -1340,6 +1348,9 @@ export const JobPlaced: MessageFns<JobPlaced> = {
     }
     if (message.decision !== undefined) {
       DecisionRecord.encode(message.decision, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.gangMembers) {
+      GangMember.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1397,6 +1408,14 @@ export const JobPlaced: MessageFns<JobPlaced> = {
             message.decision = DecisionRecord.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.gangMembers.push(GangMember.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1428,6 +1447,11 @@ export const JobPlaced: MessageFns<JobPlaced> = {
         : "",
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
       decision: isSet(object.decision) ? DecisionRecord.fromJSON(object.decision) : undefined,
+      gangMembers: globalThis.Array.isArray(object?.gangMembers)
+        ? object.gangMembers.map((e: any) => GangMember.fromJSON(e))
+        : globalThis.Array.isArray(object?.gang_members)
+        ? object.gang_members.map((e: any) => GangMember.fromJSON(e))
+        : [],
     };
   },
 
@@ -1448,6 +1472,9 @@ export const JobPlaced: MessageFns<JobPlaced> = {
     if (message.decision !== undefined) {
       obj.decision = DecisionRecord.toJSON(message.decision);
     }
+    if (message.gangMembers?.length) {
+      obj.gangMembers = message.gangMembers.map((e) => GangMember.toJSON(e));
+    }
     return obj;
   },
 
@@ -1463,6 +1490,7 @@ export const JobPlaced: MessageFns<JobPlaced> = {
     message.decision = (object.decision !== undefined && object.decision !== null)
       ? DecisionRecord.fromPartial(object.decision)
       : undefined;
+    message.gangMembers = object.gangMembers?.map((e) => GangMember.fromPartial(e)) || [];
     return message;
   },
 };
