@@ -4,7 +4,7 @@
 // after every cycle the GPUs each provider's record holds equal the GPUs of the live attempts
 // placed on it, never exceed what it offers, and the candidate index agrees with the records.
 import { describe, expect, it } from '@jest/globals';
-import { api, events } from '@switchyard/contracts';
+import { api } from '@switchyard/contracts';
 import fc from 'fast-check';
 import { defaultPlacementPolicy, freeGpus, inventoryOf, PlacementState, type PlacementPolicy } from '../domain/index.js';
 import { Attempts } from './attempt-book.js';
