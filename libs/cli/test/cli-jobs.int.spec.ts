@@ -123,6 +123,15 @@ describe('switchyard user commands against intake (PostgreSQL log)', () => {
     expect(malformed.stderr).toContain('--depends-on must be <job id> or <job id>:<output bytes>');
   }, 120_000);
 
+  it('submits a training gang that may span one operator\'s providers in a region; an unknown domain is a usage error', async () => {
+    const gang = await cli('--json', 'submit', '--kind', 'training', '--model', 'llama-70b', '--gpu-class', 'h100-80g', '--gpus', '16', '--duration', '3600', '--gang', 'operator-region', '--idempotency-key', 'cli-gang');
+    expect(gang.code).toBe(0);
+    expect((JSON.parse(gang.stdout) as { job: { spec: { gangDomain: string; gpuCount: number } } }).job.spec).toMatchObject({ gangDomain: 'GANG_DOMAIN_OPERATOR_REGION', gpuCount: 16 });
+    const wrong = await cli('submit', ...spec, '--gang', 'rack');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('operator-region');
+  }, 60_000);
+
   it('maps gRPC failures to one line and an exit code', async () => {
     const unknown = await cli('jobs', 'get', '0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11');
     expect(unknown.code).toBe(3);

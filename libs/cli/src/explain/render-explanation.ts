@@ -63,6 +63,8 @@ export function renderExplanation(explanation: JobExplanation, output: Output): 
     const { placed, runnerUp } = step;
     const d = placed.decision;
     output.line(`  ${c.dim(step.at)} attempt ${placed.attempt}: placed on ${c.green(placed.providerId)} (operator ${placed.operatorId}) score ${score(d?.chosenScore?.total)}`);
+    const members = placed.gangMembers ?? [];
+    if (members.length > 0) output.line(`    gang of ${members.length} providers, led by the chosen one: ${members.map((m) => `${m.providerId} ${m.gpuCount} GPUs`).join(', ')}`);
     if (d === undefined) continue;
     output.line(`    placement policy ${d.policyVersion}, tier ${tierLabel(d.tier)}, ${d.candidatesTotal} candidate(s) passed the filter${d.candidates.length < d.candidatesTotal ? ` (best ${d.candidates.length} recorded)` : ''}`);
     output.line(`    rejections: ${d.rejections.length ? d.rejections.map((x) => `${reason(x.reason)} ${x.count}`).join(', ') : 'none'}`);

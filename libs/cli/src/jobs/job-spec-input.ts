@@ -21,7 +21,16 @@ export interface SpecFlags {
   label?: string[];
   /** `<job id>` or `<job id>:<output bytes>`, once per job this one depends on. */
   dependsOn?: string[];
+  /** Where the GPUs must be: `provider` (all on one) or `operator-region` (split over one operator's providers in one region). */
+  gang?: string;
 }
+
+const GANG_DOMAINS: Readonly<Record<string, api.GangDomain>> = {
+  provider: api.GangDomain.GANG_DOMAIN_PROVIDER,
+  'operator-region': api.GangDomain.GANG_DOMAIN_OPERATOR_REGION,
+};
+
+export const GANG_DOMAIN_NAMES = Object.keys(GANG_DOMAINS);
 
 const KINDS: Readonly<Record<string, api.WorkloadKind>> = {
   inference: api.WorkloadKind.WORKLOAD_KIND_INFERENCE,
@@ -73,6 +82,11 @@ export async function jobSpecFrom(flags: SpecFlags): Promise<api.JobSpec> {
       return { jobId, outputSizeBytes: bytes };
     });
   }
+  if (flags.gang !== undefined) {
+    const domain = GANG_DOMAINS[flags.gang];
+    if (domain === undefined) throw usageError(`--gang must be one of ${GANG_DOMAIN_NAMES.join(', ')}, not "${flags.gang}"`);
+    json.gangDomain = domain;
+  }
   return api.JobSpec.fromJSON(json);
 }
 
@@ -88,7 +102,7 @@ async function specFile(path: string): Promise<Record<string, unknown>> {
   if (document.errors.length > 0) throw usageError(`spec file ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
   const value = document.toJS() as unknown;
   if (!isRecord(value)) throw usageError(`spec file ${path} must hold a mapping of JobSpec fields`);
-  const known = new Set(['kind', 'modelRef', 'imageRef', 'gpuClass', 'gpuCount', 'minVramGib', 'maxLatencyMs', 'deadline', 'allowedRegions', 'dataResidency', 'maxPriceBaseUnits', 'estimatedDurationSeconds', 'labels', 'inputs', 'dependsOn']);
+  const known = new Set(['kind', 'modelRef', 'imageRef', 'gpuClass', 'gpuCount', 'minVramGib', 'maxLatencyMs', 'deadline', 'allowedRegions', 'dataResidency', 'maxPriceBaseUnits', 'estimatedDurationSeconds', 'labels', 'inputs', 'dependsOn', 'gangDomain']);
   const unknown = Object.keys(value).filter((k) => !known.has(k));
   if (unknown.length > 0) throw usageError(`spec file ${path}: unknown field(s) ${unknown.join(', ')} (JobSpec fields in lowerCamelCase, e.g. gpuClass)`);
   return value;

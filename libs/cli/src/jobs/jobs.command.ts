@@ -4,7 +4,7 @@ import { api } from '@switchyard/contracts/messages';
 import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
 import type { EndpointOptions } from './job-service.js';
-import { KIND_NAMES, type SpecFlags } from './job-spec-input.js';
+import { GANG_DOMAIN_NAMES, KIND_NAMES, type SpecFlags } from './job-spec-input.js';
 
 interface RawEndpoint {
   endpoint?: string;
@@ -37,7 +37,8 @@ function withSpec(command: Command): Command {
     .option('--max-price <base-units>', 'most the job may cost, integer base units')
     .option('--duration <seconds>', 'estimated run time')
     .option('--label <key=value...>', 'labels')
-    .option('--depends-on <job...>', 'jobs this one waits for (a pipeline step): <job id> or <job id>:<bytes of its output read>');
+    .option('--depends-on <job...>', 'jobs this one waits for (a pipeline step): <job id> or <job id>:<bytes of its output read>')
+    .addOption(new Option('--gang <domain>', 'where the --gpus must be: all on one provider (default), or split over one operator\'s providers in one region').choices(GANG_DOMAIN_NAMES));
 }
 
 export function registerJobCommands(program: Command, context: CommandContext): void {

@@ -14,8 +14,10 @@ export function renderJob(job: api.Job, output: Output): void {
   output.line(`${c.bold(`job ${job.id}`)}  ${stateLabel(job.state)}${job.cancelRequested ? ' (cancel requested)' : ''}`);
   output.line(`  tier:       ${job.tier === api.Tier.TIER_UNSPECIFIED ? 'not classified yet' : tierLabel(job.tier)}`);
   output.line(`  placement:  ${job.placement ? `${job.placement.providerId} in ${job.placement.region}, attempt ${job.placement.attempt}, at ${time(job.placement.placedAt)}` : 'not placed'}`);
+  const members = job.placement?.gangMembers ?? [];
+  if (members.length > 0) output.line(`  gang:       ${members.map((m) => `${m.providerId} ${m.gpuCount} GPUs`).join(', ')} (the first leads)`);
   output.line(`  attempts:   ${job.attempts}`);
-  if (job.spec) output.line(`  spec:       ${kindLabel(job.spec.kind)} ${job.spec.gpuCount}x${job.spec.gpuClass} est=${job.spec.estimatedDurationSeconds}s${job.spec.maxLatencyMs ? ` max_latency=${job.spec.maxLatencyMs}ms` : ''}`);
+  if (job.spec) output.line(`  spec:       ${kindLabel(job.spec.kind)} ${job.spec.gpuCount}x${job.spec.gpuClass}${job.spec.gangDomain === api.GangDomain.GANG_DOMAIN_OPERATOR_REGION ? ' (one operator and region)' : ''} est=${job.spec.estimatedDurationSeconds}s${job.spec.maxLatencyMs ? ` max_latency=${job.spec.maxLatencyMs}ms` : ''}`);
   if (job.quote) output.line(`  quote:      rate card ${job.quote.rateCardVersion}: ${job.quote.prices.map((p) => `${tierLabel(p.tier)} ${tokens(p.worstCasePriceBaseUnits)}`).join(', ')} (worst case)`);
   output.line(`  idempotency key: ${job.idempotencyKey}`);
   output.line(`  submitted ${time(job.submittedAt)}  classified ${time(job.classifiedAt)}  started ${time(job.startedAt)}  finished ${time(job.finishedAt)}`);

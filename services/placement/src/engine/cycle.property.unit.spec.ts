@@ -2,11 +2,12 @@
 // submissions, cancels, provider reports (started, completed, failed in every category),
 // heartbeats that list or omit runs, vanishing (liveness ticks), coming back and re-registering,
 // after every cycle the GPUs each provider's record holds equal the GPUs of the live attempts
-// placed on it, never exceed what it offers, and the candidate index agrees with the records.
+// placed on it (a gang split over p0 and p1 counting its part on each), never exceed what it
+// offers, and the candidate index agrees with the records.
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts';
 import fc from 'fast-check';
-import { defaultPlacementPolicy, freeGpus, inventoryOf, PlacementState, type PlacementPolicy } from '../domain/index.js';
+import { defaultPlacementPolicy, freeGpus, holdersOf, inventoryOf, PlacementState, type PlacementPolicy } from '../domain/index.js';
 import { Attempts } from './attempt-book.js';
 import { Cycle } from './cycle.js';
 import type { SchedulerInput } from './inputs.js';
@@ -24,7 +25,7 @@ const CATEGORIES = [
 ];
 
 type Step =
-  | { kind: 'submit'; gpus: number; tier: number }
+  | { kind: 'submit'; gpus: number; tier: number; gang: boolean }
   | { kind: 'cancel'; job: number }
   | { kind: 'start' | 'complete'; job: number }
   | { kind: 'fail'; job: number; category: number }
@@ -33,7 +34,7 @@ type Step =
   | { kind: 'wait'; seconds: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('submit' as const), gpus: fc.integer({ min: 1, max: 3 }), tier: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ kind: fc.constant('submit' as const), gpus: fc.integer({ min: 1, max: 3 }), tier: fc.integer({ min: 0, max: 2 }), gang: fc.boolean() }),
   fc.record({ kind: fc.constant('cancel' as const), job: fc.nat(30) }),
   fc.record({ kind: fc.constantFrom('start' as const, 'complete' as const), job: fc.nat(30) }),
   fc.record({ kind: fc.constant('fail' as const), job: fc.nat(30), category: fc.nat(CATEGORIES.length - 1) }),
@@ -60,16 +61,20 @@ describe('a cycle never leaks capacity (property)', () => {
           const fresh = new Set(inputs.flatMap((i) => (i.kind === 'events' ? i.events.map((e) => e.envelope.id) : [])));
           const cycle = new Cycle({ state, attempts, pastAttempts: new Map(), freshEventIds: fresh, newProviderId: () => `prv-${ids.size}`, warn: () => undefined, stopsTold });
           const effects = cycle.run(inputs);
-          for (const item of effects.stream) if (item.kind === 'ASSIGN') attempts.assign(item.jobId, item.attempt, item.providerId);
+          for (const item of effects.stream) {
+            if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId)) attempts.assign(item.jobId, item.attempt, item.providerId);
+          }
           for (const r of effects.attemptReports) attempts.report(r.jobId, r.attempt, r.kind);
           for (const jobId of effects.finished.keys()) attempts.forget(jobId);
+          // Committed: the answers (a registration's provider id among them).
+          for (const answer of effects.settle) answer();
         };
         const pending = { resolve: () => undefined, reject: () => undefined };
         const register = (name: string, gpus: number): void => {
           run([
             {
               kind: 'register',
-              input: { operatorId: `op-${name}`, region: 'eu-west', jurisdiction: 'EU', gpus: [{ gpuClass: 'a100-80g', count: gpus, vramGib: 80 }], pricePerGpuHourBaseUnits: '1000000', advertisedLatencyMs: 20, endpoint: `grpc://${name}`, receivedAtMs: nowMs },
+              input: { operatorId: name === 'p2' ? 'op-p2' : 'op-shared', region: 'eu-west', jurisdiction: 'EU', gpus: [{ gpuClass: 'a100-80g', count: gpus, vramGib: 80 }], pricePerGpuHourBaseUnits: '1000000', advertisedLatencyMs: 20, endpoint: `grpc://${name}`, receivedAtMs: nowMs },
               tokenHash: name,
               providerToken: name,
               resolve: (r: { providerId: string }) => {
@@ -85,7 +90,15 @@ describe('a cycle never leaks capacity (property)', () => {
           switch (s.kind) {
             case 'submit': {
               const jobId = `job-${jobs++}`;
-              const spec = api.JobSpec.fromPartial({ kind: api.WorkloadKind.WORKLOAD_KIND_BATCH_INFERENCE, gpuClass: 'a100-80g', gpuCount: s.gpus, minVramGib: 40, estimatedDurationSeconds: 60 });
+              // A gang may span p0 and p1 (one operator, one region): up to 8 GPUs.
+              const spec = api.JobSpec.fromPartial({
+                kind: api.WorkloadKind.WORKLOAD_KIND_BATCH_INFERENCE,
+                gpuClass: 'a100-80g',
+                gpuCount: s.gang ? s.gpus + 3 : s.gpus,
+                minVramGib: 40,
+                estimatedDurationSeconds: 60,
+                gangDomain: s.gang ? api.GangDomain.GANG_DOMAIN_OPERATOR_REGION : api.GangDomain.GANG_DOMAIN_UNSPECIFIED,
+              });
               run([
                 {
                   kind: 'events',
@@ -152,8 +165,10 @@ describe('a cycle never leaks capacity (property)', () => {
           }
           // The invariant, after every cycle.
           for (const provider of state.registry.providers.values()) {
-            const live = [...state.registry.jobs.values()].filter((j) => j.providerId === provider.providerId && (j.state === 'PLACED' || j.state === 'RUNNING'));
-            const held = live.reduce((n, j) => n + Math.max(1, j.spec.gpuCount), 0);
+            // A gang split over providers holds its part on each member; any other job all of its GPUs on one.
+            const parts = [...state.registry.jobs.values()].flatMap((j) => holdersOf(j).filter((m) => m.providerId === provider.providerId).map((m) => ({ job: j, gpus: m.gpuCount })));
+            const live = parts.map((p) => p.job);
+            const held = parts.reduce((n, p) => n + p.gpus, 0);
             expect(provider.placedGpusByClass['a100-80g'] ?? 0).toBe(held);
             expect(held).toBeLessThanOrEqual(Math.max(inventoryOf(provider, 'a100-80g'), held === 0 ? 0 : inventoryOf(provider, 'a100-80g')));
             expect(freeGpus(provider, 'a100-80g')).toBe(Math.max(0, inventoryOf(provider, 'a100-80g') - held));
@@ -163,6 +178,12 @@ describe('a cycle never leaks capacity (property)', () => {
           const rebuilt = PlacementState.of(state.registry, policy).index;
           expect(state.index.largestFreeBlock('a100-80g')).toBe(rebuilt.largestFreeBlock('a100-80g'));
           expect(state.index.size('a100-80g')).toBe(rebuilt.size('a100-80g'));
+          const walked = (index: typeof rebuilt): string[] => {
+            const seen: string[] = [];
+            index.walk('a100-80g', api.Tier.TIER_BATCH, [], (key) => void seen.push(`${key.providerId}@${key.score}`));
+            return seen;
+          };
+          expect(walked(state.index)).toEqual(walked(rebuilt));
         }
       }),
       { seed: 20261201, numRuns: 200 },

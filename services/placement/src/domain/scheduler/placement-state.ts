@@ -6,7 +6,7 @@ import { CandidateIndex } from '../placement/candidate-index.js';
 import { WaitingQueue } from '../queue/waiting-queue.js';
 import { heartbeatReceived } from '../registry/evolve-provider-events.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
-import { newRegistry, type ProviderRegistry } from '../registry/provider-registry.js';
+import { holdersOf, newRegistry, type ProviderRegistry } from '../registry/provider-registry.js';
 import type { RegistryEvent } from '../registry/registry-event.js';
 
 /** What applied events changed: the rows a snapshot must rewrite. */
@@ -50,8 +50,10 @@ export class PlacementState {
     if ('providerId' in event.data && event.data.providerId) providerIds.add(event.data.providerId);
     if ('jobId' in event.data) {
       jobId = event.data.jobId;
-      const before = this.registry.jobs.get(jobId)?.providerId;
-      if (before !== undefined) providerIds.add(before);
+      // Every provider holding the job's GPUs before (a gang's members too) gets them back or keeps them.
+      const before = this.registry.jobs.get(jobId);
+      if (before?.providerId !== undefined) providerIds.add(before.providerId);
+      if (before !== undefined) for (const { providerId } of holdersOf(before)) providerIds.add(providerId);
     }
     // The jobs waiting for this one: a completion changes their records too.
     const dependents = jobId === undefined ? undefined : this.registry.dependents.get(jobId);
@@ -66,6 +68,7 @@ export class PlacementState {
     if (jobId !== undefined) {
       const job = this.registry.jobs.get(jobId);
       if (job?.providerId !== undefined) providerIds.add(job.providerId);
+      if (job !== undefined) for (const { providerId } of holdersOf(job)) providerIds.add(providerId);
       this.waiting.refresh(jobId, job);
       touched.jobs.add(jobId);
     }
