@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // switchyard-fleet: runs a simulated provider fleet against placement until SIGINT/SIGTERM.
-// Configuration by environment (defaults in fleet-plan.ts): PLACEMENT_ADDRESS, FLEET_COUNT,
-// FLEET_SEED, FLEET_TIME_SCALE, FLEET_FAILURE_RATE, FLEET_VANISH_RATE, FLEET_VANISH_FOR_MS.
+// Configuration by environment (defaults in fleet-plan.ts): PLACEMENT_ADDRESS, FLEET_COUNT (the
+// rotation; the gang domain's providers come on top), FLEET_SEED, FLEET_TIME_SCALE,
+// FLEET_FAILURE_RATE, FLEET_VANISH_RATE, FLEET_VANISH_FOR_MS.
 import { startTracing } from '@switchyard/telemetry';
 import { defaultFleetConfig, type FleetConfig } from './fleet-plan.js';
 import { startFleet } from './fleet.js';

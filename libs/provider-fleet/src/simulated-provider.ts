@@ -1,6 +1,8 @@
 // One simulated provider: a real gRPC client of switchyard.v1.ProviderService that registers,
 // heartbeats, follows its assignment stream, "runs" each job for its estimated duration (scaled),
-// reports start, completion and usage, and sometimes fails a run or vanishes for a while.
+// reports start, completion and usage, and sometimes fails a run or vanishes for a while. In a
+// gang split over providers the lead runs and reports for the whole gang; any other member only
+// holds its GPUs for it and lists the run in its heartbeats until it is told to stop.
 import { randomUUID } from 'node:crypto';
 import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { grpcClientTracing } from '@switchyard/telemetry';
@@ -22,7 +24,11 @@ export class SimulatedProvider {
   private token = '';
   private heartbeatMs = 10_000;
   private sequence = 0;
-  private running = new Map<string, NodeJS.Timeout>();
+  /**
+   * The runs its GPUs are given to, with how many: one it runs (alone or as a gang's lead, its
+   * end timer set), or a gang it is a member of (no timer: it ends with a stop instruction).
+   */
+  private running = new Map<string, { timer: NodeJS.Timeout | undefined; gpus: number }>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stream: ClientReadableStream<api.StreamAssignmentsResponse> | undefined;
   private cursor = '';
@@ -65,7 +71,7 @@ export class SimulatedProvider {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.heartbeatTimer);
-    for (const timer of this.running.values()) clearTimeout(timer);
+    for (const run of this.running.values()) clearTimeout(run.timer);
     this.running.clear();
     for (const report of this.pending) report.cancel();
     this.pending.clear();
@@ -127,8 +133,11 @@ export class SimulatedProvider {
     }, delayMs);
   }
 
+  /** Its GPUs given to runs: each job's `gpu_count`, or in a gang split over providers its own part of it. */
   private gpusInUse(): number {
-    return Math.min(this.plan.gpus, this.running.size);
+    let gpus = 0;
+    for (const run of this.running.values()) gpus += run.gpus;
+    return Math.min(this.plan.gpus, gpus);
   }
 
   /** Follows the assignment stream, resuming from the last cursor after any interruption. */
@@ -154,6 +163,8 @@ export class SimulatedProvider {
     if (this.running.has(key)) return;
     const roll = uniformInt(this.rng, 0, 9_999) / 10_000;
     if (roll < this.config.vanishRate) return this.vanish(assignment);
+    const gang = assignment.gang;
+    if (gang !== undefined && gang.leadProviderId !== this.providerId) return this.hold(assignment, gang);
     if (this.held.size > 0 && uniformInt(this.rng, 0, 9_999) / 10_000 < (this.config.forgetRate ?? 0)) this.forgetOne();
     const seconds = Math.max(1, assignment.spec?.estimatedDurationSeconds ?? 1);
     const runMs = Math.max(50, Math.floor((seconds * 1000) / this.config.timeScale));
@@ -182,7 +193,21 @@ export class SimulatedProvider {
       },
       fails ? Math.floor(runMs / 2) : runMs,
     );
-    this.running.set(key, timer);
+    // As a gang's lead only its own part of the GPUs is in use here; its reports cover the whole gang.
+    this.running.set(key, { timer, gpus: gang?.gpuCount ?? Math.max(1, assignment.spec?.gpuCount ?? 1) });
+  }
+
+  /**
+   * A member (not the lead) of a gang split over providers: it holds its part of the GPUs for the
+   * lead's run and lists the run in its heartbeats (placement requeues the whole gang if a member
+   * stops listing it) until a stop instruction ends it. It sends no report: the lead reports for
+   * the gang, and a member's reports would be refused as not current.
+   */
+  private hold(assignment: api.Assignment, gang: api.GangAssignment): void {
+    const key = `${assignment.jobId}#${assignment.attempt}`;
+    this.holding.set(key, { jobId: assignment.jobId, attempt: assignment.attempt });
+    this.running.set(key, { timer: undefined, gpus: gang.gpuCount });
+    this.log(`${this.plan.name}: holds ${gang.gpuCount} GPUs for ${assignment.jobId} (attempt ${assignment.attempt}), led by ${gang.leadProviderId}`);
   }
 
   /**
@@ -212,6 +237,7 @@ export class SimulatedProvider {
 
   private usageOf(assignment: api.Assignment, share: number): { usage: api.UsageReport; fetchedDigests: string[] } {
     const spec = assignment.spec;
+    // Every GPU of the job: a gang's lead reports for its members' GPUs too.
     const gpuMs = Math.floor((spec?.estimatedDurationSeconds ?? 1) * 1000 * (spec?.gpuCount || 1) * share);
     // Inputs it did not hold are fetched (and kept: the next heartbeat announces them).
     let fetched = 0n;
@@ -237,14 +263,14 @@ export class SimulatedProvider {
 
   private halt(stop: api.StopInstruction): void {
     const key = `${stop.jobId}#${stop.attempt}`;
-    clearTimeout(this.running.get(key));
+    clearTimeout(this.running.get(key)?.timer);
     this.holding.delete(key);
-    if (this.running.delete(key)) this.log(`${this.plan.name}: stopped ${stop.jobId} (${stop.reason})`);
+    if (this.running.delete(key)) this.log(`${this.plan.name}: stopped ${stop.jobId} (${api.stopReasonToJSON(stop.reason)})`);
   }
 
-  /** Simulates a crash: every run is dropped without a report, and heartbeats stop for a while. */
+  /** Simulates a crash: every run (gang holds too) is dropped without a report, and heartbeats stop for a while. */
   private vanish(assignment: api.Assignment): void {
-    for (const timer of this.running.values()) clearTimeout(timer);
+    for (const run of this.running.values()) clearTimeout(run.timer);
     this.running.clear();
     this.holding.clear();
     this.vanishedUntil = Date.now() + this.config.vanishForMs;

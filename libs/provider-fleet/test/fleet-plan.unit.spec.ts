@@ -25,6 +25,32 @@ describe('planFleet', () => {
     }
   });
 
+  it('has one operator with several providers of one GPU class in one region: a gang larger than any one provider can be placed there', () => {
+    for (const seed of [42, 7, 1234]) {
+      const fleet = planFleet({ ...defaultFleetConfig, seed });
+      const domain = fleet.filter((p) => p.operatorId === 'op-north' && p.region === 'eu-west' && p.gpuClass === 'a100-80g');
+      expect(domain.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...fleet.map((p) => p.gpus))).toBeLessThan(16);
+      expect(domain.reduce((gpus, p) => gpus + p.gpus, 0)).toBeGreaterThanOrEqual(16);
+      expect(new Set(fleet.map((p) => p.name)).size).toBe(fleet.length);
+    }
+  });
+
+  it('adds the gang domain after the rotation, leaving the rotation as it was', () => {
+    const fleet = planFleet(defaultFleetConfig);
+    expect(fleet).toHaveLength(defaultFleetConfig.count + 2);
+    expect(fleet.slice(0, defaultFleetConfig.count)).toEqual(planFleet({ ...defaultFleetConfig, gangDomain: undefined }));
+    expect(fleet.slice(defaultFleetConfig.count).map((p) => [p.name, p.gpus])).toEqual([
+      ['sim-eu-west-7', 8],
+      ['sim-eu-west-8', 8],
+    ]);
+  });
+
+  it('plans only the rotation for a config whose operators or classes do not include the gang domain\'s', () => {
+    const config = { ...defaultFleetConfig, count: 4, operators: [{ operatorId: 'op-other', apiKey: 'k' }], gpuClasses: [{ gpuClass: 'l4-24g', vramGib: 24 }] };
+    expect(planFleet(config)).toHaveLength(4);
+  });
+
   it('refuses a fleet without operators', () => {
     expect(() => planFleet({ ...defaultFleetConfig, operators: [] })).toThrow(/operator/);
   });
