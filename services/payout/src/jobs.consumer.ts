@@ -11,7 +11,7 @@ import { handlingOf } from './event-handling.js';
 import { dateOf, decodePayload, requiredDate } from './incoming-events.js';
 import { penaltyAssessed, postingRecorded } from './ledger-envelopes.js';
 import { LedgerTopics } from './ledger-topics.js';
-import { jobRow, recordOperator, upsertJob, type JobRow } from './persistence/job-sla-store.js';
+import { jobRow, recordGang, recordOperator, upsertJob, type JobRow } from './persistence/job-sla-store.js';
 import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
 import { PAYOUT_CONFIG } from './tokens.js';
 
@@ -93,7 +93,12 @@ export class JobsConsumer {
       started_at: null,
       ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
     });
-    if (placed.operatorId !== '') await recordOperator(manager, placed.providerId, placed.operatorId);
+    // A gang split over providers runs on one operator's providers: the operator reads every
+    // member's account, and each member's share of the attempt's usage is paid from this record.
+    if (placed.gangMembers.length > 0) await recordGang(manager, placed.jobId, placed.attempt, placed.gangMembers);
+    if (placed.operatorId === '') return;
+    const providers = new Set([placed.providerId, ...placed.gangMembers.map((member) => member.providerId)]);
+    for (const providerId of providers) await recordOperator(manager, providerId, placed.operatorId);
   }
 
   private async onRequeued({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {

@@ -1,5 +1,6 @@
 // The usage topic: each UsageMetered becomes one posting (the unique source id makes a redelivery
-// or a second UsageMetered for the same usage id a no-op), and may raise a spending-cap alert.
+// or a second UsageMetered for the same usage id a no-op), and may raise a spending-cap alert. The
+// earning of a gang split over providers is shared among the members its JobPlaced listed.
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
 import { events } from '@switchyard/contracts';
@@ -10,6 +11,7 @@ import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './dom
 import { decodePayload, requiredDate } from './incoming-events.js';
 import { postingRecorded, spendingCapExceeded } from './ledger-envelopes.js';
 import { lastEpoch } from './persistence/epoch-store.js';
+import { gangOf } from './persistence/job-sla-store.js';
 import { addTenantSpend, appendPosting, appendUsage } from './persistence/ledger-store.js';
 import { handlingOf } from './event-handling.js';
 import { LedgerTopics } from './ledger-topics.js';
@@ -39,7 +41,14 @@ export class UsageConsumer {
     const { envelope } = event;
     const metered = decodePayload(envelope.data, 'usageMetered', events.UsageMetered);
     const usage = meteredUsageOf(metered, envelope.time);
-    const posting = postUsage(usage);
+    // The gang comes from the jobs topic, which payout reads beside this one with no order between
+    // the two: like the provider's operator (learned from JobPlaced, unknown until then), it is
+    // what payout has folded so far. A usage applied before its attempt's JobPlaced is posted as
+    // a single provider's: the lead, which reported it, is credited the whole earning and the
+    // other members nothing for it, and no later posting moves their shares (the posting is final).
+    const gang = await gangOf(manager, usage.jobId, usage.attempt);
+    if (gang === undefined) this.logger.warn(`usage ${usage.usageId} of ${usage.jobId}#${usage.attempt} is posted before its JobPlaced was seen: were it a gang, only ${usage.providerId} is credited`);
+    const posting = postUsage(usage, gang);
     const windowStart = (await lastEpoch(manager))?.cutoff ?? new Date(0);
     if (!(await appendPosting(manager, posting, envelope.id))) {
       this.logger.log(`usage ${usage.usageId} is already posted; ${envelope.id} changes nothing`);

@@ -1,5 +1,5 @@
-// Property: whatever history of usage (redelivered or not), provider failures and epoch closes
-// happens, the ledger keeps its invariants.
+// Property: whatever history of usage (redelivered or not, of one provider or of a gang split over
+// providers), provider failures and epoch closes happens, the ledger keeps its invariants.
 import { describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts/messages';
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { PAYOUTS_PAID, providerAccount } from './accounts.js';
 import { LedgerBook } from './ledger-book.js';
 import { at } from './ledger.fixtures.js';
 import { assessPenalty, DEFAULT_PENALTY_POLICY, type JobSla } from './penalties.js';
-import { postUsage, type MeteredUsage } from './post-usage.js';
+import { postUsage, type GangMember, type MeteredUsage } from './post-usage.js';
 import { postingTotal } from './posting.js';
 
 const TENANTS = ['acme', 'globex', 'initech'];
@@ -15,31 +15,51 @@ const PROVIDERS = ['p-1', 'p-2', 'p-3', 'p-4'];
 const TIERS = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH, api.Tier.TIER_TRAINING];
 
 type Step =
-  | { kind: 'meter'; job: number; tenant: number; provider: number; earning: bigint; fee: bigint }
+  | { kind: 'meter'; job: number; tenant: number; provider: number; earning: bigint; fee: bigint; gang: readonly number[] }
   | { kind: 'redeliver'; pick: number }
   | { kind: 'fail'; job: number; provider: number; tier: number; bySystem: boolean }
   | { kind: 'reverse'; pick: number }
   | { kind: 'close' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('meter' as const), job: fc.nat(15), tenant: fc.nat(TENANTS.length - 1), provider: fc.nat(PROVIDERS.length - 1), earning: fc.bigInt(0n, 10n ** 15n), fee: fc.bigInt(0n, 10n ** 12n) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('meter' as const),
+      job: fc.nat(15),
+      tenant: fc.nat(TENANTS.length - 1),
+      provider: fc.nat(PROVIDERS.length - 1),
+      earning: fc.bigInt(0n, 10n ** 15n),
+      fee: fc.bigInt(0n, 10n ** 12n),
+      // GPUs of each provider after the lead in a gang (0: not a member); all 0 is a single provider.
+      gang: fc.oneof(fc.constant([0, 0, 0]), fc.array(fc.nat(8), { minLength: 3, maxLength: 3 })),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('fail' as const), job: fc.nat(15), provider: fc.nat(PROVIDERS.length - 1), tier: fc.nat(TIERS.length - 1), bySystem: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const) }) },
 );
 
+interface Delivered {
+  usage: MeteredUsage;
+  gang: GangMember[];
+}
+
 interface Run {
   book: LedgerBook;
-  delivered: MeteredUsage[];
+  delivered: Delivered[];
   metered: Map<string, MeteredUsage>;
+  /** What each provider earns of a usage: the provider's whole earning, or its gang share. */
+  shares: Map<string, Map<string, bigint>>;
+  /** The payout of each usage share, by `<usage id>/<provider id>`. */
   paid: Map<string, string>;
   reversed: Set<string>;
   payoutTotal: bigint;
 }
 
 function play(steps: readonly Step[]): Run {
-  const run: Run = { book: new LedgerBook(), delivered: [], metered: new Map(), paid: new Map(), reversed: new Set(), payoutTotal: 0n };
+  const run: Run = { book: new LedgerBook(), delivered: [], metered: new Map(), shares: new Map(), paid: new Map(), reversed: new Set(), payoutTotal: 0n };
   let clock = 0;
   let epochs = 0;
   steps.forEach((step, index) => {
@@ -58,13 +78,20 @@ function play(steps: readonly Step[]): Run {
           chargeBaseUnits: step.earning + step.fee,
           meteredAt: at(clock),
         };
-        run.delivered.push(usage);
-        if (run.book.recordUsage(usage, postUsage(usage))) run.metered.set(usage.usageId, usage);
+        const others = PROVIDERS.filter((provider) => provider !== usage.providerId);
+        const members = step.gang.flatMap((gpuCount, i) => (gpuCount > 0 ? [{ providerId: others[i]!, gpuCount }] : []));
+        const gang = members.length === 0 ? [] : [{ providerId: usage.providerId, gpuCount: 1 + (step.job % 4) }, ...members];
+        run.delivered.push({ usage, gang });
+        const posting = postUsage(usage, gang);
+        if (run.book.recordUsage(usage, posting)) {
+          run.metered.set(usage.usageId, usage);
+          run.shares.set(usage.usageId, new Map(posting.entries.filter((e) => e.accountId.startsWith('provider:')).map((e) => [e.accountId.slice('provider:'.length), e.amount])));
+        }
         break;
       }
       case 'redeliver': {
         const again = run.delivered[step.pick % Math.max(1, run.delivered.length)];
-        if (again) expect(run.book.recordUsage(again, postUsage(again))).toBe(false);
+        if (again) expect(run.book.recordUsage(again.usage, postUsage(again.usage, again.gang))).toBe(false);
         break;
       }
       case 'fail': {
@@ -99,7 +126,7 @@ function play(steps: readonly Step[]): Run {
         const candidates = [...run.metered.keys()];
         const usageId = candidates[step.pick % Math.max(1, candidates.length)];
         if (usageId === undefined) break;
-        if (run.paid.has(usageId) || run.reversed.has(usageId)) {
+        if ([...run.shares.get(usageId)!.keys()].some((provider) => run.paid.has(`${usageId}/${provider}`)) || run.reversed.has(usageId)) {
           expect(() => run.book.reverse(`usage:${usageId}`, at(clock))).toThrow();
         } else {
           run.book.reverse(`usage:${usageId}`, at(clock));
@@ -113,9 +140,9 @@ function play(steps: readonly Step[]): Run {
         for (const payout of closing.payouts) {
           expect(payout.amountBaseUnits).toBeGreaterThan(0n);
           for (const usageId of payout.statement.usageIds) {
-            expect(run.paid.has(usageId)).toBe(false);
-            expect(run.metered.get(usageId)?.providerId).toBe(payout.providerId);
-            run.paid.set(usageId, payout.payoutId);
+            expect(run.paid.has(`${usageId}/${payout.providerId}`)).toBe(false);
+            expect(run.shares.get(usageId)?.has(payout.providerId)).toBe(true);
+            run.paid.set(`${usageId}/${payout.providerId}`, payout.payoutId);
           }
           run.payoutTotal += payout.amountBaseUnits;
         }
@@ -128,10 +155,10 @@ function play(steps: readonly Step[]): Run {
 }
 
 describe('ledger invariants over random histories', () => {
-  it('every posting sums to zero; each usage id is posted once and paid at most once; balances are sums of postings; metered = paid + unpaid + reversed', () => {
+  it('every posting sums to zero; each usage id is posted once and each share of it paid at most once; balances are sums of postings; metered = paid + unpaid + reversed', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 60 }), (steps) => {
-        const { book, metered, paid, reversed, payoutTotal } = play(steps);
+        const { book, metered, shares, paid, reversed, payoutTotal } = play(steps);
         const postings = book.allPostings();
 
         for (const posting of postings) expect(postingTotal(posting.entries)).toBe(0n);
@@ -147,11 +174,17 @@ describe('ledger invariants over random histories', () => {
         for (const [account, balance] of book.balances()) expect(balance).toBe(summed.get(account) ?? 0n);
         expect([...book.balances().values()].reduce((s, b) => s + b, 0n)).toBe(0n);
 
-        // metered = paid + unpaid (+ reversed, which is neither), in usage ids and in base units.
-        const open = new Set(book.openItems().flatMap((item) => (item.kind === 'usage' ? [item.usageId] : [])));
-        for (const usageId of metered.keys()) expect([paid.has(usageId), open.has(usageId), reversed.has(usageId)].filter(Boolean)).toHaveLength(1);
-        const earnings = (ids: Iterable<string>): bigint => [...ids].reduce((s, id) => s + metered.get(id)!.earningBaseUnits, 0n);
-        expect(earnings(metered.keys())).toBe(earnings(paid.keys()) + earnings(open) + earnings(reversed));
+        // Each usage's shares are its whole earning, each credited to a different provider.
+        for (const [usageId, usage] of metered) expect([...shares.get(usageId)!.values()].reduce((s, a) => s + a, 0n)).toBe(usage.earningBaseUnits);
+
+        // metered = paid + unpaid (+ reversed, which is neither), in usage shares and in base units.
+        const allShares = [...shares].flatMap(([usageId, byProvider]) => [...byProvider.keys()].map((provider) => `${usageId}/${provider}`));
+        const open = new Set(book.openItems().flatMap((item) => (item.kind === 'usage' ? [`${item.usageId}/${item.providerId}`] : [])));
+        const reversedShares = new Set(allShares.filter((share) => reversed.has(share.slice(0, share.indexOf('/')))));
+        for (const share of allShares) expect([paid.has(share), open.has(share), reversedShares.has(share)].filter(Boolean)).toHaveLength(1);
+        const earnings = (ids: Iterable<string>): bigint =>
+          [...ids].reduce((s, id) => s + shares.get(id.slice(0, id.indexOf('/')))!.get(id.slice(id.indexOf('/') + 1))!, 0n);
+        expect(earnings(allShares)).toBe(earnings(paid.keys()) + earnings(open) + earnings(reversedShares));
 
         // What left the ledger is what the payouts paid, and each provider's payable is what it is still owed.
         expect(book.balance(PAYOUTS_PAID)).toBe(payoutTotal);

@@ -1,5 +1,7 @@
-// The jobs-topic state the penalty decider needs: tenant, tier, latency bound, current placement.
+// The jobs-topic state the penalty decider needs: tenant, tier, latency bound, current placement;
+// and the members of each attempt placed as a gang split over providers, for sharing its earning.
 import type { EntityManager } from 'typeorm';
+import type { GangMember } from '../domain/index.js';
 
 export interface JobRow {
   job_id: string;
@@ -12,6 +14,8 @@ export interface JobRow {
   placed_event_id: string | null;
   placed_at: Date | null;
   started_at: Date | null;
+  /** Members of each gang attempt, by attempt number (see AddGangShares1765000000003). */
+  gang_members: Record<string, GangMember[]>;
 }
 
 export async function jobRow(manager: EntityManager, jobId: string): Promise<JobRow | undefined> {
@@ -19,7 +23,7 @@ export async function jobRow(manager: EntityManager, jobId: string): Promise<Job
   return rows[0];
 }
 
-type JobFields = Partial<Omit<JobRow, 'job_id'>>;
+type JobFields = Partial<Omit<JobRow, 'job_id' | 'gang_members'>>;
 
 /** Inserts the job or sets the given fields on it. */
 export async function upsertJob(manager: EntityManager, jobId: string, fields: JobFields): Promise<void> {
@@ -29,6 +33,30 @@ export async function upsertJob(manager: EntityManager, jobId: string, fields: J
   const placeholders = ['$1', ...names.map((_, i) => `$${i + 2}`)].join(', ');
   const updates = names.length === 0 ? 'NOTHING' : `UPDATE SET ${names.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`;
   await manager.query(`INSERT INTO payout_jobs (${columns}) VALUES (${placeholders}) ON CONFLICT (job_id) DO ${updates}`, [jobId, ...values]);
+}
+
+/** Keeps the members of a gang attempt; the job's row exists (upsertJob of the same JobPlaced). */
+export async function recordGang(manager: EntityManager, jobId: string, attempt: number, members: readonly GangMember[]): Promise<void> {
+  const listed = members.map((member) => ({ providerId: member.providerId, gpuCount: member.gpuCount }));
+  await manager.query('UPDATE payout_jobs SET gang_members = gang_members || jsonb_build_object($2::text, $3::jsonb) WHERE job_id = $1', [
+    jobId,
+    String(attempt),
+    JSON.stringify(listed),
+  ]);
+}
+
+/**
+ * The members of the attempt's gang (none for a single-provider attempt), or undefined while
+ * payout has not folded the attempt's JobPlaced yet.
+ */
+export async function gangOf(manager: EntityManager, jobId: string, attempt: number): Promise<GangMember[] | undefined> {
+  const rows: { placed: boolean; members: GangMember[] | null }[] = await manager.query(
+    'SELECT placed_event_id IS NOT NULL AND attempt >= $2 AS placed, gang_members -> $3::text AS members FROM payout_jobs WHERE job_id = $1',
+    [jobId, attempt, String(attempt)],
+  );
+  const row = rows[0];
+  if (!row?.placed) return undefined;
+  return row.members ?? [];
 }
 
 export async function recordOperator(manager: EntityManager, providerId: string, operatorId: string): Promise<void> {

@@ -101,16 +101,23 @@ export async function jobCharges(manager: EntityManager, jobId: string): Promise
   return BigInt(rows[0]!.charged);
 }
 
-/** Earnings and penalties no payout has settled and no reversal has cancelled. */
+/**
+ * Earnings and penalties no payout has settled and no reversal has cancelled. A usage's earnings
+ * are its posting's provider entries: the provider's, or each gang member's share (ledger_usage
+ * names the lead and the whole earning), each settled on its own.
+ */
 export async function openItems(manager: EntityManager): Promise<OpenItem[]> {
   const usage: { usage_id: string; provider_id: string; earning: string; metered_at: Date }[] = await manager.query(
-    `SELECT u.usage_id, u.provider_id, u.earning::text AS earning, u.metered_at FROM ledger_usage u
-     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = u.usage_id)
+    `SELECT u.usage_id, e.provider_id, e.amount::text AS earning, u.metered_at
+     FROM ledger_usage u
+     CROSS JOIN LATERAL (SELECT substr(account_id, length('provider:') + 1) AS provider_id, amount FROM ledger_entries
+                         WHERE posting_id = u.posting_id AND account_id LIKE 'provider:%') e
+     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = u.usage_id AND s.provider_id = e.provider_id)
        AND NOT EXISTS (SELECT 1 FROM ledger_postings r WHERE r.reverses_posting_id = u.posting_id)`,
   );
   const penalties: { penalty_id: string; provider_id: string; amount: string; assessed_at: Date }[] = await manager.query(
     `SELECT p.penalty_id, p.provider_id, p.amount::text AS amount, p.assessed_at FROM ledger_penalties p
-     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = p.penalty_id)
+     WHERE NOT EXISTS (SELECT 1 FROM payout_settlements s WHERE s.item_id = p.penalty_id AND s.provider_id = p.provider_id)
        AND NOT EXISTS (SELECT 1 FROM ledger_postings r WHERE r.reverses_posting_id = p.posting_id)`,
   );
   return [
@@ -119,7 +126,7 @@ export async function openItems(manager: EntityManager): Promise<OpenItem[]> {
   ];
 }
 
-/** Records a payout, the statement's settled items (each at most once, by primary key) and its posting. */
+/** Records a payout, the statement's settled items (each provider's share at most once, by primary key) and its posting. */
 export async function appendPayout(manager: EntityManager, payout: PayoutIssued, causeId: string): Promise<void> {
   if (!(await appendPosting(manager, payout.posting, causeId))) throw new Error(`payout ${payout.payoutId} was already posted`);
   const { statement } = payout;
@@ -132,12 +139,13 @@ export async function appendPayout(manager: EntityManager, payout: PayoutIssued,
     ],
   );
   await manager.query(
-    `INSERT INTO payout_settlements (item_id, item_kind, payout_id)
-     SELECT id, kind, $3 FROM unnest($1::text[], $2::text[]) AS item(id, kind)`,
+    `INSERT INTO payout_settlements (item_id, item_kind, payout_id, provider_id)
+     SELECT id, kind, $3, $4 FROM unnest($1::text[], $2::text[]) AS item(id, kind)`,
     [
       [...statement.usageIds, ...statement.penaltyIds],
       [...statement.usageIds.map(() => 'usage'), ...statement.penaltyIds.map(() => 'penalty')],
       payout.payoutId,
+      payout.providerId,
     ],
   );
 }

@@ -120,13 +120,15 @@ export interface UsageSpec {
   earning: bigint;
   fee: bigint;
   meteredAt: Date;
+  /** 1 unless given. */
+  attempt?: number;
 }
 
 export function usageMetered(spec: UsageSpec, id: string = randomUUID()): EventEnvelope {
   const message: events.UsageMetered = {
     usageId: spec.usageId,
     jobId: spec.jobId,
-    attempt: 1,
+    attempt: spec.attempt ?? 1,
     reportId: `report-${spec.usageId}`,
     tenantId: spec.tenantId,
     providerId: spec.providerId,
