@@ -49,6 +49,14 @@ describe('a gang split over providers, cycle by cycle', () => {
     for (const id of [a, b, c]) expect(freeGpus(s.state.registry.providers.get(id)!, 'a100-80g')).toBe(4);
   });
 
+  it('a queued gang larger than any provider is decided again when a member frees its GPUs', () => {
+    s.submit({ jobId: 'first', spec: gangSpec, tier: api.Tier.TIER_TRAINING }, { jobId: 'second', spec: gangSpec, tier: api.Tier.TIER_TRAINING });
+    expect(s.eventsOf('second').map((e) => e.jobQueued?.reasons.at(-1))).toEqual(['needs 8 a100-80g in one operator and region, the largest free block is 4']);
+    s.report('first', 'COMPLETED');
+    const placed = s.eventsOf('second').find((e) => e.jobPlaced)?.jobPlaced;
+    expect(placed?.gangMembers.map((m) => m.gpuCount)).toEqual([4, 4]);
+  });
+
   it('a member lost requeues the whole gang: every other member is stopped, and it is placed again without the lost one', () => {
     s.submit({ jobId: 'train', spec: gangSpec, tier: api.Tier.TIER_TRAINING });
     s.report('train', 'STARTED');

@@ -2,6 +2,7 @@
 // other against the live state, each decision applied before the next is made (so one pass
 // never hands the same GPUs out twice and a lower-priority job never jumps a higher one that
 // fits). Pure over the state it is given: time comes from the caller's inputs.
+import { gpusPerProvider } from '../placement/gang.js';
 import type { api } from '@switchyard/contracts/messages';
 import { decidePlacement, newPassMemo, tryPlacement, type PlacementDecision } from '../placement/place-job.js';
 import type { PlacementRequest } from '../placement/placement-request.js';
@@ -71,7 +72,7 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
       }
       const largest = index.largestFreeBlock(gpuClass);
       if (largest === 0 && freshLeft === 0) return true;
-      if (job.state === 'QUEUED' && largest >= Math.max(1, job.spec.gpuCount)) decide(job, pass.at, false);
+      if (job.state === 'QUEUED' && largest >= gpusPerProvider(job.spec)) decide(job, pass.at, false);
       return false;
     });
   }
