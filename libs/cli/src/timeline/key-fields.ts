@@ -37,6 +37,7 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
       field('attempt', d.attempt),
       field('score', typeof score === 'number' ? score.toFixed(4) : undefined),
       field('candidates', decision.candidatesTotal),
+      field('gang', (d.gangMembers as { providerId?: string; gpuCount?: number }[] | undefined)?.map((m) => `${m.providerId ?? '?'}x${m.gpuCount ?? 0}`).join(',') || undefined),
     ];
   },
   JobRequeued: (d) => [
