@@ -248,6 +248,80 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     }
   }, 120_000);
 
+  describe('gangs split over providers', () => {
+    // One operator's providers in one region, 4 GPUs each: an 8-GPU gang needs two of them.
+    const h100 = (region = 'eu-central'): ProviderShape => ({ ...OPERATORS.east, operatorKey: OPERATORS.east.apiKey, region, gpuClass: 'h100-80g', gpus: 4, pricePerGpuHourBaseUnits: 4_000_000, latencyMs: 30 });
+    const gang = spec({ kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING, gpuClass: 'h100-80g', gpuCount: 8, minVramGib: 80, gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION });
+    const S = api.StopReason;
+    let first: TestProvider;
+    let second: TestProvider;
+    let gangB: string;
+    const membersOf = (job: api.Job): string[] => (job.placement?.gangMembers ?? []).map((m) => m.providerId).sort();
+
+    it('two competing gangs: the first takes a whole domain, the second waits holding nothing and saying why, then takes it', async () => {
+      first = await register(h100());
+      second = await register(h100());
+      await register(h100('us-east')); // same operator, another region: no help to either gang
+      // Both arrive together: whichever is decided first takes the domain whole, the other waits.
+      const both = [await submit(gang), await submit(gang)];
+      const decided = await eventually(async () => {
+        const jobs = await Promise.all(both.map(jobOf));
+        expect(jobs.map((j) => j.state).sort()).toEqual([JobState.JOB_STATE_PLACED, JobState.JOB_STATE_QUEUED]);
+        return jobs;
+      }, 30_000);
+      const a = decided.find((j) => j.state === JobState.JOB_STATE_PLACED)!;
+      const b = decided.find((j) => j.state === JobState.JOB_STATE_QUEUED)!;
+      const gangA = a.id;
+      gangB = b.id;
+      expect(a.tier).toBe(Tier.TIER_TRAINING);
+      expect(membersOf(a)).toEqual([first.providerId, second.providerId].sort());
+      expect(a.placement!.gangMembers.map((m) => m.gpuCount)).toEqual([4, 4]);
+      expect(b.queue!.reasons).toContain('needs 8 h100-80g in one operator and region, the largest free block is 4');
+      // Every member was assigned the gang with its own part; nobody was assigned a part of B.
+      for (const member of [first, second]) {
+        await eventually(() => expect(member.hasJob(gangA)).toBe(true));
+        const assignment = member.assignments.find((x) => x.jobId === gangA)!;
+        expect(assignment.gang).toMatchObject({ leadProviderId: a.placement!.providerId, gpuCount: 4 });
+        expect(member.hasJob(gangB)).toBe(false);
+      }
+      const lead = providers.find((p) => p.providerId === a.placement!.providerId)!;
+      const member = lead === first ? second : first;
+      // Only the lead reports for the gang.
+      await expect(member.start(gangA)).rejects.toMatchObject({ code: status.NOT_FOUND });
+      await lead.start(gangA);
+      await lead.complete(gangA, { reportId: `r-${gangA}`, gpuMilliseconds: 8 * 60_000 });
+      await waitFor(gangA, JobState.JOB_STATE_COMPLETED);
+      await eventually(() => expect(member.stops.filter((x) => x.jobId === gangA).map((x) => x.reason)).toEqual([S.STOP_REASON_GANG_ENDED]));
+      expect(membersOf(await waitFor(gangB, JobState.JOB_STATE_PLACED))).toEqual([first.providerId, second.providerId].sort());
+    }, 90_000);
+
+    it('a gang member lost requeues the whole gang: the others are stopped, and it is placed again without the lost one', async () => {
+      const third = await register(h100());
+      const b = await jobOf(gangB);
+      const lead = providers.find((p) => p.providerId === b.placement!.providerId)!;
+      const lostOne = lead === first ? second : first;
+      await eventually(() => expect(lead.hasJob(gangB)).toBe(true));
+      await lead.start(gangB);
+      await waitFor(gangB, JobState.JOB_STATE_RUNNING);
+      lostOne.goSilent();
+      const again = await eventually(async () => {
+        const job = await jobOf(gangB);
+        expect(job.state).toBe(JobState.JOB_STATE_PLACED);
+        expect(job.placement!.attempt).toBe(2);
+        return job;
+      }, 30_000);
+      expect(membersOf(again)).toEqual([lead.providerId, third.providerId].sort());
+      await eventually(() => expect(lead.stops.filter((x) => x.jobId === gangB && x.attempt === 1).map((x) => x.reason)).toEqual([S.STOP_REASON_REASSIGNED]));
+      const requeued = (await readTopic(stack, 'jobs')).map((e) => events.JobEvent.fromJSON(e.envelope.data).jobRequeued).find((r) => r?.jobId === gangB)!;
+      expect([requeued.previousProviderId, requeued.excludedProviderIds, requeued.reason]).toEqual([lostOne.providerId, [lostOne.providerId], events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST]);
+      const newLead = providers.find((p) => p.providerId === again.placement!.providerId)!;
+      await eventually(() => expect(newLead.attemptOf(gangB)).toBe(2));
+      await newLead.start(gangB);
+      await newLead.complete(gangB, { reportId: `r-${gangB}`, gpuMilliseconds: 8 * 60_000 });
+      await waitFor(gangB, JobState.JOB_STATE_COMPLETED);
+    }, 90_000);
+  });
+
   it('two placement instances never overbooked a provider', async () => {
     // Replays the jobs topic in decision order, holding each placed job's GPUs on its provider
     // until the attempt ends: at no point may a provider hold more than it registered, or a job be
@@ -260,13 +334,13 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     // events of one time the attempts that ended count before the placements.
     const gpusOf = new Map(providers.map((p) => [p.providerId, p.shape.gpus]));
     const requested = new Map<string, number>();
-    const holder = new Map<string, string>();
+    const holder = new Map<string, readonly api.GangMember[]>();
     const held = new Map<string, number>();
     const release = (jobId: string): void => {
-      const provider = holder.get(jobId);
-      if (provider === undefined) return;
+      const parts = holder.get(jobId);
+      if (parts === undefined) return;
       holder.delete(jobId);
-      held.set(provider, held.get(provider)! - requested.get(jobId)!);
+      for (const { providerId, gpuCount } of parts) held.set(providerId, held.get(providerId)! - gpuCount);
     };
     let placements = 0;
     let peak = 0;
@@ -291,13 +365,18 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
         if (!placed) continue;
         placements++;
         expect({ job: placed.jobId, alreadyOn: holder.get(placed.jobId) }).toEqual({ job: placed.jobId, alreadyOn: undefined });
-        const total = gpusOf.get(placed.providerId);
-        if (total === undefined) throw new Error(`${placed.jobId} placed on unknown provider ${placed.providerId}`);
-        const now = (held.get(placed.providerId) ?? 0) + requested.get(placed.jobId)!;
-        expect({ provider: placed.providerId, held: now, within: now <= total }).toEqual({ provider: placed.providerId, held: now, within: true });
-        held.set(placed.providerId, now);
-        holder.set(placed.jobId, placed.providerId);
-        peak = Math.max(peak, now / total);
+        // A gang split over providers holds its members' parts; any other job all its GPUs on one provider.
+        const parts = placed.gangMembers.length > 0 ? placed.gangMembers : [{ providerId: placed.providerId, gpuCount: requested.get(placed.jobId)! }];
+        expect(parts.reduce((sum, m) => sum + m.gpuCount, 0)).toBe(requested.get(placed.jobId));
+        for (const { providerId, gpuCount } of parts) {
+          const total = gpusOf.get(providerId);
+          if (total === undefined) throw new Error(`${placed.jobId} placed on unknown provider ${providerId}`);
+          const now = (held.get(providerId) ?? 0) + gpuCount;
+          expect({ provider: providerId, held: now, within: now <= total }).toEqual({ provider: providerId, held: now, within: true });
+          held.set(providerId, now);
+          peak = Math.max(peak, now / total);
+        }
+        holder.set(placed.jobId, parts);
       }
       from = to;
     }
