@@ -91,7 +91,21 @@ export function fleetState(n: number, policy: PlacementPolicy = defaultPlacement
   return state;
 }
 
-function jobSpec(i: number, withInputs = false): api.JobSpec {
+/** What the measured jobs ask for: one GPU, one GPU and a 50 GB dataset, or a 16-GPU gang that may span one operator's providers in a region. */
+export type Workload = 'plain' | 'inputs' | 'gang';
+
+function jobSpec(i: number, workload: Workload = 'plain'): api.JobSpec {
+  const withInputs = workload === 'inputs';
+  if (workload === 'gang') {
+    return api.JobSpec.fromPartial({
+      kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING,
+      gpuClass: CLASSES[i % CLASSES.length]!,
+      gpuCount: 16,
+      minVramGib: 40,
+      estimatedDurationSeconds: 3_600,
+      gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION,
+    });
+  }
   return api.JobSpec.fromPartial({
     // A 50 GB dataset, preferred where it is held (by providers / DATASETS providers of the fleet).
     inputs: withInputs ? [{ digest: benchDigest(i % DATASETS), kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '50000000000', locality: api.Locality.LOCALITY_PREFERRED }] : [],
@@ -105,12 +119,12 @@ function jobSpec(i: number, withInputs = false): api.JobSpec {
   });
 }
 
-function submitAndClassify(state: PlacementState, jobId: string, i: number, withInputs = false): void {
+function submitAndClassify(state: PlacementState, jobId: string, i: number, workload: Workload = 'plain'): void {
   const tenantId = `tenant-${i % 50}`;
-  state.apply({ type: 'JobSubmitted', data: { jobId, tenantId, tenantPlan: 'standard', spec: jobSpec(i, withInputs), idempotencyKey: jobId, quote: undefined, submittedAt: toTimestamp(T0 + i) } });
+  state.apply({ type: 'JobSubmitted', data: { jobId, tenantId, tenantPlan: 'standard', spec: jobSpec(i, workload), idempotencyKey: jobId, quote: undefined, submittedAt: toTimestamp(T0 + i) } });
   state.apply({
     type: 'JobClassified',
-    data: { jobId, tier: TIERS[i % TIERS.length]!, policyVersion: 'bench', matchedRuleId: 'bench', reasons: [], classifiedAt: toTimestamp(T0 + i) },
+    data: { jobId, tier: workload === 'gang' ? api.Tier.TIER_TRAINING : TIERS[i % TIERS.length]!, policyVersion: 'bench', matchedRuleId: 'bench', reasons: [], classifiedAt: toTimestamp(T0 + i) },
   });
 }
 
@@ -119,15 +133,16 @@ function submitAndClassify(state: PlacementState, jobId: string, i: number, with
  * decided, and its placement applied, so the fleet fills as it would. Jobs complete after a
  * while (a window of running jobs at half the fleet's GPUs), so capacity never runs out.
  */
-export function measureDecisions(providers: number, decisions: number, withInputs = false): EngineFigures {
+export function measureDecisions(providers: number, decisions: number, workload: Workload = 'plain'): EngineFigures {
   const state = fleetState(providers);
-  const live = Math.floor(providers * 4);
+  // Running jobs hold about half the fleet's GPUs (8 per provider): 4 one-GPU jobs or a quarter of a 16-GPU gang per provider.
+  const live = workload === 'gang' ? Math.floor(providers / 4) : Math.floor(providers * 4);
   const running: { jobId: string; providerId: string }[] = [];
   const samples: number[] = [];
   let examined = 0;
   for (let i = 0; i < decisions; i++) {
     const jobId = `job-${i}`;
-    submitAndClassify(state, jobId, i, withInputs);
+    submitAndClassify(state, jobId, i, workload);
     const job = state.registry.jobs.get(jobId)!;
     const started = performance.now();
     const decision = tryPlacement(
