@@ -1,5 +1,5 @@
 // @switchyard/contracts/messages: the generated messages and what is built only from them —
-// topics, envelope builders, enum labels, the fault table — without the gRPC runtime, the proto
+// topics, the envelope builder and reader, enum labels, the fault table — without the gRPC runtime, the proto
 // loader or the descriptor set. Domain code and commands that never open a channel import this;
 // the full entry (@switchyard/contracts) adds service definitions, clients and descriptors.
 export * as api from './api-messages.js';
@@ -26,15 +26,27 @@ export {
 export {
   EVENT_TYPE_PREFIX,
   JOB_EVENT_TYPES,
+  dateOf,
+  envelopeOf,
+  idFrom,
   jobEventEnvelope,
   ledgerEventEnvelope,
   providerEventEnvelope,
+  readEvent,
+  requireEvent,
   rfc3339,
   usageEventEnvelope,
+  type Causation,
   type EnvelopeMeta,
+  type EnvelopeOptions,
+  type EventFamilies,
+  type EventFamily,
+  type FamilyEvent,
+  type FamilyMember,
   type JsonValue as EnvelopeJson,
   type LogEnvelope,
   type OneEvent,
+  type ReadableEnvelope,
 } from './event-envelope.js';
 export { enumLabel, enumValueOf } from './enum-labels.js';
 export { FAULT_TABLE, consequencesOf, decides, faultOf, type FaultConsequences } from './faults.js';
