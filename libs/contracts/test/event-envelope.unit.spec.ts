@@ -109,7 +109,7 @@ describe('readEvent', () => {
   const envelope = (type: string, data: unknown) => ({ id: 'e-1', type: `switchyard.events.v1.${type}`, subject: 'job-1', data: data as never });
 
   it('reads the one member ce_type names', () => {
-    const jobClassified = events.JobClassified.fromPartial({ jobId: 'job-1', reason: 'r' });
+    const jobClassified = events.JobClassified.fromPartial({ jobId: 'job-1', matchedRuleId: 'r' });
     const written = envelopeOf('job', { jobClassified }, { source: '/s', at, cause: { causationId: 'c' } });
     expect(readEvent('job', written)).toEqual({ jobClassified });
     expect(requireEvent('job', written, 'jobClassified')).toEqual(jobClassified);
