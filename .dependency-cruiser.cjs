@@ -16,7 +16,7 @@ const NODE_IO_MODULES = [
 ];
 
 // Any file below a domain/ folder of a package's src (src/domain/ or deeper, e.g. src/jobs/domain/).
-const DOMAIN = ['^(services|libs)/[^/]+/src/domain/', '^(services|libs)/[^/]+/src/.*/domain/'];
+const DOMAIN = ['^(apps|libs|services|tests)/[^/]+/src/domain/', '^(apps|libs|services|tests)/[^/]+/src/.*/domain/'];
 
 /** Matches an unresolved bare name (`kafkajs`) as well as a resolved path inside node_modules. */
 const packagePath = (names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
@@ -55,8 +55,8 @@ module.exports = {
       comment:
         'A relative path that leaves its workspace package reaches into another package\'s internals. ' +
         'Import the package by name (@switchyard/<name>) so only its public entry is used.',
-      from: { path: '^(services|libs)/([^/]+)/' },
-      to: { path: '^(services|libs)/[^/]+/', pathNot: '^$1/$2/' , dependencyTypes: ['local'] },
+      from: { path: '^(apps|libs|services|tests)/([^/]+)/' },
+      to: { path: '^(apps|libs|services|tests)/[^/]+/', pathNot: '^$1/$2/' , dependencyTypes: ['local'] },
     },
     {
       name: 'no-deep-import-of-workspace-package',

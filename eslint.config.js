@@ -1,4 +1,4 @@
-// Lint for libs and services TypeScript. Syntax-level rules only (no type information), so a
+// Lint for apps, libs, services and tests TypeScript. Syntax-level rules only (no type information), so a
 // full run stays a few seconds on two cores; `tsc` per package already checks types.
 // No consistent-type-imports: with emitDecoratorMetadata a class imported as a type only
 // becomes `Object` in Nest's constructor metadata and dependency injection breaks silently.
@@ -18,7 +18,7 @@ export default defineConfig(
     ],
   },
   {
-    files: ['libs/**/*.ts', 'services/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'services/**/*.ts', 'tests/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

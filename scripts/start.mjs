@@ -142,7 +142,7 @@ async function supervise() {
   const placement = services.find((s) => s.name === 'placement').address;
   const intake = services.find((s) => s.name === 'intake').address;
   if (process.env.FLEET_COUNT !== '0') {
-    run('fleet', path.join(root, 'libs', 'provider-fleet', 'dist', 'main.js'), { PLACEMENT_ADDRESS: placement });
+    run('fleet', path.join(root, 'apps', 'provider-fleet', 'dist', 'main.js'), { PLACEMENT_ADDRESS: placement });
   }
 
   console.log('Switchyard is running. gRPC endpoints (health and server reflection on each) and Prometheus metrics:');

@@ -39,7 +39,7 @@ function packageOf(url: string, functionName: string): string {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  const match = /\/(services|libs)\/([^/]+)\//.exec(url);
+  const match = /\/(services|libs|apps)\/([^/]+)\//.exec(url);
   return match ? `@switchyard/${match[2]}` : path.basename(url);
 }
 

@@ -4,7 +4,7 @@
 //
 // SUBSCRIPTIONS says which consumer group of which service reads which topics, and KEYS what each
 // record's key is; docs/topics/asyncapi.yaml is generated from them, and the end-to-end test
-// libs/e2e/test/observability.e2e.spec.ts checks both against what running services do (the
+// tests/e2e/test/observability.e2e.spec.ts checks both against what running services do (the
 // groups and topics they report lag for, the keys of the records they write).
 
 export type TopicName = 'jobs' | 'providers' | 'usage' | 'ledger';

@@ -72,11 +72,11 @@ function runJest(tier, env) {
 }
 
 /**
- * The chaos run (libs/e2e/src/chaos): the built services as processes under faults, one scenario
+ * The chaos run (tests/e2e/src/chaos): the built services as processes under faults, one scenario
  * per log backend; each scenario counts as one test. Needs `pnpm build` first.
  */
 function runChaos() {
-  const main = path.join(repoRoot, 'libs/e2e/dist/chaos/main.js');
+  const main = path.join(repoRoot, 'tests/e2e/dist/chaos/main.js');
   const outDir = process.env.CHAOS_OUT ?? path.join(infraDir, 'chaos');
   const latest = path.join(outDir, 'latest.json');
   console.error('\n=== chaos ===');

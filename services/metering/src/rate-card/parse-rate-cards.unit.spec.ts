@@ -91,7 +91,7 @@ describe('the shipped rate card', () => {
     const cards = await loadRateCards(defaultRateCardsPath);
     const current = rateCardAt(cards, Date.parse('2026-12-01T00:00:00Z'));
     expect([...current.rates.keys()]).toEqual([api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH, api.Tier.TIER_TRAINING]);
-    // The simulated fleet's classes (libs/provider-fleet) and the names used in examples.
+    // The simulated fleet's classes (apps/provider-fleet) and the names used in examples.
     const inference = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH] as const;
     const priced = inference.flatMap((tier) => ['h100-80g', 'a100-80g', 'l4-24g', 'a10g-24g', 'l4'].map((gpuClass) => current.rates.get(tier)?.has(gpuClass)));
     expect(priced.every(Boolean)).toBe(true);

@@ -11,8 +11,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-const CLI_ARGS = ['--conditions=@switchyard/source', '--import', '@swc-node/register/esm-register', 'libs/cli/src/main.ts'];
-const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: 'libs/cli/tsconfig.json' });
+const CLI_ARGS = ['--conditions=@switchyard/source', '--import', '@swc-node/register/esm-register', 'apps/cli/src/main.ts'];
+const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: 'apps/cli/tsconfig.json' });
 
 export function runSwitchyard(args: readonly string[], env: Record<string, string>, timeoutMs = 240_000): Promise<CliRun> {
   return run(process.execPath, [...CLI_ARGS, ...args], { ...baseEnv(), NO_COLOR: '1', ...env }, timeoutMs);

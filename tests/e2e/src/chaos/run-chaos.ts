@@ -81,7 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       supervisor.add(s, join('services', s, 'dist', 'main.js'), { ...common, GRPC_URL: address[s], METRICS_ADDRESS: `127.0.0.1:${ports[SERVICE_NAMES.length + i]}` }, address[s]),
     );
     // The default fleet (failures and vanishing on), its seed from the run's.
-    supervisor.add('fleet', join('libs', 'provider-fleet', 'dist', 'main.js'), { PLACEMENT_ADDRESS: address.placement, FLEET_SEED: String(options.seed) });
+    supervisor.add('fleet', join('apps', 'provider-fleet', 'dist', 'main.js'), { PLACEMENT_ADDRESS: address.placement, FLEET_SEED: String(options.seed) });
     for (const s of SERVICE_NAMES) {
       await supervisor.start(s);
       log(`${s} SERVING at ${address[s]}`);

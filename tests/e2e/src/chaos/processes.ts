@@ -49,7 +49,7 @@ export class ProcessSupervisor {
   }
 
   static requireBuild(repoRoot: string): void {
-    const missing = [...SERVICE_NAMES.map((s) => join('services', s, 'dist', 'main.js')), join('libs', 'provider-fleet', 'dist', 'main.js')].filter(
+    const missing = [...SERVICE_NAMES.map((s) => join('services', s, 'dist', 'main.js')), join('apps', 'provider-fleet', 'dist', 'main.js')].filter(
       (file) => !existsSync(join(repoRoot, file)),
     );
     if (missing.length > 0) throw new Error(`the chaos run starts built services; missing ${missing.join(', ')} (run \`pnpm build\`)`);
