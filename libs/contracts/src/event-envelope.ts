@@ -5,7 +5,8 @@
 //
 // Event ids are deterministic by default: `idFrom` a seed made of the cause (ce_id of the event
 // or command that caused this one), the producer, the event's type, subject, time and payload. A
-// re-decision after a crash, fed the same input, writes the same ce_id, so every consumer's
+// re-decision after a crash, fed the same input, writes the same ce_id (a producer whose decision
+// may differ on a re-run names the event's identity with `seed`), so every consumer's
 // inbox absorbs the copy; two distinct events always differ in at least one of these and get
 // distinct ids (the inbox dedups on ce_id, so a shared id would silently drop one). An event with
 // no cause (a gRPC command that carries no id) gets a random UUID unless the caller passes `id`.
@@ -97,6 +98,12 @@ export interface EnvelopeOptions {
   readonly cause?: Causation | undefined;
   /** ce_id when the producer has its own (an id it also stores, a ledger id); otherwise derived. */
   readonly id?: string | undefined;
+  /**
+   * What tells this event apart from the cause's other events of the same type and subject, when
+   * the decision may differ on a re-run (a policy reloaded in between) but must still be one event:
+   * e.g. the classifier's one JobClassified per JobSubmitted. Default: the time and the payload.
+   */
+  readonly seed?: string | undefined;
   /** ce_subject and record key, when it is not the payload's key field (ledger's `tenant:` key). */
   readonly subject?: string | undefined;
 }
@@ -111,7 +118,7 @@ export function envelopeOf<F extends EventFamily>(family: F, event: FamilyEvent<
   const cause = options.cause ?? {};
   const correlationId = cause.correlationId ?? (family === 'job' || family === 'usage' ? subject : undefined);
   return {
-    id: options.id ?? derivedId(options.source, cause.causationId, type, subject, time, data),
+    id: options.id ?? derivedId(options.source, cause.causationId, type, subject, options.seed ?? `${time}\u0000${JSON.stringify(data)}`),
     type,
     source: options.source,
     subject,
@@ -124,12 +131,12 @@ export function envelopeOf<F extends EventFamily>(family: F, event: FamilyEvent<
 }
 
 /**
- * The event an envelope carries, or undefined when ce_type is not a member of the family or the
+ * The event an envelope carries (its topic message with only that member set), or undefined when ce_type is not a member of the family or the
  * payload does not carry exactly that member. Records carry the topic envelope's member since the
  * first producer (docs/event-log.md "Payload encoding"); old payload shapes are upgraded by the
  * log's UpcasterRegistry before they get here.
  */
-export function readEvent<F extends EventFamily>(family: F, envelope: ReadableEnvelope): FamilyEvent<F> | undefined {
+export function readEvent<F extends EventFamily>(family: F, envelope: ReadableEnvelope): EventFamilies[F] | undefined {
   if (!envelope.type.startsWith(EVENT_TYPE_PREFIX)) return undefined;
   const name = envelope.type.slice(EVENT_TYPE_PREFIX.length);
   const member = name.charAt(0).toLowerCase() + name.slice(1);
@@ -140,7 +147,7 @@ export function readEvent<F extends EventFamily>(family: F, envelope: ReadableEn
   const decoded = CODECS[family].fromJSON(data) as Record<string, unknown>;
   const value = decoded[member];
   if (value === undefined || value === null) return undefined;
-  return { [member]: value } as FamilyEvent<F>;
+  return { [member]: value } as EventFamilies[F];
 }
 
 /** The `member` message of an envelope; throws when the record carries anything else (a poison message). */
@@ -157,11 +164,11 @@ export function idFrom(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
-function derivedId(source: string, causationId: string | undefined, type: string, subject: string, time: string, data: JsonValue): string {
+function derivedId(source: string, causationId: string | undefined, type: string, subject: string, seed: string): string {
   // No cause, no stable seed: a command without an id can be decided twice on purpose (two calls).
   if (!causationId) return randomUUID();
-  // Fields joined by a separator no id, type or RFC 3339 time contains; the payload last.
-  return idFrom([source, causationId, type, subject, time, JSON.stringify(data)].join('\u0000'));
+  // Fields joined by a separator no id, type or RFC 3339 time contains; the seed last.
+  return idFrom([source, causationId, type, subject, seed].join('\u0000'));
 }
 
 function subjectOf(family: EventFamily, member: string, payload: Record<string, unknown>): string {

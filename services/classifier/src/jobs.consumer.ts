@@ -2,7 +2,7 @@
 // policy in force, emit JobClassified through the outbox (same transaction as the inbox record).
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { events, JOB_EVENT_TYPES, jobEventEnvelope } from '@switchyard/contracts';
+import { envelopeOf, JOB_EVENT_TYPES, readEvent } from '@switchyard/contracts';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, EventLogContext } from '@switchyard/event-runtime';
 import { classifyJob } from './domain/index.js';
 import type { TierPolicyWatcher } from './policy/index.js';
@@ -23,23 +23,23 @@ export class JobsConsumer {
   ) {}
 
   @EventPattern<string>('switchyard.events.v1.JobSubmitted', EVENT_LOG_TRANSPORT)
-  async onJobSubmitted(@Payload() data: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    const submitted = events.JobEvent.fromJSON(data).jobSubmitted;
+  async onJobSubmitted(@Payload() _data: unknown, @Ctx() context: EventLogContext): Promise<void> {
     const cause = context.getEnvelope();
+    const submitted = readEvent('job', cause)?.jobSubmitted;
     if (!submitted?.jobId) throw new Error(`JobSubmitted ${cause.id} has no job id`);
     const jobClassified = classifyJob(submitted, this.policy.current);
     await context.emit(
       this.jobsTopic,
-      jobEventEnvelope(
+      envelopeOf(
+        'job',
         { jobClassified },
         {
           source: '/switchyard/classifier',
-          // Derived from the cause: classifying the same submission again yields the same event id.
-          id: `${cause.id}:classified`,
-          time: jobClassified.classifiedAt ?? cause.time,
-          causationId: cause.id,
-          correlationId: cause.correlationId ?? submitted.jobId,
-          ...(cause.traceparent ? { traceparent: cause.traceparent } : {}),
+          at: jobClassified.classifiedAt ?? cause.time,
+          cause: { causationId: cause.id, correlationId: cause.correlationId ?? submitted.jobId, traceparent: cause.traceparent },
+          // One JobClassified per JobSubmitted: classifying it again (a policy reloaded in between
+          // may decide another tier) yields the same event id, so consumers keep the first.
+          seed: 'classified',
         },
       ),
     );

@@ -2,7 +2,7 @@
 // collects everything that must commit together: the events for the outbox, the assignment-stream
 // items, the report and usage rows, the rows that changed, and the answer of each command. No
 // I/O here: the engine (engine.ts) runs it inside one transaction and commits what it collected.
-import { api, events, type events as eventTypes } from '@switchyard/contracts';
+import { api, envelopeOf, events, readEvent, type Causation, type FamilyEvent, type events as eventTypes } from '@switchyard/contracts';
 import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import {
   dependencyFailed,
@@ -32,7 +32,6 @@ import {
   type RegistryEvent,
   type Touched,
 } from '../domain/index.js';
-import { jobEnvelope, providerEnvelope, usageEnvelope, type Causation } from '../event-envelopes.js';
 import { InvalidRequest, NotFound, StateConflict } from '../rejections.js';
 import type { ConsumedBatch, HeartbeatCommand, RegistrationCommand, ReportCommand, SchedulerInput, Tick } from './inputs.js';
 
@@ -173,7 +172,7 @@ export class Cycle {
 
   private consumedEvent(event: LoggedEvent): void {
     const cause = causedBy(event);
-    const envelope = events.JobEvent.fromJSON(event.envelope.data);
+    const envelope = readEvent('job', event.envelope) ?? {};
     const eventMs = new Date(event.envelope.time).getTime();
     this.latestMs = Math.max(this.latestMs, eventMs);
     if (envelope.jobSubmitted) {
@@ -310,7 +309,7 @@ export class Cycle {
             failed: r.kind === 'FAILED',
             fault: ended !== undefined && (ended.type === 'JobRequeued' || ended.type === 'JobFailed') ? ended.data.fault : events.Fault.FAULT_UNSPECIFIED,
           };
-          this.effects.usage.push({ reportId: usage.reportId, jobId: r.jobId, attempt: r.attempt, providerId: r.providerId, envelope: usageEnvelope({ usageReported: usage }, at, cause) });
+          this.effects.usage.push({ reportId: usage.reportId, jobId: r.jobId, attempt: r.attempt, providerId: r.providerId, envelope: placementEnvelope('usage', { usageReported: usage }, at, cause) });
         }
         this.effects.settle.push(() => command.resolve('applied'));
         return;
@@ -397,7 +396,7 @@ export class Cycle {
       const jobId = decision.data.jobId;
       const cause = this.causes.get(jobId) ?? { correlationId: jobId };
       const at = decision.type === 'JobPlaced' ? decision.data.decision!.decidedAt! : decision.data.queuedAt!;
-      this.effects.jobEvents.push(jobEnvelope(decision.type === 'JobPlaced' ? { jobPlaced: decision.data } : { jobQueued: decision.data }, at, cause));
+      this.effects.jobEvents.push(placementEnvelope('job', decision.type === 'JobPlaced' ? { jobPlaced: decision.data } : { jobQueued: decision.data }, at, cause));
       this.effects.touched.jobs.add(jobId);
       if (decision.type === 'JobQueued') this.effects.queued.push(decision.data);
       if (decision.type === 'JobPlaced') {
@@ -421,8 +420,8 @@ export class Cycle {
   /** Applies an event this cycle decided and puts it in the outbox. */
   private emit(event: RegistryEvent, at: api.Timestamp, cause: Causation = {}): void {
     this.apply(event);
-    if (isProviderEvent(event)) this.effects.providerEvents.push(providerEnvelope(oneOf(event) as never, at, cause));
-    else this.effects.jobEvents.push(jobEnvelope(oneOf(event) as never, at, cause));
+    if (isProviderEvent(event)) this.effects.providerEvents.push(placementEnvelope('provider', oneOf(event) as never, at, cause));
+    else this.effects.jobEvents.push(placementEnvelope('job', oneOf(event) as never, at, cause));
   }
 
   private apply(event: RegistryEvent): void {
@@ -495,6 +494,18 @@ function isProviderEvent(event: RegistryEvent): event is ProviderFamilyEvent {
 function oneOf(event: RegistryEvent | JobFamilyEvent): Record<string, unknown> {
   return { [event.type.charAt(0).toLowerCase() + event.type.slice(1)]: event.data };
 }
+
+/**
+ * Placement's events: ids derive from the causing event (a consumed job event's ce_id) and the
+ * decided event, so the same decision made again from that input is the same event; one cause
+ * decides events for several jobs and several events for one job, which differ in type, subject
+ * or payload. Provider commands carry no id, so their events get random ids.
+ */
+function placementEnvelope<F extends 'job' | 'provider' | 'usage'>(family: F, event: FamilyEvent<F>, at: api.Timestamp, cause: Causation): EventEnvelope {
+  return envelopeOf(family, event, { source: PLACEMENT_SOURCE, at, cause }) as EventEnvelope;
+}
+
+const PLACEMENT_SOURCE = '/switchyard/placement';
 
 function causedBy(event: LoggedEvent): Causation {
   const { id, correlationId, traceparent } = event.envelope;
