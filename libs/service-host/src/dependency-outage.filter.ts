@@ -6,7 +6,7 @@ import { type ArgumentsHost, Catch } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
 import { BaseRpcExceptionFilter, RpcException } from '@nestjs/microservices';
 import { isDependencyOutage } from '@switchyard/telemetry';
-import type { Observable } from 'rxjs';
+import { throwError, type Observable } from 'rxjs';
 import { unavailable } from './grpc-errors.js';
 
 /** `ErrorInfo.reason` of an answer refused because a dependency is away. */
@@ -27,9 +27,10 @@ export function dependencyUnavailable(error: unknown): RpcException | undefined 
 @Catch()
 export class DependencyOutageFilter extends BaseRpcExceptionFilter<unknown> {
   override catch(exception: unknown, host: ArgumentsHost): Observable<unknown> {
-    // Only gRPC calls: event-log handlers keep their own error handling.
+    // Only gRPC calls: an event-log handler's error passes on unchanged (as EventHandlerErrorFilter
+    // does), so the consumer's retries log it and its dead letter records it.
     const isGrpcCall = host.getType() === 'rpc' && host.getArgByIndex(1) instanceof Metadata;
-    const mapped = isGrpcCall ? dependencyUnavailable(exception) : undefined;
-    return super.catch(mapped ?? exception, host);
+    if (!isGrpcCall) return throwError(() => exception);
+    return super.catch(dependencyUnavailable(exception) ?? exception, host);
   }
 }

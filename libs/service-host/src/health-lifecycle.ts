@@ -44,7 +44,7 @@ class TracingOnShutdown implements OnApplicationShutdown {
 /** Wraps a service's root module so every service gets the same host-level providers. */
 @Module({})
 export class ServiceHostModule {
-  static wrap(service: Type<unknown>, health: HealthImplementation, names: readonly string[], tracing: Tracing, lifecycle: HostLifecycle = { closing: false }): DynamicModule {
+  static wrap(service: Type<unknown> | DynamicModule, health: HealthImplementation, names: readonly string[], tracing: Tracing, lifecycle: HostLifecycle = { closing: false }): DynamicModule {
     return {
       module: ServiceHostModule,
       imports: [service],

@@ -37,3 +37,15 @@ export { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, GrpcTlsConfigur
 export { peerIdentity, type CallWithAuthContext, type PeerIdentity } from './peer-identity.js';
 export { KeyedRateLimiter, rateLimitFromEnv, RateLimitConfigurationError, type Admission, type RateLimit } from './rate-limiter.js';
 export { DEPENDENCY_UNAVAILABLE, DependencyOutageFilter, dependencyUnavailable, OUTAGE_RETRY_AFTER_MS } from './dependency-outage.filter.js';
+export {
+  EVENT_LOG,
+  startEventService,
+  type EventServiceConfig,
+  type EventServiceConsumers,
+  type EventServiceOptions,
+  type OpenedService,
+  type RunningEventService,
+  type ServiceResources,
+} from './start-event-service.js';
+export { grpcUrlFromEnv, positiveIntFromEnv, optionalPositiveIntFromEnv } from './service-config.js';
+export { ConfigurationError, serviceEnvironment, type ServiceEnvironment } from '@switchyard/event-runtime';

@@ -1,4 +1,4 @@
-import type { INestApplication, INestApplicationContext, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, INestApplicationContext, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type CustomTransportStrategy, type MicroserviceOptions, Transport } from '@nestjs/microservices';
 import type { Server } from '@grpc/grpc-js';
@@ -37,7 +37,7 @@ export interface GrpcServiceConfig {
   /** Service name, used as the default log context. */
   name: string;
   /** The service's root NestJS module (its gRPC controllers live there). */
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   /** `host:port` to listen on; port 0 picks a free port. */
   url: string;
   /** The service's own API; without it the server answers health and reflection only. */

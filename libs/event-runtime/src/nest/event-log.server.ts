@@ -30,6 +30,8 @@ export interface EventLogServerOptions {
   readonly onOutcome?: (event: LoggedEvent, outcome: EventOutcome) => void | Promise<void>;
   /** Runs of events one handler takes at once (a projection's batch path); per-event handlers stay the fallback. */
   readonly batchHandler?: BatchHandling;
+  /** Handlers by event type beside the `@EventPattern` ones (which win when both name a type). */
+  readonly handlers?: ReadonlyMap<string, EventHandler>;
 }
 
 export class EventLogServer extends Server implements CustomTransportStrategy {
@@ -99,7 +101,7 @@ export class EventLogServer extends Server implements CustomTransportStrategy {
   private handlerFor(type: string): EventHandler | undefined {
     if (this.handlers.has(type)) return this.handlers.get(type);
     const handler = this.getHandlerByPattern(type);
-    const wrapped: EventHandler | undefined = handler === null || handler === undefined ? undefined : async (event, handling) => {
+    const wrapped: EventHandler | undefined = handler === null || handler === undefined ? this.options.handlers?.get(type) : async (event, handling) => {
       const result: unknown = await handler(event.envelope.data, new EventLogContext(handling));
       // Nest's exception filters turn a thrown error into an erroring Observable.
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
