@@ -35,6 +35,11 @@ describe('intakeConfigFromEnv', () => {
     expect(() => intakeConfigFromEnv({ ...base, DATABASE_SCHEMA: 'intake"; drop' })).toThrow('DATABASE_SCHEMA');
   });
 
+  it('reads GRPC_URL as host:port and refuses anything else', () => {
+    expect(intakeConfigFromEnv({ ...base, GRPC_URL: '0.0.0.0:0' }).grpcUrl).toBe('0.0.0.0:0');
+    expect(() => intakeConfigFromEnv({ ...base, GRPC_URL: 'localhost' })).toThrow('GRPC_URL must be host:port');
+  });
+
   it('sets the search_path of a connection string', () => {
     expect(new URL(withSearchPath(base.DATABASE_URL, 'intake')).searchParams.get('options')).toBe('-c search_path=intake');
   });
