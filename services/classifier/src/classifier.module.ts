@@ -1,18 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JOBS_TOPIC, JobsConsumer, TIER_POLICY } from './jobs.consumer.js';
-import type { TierPolicyWatcher } from './policy/index.js';
+import { topicNames } from '@switchyard/contracts';
+import type { ClassifierConfig } from './config.js';
+import { JOBS_TOPIC, JobsConsumer } from './jobs.consumer.js';
 
-/** Root module of the classifier: the jobs consumer, fed the policy in force and the topic. */
+/**
+ * Root module of the classifier: the jobs consumer and the topic it classifies on. The host adds
+ * the DataSource, the event log and the tier policy in force (TIER_POLICY, from the watcher).
+ */
 @Module({})
 export class ClassifierModule {
-  static register(resources: { policy: Pick<TierPolicyWatcher, 'current'>; jobsTopic: string }): DynamicModule {
+  static register(config: ClassifierConfig): DynamicModule {
     return {
       module: ClassifierModule,
       controllers: [JobsConsumer],
-      providers: [
-        { provide: TIER_POLICY, useValue: resources.policy },
-        { provide: JOBS_TOPIC, useValue: resources.jobsTopic },
-      ],
+      providers: [{ provide: JOBS_TOPIC, useValue: topicNames(config.topicPrefix).jobs }],
     };
   }
 }

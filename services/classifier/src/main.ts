@@ -1,3 +1,4 @@
-import { classifierSettingsFromEnv, startClassifier } from './classifier.js';
+import { classifierConfigFromEnv } from './config.js';
+import { startClassifier } from './classifier.js';
 
-await startClassifier(classifierSettingsFromEnv(process.env));
+await startClassifier(classifierConfigFromEnv(process.env));
