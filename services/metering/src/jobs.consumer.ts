@@ -2,10 +2,9 @@
 // tier (JobClassified), provider -> operator (JobPlaced). When a job becomes priceable, the usage
 // reports parked for it are metered in the same transaction.
 import { Injectable } from '@nestjs/common';
-import { events } from '@switchyard/contracts';
+import { dateOf, EVENT_TYPE_PREFIX, requireEvent } from '@switchyard/contracts';
 import type { EventHandler, EventHandlingContext } from '@switchyard/event-runtime';
 import type { LoggedEvent } from '@switchyard/event-log';
-import { EVENT_TYPE_PREFIX, messageJson, timestampToDate } from './event-payloads.js';
 import { priceableJob, recordClassified, recordProviderOperator, recordSubmitted, type JobRow } from './persistence/job-projection.js';
 import { UsageRecorder } from './usage-recorder.js';
 
@@ -34,20 +33,20 @@ export class JobsConsumer {
   }
 
   private async onSubmitted(event: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const submitted = events.JobSubmitted.fromJSON(messageJson(event.envelope));
+    const submitted = requireEvent('job', event.envelope, 'jobSubmitted');
     const gpuClass = submitted.spec?.gpuClass ?? '';
-    const job = await recordSubmitted(context.manager, submitted.jobId, submitted.tenantId, gpuClass, timestampToDate(submitted.submittedAt));
+    const job = await recordSubmitted(context.manager, submitted.jobId, submitted.tenantId, gpuClass, dateOf(submitted.submittedAt) ?? null);
     await this.meterIfPriceable(job, event, context);
   }
 
   private async onClassified(event: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const classified = events.JobClassified.fromJSON(messageJson(event.envelope));
-    const job = await recordClassified(context.manager, classified.jobId, classified.tier, timestampToDate(classified.classifiedAt));
+    const classified = requireEvent('job', event.envelope, 'jobClassified');
+    const job = await recordClassified(context.manager, classified.jobId, classified.tier, dateOf(classified.classifiedAt) ?? null);
     await this.meterIfPriceable(job, event, context);
   }
 
   private async onPlaced(event: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const placed = events.JobPlaced.fromJSON(messageJson(event.envelope));
+    const placed = requireEvent('job', event.envelope, 'jobPlaced');
     if (placed.providerId !== '' && placed.operatorId !== '') await recordProviderOperator(context.manager, placed.providerId, placed.operatorId);
   }
 

@@ -1,15 +1,35 @@
 // Prices a usage report whose job is known, stores the line and puts UsageMetered in the outbox,
 // all in the caller's transaction; or parks the report until the job is known.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TOPICS, type events } from '@switchyard/contracts';
+import { dateOf, envelopeOf, EVENT_TYPE_PREFIX, idFrom, TOPICS, type events } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
 import type { EntityManager } from 'typeorm';
 import type { MeteringConfig } from './config.js';
 import { epochMsOf, meterUsage, MeteringError, timestampOfMs, type MeteredJob, type RateCard } from './domain/index.js';
-import { timestampToDate, usageMeteredEnvelope } from './event-payloads.js';
 import { countMetered } from './metering-metrics.js';
 import { insertUsageLine, parkReport, pendingReportsOf, reportSeen, unparkReport, type PendingReport } from './persistence/usage-rows.js';
 import { METERING_CONFIG, RATE_CARDS } from './tokens.js';
+
+export const USAGE_METERED_TYPE = `${EVENT_TYPE_PREFIX}UsageMetered`;
+
+/**
+ * UsageMetered for the usage topic, key = job id, caused by the UsageReported it prices. The event
+ * id derives from the usage id alone (one usage id per report id), so re-metering the same report
+ * (a rebuilt projection replaying the log, the report parked and metered later) yields an event
+ * the consumers' inboxes already know, whatever caused it this time.
+ */
+export function usageMeteredEnvelope(metered: events.UsageMetered, cause: { eventId: string; traceparent?: string | undefined }): EventEnvelope {
+  return envelopeOf(
+    'usage',
+    { usageMetered: metered },
+    {
+      source: '/switchyard/metering',
+      at: metered.meteredAt ?? new Date(0),
+      id: idFrom(`switchyard/metering/metered:${metered.usageId}`),
+      cause: { causationId: cause.eventId, traceparent: cause.traceparent },
+    },
+  ) as EventEnvelope;
+}
 
 export type Emit = (topic: string, envelopes: EventEnvelope | readonly EventEnvelope[]) => Promise<void>;
 
@@ -67,7 +87,7 @@ export class UsageRecorder {
     const { report } = pending;
     const meteredAt = timestampOfMs(Math.max(epochMsOf(report.reportedAt ?? timestampOfMs(0)), Date.parse(triggerTime)));
     const metered: events.UsageMetered = meterUsage(report, job, this.rateCards, meteredAt);
-    const inserted = await insertUsageLine(manager, metered, timestampToDate(report.reportedAt) ?? new Date(triggerTime), pending.eventId);
+    const inserted = await insertUsageLine(manager, metered, dateOf(report.reportedAt) ?? new Date(triggerTime), pending.eventId);
     if (!inserted) return;
     await emit(this.usageTopic, usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent }));
     countMetered(metered);

@@ -1,12 +1,11 @@
 // GetUsage: who is asking decides whose usage they see; the request only narrows it.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { timestampProblem, type api } from '@switchyard/contracts';
+import { dateOf, timestampProblem, type api } from '@switchyard/contracts';
 import type { FieldViolation } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { apiKeyOf, type Caller, type CallerDirectory } from '@switchyard/access';
 import { tenantHeaderOf } from './credentials/api-key.js';
-import { timestampToDate } from './event-payloads.js';
 import { operatorOfProvider } from './persistence/job-projection.js';
 import { usagePage, type PageCursor, type UsageScope } from './persistence/usage-queries.js';
 import { InvalidRequest, NotAuthenticated, NotPermitted } from './rejections.js';
@@ -30,8 +29,8 @@ export class UsageReport {
       if (problem !== undefined) violations.push({ field, description: problem });
     }
     if (violations.length > 0) throw new InvalidRequest(violations);
-    const start = timestampToDate(request.startTime);
-    const end = timestampToDate(request.endTime);
+    const start = dateOf(request.startTime) ?? null;
+    const end = dateOf(request.endTime) ?? null;
     if (start && end && start >= end) violations.push({ field: 'end_time', description: 'must be after start_time' });
     if (request.pageSize > MAX_PAGE_SIZE) violations.push({ field: 'page_size', description: `must be at most ${MAX_PAGE_SIZE}` });
     const cursor = request.pageToken ? decodeCursor(request.pageToken) : undefined;

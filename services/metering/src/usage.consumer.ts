@@ -1,12 +1,11 @@
 // The usage topic: each UsageReported is priced (or parked until its job is known). UsageMetered
 // on the same topic is metering's own output and is skipped.
 import { Injectable } from '@nestjs/common';
-import { events } from '@switchyard/contracts';
+import { EVENT_TYPE_PREFIX, requireEvent } from '@switchyard/contracts';
 import type { EventHandler, EventHandlingContext } from '@switchyard/event-runtime';
 import type { LoggedEvent } from '@switchyard/event-log';
-import { EVENT_TYPE_PREFIX, messageJson, USAGE_METERED_TYPE } from './event-payloads.js';
 import { lockJob, priceableJob } from './persistence/job-projection.js';
-import { UsageRecorder } from './usage-recorder.js';
+import { USAGE_METERED_TYPE, UsageRecorder } from './usage-recorder.js';
 
 export const IGNORED_USAGE_EVENT_TYPES = [USAGE_METERED_TYPE];
 
@@ -19,7 +18,7 @@ export class UsageConsumer {
   }
 
   private async onReported(event: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const report = events.UsageReported.fromJSON(messageJson(event.envelope));
+    const report = requireEvent('usage', event.envelope, 'usageReported');
     if (report.reportId === '' || report.jobId === '') throw new Error(`UsageReported ${event.envelope.id} lacks report_id or job_id`);
     // The row lock orders this report against the job's classification (see job-projection.ts).
     const job = priceableJob(await lockJob(context.manager, report.jobId));
