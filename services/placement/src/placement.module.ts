@@ -1,17 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { parseDocument } from 'yaml';
 import { AssignmentFeed } from './assignments/assignment-feed.js';
-import { ConfigurationError, placementConfigFromEnv, type PlacementConfig } from './config.js';
+import { ConfigurationError, type PlacementConfig } from './config.js';
 import { CallerCredentials } from './credentials/caller-credentials.js';
 import { CallerDirectory } from '@switchyard/access';
 import { defaultPlacementPolicy, placementPolicyFrom, PlacementPolicyFileError, type PlacementPolicy } from './domain/index.js';
-import { openPlacementDatabase } from './persistence/placement-data-source.js';
-import { openPlacementEventLog, PlacementResources } from './placement-resources.js';
 import { ProviderGrpcController } from './provider.grpc.controller.js';
 import { PlacementScheduler } from './scheduler/placement-scheduler.js';
-import { EVENT_LOG, OPERATOR_CREDENTIALS, PLACEMENT_CONFIG, PLACEMENT_POLICY } from './tokens.js';
+import { OPERATOR_CREDENTIALS, PLACEMENT_CONFIG, PLACEMENT_POLICY } from './tokens.js';
 
 /**
  * The policy in force: the file's (PLACEMENT_POLICY_FILE) or the shipped default, with the
@@ -48,28 +45,24 @@ function policyFromFile(path: string): PlacementPolicy {
   }
 }
 
-/** Root module of the placement service: the provider API in front of the in-memory scheduler. */
-@Module({
-  controllers: [ProviderGrpcController],
-  providers: [
-    { provide: PLACEMENT_CONFIG, useFactory: () => placementConfigFromEnv() },
-    { provide: PLACEMENT_POLICY, useFactory: policyOf, inject: [PLACEMENT_CONFIG] },
-    { provide: EVENT_LOG, useFactory: openPlacementEventLog, inject: [PLACEMENT_CONFIG] },
-    {
-      provide: OPERATOR_CREDENTIALS,
-      useFactory: (config: PlacementConfig) =>
-        CallerDirectory.fromFiles({ operatorsFile: config.operatorCredentialsFile }),
-      inject: [PLACEMENT_CONFIG],
-    },
-    {
-      provide: DataSource,
-      useFactory: (config: PlacementConfig) => openPlacementDatabase(config.databaseUrl, config.databaseSchema),
-      inject: [PLACEMENT_CONFIG],
-    },
-    AssignmentFeed,
-    PlacementScheduler,
-    CallerCredentials,
-    PlacementResources,
-  ],
-})
-export class PlacementModule {}
+/**
+ * Root module of the placement service: the provider API in front of the in-memory scheduler.
+ * The host (startEventService) adds the DataSource and the event log (EVENT_LOG).
+ */
+@Module({})
+export class PlacementModule {
+  static register(config: PlacementConfig): DynamicModule {
+    return {
+      module: PlacementModule,
+      controllers: [ProviderGrpcController],
+      providers: [
+        { provide: PLACEMENT_CONFIG, useValue: config },
+        { provide: PLACEMENT_POLICY, useValue: policyOf(config) },
+        { provide: OPERATOR_CREDENTIALS, useFactory: () => CallerDirectory.fromFiles({ operatorsFile: config.operatorCredentialsFile }) },
+        AssignmentFeed,
+        PlacementScheduler,
+        CallerCredentials,
+      ],
+    };
+  }
+}
