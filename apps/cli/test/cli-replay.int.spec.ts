@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultTierPolicyPath } from '@switchyard/classifier';
+import { defaultTierPolicyPath } from '@switchyard/classifier/policy';
 import { defaultRateCardsPath } from '@switchyard/metering/pricing';
 import { runSwitchyard, runSwitchyardOnTerminal, type CliRun } from './cli-process.js';
 import { seedLog, type BackendName, type SeededLog } from './seeded-log.js';

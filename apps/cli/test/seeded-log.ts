@@ -1,7 +1,7 @@
 // A topic prefix of its own on a real log (Kafka or PostgreSQL), seeded with a generated workload.
 import { TOPICS, topicNames, type TopicName } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog } from '@switchyard/event-log';
-import { defaultTierPolicyPath, loadTierPolicy } from '@switchyard/classifier';
+import { defaultTierPolicyPath, loadTierPolicy } from '@switchyard/classifier/policy';
 import { defaultPlacementPolicy } from '@switchyard/placement/domain';
 import { createTestSchema, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
 import { logLevel } from 'kafkajs';

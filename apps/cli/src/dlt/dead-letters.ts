@@ -1,7 +1,8 @@
 // Finding dead letters: which `-dlt` topics to look at, which letters a command means, and one
 // letter by its position (`switchyard.jobs-dlt/0@3`).
 import { consumersOf, deadLetterTopic, TOPICS, type TopicName } from '@switchyard/contracts';
-import { fromDeadLetterEnvelope, type DeadLetter, type DeadLetterPosition } from '@switchyard/event-runtime';
+import { fromDeadLetterEnvelope, type DeadLetter } from '@switchyard/event-runtime/dead-letter';
+import type { DeadLetterPosition } from '@switchyard/event-runtime/redrive';
 import { notFound, usageError } from '../cli-error.js';
 import type { LogSession } from '../command-context.js';
 

@@ -1,4 +1,4 @@
-import { redriveDeadLetters } from '@switchyard/event-runtime';
+import { redriveDeadLetters } from '@switchyard/event-runtime/redrive';
 import type { LogSession } from '../command-context.js';
 import { dltTopics, readLetter, readLetters, selects, type LetterFilters, type PositionedLetter } from './dead-letters.js';
 import { letterDocument, letterLine, renderLetter } from './render-letters.js';

@@ -1,5 +1,5 @@
 // `switchyard rebuild`: loaded only when the command runs (the projections pull in the services).
-import { intakeProjections } from '@switchyard/intake';
+import { intakeProjections } from '@switchyard/intake/projections';
 import { ProjectionRebuildError, rebuildProjection, type Projection, type RebuildReport } from '@switchyard/event-runtime';
 import { CliError, notFound, usageError } from '../cli-error.js';
 import type { LogSession } from '../command-context.js';

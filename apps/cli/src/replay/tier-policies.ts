@@ -1,4 +1,5 @@
-import { defaultTierPolicyArchiveDir, loadTierPolicy, loadTierPolicyVersion, TierPolicyError, type TierPolicy } from '@switchyard/classifier';
+import type { TierPolicy } from '@switchyard/classifier/domain';
+import { defaultTierPolicyArchiveDir, loadTierPolicy, loadTierPolicyVersion, TierPolicyError } from '@switchyard/classifier/policy';
 import { usageError } from '../cli-error.js';
 
 /** Loads the archived tier policy of each version; a version that cannot be loaded maps to why. */

@@ -1,7 +1,7 @@
 // `replay verify`: re-run each recorded decision with the policy version it recorded and compare.
 // Pure given the policies: the command resolves versions to policies (files, code) beforehand.
 import { events } from '@switchyard/contracts';
-import { classifyJob, type TierPolicy } from '@switchyard/classifier';
+import { classifyJob, type TierPolicy } from '@switchyard/classifier/domain';
 import { decisionDifferences, outcomeDifferences, rescoreDecision, type PlacementPolicy } from '@switchyard/placement/domain';
 import type { ReplayWindow } from './replay-window.js';
 

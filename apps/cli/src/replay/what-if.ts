@@ -4,7 +4,7 @@
 // visited in job id, attempt order and every aggregate is a sum, so the same input gives the same
 // report byte for byte.
 import { api, events } from '@switchyard/contracts';
-import { classifyJob, type TierPolicy } from '@switchyard/classifier';
+import { classifyJob, type TierPolicy } from '@switchyard/classifier/domain';
 import { MeteringError, quoteJob, type RateCard } from '@switchyard/metering/pricing';
 import { isPlacedTier, rescoreDecision, worstCasePrice, type PlacementPolicy } from '@switchyard/placement/domain';
 import type { ReplayWindow } from './replay-window.js';

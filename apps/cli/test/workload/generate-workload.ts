@@ -5,7 +5,7 @@
 // elsewhere) and come back.
 import { api, events } from '@switchyard/contracts';
 import type { EventEnvelope, JsonValue } from '@switchyard/event-log';
-import { classifyJob, type TierPolicy } from '@switchyard/classifier';
+import { classifyJob, type TierPolicy } from '@switchyard/classifier/domain';
 import {
   evolveProviders,
   jobsHeldBy,
