@@ -1,10 +1,10 @@
 // The metering service's configuration, read once from the environment (docs/metering.md).
-import { ConfigurationError, serviceEnvironment, type ServiceEnvironment } from '@switchyard/event-runtime';
+import { ConfigurationError, grpcUrlFromEnv, serviceEnvironment, type EventServiceConfig } from '@switchyard/service-host';
 import { defaultRateCardsPath } from './rate-card/index.js';
 
 export { ConfigurationError };
 
-export interface MeteringConfig extends ServiceEnvironment {
+export interface MeteringConfig extends EventServiceConfig {
   readonly consumerGroup: string;
   readonly rateCardsFile: string;
   /** SWITCHYARD_TENANTS_FILE: tenants and the SHA-256 hashes of their API keys (the file intake reads). */
@@ -15,8 +15,10 @@ export interface MeteringConfig extends ServiceEnvironment {
   readonly adminApiKeySha256: readonly string[];
 }
 
-/** The shared service variables (serviceEnvironment: database, schema `metering`, event log, prefix) and metering's own. */
-export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
+export const DEFAULT_METERING_GRPC_URL = '127.0.0.1:50054';
+
+/** The shared service variables (serviceEnvironment: database, schema `metering`, event log, prefix), GRPC_URL and metering's own. */
+export function meteringConfigFromEnv(env: NodeJS.ProcessEnv): MeteringConfig {
   const service = serviceEnvironment(env, 'metering');
   const adminHashes = (env.ADMIN_API_KEY_SHA256 ?? '')
     .split(',')
@@ -27,6 +29,7 @@ export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Met
   }
   return {
     ...service,
+    grpcUrl: grpcUrlFromEnv(env, DEFAULT_METERING_GRPC_URL),
     consumerGroup: env.METERING_CONSUMER_GROUP || 'switchyard.metering',
     rateCardsFile: env.RATE_CARDS_FILE || defaultRateCardsPath,
     tenantCredentialsFile: env.SWITCHYARD_TENANTS_FILE || undefined,

@@ -1,10 +1,4 @@
-import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
-import { startGrpcService } from '@switchyard/service-host';
-import { MeteringModule } from './metering.module.js';
+import { meteringConfigFromEnv } from './config.js';
+import { startMetering } from './metering.js';
 
-await startGrpcService({
-  name: 'metering',
-  module: MeteringModule,
-  url: process.env.GRPC_URL ?? '127.0.0.1:50054',
-  protos: { files: [apiProtoFiles.usageService], packages: [apiPackageName], includeDirs: [protoRoot] },
-});
+await startMetering(meteringConfigFromEnv(process.env));

@@ -1,5 +1,4 @@
 // Injection tokens of the metering module's non-class providers.
-export const METERING_CONFIG = Symbol('METERING_CONFIG');
-export const RATE_CARDS = Symbol('RATE_CARDS');
-export const EVENT_LOG = Symbol('EVENT_LOG');
-export const CALLER_CREDENTIALS = Symbol('CALLER_CREDENTIALS');
+export const METERING_CONFIG = Symbol('metering.config');
+export const RATE_CARDS = Symbol('metering.rate-cards');
+export const CALLER_CREDENTIALS = Symbol('metering.caller-credentials');
