@@ -20,6 +20,7 @@ import { JobEvent } from './gen/switchyard/events/v1/job_events.js';
 import { LedgerEvent } from './gen/switchyard/events/v1/ledger_events.js';
 import { ProviderEvent } from './gen/switchyard/events/v1/provider_events.js';
 import { UsageEvent } from './gen/switchyard/events/v1/usage_events.js';
+import { expectedKey, keyOf, type TopicName } from './topics.js';
 
 export const EVENT_TYPE_PREFIX = 'switchyard.events.v1.';
 
@@ -70,17 +71,8 @@ export type FamilyMember<F extends EventFamily> = keyof EventFamilies[F] & strin
 
 const CODECS: { readonly [F in EventFamily]: EnvelopeCodec<EventFamilies[F]> } = { job: JobEvent, provider: ProviderEvent, usage: UsageEvent, ledger: LedgerEvent };
 
-/**
- * The payload field that is a family's record key and subject, as libs/contracts/src/topics.ts
- * documents them (jobs and usage: job id; providers: provider id; ledger: see LEDGER_KEY_FIELDS).
- */
-const FAMILY_KEY: { readonly [F in Exclude<EventFamily, 'ledger'>]: string } = { job: 'jobId', provider: 'providerId', usage: 'jobId' };
-const LEDGER_KEY_FIELDS: Readonly<Record<string, string>> = {
-  postingRecorded: 'postingId',
-  payoutIssued: 'providerId',
-  penaltyAssessed: 'providerId',
-  epochClosed: 'epochId',
-};
+/** The topic each family is the envelope of; its registry entry documents the record key. */
+const TOPIC_OF: { readonly [F in EventFamily]: TopicName } = { job: 'jobs', provider: 'providers', usage: 'usage', ledger: 'ledger' };
 
 export interface Causation {
   /** ce_causationid: ce_id of the event, or the id of the command, that caused this one. */
@@ -104,7 +96,7 @@ export interface EnvelopeOptions {
    * e.g. the classifier's one JobClassified per JobSubmitted. Default: the time and the payload.
    */
   readonly seed?: string | undefined;
-  /** ce_subject and record key, when it is not the payload's key field (ledger's `tenant:` key). */
+  /** ce_subject and record key; default: the key the topic registry documents for the event type. */
   readonly subject?: string | undefined;
 }
 
@@ -171,11 +163,13 @@ function derivedId(source: string, causationId: string | undefined, type: string
   return idFrom([source, causationId, type, subject, seed].join('\u0000'));
 }
 
+/** The record key libs/contracts/src/topics.ts documents for this event type, from its payload. */
 function subjectOf(family: EventFamily, member: string, payload: Record<string, unknown>): string {
-  const field = family === 'ledger' ? LEDGER_KEY_FIELDS[member] : FAMILY_KEY[family];
-  const value = field === undefined ? undefined : payload[field];
-  if (typeof value !== 'string' || value === '') throw new Error(`cannot tell the record key of ${member}; pass the subject`);
-  return value;
+  const spec = keyOf(TOPIC_OF[family], member.charAt(0).toUpperCase() + member.slice(1));
+  const fields = [...spec.template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+  const missing = fields.filter((field) => typeof payload[field] !== 'string' || payload[field] === '');
+  if (missing.length > 0) throw new Error(`cannot tell the record key ${spec.template} of ${member}: no ${missing.join(', ')}`);
+  return expectedKey(spec, payload);
 }
 
 function soleMember(event: object): [string, Record<string, unknown>] {

@@ -84,10 +84,14 @@ export const TOPICS: Readonly<Record<TopicName, TopicContract>> = {
   },
   ledger: {
     name: 'ledger',
+    // One key: the ledger item an event is about. A posting is keyed by its source (the usage,
+    // penalty or payout it records), and PenaltyAssessed and PayoutIssued by their own ids, which
+    // are their postings' source ids: a job's penalty and its posting share a partition, in order.
+    // An epoch's close is keyed by the epoch, a cap alert by the tenant whose spend it is about.
     keys: {
-      PostingRecorded: key('{postingId}', 'posting id'),
-      PayoutIssued: key('{providerId}', 'provider id'),
-      PenaltyAssessed: key('{providerId}', 'provider id'),
+      PostingRecorded: key('{sourceId}', 'source id (the usage, penalty or payout id it records)'),
+      PenaltyAssessed: key('{penaltyId}', 'penalty id (its posting\'s source id)'),
+      PayoutIssued: key('{payoutId}', 'payout id (its posting\'s source id)'),
       EpochClosed: key('{epochId}', 'epoch id'),
       SpendingCapExceeded: key('tenant:{tenantId}', '"tenant:" and the tenant id'),
     },

@@ -57,4 +57,13 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
     expect(expectedKey(keyOf('ledger', 'EpochClosed'), { epochId: 'e-1' })).toBe('e-1');
     expect(expectedKey(keyOf('jobs', 'JobPlaced'), { jobId: 'j-1' })).toBe('j-1');
   });
+
+  it("keys a penalty and its posting alike, and a payout and its posting, so each pair stays in order", () => {
+    const penaltyId = 'penalty:job-1:1';
+    expect(expectedKey(keyOf('ledger', 'PenaltyAssessed'), { penaltyId, jobId: 'job-1', providerId: 'p-1' })).toBe(penaltyId);
+    expect(expectedKey(keyOf('ledger', 'PostingRecorded'), { postingId: `penalty:${penaltyId}`, sourceId: penaltyId })).toBe(penaltyId);
+    const payoutId = 'payout:epoch-1:p-1';
+    expect(expectedKey(keyOf('ledger', 'PayoutIssued'), { payoutId, providerId: 'p-1' })).toBe(payoutId);
+    expect(expectedKey(keyOf('ledger', 'PostingRecorded'), { postingId: `payout:${payoutId}`, sourceId: payoutId })).toBe(payoutId);
+  });
 });

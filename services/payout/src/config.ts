@@ -1,10 +1,10 @@
 // The payout service's configuration, read once from the environment (see docs/ledger.md).
-import { ConfigurationError, serviceEnvironment, type ServiceEnvironment } from '@switchyard/event-runtime';
+import { ConfigurationError, grpcUrlFromEnv, serviceEnvironment, type EventServiceConfig } from '@switchyard/service-host';
 import { DEFAULT_PENALTY_POLICY, type PenaltyPolicy } from './domain/index.js';
 
 export { ConfigurationError };
 
-export interface PayoutConfig extends ServiceEnvironment {
+export interface PayoutConfig extends EventServiceConfig {
   readonly consumerGroup: string;
   /** SHA-256 (lowercase hex) of the admin API key; without it nobody can close an epoch. */
   readonly adminKeySha256: string | undefined;
@@ -15,8 +15,10 @@ export interface PayoutConfig extends ServiceEnvironment {
   readonly penaltyPolicy: PenaltyPolicy;
 }
 
-/** The shared service variables (serviceEnvironment: database, schema `payout`, event log, prefix) and payout's own. */
-export function payoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PayoutConfig {
+export const DEFAULT_PAYOUT_GRPC_URL = '127.0.0.1:50055';
+
+/** The shared service variables (serviceEnvironment: database, schema `payout`, event log, prefix), GRPC_URL and payout's own. */
+export function payoutConfigFromEnv(env: NodeJS.ProcessEnv): PayoutConfig {
   const service = serviceEnvironment(env, 'payout');
   const adminKeySha256 = env.ADMIN_API_KEY_SHA256 || undefined;
   if (adminKeySha256 !== undefined && !/^[0-9a-f]{64}$/.test(adminKeySha256)) {
@@ -24,6 +26,7 @@ export function payoutConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Payou
   }
   return {
     ...service,
+    grpcUrl: grpcUrlFromEnv(env, DEFAULT_PAYOUT_GRPC_URL),
     consumerGroup: env.PAYOUT_CONSUMER_GROUP || 'switchyard.payout',
     adminKeySha256,
     tenantsFile: env.SWITCHYARD_TENANTS_FILE || undefined,

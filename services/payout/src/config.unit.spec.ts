@@ -11,7 +11,9 @@ describe('payoutConfigFromEnv', () => {
       consumerGroup: 'switchyard.payout',
       topicPrefix: 'switchyard.',
       adminKeySha256: undefined,
+      grpcUrl: '127.0.0.1:50055',
     });
+    expect(payoutConfigFromEnv({ ...base, GRPC_URL: '0.0.0.0:0' }).grpcUrl).toBe('0.0.0.0:0');
   });
 
   it('needs a database, brokers for Kafka, a plain schema name and a hex admin key hash', () => {
@@ -19,6 +21,7 @@ describe('payoutConfigFromEnv', () => {
     expect(() => payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x', EVENT_LOG_BACKEND: 'kafka' })).toThrow(/KAFKA_BROKERS/);
     expect(() => payoutConfigFromEnv({ ...base, DATABASE_SCHEMA: 'Payout; drop' })).toThrow(/DATABASE_SCHEMA/);
     expect(() => payoutConfigFromEnv({ ...base, ADMIN_API_KEY_SHA256: 'secret' })).toThrow(/SHA-256/);
+    expect(() => payoutConfigFromEnv({ ...base, GRPC_URL: 'payout' })).toThrow(/GRPC_URL must be host:port/);
   });
 
   it('runs on the PostgreSQL event log without brokers (the same database unless EVENT_LOG_DATABASE_URL)', () => {

@@ -2,14 +2,13 @@
 // current placement) and, when a job's attempt ends, asks whether its provider broke the SLA.
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import { api, events } from '@switchyard/contracts';
+import { api, dateOf, requireEvent } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { PayoutConfig } from './config.js';
 import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
 import { handlingOf } from './event-handling.js';
-import { dateOf, decodePayload, requiredDate } from './incoming-events.js';
-import { penaltyAssessed, postingRecorded } from './ledger-envelopes.js';
+import { penaltyAssessed, postingRecorded } from './ledger-events.js';
 import { LedgerTopics } from './ledger-topics.js';
 import { jobRow, recordGang, recordOperator, upsertJob, type JobRow } from './persistence/job-sla-store.js';
 import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
@@ -69,7 +68,7 @@ export class JobsConsumer {
   }
 
   private async onSubmitted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const submitted = decodePayload(envelope.data, 'jobSubmitted', events.JobSubmitted);
+    const submitted = requireEvent('job', envelope, 'jobSubmitted');
     await upsertJob(manager, submitted.jobId, {
       tenant_id: submitted.tenantId || null,
       max_latency_ms: submitted.spec?.maxLatencyMs ?? 0,
@@ -78,18 +77,18 @@ export class JobsConsumer {
   }
 
   private async onClassified({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const classified = decodePayload(envelope.data, 'jobClassified', events.JobClassified);
+    const classified = requireEvent('job', envelope, 'jobClassified');
     await upsertJob(manager, classified.jobId, { tier: classified.tier });
   }
 
   private async onPlaced({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const placed = decodePayload(envelope.data, 'jobPlaced', events.JobPlaced);
+    const placed = requireEvent('job', envelope, 'jobPlaced');
     const tier = placed.decision?.tier;
     await upsertJob(manager, placed.jobId, {
       provider_id: placed.providerId,
       attempt: placed.attempt,
       placed_event_id: envelope.id,
-      placed_at: requiredDate(placed.decision?.decidedAt, envelope.time),
+      placed_at: dateOf(placed.decision?.decidedAt) ?? new Date(envelope.time),
       started_at: null,
       ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
     });
@@ -102,7 +101,7 @@ export class JobsConsumer {
   }
 
   private async onRequeued({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const requeued = decodePayload(envelope.data, 'jobRequeued', events.JobRequeued);
+    const requeued = requireEvent('job', envelope, 'jobRequeued');
     await this.judge(requeued.jobId, envelope.id, envelope.traceparent, context, {
       kind: 'requeued',
       eventId: envelope.id,
@@ -110,30 +109,30 @@ export class JobsConsumer {
       attempt: requeued.attempt - 1,
       reason: requeued.reason,
       fault: requeued.fault,
-      at: requiredDate(requeued.requeuedAt, envelope.time),
+      at: dateOf(requeued.requeuedAt) ?? new Date(envelope.time),
     });
   }
 
   private async onStarted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const started = decodePayload(envelope.data, 'jobStarted', events.JobStarted);
+    const started = requireEvent('job', envelope, 'jobStarted');
     const job = await jobRow(manager, started.jobId);
     if (job?.attempt !== started.attempt) return;
-    await upsertJob(manager, started.jobId, { started_at: requiredDate(started.startedAt, envelope.time) });
+    await upsertJob(manager, started.jobId, { started_at: dateOf(started.startedAt) ?? new Date(envelope.time) });
   }
 
   private async onCompleted({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const completed = decodePayload(envelope.data, 'jobCompleted', events.JobCompleted);
+    const completed = requireEvent('job', envelope, 'jobCompleted');
     await this.judge(completed.jobId, envelope.id, envelope.traceparent, context, {
       kind: 'completed',
       eventId: envelope.id,
       providerId: completed.providerId,
       attempt: completed.attempt,
-      at: requiredDate(completed.completedAt, envelope.time),
+      at: dateOf(completed.completedAt) ?? new Date(envelope.time),
     });
   }
 
   private async onFailed({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const failed = decodePayload(envelope.data, 'jobFailed', events.JobFailed);
+    const failed = requireEvent('job', envelope, 'jobFailed');
     await this.judge(failed.jobId, envelope.id, envelope.traceparent, context, {
       kind: 'failed',
       eventId: envelope.id,
@@ -142,7 +141,7 @@ export class JobsConsumer {
       source: failed.source,
       category: failed.category,
       fault: failed.fault,
-      at: requiredDate(failed.failedAt, envelope.time),
+      at: dateOf(failed.failedAt) ?? new Date(envelope.time),
     });
   }
 

@@ -3,14 +3,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { GrpcMethod } from '@nestjs/microservices';
-import type { api } from '@switchyard/contracts';
+import { dateOf, type api } from '@switchyard/contracts';
 import { invalidArgument, permissionDenied, unauthenticated } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { mayReadAccount } from './credentials/access.js';
 import { apiKeyOf, type Caller, type CallerDirectory } from '@switchyard/access';
 import { accountHolder } from './domain/index.js';
 import { CloseEpochHandler, EpochCutoffError } from './epochs/close-epoch.handler.js';
-import { dateOf } from './incoming-events.js';
 import { operatorOf } from './persistence/job-sla-store.js';
 import { balanceOf } from './persistence/ledger-store.js';
 import { statementsOf, type StoredStatement } from './persistence/epoch-store.js';

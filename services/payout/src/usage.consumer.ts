@@ -3,13 +3,12 @@
 // earning of a gang split over providers is shared among the members its JobPlaced listed.
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import { events } from '@switchyard/contracts';
+import { dateOf, requireEvent, type events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { CallerDirectory } from '@switchyard/access';
 import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './domain/index.js';
-import { decodePayload, requiredDate } from './incoming-events.js';
-import { postingRecorded, spendingCapExceeded } from './ledger-envelopes.js';
+import { postingRecorded, spendingCapExceeded } from './ledger-events.js';
 import { lastEpoch } from './persistence/epoch-store.js';
 import { gangOf } from './persistence/job-sla-store.js';
 import { addTenantSpend, appendPosting, appendUsage } from './persistence/ledger-store.js';
@@ -39,7 +38,7 @@ export class UsageConsumer {
 
   private async onUsageMetered(event: LoggedEvent, { manager, emit }: EventHandlingContext): Promise<void> {
     const { envelope } = event;
-    const metered = decodePayload(envelope.data, 'usageMetered', events.UsageMetered);
+    const metered = requireEvent('usage', envelope, 'usageMetered');
     const usage = meteredUsageOf(metered, envelope.time);
     // The gang comes from the jobs topic, which payout reads beside this one with no order between
     // the two: like the provider's operator (learned from JobPlaced, unknown until then), it is
@@ -95,6 +94,6 @@ export function meteredUsageOf(metered: events.UsageMetered, eventTime: string):
     chargeBaseUnits: baseUnits(metered.tenantChargeBaseUnits, 'tenantChargeBaseUnits'),
     earningBaseUnits: baseUnits(metered.providerEarningBaseUnits, 'providerEarningBaseUnits'),
     feeBaseUnits: baseUnits(metered.protocolFeeBaseUnits, 'protocolFeeBaseUnits'),
-    meteredAt: requiredDate(metered.meteredAt, eventTime),
+    meteredAt: dateOf(metered.meteredAt) ?? new Date(eventTime),
   };
 }

@@ -34,10 +34,6 @@ export function accountHolder(accountId: string): AccountHolder | undefined {
   return match[1] === 'tenant' ? { kind: 'tenant', tenantId: match[2]! } : { kind: 'provider', providerId: match[2]! };
 }
 
-export function isAccountId(value: string): value is AccountId {
-  return accountHolder(value) !== undefined;
-}
-
 function account(kind: 'tenant' | 'provider', id: string): AccountId {
   if (id === '') throw new LedgerError('EMPTY_ID', `a ${kind} account needs a non-empty id`);
   return `${kind}:${id}` as AccountId;

@@ -6,7 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { Outbox } from '@switchyard/event-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { closeEpoch } from '../domain/index.js';
-import { epochClosed, payoutIssued, postingRecorded } from '../ledger-envelopes.js';
+import { epochClosed, payoutIssued, postingRecorded } from '../ledger-events.js';
 import { LedgerTopics } from '../ledger-topics.js';
 import { appendEpoch, epochByIdempotencyKey, lastEpoch, statementsOfEpoch, type StoredEpoch, type StoredStatement } from '../persistence/epoch-store.js';
 import { appendPayout, openItems } from '../persistence/ledger-store.js';
