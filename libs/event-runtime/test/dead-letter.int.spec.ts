@@ -3,7 +3,7 @@
 // (retry forever) the partition is blocked. Re-driving the DLT twice applies the event once.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope, EventLog, LoggedEvent } from '@switchyard/event-log';
-import { uniqueName } from '@switchyard/testing';
+import { readAll, uniqueName } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import {
   DEAD_LETTER_TYPE,
@@ -64,12 +64,6 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
     await consumer.start();
     cleanups.push(() => consumer.stop());
     return { consumer, appliedAt };
-  }
-
-  async function readAll(log: EventLog, topic: string): Promise<LoggedEvent[]> {
-    const events: LoggedEvent[] = [];
-    for await (const event of log.read({ topic })) events.push(event);
-    return events;
   }
 
   function events(): { poison: EventEnvelope; before: EventEnvelope; after: EventEnvelope[] } {

@@ -27,7 +27,8 @@ for (const t of tiers) {
 }
 
 function runJest(tier, env) {
-  const report = path.join(infraDir, `jest-${tier}.json`);
+  // One report per run: two runs in one checkout must not take each other's report for their own.
+  const report = path.join(infraDir, `jest-${tier}-${process.pid}.json`);
   fs.mkdirSync(infraDir, { recursive: true });
   fs.rmSync(report, { force: true });
   const argv = [

@@ -5,3 +5,14 @@ export { TestCertificates, type ClientSubject, type Issued } from './test-certif
 export { quiescent, type LagSource, type QuiescenceOptions } from './quiescent.js';
 export { startRestartablePostgres, type RestartablePostgres } from './restartable-postgres.js';
 export { startKafkaCluster, type KafkaCluster } from './kafka-cluster.js';
+export {
+  BACKENDS,
+  operatorsDocument,
+  readAll,
+  sha256Hex,
+  tenantsDocument,
+  writeCredentialFiles,
+  type Backend,
+  type OperatorFixture,
+  type TenantFixture,
+} from './fixtures.js';

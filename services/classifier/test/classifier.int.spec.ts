@@ -3,10 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultConsumerGroup, events, jobEventEnvelope, topicNames } from '@switchyard/contracts';
-import { KafkaEventLog, PostgresEventLog, type EventLog, type LoggedEvent } from '@switchyard/event-log';
+import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
 import { checkHealth, listReflectedServices } from '@switchyard/service-host';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, eventually, kafkaBrokers, quiescent, type TestSchema, uniqueName } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, eventually, kafkaBrokers, quiescent, readAll, type TestSchema, uniqueName } from '@switchyard/testing';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,12 +19,6 @@ function submitted(jobId: string, spec: Partial<ReturnType<typeof events.JobSubm
     spec: { gpuClass: 'a100-80g', gpuCount: 1, estimatedDurationSeconds: 60, modelRef: 'llama-3.1-8b', ...spec },
     submittedAt: { seconds: '1764000000', nanos: 0 },
   });
-}
-
-async function readAll(log: EventLog, topic: string): Promise<LoggedEvent[]> {
-  const out: LoggedEvent[] = [];
-  for await (const event of log.read({ topic })) out.push(event);
-  return out;
 }
 
 describe.each(['postgres', 'kafka'] as const)('classifier service (%s event log)', (backend) => {

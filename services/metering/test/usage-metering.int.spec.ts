@@ -5,6 +5,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
 import { DEAD_LETTER_TYPE } from '@switchyard/event-runtime';
 import { decodeStatusDetails } from '@switchyard/service-host';
+import { BACKENDS } from '@switchyard/testing';
 import {
   classified,
   eventually,
@@ -14,7 +15,6 @@ import {
   reported,
   startMetering,
   submitted,
-  type Backend,
   type MeteringHarness,
 } from './support/metering-fixture.js';
 
@@ -40,7 +40,6 @@ async function count(h: MeteringHarness, sql: string, params: unknown[]): Promis
   return Number(rows[0]?.n ?? 0);
 }
 
-const BACKENDS: Backend[] = ['kafka', 'postgres'];
 
 describe.each(BACKENDS)('metering on the %s event log', (backend) => {
   let h: MeteringHarness;

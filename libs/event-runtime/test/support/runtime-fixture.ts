@@ -5,8 +5,9 @@ import { DataSource } from 'typeorm';
 import { eventRuntimeMigrations } from '../../src/index.js';
 import { CreateAccounts1764000000100 } from './accounts.js';
 
-export type Backend = 'kafka' | 'postgres';
-export const BACKENDS: readonly Backend[] = ['kafka', 'postgres'];
+import type { Backend } from '@switchyard/testing';
+export { BACKENDS } from '@switchyard/testing';
+export type { Backend };
 
 /** An event log on `backend`; the PostgreSQL log keeps its tables in `logSchema`. */
 export function openEventLog(backend: Backend, logSchemaUrl: string): EventLog {

@@ -14,7 +14,8 @@ import { withSearchPath, type IntakeConfig } from '../../src/config.js';
 import { startIntake, type RunningIntake } from '../../src/intake.js';
 import { sha256Hex } from '@switchyard/access';
 
-export type Backend = 'kafka' | 'postgres';
+import type { Backend } from '@switchyard/testing';
+export type { Backend };
 
 export const TENANTS = {
   acme: { id: 'acme', plan: 'enterprise', key: `sk_acme_${randomBytes(16).toString('hex')}` },

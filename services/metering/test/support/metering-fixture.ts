@@ -1,6 +1,6 @@
 // A metering service process on its own schema and topics, the log it reads, and a gRPC client.
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +10,13 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, TOPICS, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue } from '@switchyard/event-log';
 import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, kafkaBrokers, operatorsDocument, sha256Hex, tenantsDocument, uniqueName, type TestSchema } from '@switchyard/testing';
 import pg from 'pg';
 
-export type Backend = 'kafka' | 'postgres';
+import type { Backend } from '@switchyard/testing';
+export type { Backend };
 
 const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
-const sha256 = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 export const KEYS = { acme: 'acme-key', globex: 'globex-key', north: 'north-key', south: 'south-key', admin: 'admin-key' } as const;
 
@@ -64,11 +64,11 @@ export async function prepareMetering(backend: Backend): Promise<MeteringEnviron
   await writeFile(rateCards, RATE_CARDS_YAML);
   await writeFile(
     tenants,
-    JSON.stringify({ tenants: [{ id: 'acme', plan: 'enterprise', apiKeySha256: [sha256(KEYS.acme)] }, { id: 'globex', plan: 'team', apiKeySha256: [sha256(KEYS.globex)] }] }),
+    JSON.stringify(tenantsDocument([{ id: 'acme', plan: 'enterprise', apiKey: KEYS.acme }, { id: 'globex', plan: 'team', apiKey: KEYS.globex }])),
   );
   await writeFile(
     operators,
-    JSON.stringify({ operators: [{ operatorId: 'op-north', apiKeySha256: [sha256(KEYS.north)] }, { operatorId: 'op-south', apiKeySha256: sha256(KEYS.south) }] }),
+    JSON.stringify(operatorsDocument([{ operatorId: 'op-north', apiKey: KEYS.north }, { operatorId: 'op-south', apiKey: KEYS.south }])),
   );
   const schema = `metering_${randomBytes(6).toString('hex')}`;
   const prefix = `${uniqueName('mt')}.`;
@@ -98,7 +98,7 @@ export async function prepareMetering(backend: Backend): Promise<MeteringEnviron
     RATE_CARDS_FILE: rateCards,
     SWITCHYARD_TENANTS_FILE: tenants,
     OPERATOR_CREDENTIALS_FILE: operators,
-    ADMIN_API_KEY_SHA256: sha256(KEYS.admin),
+    ADMIN_API_KEY_SHA256: sha256Hex(KEYS.admin),
   };
   return {
     env,

@@ -1,7 +1,7 @@
 // A real payout service process on the real broker and database, isolated per test file: its own
 // schema, topic prefix and consumer group; credentials files in a temporary directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,15 +9,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, topicNames } from '@switchyard/contracts';
-import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
+import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue } from '@switchyard/event-log';
 import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, kafkaBrokers, operatorsDocument, sha256Hex, tenantsDocument, uniqueName, type TestSchema } from '@switchyard/testing';
 import pg from 'pg';
 
 export const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
 
 export const KEYS = { admin: 'admin-secret-key', acme: 'acme-secret-key', globex: 'globex-secret-key', opNorth: 'op-north-secret-key' };
-const sha = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export interface PayoutFixture {
   readonly schema: string;
@@ -31,7 +30,8 @@ export interface PayoutFixture {
   close(): Promise<void>;
 }
 
-export type Backend = 'kafka' | 'postgres';
+import type { Backend } from '@switchyard/testing';
+export type { Backend };
 
 export async function payoutFixture(options: { acmeCapBaseUnits?: string; backend?: Backend } = {}): Promise<PayoutFixture> {
   const backend = options.backend ?? 'kafka';
@@ -41,15 +41,15 @@ export async function payoutFixture(options: { acmeCapBaseUnits?: string; backen
   const tenantsFile = join(dir, 'tenants.json');
   writeFileSync(
     tenantsFile,
-    JSON.stringify({
-      tenants: [
-        { id: 'acme', plan: 'enterprise', apiKeySha256: [sha(KEYS.acme)], ...(options.acmeCapBaseUnits ? { spendingCapBaseUnits: options.acmeCapBaseUnits } : {}) },
-        { id: 'globex', plan: 'team', apiKeySha256: [sha(KEYS.globex)] },
-      ],
-    }),
+    JSON.stringify(
+      tenantsDocument([
+        { id: 'acme', plan: 'enterprise', apiKey: KEYS.acme, ...(options.acmeCapBaseUnits ? { spendingCapBaseUnits: options.acmeCapBaseUnits } : {}) },
+        { id: 'globex', plan: 'team', apiKey: KEYS.globex },
+      ]),
+    ),
   );
   const operatorsFile = join(dir, 'operators.json');
-  writeFileSync(operatorsFile, JSON.stringify({ operators: [{ operatorId: 'op-north', apiKeySha256: [sha(KEYS.opNorth)] }] }));
+  writeFileSync(operatorsFile, JSON.stringify(operatorsDocument([{ operatorId: 'op-north', apiKey: KEYS.opNorth }])));
   const schema = uniqueName('payout').replace(/-/g, '_');
   const prefix = `${uniqueName('pt')}.`;
   const env = {
@@ -59,7 +59,7 @@ export async function payoutFixture(options: { acmeCapBaseUnits?: string; backen
     ...(logSchema ? { EVENT_LOG_DATABASE_URL: logSchema.url } : { KAFKA_BROKERS: kafkaBrokers().join(',') }),
     SWITCHYARD_TOPIC_PREFIX: prefix,
     PAYOUT_CONSUMER_GROUP: uniqueName('payout'),
-    ADMIN_API_KEY_SHA256: sha(KEYS.admin),
+    ADMIN_API_KEY_SHA256: sha256Hex(KEYS.admin),
     SWITCHYARD_TENANTS_FILE: tenantsFile,
     OPERATOR_CREDENTIALS_FILE: operatorsFile,
   };
@@ -103,12 +103,7 @@ export function bearer(key: string): Metadata {
 
 export { eventually } from '@switchyard/testing';
 
-/** Every event on a topic now. */
-export async function readAll(log: EventLog, topic: string): Promise<LoggedEvent[]> {
-  const found: LoggedEvent[] = [];
-  for await (const event of log.read({ topic })) found.push(event);
-  return found;
-}
+export { readAll } from '@switchyard/testing';
 
 const timestamp = (at: Date): api.Timestamp => ({ seconds: Math.floor(at.getTime() / 1000).toString(), nanos: (at.getTime() % 1000) * 1_000_000 });
 

@@ -1,7 +1,7 @@
 // What the placement integration tests share: an isolated schema, topic prefix and consumer group
 // per test file, the service as real child processes, a real gRPC client per provider, and the
 // real event log to append job events to and read placement's events from.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +10,12 @@ import { credentials, Metadata, type ChannelCredentials, type ClientReadableStre
 import { api, events, TOPICS, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type LoggedEvent } from '@switchyard/event-log';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, kafkaBrokers, uniqueName, type TestSchema } from '@switchyard/testing';
+import { createTestSchema, databaseUrl, kafkaBrokers, operatorsDocument, uniqueName, type TestSchema } from '@switchyard/testing';
 import pg from 'pg';
 
 export const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
-export type Backend = 'kafka' | 'postgres';
+import type { Backend } from '@switchyard/testing';
+export type { Backend };
 
 export interface Operator {
   operatorId: string;
@@ -41,8 +42,7 @@ export class PlacementFixture {
   async setUp(): Promise<void> {
     this.schema = await createTestSchema('pl');
     this.dir = mkdtempSync(join(tmpdir(), 'placement-test-'));
-    const operators = this.operators.map((o) => ({ operatorId: o.operatorId, apiKeySha256: [createHash('sha256').update(o.apiKey).digest('hex')] }));
-    writeFileSync(join(this.dir, 'operators.json'), JSON.stringify({ operators }));
+    writeFileSync(join(this.dir, 'operators.json'), JSON.stringify(operatorsDocument(this.operators)));
     if (this.backend === 'kafka') {
       this.eventLog = new KafkaEventLog({ brokers: kafkaBrokers(), clientId: uniqueName('placement-test') });
     } else {
