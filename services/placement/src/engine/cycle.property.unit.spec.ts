@@ -11,7 +11,7 @@ import { defaultPlacementPolicy, freeGpus, holdersOf, inventoryOf, PlacementStat
 import { Attempts } from './attempt-book.js';
 import { Cycle } from './cycle.js';
 import type { SchedulerInput } from './inputs.js';
-import { loggedEvent as logged, ts } from './scheduler.fixtures.spec.js';
+import { loggedEvent as logged, ts } from './scheduler.fixtures.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const policy: PlacementPolicy = { ...defaultPlacementPolicy, liveness: { heartbeatIntervalMs: 1_000, suspectAfterMissed: 2, lostAfterMissed: 4 } };

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts';
 import { defaultPlacementPolicy, freeGpus } from '../domain/index.js';
 import { NotFound } from '../rejections.js';
-import { Scheduler } from './scheduler.fixtures.spec.js';
+import { Scheduler } from './scheduler.fixtures.js';
 
 const gangSpec = { gpuCount: 8, gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION, kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING };
 const S = api.StopReason;

@@ -5,7 +5,7 @@
 // (the outcomes of ended jobs are kept past a cycle only in the tables).
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts';
-import { GB, pending, Scheduler, ts } from './scheduler.fixtures.spec.js';
+import { GB, pending, Scheduler, ts } from './scheduler.fixtures.js';
 
 const output = (jobId: string, bytes: bigint) => ({ jobId, outputSizeBytes: bytes.toString() });
 

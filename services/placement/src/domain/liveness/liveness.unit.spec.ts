@@ -5,7 +5,7 @@ import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
 import type { ProviderRegistry } from '../registry/provider-registry.js';
 import { waitingJobs } from '../queue/job-queue.js';
-import { at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.spec.js';
+import { at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.js';
 import { detectLostProviders, type LivenessEvent } from './detect-lost-providers.js';
 import { requeueAfterFailure, requeueAfterLoss } from './requeue.js';
 

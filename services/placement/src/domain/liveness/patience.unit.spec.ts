@@ -4,7 +4,7 @@ import { CandidateIndex } from '../placement/candidate-index.js';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import type { QueuedJob } from '../queue/job-queue.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
-import { T0, at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.spec.js';
+import { T0, at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.js';
 import { decideStranded, overdueStarts, reconcileRuns } from './patience.js';
 import { requeueAfterFailure, requeueUnheld } from './requeue.js';
 

@@ -8,7 +8,7 @@ import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
 import { freeGpus, jobsHeldBy, type ProviderRegistry } from '../registry/provider-registry.js';
 import type { RegistryEvent } from '../registry/registry-event.js';
-import { R, classified, given, lost, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
+import { R, classified, given, lost, registered, request, spec, submitted } from '../scenario.fixtures.js';
 import { placeJob, type PlacementDecision } from './place-job.js';
 
 const SPANNING = api.GangDomain.GANG_DOMAIN_OPERATOR_REGION;

@@ -5,7 +5,7 @@ import { decideReport, type ReportInput } from '../commands/decide-report.js';
 import { reputationBp } from '../reputation.js';
 import { defaultPlacementPolicy as policy, placementPolicy2026, type PlacementPolicy } from '../placement-policy.js';
 import { evolveProviders } from '../registry/evolve-providers.js';
-import { R, classified, completed, given, placedOn, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
+import { R, classified, completed, given, placedOn, registered, request, spec, submitted } from '../scenario.fixtures.js';
 import { fetchFor, fetchMillis, jobInputsOf } from './locality.js';
 import { placeJob, type PlacementDecision } from './place-job.js';
 import { decisionDifferences, rescoreDecision } from './rescore-decision.js';

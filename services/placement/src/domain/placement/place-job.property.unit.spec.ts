@@ -5,7 +5,7 @@ import { defaultPlacementPolicy as policy, PLACED_TIERS } from '../placement-pol
 import { evolveProviders } from '../registry/evolve-providers.js';
 import { freeGpus, operatorShareBp, type ProviderRegistry } from '../registry/provider-registry.js';
 import type { RegistryEvent } from '../registry/registry-event.js';
-import { capacityChanged, classified, given, registered, request, spec, submitted } from '../scenario.fixtures.spec.js';
+import { capacityChanged, classified, given, registered, request, spec, submitted } from '../scenario.fixtures.js';
 import { FILTER_STEPS } from './filter-steps.js';
 import { decidePlacement, filterProviders, placeJob } from './place-job.js';
 import { CandidateIndex } from './candidate-index.js';

@@ -14,7 +14,7 @@ import {
   request,
   spec,
   submitted,
-} from '../scenario.fixtures.spec.js';
+} from '../scenario.fixtures.js';
 import { tieBreakKey } from '../tie-break.js';
 import { placeJob, type PlacementDecision } from './place-job.js';
 

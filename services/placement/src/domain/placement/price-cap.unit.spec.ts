@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
-import { R, given, registered, request, spec } from '../scenario.fixtures.spec.js';
+import { R, given, registered, request, spec } from '../scenario.fixtures.js';
 import { placeJob } from './place-job.js';
 import { worstCasePrice } from './price-cap.js';
 

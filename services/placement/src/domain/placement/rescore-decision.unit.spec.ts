@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy, type PlacementPolicy } from '../placement-policy.js';
-import { completedJobs, given, lost, registered, request } from '../scenario.fixtures.spec.js';
+import { completedJobs, given, lost, registered, request } from '../scenario.fixtures.js';
 import { placeJob } from './place-job.js';
 import { decisionDifferences, rescoreDecision } from './rescore-decision.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
-import { at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.spec.js';
+import { at, classified, given, placedOn, registered, spec, submitted } from '../scenario.fixtures.js';
 import { expireJobs } from './expire-jobs.js';
 import { waitingJobs } from './job-queue.js';
 import { nothingTouched, PlacementState } from '../scheduler/placement-state.js';

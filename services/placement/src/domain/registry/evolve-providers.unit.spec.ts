@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts/messages';
 import { defaultPlacementPolicy as policy } from '../placement-policy.js';
 import { reputationBp } from '../reputation.js';
-import { capacityChanged, classified, completed, given, lost, placedOn, registered, spec, submitted } from '../scenario.fixtures.spec.js';
+import { capacityChanged, classified, completed, given, lost, placedOn, registered, spec, submitted } from '../scenario.fixtures.js';
 import { evolveProviders } from './evolve-providers.js';
 import { freeGpus, operatorShareBp } from './provider-registry.js';
 

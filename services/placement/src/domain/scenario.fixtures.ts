@@ -1,5 +1,5 @@
-// Given-events builders shared by the domain's unit specs. Named *.spec.ts so the build leaves it
-// out of dist; it holds no tests itself (Jest only runs *.unit.spec.ts).
+// Given-events builders shared by the domain's unit specs. Every *.fixtures.ts is left out of dist
+// by tsconfig.build.json; it holds no tests itself (Jest only runs *.unit.spec.ts).
 import { api, events } from '@switchyard/contracts/messages';
 import type { PlacedTier } from './placement-policy.js';
 import type { PlacementRequest } from './placement/placement-request.js';
