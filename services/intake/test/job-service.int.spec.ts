@@ -312,12 +312,13 @@ describe('JobService on the Kafka event log', () => {
       expect(info.metadata).toEqual({ cap_base_units: '2000000', committed_base_units: '1500000', quote_base_units: '1500000' });
       expect(await submittedEventsFor('cap-2')).toEqual([]);
 
-      // Payout closes an epoch: what was committed before its cutoff no longer counts.
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Payout closes an epoch: what was committed before its cutoff no longer counts. The cutoff
+      // keeps its milliseconds (a whole-second one could fall before cap-1's submission).
       const cutoff = new Date();
+      const cutoffAt = { seconds: String(Math.floor(cutoff.getTime() / 1000)), nanos: (cutoff.getTime() % 1000) * 1_000_000 };
       await fx.log.append(`${fx.topicPrefix}ledger`, [
         ledgerEventEnvelope(
-          { epochClosed: { epochId: 'epoch-1', cutoff: { seconds: String(Math.floor(cutoff.getTime() / 1000)), nanos: 0 }, payoutCount: 0, totalBaseUnits: '0', closedAt: undefined } },
+          { epochClosed: { epochId: 'epoch-1', cutoff: cutoffAt, payoutCount: 0, totalBaseUnits: '0', closedAt: undefined } },
           { source: '/switchyard/payout', time: cutoff },
           'epoch-1',
         ) as EventEnvelope,
