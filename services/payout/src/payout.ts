@@ -1,0 +1,40 @@
+// Payout's one start-up call: its schema and migrations, the event log and the topics it reads
+// and writes, one consumer group over the usage and jobs topics (the @EventPattern handlers of
+// UsageConsumer and JobsConsumer, each event applied once through the inbox, its ledger events
+// written to the outbox), the relay that publishes them, and switchyard.v1.PayoutService.
+import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
+import { startEventService, type RunningEventService } from '@switchyard/service-host';
+import type { PayoutConfig } from './config.js';
+import { IGNORED_JOB_EVENT_TYPES } from './jobs.consumer.js';
+import { PayoutModule } from './payout.module.js';
+import { payoutMigrations } from './persistence/payout-data-source.js';
+import { IGNORED_USAGE_EVENT_TYPES } from './usage.consumer.js';
+
+export interface StartPayoutOptions {
+  /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */
+  readonly handleSignals?: boolean;
+}
+
+export function startPayout(config: PayoutConfig, options: StartPayoutOptions = {}): Promise<RunningEventService> {
+  return startEventService({
+    name: 'payout',
+    config,
+    module: PayoutModule.register(config),
+    protos: { files: [apiProtoFiles.payoutService], packages: [apiPackageName], includeDirs: [protoRoot] },
+    topics: ['jobs', 'usage', 'ledger'],
+    migrations: payoutMigrations,
+    migrationsTableName: 'payout_migrations',
+    poolSize: 6,
+    eventLog: { pollIntervalMs: 500 },
+    consumers: {
+      groupId: config.consumerGroup,
+      topics: ['usage', 'jobs'],
+      ignoredTypes: [...IGNORED_USAGE_EVENT_TYPES, ...IGNORED_JOB_EVENT_TYPES],
+      // A refused UsageMetered (charge != earning + fee) is dead-lettered after these.
+      retry: { maxAttempts: 5 },
+      maxBatchSize: 50,
+    },
+    relay: { pollIntervalMs: 500 },
+    handleSignals: options.handleSignals ?? true,
+  });
+}
