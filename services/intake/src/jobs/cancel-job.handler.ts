@@ -8,7 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { decideCancelJob } from '../domain/cancel-job.js';
 import { evolveJob } from '../domain/job-lifecycle.js';
 import { toTimestamp } from '../domain/submit-job.js';
-import { jobEventEnvelope } from '../job-envelopes.js';
+import { intakeJobEnvelope } from '../intake-events.js';
 import { JobStore } from '../persistence/job-store.js';
 import { JOBS_TOPIC } from './tokens.js';
 
@@ -39,7 +39,7 @@ export class CancelJobHandler {
       if (evolution.kind !== 'applied') throw new Error(`JobCancelRequested not applicable to ${jobId}: ${evolution.reason}`);
       const eventId = uuidv7();
       await this.store.apply(tx, stored, evolution.job, { eventId, eventType: event.type, occurredAt: requestedAt, detail: evolution.detail });
-      await this.outbox.add(tx, this.jobsTopic, jobEventEnvelope(eventId, jobId, event, requestedAt));
+      await this.outbox.add(tx, this.jobsTopic, intakeJobEnvelope(eventId, event, requestedAt));
       return { kind: 'cancel-requested', job: evolution.job };
     });
   }

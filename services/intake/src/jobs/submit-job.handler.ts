@@ -20,7 +20,7 @@ import type { FieldViolation } from '../domain/field-violation.js';
 import { jobFromSubmission } from '../domain/job-lifecycle.js';
 import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { decideSubmitJob, toTimestamp, type PriorSubmission, type Tenant } from '../domain/submit-job.js';
-import { jobEventEnvelope } from '../job-envelopes.js';
+import { intakeJobEnvelope } from '../intake-events.js';
 import { unknownDependencyViolations } from '../domain/validate-job-spec.js';
 import { addCommitments, insertJobs, jobsById, lockCommitments, priorKey, priorsOf, tenantsOfJobs, type NewJob } from '../persistence/submission-store.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
@@ -153,7 +153,7 @@ export class SubmitJobHandler implements OnApplicationShutdown {
       const jobTenants = await tenantsOfJobs(tx, batch.flatMap((p) => (p.spec?.dependsOn ?? []).map((d) => d.jobId)));
       const added = new Map<string, bigint>();
       const inBatch = new Map<string, PriorSubmission>();
-      const accepted: { pending: Pending; job: NewJob; envelope: ReturnType<typeof jobEventEnvelope> }[] = [];
+      const accepted: { pending: Pending; job: NewJob; envelope: ReturnType<typeof intakeJobEnvelope> }[] = [];
       const duplicates: { pending: Pending; jobId: string }[] = [];
       for (const pending of batch) {
         const key = priorKey(pending.tenant.id, pending.idempotencyKey);
@@ -191,7 +191,7 @@ export class SubmitJobHandler implements OnApplicationShutdown {
         accepted.push({
           pending,
           job: { job, tenantId: pending.tenant.id, fingerprint: pending.fingerprint, worstCaseBaseUnits: worstCase, eventId, submittedAt: pending.submittedAt },
-          envelope: jobEventEnvelope(eventId, job.id, { type: 'JobSubmitted', payload: event }, pending.submittedAt),
+          envelope: intakeJobEnvelope(eventId, { type: 'JobSubmitted', payload: event }, pending.submittedAt),
         });
       }
       const inserted = await insertJobs(tx, accepted.map((a) => a.job));

@@ -12,7 +12,7 @@ import { evolveJob, jobFromSubmission } from '../domain/job-lifecycle.js';
 import { evolveSettlement, NO_USAGE, type UsageTally } from '../domain/settlement.js';
 import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { toTimestamp } from '../domain/submit-job.js';
-import { readJobEvent, readUsageFact } from '../job-envelopes.js';
+import { readJobEvent, readUsageFact } from '../intake-events.js';
 import { JobStore, type HistoryRow, type StoredJob } from '../persistence/job-store.js';
 import { recordTransition } from './job-metrics.js';
 

@@ -3,7 +3,7 @@
 import { topicNames } from '@switchyard/contracts';
 import type { Projection } from '@switchyard/event-runtime';
 import { DEFAULT_INTAKE_CONSUMER_GROUP, DEFAULT_INTAKE_SCHEMA } from '../config.js';
-import { POSTING_RECORDED_TYPE, USAGE_METERED_TYPE } from '../job-envelopes.js';
+import { POSTING_RECORDED_TYPE, USAGE_METERED_TYPE } from '../intake-events.js';
 import { intakeMigrations } from '../persistence/intake-migrations.js';
 import { JobStore } from '../persistence/job-store.js';
 import { EPOCH_CLOSED_TYPE, recordEpochClosed } from './epochs.consumer.js';

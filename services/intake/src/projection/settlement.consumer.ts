@@ -4,7 +4,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
 import { EVENT_LOG_TRANSPORT, EventLogContext } from '@switchyard/event-runtime';
-import { POSTING_RECORDED_TYPE, USAGE_METERED_TYPE } from '../job-envelopes.js';
+import { POSTING_RECORDED_TYPE, USAGE_METERED_TYPE } from '../intake-events.js';
 import { JobProjector } from './job-projector.js';
 
 /** Usage events intake does not need: the raw reports are metering's. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts';
 import type { EventEnvelope, JsonValue } from '@switchyard/event-log';
-import { jobEventEnvelope, readJobEvent } from './job-envelopes.js';
+import { intakeJobEnvelope, readJobEvent, readUsageFact } from './intake-events.js';
 
 const classified: events.JobClassified = {
   jobId: 'job-1',
@@ -17,7 +17,7 @@ const envelope = (type: string, data: JsonValue): EventEnvelope => ({ id: 'e-1',
 describe('jobs topic envelopes', () => {
   it('writes the JobEvent envelope JSON with CloudEvents attributes from the event and its time', () => {
     const at = new Date('2026-11-24T12:00:00.123Z');
-    const written = jobEventEnvelope('e-9', 'job-1', { type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'r', requestedAt: undefined } }, at);
+    const written = intakeJobEnvelope('e-9', { type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'r', requestedAt: undefined } }, at);
     expect(written).toEqual({
       id: 'e-9',
       type: 'switchyard.events.v1.JobCancelRequested',
@@ -30,12 +30,20 @@ describe('jobs topic envelopes', () => {
     expect(readJobEvent(written)).toEqual({ type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'r', requestedAt: undefined } });
   });
 
-  it('reads the envelope form and the bare message form alike', () => {
+  it('reads the topic envelope form, and nothing from a bare message (no producer writes one)', () => {
     const wrapped = events.JobEvent.toJSON({ jobClassified: classified }) as JsonValue;
     const bare = events.JobClassified.toJSON(classified) as JsonValue;
     const type = 'switchyard.events.v1.JobClassified';
     expect(readJobEvent(envelope(type, wrapped))).toEqual({ type: 'JobClassified', payload: classified });
-    expect(readJobEvent(envelope(type, bare))).toEqual({ type: 'JobClassified', payload: classified });
+    expect(readJobEvent(envelope(type, bare))).toBeUndefined();
+  });
+
+  it('reads usage facts from UsageMetered and usage postings, and throws on one that cannot be read', () => {
+    const metered = events.UsageEvent.toJSON({ usageMetered: events.UsageMetered.fromPartial({ usageId: 'u-1', jobId: 'job-1', attempt: 1, tenantChargeBaseUnits: '10' }) }) as JsonValue;
+    expect(readUsageFact(envelope('switchyard.events.v1.UsageMetered', metered))).toEqual({ kind: 'metered', usageId: 'u-1', jobId: 'job-1', attempt: 1, chargeBaseUnits: '10', waived: false });
+    const posting = events.LedgerEvent.toJSON({ postingRecorded: events.PostingRecorded.fromPartial({ postingId: 'usage:u-1', sourceId: 'u-1', kind: events.PostingKind.POSTING_KIND_USAGE }) }) as JsonValue;
+    expect(readUsageFact(envelope('switchyard.events.v1.PostingRecorded', posting))).toEqual({ kind: 'posted', usageId: 'u-1', postingId: 'usage:u-1' });
+    expect(() => readUsageFact(envelope('switchyard.events.v1.UsageMetered', { usageId: 'u-1' }))).toThrow('does not carry usageMetered');
   });
 
   it('reads nothing from another topic’s type, or a payload that does not match ce_type', () => {
