@@ -18,6 +18,17 @@ const NODE_IO_MODULES = [
 // Any file below a domain/ folder of a package's src (src/domain/ or deeper, e.g. src/jobs/domain/).
 const DOMAIN = ['^(apps|libs|services|tests)/[^/]+/src/domain/', '^(apps|libs|services|tests)/[^/]+/src/.*/domain/'];
 
+// What one package may import from a service: its pure deciders, `@switchyard/<svc>/domain`
+// (services/<svc>/src/domain/index.ts, held pure by the domain rules below), and one documented
+// entry that is not a domain/ folder because it reads files: `@switchyard/metering/pricing`, the
+// pricing deciders with the rate-card loader (intake quotes with it, the CLI replays with it).
+const SERVICE_DOMAIN_ENTRY = '^services/[^/]+/src/domain/index\\.ts$';
+const SERVICE_ENTRIES = [SERVICE_DOMAIN_ENTRY, '^services/metering/src/pricing\\.ts$'];
+// Applications may also use what a command needs from a service and nothing more:
+// `@switchyard/classifier/policy` (the tier-policy files, for what-if replays) and
+// `@switchyard/intake/projections` (intake's projection code, for `switchyard rebuild`).
+const APP_SERVICE_ENTRIES = [...SERVICE_ENTRIES, '^services/classifier/src/policy/index\\.ts$', '^services/intake/src/projection/projections\\.ts$'];
+
 /** Matches an unresolved bare name (`kafkajs`) as well as a resolved path inside node_modules. */
 const packagePath = (names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
 
@@ -50,11 +61,39 @@ module.exports = {
       to: { dependencyTypes: ['core'], path: `^(node:)?(${NODE_IO_MODULES.join('|')})$` },
     },
     {
+      name: 'libs-import-no-services-or-apps',
+      severity: 'error',
+      comment:
+        'libs/ holds the platform the services and applications are built on: a library never imports a service, ' +
+        'an application or a cross-service test. Move what both need into a library, or invert the dependency.',
+      from: { path: '^libs/' },
+      to: { path: '^(apps|services|tests)/' },
+    },
+    {
+      name: 'services-import-services-only-through-domain',
+      severity: 'error',
+      comment:
+        'A service uses another service only through its pure deciders (@switchyard/<svc>/domain) or @switchyard/metering/pricing: ' +
+        'importing its root or internals would load its NestJS module, persistence and transport into this one.',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/[^/]+/', pathNot: ['^services/$1/', ...SERVICE_ENTRIES] },
+    },
+    {
+      name: 'apps-import-services-only-through-entries',
+      severity: 'error',
+      comment:
+        'An application (the CLI, the fleet) uses a service only through @switchyard/<svc>/domain, @switchyard/metering/pricing, ' +
+        '@switchyard/classifier/policy or, for `switchyard rebuild`, @switchyard/intake/projections, so it never loads NestJS or TypeORM.',
+      from: { path: '^apps/' },
+      to: { path: '^services/[^/]+/', pathNot: APP_SERVICE_ENTRIES },
+    },
+    {
       name: 'no-relative-import-across-packages',
       severity: 'error',
       comment:
-        'A relative path that leaves its workspace package reaches into another package\'s internals. ' +
-        'Import the package by name (@switchyard/<name>) so only its public entry is used.',
+        'A relative path that leaves its workspace package reaches into another package\'s internals (tests included: ' +
+        'no ../../<sibling>/test/support). Import the package by name (@switchyard/<name>) so only its public entry is used; ' +
+        'shared test helpers belong in @switchyard/testing, cross-service tests in tests/e2e.',
       from: { path: '^(apps|libs|services|tests)/([^/]+)/' },
       to: { path: '^(apps|libs|services|tests)/[^/]+/', pathNot: '^$1/$2/' , dependencyTypes: ['local'] },
     },

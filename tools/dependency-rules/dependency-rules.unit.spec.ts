@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 
-// Runs the repo's own .dependency-cruiser.cjs over a tiny fixture repo laid out like this one.
+// Runs the repo's own .dependency-cruiser.cjs over a tiny fixture repo laid out like this one
+// (apps/, libs/, services/, tests/; fixture/node_modules/@switchyard/beta links to services/beta,
+// as pnpm links a workspace package, so imports by package name resolve to its exports).
 const repoConfig = fileURLToPath(new URL('../../.dependency-cruiser.cjs', import.meta.url));
 const fixtureRoot = fileURLToPath(new URL('./fixture', import.meta.url));
 
@@ -12,7 +14,7 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
 
   beforeAll(async () => {
     const options = await extractDepcruiseOptions(repoConfig);
-    result = (await cruise(['services'], { ...options, baseDir: fixtureRoot })).output as ICruiseResult;
+    result = (await cruise(['apps', 'libs', 'services', 'tests'], { ...options, baseDir: fixtureRoot })).output as ICruiseResult;
   });
 
   const rulesBrokenBy = (source: string): string[] =>
@@ -23,7 +25,28 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
   });
 
   it("fails a relative import of another package's src", () => {
-    expect(rulesBrokenBy('services/alpha/src/reach-in.ts')).toEqual(['no-relative-import-across-packages']);
+    expect(rulesBrokenBy('services/alpha/src/reach-in.ts').sort()).toEqual(['no-relative-import-across-packages', 'services-import-services-only-through-domain']);
+  });
+
+  it("fails a test that reaches into a sibling package's test support by relative path", () => {
+    expect(rulesBrokenBy('services/beta/test/borrows-alpha-fixture.ts')).toContain('no-relative-import-across-packages');
+    expect(rulesBrokenBy('tests/e2e/test/borrows-service-fixture.ts')).toEqual(['no-relative-import-across-packages']);
+  });
+
+  it('fails a library that imports a service, even its domain', () => {
+    expect(rulesBrokenBy('libs/gamma/src/uses-service.ts')).toEqual(['libs-import-no-services-or-apps']);
+  });
+
+  it("fails a service that imports another service's root entry, and passes one that imports its ./domain", () => {
+    expect(rulesBrokenBy('services/alpha/src/uses-beta-root.ts')).toEqual(['services-import-services-only-through-domain']);
+    expect(result.modules.map((module) => module.source)).toContain('services/alpha/src/uses-beta-domain.ts');
+    expect(rulesBrokenBy('services/alpha/src/uses-beta-domain.ts')).toEqual([]);
+  });
+
+  it("fails an application that imports a service's root entry, and passes one that imports its ./domain", () => {
+    expect(rulesBrokenBy('apps/delta/src/uses-beta-root.ts')).toEqual(['apps-import-services-only-through-entries']);
+    expect(result.modules.map((module) => module.source)).toContain('apps/delta/src/uses-beta-domain.ts');
+    expect(rulesBrokenBy('apps/delta/src/uses-beta-domain.ts')).toEqual([]);
   });
 
   it("fails an import of another package's src through its package name", () => {
@@ -46,6 +69,6 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
   });
 
   it('reports the violations as errors', () => {
-    expect(result.summary.error).toBeGreaterThanOrEqual(4);
+    expect(result.summary.error).toBeGreaterThanOrEqual(9);
   });
 });
