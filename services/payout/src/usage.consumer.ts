@@ -7,7 +7,7 @@ import { dateOf, requireEvent, type events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { CallerDirectory } from '@switchyard/access';
-import { baseUnits, checkSpendingCap, postUsage, type MeteredUsage } from './domain/index.js';
+import { baseUnits, checkSpendingCap, postUsage, spendWindowOf, type MeteredUsage } from './domain/index.js';
 import { postingRecorded, spendingCapExceeded } from './ledger-events.js';
 import { lastEpoch } from './persistence/epoch-store.js';
 import { gangOf } from './persistence/job-sla-store.js';
@@ -48,7 +48,7 @@ export class UsageConsumer {
     const gang = await gangOf(manager, usage.jobId, usage.attempt);
     if (gang === undefined) this.logger.warn(`usage ${usage.usageId} of ${usage.jobId}#${usage.attempt} is posted before its JobPlaced was seen: were it a gang, only ${usage.providerId} is credited`);
     const posting = postUsage(usage, gang);
-    const windowStart = (await lastEpoch(manager))?.cutoff ?? new Date(0);
+    const window = spendWindowOf(usage.meteredAt, (await lastEpoch(manager))?.cutoff);
     if (!(await appendPosting(manager, posting, envelope.id))) {
       this.logger.log(`usage ${usage.usageId} is already posted; ${envelope.id} changes nothing`);
       return;
@@ -61,17 +61,16 @@ export class UsageConsumer {
     });
     // The tenant's running spend row is locked by the upsert: two concurrent charges of one
     // tenant take turns, so both cannot slip under the cap check.
-    const inWindow = usage.meteredAt.getTime() >= windowStart.getTime();
-    const spentBefore = inWindow ? await addTenantSpend(manager, usage.tenantId, windowStart, usage.chargeBaseUnits) : 0n;
+    const spentBefore = window.counts ? await addTenantSpend(manager, usage.tenantId, window.start, usage.chargeBaseUnits) : 0n;
     const cause = { causationId: envelope.id, correlationId: usage.jobId, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
     const outgoing = [postingRecorded(posting, cause)];
-    const alert = inWindow
+    const alert = window.counts
       ? checkSpendingCap({
           tenantId: usage.tenantId,
           capBaseUnits: this.callers.spendingCapOf(usage.tenantId),
           spentBeforeBaseUnits: spentBefore,
           chargeBaseUnits: usage.chargeBaseUnits,
-          windowStart,
+          windowStart: window.start,
           at: usage.meteredAt,
         })
       : undefined;

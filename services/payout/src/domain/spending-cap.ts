@@ -21,6 +21,19 @@ export function fitsUnderCap(capBaseUnits: bigint, committedBaseUnits: bigint, w
   return worstCaseBaseUnits <= remainingCap(capBaseUnits, committedBaseUnits);
 }
 
+/** The cap's window for a charge: it opens at the last epoch's cutoff (or at the start of time). */
+export interface SpendWindow {
+  readonly start: Date;
+  /** Whether the charge counts toward the window's spend: one metered before the cutoff belongs to a closed epoch. */
+  readonly counts: boolean;
+}
+
+/** Which window a charge metered at `meteredAt` falls in, given the last closed epoch's cutoff. */
+export function spendWindowOf(meteredAt: Date, lastCutoff: Date | undefined): SpendWindow {
+  const start = lastCutoff ?? new Date(0);
+  return { start, counts: meteredAt.getTime() >= start.getTime() };
+}
+
 export interface CapCheck {
   readonly tenantId: string;
   /** Undefined: the tenant has no cap. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { at } from './ledger.fixtures.js';
-import { checkSpendingCap, fitsUnderCap, remainingCap } from './spending-cap.js';
+import { checkSpendingCap, fitsUnderCap, remainingCap, spendWindowOf } from './spending-cap.js';
 
 const check = { tenantId: 'acme', capBaseUnits: 1_000n, windowStart: at(0), at: at(50) };
 
@@ -31,6 +31,15 @@ describe('spending cap', () => {
 
   it('alerts once per crossing: usage already past the cap raises nothing more', () => {
     expect(checkSpendingCap({ ...check, spentBeforeBaseUnits: 1_100n, chargeBaseUnits: 10n })).toBeUndefined();
+  });
+
+  it('the window opens at the last cutoff: a charge metered at or after it counts, one metered before belongs to a closed epoch', () => {
+    expect(spendWindowOf(at(10), at(10))).toEqual({ start: at(10), counts: true });
+    expect(spendWindowOf(at(9), at(10))).toEqual({ start: at(10), counts: false });
+  });
+
+  it('before any epoch closed, the window is all of time', () => {
+    expect(spendWindowOf(at(0), undefined)).toEqual({ start: new Date(0), counts: true });
   });
 
   it('a tenant without a cap is never alerted', () => {
