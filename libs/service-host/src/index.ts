@@ -40,6 +40,7 @@ export { DEPENDENCY_UNAVAILABLE, DependencyOutageFilter, dependencyUnavailable, 
 export {
   EVENT_LOG,
   startEventService,
+  TOPIC_NAMES,
   type EventServiceConfig,
   type EventServiceConsumers,
   type EventServiceOptions,

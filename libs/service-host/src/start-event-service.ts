@@ -4,7 +4,7 @@
 // application serving gRPC (health, reflection) with the event runtime's EventLogServer
 // (consumers and outbox relay) as a second transport of the same module. Shutdown runs the other
 // way: health NOT_SERVING, the gRPC server and the consumer and relay stop, the module's own
-// hooks run, then the extras, the event log and the database close, and telemetry is flushed.
+// hooks run, then the extras, the event log and the database close.
 import { Inject, Injectable, Logger, Module, type DynamicModule, type INestApplicationContext, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { topicNames, topicProvisioning, type TopicName } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
@@ -27,6 +27,8 @@ import { startGrpcService, type RunningGrpcService, type ServedProtos } from './
 
 /** The token of the service's EventLog in its module (the DataSource is provided as `DataSource`). */
 export const EVENT_LOG = Symbol('service-host.event-log');
+/** The token of the physical topic names under the configured prefix (`Readonly<Record<TopicName, string>>`). */
+export const TOPIC_NAMES = Symbol('service-host.topic-names');
 
 /** What every event-driven service's configuration carries (its config.ts adds its own). */
 export interface EventServiceConfig extends ServiceEnvironment {
@@ -146,14 +148,22 @@ export async function startEventService<C extends EventServiceConfig>(options: E
     const service = typeof options.module === 'function' ? options.module(opened) : options.module;
     const module: DynamicModule = {
       ...service,
-      providers: [{ provide: DataSource, useValue: dataSource }, { provide: EVENT_LOG, useValue: eventLog }, ...(resources.providers ?? []), ...(service.providers ?? [])],
+      // Imported by the service's module, so its shutdown hook runs after the service's own.
+      imports: [...(service.imports ?? []), ResourcesModule.closing(closeAll)],
+      providers: [
+        { provide: DataSource, useValue: dataSource },
+        { provide: EVENT_LOG, useValue: eventLog },
+        { provide: TOPIC_NAMES, useValue: topics },
+        ...(resources.providers ?? []),
+        ...(service.providers ?? []),
+      ],
     };
     const { consumers } = options;
     const relay = options.relay ?? true;
     // 5. One Nest application: gRPC with health and reflection, the consumers and relay as a transport.
     const running = await startGrpcService({
       name,
-      module: EventServiceModule.around(module, closeAll),
+      module,
       url: address,
       ...(options.protos ? { protos: options.protos } : {}),
       handleSignals: options.handleSignals ?? true,
@@ -199,16 +209,13 @@ class ResourcesOnShutdown implements OnApplicationShutdown {
 }
 
 /**
- * Between the host module and the service's: Nest runs shutdown hooks of deeper modules first,
- * so the service's providers (schedulers, feeds) stop before what they use is closed here.
+ * Nest runs onApplicationShutdown module by module from the root down its imports (after the
+ * transports closed), so a module the service's module imports closes after the service's own
+ * hooks ran: its schedulers and feeds stop before what they use is closed here.
  */
 @Module({})
-class EventServiceModule {
-  static around(service: DynamicModule, close: () => Promise<void>): DynamicModule {
-    return {
-      module: EventServiceModule,
-      imports: [service],
-      providers: [{ provide: CLOSE_RESOURCES, useValue: close }, ResourcesOnShutdown],
-    };
+class ResourcesModule {
+  static closing(close: () => Promise<void>): DynamicModule {
+    return { module: ResourcesModule, providers: [{ provide: CLOSE_RESOURCES, useValue: close }, ResourcesOnShutdown] };
   }
 }

@@ -23,6 +23,11 @@ export class EventLogContext extends BaseRpcContext<[EventHandlingContext]> {
     return this.args[0].event.envelope;
   }
 
+  /** The runtime's handling context (event, transaction, outbox), for code shared with plain handlers. */
+  handling(): EventHandlingContext {
+    return this.args[0];
+  }
+
   /** Stores events in the outbox within this transaction; they are published after it commits. */
   emit(topic: string, envelopes: EventEnvelope | readonly EventEnvelope[]): Promise<void> {
     return this.args[0].emit(topic, envelopes);
