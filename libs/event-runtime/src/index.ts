@@ -25,6 +25,16 @@ export { EventLogServer, EVENT_LOG_TRANSPORT, type EventLogServerOptions } from 
 export { EventLogClient } from './nest/event-log.client.js';
 export { EventHandlerErrorFilter } from './nest/event-handler-error.filter.js';
 export { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
+export {
+  handleCommand,
+  isSerializationConflict,
+  isUniqueViolation,
+  type Command,
+  type CommandOptions,
+  type CommandScope,
+  type Persisted,
+  type TopicEvents,
+} from './command/handle-command.js';
 
 export { eventRuntimeMigrations } from './migrations.js';
 export {
