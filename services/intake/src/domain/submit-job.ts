@@ -1,6 +1,10 @@
 // SubmitJob's decision: idempotency per (tenant, idempotency key), then validation, then the
-// JobSubmitted event. The caller supplies the new job's id and the submission time.
+// JobSubmitted event. The caller supplies the new job's id and the submission time. In the batch's
+// transaction, decideSubmission decides once with everything the tables told: the prior under the
+// key, the dependencies that are not the tenant's, and the spending cap against what the tenant has
+// committed in the epoch, given the job's quote.
 import type { api, events } from '@switchyard/contracts/messages';
+import { fitsUnderCap } from '@switchyard/payout/domain';
 import type { FieldViolation } from './field-violation.js';
 import { validateIdempotencyKey, validateJobSpec } from './validate-job-spec.js';
 
@@ -53,6 +57,38 @@ export function decideSubmitJob(command: SubmitJobCommand, prior: PriorSubmissio
       submittedAt: toTimestamp(command.submittedAt),
     },
   };
+}
+
+/** What the batch's transaction knows when it decides one submission. */
+export interface SubmissionContext {
+  readonly prior: PriorSubmission | undefined;
+  /** The quote the job is accepted under, and its worst case (what counts against the cap). */
+  readonly quote: api.Quote | undefined;
+  readonly worstCaseBaseUnits: bigint;
+  /** The tenant's cap for the epoch; undefined: no cap. */
+  readonly capBaseUnits: bigint | undefined;
+  /** What the tenant has committed in the epoch before this submission (earlier ones in the batch included). */
+  readonly committedBaseUnits: bigint;
+  /** Dependencies that are not the tenant's jobs (or not jobs at all), as field violations. */
+  readonly dependencyViolations: readonly FieldViolation[];
+}
+
+export type SubmissionDecision =
+  | Exclude<SubmitJobDecision, { kind: 'accepted' }>
+  /** The worst-case quote does not fit in what is left of the tenant's cap for the epoch. */
+  | { readonly kind: 'over-cap'; readonly capBaseUnits: bigint; readonly committedBaseUnits: bigint; readonly quoteBaseUnits: bigint }
+  /** Accepted under its quote; `worstCaseBaseUnits` is what it adds to the tenant's commitment. */
+  | { readonly kind: 'accepted'; readonly event: events.JobSubmitted; readonly worstCaseBaseUnits: bigint };
+
+export function decideSubmission(command: SubmitJobCommand, context: SubmissionContext): SubmissionDecision {
+  const decision = decideSubmitJob(command, context.prior);
+  if (decision.kind !== 'accepted') return decision;
+  if (context.dependencyViolations.length > 0) return { kind: 'invalid', violations: [...context.dependencyViolations] };
+  const worstCase = context.worstCaseBaseUnits;
+  if (context.capBaseUnits !== undefined && !fitsUnderCap(context.capBaseUnits, context.committedBaseUnits, worstCase)) {
+    return { kind: 'over-cap', capBaseUnits: context.capBaseUnits, committedBaseUnits: context.committedBaseUnits, quoteBaseUnits: worstCase };
+  }
+  return { kind: 'accepted', event: { ...decision.event, quote: context.quote }, worstCaseBaseUnits: worstCase };
 }
 
 export function toTimestamp(at: Date): api.Timestamp {

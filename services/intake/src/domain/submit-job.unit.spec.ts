@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts/messages';
 import { SUBMITTED_AT, validSpec } from './job-spec.fixtures.js';
 import { specFingerprint } from './spec-fingerprint.js';
-import { decideSubmitJob, type SubmitJobCommand } from './submit-job.js';
+import { decideSubmission, decideSubmitJob, type SubmissionContext, type SubmitJobCommand } from './submit-job.js';
 
 const tenant = { id: 'acme', plan: 'enterprise' };
 
@@ -58,6 +58,42 @@ describe('decideSubmitJob', () => {
   it('when the key is missing, then the key and the spec are both reported', () => {
     const decision = decideSubmitJob(command({ idempotencyKey: '', spec: undefined }), undefined);
     expect(decision.kind === 'invalid' && decision.violations.map((v) => v.field)).toEqual(['idempotency_key', 'spec']);
+  });
+});
+
+describe('decideSubmission', () => {
+  const quote = { rateCardVersion: 'rc-1', prices: [] } as unknown as api.Quote;
+  const context = (overrides: Partial<SubmissionContext> = {}): SubmissionContext => ({
+    prior: undefined,
+    quote,
+    worstCaseBaseUnits: 600n,
+    capBaseUnits: 1_000n,
+    committedBaseUnits: 400n,
+    dependencyViolations: [],
+    ...overrides,
+  });
+
+  it('given a quote that fits in what is left of the cap, then JobSubmitted carries the quote and the worst case is committed', () => {
+    const decision = decideSubmission(command(), context());
+    expect(decision.kind === 'accepted' && { quote: decision.event.quote, worstCase: decision.worstCaseBaseUnits }).toEqual({ quote, worstCase: 600n });
+  });
+
+  it('given a worst case past what is left of the cap, then over-cap with the numbers', () => {
+    expect(decideSubmission(command(), context({ worstCaseBaseUnits: 601n }))).toEqual({ kind: 'over-cap', capBaseUnits: 1_000n, committedBaseUnits: 400n, quoteBaseUnits: 601n });
+  });
+
+  it('a tenant without a cap is never over it', () => {
+    expect(decideSubmission(command(), context({ capBaseUnits: undefined, committedBaseUnits: 10n ** 20n })).kind).toBe('accepted');
+  });
+
+  it("given dependencies that are not the tenant's jobs, then invalid with those fields, before the cap", () => {
+    const violation = { field: 'spec.depends_on[0].job_id', description: 'is not a job of this tenant' };
+    expect(decideSubmission(command(), context({ dependencyViolations: [violation], worstCaseBaseUnits: 10n ** 9n }))).toEqual({ kind: 'invalid', violations: [violation] });
+  });
+
+  it('a retry of an accepted submission is a duplicate even when the cap is now spent', () => {
+    const prior = { jobId: 'job-1', fingerprint: specFingerprint(validSpec()) };
+    expect(decideSubmission(command(), context({ prior, committedBaseUnits: 1_000n }))).toEqual({ kind: 'duplicate', jobId: 'job-1' });
   });
 });
 

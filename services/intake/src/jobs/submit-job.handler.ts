@@ -12,14 +12,13 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { api } from '@switchyard/contracts';
 import { highestWorstCasePrice, MeteringError, quoteJob, type RateCard } from '@switchyard/metering/pricing';
-import { fitsUnderCap } from '@switchyard/payout/domain';
 import { Outbox } from '@switchyard/event-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { FieldViolation } from '../domain/field-violation.js';
 import { jobFromSubmission } from '../domain/job-lifecycle.js';
 import { specFingerprint } from '../domain/spec-fingerprint.js';
-import { decideSubmitJob, toTimestamp, type PriorSubmission, type Tenant } from '../domain/submit-job.js';
+import { decideSubmission, toTimestamp, type PriorSubmission, type Tenant } from '../domain/submit-job.js';
 import { intakeJobEnvelope } from '../intake-events.js';
 import { unknownDependencyViolations } from '../domain/validate-job-spec.js';
 import { addCommitments, insertJobs, jobsById, lockCommitments, priorKey, priorsOf, tenantsOfJobs, type NewJob } from '../persistence/submission-store.js';
@@ -158,32 +157,26 @@ export class SubmitJobHandler implements OnApplicationShutdown {
       for (const pending of batch) {
         const key = priorKey(pending.tenant.id, pending.idempotencyKey);
         const prior = pending.idempotencyKey === '' ? undefined : (stored.get(key) ?? inBatch.get(key));
-        const decision = decideSubmitJob(pending, prior);
-        if (decision.kind === 'invalid' || decision.kind === 'conflict') {
-          answers.set(pending, decision);
-          continue;
-        }
+        const cap = capped.get(pending.tenant.id);
+        const decision = decideSubmission(pending, {
+          prior,
+          quote: pending.quote,
+          worstCaseBaseUnits: pending.quote === undefined ? 0n : highestWorstCasePrice(pending.quote),
+          capBaseUnits: cap,
+          committedBaseUnits: (committed.get(pending.tenant.id) ?? 0n) + (added.get(pending.tenant.id) ?? 0n),
+          dependencyViolations: pending.spec === undefined ? [] : unknownDependencyViolations(pending.spec, pending.tenant.id, jobTenants),
+        });
         if (decision.kind === 'duplicate') {
           duplicates.push({ pending, jobId: decision.jobId });
           continue;
         }
-        const unknown = unknownDependencyViolations(pending.spec!, pending.tenant.id, jobTenants);
-        if (unknown.length > 0) {
-          answers.set(pending, { kind: 'invalid', violations: unknown });
+        if (decision.kind !== 'accepted') {
+          answers.set(pending, decision);
           continue;
         }
-        const quote = pending.quote!;
-        const worstCase = highestWorstCasePrice(quote);
-        const cap = capped.get(pending.tenant.id);
-        if (cap !== undefined) {
-          const sofar = (committed.get(pending.tenant.id) ?? 0n) + (added.get(pending.tenant.id) ?? 0n);
-          if (!fitsUnderCap(cap, sofar, worstCase)) {
-            answers.set(pending, { kind: 'over-cap', capBaseUnits: cap, committedBaseUnits: sofar, quoteBaseUnits: worstCase });
-            continue;
-          }
-          added.set(pending.tenant.id, (added.get(pending.tenant.id) ?? 0n) + worstCase);
-        }
-        const event = { ...decision.event, quote };
+        const worstCase = decision.worstCaseBaseUnits;
+        if (cap !== undefined) added.set(pending.tenant.id, (added.get(pending.tenant.id) ?? 0n) + worstCase);
+        const event = decision.event;
         const job = jobFromSubmission(event);
         const eventId = uuidv7();
         if (pending.idempotencyKey !== '') inBatch.set(key, { jobId: job.id, fingerprint: pending.fingerprint });
