@@ -5,7 +5,8 @@ import { dateOf, envelopeOf, EVENT_TYPE_PREFIX, idFrom, TOPICS, type events } fr
 import type { EventEnvelope } from '@switchyard/event-log';
 import type { EntityManager } from 'typeorm';
 import type { MeteringConfig } from './config.js';
-import { epochMsOf, meterUsage, MeteringError, timestampOfMs, type MeteredJob, type RateCard } from './domain/index.js';
+import { handleCommand, type TopicEvents } from '@switchyard/event-runtime';
+import { decideUsageReport, meteredAtOf, meterUsage, MeteringError, type MeteredJob, type RateCard } from './domain/index.js';
 import { countMetered } from './metering-metrics.js';
 import { insertUsageLine, parkReport, pendingReportsOf, reportSeen, unparkReport, type PendingReport } from './persistence/usage-rows.js';
 import { METERING_CONFIG, RATE_CARDS } from './tokens.js';
@@ -50,14 +51,19 @@ export class UsageRecorder {
    * (priced or parked) changes nothing. An unpriceable report (no rate for its tier and GPU
    * class) throws, so the runtime retries it and then dead-letters it for re-drive.
    */
-  async receive(manager: EntityManager, pending: PendingReport, job: MeteredJob | undefined, triggerTime: string, emit: Emit): Promise<'metered' | 'parked' | 'duplicate'> {
-    if (await reportSeen(manager, pending.report.reportId)) return 'duplicate';
-    if (job === undefined) {
-      await parkReport(manager, pending, new Date(triggerTime));
-      return 'parked';
-    }
-    await this.meter(manager, pending, job, triggerTime, emit);
-    return 'metered';
+  receive(manager: EntityManager, pending: PendingReport, job: MeteredJob | undefined, triggerTime: string, emit: Emit): Promise<'metered' | 'parked' | 'duplicate'> {
+    return handleCommand({ manager, emit }, {
+      load: async (tx) => ({ seen: await reportSeen(tx, pending.report.reportId), job }),
+      decide: (known) => decideUsageReport(pending.report, known, this.rateCards, Date.parse(triggerTime)),
+      persist: async (tx, decision) => {
+        if (decision.kind === 'duplicate') return { result: 'duplicate' as const };
+        if (decision.kind === 'park') {
+          await parkReport(tx, pending, new Date(triggerTime));
+          return { result: 'parked' as const };
+        }
+        return { result: 'metered' as const, events: await this.store(tx, pending, decision.metered, triggerTime) };
+      },
+    });
   }
 
   /**
@@ -84,12 +90,15 @@ export class UsageRecorder {
   }
 
   private async meter(manager: EntityManager, pending: PendingReport, job: MeteredJob, triggerTime: string, emit: Emit): Promise<void> {
-    const { report } = pending;
-    const meteredAt = timestampOfMs(Math.max(epochMsOf(report.reportedAt ?? timestampOfMs(0)), Date.parse(triggerTime)));
-    const metered: events.UsageMetered = meterUsage(report, job, this.rateCards, meteredAt);
-    const inserted = await insertUsageLine(manager, metered, dateOf(report.reportedAt) ?? new Date(triggerTime), pending.eventId);
-    if (!inserted) return;
-    await emit(this.usageTopic, usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent }));
+    const metered = meterUsage(pending.report, job, this.rateCards, meteredAtOf(pending.report, Date.parse(triggerTime)));
+    for (const { topic, envelopes } of await this.store(manager, pending, metered, triggerTime)) await emit(topic, envelopes);
+  }
+
+  /** Stores the usage line; the UsageMetered to publish, none when the line was stored before. */
+  private async store(manager: EntityManager, pending: PendingReport, metered: events.UsageMetered, triggerTime: string): Promise<TopicEvents[]> {
+    const inserted = await insertUsageLine(manager, metered, dateOf(pending.report.reportedAt) ?? new Date(triggerTime), pending.eventId);
+    if (!inserted) return [];
     countMetered(metered);
+    return [{ topic: this.usageTopic, envelopes: [usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent })] }];
   }
 }

@@ -13,5 +13,5 @@ export {
   type ChargeSplit,
   type UsageQuantities,
 } from './price-usage.js';
-export { meterUsage, usageIdOf, type MeteredJob } from './meter-usage.js';
+export { decideUsageReport, meteredAtOf, meterUsage, usageIdOf, type MeteredJob, type UsageReportDecision } from './meter-usage.js';
 export { highestWorstCasePrice, quoteJob, worstCaseGpuMilliseconds, type QuotedTiers } from './quote-job.js';

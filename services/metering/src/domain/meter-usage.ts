@@ -1,7 +1,7 @@
 // meterUsage: one provider usage report, the job it belongs to and the rate cards in, one
 // UsageMetered out. Pure: the same report priced twice gives the same event, usage id included.
 import { api, decides, type events } from '@switchyard/contracts/messages';
-import { epochMsOf } from './instant.js';
+import { epochMsOf, timestampOfMs } from './instant.js';
 import { MeteringError } from './metering-error.js';
 import { chargeFor, splitCharge, type UsageQuantities } from './price-usage.js';
 import { rateCardAt, ratesFor, type RateCard } from './rate-card.js';
@@ -90,4 +90,32 @@ function count(value: string | undefined | null, field: string, reportId: string
     throw new MeteringError('INVALID_USAGE', `UsageReported ${reportId}: amounts.${field} "${value}" is not a uint64`);
   }
   return BigInt(value);
+}
+
+/** The time a report is metered at: its own report time, or the event that made it priceable if later. */
+export function meteredAtOf(reported: events.UsageReported, triggerMs: number): api.Timestamp {
+  return timestampOfMs(Math.max(epochMsOf(reported.reportedAt ?? timestampOfMs(0)), triggerMs));
+}
+
+/** What a delivered usage report becomes. */
+export type UsageReportDecision =
+  /** Its report id was priced or parked before: nothing changes. */
+  | { readonly kind: 'duplicate' }
+  /** Its job is not known yet (no tier, no GPU class): parked until it is. */
+  | { readonly kind: 'park' }
+  | { readonly kind: 'meter'; readonly metered: events.UsageMetered };
+
+/**
+ * Decides a report just delivered, given whether its id was seen and what is known of its job. A
+ * report that cannot be priced (no rate for its tier and GPU class) throws MeteringError.
+ */
+export function decideUsageReport(
+  reported: events.UsageReported,
+  known: { readonly seen: boolean; readonly job: MeteredJob | undefined },
+  cards: readonly RateCard[],
+  triggerMs: number,
+): UsageReportDecision {
+  if (known.seen) return { kind: 'duplicate' };
+  if (known.job === undefined) return { kind: 'park' };
+  return { kind: 'meter', metered: meterUsage(reported, known.job, cards, meteredAtOf(reported, triggerMs)) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { events } from '@switchyard/contracts/messages';
-import { meterUsage } from './meter-usage.js';
+import { decideUsageReport, meteredAtOf, meterUsage } from './meter-usage.js';
 import { card, rates, TIER_REALTIME, TOKEN } from './rate-card.fixtures.js';
 import { timestampOfMs } from './instant.js';
 
@@ -91,5 +91,24 @@ describe('meterUsage', () => {
 
   it('fails with RATE_NOT_FOUND for a GPU class the card does not price in the job tier', () => {
     expect(() => meterUsage(report(), { ...job, gpuClass: 'l4' }, cards)).toThrow(expect.objectContaining({ code: 'RATE_NOT_FOUND' }) as unknown as Error);
+  });
+});
+
+describe('decideUsageReport', () => {
+  const reportedMs = Date.parse('2026-03-01T12:00:00Z');
+
+  it('a report id seen before changes nothing, known job or not', () => {
+    expect(decideUsageReport(report(), { seen: true, job }, cards, reportedMs)).toEqual({ kind: 'duplicate' });
+    expect(decideUsageReport(report(), { seen: true, job: undefined }, cards, reportedMs)).toEqual({ kind: 'duplicate' });
+  });
+
+  it('a new report of a job not known yet is parked', () => {
+    expect(decideUsageReport(report(), { seen: false, job: undefined }, cards, reportedMs)).toEqual({ kind: 'park' });
+  });
+
+  it('a new report of a known job is metered at the later of its report time and the event that made it priceable', () => {
+    const later = reportedMs + 60_000;
+    expect(decideUsageReport(report(), { seen: false, job }, cards, later)).toEqual({ kind: 'meter', metered: meterUsage(report(), job, cards, timestampOfMs(later)) });
+    expect(meteredAtOf(report(), reportedMs - 60_000)).toEqual(timestampOfMs(reportedMs));
   });
 });
