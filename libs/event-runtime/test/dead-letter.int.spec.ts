@@ -132,9 +132,8 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
       handler: poisonable(poison.id, () => true, attempts),
       retry: { ...RETRY, maxAttempts: Number.POSITIVE_INFINITY },
     });
-    await eventually(() => expect(attempts.length).toBeGreaterThanOrEqual(1), 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 3 * worstCaseDelay(RETRY) + 1_000));
-    expect(attempts.length).toBeGreaterThan(RETRY.maxAttempts);
+    // Past the attempts a finite policy would have made, the poison is still being retried.
+    await eventually(() => expect(attempts.length).toBeGreaterThan(RETRY.maxAttempts), 30_000);
     expect([...appliedAt.keys()]).toEqual([before.id]);
     // Stopping abandons the stuck batch uncommitted instead of waiting for it forever.
     await consumer.stop();

@@ -99,7 +99,7 @@ export class PayoutApi {
     call(
       this.client.closeEpoch,
       this.client,
-      { idempotencyKey, cutoff: { seconds: String(Math.floor(cutoff.getTime() / 1000)), nanos: 0 } },
+      { idempotencyKey, cutoff: { seconds: String(Math.floor(cutoff.getTime() / 1000)), nanos: (cutoff.getTime() % 1000) * 1_000_000 } },
       bearer(this.key),
     );
   close = (): void => this.client.close();
