@@ -2,14 +2,13 @@
 // current placement) and, when a job's attempt ends, asks whether its provider broke the SLA.
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import { api, dateOf, requireEvent } from '@switchyard/contracts';
+import { api, dateOf, requireEvent, type TopicName } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { PayoutConfig } from './config.js';
 import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
-import { handlingOf } from './event-handling.js';
 import { penaltyAssessed, postingRecorded } from './ledger-events.js';
-import { LedgerTopics } from './ledger-topics.js';
+import { TOPIC_NAMES } from '@switchyard/service-host';
 import { jobRow, recordGang, recordOperator, upsertJob, type JobRow } from './persistence/job-sla-store.js';
 import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
 import { PAYOUT_CONFIG } from './tokens.js';
@@ -28,43 +27,43 @@ export class JobsConsumer {
   private readonly logger = new Logger('JobsConsumer');
 
   constructor(
-    private readonly topics: LedgerTopics,
+    @Inject(TOPIC_NAMES) private readonly topics: Readonly<Record<TopicName, string>>,
     @Inject(PAYOUT_CONFIG) private readonly config: PayoutConfig,
   ) {}
 
   @on('JobSubmitted')
   submitted(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onSubmitted(context.getEvent(), handlingOf(context));
+    return this.onSubmitted(context.getEvent(), context.handling());
   }
 
   @on('JobClassified')
   classified(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onClassified(context.getEvent(), handlingOf(context));
+    return this.onClassified(context.getEvent(), context.handling());
   }
 
   @on('JobPlaced')
   placed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onPlaced(context.getEvent(), handlingOf(context));
+    return this.onPlaced(context.getEvent(), context.handling());
   }
 
   @on('JobRequeued')
   requeued(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onRequeued(context.getEvent(), handlingOf(context));
+    return this.onRequeued(context.getEvent(), context.handling());
   }
 
   @on('JobStarted')
   started(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onStarted(context.getEvent(), handlingOf(context));
+    return this.onStarted(context.getEvent(), context.handling());
   }
 
   @on('JobCompleted')
   completed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onCompleted(context.getEvent(), handlingOf(context));
+    return this.onCompleted(context.getEvent(), context.handling());
   }
 
   @on('JobFailed')
   failed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onFailed(context.getEvent(), handlingOf(context));
+    return this.onFailed(context.getEvent(), context.handling());
   }
 
   private async onSubmitted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {

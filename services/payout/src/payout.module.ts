@@ -4,7 +4,6 @@ import type { PayoutConfig } from './config.js';
 import { CloseEpochHandler } from './epochs/close-epoch.handler.js';
 import { JobsConsumer } from './jobs.consumer.js';
 import { LedgerMetrics } from './ledger-metrics.js';
-import { LedgerTopics } from './ledger-topics.js';
 import { PayoutGrpcController } from './payout.grpc.controller.js';
 import { CALLERS, PAYOUT_CONFIG } from './tokens.js';
 import { UsageConsumer } from './usage.consumer.js';
@@ -26,7 +25,6 @@ export class PayoutModule {
           provide: CALLERS,
           useFactory: () => CallerDirectory.fromFiles({ tenantsFile: config.tenantsFile, operatorsFile: config.operatorCredentialsFile, adminKeyHashes: config.adminKeySha256 === undefined ? [] : [config.adminKeySha256] }),
         },
-        LedgerTopics,
         CloseEpochHandler,
         LedgerMetrics,
       ],

@@ -3,7 +3,7 @@
 // earning of a gang split over providers is shared among the members its JobPlaced listed.
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
-import { dateOf, requireEvent, type events } from '@switchyard/contracts';
+import { dateOf, requireEvent, type events, type TopicName } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { CallerDirectory } from '@switchyard/access';
@@ -12,8 +12,7 @@ import { postingRecorded, spendingCapExceeded } from './ledger-events.js';
 import { lastEpoch } from './persistence/epoch-store.js';
 import { gangOf } from './persistence/job-sla-store.js';
 import { addTenantSpend, appendPosting, appendUsage } from './persistence/ledger-store.js';
-import { handlingOf } from './event-handling.js';
-import { LedgerTopics } from './ledger-topics.js';
+import { TOPIC_NAMES } from '@switchyard/service-host';
 import { CALLERS } from './tokens.js';
 
 export const USAGE_METERED = 'switchyard.events.v1.UsageMetered';
@@ -26,14 +25,14 @@ export class UsageConsumer {
   private readonly logger = new Logger('UsageConsumer');
 
   constructor(
-    private readonly topics: LedgerTopics,
+    @Inject(TOPIC_NAMES) private readonly topics: Readonly<Record<TopicName, string>>,
     @Inject(CALLERS) private readonly callers: CallerDirectory,
   ) {}
 
   // Nest types an event handler's extra arguments as unknown; the cast takes the runtime's context.
   @(EventPattern(USAGE_METERED, EVENT_LOG_TRANSPORT) as MethodDecorator)
   usageMetered(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onUsageMetered(context.getEvent(), handlingOf(context));
+    return this.onUsageMetered(context.getEvent(), context.handling());
   }
 
   private async onUsageMetered(event: LoggedEvent, { manager, emit }: EventHandlingContext): Promise<void> {

@@ -1,12 +1,11 @@
 // The ledger tables and the epoch command on a real PostgreSQL, without the service process:
 // reversals, and two CloseEpoch calls racing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { topicNames } from '@switchyard/contracts';
 import { databaseUrl, uniqueName } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
-import type { PayoutConfig } from '../src/config.js';
 import { postUsage, reversePosting, type MeteredUsage } from '../src/domain/index.js';
 import { CloseEpochHandler } from '../src/epochs/close-epoch.handler.js';
-import { LedgerTopics } from '../src/ledger-topics.js';
 import { openPayoutDatabase } from '../src/persistence/payout-data-source.js';
 import { appendPosting, appendUsage, balanceOf, openItems } from '../src/persistence/ledger-store.js';
 
@@ -63,8 +62,7 @@ describe('ledger tables and epoch closing on PostgreSQL', () => {
         await appendUsage(manager, metered, posting.postingId, { tier: 'TIER_BATCH', gpuClass: 'l4', rateCardVersion: 'rc', eventId: `evt-${i}` });
       }
     });
-    const config = { topicPrefix: `${uniqueName('store')}.` } as PayoutConfig;
-    const handler = new CloseEpochHandler(dataSource, new LedgerTopics(config));
+    const handler = new CloseEpochHandler(dataSource, topicNames(`${uniqueName('store')}.`));
     const now = new Date();
 
     const [a, b] = await Promise.all([handler.close({ cutoff: undefined, idempotencyKey: undefined, now }), handler.close({ cutoff: undefined, idempotencyKey: undefined, now })]);

@@ -2,12 +2,13 @@
 // items, appends the epoch, payouts, settlements and payout postings, and puts PayoutIssued,
 // PostingRecorded and EpochClosed in the outbox. A retried call with the same idempotency key
 // gets the first result; a new close finds nothing open it has not settled, so pays nothing more.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { TopicName } from '@switchyard/contracts';
 import { Outbox } from '@switchyard/event-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { closeEpoch } from '../domain/index.js';
 import { epochClosed, payoutIssued, postingRecorded } from '../ledger-events.js';
-import { LedgerTopics } from '../ledger-topics.js';
+import { TOPIC_NAMES } from '@switchyard/service-host';
 import { appendEpoch, epochByIdempotencyKey, lastEpoch, statementsOfEpoch, type StoredEpoch, type StoredStatement } from '../persistence/epoch-store.js';
 import { appendPayout, openItems } from '../persistence/ledger-store.js';
 
@@ -37,7 +38,7 @@ export class CloseEpochHandler {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly topics: LedgerTopics,
+    @Inject(TOPIC_NAMES) private readonly topics: Readonly<Record<TopicName, string>>,
   ) {}
 
   async close(request: CloseEpochRequest): Promise<ClosedEpoch> {
