@@ -11,10 +11,10 @@
 // distinct ids (the inbox dedups on ce_id, so a shared id would silently drop one). An event with
 // no cause (a gRPC command that carries no id) gets a random UUID unless the caller passes `id`.
 //
-// The envelope shape is @switchyard/event-log's EventEnvelope (contracts does not depend on the
-// log, so it is written out here structurally; the compiler checks the two agree where a service
-// passes one to the log).
+// The envelope is @switchyard/event-log's EventEnvelope, imported as a type from its pure
+// `./envelope` entry (no log adapter, no Kafka or pg client is reachable from here).
 import { createHash, randomUUID } from 'node:crypto';
+import type { EventEnvelope, JsonValue } from '@switchyard/event-log/envelope';
 import type { Timestamp } from './gen/google/protobuf/timestamp.js';
 import { JobEvent } from './gen/switchyard/events/v1/job_events.js';
 import { LedgerEvent } from './gen/switchyard/events/v1/ledger_events.js';
@@ -27,30 +27,8 @@ export const EVENT_TYPE_PREFIX = 'switchyard.events.v1.';
 /** Exactly one member of a topic envelope, e.g. `{ jobPlaced: JobPlaced }`. */
 export type OneEvent<E> = { [K in keyof E]-?: { [P in K]: NonNullable<E[P]> } }[keyof E];
 
-/** JSON as protobuf canonical JSON produces it (the same shape as the event log's JsonValue). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** The wire envelope (the fields of @switchyard/event-log's EventEnvelope that producers set). */
-export interface LogEnvelope {
-  readonly id: string;
-  readonly type: string;
-  readonly source: string;
-  readonly subject: string;
-  readonly time: string;
-  readonly dataschema?: string;
-  readonly causationId?: string;
-  readonly correlationId?: string;
-  readonly traceparent?: string;
-  readonly data: JsonValue;
-}
-
 /** What a reader needs of an envelope (any EventEnvelope is one). */
-export interface ReadableEnvelope {
-  readonly id: string;
-  readonly type: string;
-  readonly subject: string;
-  readonly data: JsonValue;
-}
+export type ReadableEnvelope = Pick<EventEnvelope, 'id' | 'type' | 'subject' | 'data'>;
 
 interface EnvelopeCodec<E> {
   toJSON(message: E): unknown;
@@ -101,7 +79,7 @@ export interface EnvelopeOptions {
 }
 
 /** The envelope of one event of a family, with a deterministic id unless `options.id` is given. */
-export function envelopeOf<F extends EventFamily>(family: F, event: FamilyEvent<F>, options: EnvelopeOptions): LogEnvelope {
+export function envelopeOf<F extends EventFamily>(family: F, event: FamilyEvent<F>, options: EnvelopeOptions): EventEnvelope {
   const [member, payload] = soleMember(event as object);
   const subject = options.subject ?? subjectOf(family, member, payload);
   const type = typeOfMember(member);
@@ -208,7 +186,7 @@ export interface EnvelopeMeta {
 }
 const legacy =
   <F extends EventFamily>(family: F) =>
-  (event: FamilyEvent<F>, meta: EnvelopeMeta, subject?: string): LogEnvelope =>
+  (event: FamilyEvent<F>, meta: EnvelopeMeta, subject?: string): EventEnvelope =>
     envelopeOf(family, event, {
       source: meta.source,
       at: meta.time,

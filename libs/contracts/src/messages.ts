@@ -43,8 +43,6 @@ export {
   type EventFamily,
   type FamilyEvent,
   type FamilyMember,
-  type JsonValue as EnvelopeJson,
-  type LogEnvelope,
   type OneEvent,
   type ReadableEnvelope,
 } from './event-envelope.js';

@@ -2,7 +2,8 @@
 // deterministic (the same decision again -> the same ce_id) and never shared by two distinct
 // events of a family (the inbox dedups on ce_id, so a shared id would silently drop an event).
 import { describe, expect, it } from '@jest/globals';
-import { envelopeOf, events, idFrom, readEvent, requireEvent, type EventFamily, type FamilyEvent, type LogEnvelope } from '../src/messages.js';
+import { envelopeOf, events, idFrom, readEvent, requireEvent, type EventFamily, type FamilyEvent } from '../src/messages.js';
+import type { EventEnvelope } from '@switchyard/event-log/envelope';
 
 const at = '2026-12-01T10:00:00.000Z';
 const later = '2026-12-01T10:00:01.000Z';
@@ -10,7 +11,7 @@ const ts = { seconds: '1796119200', nanos: 0 };
 
 /** Every id is distinct, and building the same events again gives the same ids. */
 function expectDistinctAndStable<F extends EventFamily>(family: F, cases: readonly [FamilyEvent<F>, string, string?][]): void {
-  const build = (): LogEnvelope[] => cases.map(([event, causationId, time]) => envelopeOf(family, event, { source: '/switchyard/test', at: time ?? at, cause: { causationId } }));
+  const build = (): EventEnvelope[] => cases.map(([event, causationId, time]) => envelopeOf(family, event, { source: '/switchyard/test', at: time ?? at, cause: { causationId } }));
   const ids = build().map((envelope) => envelope.id);
   expect(new Set(ids).size).toBe(ids.length);
   expect(build().map((envelope) => envelope.id)).toEqual(ids);

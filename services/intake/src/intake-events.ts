@@ -17,7 +17,7 @@ export const POSTING_RECORDED_TYPE = `${EVENT_TYPE_PREFIX}PostingRecorded`;
 
 /** The envelope for `event` intake decided at `at`; `eventId` (stored with the job) becomes ce_id. */
 export function intakeJobEnvelope(eventId: string, event: JobEvent, at: Date): EventEnvelope {
-  return envelopeOf('job', jobEnvelopeOf(event) as FamilyEvent<'job'>, { source: INTAKE_SOURCE, at, id: eventId }) as EventEnvelope;
+  return envelopeOf('job', jobEnvelopeOf(event) as FamilyEvent<'job'>, { source: INTAKE_SOURCE, at, id: eventId });
 }
 
 /** The job event an envelope carries, or undefined when it is not one or is about another job than its record key. */

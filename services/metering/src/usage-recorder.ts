@@ -29,7 +29,7 @@ export function usageMeteredEnvelope(metered: events.UsageMetered, cause: { even
       id: idFrom(`switchyard/metering/metered:${metered.usageId}`),
       cause: { causationId: cause.eventId, traceparent: cause.traceparent },
     },
-  ) as EventEnvelope;
+  );
 }
 
 export type Emit = (topic: string, envelopes: EventEnvelope | readonly EventEnvelope[]) => Promise<void>;

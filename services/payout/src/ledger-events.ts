@@ -75,7 +75,7 @@ export const ledgerEventId = (member: string, ledgerId: string): string => idFro
 
 function ledgerEnvelope(event: FamilyEvent<'ledger'>, ledgerId: string, at: Date, cause: Causation): EventEnvelope {
   const member = Object.keys(event)[0]!;
-  return envelopeOf('ledger', event, { source: SOURCE, at, cause, id: ledgerEventId(member, ledgerId) }) as EventEnvelope;
+  return envelopeOf('ledger', event, { source: SOURCE, at, cause, id: ledgerEventId(member, ledgerId) });
 }
 
 const POSTING_KIND: Record<Posting['kind'], events.PostingKind> = {

@@ -502,7 +502,7 @@ function oneOf(event: RegistryEvent | JobFamilyEvent): Record<string, unknown> {
  * or payload. Provider commands carry no id, so their events get random ids.
  */
 function placementEnvelope<F extends 'job' | 'provider' | 'usage'>(family: F, event: FamilyEvent<F>, at: api.Timestamp, cause: Causation): EventEnvelope {
-  return envelopeOf(family, event, { source: PLACEMENT_SOURCE, at, cause }) as EventEnvelope;
+  return envelopeOf(family, event, { source: PLACEMENT_SOURCE, at, cause });
 }
 
 const PLACEMENT_SOURCE = '/switchyard/placement';
