@@ -1,7 +1,7 @@
-// A logged event with its payload decoded by the topic's envelope type. Payloads are the
-// protobuf canonical JSON of the topic envelope (`{"jobPlaced": {...}}`, what the services write);
-// a bare message (`{...}` of the type named by ce_type) is accepted too.
-import { events, type TopicName } from '@switchyard/contracts';
+// A logged event with its payload decoded by the topic's envelope type, through contracts' one
+// reader. Payloads are the protobuf canonical JSON of the topic envelope (`{"jobPlaced": {...}}`,
+// what every service writes); anything else is shown undecoded, as it is in the log.
+import { events, readEvent, type EventFamily, type TopicName } from '@switchyard/contracts';
 import type { JsonValue, LoggedEvent } from '@switchyard/event-log';
 
 export interface DecodedEvent {
@@ -16,7 +16,6 @@ export interface DecodedEvent {
 }
 
 interface EnvelopeCodec {
-  fromJSON(object: unknown): object;
   toJSON(message: never): unknown;
 }
 
@@ -27,20 +26,16 @@ const CODECS: Readonly<Record<TopicName, EnvelopeCodec>> = {
   ledger: events.LedgerEvent as EnvelopeCodec,
 };
 
+const FAMILY_OF: Readonly<Record<TopicName, EventFamily>> = { jobs: 'job', providers: 'provider', usage: 'usage', ledger: 'ledger' };
+
 export function decodeEvent(logged: LoggedEvent, family: TopicName | undefined): DecodedEvent {
   const name = logged.envelope.type.split('.').pop() ?? logged.envelope.type;
   const data = logged.envelope.data;
   if (family === undefined) return { logged, family, name, message: undefined, json: data };
   const member = name.charAt(0).toLowerCase() + name.slice(1);
-  const wrapped = isObject(data) && member in data ? data : { [member]: data };
-  const codec = CODECS[family];
-  const envelope = codec.fromJSON(wrapped) as Record<string, unknown>;
-  const message = envelope[member];
+  const envelope = readEvent(FAMILY_OF[family], logged.envelope) as Record<string, unknown> | undefined;
+  const message = envelope?.[member];
   if (message === undefined) return { logged, family, name, message: undefined, json: data };
-  const json = (codec.toJSON(envelope as never) as Record<string, JsonValue>)[member] ?? {};
+  const json = (CODECS[family].toJSON(envelope as never) as Record<string, JsonValue>)[member] ?? {};
   return { logged, family, name, message, json };
-}
-
-function isObject(value: JsonValue): value is { [key: string]: JsonValue } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
