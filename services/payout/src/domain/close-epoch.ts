@@ -120,3 +120,33 @@ function payoutFor(providerId: string, items: readonly OpenItem[], command: Clos
     issuedAt: command.closedAt,
   };
 }
+
+/** The last epoch closed, as the next close needs it. */
+export interface PreviousEpoch {
+  readonly seq: number;
+  readonly cutoff: Date;
+}
+
+export type EpochCloseDecision =
+  /** The cutoff is in the future, or before the previous epoch's: nothing closes. */
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'close'; readonly seq: number; readonly epochId: string; readonly cutoff: Date; readonly closing: EpochClosing };
+
+/**
+ * The next epoch: numbered after the previous one, cut off at the requested time (or now), which
+ * may be neither in the future nor before the previous cutoff; it settles what was open before it.
+ */
+export function decideEpochClose(
+  previous: PreviousEpoch | undefined,
+  openItems: readonly OpenItem[],
+  request: { readonly cutoff: Date | undefined; readonly now: Date },
+): EpochCloseDecision {
+  const cutoff = request.cutoff ?? request.now;
+  if (cutoff.getTime() > request.now.getTime()) return { kind: 'refused', reason: `cutoff ${cutoff.toISOString()} is in the future` };
+  if (previous && cutoff.getTime() < previous.cutoff.getTime()) {
+    return { kind: 'refused', reason: `cutoff ${cutoff.toISOString()} is before the previous epoch's cutoff ${previous.cutoff.toISOString()}` };
+  }
+  const seq = (previous?.seq ?? 0) + 1;
+  const epochId = `epoch-${String(seq).padStart(6, '0')}`;
+  return { kind: 'close', seq, epochId, cutoff, closing: closeEpoch(openItems, { epochId, cutoff, closedAt: request.now }) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { closeEpoch, type OpenItem } from './close-epoch.js';
+import { closeEpoch, decideEpochClose, type OpenItem } from './close-epoch.js';
 import { at } from './ledger.fixtures.js';
 import { postingTotal } from './posting.js';
 
@@ -67,5 +67,29 @@ describe('closeEpoch', () => {
 
   it('given nothing open, closes with no payouts', () => {
     expect(closeEpoch([], command)).toEqual({ payouts: [], epochClosed: { ...command, payoutCount: 0, totalBaseUnits: 0n } });
+  });
+});
+
+describe('decideEpochClose', () => {
+  const items = [earning('u1', 'gpu-a', 100n, 10), earning('u2', 'gpu-a', 50n, 150)];
+
+  it('numbers the epoch after the previous one and settles what was open before the cutoff', () => {
+    const decision = decideEpochClose({ seq: 4, cutoff: at(50) }, items, { cutoff: at(100), now: at(120) });
+    expect(decision.kind === 'close' && { seq: decision.seq, epochId: decision.epochId, cutoff: decision.cutoff, total: decision.closing.epochClosed.totalBaseUnits }).toEqual({
+      seq: 5,
+      epochId: 'epoch-000005',
+      cutoff: at(100),
+      total: 100n,
+    });
+  });
+
+  it('without a cutoff, the first epoch cuts off now', () => {
+    const decision = decideEpochClose(undefined, items, { cutoff: undefined, now: at(200) });
+    expect(decision.kind === 'close' && [decision.epochId, decision.cutoff, decision.closing.epochClosed.totalBaseUnits]).toEqual(['epoch-000001', at(200), 150n]);
+  });
+
+  it('refuses a cutoff in the future, or before the previous cutoff', () => {
+    expect(decideEpochClose(undefined, items, { cutoff: at(121), now: at(120) })).toEqual({ kind: 'refused', reason: `cutoff ${at(121).toISOString()} is in the future` });
+    expect(decideEpochClose({ seq: 1, cutoff: at(100) }, items, { cutoff: at(99), now: at(120) }).kind).toBe('refused');
   });
 });

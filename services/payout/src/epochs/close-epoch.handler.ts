@@ -1,12 +1,13 @@
-// CloseEpoch: one transaction that takes the epoch lock, runs the pure closeEpoch over the open
-// items, appends the epoch, payouts, settlements and payout postings, and puts PayoutIssued,
-// PostingRecorded and EpochClosed in the outbox. A retried call with the same idempotency key
+// CloseEpoch through the one command handler: one transaction that takes the epoch lock, loads the
+// previous epoch and the open items, decides with the pure decideEpochClose, appends the epoch,
+// payouts, settlements and payout postings, and puts PayoutIssued, PostingRecorded and EpochClosed
+// in the outbox. A retried call with the same idempotency key
 // gets the first result; a new close finds nothing open it has not settled, so pays nothing more.
 import { Inject, Injectable } from '@nestjs/common';
 import type { TopicName } from '@switchyard/contracts';
-import { Outbox } from '@switchyard/event-runtime';
-import { DataSource, type EntityManager } from 'typeorm';
-import { closeEpoch } from '../domain/index.js';
+import { handleCommand } from '@switchyard/event-runtime';
+import { DataSource } from 'typeorm';
+import { decideEpochClose, type EpochCloseDecision, type OpenItem } from '../domain/index.js';
 import { epochClosed, payoutIssued, postingRecorded } from '../ledger-events.js';
 import { TOPIC_NAMES } from '@switchyard/service-host';
 import { appendEpoch, epochByIdempotencyKey, lastEpoch, statementsOfEpoch, type StoredEpoch, type StoredStatement } from '../persistence/epoch-store.js';
@@ -32,53 +33,49 @@ export class EpochCutoffError extends Error {
 // Namespace of the epoch lock: only one close runs at a time per ledger schema.
 const EPOCH_LOCK = 'payout-epoch-close';
 
+type Loaded = { readonly earlier: StoredEpoch } | { readonly earlier: undefined; readonly previous: StoredEpoch | undefined; readonly items: readonly OpenItem[] };
+type Decision = { readonly kind: 'repeat'; readonly epoch: StoredEpoch } | EpochCloseDecision;
+
 @Injectable()
 export class CloseEpochHandler {
-  private readonly outbox = new Outbox();
-
   constructor(
     private readonly dataSource: DataSource,
     @Inject(TOPIC_NAMES) private readonly topics: Readonly<Record<TopicName, string>>,
   ) {}
 
-  async close(request: CloseEpochRequest): Promise<ClosedEpoch> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [EPOCH_LOCK]);
-      if (request.idempotencyKey) {
-        const earlier = await epochByIdempotencyKey(manager, request.idempotencyKey);
-        if (earlier) return { epoch: earlier, statements: await statementsOfEpoch(manager, earlier.epochId) };
-      }
-      return this.closeNext(manager, request);
+  close(request: CloseEpochRequest): Promise<ClosedEpoch> {
+    const key = request.idempotencyKey || undefined;
+    return handleCommand<Loaded, Decision, ClosedEpoch>(this.dataSource, {
+      load: async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [EPOCH_LOCK]);
+        const earlier = key === undefined ? undefined : await epochByIdempotencyKey(tx, key);
+        if (earlier) return { earlier };
+        return { earlier: undefined, previous: await lastEpoch(tx), items: await openItems(tx) };
+      },
+      // A retried call with the same key gets the first result.
+      decide: (loaded) => (loaded.earlier ? { kind: 'repeat', epoch: loaded.earlier } : decideEpochClose(loaded.previous, loaded.items, request)),
+      persist: async (tx, decision) => {
+        if (decision.kind === 'repeat') return { result: { epoch: decision.epoch, statements: await statementsOfEpoch(tx, decision.epoch.epochId) } };
+        if (decision.kind === 'refused') throw new EpochCutoffError(decision.reason);
+        const { closing, epochId } = decision;
+        const epoch: StoredEpoch = {
+          epochId,
+          seq: decision.seq,
+          cutoff: decision.cutoff,
+          closedAt: request.now,
+          payoutCount: closing.epochClosed.payoutCount,
+          totalBaseUnits: closing.epochClosed.totalBaseUnits,
+        };
+        await appendEpoch(tx, epoch, key);
+        const cause = { causationId: key ?? epochId, correlationId: epochId };
+        const envelopes = [];
+        for (const payout of closing.payouts) {
+          await appendPayout(tx, payout, cause.causationId);
+          envelopes.push(payoutIssued(payout, cause), postingRecorded(payout.posting, cause));
+        }
+        envelopes.push(epochClosed(closing.epochClosed, cause));
+        return { result: { epoch, statements: await statementsOfEpoch(tx, epochId) }, events: [{ topic: this.topics.ledger, envelopes }] };
+      },
     });
-  }
-
-  private async closeNext(manager: EntityManager, request: CloseEpochRequest): Promise<ClosedEpoch> {
-    const previous = await lastEpoch(manager);
-    const cutoff = request.cutoff ?? request.now;
-    if (cutoff.getTime() > request.now.getTime()) throw new EpochCutoffError(`cutoff ${cutoff.toISOString()} is in the future`);
-    if (previous && cutoff.getTime() < previous.cutoff.getTime()) {
-      throw new EpochCutoffError(`cutoff ${cutoff.toISOString()} is before the previous epoch's cutoff ${previous.cutoff.toISOString()}`);
-    }
-    const seq = (previous?.seq ?? 0) + 1;
-    const epochId = `epoch-${String(seq).padStart(6, '0')}`;
-    const closing = closeEpoch(await openItems(manager), { epochId, cutoff, closedAt: request.now });
-    const epoch: StoredEpoch = {
-      epochId,
-      seq,
-      cutoff,
-      closedAt: request.now,
-      payoutCount: closing.epochClosed.payoutCount,
-      totalBaseUnits: closing.epochClosed.totalBaseUnits,
-    };
-    await appendEpoch(manager, epoch, request.idempotencyKey || undefined);
-    const cause = { causationId: request.idempotencyKey || epochId, correlationId: epochId };
-    const envelopes = [];
-    for (const payout of closing.payouts) {
-      await appendPayout(manager, payout, cause.causationId);
-      envelopes.push(payoutIssued(payout, cause), postingRecorded(payout.posting, cause));
-    }
-    envelopes.push(epochClosed(closing.epochClosed, cause));
-    await this.outbox.add(manager, this.topics.ledger, envelopes);
-    return { epoch, statements: await statementsOfEpoch(manager, epochId) };
   }
 }
