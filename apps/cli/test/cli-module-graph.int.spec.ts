@@ -19,13 +19,9 @@ const loader = fileURLToPath(new URL('./support/load-modules.mjs', import.meta.u
  * Modules that may load a framework, each with the reason. Nothing else may.
  * - run-rebuild.ts: `switchyard rebuild` runs intake's own projection code (TypeORM migrations and
  *   entity manager) against intake's tables; it is imported only when that command runs.
- * - @switchyard/service-host: the google.rpc.Status decoder for field violations, loaded only
- *   when a service answers INVALID_ARGUMENT; it lives beside the Nest error builders until
- *   service-host gives the client-side decoder an entry of its own.
  */
 const MAY_LOAD_A_FRAMEWORK: Record<string, string> = {
   'rebuild/run-rebuild.ts': 'runs intake projections',
-  '@switchyard/service-host': 'google.rpc.Status decoder',
 };
 
 interface Load {
@@ -83,6 +79,7 @@ describe("the CLI's module graph", () => {
     expect(modules.length).toBeGreaterThan(40);
     expect(modules).toContainEqual(pathToFileURL(join(srcDir, 'program.ts')).href);
     expect(modules).toContainEqual(pathToFileURL(join(srcDir, 'replay/what-if.ts')).href);
+    expect(packages).toContain('@switchyard/service-host/status-details');
     expect(shown(await frameworksLoadedBy([...modules, ...packages]))).toEqual([]);
   }, 120_000);
 

@@ -22,7 +22,6 @@ export { EventConsumer, type EventConsumerOptions } from './consumer/event-consu
 export { DEFAULT_RETRY_POLICY, backoffAfter, worstCaseDelay, type RetryPolicy } from './consumer/retry-policy.js';
 export { EventLogContext } from './nest/event-log.context.js';
 export { EventLogServer, EVENT_LOG_TRANSPORT, type EventLogServerOptions } from './nest/event-log.server.js';
-export { EventLogClient } from './nest/event-log.client.js';
 export { EventHandlerErrorFilter } from './nest/event-handler-error.filter.js';
 export { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
 export {

@@ -24,7 +24,6 @@ export {
   STATUS_DETAILS_TRAILER,
   unauthenticated,
   unavailable,
-  unimplemented,
   type DecodedStatus,
   type ErrorDetail,
   type ErrorInfo,

@@ -72,7 +72,7 @@ export async function cliErrorOf(error: ServiceError, endpoint: string): Promise
 
 async function fieldViolations(error: ServiceError): Promise<string> {
   // Loaded on an error only: the decoder brings google.rpc's protos.
-  const { decodeStatusDetails } = await import('@switchyard/service-host');
+  const { decodeStatusDetails } = await import('@switchyard/service-host/status-details');
   const decoded = decodeStatusDetails(error);
   const violations = (decoded?.details ?? []).flatMap((d) =>
     d.type === 'google.rpc.BadRequest' ? ((d.value as { fieldViolations?: { field: string; description: string }[] }).fieldViolations ?? []) : [],
