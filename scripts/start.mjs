@@ -119,7 +119,10 @@ async function supervise() {
   }
 
   for (const service of services) {
-    run(service.name, path.join(root, 'services', service.name, 'dist', 'main.js'), { GRPC_URL: service.address, METRICS_ADDRESS: service.metrics });
+    run(service.name, path.join(root, 'services', service.name, 'dist', 'main.js'), {
+      GRPC_URL: service.address,
+      METRICS_ADDRESS: service.metrics,
+    });
   }
 
   async function waitUntilServing(address, timeoutMs) {
@@ -147,13 +150,23 @@ async function supervise() {
 
   console.log('Switchyard is running. gRPC endpoints (health and server reflection on each) and Prometheus metrics:');
   for (const s of services) console.log(`  ${s.name.padEnd(11)} ${s.address.padEnd(17)} http://${s.metrics}/metrics`);
-  console.log(`A simulated fleet of ${process.env.FLEET_COUNT ?? 6} providers registers with placement (FLEET_COUNT=0 for none), and 2 more of op-north in eu-west.`);
+  console.log(
+    `A simulated fleet of ${process.env.FLEET_COUNT ?? 6} providers registers with placement (FLEET_COUNT=0 for none), and 2 more of op-north in eu-west.`,
+  );
   console.log('Submit a job (tenant "demo", key in deploy/dev/README.md):');
-  console.log(`  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind inference --model llama-3.1-8b --gpu-class a100-80g --gpus 1 --max-latency-ms 500 --duration 30`);
+  console.log(
+    `  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind inference --model llama-3.1-8b --gpu-class a100-80g --gpus 1 --max-latency-ms 500 --duration 30`,
+  );
   console.log('A pipeline step that waits for that job and prefers the provider holding its 50 GB output:');
-  console.log(`  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind pipeline-step --model etl --gpu-class a100-80g --gpus 1 --duration 30 --depends-on <job id>:50000000000`);
-  console.log("A training gang of 16 a100-80g, more than any one provider has, split over one operator's providers in one region (op-north's in eu-west):");
-  console.log(`  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind training --model llama-3.1-8b --gpu-class a100-80g --gpus 16 --gang operator-region --duration 600`);
+  console.log(
+    `  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind pipeline-step --model etl --gpu-class a100-80g --gpus 1 --duration 30 --depends-on <job id>:50000000000`,
+  );
+  console.log(
+    "A training gang of 16 a100-80g, more than any one provider has, split over one operator's providers in one region (op-north's in eu-west):",
+  );
+  console.log(
+    `  pnpm switchyard submit --endpoint ${intake} --api-key dev-tenant-demo-key --kind training --model llama-3.1-8b --gpu-class a100-80g --gpus 16 --gang operator-region --duration 600`,
+  );
   console.log('Dashboards and alerts for these endpoints: deploy/observability/.');
   console.log('Press Ctrl-C to stop.');
 }

@@ -39,14 +39,23 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       continue;
     }
     const [name, inline] = arg.split('=', 2) as [string, string | undefined];
-    if (!['--only', '--backend', '--rates', '--providers', '--duration-ms', '--profile', '--out', '--history', '--history-jobs'].includes(name)) {
+    if (
+      !['--only', '--backend', '--rates', '--providers', '--duration-ms', '--profile', '--out', '--history', '--history-jobs'].includes(
+        name,
+      )
+    ) {
       throw new UsageError(`unknown option ${arg}\n${USAGE}`);
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value\n${USAGE}`);
     values.set(name === '--history' ? '--history-jobs' : name, value);
   }
-  const list = (name: string): string[] | undefined => values.get(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: string): string[] | undefined =>
+    values
+      .get(name)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const positive = (name: string): number | undefined => {
     const raw = values.get(name);
     if (raw === undefined) return undefined;
@@ -56,7 +65,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   };
   const only = list('--only') ?? [...SECTIONS];
   for (const section of only) {
-    if (!(SECTIONS as readonly string[]).includes(section)) throw new UsageError(`unknown section ${section}; expected ${SECTIONS.join(', ')}`);
+    if (!(SECTIONS as readonly string[]).includes(section))
+      throw new UsageError(`unknown section ${section}; expected ${SECTIONS.join(', ')}`);
   }
   const backends = list('--backend') ?? (smoke ? ['postgres'] : ['postgres', 'kafka']);
   for (const backend of backends) {

@@ -28,7 +28,16 @@ describe('parseArgs', () => {
   });
 
   it('takes values inline or as the next argument; --history-jobs is --history', () => {
-    const options = parseArgs(['--rates=100,500', '--duration-ms', '2000', '--providers=1000', '--history-jobs=42', '--only', 'pipeline,growth', '--']);
+    const options = parseArgs([
+      '--rates=100,500',
+      '--duration-ms',
+      '2000',
+      '--providers=1000',
+      '--history-jobs=42',
+      '--only',
+      'pipeline,growth',
+      '--',
+    ]);
     expect(options.rates).toEqual([100, 500]);
     expect(options.durationMs).toBe(2000);
     expect(options.providers).toBe(1000);

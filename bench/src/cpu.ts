@@ -36,8 +36,14 @@ function processesNamed(name: string): number[] {
 export function sampleCpu(named: Readonly<Record<string, number | undefined>>): CpuSample {
   const sample = new Map<string, number>();
   for (const [name, pid] of Object.entries(named)) if (pid !== undefined) sample.set(name, cpuSecondsOf(pid));
-  sample.set('postgresql', processesNamed('postgres').reduce((n, pid) => n + cpuSecondsOf(pid), 0));
-  sample.set('kafka', processesNamed('java').reduce((n, pid) => n + cpuSecondsOf(pid), 0));
+  sample.set(
+    'postgresql',
+    processesNamed('postgres').reduce((n, pid) => n + cpuSecondsOf(pid), 0),
+  );
+  sample.set(
+    'kafka',
+    processesNamed('java').reduce((n, pid) => n + cpuSecondsOf(pid), 0),
+  );
   const self = process.cpuUsage();
   sample.set('bench (load, watcher)', (self.user + self.system) / 1e6);
   return sample;

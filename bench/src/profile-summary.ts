@@ -70,13 +70,25 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     let at: number | undefined = id;
     while (at !== undefined && !packageOf(byId.get(at)!.callFrame.url, '').startsWith('@switchyard/')) at = parent.get(at);
     const frame = at === undefined ? undefined : byId.get(at)!.callFrame;
-    const ownName = frame ? `${frame.functionName || '(anonymous)'} ${path.basename(frame.url)}:${frame.lineNumber + 1}` : '(outside Switchyard code: startup, timers, library callbacks)';
+    const ownName = frame
+      ? `${frame.functionName || '(anonymous)'} ${path.basename(frame.url)}:${frame.lineNumber + 1}`
+      : '(outside Switchyard code: startup, timers, library callbacks)';
     own.set(ownName, (own.get(ownName) ?? 0) + us);
   }
   const busy = Math.max(1, total - idle);
   const rank = (m: Map<string, number>) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000, share: us / busy }));
-  return { file: path.basename(file), totalMs: total / 1000, idleMs: idle / 1000, byFunction: rank(fn), byPackage: rank(pkg), byOwnCode: rank(own) };
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000, share: us / busy }));
+  return {
+    file: path.basename(file),
+    totalMs: total / 1000,
+    idleMs: idle / 1000,
+    byFunction: rank(fn),
+    byPackage: rank(pkg),
+    byOwnCode: rank(own),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -8,7 +8,11 @@ import { EVENTS_PER_PLACED_JOB } from './pipeline/placed-watcher.js';
 
 describe('efficiency', () => {
   it('a placed job is three events in the log: submitted, classified, placed', () => {
-    expect(EVENTS_PER_PLACED_JOB).toEqual(['switchyard.events.v1.JobSubmitted', 'switchyard.events.v1.JobClassified', 'switchyard.events.v1.JobPlaced']);
+    expect(EVENTS_PER_PLACED_JOB).toEqual([
+      'switchyard.events.v1.JobSubmitted',
+      'switchyard.events.v1.JobClassified',
+      'switchyard.events.v1.JobPlaced',
+    ]);
     expect(pipelineEventsPerSecond(100)).toBe(300);
     expect(pipelineEventsPerSecond(100, 5)).toBe(500);
   });
@@ -68,7 +72,13 @@ describe('raw-log envelopes', () => {
 
 describe('parentsFirst', () => {
   it('orders tables after the tables their foreign keys reference', () => {
-    const tables = [{ name: 'intake.event_inbox' }, { name: 'intake.job_history' }, { name: 'intake.jobs' }, { name: 'payout.ledger_entries' }, { name: 'payout.ledger_postings' }];
+    const tables = [
+      { name: 'intake.event_inbox' },
+      { name: 'intake.job_history' },
+      { name: 'intake.jobs' },
+      { name: 'payout.ledger_entries' },
+      { name: 'payout.ledger_postings' },
+    ];
     const fks = [
       { child: 'intake.job_history', parent: 'intake.jobs' },
       { child: 'payout.ledger_entries', parent: 'payout.ledger_postings' },

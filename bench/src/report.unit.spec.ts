@@ -7,7 +7,15 @@ import { benchmarkFailure, markdownOf, newReport, writeReport } from './report.j
 describe('the report', () => {
   it('renders every table as Markdown with its note, in order', () => {
     const report = newReport('smoke');
-    report.tables.push({ title: 'First', note: 'A note.', columns: ['a', 'b'], rows: [['1', '2'], ['3', '4']] });
+    report.tables.push({
+      title: 'First',
+      note: 'A note.',
+      columns: ['a', 'b'],
+      rows: [
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    });
     report.tables.push({ title: 'Second', columns: ['c'], rows: [] });
     const md = markdownOf(report);
     expect(md.startsWith('# Switchyard benchmark (smoke)\n')).toBe(true);
@@ -29,10 +37,19 @@ describe('the report', () => {
 });
 
 describe('benchmarkFailure', () => {
-  const scenario = (accepted: number, unplaced: number, history = 'empty', backend = 'postgres') => ({ backend, history, tier: 'REALTIME', rate: 100, accepted, unplaced });
+  const scenario = (accepted: number, unplaced: number, history = 'empty', backend = 'postgres') => ({
+    backend,
+    history,
+    tier: 'REALTIME',
+    rate: 100,
+    accepted,
+    unplaced,
+  });
 
   it('is nothing when every system placed jobs, however slowly (timings never fail the run)', () => {
-    expect(benchmarkFailure({ sections: { pipeline: { results: [scenario(300, 299)] }, growth: { results: [scenario(10, 0, '5,000 jobs')] } } })).toBeUndefined();
+    expect(
+      benchmarkFailure({ sections: { pipeline: { results: [scenario(300, 299)] }, growth: { results: [scenario(10, 0, '5,000 jobs')] } } }),
+    ).toBeUndefined();
     expect(benchmarkFailure({ sections: {} })).toBeUndefined();
   });
 
@@ -41,7 +58,12 @@ describe('benchmarkFailure', () => {
   });
 
   it('names each system (backend and history) whose scenarios placed no job at all', () => {
-    const report = { sections: { pipeline: { results: [scenario(300, 300), scenario(5, 0, 'empty', 'kafka')] }, growth: { results: [scenario(0, 0, '5,000 jobs')] } } };
+    const report = {
+      sections: {
+        pipeline: { results: [scenario(300, 300), scenario(5, 0, 'empty', 'kafka')] },
+        growth: { results: [scenario(0, 0, '5,000 jobs')] },
+      },
+    };
     expect(benchmarkFailure(report)).toBe('no job placed on the postgres log, empty history; postgres log, 5,000 jobs history');
   });
 });

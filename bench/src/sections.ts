@@ -8,7 +8,15 @@ import type { RawLogFigures } from './ceiling/raw-log.js';
 import { runEngine } from './engine/engine-section.js';
 import { growthTable } from './growth/growth-section.js';
 import { seedHistory, type SeedFigures } from './growth/seed-history.js';
-import { cpuTable, memoryTable, pipelinePlan, pipelineTable, runPipeline, withSystem, type MemoryRun } from './pipeline/pipeline-section.js';
+import {
+  cpuTable,
+  memoryTable,
+  pipelinePlan,
+  pipelineTable,
+  runPipeline,
+  withSystem,
+  type MemoryRun,
+} from './pipeline/pipeline-section.js';
 import type { ScenarioResult } from './pipeline/run-scenario.js';
 import type { Report } from './report.js';
 

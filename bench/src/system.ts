@@ -90,8 +90,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       kafka = await startKafka(log);
       stops.push(() => kafka!.stop());
     }
-    const tenants = Array.from({ length: options.tenants }, (_, i) => ({ id: `bench-tenant-${i + 1}`, apiKey: `bench-tenant-${i + 1}-key` }));
-    const operators = Array.from({ length: options.operators }, (_, i) => ({ operatorId: `bench-op-${i + 1}`, apiKey: `bench-op-${i + 1}-key` }));
+    const tenants = Array.from({ length: options.tenants }, (_, i) => ({
+      id: `bench-tenant-${i + 1}`,
+      apiKey: `bench-tenant-${i + 1}-key`,
+    }));
+    const operators = Array.from({ length: options.operators }, (_, i) => ({
+      operatorId: `bench-op-${i + 1}`,
+      apiKey: `bench-op-${i + 1}-key`,
+    }));
     const tenantsFile = path.join(work, 'tenants.json');
     fs.writeFileSync(
       tenantsFile,
@@ -105,7 +111,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }),
     );
     const operatorsFile = path.join(work, 'operators.json');
-    fs.writeFileSync(operatorsFile, JSON.stringify({ operators: operators.map((o) => ({ operatorId: o.operatorId, apiKeySha256: [sha256(o.apiKey)] })) }));
+    fs.writeFileSync(
+      operatorsFile,
+      JSON.stringify({ operators: operators.map((o) => ({ operatorId: o.operatorId, apiKeySha256: [sha256(o.apiKey)] })) }),
+    );
 
     const topicPrefix = `bench${Date.now().toString(36)}.`;
     const env: Record<string, string> = {
@@ -131,7 +140,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       services.length = 0;
       for (const [i, name] of SERVICES.entries()) {
         const address = `127.0.0.1:${options.basePort + i}`;
-        const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.${options.backend}.cpuprofile`] : [];
+        const profile = options.profileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.${options.backend}.cpuprofile`]
+          : [];
         const child = spawn(process.execPath, [...profile, path.join(repoRoot, 'services', name, 'dist', 'main.js')], {
           env: { ...process.env, ...serviceEnv, GRPC_URL: address },
           stdio: ['ignore', 'pipe', 'pipe'],

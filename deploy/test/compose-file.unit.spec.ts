@@ -66,11 +66,13 @@ describe('docker-compose.yml', () => {
     );
     expect(unread).toEqual([]);
     const pending = Object.keys(PENDING_VARIABLES).filter((variable) => !read.has(variable));
-    if (pending.length > 0) console.warn(`set ahead of the code that reads them: ${pending.map((v) => `${v} (${PENDING_VARIABLES[v]})`).join('; ')}`);
+    if (pending.length > 0)
+      console.warn(`set ahead of the code that reads them: ${pending.map((v) => `${v} (${PENDING_VARIABLES[v]})`).join('; ')}`);
   });
 
   it('takes credentials from mounted files, and every file it mounts exists', () => {
-    for (const [name, file] of Object.entries(compose.secrets)) expect([name, existsSync(inRepo(interpolated(file.file)))]).toEqual([name, true]);
+    for (const [name, file] of Object.entries(compose.secrets))
+      expect([name, existsSync(inRepo(interpolated(file.file)))]).toEqual([name, true]);
     const env = (service: string) => compose.services[service]!.environment!;
     expect(env('intake').SWITCHYARD_TENANTS_FILE).toBe('/run/secrets/tenants');
     expect(env('placement').OPERATOR_CREDENTIALS_FILE).toBe('/run/secrets/operators');
@@ -78,7 +80,10 @@ describe('docker-compose.yml', () => {
       expect(service.environment?.DATABASE_PASSWORD_FILE).toBe('/run/secrets/postgres-password');
       expect(String(service.environment?.DATABASE_URL)).not.toMatch(/:[^@/]+@/);
     }
-    const binds = Object.values(compose.services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => v.split(':')[0]!);
+    const binds = Object.values(compose.services)
+      .flatMap((s) => s.volumes ?? [])
+      .filter((v) => v.startsWith('./'))
+      .map((v) => v.split(':')[0]!);
     const missing = binds.filter((path) => !existsSync(inRepo(path)));
     expect(missing.filter((path) => !isObservabilityFile(path))).toEqual([]);
     if (missing.length > 0) console.warn(`observability files not on this branch yet: ${missing.join(', ')}`);
@@ -87,23 +92,33 @@ describe('docker-compose.yml', () => {
   it('keeps the log on a volume and provisions topics before any service starts', () => {
     expect(compose.services.kafka!.volumes).toContain('kafkadata:/var/lib/kafka/data');
     for (const [name, service] of switchyardServices) {
-      expect([name, (service.depends_on as Record<string, { condition: string }>)['kafka-topics']]).toEqual([name, { condition: 'service_completed_successfully' }]);
+      expect([name, (service.depends_on as Record<string, { condition: string }>)['kafka-topics']]).toEqual([
+        name,
+        { condition: 'service_completed_successfully' },
+      ]);
     }
     expect(compose.services['kafka-topics']!.entrypoint).toContain('/usr/local/bin/create-topics.sh');
   });
 
   it('provisions exactly the registry topics, partitions and retention, and their dead-letter topics', () => {
     const script = readFileSync(inRepo('deploy/kafka/create-topics.sh'), 'utf8');
-    const specs = /for spec in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/).map((spec) => spec.split(':'));
-    expect(Object.fromEntries(specs.map(([name, partitions, retention]) => [name, { partitions: Number(partitions), retentionMs: Number(retention) }]))).toEqual(
-      Object.fromEntries(Object.values(TOPICS).map((t) => [t.name, { partitions: t.partitions, retentionMs: t.retentionMs }])),
-    );
+    const specs = /for spec in ([^;]+);/
+      .exec(script)![1]!
+      .trim()
+      .split(/\s+/)
+      .map((spec) => spec.split(':'));
+    expect(
+      Object.fromEntries(
+        specs.map(([name, partitions, retention]) => [name, { partitions: Number(partitions), retentionMs: Number(retention) }]),
+      ),
+    ).toEqual(Object.fromEntries(Object.values(TOPICS).map((t) => [t.name, { partitions: t.partitions, retentionMs: t.retentionMs }])));
     expect(script).toContain('"${PREFIX}${name}-dlt"');
   });
 
   it("defaults the admin key hash to the development key's", () => {
     const hash = createHash('sha256').update('dev-admin-key').digest('hex');
-    for (const service of ['metering', 'payout']) expect(interpolated(String(compose.services[service]!.environment!.ADMIN_API_KEY_SHA256))).toBe(hash);
+    for (const service of ['metering', 'payout'])
+      expect(interpolated(String(compose.services[service]!.environment!.ADMIN_API_KEY_SHA256))).toBe(hash);
     expect(readFileSync(inRepo('deploy/dev/README.md'), 'utf8')).toContain('dev-admin-key');
   });
 });

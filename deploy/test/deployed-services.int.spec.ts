@@ -57,7 +57,10 @@ describe('services deployed as the image deploys them', () => {
     // One after the other: two cores, and each deploy links a few hundred packages.
     for (const service of SERVICES) {
       const dir = await mkdtemp(join(tmpdir(), `switchyard-${service}-`));
-      await run('pnpm', ['--filter', `@switchyard/${service}`, 'deploy', '--prod', dir], { cwd: repoRoot, env: { ...process.env, CI: 'true' } });
+      await run('pnpm', ['--filter', `@switchyard/${service}`, 'deploy', '--prod', dir], {
+        cwd: repoRoot,
+        env: { ...process.env, CI: 'true' },
+      });
       deployed.set(service, { dir, healthUrl: await freePort() });
     }
   });
@@ -71,41 +74,47 @@ describe('services deployed as the image deploys them', () => {
   it('holds only production dependencies and the protos inside the package, no repo root above it', () => {
     for (const { dir } of deployed.values()) {
       expect(existsSync(join(dir, 'node_modules', 'typescript'))).toBe(false);
-      expect(existsSync(join(dir, 'node_modules', '@switchyard', 'contracts', 'dist', 'proto', 'switchyard', 'v1', 'job_service.proto'))).toBe(true);
+      expect(
+        existsSync(join(dir, 'node_modules', '@switchyard', 'contracts', 'dist', 'proto', 'switchyard', 'v1', 'job_service.proto')),
+      ).toBe(true);
       expect(existsSync(join(dir, '..', 'proto'))).toBe(false);
     }
   });
 
   const cases = [...SERVICES.map((service) => [service, 'kafkajs'] as const), ['metering', 'platformatic'] as const];
-  it.each(cases)('%s (Kafka client %s) starts from its deployed folder, answers SERVING to the probe, and exits 0 on SIGTERM', async (service, kafkaClient) => {
-    const entry = deployed.get(service)!;
-    entry.process = await startServiceProcess({
-      cwd: entry.dir,
-      args: ['dist/main.js'],
-      startTimeoutMs: 60_000,
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: databaseUrl(),
-        DATABASE_SCHEMA: `${schema.name}_${service}`,
-        EVENT_LOG_BACKEND: 'kafka',
-        KAFKA_CLIENT: kafkaClient,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        SWITCHYARD_TOPIC_PREFIX: topicPrefix,
-        GRPC_URL: '127.0.0.1:0',
-        GRPC_HEALTH_URL: entry.healthUrl,
-        SWITCHYARD_TENANTS_FILE: join(devCredentials, 'tenants.json'),
-        OPERATOR_CREDENTIALS_FILE: join(devCredentials, 'operators.json'),
-        ADMIN_API_KEY_SHA256: createHash('sha256').update('dev-admin-key').digest('hex'),
-      },
-    });
-    const probe = (args: string[], env: Record<string, string>) => run(process.execPath, [PROBE, ...args], { cwd: entry.dir, env: { PATH: process.env.PATH ?? '', ...env } });
+  it.each(cases)(
+    '%s (Kafka client %s) starts from its deployed folder, answers SERVING to the probe, and exits 0 on SIGTERM',
+    async (service, kafkaClient) => {
+      const entry = deployed.get(service)!;
+      entry.process = await startServiceProcess({
+        cwd: entry.dir,
+        args: ['dist/main.js'],
+        startTimeoutMs: 60_000,
+        env: {
+          NODE_ENV: 'production',
+          DATABASE_URL: databaseUrl(),
+          DATABASE_SCHEMA: `${schema.name}_${service}`,
+          EVENT_LOG_BACKEND: 'kafka',
+          KAFKA_CLIENT: kafkaClient,
+          KAFKA_BROKERS: kafkaBrokers().join(','),
+          SWITCHYARD_TOPIC_PREFIX: topicPrefix,
+          GRPC_URL: '127.0.0.1:0',
+          GRPC_HEALTH_URL: entry.healthUrl,
+          SWITCHYARD_TENANTS_FILE: join(devCredentials, 'tenants.json'),
+          OPERATOR_CREDENTIALS_FILE: join(devCredentials, 'operators.json'),
+          ADMIN_API_KEY_SHA256: createHash('sha256').update('dev-admin-key').digest('hex'),
+        },
+      });
+      const probe = (args: string[], env: Record<string, string>) =>
+        run(process.execPath, [PROBE, ...args], { cwd: entry.dir, env: { PATH: process.env.PATH ?? '', ...env } });
 
-    // The image's HEALTHCHECK: GRPC_HEALTH_URL from the environment; then the main port by argument.
-    await eventually(async () => expect((await probe([], { GRPC_HEALTH_URL: entry.healthUrl })).stdout).toContain('SERVING'), 30_000);
-    expect((await probe([entry.process.address], {})).stdout).toContain('SERVING');
+      // The image's HEALTHCHECK: GRPC_HEALTH_URL from the environment; then the main port by argument.
+      await eventually(async () => expect((await probe([], { GRPC_HEALTH_URL: entry.healthUrl })).stdout).toContain('SERVING'), 30_000);
+      expect((await probe([entry.process.address], {})).stdout).toContain('SERVING');
 
-    expect(await entry.process.stop(20_000)).toBe(0);
-    entry.process = undefined;
-    await expect(probe([], { GRPC_HEALTH_URL: entry.healthUrl })).rejects.toMatchObject({ code: 1 });
-  });
+      expect(await entry.process.stop(20_000)).toBe(0);
+      entry.process = undefined;
+      await expect(probe([], { GRPC_HEALTH_URL: entry.healthUrl })).rejects.toMatchObject({ code: 1 });
+    },
+  );
 });

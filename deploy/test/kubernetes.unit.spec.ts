@@ -36,16 +36,29 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
 };
 
 /** Secrets production expects to exist (created by the operator's secret manager). */
-const PRODUCTION_SECRETS = ['switchyard-credentials', 'switchyard-database', 'switchyard-admin', 'switchyard-grpc-tls', 'switchyard-kafka', 'switchyard-kafka-keda'];
+const PRODUCTION_SECRETS = [
+  'switchyard-credentials',
+  'switchyard-database',
+  'switchyard-admin',
+  'switchyard-grpc-tls',
+  'switchyard-kafka',
+  'switchyard-kafka-keda',
+];
 const OVERLAYS = ['dev', 'production'] as const;
 
 function render(overlay: string): Manifest[] {
   let output: string;
   try {
-    output = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', inRepo(`deploy/k8s/overlays/${overlay}`)], { encoding: 'utf8' });
+    output = execFileSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', inRepo(`deploy/k8s/overlays/${overlay}`)], {
+      encoding: 'utf8',
+    });
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Error(missing ? 'kubectl is not installed (client only is enough: .ci/run installs it)' : `kubectl kustomize ${overlay} failed: ${(error as Error).message}`);
+    throw new Error(
+      missing
+        ? 'kubectl is not installed (client only is enough: .ci/run installs it)'
+        : `kubectl kustomize ${overlay} failed: ${(error as Error).message}`,
+    );
   }
   return parseAllDocuments(output).map((doc) => unfoldSecretData(doc.toJS() as Manifest));
 }
@@ -53,13 +66,22 @@ function render(overlay: string): Manifest[] {
 /** kustomize folds long base64 values over lines; the API server ignores the line breaks, the schema's "byte" format does not. */
 function unfoldSecretData(manifest: Manifest): Manifest {
   if (manifest.kind !== 'Secret' || !manifest.data) return manifest;
-  return { ...manifest, data: Object.fromEntries(Object.entries(manifest.data as Record<string, string>).map(([key, value]) => [key, value.replace(/\s+/g, '')])) };
+  return {
+    ...manifest,
+    data: Object.fromEntries(
+      Object.entries(manifest.data as Record<string, string>).map(([key, value]) => [key, value.replace(/\s+/g, '')]),
+    ),
+  };
 }
 
 const rendered = Object.fromEntries(OVERLAYS.map((overlay) => [overlay, render(overlay)])) as Record<(typeof OVERLAYS)[number], Manifest[]>;
 const ofKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
 const byName = (manifests: Manifest[], kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
-const podSpecs = (manifests: Manifest[]) => [...ofKind(manifests, 'Deployment'), ...ofKind(manifests, 'Job')].map((m) => ({ owner: `${m.kind}/${m.metadata.name}`, spec: m.spec.template.spec }));
+const podSpecs = (manifests: Manifest[]) =>
+  [...ofKind(manifests, 'Deployment'), ...ofKind(manifests, 'Job')].map((m) => ({
+    owner: `${m.kind}/${m.metadata.name}`,
+    spec: m.spec.template.spec,
+  }));
 
 function validationErrors(manifests: Manifest[]): string[] {
   return manifests.flatMap((manifest) => {
@@ -84,7 +106,8 @@ describe.each(OVERLAYS)('deploy/k8s overlay %s', (overlay) => {
 
   it('has a Deployment, Service and PodDisruptionBudget per service, a migration Job and default-deny NetworkPolicies', () => {
     for (const service of ['intake', 'classifier', 'placement', 'metering', 'payout']) {
-      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget']) expect([kind, service, Boolean(byName(manifests, kind, service))]).toEqual([kind, service, true]);
+      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget'])
+        expect([kind, service, Boolean(byName(manifests, kind, service))]).toEqual([kind, service, true]);
       const pdb = byName(manifests, 'PodDisruptionBudget', service)!;
       expect(pdb.spec.selector.matchLabels).toEqual(byName(manifests, 'Deployment', service)!.spec.selector.matchLabels);
     }
@@ -97,12 +120,17 @@ describe.each(OVERLAYS)('deploy/k8s overlay %s', (overlay) => {
     expect(healthUrl).toBe('0.0.0.0:8081');
     for (const deployment of ofKind(manifests, 'Deployment')) {
       const [container] = deployment.spec.template.spec.containers;
-      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect([deployment.metadata.name, probe, container[probe]?.grpc]).toEqual([deployment.metadata.name, probe, { port: 8081 }]);
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+        expect([deployment.metadata.name, probe, container[probe]?.grpc]).toEqual([deployment.metadata.name, probe, { port: 8081 }]);
     }
     for (const { owner, spec } of podSpecs(manifests)) {
       expect([owner, spec.securityContext.runAsNonRoot]).toEqual([owner, true]);
       for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
-        expect([owner, container.name, container.securityContext]).toMatchObject([owner, container.name, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true }]);
+        expect([owner, container.name, container.securityContext]).toMatchObject([
+          owner,
+          container.name,
+          { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+        ]);
       }
     }
   });
@@ -112,10 +140,14 @@ describe.each(OVERLAYS)('deploy/k8s overlay %s', (overlay) => {
     const configMaps = ofKind(manifests, 'ConfigMap');
     const unread = podSpecs(manifests).flatMap(({ owner, spec }) =>
       [...(spec.initContainers ?? []), ...spec.containers].flatMap((container: Manifest) => {
-        const fromConfigMaps = (container.envFrom ?? []).flatMap((source: Manifest) => Object.keys(configMaps.find((m) => m.metadata.name === source.configMapRef.name)!.data));
+        const fromConfigMaps = (container.envFrom ?? []).flatMap((source: Manifest) =>
+          Object.keys(configMaps.find((m) => m.metadata.name === source.configMapRef.name)!.data),
+        );
         const names = [...fromConfigMaps, ...(container.env ?? []).map((e: { name: string }) => e.name)];
         // START_ONCE is the migration Job's own script, read by its shell.
-        return names.filter((name) => !read.has(name) && !(name in PENDING_VARIABLES) && name !== 'START_ONCE').map((name) => `${owner}/${container.name}: ${name}`);
+        return names
+          .filter((name) => !read.has(name) && !(name in PENDING_VARIABLES) && name !== 'START_ONCE')
+          .map((name) => `${owner}/${container.name}: ${name}`);
       }),
     );
     expect(unread).toEqual([]);
@@ -163,7 +195,12 @@ describe('deploy/k8s production overlay', () => {
   const env = rendered.production.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('switchyard-env'))!.data;
 
   it('turns on TLS to every backend and on every gRPC server, and mutual TLS for providers', () => {
-    expect(env).toMatchObject({ DATABASE_SSLMODE: 'verify-full', KAFKA_SASL_MECHANISM: 'scram-sha-512', GRPC_TLS_CERT_FILE: expect.any(String), GRPC_TLS_KEY_FILE: expect.any(String) });
+    expect(env).toMatchObject({
+      DATABASE_SSLMODE: 'verify-full',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      GRPC_TLS_CERT_FILE: expect.any(String),
+      GRPC_TLS_KEY_FILE: expect.any(String),
+    });
     const placement = byName(rendered.production, 'Deployment', 'placement')!.spec.template.spec.containers[0];
     expect(placement.env).toContainEqual({ name: 'GRPC_TLS_CLIENT_CA_FILE', value: '/var/run/secrets/switchyard/tls/ca.crt' });
     expect(placement.volumeMounts).toContainEqual({ name: 'grpc-tls', mountPath: '/var/run/secrets/switchyard/tls', readOnly: true });

@@ -25,7 +25,10 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
   });
 
   it("fails a relative import of another package's src", () => {
-    expect(rulesBrokenBy('services/alpha/src/reach-in.ts').sort()).toEqual(['no-relative-import-across-packages', 'services-import-services-only-through-domain']);
+    expect(rulesBrokenBy('services/alpha/src/reach-in.ts').sort()).toEqual([
+      'no-relative-import-across-packages',
+      'services-import-services-only-through-domain',
+    ]);
   });
 
   it("fails a test that reaches into a sibling package's test support by relative path", () => {

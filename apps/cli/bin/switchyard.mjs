@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write('switchyard: the CLI is not built yet: run `pnpm build` (or `pnpm --filter @switchyard/cli... build`) in the repository\n');
+  process.stderr.write(
+    'switchyard: the CLI is not built yet: run `pnpm build` (or `pnpm --filter @switchyard/cli... build`) in the repository\n',
+  );
   process.exit(1);
 }
 await import(main.href);

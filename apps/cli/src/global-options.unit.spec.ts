@@ -3,8 +3,14 @@ import { resolveGlobalOptions } from './global-options.js';
 
 describe('global options', () => {
   it('defaults to Kafka when KAFKA_BROKERS is set, else to the PostgreSQL log', () => {
-    expect(resolveGlobalOptions({}, { KAFKA_BROKERS: 'a:9092, b:9092' }, true)).toMatchObject({ backend: 'kafka', brokers: ['a:9092', 'b:9092'] });
-    expect(resolveGlobalOptions({}, { DATABASE_URL: 'postgres://x/db' }, true)).toMatchObject({ backend: 'postgres', databaseUrl: 'postgres://x/db' });
+    expect(resolveGlobalOptions({}, { KAFKA_BROKERS: 'a:9092, b:9092' }, true)).toMatchObject({
+      backend: 'kafka',
+      brokers: ['a:9092', 'b:9092'],
+    });
+    expect(resolveGlobalOptions({}, { DATABASE_URL: 'postgres://x/db' }, true)).toMatchObject({
+      backend: 'postgres',
+      databaseUrl: 'postgres://x/db',
+    });
     expect(resolveGlobalOptions({ backend: 'postgres' }, { KAFKA_BROKERS: 'a:9092' }, true).backend).toBe('postgres');
   });
 

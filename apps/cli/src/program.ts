@@ -29,10 +29,17 @@ be swapped (the live schema is at another migration), 4 when another rebuild of 
 export function buildProgram(context: CommandContext): Command {
   const terminal = context.terminal;
   const program = new Command('switchyard')
-    .description('Switchyard from the command line: submit and follow jobs over gRPC; follow, explain and replay job routing from the event log')
+    .description(
+      'Switchyard from the command line: submit and follow jobs over gRPC; follow, explain and replay job routing from the event log',
+    )
     .version(cliVersion())
     .option('--json', 'machine-readable output: one JSON document per line on stdout')
-    .addOption(new Option('--backend <backend>', 'event log backend (default: kafka if KAFKA_BROKERS is set, else postgres)').choices(['kafka', 'postgres']))
+    .addOption(
+      new Option('--backend <backend>', 'event log backend (default: kafka if KAFKA_BROKERS is set, else postgres)').choices([
+        'kafka',
+        'postgres',
+      ]),
+    )
     .option('--brokers <list>', 'Kafka brokers, host:port[,host:port] (default: $KAFKA_BROKERS)')
     .option('--database-url <url>', 'PostgreSQL holding the event log (default: $DATABASE_URL)')
     .option('--topic-prefix <prefix>', `topic name prefix (default: $SWITCHYARD_TOPIC_PREFIX or "${DEFAULT_TOPIC_PREFIX}")`)

@@ -11,7 +11,11 @@ const bin = fileURLToPath(new URL('../bin/switchyard.mjs', import.meta.url));
 
 function run(args: readonly string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
 }
 
@@ -32,7 +36,10 @@ describe('the built switchyard command', () => {
     // CPU time (user + system) of the whole process, from bash's `time`: what a call costs on an
     // idle machine, and unlike wall-clock time not inflated by other work on a shared one.
     const cpuSeconds = (): number => {
-      const timed = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time "${process.execPath}" "${bin}" --help > /dev/null`], { cwd: repoRoot, encoding: 'utf8' });
+      const timed = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time "${process.execPath}" "${bin}" --help > /dev/null`], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
       expect(timed.status).toBe(0);
       const [user, system] = timed.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
       return user! + system!;
@@ -44,7 +51,15 @@ describe('the built switchyard command', () => {
   }, 60_000);
 
   it('ends everything it prints with a newline: help, version, usage errors, failures', () => {
-    const outputs = [run(['--help']), run(['--version']), run(['dlt', '--help']), run(['completion', 'bash']), run(['no-such-command']), run(['completion', 'tcsh']), run(['dlt', 'show', 'x'])];
+    const outputs = [
+      run(['--help']),
+      run(['--version']),
+      run(['dlt', '--help']),
+      run(['completion', 'bash']),
+      run(['no-such-command']),
+      run(['completion', 'tcsh']),
+      run(['dlt', 'show', 'x']),
+    ];
     for (const { stdout, stderr } of outputs) {
       for (const text of [stdout, stderr]) if (text !== '') expect(text.endsWith('\n')).toBe(true);
     }
@@ -68,6 +83,8 @@ describe('the built switchyard command', () => {
 
   it('prints zsh and fish completion too', () => {
     expect(run(['completion', 'zsh']).stdout).toContain('bashcompinit');
-    expect(run(['completion', 'fish']).stdout).toContain("complete -c switchyard -n '__fish_seen_subcommand_from dlt; and not __fish_seen_subcommand_from list show redrive' -a list");
+    expect(run(['completion', 'fish']).stdout).toContain(
+      "complete -c switchyard -n '__fish_seen_subcommand_from dlt; and not __fish_seen_subcommand_from list show redrive' -a list",
+    );
   }, 60_000);
 });

@@ -26,7 +26,13 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard dlt on the %s log'
     await seeded.log.admin.createTopics([{ topic: jobsDlt, partitions: 1 }]);
     originals = (await readAll(seeded.log, jobs)).slice(0, 3);
     const letters: EventEnvelope[] = originals.map((event, i) =>
-      toDeadLetterEnvelope(event, i === 2 ? 'switchyard.metering' : 'switchyard.placement', `cannot apply ${event.envelope.id}: no such tier`, 5, new Date(`2026-12-01T10:0${i}:00Z`)),
+      toDeadLetterEnvelope(
+        event,
+        i === 2 ? 'switchyard.metering' : 'switchyard.placement',
+        `cannot apply ${event.envelope.id}: no such tier`,
+        5,
+        new Date(`2026-12-01T10:0${i}:00Z`),
+      ),
     );
     await seeded.log.append(jobsDlt, letters);
   }, 300_000);
@@ -50,9 +56,19 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard dlt on the %s log'
 
     const json = await runSwitchyard(['--json', 'dlt', 'list', 'jobs', '--group', 'switchyard.metering'], seeded.env);
     expect(json.code).toBe(0);
-    const docs = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const docs = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(docs).toEqual([
-      expect.objectContaining({ position: `${jobsDlt}/0@2`, consumerGroup: 'switchyard.metering', attempts: 5, originalTopic: originals[2]!.topic, originalOffset: originals[2]!.offset, event: originals[2]!.envelope }),
+      expect.objectContaining({
+        position: `${jobsDlt}/0@2`,
+        consumerGroup: 'switchyard.metering',
+        attempts: 5,
+        originalTopic: originals[2]!.topic,
+        originalOffset: originals[2]!.offset,
+        event: originals[2]!.envelope,
+      }),
     ]);
   }, 120_000);
 

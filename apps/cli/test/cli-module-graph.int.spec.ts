@@ -48,8 +48,21 @@ function lazilyImportedPackages(files: readonly string[]): string[] {
 function frameworksLoadedBy(modules: readonly string[]): Promise<Load[]> {
   const dir = mkdtempSync(join(tmpdir(), 'cli-graph-'));
   const out = join(dir, 'loads.jsonl');
-  const args = ['--conditions=@switchyard/source', '--import', '@swc-node/register/esm-register', '--import', pathToFileURL(probe).href, loader];
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWC_NODE_PROJECT: 'apps/cli/tsconfig.json', FRAMEWORK_PROBE_OUT: out, MODULES: JSON.stringify(modules) };
+  const args = [
+    '--conditions=@switchyard/source',
+    '--import',
+    '@swc-node/register/esm-register',
+    '--import',
+    pathToFileURL(probe).href,
+    loader,
+  ];
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    SWC_NODE_PROJECT: 'apps/cli/tsconfig.json',
+    FRAMEWORK_PROBE_OUT: out,
+    MODULES: JSON.stringify(modules),
+  };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -57,7 +70,10 @@ function frameworksLoadedBy(modules: readonly string[]): Promise<Load[]> {
     child.on('error', reject);
     child.on('exit', (code) => {
       const loads = existsSync(out)
-        ? readFileSync(out, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Load)
+        ? readFileSync(out, 'utf8')
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as Load)
         : [];
       rmSync(dir, { recursive: true, force: true });
       if (code === 0) resolve(loads);
@@ -67,7 +83,13 @@ function frameworksLoadedBy(modules: readonly string[]): Promise<Load[]> {
 }
 
 const shown = (loads: readonly Load[]): string[] =>
-  [...new Set(loads.filter((l) => !l.parent.includes('/node_modules/')).map((l) => `${l.framework} <- ${relative(repoRoot, fileURLToPath(l.parent))}`))].sort();
+  [
+    ...new Set(
+      loads
+        .filter((l) => !l.parent.includes('/node_modules/'))
+        .map((l) => `${l.framework} <- ${relative(repoRoot, fileURLToPath(l.parent))}`),
+    ),
+  ].sort();
 
 describe("the CLI's module graph", () => {
   const files = sourceModules(srcDir).filter((file) => !file.endsWith('/main.ts')); // main.ts runs the CLI

@@ -22,10 +22,19 @@ export function runSwitchyard(args: readonly string[], env: Record<string, strin
  * Runs the CLI with a pseudo-terminal as its stdout and stderr (util-linux `script`), the way a
  * person at a terminal runs it; `output` is what the terminal received, both streams together.
  */
-export async function runSwitchyardOnTerminal(args: readonly string[], env: Record<string, string>, timeoutMs = 240_000): Promise<{ code: number | null; output: string }> {
+export async function runSwitchyardOnTerminal(
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 240_000,
+): Promise<{ code: number | null; output: string }> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
   const command = [process.execPath, ...CLI_ARGS, ...args].map(quote).join(' ');
-  const { code, stdout, stderr } = await run('script', ['--quiet', '--return', '--command', command, '/dev/null'], { ...baseEnv(), TERM: 'xterm', ...env }, timeoutMs);
+  const { code, stdout, stderr } = await run(
+    'script',
+    ['--quiet', '--return', '--command', command, '/dev/null'],
+    { ...baseEnv(), TERM: 'xterm', ...env },
+    timeoutMs,
+  );
   return { code, output: stdout + stderr };
 }
 

@@ -16,7 +16,22 @@ import { repoRoot, runSwitchyard, runSwitchyardOnTerminal, type CliRun } from '.
 import { seedLog, type BackendName, type SeededLog } from './seeded-log.js';
 
 const API_KEY = `sk_acme_${randomBytes(16).toString('hex')}`;
-const SPEC = ['--kind', 'inference', '--model', 'meta-llama/Llama-3.1-8B-Instruct@main', '--gpu-class', 'l4', '--gpus', '1', '--min-vram', '16', '--max-latency-ms', '300', '--duration', '30'];
+const SPEC = [
+  '--kind',
+  'inference',
+  '--model',
+  'meta-llama/Llama-3.1-8B-Instruct@main',
+  '--gpu-class',
+  'l4',
+  '--gpus',
+  '1',
+  '--min-vram',
+  '16',
+  '--max-latency-ms',
+  '300',
+  '--duration',
+  '30',
+];
 
 interface RebuildReportJson {
   projection: string;
@@ -47,7 +62,8 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     jobs: await rows(`SELECT to_jsonb(t) AS row FROM "${schema}".jobs t ORDER BY id`),
     history: await rows(`SELECT to_jsonb(t) AS row FROM "${schema}".job_history t ORDER BY job_id, seq`),
   });
-  const oid = async (schema: string, table: string) => (await db.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [`"${schema}"."${table}"`])).rows[0]?.oid ?? null;
+  const oid = async (schema: string, table: string) =>
+    (await db.query<{ oid: number }>('SELECT to_regclass($1)::oid::int AS oid', [`"${schema}"."${table}"`])).rows[0]?.oid ?? null;
   const schemaExists = async (schema: string) => (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
 
   /** Intake has applied everything in the log and published everything it committed. */
@@ -82,21 +98,43 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-rebuild-'));
     const tenantsFile = join(dir, 'tenants.json');
     const apiKeySha256 = createHash('sha256').update(API_KEY, 'utf8').digest('hex');
-    await writeFile(tenantsFile, JSON.stringify({ tenants: [{ id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '100000000000000', apiKeySha256: [apiKeySha256] }] }));
+    await writeFile(
+      tenantsFile,
+      JSON.stringify({
+        tenants: [{ id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '100000000000000', apiKeySha256: [apiKeySha256] }],
+      }),
+    );
     const logEnv: Record<string, string> =
       backend === 'postgres'
         ? { EVENT_LOG_BACKEND: 'postgres', EVENT_LOG_DATABASE_URL: seeded.schema!.url, KAFKA_BROKERS: '' }
         : { EVENT_LOG_BACKEND: 'kafka', KAFKA_BROKERS: kafkaBrokers().join(',') };
     intake = await startServiceProcess({
       cwd: join(repoRoot, 'services/intake'),
-      env: { DATABASE_URL: databaseUrl(), DATABASE_SCHEMA: intakeSchema, SWITCHYARD_TOPIC_PREFIX: seeded.prefix, SWITCHYARD_TENANTS_FILE: tenantsFile, INTAKE_WATCH_POLL_MS: '250', ...logEnv },
+      env: {
+        DATABASE_URL: databaseUrl(),
+        DATABASE_SCHEMA: intakeSchema,
+        SWITCHYARD_TOPIC_PREFIX: seeded.prefix,
+        SWITCHYARD_TENANTS_FILE: tenantsFile,
+        INTAKE_WATCH_POLL_MS: '250',
+        ...logEnv,
+      },
       startTimeoutMs: 120_000,
     });
     // The service database defaults to DATABASE_URL: on the PostgreSQL log that is the log's own
     // URL (same database, another search_path), on Kafka the plain database URL.
-    env = { ...seeded.env, ...(backend === 'kafka' ? { DATABASE_URL: databaseUrl() } : {}), SWITCHYARD_ENDPOINT: intake.address, SWITCHYARD_API_KEY: API_KEY };
+    env = {
+      ...seeded.env,
+      ...(backend === 'kafka' ? { DATABASE_URL: databaseUrl() } : {}),
+      SWITCHYARD_ENDPOINT: intake.address,
+      SWITCHYARD_API_KEY: API_KEY,
+    };
     await settled().catch((error: unknown) => {
-      console.log(intake.logs.slice(-30).map((l) => JSON.stringify(l)).join('\n'));
+      console.log(
+        intake.logs
+          .slice(-30)
+          .map((l) => JSON.stringify(l))
+          .join('\n'),
+      );
       throw error;
     });
   }, 300_000);
@@ -108,7 +146,9 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
       async () => intake?.stop(30_000),
       async () => {
         if (!db) return;
-        const { rows: schemas } = await db.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1`, [`${intakeSchema}%`]);
+        const { rows: schemas } = await db.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1`, [
+          `${intakeSchema}%`,
+        ]);
         for (const { name } of schemas) await db.query(`DROP SCHEMA "${name}" CASCADE`);
       },
       async () => db?.end(),
@@ -176,7 +216,16 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     const after = await submit('rebuild-after');
     await seeded.log.append(topicNames(seeded.prefix).jobs, [
       jobEventEnvelope(
-        { jobClassified: { jobId: after, tier: api.Tier.TIER_REALTIME, policyVersion: 'v1', matchedRuleId: 'test', reasons: ['test'], classifiedAt: undefined } },
+        {
+          jobClassified: {
+            jobId: after,
+            tier: api.Tier.TIER_REALTIME,
+            policyVersion: 'v1',
+            matchedRuleId: 'test',
+            reasons: ['test'],
+            classifiedAt: undefined,
+          },
+        },
         { source: '/switchyard/classifier', time: new Date() },
       ) as EventEnvelope,
     ]);
@@ -220,7 +269,15 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     const cutoff = new Date('2026-11-01T00:00:00Z');
     await seeded.log.append(topicNames(seeded.prefix).ledger, [
       ledgerEventEnvelope(
-        { epochClosed: { epochId: 'epoch-rebuild', cutoff: { seconds: String(cutoff.getTime() / 1000), nanos: 0 }, payoutCount: 0, totalBaseUnits: '0', closedAt: undefined } },
+        {
+          epochClosed: {
+            epochId: 'epoch-rebuild',
+            cutoff: { seconds: String(cutoff.getTime() / 1000), nanos: 0 },
+            payoutCount: 0,
+            totalBaseUnits: '0',
+            closedAt: undefined,
+          },
+        },
         { source: '/switchyard/payout', time: cutoff },
         'epoch-rebuild',
       ) as EventEnvelope,
@@ -252,13 +309,27 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard rebuild on the %s 
     expect(unnamed.stderr).toMatch(/^switchyard: name the projection to rebuild/);
     const noSchema = await cli('rebuild', 'jobs', '--schema', 'no_such_schema');
     expect(noSchema.code).toBe(3);
-    expect(noSchema.stderr).toBe("switchyard: schema no_such_schema has no table jobs: is it the service's schema, and has the service run there?\n");
-    const unreachable = await cli('rebuild', 'jobs', '--schema', intakeSchema, '--service-database-url', 'postgres://postgres@127.0.0.1:1/nowhere');
+    expect(noSchema.stderr).toBe(
+      "switchyard: schema no_such_schema has no table jobs: is it the service's schema, and has the service run there?\n",
+    );
+    const unreachable = await cli(
+      'rebuild',
+      'jobs',
+      '--schema',
+      intakeSchema,
+      '--service-database-url',
+      'postgres://postgres@127.0.0.1:1/nowhere',
+    );
     expect(unreachable.code).toBe(4);
     expect(unreachable.stderr).toMatch(/^switchyard: cannot connect to the intake database: [^\n]+\n$/);
     const list = await cli('--json', 'rebuild', '--list');
     expect(list.code).toBe(0);
-    expect(list.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; tables: string[] })).toEqual([
+    expect(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { name: string; tables: string[] }),
+    ).toEqual([
       expect.objectContaining({ name: 'jobs', tables: ['jobs', 'job_history', 'job_usage'] }),
       expect.objectContaining({ name: 'epochs', tables: ['epochs'] }),
     ]);

@@ -22,7 +22,10 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
     // A tier policy change: interactive inference only up to 500 ms (was 1000 ms).
     const shipped = await readFile(defaultTierPolicyPath, 'utf8');
-    await writeFile(join(dir, 'tier-policy.yaml'), shipped.replace(/version: "[^"]+"/, 'version: "2026-11-25.1"').replace('max_latency_ms_lte: 1000', 'max_latency_ms_lte: 500'));
+    await writeFile(
+      join(dir, 'tier-policy.yaml'),
+      shipped.replace(/version: "[^"]+"/, 'version: "2026-11-25.1"').replace('max_latency_ms_lte: 1000', 'max_latency_ms_lte: 500'),
+    );
     // A placement policy change: BATCH and STANDARD chase price much harder.
     await writeFile(
       join(dir, 'placement-policy.yaml'),
@@ -37,10 +40,14 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     // A rate card change: BATCH a100-80g from 1,600,000 to 2,000,000 per GPU-hour.
     // Only the version in effect for the seeded log (the later ones are announced, not yet in force).
     const shippedCards = await readFile(defaultRateCardsPath, 'utf8');
-    const cards = shippedCards.includes('  - version: "2027-01-01"') ? shippedCards.slice(0, shippedCards.indexOf('  - version: "2027-01-01"')) : shippedCards;
+    const cards = shippedCards.includes('  - version: "2027-01-01"')
+      ? shippedCards.slice(0, shippedCards.indexOf('  - version: "2027-01-01"'))
+      : shippedCards;
     await writeFile(
       join(dir, 'rate-cards.yaml'),
-      cards.replace('version: "2026-11-01"', 'version: "2026-11-25-whatif"').replace('a100-80g: { per_gpu_hour: 1600000', 'a100-80g: { per_gpu_hour: 2000000'),
+      cards
+        .replace('version: "2026-11-01"', 'version: "2026-11-25-whatif"')
+        .replace('a100-80g: { per_gpu_hour: 1600000', 'a100-80g: { per_gpu_hour: 2000000'),
     );
   }, 300_000);
 
@@ -63,7 +70,11 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     const run = await cli('--json', 'replay', 'verify', '--from', 'beginning', '--to', 'end');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { classifications: { total: number; reproduced: number }; placements: { total: number; reproduced: number }; mismatches: unknown[] };
+    const report = JSON.parse(run.stdout) as {
+      classifications: { total: number; reproduced: number };
+      placements: { total: number; reproduced: number };
+      mismatches: unknown[];
+    };
     expect(report.classifications).toEqual({ total: JOBS, reproduced: JOBS });
     expect(report.placements.total).toBe(seeded.workload.stats.placed);
     expect(report.placements.reproduced).toBe(report.placements.total);
@@ -82,7 +93,16 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
   }, 300_000);
 
   it('replay what-if with changed weights and a tighter tier rule reports the changes, the same twice', async () => {
-    const args = ['replay', 'what-if', '--policy', join(dir, 'tier-policy.yaml'), '--placement-policy', join(dir, 'placement-policy.yaml'), '--from', '0'];
+    const args = [
+      'replay',
+      'what-if',
+      '--policy',
+      join(dir, 'tier-policy.yaml'),
+      '--placement-policy',
+      join(dir, 'placement-policy.yaml'),
+      '--from',
+      '0',
+    ];
     const first = await cli(...args);
     const second = await cli(...args);
     expect(first.code).toBe(0);
@@ -105,7 +125,10 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
   it('replay what-if with a new rate card prices each job in its tier under it', async () => {
     const run = await cli('--json', 'replay', 'what-if', '--rate-card', join(dir, 'rate-cards.yaml'));
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { rateCard: string; byTier: Record<string, { tenantPriceChanges: number; tenantPriceDelta: string }> };
+    const report = JSON.parse(run.stdout) as {
+      rateCard: string;
+      byTier: Record<string, { tenantPriceChanges: number; tenantPriceDelta: string }>;
+    };
     expect(report.rateCard).toBe('2026-11-25-whatif');
     // Only BATCH a100-80g got dearer: every other tier's quotes are unchanged.
     expect(report.byTier.TIER_BATCH!.tenantPriceChanges).toBeGreaterThan(0);
@@ -135,11 +158,15 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
     const jobId = seeded.workload.contestedJobId!;
     const run = await cli('explain', jobId);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Why this tier\n {2}(REALTIME|STANDARD|BATCH|TRAINING) by rule [\w.-]+ of tier policy 2026-11-24\.1\n {4}- /);
+    expect(run.stdout).toMatch(
+      /Why this tier\n {2}(REALTIME|STANDARD|BATCH|TRAINING) by rule [\w.-]+ of tier policy 2026-11-24\.1\n {4}- /,
+    );
     expect(run.stdout).toContain('placement policy placement-2026-12-locality');
     expect(run.stdout).toMatch(/rejections: /);
     expect(run.stdout).toMatch(/runner-up \S+ \(operator \S+\) scored \d\.\d{4} less/);
-    const json = JSON.parse((await cli('--json', 'explain', jobId)).stdout) as { attempts: { kind: string; runnerUp: { lacked: unknown[] } | null }[] };
+    const json = JSON.parse((await cli('--json', 'explain', jobId)).stdout) as {
+      attempts: { kind: string; runnerUp: { lacked: unknown[] } | null }[];
+    };
     expect(json.attempts[0]!.kind).toBe('placed');
     expect(json.attempts[0]!.runnerUp!.lacked.length).toBeGreaterThan(0);
   }, 300_000);
@@ -147,14 +174,22 @@ describe.each<BackendName>(['postgres', 'kafka'])('switchyard CLI on the %s log'
   it('providers list rebuilds the registry from the log, lost providers included', async () => {
     const run = await cli('--json', 'providers', 'list');
     expect(run.code).toBe(0);
-    const rows = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { providerId: string; status: string; completions: number });
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { providerId: string; status: string; completions: number });
     const registered = new Set(seeded.workload.providers.filter((e) => e.type.endsWith('.ProviderRegistered')).map((e) => e.subject));
     expect(rows.map((r) => r.providerId).sort()).toEqual([...registered].sort());
     expect(rows.some((r) => r.status === 'LOST')).toBe(true);
     expect(rows.some((r) => r.status === 'ACTIVE')).toBe(true);
     expect(rows.reduce((sum, r) => sum + r.completions, 0)).toBeGreaterThan(0);
     const lost = await cli('--json', 'providers', 'list', '--status', 'lost');
-    expect(lost.stdout.trim().split('\n').every((line) => (JSON.parse(line) as { status: string }).status === 'LOST')).toBe(true);
+    expect(
+      lost.stdout
+        .trim()
+        .split('\n')
+        .every((line) => (JSON.parse(line) as { status: string }).status === 'LOST'),
+    ).toBe(true);
   }, 300_000);
 
   it('bad input gives one clear line and a non-zero exit, never a stack trace', async () => {

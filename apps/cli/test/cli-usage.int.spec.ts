@@ -69,7 +69,13 @@ describe('switchyard usage, balance and statements against metering and payout (
     for (let i = 0; i < 30 && lines.length < reports; i++) {
       const run = await runSwitchyard(['--json', 'usage', '--page-size', '7'], env);
       expect(run.code).toBe(0);
-      lines = run.stdout.trim() === '' ? [] : run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { jobId: string; priceBaseUnits: string });
+      lines =
+        run.stdout.trim() === ''
+          ? []
+          : run.stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as { jobId: string; priceBaseUnits: string });
       if (lines.length < reports) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     expect(lines).toHaveLength(reports);
@@ -89,7 +95,12 @@ describe('switchyard usage, balance and statements against metering and payout (
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${ADMIN_KEY}`);
     const providers = [...new Set(seeded.workload.providers.filter((e) => e.type.endsWith('.ProviderRegistered')).map((e) => e.subject))];
-    const accounts = [...['acme', 'globex', 'initech', 'umbrella'].map((t) => `tenant:${t}`), ...providers.map((p) => `provider:${p}`), 'protocol:fees', 'payouts:paid'];
+    const accounts = [
+      ...['acme', 'globex', 'initech', 'umbrella'].map((t) => `tenant:${t}`),
+      ...providers.map((p) => `provider:${p}`),
+      'protocol:fees',
+      'payouts:paid',
+    ];
     const balanceOf = (accountId: string) =>
       new Promise<bigint>((resolve, reject) =>
         client.getBalance({ accountId }, metadata, (e, r) => (e ? reject(e) : resolve(BigInt(r.balanceBaseUnits || '0')))),
@@ -119,7 +130,11 @@ describe('switchyard usage, balance and statements against metering and payout (
 
     // Close an epoch (an admin call the CLI does not offer) so there are statements to list.
     const closed = await new Promise<api.CloseEpochResponse>((resolve, reject) =>
-      client.closeEpoch({ cutoff: { seconds: String(Math.floor(Date.now() / 1000) - 5), nanos: 0 }, idempotencyKey: 'cli-test-epoch' }, metadata, (e, r) => (e ? reject(e) : resolve(r))),
+      client.closeEpoch(
+        { cutoff: { seconds: String(Math.floor(Date.now() / 1000) - 5), nanos: 0 }, idempotencyKey: 'cli-test-epoch' },
+        metadata,
+        (e, r) => (e ? reject(e) : resolve(r)),
+      ),
     );
     client.close();
     expect(closed.payouts.length).toBeGreaterThan(0);
@@ -127,8 +142,13 @@ describe('switchyard usage, balance and statements against metering and payout (
     for (const paid of closed.payouts.slice(0, 2)) {
       const listed = await runSwitchyard(['--json', 'statements', paid.providerId], env);
       expect(listed.code).toBe(0);
-      const statements = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { statementId: string; epochId: string; amountBaseUnits: string });
-      expect(statements).toEqual([expect.objectContaining({ statementId: paid.statementId, epochId: closed.epochId, amountBaseUnits: paid.amountBaseUnits })]);
+      const statements = listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { statementId: string; epochId: string; amountBaseUnits: string });
+      expect(statements).toEqual([
+        expect.objectContaining({ statementId: paid.statementId, epochId: closed.epochId, amountBaseUnits: paid.amountBaseUnits }),
+      ]);
     }
 
     const badAccount = await runSwitchyard(['balance', 'nobody'], env);

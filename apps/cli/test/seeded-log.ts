@@ -28,7 +28,13 @@ export async function seedLog(backend: BackendName, jobs: number, options: { uui
       : new KafkaEventLog({ brokers: kafkaBrokers(), clientId: 'cli-test-seed', logLevel: logLevel.NOTHING });
   const names = topicNames(prefix);
   await log.admin.createTopics((Object.keys(TOPICS) as TopicName[]).map((t) => ({ topic: names[t], partitions: TOPICS[t].partitions })));
-  const workload = generateWorkload({ jobs, seed: 20261124, tierPolicy: await loadTierPolicy(defaultTierPolicyPath), placementPolicy: defaultPlacementPolicy, uuidJobIds: options.uuidJobIds === true });
+  const workload = generateWorkload({
+    jobs,
+    seed: 20261124,
+    tierPolicy: await loadTierPolicy(defaultTierPolicyPath),
+    placementPolicy: defaultPlacementPolicy,
+    uuidJobIds: options.uuidJobIds === true,
+  });
   await appendInBatches(log, names.providers, workload.providers);
   await appendInBatches(log, names.jobs, workload.jobs);
   await appendInBatches(log, names.usage, workload.usage);

@@ -63,7 +63,9 @@ export class SimulatedProvider {
 
   async start(): Promise<void> {
     await this.register();
-    this.log(`${this.plan.name}: registered as ${this.providerId} (${this.plan.operatorId}, ${this.plan.region}, ${this.plan.gpus}x ${this.plan.gpuClass})`);
+    this.log(
+      `${this.plan.name}: registered as ${this.providerId} (${this.plan.operatorId}, ${this.plan.region}, ${this.plan.gpus}x ${this.plan.gpuClass})`,
+    );
     this.scheduleHeartbeat(0);
     this.follow();
   }
@@ -180,14 +182,24 @@ export class SimulatedProvider {
         this.running.delete(key);
         const { usage, fetchedDigests } = this.usageOf(assignment, fails ? 0.5 : 1);
         if (fails) {
-          const failure = { ...report, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: true, message: 'simulated GPU fault', usage };
+          const failure = {
+            ...report,
+            category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+            retryable: true,
+            message: 'simulated GPU fault',
+            usage,
+          };
           this.report(`ReportFailed ${assignment.jobId}`, (done) => this.client.reportFailed(failure, this.auth(), done), released);
           this.log(`${this.plan.name}: failed ${assignment.jobId} (attempt ${assignment.attempt})`);
         } else {
           // It keeps every input of the run (fetched ones included): placement adds them at once.
           const cachedDigests = (assignment.spec?.inputs ?? []).map((input) => input.digest);
           const done = { ...report, resultHash: `sha256:${randomUUID().replaceAll('-', '')}`, usage, fetchedDigests, cachedDigests };
-          this.report(`ReportCompleted ${assignment.jobId}`, (answered) => this.client.reportCompleted(done, this.auth(), answered), released);
+          this.report(
+            `ReportCompleted ${assignment.jobId}`,
+            (answered) => this.client.reportCompleted(done, this.auth(), answered),
+            released,
+          );
           this.log(`${this.plan.name}: completed ${assignment.jobId} (attempt ${assignment.attempt})`);
         }
       },
@@ -207,7 +219,9 @@ export class SimulatedProvider {
     const key = `${assignment.jobId}#${assignment.attempt}`;
     this.holding.set(key, { jobId: assignment.jobId, attempt: assignment.attempt });
     this.running.set(key, { timer: undefined, gpus: gang.gpuCount });
-    this.log(`${this.plan.name}: holds ${gang.gpuCount} GPUs for ${assignment.jobId} (attempt ${assignment.attempt}), led by ${gang.leadProviderId}`);
+    this.log(
+      `${this.plan.name}: holds ${gang.gpuCount} GPUs for ${assignment.jobId} (attempt ${assignment.attempt}), led by ${gang.leadProviderId}`,
+    );
   }
 
   /**
@@ -217,13 +231,15 @@ export class SimulatedProvider {
   private report(what: string, send: (done: (error: ServiceError | null) => void) => void, onSettled?: () => void): void {
     if (this.stopped) return;
     const pending = sendUntilAnswered(send, this.reportRetry, (error, attempt, delayMs) => {
-      if (attempt === 1 || attempt % 10 === 0) this.log(`${this.plan.name}: ${what}: ${error.message}; sending it again in ${delayMs} ms (attempt ${attempt})`);
+      if (attempt === 1 || attempt % 10 === 0)
+        this.log(`${this.plan.name}: ${what}: ${error.message}; sending it again in ${delayMs} ms (attempt ${attempt})`);
     });
     this.pending.add(pending);
     void pending.done.then((answer) => {
       this.pending.delete(pending);
       onSettled?.();
-      if (answer !== null && answer !== 'stopped') this.log(`${this.plan.name}: ${what}: ${answer === 'gave up' ? 'gave up' : `refused: ${answer.message}`}`);
+      if (answer !== null && answer !== 'stopped')
+        this.log(`${this.plan.name}: ${what}: ${answer === 'gave up' ? 'gave up' : `refused: ${answer.message}`}`);
     });
   }
 

@@ -46,8 +46,13 @@ describe('planFleet', () => {
     ]);
   });
 
-  it('plans only the rotation for a config whose operators or classes do not include the gang domain\'s', () => {
-    const config = { ...defaultFleetConfig, count: 4, operators: [{ operatorId: 'op-other', apiKey: 'k' }], gpuClasses: [{ gpuClass: 'l4-24g', vramGib: 24 }] };
+  it("plans only the rotation for a config whose operators or classes do not include the gang domain's", () => {
+    const config = {
+      ...defaultFleetConfig,
+      count: 4,
+      operators: [{ operatorId: 'op-other', apiKey: 'k' }],
+      gpuClasses: [{ gpuClass: 'l4-24g', vramGib: 24 }],
+    };
     expect(planFleet(config)).toHaveLength(4);
   });
 

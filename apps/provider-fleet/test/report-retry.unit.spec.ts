@@ -13,7 +13,13 @@ describe('a simulated provider reports like a careful one', () => {
     const report = { reportId: 'p-1:job-1:1', gpuMilliseconds: '1000' };
     const sent: unknown[] = [];
     // Placement restarting: refused connections, then an outage answer, then the acknowledgement.
-    const answers = [grpcError(status.UNAVAILABLE), grpcError(status.UNAVAILABLE), grpcError(status.DEADLINE_EXCEEDED), grpcError(status.UNKNOWN), null];
+    const answers = [
+      grpcError(status.UNAVAILABLE),
+      grpcError(status.UNAVAILABLE),
+      grpcError(status.DEADLINE_EXCEEDED),
+      grpcError(status.UNKNOWN),
+      null,
+    ];
     const retries: number[] = [];
     const pending = sendUntilAnswered(
       (done) => {
@@ -29,7 +35,7 @@ describe('a simulated provider reports like a careful one', () => {
     expect(retries).toEqual([1, 2, 3, 4]);
   });
 
-  it('stops at a definitive refusal (the run is not placement\'s any more)', async () => {
+  it("stops at a definitive refusal (the run is not placement's any more)", async () => {
     let calls = 0;
     const pending = sendUntilAnswered((done) => {
       calls++;
@@ -41,10 +47,13 @@ describe('a simulated provider reports like a careful one', () => {
 
   it('stops sending when the provider stops', async () => {
     let calls = 0;
-    const pending = sendUntilAnswered((done) => {
-      calls++;
-      setImmediate(() => done(grpcError(status.UNAVAILABLE)));
-    }, { ...fast, initialDelayMs: 50, maxDelayMs: 50 });
+    const pending = sendUntilAnswered(
+      (done) => {
+        calls++;
+        setImmediate(() => done(grpcError(status.UNAVAILABLE)));
+      },
+      { ...fast, initialDelayMs: 50, maxDelayMs: 50 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 10));
     pending.cancel();
     await expect(pending.done).resolves.toBe('stopped');

@@ -16,12 +16,17 @@ class FakePlacement {
   address = '';
 
   async start(): Promise<void> {
-    const ok = <T>(record: T[]) => (call: { request: T }, done: (error: null, response: object) => void) => {
-      record.push(call.request);
-      done(null, {});
-    };
+    const ok =
+      <T>(record: T[]) =>
+      (call: { request: T }, done: (error: null, response: object) => void) => {
+        record.push(call.request);
+        done(null, {});
+      };
     this.server.addService(api.ProviderServiceService, {
-      registerProvider: (call: { request: api.RegisterProviderRequest }, done: (error: null, response: api.RegisterProviderResponse) => void) => {
+      registerProvider: (
+        call: { request: api.RegisterProviderRequest },
+        done: (error: null, response: api.RegisterProviderResponse) => void,
+      ) => {
         const providerId = call.request.endpoint.replace('sim://', '');
         done(null, { providerId, heartbeatIntervalMs: 100, providerToken: `token-${providerId}` });
       },
@@ -120,7 +125,9 @@ const partOf = (assignment: api.Assignment, providerId: string): api.Assignment 
   gang: { ...assignment.gang!, gpuCount: assignment.gang!.members.find((m) => m.providerId === providerId)!.gpuCount },
 });
 
-const stop = (attempt: number, reason: api.StopReason): Pick<api.StreamAssignmentsResponse, 'stop'> => ({ stop: { jobId: 'job-gang', attempt, reason } });
+const stop = (attempt: number, reason: api.StopReason): Pick<api.StreamAssignmentsResponse, 'stop'> => ({
+  stop: { jobId: 'job-gang', attempt, reason },
+});
 
 describe('a simulated provider in a gang split over providers', () => {
   let placement: FakePlacement;
@@ -181,7 +188,12 @@ describe('a simulated provider in a gang split over providers', () => {
     await until(() => placement.completed.length === 1);
     expect(placement.started).toEqual([{ jobId: 'job-gang', attempt: 1, providerId: 'lead' }]);
     // 90 s on all 16 GPUs of the gang, not the lead's 6.
-    expect(placement.completed[0]).toMatchObject({ jobId: 'job-gang', attempt: 1, providerId: 'lead', usage: { reportId: 'lead:job-gang:1', amounts: { gpuMilliseconds: String(90_000 * 16) } } });
+    expect(placement.completed[0]).toMatchObject({
+      jobId: 'job-gang',
+      attempt: 1,
+      providerId: 'lead',
+      usage: { reportId: 'lead:job-gang:1', amounts: { gpuMilliseconds: String(90_000 * 16) } },
+    });
     const after = placement.heartbeatsAfter('lead');
     await until(() => after().length > 0);
     expect(after()[0]).toMatchObject({ gpusInUse: 0, runs: [] });
@@ -192,7 +204,11 @@ describe('a simulated provider in a gang split over providers', () => {
     await placement.push('lead', { assignment: partOf(gangAssignment(), 'lead') });
     await until(() => placement.failed.length === 1);
     // Half the run on all 16 GPUs.
-    expect(placement.failed[0]).toMatchObject({ providerId: 'lead', retryable: true, usage: { amounts: { gpuMilliseconds: String(45_000 * 16) } } });
+    expect(placement.failed[0]).toMatchObject({
+      providerId: 'lead',
+      retryable: true,
+      usage: { amounts: { gpuMilliseconds: String(45_000 * 16) } },
+    });
     expect(placement.completed).toEqual([]);
   });
 
@@ -205,14 +221,23 @@ describe('a simulated provider in a gang split over providers', () => {
     const later = placement.heartbeatsAfter('member');
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(later()).toEqual([]);
-    expect(placement.heartbeatsAfter('member', 0)().some((h) => h.runs.length > 0 || h.gpusInUse > 0)).toBe(false);
+    expect(
+      placement
+        .heartbeatsAfter('member', 0)()
+        .some((h) => h.runs.length > 0 || h.gpusInUse > 0),
+    ).toBe(false);
     expect(placement.reports()).toBe(0);
   });
 
-  it('counts an ordinary job\'s GPUs as in use while it runs', async () => {
+  it("counts an ordinary job's GPUs as in use while it runs", async () => {
     await provider('alone');
     await placement.push('alone', {
-      assignment: api.Assignment.fromPartial({ jobId: 'job-2', attempt: 1, tier: api.Tier.TIER_STANDARD, spec: { gpuClass: 'a100-80g', gpuCount: 2, estimatedDurationSeconds: 90 } }),
+      assignment: api.Assignment.fromPartial({
+        jobId: 'job-2',
+        attempt: 1,
+        tier: api.Tier.TIER_STANDARD,
+        spec: { gpuClass: 'a100-80g', gpuCount: 2, estimatedDurationSeconds: 90 },
+      }),
     });
     const running = placement.heartbeatsAfter('alone');
     await until(() => running().some((h) => h.gpusInUse > 0));

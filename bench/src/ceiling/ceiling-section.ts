@@ -17,7 +17,13 @@ export const RAW_BATCHES = [100, 1000] as const;
 /** Appends in flight: the three relays that write the jobs topic (intake, classifier, placement). */
 const APPENDERS = 3;
 
-export async function runRawLog(system: RunningSystem, results: readonly ScenarioResult[], samples: ReadonlyMap<string, readonly EventEnvelope[]>, smoke: boolean, log: (m: string) => void): Promise<RawLogFigures[]> {
+export async function runRawLog(
+  system: RunningSystem,
+  results: readonly ScenarioResult[],
+  samples: ReadonlyMap<string, readonly EventEnvelope[]>,
+  smoke: boolean,
+  log: (m: string) => void,
+): Promise<RawLogFigures[]> {
   const pipelineSamples = EVENTS_PER_PLACED_JOB.flatMap((type) => samples.get(type) ?? []);
   if (pipelineSamples.length === 0) throw new Error('the pipeline wrote no envelope to copy for the raw-log ceiling');
   const events = rawEventCount(results, smoke ? 3_000 : 20_000, 300_000);
@@ -33,10 +39,19 @@ export async function runEcho(results: readonly ScenarioResult[], durationMs: nu
   const rates = [...new Set(results.filter((r) => r.tier === 'REALTIME' && r.tenants === 1).map((r) => r.rate))].sort((a, b) => a - b);
   const sized = results.find((r) => r.responseBytes > 0);
   if (rates.length === 0 || sized === undefined) return [];
-  return measureEcho(rates.map((r) => ({ rate: r, durationMs, requestBytes: sized.requestBytes, channels: CHANNELS })), sized.responseBytes, log);
+  return measureEcho(
+    rates.map((r) => ({ rate: r, durationMs, requestBytes: sized.requestBytes, channels: CHANNELS })),
+    sized.responseBytes,
+    log,
+  );
 }
 
-export function ceilingTables(report: Report, results: readonly ScenarioResult[], raw: readonly RawLogFigures[], echo: readonly EchoFigures[]): void {
+export function ceilingTables(
+  report: Report,
+  results: readonly ScenarioResult[],
+  raw: readonly RawLogFigures[],
+  echo: readonly EchoFigures[],
+): void {
   const history = results.filter((r) => r.history === 'empty');
   const rawRows = raw.map((f) => {
     const best = bestPlacedPerSecond(history.filter((r) => r.backend === f.backend));
@@ -59,7 +74,16 @@ export function ceilingTables(report: Report, results: readonly ScenarioResult[]
       `as many as the largest scenario wrote, appended in relay-sized batches by ${APPENDERS} appenders at once (the three relays writing the jobs topic) ` +
       `and read by one consumer group in batches of 500; events/s is first append to last event consumed. ` +
       `A job's submit→placed writes ${EVENTS_PER_PLACED_JOB.length} events to the log. Efficiency = pipeline events/s ÷ raw events/s (target ≥ 30 %).`,
-    columns: ['log', 'envelopes', 'mean size', 'batch × appenders', 'appended/s', 'raw events/s end to end', 'pipeline events/s (best scenario)', 'efficiency'],
+    columns: [
+      'log',
+      'envelopes',
+      'mean size',
+      'batch × appenders',
+      'appended/s',
+      'raw events/s end to end',
+      'pipeline events/s (best scenario)',
+      'efficiency',
+    ],
     rows: rawRows,
   });
   if (echo.length === 0) return;
@@ -67,7 +91,13 @@ export function ceilingTables(report: Report, results: readonly ScenarioResult[]
   report.tables.push({
     title: 'Ceiling: a bare grpc-js unary echo at the SubmitJob load (open loop, same rate, same channels, same message sizes)',
     note: 'Ratio = SubmitJob p50 (REALTIME, one tenant, empty history) ÷ echo p50 at the same offered rate (target ≤ 1.5×).',
-    columns: ['offered/s', 'channels', 'echo p50 / p99 ms', 'echo rps', ...backends.flatMap((b) => [`SubmitJob p50 ms (${b})`, `ratio (${b})`])],
+    columns: [
+      'offered/s',
+      'channels',
+      'echo p50 / p99 ms',
+      'echo rps',
+      ...backends.flatMap((b) => [`SubmitJob p50 ms (${b})`, `ratio (${b})`]),
+    ],
     rows: echo.map((e) => [
       rate(e.rate),
       String(e.channels),

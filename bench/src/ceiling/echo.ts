@@ -46,9 +46,16 @@ interface EchoClient {
   close(): void;
 }
 
-export async function measureEcho(specs: readonly Omit<EchoSpec, 'responseBytes'>[], responseBytes: number, log: (m: string) => void): Promise<EchoFigures[]> {
+export async function measureEcho(
+  specs: readonly Omit<EchoSpec, 'responseBytes'>[],
+  responseBytes: number,
+  log: (m: string) => void,
+): Promise<EchoFigures[]> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'echo-main.js');
-  const child = spawn(process.execPath, [script], { env: { ...process.env, BENCH_ECHO_RESPONSE_BYTES: String(responseBytes) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, BENCH_ECHO_RESPONSE_BYTES: String(responseBytes) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -60,7 +67,9 @@ export async function measureEcho(specs: readonly Omit<EchoSpec, 'responseBytes'
     const figures: EchoFigures[] = [];
     for (const spec of specs) {
       const f = await echoLoad(`127.0.0.1:${port}`, { ...spec, responseBytes });
-      log(`ceiling: bare grpc-js echo @ ${spec.rate}/s over ${spec.channels} channels: ${f.calls} calls, p50 ${f.latency.p50.toFixed(2)} ms, p99 ${f.latency.p99.toFixed(2)} ms, ${f.rps.toFixed(0)} rps`);
+      log(
+        `ceiling: bare grpc-js echo @ ${spec.rate}/s over ${spec.channels} channels: ${f.calls} calls, p50 ${f.latency.p50.toFixed(2)} ms, p99 ${f.latency.p99.toFixed(2)} ms, ${f.rps.toFixed(0)} rps`,
+      );
       figures.push(f);
     }
     return figures;
@@ -72,7 +81,10 @@ export async function measureEcho(specs: readonly Omit<EchoSpec, 'responseBytes'
 /** Open loop, the SubmitJob load's schedule: call i is sent at start + i / rate, answered or not. */
 async function echoLoad(address: string, spec: EchoSpec): Promise<EchoFigures> {
   const Client = makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
-  const clients = Array.from({ length: spec.channels }, () => new Client(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as unknown as EchoClient);
+  const clients = Array.from(
+    { length: spec.channels },
+    () => new Client(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as unknown as EchoClient,
+  );
   const request = Buffer.alloc(spec.requestBytes, 0x62);
   const total = Math.max(1, Math.round((spec.rate * spec.durationMs) / 1000));
   const latencies: number[] = [];
@@ -81,7 +93,9 @@ async function echoLoad(address: string, spec: EchoSpec): Promise<EchoFigures> {
   let lastAnswer = 0;
   const pending: Promise<void>[] = [];
   // Connect every channel first, as the SubmitJob load's channels are connected by its first calls.
-  await Promise.all(clients.map((c) => new Promise<void>((resolve) => c.echo(request, { deadline: Date.now() + 10_000 }, () => resolve()))));
+  await Promise.all(
+    clients.map((c) => new Promise<void>((resolve) => c.echo(request, { deadline: Date.now() + 10_000 }, () => resolve()))),
+  );
   const startedAt = now() + 20;
   await new Promise<void>((resolve) => {
     const tick = (): void => {
@@ -107,5 +121,11 @@ async function echoLoad(address: string, spec: EchoSpec): Promise<EchoFigures> {
   });
   await Promise.all(pending);
   for (const c of clients) c.close();
-  return { ...spec, calls: total, errors, latency: summarise(latencies), rps: latencies.length / Math.max(0.001, (lastAnswer - startedAt) / 1000) };
+  return {
+    ...spec,
+    calls: total,
+    errors,
+    latency: summarise(latencies),
+    rps: latencies.length / Math.max(0.001, (lastAnswer - startedAt) / 1000),
+  };
 }

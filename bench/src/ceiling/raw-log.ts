@@ -45,7 +45,12 @@ export function envelopesLike(samples: readonly EventEnvelope[], count: number):
   });
 }
 
-export async function measureRawLog(system: RunningSystem, spec: RawLogSpec, samples: readonly EventEnvelope[], log: (m: string) => void): Promise<RawLogFigures> {
+export async function measureRawLog(
+  system: RunningSystem,
+  spec: RawLogSpec,
+  samples: readonly EventEnvelope[],
+  log: (m: string) => void,
+): Promise<RawLogFigures> {
   const eventLog = openLog(system, 'switchyard-bench-raw');
   const topic = `${system.topicPrefix}raw-${spec.batchSize}-${Date.now().toString(36)}`;
   try {
@@ -56,10 +61,13 @@ export async function measureRawLog(system: RunningSystem, spec: RawLogSpec, sam
     const meanEnvelopeBytes = envelopes.reduce((n, e) => n + envelopeBytes(e), 0) / envelopes.length;
     let consumed = 0;
     let lastConsumedAt = 0;
-    const handle = await eventLog.consume({ groupId: `bench-raw-${Date.now()}`, topics: [topic], fromBeginning: true, maxBatchSize: spec.consumeBatchSize }, async (batch) => {
-      consumed += batch.events.length;
-      lastConsumedAt = performance.now();
-    });
+    const handle = await eventLog.consume(
+      { groupId: `bench-raw-${Date.now()}`, topics: [topic], fromBeginning: true, maxBatchSize: spec.consumeBatchSize },
+      async (batch) => {
+        consumed += batch.events.length;
+        lastConsumedAt = performance.now();
+      },
+    );
     try {
       const started = performance.now();
       let next = 0;

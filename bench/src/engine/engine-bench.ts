@@ -108,7 +108,16 @@ function jobSpec(i: number, workload: Workload = 'plain'): api.JobSpec {
   }
   return api.JobSpec.fromPartial({
     // A 50 GB dataset, preferred where it is held (by providers / DATASETS providers of the fleet).
-    inputs: withInputs ? [{ digest: benchDigest(i % DATASETS), kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '50000000000', locality: api.Locality.LOCALITY_PREFERRED }] : [],
+    inputs: withInputs
+      ? [
+          {
+            digest: benchDigest(i % DATASETS),
+            kind: api.DataKind.DATA_KIND_DATASET,
+            sizeBytes: '50000000000',
+            locality: api.Locality.LOCALITY_PREFERRED,
+          },
+        ]
+      : [],
     kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE,
     gpuClass: CLASSES[i % CLASSES.length]!,
     gpuCount: 1,
@@ -121,10 +130,28 @@ function jobSpec(i: number, workload: Workload = 'plain'): api.JobSpec {
 
 function submitAndClassify(state: PlacementState, jobId: string, i: number, workload: Workload = 'plain'): void {
   const tenantId = `tenant-${i % 50}`;
-  state.apply({ type: 'JobSubmitted', data: { jobId, tenantId, tenantPlan: 'standard', spec: jobSpec(i, workload), idempotencyKey: jobId, quote: undefined, submittedAt: toTimestamp(T0 + i) } });
+  state.apply({
+    type: 'JobSubmitted',
+    data: {
+      jobId,
+      tenantId,
+      tenantPlan: 'standard',
+      spec: jobSpec(i, workload),
+      idempotencyKey: jobId,
+      quote: undefined,
+      submittedAt: toTimestamp(T0 + i),
+    },
+  });
   state.apply({
     type: 'JobClassified',
-    data: { jobId, tier: workload === 'gang' ? api.Tier.TIER_TRAINING : TIERS[i % TIERS.length]!, policyVersion: 'bench', matchedRuleId: 'bench', reasons: [], classifiedAt: toTimestamp(T0 + i) },
+    data: {
+      jobId,
+      tier: workload === 'gang' ? api.Tier.TIER_TRAINING : TIERS[i % TIERS.length]!,
+      policyVersion: 'bench',
+      matchedRuleId: 'bench',
+      reasons: [],
+      classifiedAt: toTimestamp(T0 + i),
+    },
   });
 }
 
@@ -159,11 +186,20 @@ export function measureDecisions(providers: number, decisions: number, workload:
     running.push({ jobId, providerId: decision.data.providerId });
     if (running.length > live) {
       const done = running.shift()!;
-      state.apply({ type: 'JobCompleted', data: { jobId: done.jobId, attempt: 1, providerId: done.providerId, resultHash: 'h', completedAt: toTimestamp(T0 + i) } });
+      state.apply({
+        type: 'JobCompleted',
+        data: { jobId: done.jobId, attempt: 1, providerId: done.providerId, resultHash: 'h', completedAt: toTimestamp(T0 + i) },
+      });
     }
   }
   const perDecision = summarise(samples);
-  return { providers, decisions, perDecision, decisionsPerSecond: 1000 / perDecision.mean, examinedPerDecision: examined / Math.max(1, decisions) };
+  return {
+    providers,
+    decisions,
+    perDecision,
+    decisionsPerSecond: 1000 / perDecision.mean,
+    examinedPerDecision: examined / Math.max(1, decisions),
+  };
 }
 
 /** One scheduling cycle: `jobs` classified at once, placed in one pass against `providers`. */
@@ -176,7 +212,11 @@ export function measureCycle(providers: number, jobs: number): CycleFigures {
     newlyWaiting.set(jobId, toTimestamp(T0 + i));
   }
   const started = performance.now();
-  const decisions = schedule(state, { newlyWaiting, grownClasses: new Set(), retryAll: false, at: toTimestamp(T0 + jobs) }, nothingTouched());
+  const decisions = schedule(
+    state,
+    { newlyWaiting, grownClasses: new Set(), retryAll: false, at: toTimestamp(T0 + jobs) },
+    nothingTouched(),
+  );
   const cycleMs = performance.now() - started;
   const placed = decisions.filter((d) => d.type === 'JobPlaced').length;
   return { providers, jobs, placed, cycleMs, placedPerSecond: (placed * 1000) / cycleMs };

@@ -46,15 +46,24 @@ interface TableTemplate {
 const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-export async function seedHistory(system: RunningSystem, requested: number, budgetMs: number, log: (m: string) => void): Promise<SeedFigures> {
+export async function seedHistory(
+  system: RunningSystem,
+  requested: number,
+  budgetMs: number,
+  log: (m: string) => void,
+): Promise<SeedFigures> {
   const started = Date.now();
   const client = new pg.Client({ connectionString: system.databaseUrl });
   await client.connect();
   try {
-    const template = await client.query<{ job_id: string }>('SELECT job_id::text FROM intake.job_history GROUP BY job_id ORDER BY count(*) DESC, min(occurred_at) LIMIT 1');
+    const template = await client.query<{ job_id: string }>(
+      'SELECT job_id::text FROM intake.job_history GROUP BY job_id ORDER BY count(*) DESC, min(occurred_at) LIMIT 1',
+    );
     const jobId = template.rows[0]?.job_id;
     if (!jobId) throw new Error('no job in intake.job_history to copy: the empty-history run placed nothing');
-    const idem = (await client.query<{ idempotency_key: string }>('SELECT idempotency_key FROM intake.jobs WHERE id = $1', [jobId])).rows[0]?.idempotency_key ?? '';
+    const idem =
+      (await client.query<{ idempotency_key: string }>('SELECT idempotency_key FROM intake.jobs WHERE id = $1', [jobId])).rows[0]
+        ?.idempotency_key ?? '';
 
     // Every table of the services, the rows the template job left in it.
     const tables = (
@@ -66,18 +75,26 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
     // UUIDs of providers and operators are shared by many jobs: they stay as they are.
     const shared = new Set<string>();
     for (const t of tables.filter((t) => /provider|operator/.test(t.table_name))) {
-      const { rows } = await client.query<{ t: string }>(`SELECT t::text AS t FROM ${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)} t`);
+      const { rows } = await client.query<{ t: string }>(
+        `SELECT t::text AS t FROM ${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)} t`,
+      );
       for (const r of rows) for (const u of r.t.match(UUID) ?? []) shared.add(u);
     }
     const owned = new Set<string>([jobId]);
-    const hasLog = system.backend === 'postgres' && (await client.query(`SELECT to_regclass('public.event_log') IS NOT NULL AS ok`)).rows[0].ok === true;
-    const logTexts = hasLog ? (await client.query<{ t: string }>(`SELECT l::text AS t FROM public.event_log l WHERE key = $1`, [jobId])).rows.map((r) => r.t) : [];
+    const hasLog =
+      system.backend === 'postgres' && (await client.query(`SELECT to_regclass('public.event_log') IS NOT NULL AS ok`)).rows[0].ok === true;
+    const logTexts = hasLog
+      ? (await client.query<{ t: string }>(`SELECT l::text AS t FROM public.event_log l WHERE key = $1`, [jobId])).rows.map((r) => r.t)
+      : [];
     for (const text of logTexts) for (const u of text.match(UUID) ?? []) if (!shared.has(u)) owned.add(u);
     // Rows naming the job, then rows naming its events (inbox records name only the event id).
     for (let round = 0; round < 2; round++) {
       const pattern = [...owned].join('|');
       for (const t of tables) {
-        const { rows } = await client.query<{ t: string }>(`SELECT t::text AS t FROM ${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)} t WHERE t::text ~ $1`, [pattern]);
+        const { rows } = await client.query<{ t: string }>(
+          `SELECT t::text AS t FROM ${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)} t WHERE t::text ~ $1`,
+          [pattern],
+        );
         for (const r of rows) for (const u of r.t.match(UUID) ?? []) if (!shared.has(u)) owned.add(u);
       }
     }
@@ -88,13 +105,16 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
       let out = expr;
       const holds = (needle: string): boolean => values.some((v) => v.includes(needle));
       if (idem !== '' && holds(idem)) out = `replace(${out}, ${literal(idem)}, 'history-' || n.ord)`;
-      for (const u of owned) if (holds(u)) out = `replace(${out}, ${literal(u)}, ${u === jobId ? 'n.id::text' : `md5(${literal(u)} || n.id::text)::uuid::text`})`;
+      for (const u of owned)
+        if (holds(u))
+          out = `replace(${out}, ${literal(u)}, ${u === jobId ? 'n.id::text' : `md5(${literal(u)} || n.id::text)::uuid::text`})`;
       return out;
     };
     const columnValues = async (temp: string): Promise<Map<string, string[]>> => {
       const values = new Map<string, string[]>();
       const { rows } = await client.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(t) AS r FROM ${temp} t`);
-      for (const { r } of rows) for (const [k, v] of Object.entries(r)) values.set(k, [...(values.get(k) ?? []), typeof v === 'string' ? v : JSON.stringify(v)]);
+      for (const { r } of rows)
+        for (const [k, v] of Object.entries(r)) values.set(k, [...(values.get(k) ?? []), typeof v === 'string' ? v : JSON.stringify(v)]);
       return values;
     };
 
@@ -103,25 +123,45 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
     for (const [i, t] of tables.entries()) {
       const name = `${t.table_schema}.${t.table_name}`;
       const columns = (
-        await client.query<{ column_name: string; data_type: string; column_default: string | null; is_identity: string; is_generated: string }>(
+        await client.query<{
+          column_name: string;
+          data_type: string;
+          column_default: string | null;
+          is_identity: string;
+          is_generated: string;
+        }>(
           `SELECT column_name, data_type, column_default, is_identity, is_generated FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
           [t.table_schema, t.table_name],
         )
       ).rows;
       const temp = `seed_template_${i}`;
-      await client.query(`CREATE TEMP TABLE ${temp} AS SELECT * FROM ${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)} t WHERE t::text ~ $1`.replace('$1', literal(pattern)));
+      await client.query(
+        `CREATE TEMP TABLE ${temp} AS SELECT * FROM ${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)} t WHERE t::text ~ $1`.replace(
+          '$1',
+          literal(pattern),
+        ),
+      );
       const rows = Number((await client.query(`SELECT count(*) AS n FROM ${temp}`)).rows[0].n);
       if (rows === 0) continue;
-      const generated = (c: (typeof columns)[number]): boolean => c.is_identity === 'YES' || (c.column_default ?? '').startsWith('nextval(') || c.is_generated === 'ALWAYS';
+      const generated = (c: (typeof columns)[number]): boolean =>
+        c.is_identity === 'YES' || (c.column_default ?? '').startsWith('nextval(') || c.is_generated === 'ALWAYS';
       // A generated id is left to its sequence, unless another table refers to the row by it.
       if (columns.some(generated)) {
-        const referenced = await client.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass LIMIT 1`, [`${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)}`]);
+        const referenced = await client.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass LIMIT 1`, [
+          `${quoteIdent(t.table_schema)}.${quoteIdent(t.table_name)}`,
+        ]);
         if (referenced.rows.length > 0) {
           notCopied.push(`${name} (${rows} row(s) a job, referenced by generated ids)`);
           continue;
         }
       }
-      templates.push({ name, temp, rows, values: await columnValues(temp), columns: columns.filter((c) => !generated(c)).map((c) => ({ name: c.column_name, type: c.data_type })) });
+      templates.push({
+        name,
+        temp,
+        rows,
+        values: await columnValues(temp),
+        columns: columns.filter((c) => !generated(c)).map((c) => ({ name: c.column_name, type: c.data_type })),
+      });
     }
     // Parents before children: a copy's foreign keys point at copies inserted earlier in the chunk.
     const fks = (
@@ -145,7 +185,12 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
 
     // The log: the job's events, by topic, with each topic's partition count.
     const logTopics = hasLog
-      ? (await client.query<{ topic: string; partitions: number; n: string }>(`SELECT l.topic, t.partitions, count(*) AS n FROM public.event_log l JOIN public.event_log_topics t USING (topic) WHERE l.key = $1 GROUP BY 1, 2`, [jobId])).rows
+      ? (
+          await client.query<{ topic: string; partitions: number; n: string }>(
+            `SELECT l.topic, t.partitions, count(*) AS n FROM public.event_log l JOIN public.event_log_topics t USING (topic) WHERE l.key = $1 GROUP BY 1, 2`,
+            [jobId],
+          )
+        ).rows
       : [];
     if (hasLog) await client.query(`CREATE TEMP TABLE seed_template_log AS SELECT * FROM public.event_log WHERE key = $1`, [jobId]);
     const logValues = hasLog ? await columnValues('seed_template_log') : new Map<string, string[]>();
@@ -153,7 +198,11 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
 
     const rowsPerJob: Record<string, number> = Object.fromEntries(templates.map((t) => [t.name, t.rows]));
     if (hasLog) rowsPerJob.event_log = logTopics.reduce((n, t) => n + Number(t.n), 0);
-    log(`growth: seeding up to ${requested.toLocaleString('en-US')} jobs like ${jobId} (${Object.entries(rowsPerJob).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    log(
+      `growth: seeding up to ${requested.toLocaleString('en-US')} jobs like ${jobId} (${Object.entries(rowsPerJob)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
 
     let jobs = 0;
     let limitedBy: string | undefined;
@@ -196,9 +245,16 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
             const added = parts.filter((p) => p === end.partition).length * perPartition;
             if (added === 0) continue;
             const next = (BigInt(end.next_offset) + BigInt(added)).toString();
-            await client.query('UPDATE public.event_log_partitions SET next_offset = $3 WHERE topic = $1 AND partition = $2', [topic.topic, end.partition, next]);
+            await client.query('UPDATE public.event_log_partitions SET next_offset = $3 WHERE topic = $1 AND partition = $2', [
+              topic.topic,
+              end.partition,
+              next,
+            ]);
             // Groups that had read everything have "applied" the history too.
-            await client.query('UPDATE public.event_log_group_offsets SET committed_offset = $4 WHERE topic = $1 AND partition = $2 AND committed_offset = $3', [topic.topic, end.partition, end.next_offset, next]);
+            await client.query(
+              'UPDATE public.event_log_group_offsets SET committed_offset = $4 WHERE topic = $1 AND partition = $2 AND committed_offset = $3',
+              [topic.topic, end.partition, end.next_offset, next],
+            );
           }
         }
         // Payout's deferred constraint trigger (a posting's entries sum to zero) runs at commit and names its tables unqualified.
@@ -209,13 +265,26 @@ export async function seedHistory(system: RunningSystem, requested: number, budg
         throw error;
       }
       jobs += count;
-      if (jobs % 100_000 === 0 || jobs === requested) log(`growth: ${jobs.toLocaleString('en-US')} jobs seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (jobs % 100_000 === 0 || jobs === requested)
+        log(`growth: ${jobs.toLocaleString('en-US')} jobs seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     for (const t of templates) await client.query(`ANALYZE ${t.name.split('.').map(quoteIdent).join('.')}`);
     if (hasLog) await client.query('ANALYZE public.event_log');
     const seconds = (Date.now() - started) / 1000;
-    log(`growth: ${jobs.toLocaleString('en-US')} jobs of history seeded in ${seconds.toFixed(0)} s${limitedBy ? ` (stopped by ${limitedBy})` : ''}`);
-    return { backend: system.backend, requested, jobs, seconds, jobsPerSecond: jobs / seconds, rowsPerJob, notCopied, logSeeded: hasLog, ...(limitedBy ? { limitedBy } : {}) };
+    log(
+      `growth: ${jobs.toLocaleString('en-US')} jobs of history seeded in ${seconds.toFixed(0)} s${limitedBy ? ` (stopped by ${limitedBy})` : ''}`,
+    );
+    return {
+      backend: system.backend,
+      requested,
+      jobs,
+      seconds,
+      jobsPerSecond: jobs / seconds,
+      rowsPerJob,
+      notCopied,
+      logSeeded: hasLog,
+      ...(limitedBy ? { limitedBy } : {}),
+    };
   } finally {
     await client.end();
   }

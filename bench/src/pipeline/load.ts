@@ -55,7 +55,10 @@ export function specOf(tier: BenchTier, tag: string): api.JobSpec {
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const clients = Array.from({ length: CHANNELS }, () => new api.JobServiceClient(spec.intake, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
+  const clients = Array.from(
+    { length: CHANNELS },
+    () => new api.JobServiceClient(spec.intake, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }),
+  );
   const metadata = spec.tenants.map((tenant) => {
     const m = new Metadata();
     m.set('authorization', `Bearer ${tenant.apiKey}`);
@@ -77,21 +80,29 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       const sentAt = now();
       inFlight++;
       const request = api.SubmitJobRequest.fromPartial({ spec: jobSpec, idempotencyKey: `${spec.tag}-${i}` });
-      clients[i % CHANNELS]!.submitJob(request, metadata[i % metadata.length]!, { deadline: Date.now() + 30_000 }, (error: ServiceError | null, response?: api.SubmitJobResponse) => {
-        inFlight--;
-        const latencyMs = now() - sentAt;
-        if (error) {
-          const outcome = error.code === status.RESOURCE_EXHAUSTED ? 'exhausted' : 'error';
-          // Numbers (timings, counts) out of the key, so one kind of error is one entry.
-          const key = `${status[error.code] ?? error.code}: ${error.details.split(',')[0]!.replace(/\d+(\.\d+)?/g, 'N').slice(0, 80)}`;
-          errors[key] = (errors[key] ?? 0) + 1;
-          submissions.push({ jobId: undefined, sentAt, latencyMs, outcome, code: error.code });
-        } else {
-          submissions.push({ jobId: response?.job?.id, sentAt, latencyMs, outcome: 'accepted' });
-          if (responseBytes === 0 && response) responseBytes = api.SubmitJobResponse.encode(response).finish().length;
-        }
-        resolve();
-      });
+      clients[i % CHANNELS]!.submitJob(
+        request,
+        metadata[i % metadata.length]!,
+        { deadline: Date.now() + 30_000 },
+        (error: ServiceError | null, response?: api.SubmitJobResponse) => {
+          inFlight--;
+          const latencyMs = now() - sentAt;
+          if (error) {
+            const outcome = error.code === status.RESOURCE_EXHAUSTED ? 'exhausted' : 'error';
+            // Numbers (timings, counts) out of the key, so one kind of error is one entry.
+            const key = `${status[error.code] ?? error.code}: ${error.details
+              .split(',')[0]!
+              .replace(/\d+(\.\d+)?/g, 'N')
+              .slice(0, 80)}`;
+            errors[key] = (errors[key] ?? 0) + 1;
+            submissions.push({ jobId: undefined, sentAt, latencyMs, outcome, code: error.code });
+          } else {
+            submissions.push({ jobId: response?.job?.id, sentAt, latencyMs, outcome: 'accepted' });
+            if (responseBytes === 0 && response) responseBytes = api.SubmitJobResponse.encode(response).finish().length;
+          }
+          resolve();
+        },
+      );
     });
 
   await new Promise<void>((resolve) => {
@@ -116,6 +127,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const endedAt = now();
   await Promise.all(pending);
   for (const client of clients) client.close();
-  const requestBytes = api.SubmitJobRequest.encode(api.SubmitJobRequest.fromPartial({ spec: jobSpec, idempotencyKey: `${spec.tag}-${total}` })).finish().length;
+  const requestBytes = api.SubmitJobRequest.encode(
+    api.SubmitJobRequest.fromPartial({ spec: jobSpec, idempotencyKey: `${spec.tag}-${total}` }),
+  ).finish().length;
   return { submissions, startedAt, endedAt, lateSends, errors, requestBytes, responseBytes };
 }

@@ -41,7 +41,13 @@ export interface BenchSystem {
   restart(between: () => Promise<void>): Promise<void>;
 }
 
-export async function withSystem<T>(backend: Backend, options: BenchOptions, providers: number, log: (m: string) => void, body: (bench: BenchSystem) => Promise<T>): Promise<T> {
+export async function withSystem<T>(
+  backend: Backend,
+  options: BenchOptions,
+  providers: number,
+  log: (m: string) => void,
+  body: (bench: BenchSystem) => Promise<T>,
+): Promise<T> {
   const system = await startSystem({ backend, tenants: 50, operators: 20, basePort: 56051, profileDir: options.profileDir, log });
   const startFleet = () =>
     startBenchFleet({
@@ -74,12 +80,24 @@ export async function withSystem<T>(backend: Backend, options: BenchOptions, pro
   }
 }
 
-export async function runPipeline(plan: PipelinePlan, history: string, log: (m: string) => void, bench: BenchSystem, fromBeginning = true): Promise<PipelineRun> {
+export async function runPipeline(
+  plan: PipelinePlan,
+  history: string,
+  log: (m: string) => void,
+  bench: BenchSystem,
+  fromBeginning = true,
+): Promise<PipelineRun> {
   const watcher = await watchPlacements(bench.system, fromBeginning);
   try {
     const results: ScenarioResult[] = [];
-    for (const scenario of plan.scenarios) results.push(await runScenario(bench.system, watcher, scenario, history, log, () => bench.processes()));
-    return { results, memoryMiB: bench.system.peakRssMiB(), samples: new Map(watcher.samples), eventsByType: new Map(watcher.eventsByType) };
+    for (const scenario of plan.scenarios)
+      results.push(await runScenario(bench.system, watcher, scenario, history, log, () => bench.processes()));
+    return {
+      results,
+      memoryMiB: bench.system.peakRssMiB(),
+      samples: new Map(watcher.samples),
+      eventsByType: new Map(watcher.eventsByType),
+    };
   } finally {
     await watcher.stop();
   }
@@ -89,7 +107,20 @@ export function pipelineTable(report: Report, results: readonly ScenarioResult[]
   report.tables.push({
     title,
     note,
-    columns: ['log', 'history', 'tier', 'tenants', 'offered/s', 'accepted', 'RESOURCE_EXHAUSTED', 'errors', 'placed/s sustained', 'SubmitJob p50 / p95 / p99 ms', 'submit→placed p50 / p95 / p99 ms', 'not placed'],
+    columns: [
+      'log',
+      'history',
+      'tier',
+      'tenants',
+      'offered/s',
+      'accepted',
+      'RESOURCE_EXHAUSTED',
+      'errors',
+      'placed/s sustained',
+      'SubmitJob p50 / p95 / p99 ms',
+      'submit→placed p50 / p95 / p99 ms',
+      'not placed',
+    ],
     rows: results.map((r) => [
       r.backend,
       r.history,
@@ -120,7 +151,9 @@ export function cpuTable(report: Report, results: readonly ScenarioResult[]): vo
       String(r.tenants),
       rate(r.rate),
       ...names.map((n) => (r.cores[n] ?? 0).toFixed(2)),
-      Object.values(r.cores).reduce((a, b) => a + b, 0).toFixed(2),
+      Object.values(r.cores)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(2),
     ]),
   });
 }
@@ -134,8 +167,14 @@ export interface MemoryRun {
 export function memoryTable(report: Report, runs: readonly MemoryRun[]): void {
   const names = ['intake', 'classifier', 'placement', 'metering', 'payout'];
   report.tables.push({
-    title: 'Peak resident memory per service (MiB: VmHWM of each process from its start to the end of its scenarios; target ≤ 300 MB at 1,000 jobs/s)',
+    title:
+      'Peak resident memory per service (MiB: VmHWM of each process from its start to the end of its scenarios; target ≤ 300 MB at 1,000 jobs/s)',
     columns: ['log', 'history', ...names, 'largest'],
-    rows: runs.map((r) => [r.backend, r.history, ...names.map((n) => String(r.memoryMiB[n] ?? '—')), String(Math.max(0, ...names.map((n) => r.memoryMiB[n] ?? 0)))]),
+    rows: runs.map((r) => [
+      r.backend,
+      r.history,
+      ...names.map((n) => String(r.memoryMiB[n] ?? '—')),
+      String(Math.max(0, ...names.map((n) => r.memoryMiB[n] ?? 0))),
+    ]),
   });
 }

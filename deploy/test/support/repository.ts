@@ -24,7 +24,9 @@ function sourceFiles(dir: string): string[] {
  */
 export function variablesTheCodeReads(): Map<string, string> {
   const read = new Map<string, string>();
-  const roots = ['apps', 'libs', 'services', 'tests'].flatMap((top) => readdirSync(inRepo(top)).map((name) => join(inRepo(top), name, 'src')));
+  const roots = ['apps', 'libs', 'services', 'tests'].flatMap((top) =>
+    readdirSync(inRepo(top)).map((name) => join(inRepo(top), name, 'src')),
+  );
   for (const file of roots.flatMap(sourceFiles)) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/env(?:\.|\[['"])([A-Z][A-Z0-9_]+)|['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g)) {

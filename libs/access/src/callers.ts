@@ -3,7 +3,10 @@
 import { readOperatorsFile, readTenantsFile, CredentialFileError, type OperatorEntry, type TenantEntry } from './credential-files.js';
 import { sha256Hex } from './secrets.js';
 
-export type Caller = { readonly kind: 'tenant'; readonly tenantId: string } | { readonly kind: 'operator'; readonly operatorId: string } | { readonly kind: 'admin' };
+export type Caller =
+  | { readonly kind: 'tenant'; readonly tenantId: string }
+  | { readonly kind: 'operator'; readonly operatorId: string }
+  | { readonly kind: 'admin' };
 
 export interface CallerSources {
   readonly tenantsFile?: string | undefined;
@@ -34,7 +37,8 @@ export class CallerDirectory {
       byHash.set(hash, caller);
     };
     for (const t of tenants) for (const h of t.apiKeySha256) add(h, { kind: 'tenant', tenantId: t.id }, `tenant ${t.id}`);
-    for (const o of operators) for (const h of o.apiKeySha256) add(h, { kind: 'operator', operatorId: o.operatorId }, `operator ${o.operatorId}`);
+    for (const o of operators)
+      for (const h of o.apiKeySha256) add(h, { kind: 'operator', operatorId: o.operatorId }, `operator ${o.operatorId}`);
     for (const h of adminKeyHashes) add(h, { kind: 'admin' }, 'admin keys');
     return new CallerDirectory(byHash, new Map(tenants.map((t) => [t.id, t])), new Set(operators.map((o) => o.operatorId)));
   }

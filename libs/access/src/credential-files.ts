@@ -19,7 +19,10 @@ const hashes = z.union([hash.transform((h) => [h]), z.array(hash)], { error: 'mu
 const tenantSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a lowercase id'),
   plan: z.string({ error: 'is required' }).min(1, 'is required'),
-  spendingCapBaseUnits: z.string({ error: 'must be a decimal string of base units' }).regex(/^\d+$/, 'must be a decimal string of base units').optional(),
+  spendingCapBaseUnits: z
+    .string({ error: 'must be a decimal string of base units' })
+    .regex(/^\d+$/, 'must be a decimal string of base units')
+    .optional(),
   apiKeySha256: hashes,
 });
 
@@ -28,8 +31,14 @@ const operatorSchema = z.object({
   apiKeySha256: hashes,
 });
 
-const tenantsFileSchema = z.object({ tenants: z.array(tenantSchema, { error: 'expected {"tenants": [...]}' }) }, { error: 'expected {"tenants": [...]}' });
-const operatorsFileSchema = z.object({ operators: z.array(operatorSchema, { error: 'expected {"operators": [...]}' }) }, { error: 'expected {"operators": [...]}' });
+const tenantsFileSchema = z.object(
+  { tenants: z.array(tenantSchema, { error: 'expected {"tenants": [...]}' }) },
+  { error: 'expected {"tenants": [...]}' },
+);
+const operatorsFileSchema = z.object(
+  { operators: z.array(operatorSchema, { error: 'expected {"operators": [...]}' }) },
+  { error: 'expected {"operators": [...]}' },
+);
 
 export interface TenantEntry {
   readonly id: string;
@@ -49,8 +58,18 @@ export class CredentialFileError extends Error {}
 /** The tenants of a parsed document; `source` names it in errors (a path). */
 export function parseTenants(document: unknown, source = 'tenants'): TenantEntry[] {
   const { tenants } = checked(tenantsFileSchema, document, source);
-  const entries = tenants.map((t) => ({ id: t.id, plan: t.plan, spendingCapBaseUnits: t.spendingCapBaseUnits === undefined ? undefined : BigInt(t.spendingCapBaseUnits), apiKeySha256: t.apiKeySha256 }));
-  refuseRepeats(entries.map((t) => t.id), 'tenants', 'id', source);
+  const entries = tenants.map((t) => ({
+    id: t.id,
+    plan: t.plan,
+    spendingCapBaseUnits: t.spendingCapBaseUnits === undefined ? undefined : BigInt(t.spendingCapBaseUnits),
+    apiKeySha256: t.apiKeySha256,
+  }));
+  refuseRepeats(
+    entries.map((t) => t.id),
+    'tenants',
+    'id',
+    source,
+  );
   refuseSharedKeys(entries, 'tenants', source);
   return entries;
 }
@@ -58,7 +77,12 @@ export function parseTenants(document: unknown, source = 'tenants'): TenantEntry
 /** The operators of a parsed document; `source` names it in errors (a path). */
 export function parseOperators(document: unknown, source = 'operators'): OperatorEntry[] {
   const { operators } = checked(operatorsFileSchema, document, source);
-  refuseRepeats(operators.map((o) => o.operatorId), 'operators', 'operatorId', source);
+  refuseRepeats(
+    operators.map((o) => o.operatorId),
+    'operators',
+    'operatorId',
+    source,
+  );
   refuseSharedKeys(operators, 'operators', source);
   return operators;
 }
@@ -81,7 +105,9 @@ function checked<T>(schema: z.ZodType<T>, document: unknown, source: string): T 
   // `tenants[0].apiKeySha256` rather than zod's path array; a hash inside a list names the list.
   const path = issue.path.filter((part, i) => typeof part !== 'number' || i < 2);
   const where = path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
-  throw new CredentialFileError(`${source}: ${where === '' || where === 'tenants' || where === 'operators' ? '' : `${where} `}${issue.message}`);
+  throw new CredentialFileError(
+    `${source}: ${where === '' || where === 'tenants' || where === 'operators' ? '' : `${where} `}${issue.message}`,
+  );
 }
 
 function refuseRepeats(ids: readonly string[], list: string, field: string, source: string): void {

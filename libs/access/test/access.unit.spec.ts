@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { apiKeyOf, bearerSecret, CallerDirectory, newProviderToken, parseOperators, parseTenants, readTenantsFile, sha256Hex } from '../src/index.js';
+import {
+  apiKeyOf,
+  bearerSecret,
+  CallerDirectory,
+  newProviderToken,
+  parseOperators,
+  parseTenants,
+  readTenantsFile,
+  sha256Hex,
+} from '../src/index.js';
 
 const hash = sha256Hex('sk_test_key');
 const dir = mkdtempSync(join(tmpdir(), 'access-'));
@@ -17,7 +26,14 @@ const metadata = (entries: Record<string, string[]>) => ({ get: (key: string) =>
 
 describe('the tenants file', () => {
   it('reads tenants with plan, optional cap (base units) and key hashes', () => {
-    expect(parseTenants({ tenants: [{ id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '100', apiKeySha256: [hash] }, { id: 'globex', plan: 'startup', apiKeySha256: [] }] })).toEqual([
+    expect(
+      parseTenants({
+        tenants: [
+          { id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '100', apiKeySha256: [hash] },
+          { id: 'globex', plan: 'startup', apiKeySha256: [] },
+        ],
+      }),
+    ).toEqual([
       { id: 'acme', plan: 'enterprise', spendingCapBaseUnits: 100n, apiKeySha256: [hash] },
       { id: 'globex', plan: 'startup', spendingCapBaseUnits: undefined, apiKeySha256: [] },
     ]);
@@ -28,10 +44,32 @@ describe('the tenants file', () => {
     [{ tenants: [{ id: 'Acme Corp', plan: 'x', apiKeySha256: [] }] }, 'tenants.json: tenants[0].id must be a lowercase id'],
     [{ tenants: [{ id: 'acme', plan: '', apiKeySha256: [] }] }, 'tenants.json: tenants[0].plan is required'],
     [{ tenants: [{ id: 'acme', apiKeySha256: [] }] }, 'tenants.json: tenants[0].plan is required'],
-    [{ tenants: [{ id: 'acme', plan: 'x', apiKeySha256: ['sk_plaintext_key'] }] }, 'tenants.json: tenants[0].apiKeySha256 must be lowercase hex SHA-256 hashes'],
-    [{ tenants: [{ id: 'acme', plan: 'x', spendingCapBaseUnits: 10, apiKeySha256: [] }] }, 'tenants.json: tenants[0].spendingCapBaseUnits must be a decimal string of base units'],
-    [{ tenants: [{ id: 'a', plan: 'x', apiKeySha256: [hash] }, { id: 'b', plan: 'x', apiKeySha256: [hash] }] }, 'tenants.json: tenants[1]: an API key hash is listed twice'],
-    [{ tenants: [{ id: 'a', plan: 'x', apiKeySha256: [] }, { id: 'a', plan: 'y', apiKeySha256: [] }] }, 'tenants.json: tenants[1].id "a" is listed twice'],
+    [
+      { tenants: [{ id: 'acme', plan: 'x', apiKeySha256: ['sk_plaintext_key'] }] },
+      'tenants.json: tenants[0].apiKeySha256 must be lowercase hex SHA-256 hashes',
+    ],
+    [
+      { tenants: [{ id: 'acme', plan: 'x', spendingCapBaseUnits: 10, apiKeySha256: [] }] },
+      'tenants.json: tenants[0].spendingCapBaseUnits must be a decimal string of base units',
+    ],
+    [
+      {
+        tenants: [
+          { id: 'a', plan: 'x', apiKeySha256: [hash] },
+          { id: 'b', plan: 'x', apiKeySha256: [hash] },
+        ],
+      },
+      'tenants.json: tenants[1]: an API key hash is listed twice',
+    ],
+    [
+      {
+        tenants: [
+          { id: 'a', plan: 'x', apiKeySha256: [] },
+          { id: 'a', plan: 'y', apiKeySha256: [] },
+        ],
+      },
+      'tenants.json: tenants[1].id "a" is listed twice',
+    ],
   ])('refuses %j, naming the file and the field', (document, message) => {
     expect(() => parseTenants(document, 'tenants.json')).toThrow(message);
   });
@@ -49,7 +87,14 @@ describe('the tenants file', () => {
 
 describe('the operators file', () => {
   it('takes one hash or several per operator (key rotation)', () => {
-    expect(parseOperators({ operators: [{ operatorId: 'op-north', apiKeySha256: hash }, { operatorId: 'op-south', apiKeySha256: [sha256Hex('a'), sha256Hex('b')] }] })).toEqual([
+    expect(
+      parseOperators({
+        operators: [
+          { operatorId: 'op-north', apiKeySha256: hash },
+          { operatorId: 'op-south', apiKeySha256: [sha256Hex('a'), sha256Hex('b')] },
+        ],
+      }),
+    ).toEqual([
       { operatorId: 'op-north', apiKeySha256: [hash] },
       { operatorId: 'op-south', apiKeySha256: [sha256Hex('a'), sha256Hex('b')] },
     ]);
@@ -58,15 +103,28 @@ describe('the operators file', () => {
   it.each([
     [{ tenants: [] }, 'ops.json: expected {"operators": [...]}'],
     [{ operators: [{ operatorId: '', apiKeySha256: hash }] }, 'ops.json: operators[0].operatorId must be a non-empty string'],
-    [{ operators: [{ operatorId: 'op', apiKeySha256: 'plain-key' }] }, 'ops.json: operators[0].apiKeySha256 must be lowercase hex SHA-256 hashes'],
-    [{ operators: [{ operatorId: 'op', apiKeySha256: hash }, { operatorId: 'op', apiKeySha256: [] }] }, 'ops.json: operators[1].operatorId "op" is listed twice'],
+    [
+      { operators: [{ operatorId: 'op', apiKeySha256: 'plain-key' }] },
+      'ops.json: operators[0].apiKeySha256 must be lowercase hex SHA-256 hashes',
+    ],
+    [
+      {
+        operators: [
+          { operatorId: 'op', apiKeySha256: hash },
+          { operatorId: 'op', apiKeySha256: [] },
+        ],
+      },
+      'ops.json: operators[1].operatorId "op" is listed twice',
+    ],
   ])('refuses %j', (document, message) => {
     expect(() => parseOperators(document, 'ops.json')).toThrow(message);
   });
 });
 
 describe('CallerDirectory', () => {
-  const tenantsFile = file('tenants.json', { tenants: [{ id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '500', apiKeySha256: [sha256Hex('k-acme')] }] });
+  const tenantsFile = file('tenants.json', {
+    tenants: [{ id: 'acme', plan: 'enterprise', spendingCapBaseUnits: '500', apiKeySha256: [sha256Hex('k-acme')] }],
+  });
   const operatorsFile = file('operators.json', { operators: [{ operatorId: 'op-1', apiKeySha256: [sha256Hex('old'), sha256Hex('new')] }] });
   const callers = CallerDirectory.fromFiles({ tenantsFile, operatorsFile, adminKeyHashes: [sha256Hex('k-admin')] });
 

@@ -12,7 +12,10 @@ const target = fileURLToPath(new URL('../src/descriptor-set.ts', import.meta.url
 
 /** The descriptor set of proto/ as buf builds it today (imports such as google/protobuf included). */
 export function buildDescriptorSet() {
-  const run = spawnSync(`${root}node_modules/.bin/buf`, ['build', '--as-file-descriptor-set', '-o', '-#format=binpb'], { cwd: root, maxBuffer: 64 << 20 });
+  const run = spawnSync(`${root}node_modules/.bin/buf`, ['build', '--as-file-descriptor-set', '-o', '-#format=binpb'], {
+    cwd: root,
+    maxBuffer: 64 << 20,
+  });
   if (run.status !== 0) throw new Error(`buf build failed: ${run.stderr.toString()}`);
   return run.stdout;
 }

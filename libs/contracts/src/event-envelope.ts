@@ -47,7 +47,12 @@ export type FamilyEvent<F extends EventFamily> = OneEvent<EventFamilies[F]>;
 /** A member name of a family, e.g. `jobPlaced`. */
 export type FamilyMember<F extends EventFamily> = keyof EventFamilies[F] & string;
 
-const CODECS: { readonly [F in EventFamily]: EnvelopeCodec<EventFamilies[F]> } = { job: JobEvent, provider: ProviderEvent, usage: UsageEvent, ledger: LedgerEvent };
+const CODECS: { readonly [F in EventFamily]: EnvelopeCodec<EventFamilies[F]> } = {
+  job: JobEvent,
+  provider: ProviderEvent,
+  usage: UsageEvent,
+  ledger: LedgerEvent,
+};
 
 /** The topic each family is the envelope of; its registry entry documents the record key. */
 const TOPIC_OF: { readonly [F in EventFamily]: TopicName } = { job: 'jobs', provider: 'providers', usage: 'usage', ledger: 'ledger' };
@@ -121,7 +126,11 @@ export function readEvent<F extends EventFamily>(family: F, envelope: ReadableEn
 }
 
 /** The `member` message of an envelope; throws when the record carries anything else (a poison message). */
-export function requireEvent<F extends EventFamily, M extends FamilyMember<F>>(family: F, envelope: ReadableEnvelope, member: M): NonNullable<EventFamilies[F][M]> {
+export function requireEvent<F extends EventFamily, M extends FamilyMember<F>>(
+  family: F,
+  envelope: ReadableEnvelope,
+  member: M,
+): NonNullable<EventFamilies[F][M]> {
   const event = readEvent(family, envelope) as Record<string, unknown> | undefined;
   const value = event?.[member];
   if (value === undefined) throw new Error(`${envelope.type} ${envelope.id}: the payload does not carry ${member}`);

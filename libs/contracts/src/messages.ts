@@ -49,4 +49,13 @@ export {
 export { enumLabel, enumValueOf } from './enum-labels.js';
 export { FAULT_TABLE, consequencesOf, decides, faultOf, type FaultConsequences } from './faults.js';
 export { TIMESTAMP_MAX_SECONDS, TIMESTAMP_MIN_SECONDS, timestampProblem } from './timestamps.js';
-export { BYTES_PER_GB, DIGEST_PATTERN, MAX_DIGESTS_PER_MESSAGE, MAX_JOB_DEPENDENCIES, MAX_JOB_INPUTS, dependencyOutputKey, isDigest, transferPrice } from './data-inputs.js';
+export {
+  BYTES_PER_GB,
+  DIGEST_PATTERN,
+  MAX_DIGESTS_PER_MESSAGE,
+  MAX_JOB_DEPENDENCIES,
+  MAX_JOB_INPUTS,
+  dependencyOutputKey,
+  isDigest,
+  transferPrice,
+} from './data-inputs.js';

@@ -10,7 +10,8 @@ export const TIMESTAMP_MAX_SECONDS = 253_402_300_799n;
 export function timestampProblem(timestamp: Timestamp): string | undefined {
   if (!/^-?\d+$/.test(String(timestamp.seconds))) return 'is not a valid timestamp';
   const seconds = BigInt(timestamp.seconds);
-  if (!Number.isInteger(timestamp.nanos) || timestamp.nanos < 0 || timestamp.nanos > 999_999_999) return 'is not a valid timestamp: nanos must be 0 to 999,999,999';
+  if (!Number.isInteger(timestamp.nanos) || timestamp.nanos < 0 || timestamp.nanos > 999_999_999)
+    return 'is not a valid timestamp: nanos must be 0 to 999,999,999';
   if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS) {
     return 'is outside the protobuf Timestamp range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)';
   }

@@ -70,7 +70,11 @@ const cloudEventHeaders = (eventType: string, subject: string, payloadMessage: s
     ce_id: { type: 'string', description: 'Unique event id; consumers deduplicate on it' },
     ce_type: { type: 'string', const: eventType },
     ce_source: { type: 'string', description: 'Producing service, e.g. /switchyard/intake' },
-    ce_time: { type: 'string', format: 'date-time', description: 'When the fact happened (from the deciding input, never a clock read in a decider)' },
+    ce_time: {
+      type: 'string',
+      format: 'date-time',
+      description: 'When the fact happened (from the deciding input, never a clock read in a decider)',
+    },
     ce_subject: { type: 'string', description: `${subject}; equal to the record key` },
     ce_dataschema: {
       type: 'string',
@@ -141,8 +145,18 @@ export function topicContractsDocument(): Record<string, unknown> {
         contentType: 'application/json',
         headers: cloudEventHeaders(fullNameOf(type), key.description, topic.envelope),
         // The topic's envelope with exactly this member set, e.g. {"jobPlaced": {...}}.
-        payload: { type: 'object', required: [member.name], additionalProperties: false, properties: { [member.name]: schemaRef(fullNameOf(type)) } },
-        bindings: { kafka: { key: { type: 'string', description: `${key.description} (${key.template} of the ${member.name} payload)` }, bindingVersion: BINDING_VERSION } },
+        payload: {
+          type: 'object',
+          required: [member.name],
+          additionalProperties: false,
+          properties: { [member.name]: schemaRef(fullNameOf(type)) },
+        },
+        bindings: {
+          kafka: {
+            key: { type: 'string', description: `${key.description} (${key.template} of the ${member.name} payload)` },
+            bindingVersion: BINDING_VERSION,
+          },
+        },
       };
       channelMessages[messageId] = { $ref: `#/components/messages/${messageId}` };
     }
@@ -162,7 +176,10 @@ export function topicContractsDocument(): Record<string, unknown> {
       },
     };
     const consumers = consumersOf(topic.name);
-    const writers = consumers.length > 0 ? `a consumer group (${consumers.map((c) => c.groupId).join(', ')})` : 'a consumer group (none among the services consumes this topic today, so it stays empty)';
+    const writers =
+      consumers.length > 0
+        ? `a consumer group (${consumers.map((c) => c.groupId).join(', ')})`
+        : 'a consumer group (none among the services consumes this topic today, so it stays empty)';
     channels[`${topic.name}-dlt`] = {
       address: deadLetterTopic(address),
       title: `${topic.name} dead letters`,

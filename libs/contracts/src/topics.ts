@@ -90,8 +90,8 @@ export const TOPICS: Readonly<Record<TopicName, TopicContract>> = {
     // An epoch's close is keyed by the epoch, a cap alert by the tenant whose spend it is about.
     keys: {
       PostingRecorded: key('{sourceId}', 'source id (the usage, penalty or payout id it records)'),
-      PenaltyAssessed: key('{penaltyId}', 'penalty id (its posting\'s source id)'),
-      PayoutIssued: key('{payoutId}', 'payout id (its posting\'s source id)'),
+      PenaltyAssessed: key('{penaltyId}', "penalty id (its posting's source id)"),
+      PayoutIssued: key('{payoutId}', "payout id (its posting's source id)"),
       EpochClosed: key('{epochId}', 'epoch id'),
       SpendingCapExceeded: key('tenant:{tenantId}', '"tenant:" and the tenant id'),
     },

@@ -16,12 +16,21 @@ describe('embedded descriptor set (src/descriptor-set.ts)', () => {
 
   it('holds every file under its real name, with the imports it declares, resolvable in a strict registry', () => {
     const names = protoFileDescriptors().map((file) => file.name);
-    expect(names).toEqual(expect.arrayContaining(['google/protobuf/timestamp.proto', 'switchyard/v1/job_service.proto', 'switchyard/events/v1/job_events.proto']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'google/protobuf/timestamp.proto',
+        'switchyard/v1/job_service.proto',
+        'switchyard/events/v1/job_events.proto',
+      ]),
+    );
     const files = protoFileDescriptors().map((file) => fromBinary(FileDescriptorProtoSchema, file.bytes));
     const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: files }));
     const submit = registry.getMessage('switchyard.v1.SubmitJobRequest');
     expect(submit?.fields.map((field) => [field.name, field.jsonName])).toContainEqual(['idempotency_key', 'idempotencyKey']);
-    expect(registry.getFile('switchyard/v1/job_service.proto')?.dependencies.map((file) => `${file.name}.proto`)).toEqual(['google/protobuf/timestamp.proto', 'switchyard/v1/job.proto', 'switchyard/v1/job_spec.proto']);
+    expect(registry.getFile('switchyard/v1/job_service.proto')?.dependencies.map((file) => `${file.name}.proto`)).toEqual([
+      'google/protobuf/timestamp.proto',
+      'switchyard/v1/job.proto',
+      'switchyard/v1/job_spec.proto',
+    ]);
   });
 });
-

@@ -11,7 +11,10 @@ const ts = { seconds: '1796119200', nanos: 0 };
 
 /** Every id is distinct, and building the same events again gives the same ids. */
 function expectDistinctAndStable<F extends EventFamily>(family: F, cases: readonly [FamilyEvent<F>, string, string?][]): void {
-  const build = (): EventEnvelope[] => cases.map(([event, causationId, time]) => envelopeOf(family, event, { source: '/switchyard/test', at: time ?? at, cause: { causationId } }));
+  const build = (): EventEnvelope[] =>
+    cases.map(([event, causationId, time]) =>
+      envelopeOf(family, event, { source: '/switchyard/test', at: time ?? at, cause: { causationId } }),
+    );
   const ids = build().map((envelope) => envelope.id);
   expect(new Set(ids).size).toBe(ids.length);
   expect(build().map((envelope) => envelope.id)).toEqual(ids);
@@ -20,7 +23,11 @@ function expectDistinctAndStable<F extends EventFamily>(family: F, cases: readon
 describe('envelopeOf', () => {
   it('writes the wire envelope as before: ce_type, subject = record key, correlation, protobuf JSON of the one member', () => {
     const jobPlaced = events.JobPlaced.fromPartial({ jobId: 'job-1', providerId: 'p-1', attempt: 2 });
-    const envelope = envelopeOf('job', { jobPlaced }, { source: '/switchyard/placement', at: ts, cause: { causationId: 'e-1', traceparent: '00-abc-def-01' } });
+    const envelope = envelopeOf(
+      'job',
+      { jobPlaced },
+      { source: '/switchyard/placement', at: ts, cause: { causationId: 'e-1', traceparent: '00-abc-def-01' } },
+    );
     expect(envelope).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       type: 'switchyard.events.v1.JobPlaced',
@@ -58,7 +65,9 @@ describe('envelopeOf', () => {
 
 describe('derived ids never collide within a family', () => {
   it('jobs: one cause deciding several jobs, several events of one job, a re-decision later, a retried attempt', () => {
-    const placed = (jobId: string, attempt = 1, providerId = 'p-1') => ({ jobPlaced: events.JobPlaced.fromPartial({ jobId, providerId, attempt }) });
+    const placed = (jobId: string, attempt = 1, providerId = 'p-1') => ({
+      jobPlaced: events.JobPlaced.fromPartial({ jobId, providerId, attempt }),
+    });
     expectDistinctAndStable('job', [
       // One JobCompleted frees capacity: placement decides several waiting jobs from that one cause.
       [placed('job-1'), 'cause-1'],
@@ -77,7 +86,9 @@ describe('derived ids never collide within a family', () => {
   });
 
   it('providers: one heartbeat sweep missing several providers, and two misses of one provider', () => {
-    const missed = (providerId: string, missedCount: number) => ({ providerHeartbeatMissed: events.ProviderHeartbeatMissed.fromPartial({ providerId, missedCount }) });
+    const missed = (providerId: string, missedCount: number) => ({
+      providerHeartbeatMissed: events.ProviderHeartbeatMissed.fromPartial({ providerId, missedCount }),
+    });
     expectDistinctAndStable('provider', [
       [missed('p-1', 1), 'sweep-1'],
       [missed('p-2', 1), 'sweep-1'],
@@ -87,7 +98,9 @@ describe('derived ids never collide within a family', () => {
   });
 
   it('usage: several reports of one job and attempt from one cause, the same report id of another attempt', () => {
-    const reported = (reportId: string, attempt: number) => ({ usageReported: events.UsageReported.fromPartial({ reportId, jobId: 'job-1', attempt }) });
+    const reported = (reportId: string, attempt: number) => ({
+      usageReported: events.UsageReported.fromPartial({ reportId, jobId: 'job-1', attempt }),
+    });
     expectDistinctAndStable('usage', [
       [reported('r-1', 1), 'cause-1'],
       [reported('r-2', 1), 'cause-1'],
@@ -96,9 +109,12 @@ describe('derived ids never collide within a family', () => {
     ]);
   });
 
-  it("ledger: a penalty and its posting from one cause, two postings of one source", () => {
+  it('ledger: a penalty and its posting from one cause, two postings of one source', () => {
     expectDistinctAndStable('ledger', [
-      [{ penaltyAssessed: events.PenaltyAssessed.fromPartial({ penaltyId: 'penalty:job-1:1', jobId: 'job-1', providerId: 'p-1' }) }, 'cause-1'],
+      [
+        { penaltyAssessed: events.PenaltyAssessed.fromPartial({ penaltyId: 'penalty:job-1:1', jobId: 'job-1', providerId: 'p-1' }) },
+        'cause-1',
+      ],
       [{ postingRecorded: events.PostingRecorded.fromPartial({ postingId: 'posting-a', sourceId: 'penalty:job-1:1' }) }, 'cause-1'],
       [{ postingRecorded: events.PostingRecorded.fromPartial({ postingId: 'posting-b', sourceId: 'penalty:job-1:1' }) }, 'cause-1'],
       [{ epochClosed: events.EpochClosed.fromPartial({ epochId: 'epoch-1' }) }, 'cause-1'],
@@ -107,7 +123,12 @@ describe('derived ids never collide within a family', () => {
 });
 
 describe('readEvent', () => {
-  const envelope = (type: string, data: unknown) => ({ id: 'e-1', type: `switchyard.events.v1.${type}`, subject: 'job-1', data: data as never });
+  const envelope = (type: string, data: unknown) => ({
+    id: 'e-1',
+    type: `switchyard.events.v1.${type}`,
+    subject: 'job-1',
+    data: data as never,
+  });
 
   it('reads the one member ce_type names', () => {
     const jobClassified = events.JobClassified.fromPartial({ jobId: 'job-1', matchedRuleId: 'r' });

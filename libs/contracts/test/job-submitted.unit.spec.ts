@@ -26,14 +26,24 @@ const submitted: events.JobSubmitted = {
     gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION,
     inputs: [
       // Sizes above 2^53 too: uint64 travels as a decimal string.
-      { digest: `sha256:${'ab'.repeat(32)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '9007199254740993000', locality: api.Locality.LOCALITY_REQUIRED },
+      {
+        digest: `sha256:${'ab'.repeat(32)}`,
+        kind: api.DataKind.DATA_KIND_DATASET,
+        sizeBytes: '9007199254740993000',
+        locality: api.Locality.LOCALITY_REQUIRED,
+      },
     ],
   },
   idempotencyKey: 'submit-1',
   quote: {
     rateCardVersion: 'rc-2025-01',
     prices: [
-      { tier: api.Tier.TIER_REALTIME, worstCasePriceBaseUnits: hugePrice, gpuHourRateBaseUnits: '4200000', worstCaseTransferBaseUnits: '1500000' },
+      {
+        tier: api.Tier.TIER_REALTIME,
+        worstCasePriceBaseUnits: hugePrice,
+        gpuHourRateBaseUnits: '4200000',
+        worstCaseTransferBaseUnits: '1500000',
+      },
     ],
     quotedAt: { seconds: '1767225000', nanos: 250_000_000 },
   },

@@ -22,9 +22,10 @@ const expectedServices: Record<string, string[]> = {
 type MethodDefinition = { originalName?: string; requestStream: boolean; responseStream: boolean };
 
 function servicesIn(definition: ReturnType<typeof loadSync>): Record<string, Record<string, MethodDefinition>> {
-  return Object.fromEntries(
-    Object.entries(definition).filter(([, value]) => !('format' in value)),
-  ) as unknown as Record<string, Record<string, MethodDefinition>>;
+  return Object.fromEntries(Object.entries(definition).filter(([, value]) => !('format' in value))) as unknown as Record<
+    string,
+    Record<string, MethodDefinition>
+  >;
 }
 
 describe('proto files', () => {

@@ -5,7 +5,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Parser } from '@asyncapi/parser';
 import { parse, stringify } from 'yaml';
-import { consumersOf, DEAD_LETTER_RETENTION_MS, expectedKey, JOB_EVENT_TYPES, keyOf, SUBSCRIPTIONS, TOPICS, topicContractsDocument } from '../src/index.js';
+import {
+  consumersOf,
+  DEAD_LETTER_RETENTION_MS,
+  expectedKey,
+  JOB_EVENT_TYPES,
+  keyOf,
+  SUBSCRIPTIONS,
+  TOPICS,
+  topicContractsDocument,
+} from '../src/index.js';
 
 const committedPath = new URL('../../../docs/topics/asyncapi.yaml', import.meta.url);
 const committed = readFileSync(committedPath, 'utf8');
@@ -23,7 +32,12 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
   });
 
   it('describes every topic in the registry, its dead-letter topic, and every event type of its envelope', () => {
-    const doc = parse(committed) as { channels: Record<string, { address: string; messages: Record<string, unknown>; bindings?: { kafka: { topicConfiguration: Record<string, unknown> } } }> };
+    const doc = parse(committed) as {
+      channels: Record<
+        string,
+        { address: string; messages: Record<string, unknown>; bindings?: { kafka: { topicConfiguration: Record<string, unknown> } } }
+      >;
+    };
     for (const topic of Object.values(TOPICS)) {
       expect(doc.channels[topic.name]?.address).toBe(`switchyard.${topic.name}`);
       expect(doc.channels[`${topic.name}-dlt`]?.address).toBe(`switchyard.${topic.name}-dlt`);
@@ -43,7 +57,9 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
   });
 
   it('lists the consumer groups of SUBSCRIPTIONS, namespaced, as receive operations with their group id', () => {
-    const doc = parse(committed) as { operations: Record<string, { action: string; bindings?: { kafka: { groupId: { enum: string[] } } } }> };
+    const doc = parse(committed) as {
+      operations: Record<string, { action: string; bindings?: { kafka: { groupId: { enum: string[] } } } }>;
+    };
     for (const subscription of SUBSCRIPTIONS) {
       expect(subscription.groupId).toBe(`switchyard.${subscription.service}`);
       for (const topic of subscription.topics) {
@@ -58,7 +74,7 @@ describe('topic contracts (docs/topics/asyncapi.yaml)', () => {
     expect(expectedKey(keyOf('jobs', 'JobPlaced'), { jobId: 'j-1' })).toBe('j-1');
   });
 
-  it("keys a penalty and its posting alike, and a payout and its posting, so each pair stays in order", () => {
+  it('keys a penalty and its posting alike, and a payout and its posting, so each pair stays in order', () => {
     const penaltyId = 'penalty:job-1:1';
     expect(expectedKey(keyOf('ledger', 'PenaltyAssessed'), { penaltyId, jobId: 'job-1', providerId: 'p-1' })).toBe(penaltyId);
     expect(expectedKey(keyOf('ledger', 'PostingRecorded'), { postingId: `penalty:${penaltyId}`, sourceId: penaltyId })).toBe(penaltyId);

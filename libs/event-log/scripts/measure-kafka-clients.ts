@@ -21,7 +21,11 @@ const envelope = (i: number): EventEnvelope => ({
   subject: `job-${i % 997}`,
   time: new Date().toISOString(),
   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-  data: { jobId: `job-${i % 997}`, tenantId: 'acme', spec: { kind: 'JOB_KIND_INFERENCE', gpuClass: 'a100-80g', gpuCount: 1, maxLatencyMs: 500, payload: 'x'.repeat(600) } },
+  data: {
+    jobId: `job-${i % 997}`,
+    tenantId: 'acme',
+    spec: { kind: 'JOB_KIND_INFERENCE', gpuClass: 'a100-80g', gpuCount: 1, maxLatencyMs: 500, payload: 'x'.repeat(600) },
+  },
 });
 
 async function measure(name: string, open: () => EventLog) {
@@ -31,7 +35,11 @@ async function measure(name: string, open: () => EventLog) {
   try {
     await log.append(topic, [envelope(0)]); // connect, metadata
     let started = performance.now();
-    for (let i = 0; i < total; i += batch) await log.append(topic, Array.from({ length: batch }, (_, k) => envelope(i + k)));
+    for (let i = 0; i < total; i += batch)
+      await log.append(
+        topic,
+        Array.from({ length: batch }, (_, k) => envelope(i + k)),
+      );
     const batchedPerSecond = total / ((performance.now() - started) / 1000);
 
     const latencies: number[] = [];
@@ -72,6 +80,9 @@ async function measure(name: string, open: () => EventLog) {
 const results = [];
 for (const round of [1, 2]) {
   results.push({ round, ...(await measure('kafkajs', () => new KafkaEventLog({ brokers, clientId: 'measure-kafkajs' }))) });
-  results.push({ round, ...(await measure('platformatic', () => new PlatformaticEventLog({ brokers, clientId: 'measure-platformatic' }))) });
+  results.push({
+    round,
+    ...(await measure('platformatic', () => new PlatformaticEventLog({ brokers, clientId: 'measure-platformatic' }))),
+  });
 }
 console.log(JSON.stringify({ node: process.version, events: total, results }, null, 2));

@@ -93,7 +93,15 @@ export function encodeHeaders(envelope: EventEnvelope): EventHeaders {
 }
 
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
-const KNOWN_HEADERS = new Set(['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_subject', 'ce_time', ...Object.values(optionalHeaders)]);
+const KNOWN_HEADERS = new Set([
+  'ce_specversion',
+  'ce_id',
+  'ce_type',
+  'ce_source',
+  'ce_subject',
+  'ce_time',
+  ...Object.values(optionalHeaders),
+]);
 
 export function encodeData(envelope: EventEnvelope): string {
   return JSON.stringify(envelope.data);

@@ -5,7 +5,8 @@ import { partitionForKey } from './partitioning.js';
 describe('partitionForKey', () => {
   // KafkaJS's DefaultPartitioner is the Java client's murmur2 partitioner: the reference here.
   const reference = Partitioners.DefaultPartitioner();
-  const partitionMetadata = (n: number) => Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  const partitionMetadata = (n: number) =>
+    Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
 
   it('agrees with the Kafka default partitioner for keys of every tail length and non-ASCII keys', () => {
     const keys = ['', 'a', 'ab', 'abc', 'abcd', 'job-42', 'job-0193a4f2-7c1e-7b3e-9d0f-2a6c1e5b8f00', 'prov-ÄÖü-東京', 'x'.repeat(257)];

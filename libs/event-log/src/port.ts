@@ -51,10 +51,7 @@ export interface ConsumerHandle {
  * captured from `admin.endOffsets` is); times select, per partition, the first record appended
  * at or after that time (Kafka ListOffsets semantics).
  */
-export type LogPosition =
-  | { readonly offset: string }
-  | { readonly offsets: Readonly<Record<number, string>> }
-  | { readonly time: Date };
+export type LogPosition = { readonly offset: string } | { readonly offsets: Readonly<Record<number, string>> } | { readonly time: Date };
 
 export interface ReadRange {
   readonly topic: string;

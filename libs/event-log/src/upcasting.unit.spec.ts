@@ -22,7 +22,15 @@ const defaultGpuCount: Upcaster = {
 };
 
 function event(data: JsonValue, dataschema?: string): EventEnvelope {
-  return { id: 'e1', type: TYPE, source: '/test', subject: 'p1', time: '2025-01-01T00:00:00Z', data, ...(dataschema ? { dataschema } : {}) };
+  return {
+    id: 'e1',
+    type: TYPE,
+    source: '/test',
+    subject: 'p1',
+    time: '2025-01-01T00:00:00Z',
+    data,
+    ...(dataschema ? { dataschema } : {}),
+  };
 }
 
 describe('UpcasterRegistry', () => {

@@ -29,7 +29,12 @@ describe('Kafka cluster of three brokers, one killed mid-run', () => {
 
   beforeAll(async () => {
     cluster = await startKafkaCluster(3);
-    log = new KafkaEventLog({ brokers: cluster.brokers, clientId: uniqueName('cluster'), logLevel: logLevel.NOTHING, replicationFactor: 3 });
+    log = new KafkaEventLog({
+      brokers: cluster.brokers,
+      clientId: uniqueName('cluster'),
+      logLevel: logLevel.NOTHING,
+      replicationFactor: 3,
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -46,7 +51,10 @@ describe('Kafka cluster of three brokers, one killed mid-run', () => {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       expect(topics[0]!.partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
-      const described = await admin.describeConfigs({ resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['min.insync.replicas'] }], includeSynonyms: false });
+      const described = await admin.describeConfigs({
+        resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['min.insync.replicas'] }],
+        includeSynonyms: false,
+      });
       expect(described.resources[0]!.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue).toBe('2');
     } finally {
       await admin.disconnect();
@@ -79,10 +87,15 @@ describe('Kafka cluster of three brokers, one killed mid-run', () => {
     }
     // The run finishes on the two remaining brokers.
     expect(acknowledgedAfterKill).toBeGreaterThan((APPENDS - KILL_AT) * PER_APPEND * 0.8);
-    await eventually(() => {
-      const missing = acknowledged.filter((id) => !consumed.has(id));
-      if (missing.length > 0) throw new Error(`${missing.length} acknowledged events not consumed yet (e.g. ${missing.slice(0, 3).join(', ')})`);
-    }, 90_000, 500);
+    await eventually(
+      () => {
+        const missing = acknowledged.filter((id) => !consumed.has(id));
+        if (missing.length > 0)
+          throw new Error(`${missing.length} acknowledged events not consumed yet (e.g. ${missing.slice(0, 3).join(', ')})`);
+      },
+      90_000,
+      500,
+    );
     expect(acknowledged.length + refused).toBe(APPENDS * PER_APPEND);
   }, 150_000);
 });

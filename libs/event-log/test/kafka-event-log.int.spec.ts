@@ -8,5 +8,10 @@ jest.setTimeout(60_000);
 
 eventLogContract('Kafka (KafkaJS, real broker)', async () => ({
   open: async (options) =>
-    new KafkaEventLog({ brokers: kafkaBrokers(), clientId: 'event-log-contract', logLevel: logLevel.NOTHING, ...(options?.upcasters ? { upcasters: options.upcasters } : {}) }),
+    new KafkaEventLog({
+      brokers: kafkaBrokers(),
+      clientId: 'event-log-contract',
+      logLevel: logLevel.NOTHING,
+      ...(options?.upcasters ? { upcasters: options.upcasters } : {}),
+    }),
 }));

@@ -7,5 +7,9 @@ jest.setTimeout(60_000);
 
 eventLogContract('Kafka (@platformatic/kafka, real broker)', async () => ({
   open: async (options) =>
-    new PlatformaticEventLog({ brokers: kafkaBrokers(), clientId: 'event-log-contract-platformatic', ...(options?.upcasters ? { upcasters: options.upcasters } : {}) }),
+    new PlatformaticEventLog({
+      brokers: kafkaBrokers(),
+      clientId: 'event-log-contract-platformatic',
+      ...(options?.upcasters ? { upcasters: options.upcasters } : {}),
+    }),
 }));

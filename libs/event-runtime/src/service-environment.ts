@@ -1,7 +1,16 @@
 // What every event-driven service reads from its environment, and the two connections it opens
 // from it: its own PostgreSQL schema (migrated) and the event log (Kafka or PostgreSQL).
 import { readFileSync } from 'node:fs';
-import { KAFKA_SASL_MECHANISMS, KafkaEventLog, PlatformaticEventLog, PostgresEventLog, Secret, type EventLog, type KafkaSaslMechanism, type KafkaSecurity } from '@switchyard/event-log';
+import {
+  KAFKA_SASL_MECHANISMS,
+  KafkaEventLog,
+  PlatformaticEventLog,
+  PostgresEventLog,
+  Secret,
+  type EventLog,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+} from '@switchyard/event-log';
 import pg from 'pg';
 import { kafkaLogCreator } from '@switchyard/telemetry';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -45,18 +54,25 @@ export function serviceEnvironment(env: NodeJS.ProcessEnv, defaultSchema: string
   if (!SCHEMA_NAME.test(databaseSchema)) {
     throw new ConfigurationError(`DATABASE_SCHEMA must be a lowercase SQL identifier, not "${databaseSchema}"`);
   }
-  const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const backend = env.EVENT_LOG_BACKEND || (brokers.length > 0 ? 'kafka' : 'postgres');
   let eventLog: EventLogSettings;
   if (backend === 'kafka') {
     if (brokers.length === 0) throw new ConfigurationError('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
     const security = kafkaSecurityFromEnv(env);
     const client = env.KAFKA_CLIENT || undefined;
-    if (client !== undefined && client !== 'kafkajs' && client !== 'platformatic') throw new ConfigurationError(`KAFKA_CLIENT must be "kafkajs" or "platformatic", not "${client}"`);
+    if (client !== undefined && client !== 'kafkajs' && client !== 'platformatic')
+      throw new ConfigurationError(`KAFKA_CLIENT must be "kafkajs" or "platformatic", not "${client}"`);
     // Unset means KafkaJS (openEventLog's default).
     eventLog = { backend, brokers, ...(client ? { client } : {}), ...(security ? { security } : {}) };
   } else if (backend === 'postgres') {
-    eventLog = { backend, databaseUrl: env.EVENT_LOG_DATABASE_URL ? withDatabaseTls(withDatabasePassword(env.EVENT_LOG_DATABASE_URL, env), env) : databaseUrl };
+    eventLog = {
+      backend,
+      databaseUrl: env.EVENT_LOG_DATABASE_URL ? withDatabaseTls(withDatabasePassword(env.EVENT_LOG_DATABASE_URL, env), env) : databaseUrl,
+    };
   } else {
     throw new ConfigurationError(`EVENT_LOG_BACKEND must be "kafka" or "postgres", not "${backend}"`);
   }
@@ -68,9 +84,14 @@ export function openEventLog(settings: EventLogSettings, clientId: string, optio
   if (settings.backend === 'kafka') {
     const kafka = { brokers: [...settings.brokers], clientId, ...(settings.security ? { security: settings.security } : {}) };
     // KafkaJS's lines through the process logger, its retried conditions at debug, not ERROR.
-    return settings.client === 'platformatic' ? new PlatformaticEventLog(kafka) : new KafkaEventLog({ ...kafka, logCreator: kafkaLogCreator() });
+    return settings.client === 'platformatic'
+      ? new PlatformaticEventLog(kafka)
+      : new KafkaEventLog({ ...kafka, logCreator: kafkaLogCreator() });
   }
-  return new PostgresEventLog({ connectionString: settings.databaseUrl, ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}) });
+  return new PostgresEventLog({
+    connectionString: settings.databaseUrl,
+    ...(options.pollIntervalMs ? { consumer: { pollIntervalMs: options.pollIntervalMs } } : {}),
+  });
 }
 
 /** `url` with the password from DATABASE_PASSWORD_FILE, unless the URL already has one. */
@@ -126,8 +147,10 @@ export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv): KafkaSecurity | un
   const certFile = env.KAFKA_SSL_CERT_FILE || undefined;
   const keyFile = env.KAFKA_SSL_KEY_FILE || undefined;
   const flag = env.KAFKA_SSL?.toLowerCase();
-  if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') throw new ConfigurationError(`KAFKA_SSL must be true or false, not "${env.KAFKA_SSL}"`);
-  if (Boolean(certFile) !== Boolean(keyFile)) throw new ConfigurationError('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE must be set together');
+  if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false')
+    throw new ConfigurationError(`KAFKA_SSL must be true or false, not "${env.KAFKA_SSL}"`);
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new ConfigurationError('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE must be set together');
   const anyFile = Boolean(caFile || certFile);
   if (flag === 'false' && anyFile) throw new ConfigurationError('KAFKA_SSL=false contradicts KAFKA_SSL_CA_FILE/KAFKA_SSL_CERT_FILE');
   const tls =
@@ -147,9 +170,12 @@ export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv): KafkaSecurity | un
     return tls ? { tls } : undefined;
   }
   if (!(KAFKA_SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
-    throw new ConfigurationError(`KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}, not "${env.KAFKA_SASL_MECHANISM}"`);
+    throw new ConfigurationError(
+      `KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}, not "${env.KAFKA_SASL_MECHANISM}"`,
+    );
   }
-  if (!username || !passwordFile) throw new ConfigurationError(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE`);
+  if (!username || !passwordFile)
+    throw new ConfigurationError(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE`);
   // One trailing newline (from `echo` or a mounted secret) is not part of the password.
   const password = new Secret(readableFile(passwordFile, 'KAFKA_SASL_PASSWORD_FILE').replace(/\r?\n$/, ''));
   return { ...(tls ? { tls } : {}), sasl: { mechanism: mechanism as KafkaSaslMechanism, username, password } };

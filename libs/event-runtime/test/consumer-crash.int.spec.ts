@@ -20,11 +20,17 @@ describe.each(BACKENDS)('a consumer killed between DB commit and offset commit, 
 
   async function setUp(): Promise<{ schema: TestSchema; dataSource: DataSource; log: EventLog; topic: string }> {
     const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const log = openEventLog(backend, schema.url);
     cleanups.push(() => log.close());
     const topic = await createTopic(log, 'deposits', 1);
-    await log.append(topic, Array.from({ length: EVENTS }, (_, i) => accountEvent(DEPOSITED, `acct-${i % 3}`, 10 + i)));
+    await log.append(
+      topic,
+      Array.from({ length: EVENTS }, (_, i) => accountEvent(DEPOSITED, `acct-${i % 3}`, 10 + i)),
+    );
     return { schema, dataSource, log, topic };
   }
 

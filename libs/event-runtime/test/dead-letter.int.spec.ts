@@ -17,7 +17,15 @@ import {
   type RetryPolicy,
 } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, DEPOSITED } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger, type Backend } from './support/runtime-fixture.js';
+import {
+  BACKENDS,
+  createTopic,
+  eventually,
+  openEventLog,
+  openServiceDatabase,
+  quietLogger,
+  type Backend,
+} from './support/runtime-fixture.js';
 
 const RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 200, maxBackoffMs: 1_000, multiplier: 2 };
 
@@ -29,7 +37,10 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
 
   async function setUp(): Promise<{ dataSource: DataSource; log: EventLog; topic: string }> {
     const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const log = openEventLog(backend, schema.url);
     cleanups.push(() => log.close());
     return { dataSource, log, topic: await createTopic(log, 'deposits', 1) };
@@ -46,7 +57,14 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
     };
   }
 
-  async function consume(options: { dataSource: DataSource; log: EventLog; topic: string; handler: EventHandler; retry?: RetryPolicy; inbox?: InboxStore }) {
+  async function consume(options: {
+    dataSource: DataSource;
+    log: EventLog;
+    topic: string;
+    handler: EventHandler;
+    retry?: RetryPolicy;
+    inbox?: InboxStore;
+  }) {
     const appliedAt = new Map<string, number>();
     const consumer = new EventConsumer({
       eventLog: options.log,
@@ -157,8 +175,17 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
     expect(copies).toHaveLength(3);
 
     const otherDb = await openServiceDatabase();
-    cleanups.push(() => otherDb.schema.drop(), () => otherDb.dataSource.destroy());
-    const withoutInbox = await consume({ dataSource: otherDb.dataSource, log, topic, handler: applyAccountEvent, inbox: { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) } });
+    cleanups.push(
+      () => otherDb.schema.drop(),
+      () => otherDb.dataSource.destroy(),
+    );
+    const withoutInbox = await consume({
+      dataSource: otherDb.dataSource,
+      log,
+      topic,
+      handler: applyAccountEvent,
+      inbox: { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) },
+    });
     await eventually(() => expect(withoutInbox.appliedAt.size).toBe(4), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 

@@ -64,7 +64,10 @@ describe.each(BACKENDS)('duplicate deliveries on the %s log', (backend) => {
 
   async function database(): Promise<{ schema: TestSchema; dataSource: DataSource }> {
     const db = await openServiceDatabase();
-    cleanups.push(() => db.schema.drop(), () => db.dataSource.destroy());
+    cleanups.push(
+      () => db.schema.drop(),
+      () => db.dataSource.destroy(),
+    );
     return db;
   }
 
@@ -102,7 +105,10 @@ describe.each(BACKENDS)('duplicate deliveries on the %s log', (backend) => {
     const rnd = random(20260124);
     const byKey = history(6, 15, rnd);
     const once = shuffleAcrossKeys([...byKey.values()], rnd);
-    const duplicated = shuffleAcrossKeys([...byKey.values()].map((events) => withDuplicates(events, rnd)), rnd);
+    const duplicated = shuffleAcrossKeys(
+      [...byKey.values()].map((events) => withDuplicates(events, rnd)),
+      rnd,
+    );
     expect(duplicated.length).toBeGreaterThan(once.length);
 
     const onceTopic = await createTopic(log, 'accounts-once', 3);

@@ -49,7 +49,11 @@ describe('handleCommand', () => {
   let schema: TestSchema;
   let db: DataSource;
   const outboxOf = async (accountId: string): Promise<string[]> =>
-    ((await db.query(`SELECT envelope->>'type' AS type FROM event_outbox WHERE envelope->>'subject' = $1 ORDER BY id`, [accountId])) as { type: string }[]).map((r) => r.type);
+    (
+      (await db.query(`SELECT envelope->>'type' AS type FROM event_outbox WHERE envelope->>'subject' = $1 ORDER BY id`, [accountId])) as {
+        type: string;
+      }[]
+    ).map((r) => r.type);
   const balanceOf = async (accountId: string): Promise<number | undefined> => {
     const rows = (await db.query('SELECT balance FROM accounts WHERE account_id = $1', [accountId])) as { balance: string }[];
     return rows[0] === undefined ? undefined : Number(rows[0].balance);
@@ -89,7 +93,10 @@ describe('handleCommand', () => {
       if (loaded <= 2) await bothLoaded;
     };
     const retry = { attempts: 3, when: isUniqueViolation };
-    const answers = await Promise.all([handleCommand(db, open('acct-3', barrier), { retry }), handleCommand(db, open('acct-3', barrier), { retry })]);
+    const answers = await Promise.all([
+      handleCommand(db, open('acct-3', barrier), { retry }),
+      handleCommand(db, open('acct-3', barrier), { retry }),
+    ]);
     expect(answers.sort()).toEqual(['already-open', 'opened']);
     expect(loaded).toBe(3);
     expect(await outboxOf('acct-3')).toEqual([OPENED]);

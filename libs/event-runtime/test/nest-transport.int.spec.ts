@@ -7,13 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, type MicroserviceOptions } from '@nestjs/microservices';
 import type { LoggedEvent } from '@switchyard/event-log';
 import { uniqueName } from '@switchyard/testing';
-import {
-  deadLetterTopic,
-  EventHandlerErrorFilter,
-  EventLogContext,
-  EventLogServer,
-  fromDeadLetterEnvelope,
-} from '../src/index.js';
+import { deadLetterTopic, EventHandlerErrorFilter, EventLogContext, EventLogServer, fromDeadLetterEnvelope } from '../src/index.js';
 import { accountEvent, accountsState, DEPOSITED } from './support/accounts.js';
 import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, type Backend } from './support/runtime-fixture.js';
 
@@ -73,7 +67,10 @@ describe.each(BACKENDS)('EventLogServer, %s log', (backend: Backend) => {
 
   it('runs @EventPattern handlers once per event with the outbox, dead letters, warnings and lag', async () => {
     const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const log = openEventLog(backend, schema.url);
     cleanups.push(() => log.close());
     const topic = await createTopic(log, 'accounts', 2);

@@ -8,7 +8,15 @@ import { uniqueName, type TestSchema } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { EventConsumer, Outbox, OutboxRelay, type EventOutcome, type InboxStore } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, OPENED } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger, type Backend } from './support/runtime-fixture.js';
+import {
+  BACKENDS,
+  createTopic,
+  eventually,
+  openEventLog,
+  openServiceDatabase,
+  quietLogger,
+  type Backend,
+} from './support/runtime-fixture.js';
 import { startWorker } from './support/worker.js';
 
 describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) => {
@@ -19,7 +27,10 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
 
   async function database(): Promise<{ schema: TestSchema; dataSource: DataSource }> {
     const db = await openServiceDatabase();
-    cleanups.push(() => db.schema.drop(), () => db.dataSource.destroy());
+    cleanups.push(
+      () => db.schema.drop(),
+      () => db.dataSource.destroy(),
+    );
     return db;
   }
 
@@ -135,7 +146,10 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
     expect((await accountsState(withInbox.dataSource.manager))[0]).toMatchObject({ applied: 1, balance: '7' });
     await withInbox.stop();
 
-    const withoutInbox = await consumeDownstream(log, topic, { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) });
+    const withoutInbox = await consumeDownstream(log, topic, {
+      claim: async () => true,
+      claimAll: async (_manager, _group, events) => events.map(() => true),
+    });
     await eventually(() => expect(withoutInbox.outcomes).toEqual(['applied', 'applied']));
     expect((await accountsState(withoutInbox.dataSource.manager))[0]).toMatchObject({ applied: 2, balance: '14' });
     await withoutInbox.stop();
@@ -148,7 +162,10 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
     first.start();
     await eventually(() => expect(first.isActive).toBe(true));
     second.start();
-    cleanups.push(() => first.stop(), () => second.stop());
+    cleanups.push(
+      () => first.stop(),
+      () => second.stop(),
+    );
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(second.isActive).toBe(false);
     await first.stop();

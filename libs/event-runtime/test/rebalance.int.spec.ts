@@ -25,11 +25,17 @@ describe.each(BACKENDS)('rebalance during processing on the %s log', (backend) =
 
   it('a member joining and one leaving mid-stream: no key skips or repeats an event', async () => {
     const logDb = await openServiceDatabase();
-    cleanups.push(() => logDb.schema.drop(), () => logDb.dataSource.destroy());
+    cleanups.push(
+      () => logDb.schema.drop(),
+      () => logDb.dataSource.destroy(),
+    );
     const log = openEventLog(backend, logDb.schema.url);
     cleanups.push(() => log.close());
     const { dataSource, schema } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const topic = await createTopic(log, 'accounts-rebalance', 4);
     const groupId = uniqueName('accounts');
 
@@ -67,7 +73,10 @@ describe.each(BACKENDS)('rebalance during processing on the %s log', (backend) =
 
     try {
       await eventually(async () => expect(await applied(dataSource)).toBe(KEYS * PER_KEY), 90_000);
-      const rows = (await dataSource.query('SELECT account_id, history FROM accounts ORDER BY account_id')) as { account_id: string; history: string[] }[];
+      const rows = (await dataSource.query('SELECT account_id, history FROM accounts ORDER BY account_id')) as {
+        account_id: string;
+        history: string[];
+      }[];
       expect(rows).toHaveLength(KEYS);
       const expected = Array.from({ length: PER_KEY }, (_, i) => String(i + 1));
       for (const row of rows) expect(row.history).toEqual(expected);

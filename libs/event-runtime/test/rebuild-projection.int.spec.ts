@@ -20,7 +20,15 @@ import {
   type RebuildProjectionOptions,
 } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, CreateAccounts1764000000100, DEPOSITED, WITHDRAWN } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger, type Backend } from './support/runtime-fixture.js';
+import {
+  BACKENDS,
+  createTopic,
+  eventually,
+  openEventLog,
+  openServiceDatabase,
+  quietLogger,
+  type Backend,
+} from './support/runtime-fixture.js';
 
 const POISON = 'poison-account';
 
@@ -66,7 +74,9 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
       () => log.close(),
       () => admin.end(),
       async () => {
-        const { rows } = await admin.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1', [`${schema}\\_%`]);
+        const { rows } = await admin.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE $1', [
+          `${schema}\\_%`,
+        ]);
         for (const { name } of rows) await admin.query(`DROP SCHEMA "${name}" CASCADE`);
       },
     );
@@ -91,11 +101,20 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
     const oid = async (table: string, inSchema = schema) =>
       (await admin.query<{ oid: number | null }>('SELECT to_regclass($1)::oid::int AS oid', [`"${inSchema}"."${table}"`])).rows[0]!.oid;
     const rebuild = (options: Partial<RebuildProjectionOptions> = {}) =>
-      rebuildProjection({ projection: accountsProjection(topic), eventLog: log, databaseUrl: service.schema.url, schema, consumerGroup: groupId, topicPrefix: '', ...options });
+      rebuildProjection({
+        projection: accountsProjection(topic),
+        eventLog: log,
+        databaseUrl: service.schema.url,
+        schema,
+        consumerGroup: groupId,
+        topicPrefix: '',
+        ...options,
+      });
     return { service, log, topic, schema, admin, groupId, consumer, seen: () => seen, oid, rebuild };
   }
 
-  const deposits = (account: string, count: number, from = 1) => Array.from({ length: count }, (_, i) => accountEvent(DEPOSITED, account, from + i));
+  const deposits = (account: string, count: number, from = 1) =>
+    Array.from({ length: count }, (_, i) => accountEvent(DEPOSITED, account, from + i));
 
   it('swaps in the fold of the whole log; events it folded ahead of the live consumer are not applied twice, unless the claims go to another group', async () => {
     const fx = await setUp();
@@ -112,7 +131,12 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
     const late = [...deposits('acct-a', 5, 100), ...deposits('acct-c', 5, 100)];
     await fx.log.append(fx.topic, late);
     const report = await fx.rebuild();
-    expect(report.events).toMatchObject({ read: early.length + 1 + late.length, applied: early.length + late.length, duplicates: 1, failed: 0 });
+    expect(report.events).toMatchObject({
+      read: early.length + 1 + late.length,
+      applied: early.length + late.length,
+      duplicates: 1,
+      failed: 0,
+    });
     expect(report.tables).toEqual([{ table: 'accounts', rows: 3 }]);
     expect(await fx.oid('accounts')).not.toBe(beforeOid);
     expect(await fx.oid('accounts', report.retiredSchema!)).toBe(beforeOid);
@@ -230,7 +254,10 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
       const fx = await setUp();
       await fx.log.append(fx.topic, deposits('acct-a', 3));
       await fx.admin.query('ALTER TABLE accounts ADD COLUMN note text');
-      await expect(fx.rebuild()).rejects.toMatchObject({ kind: 'incompatible', message: expect.stringContaining('live has accounts.note text') });
+      await expect(fx.rebuild()).rejects.toMatchObject({
+        kind: 'incompatible',
+        message: expect.stringContaining('live has accounts.note text'),
+      });
       await fx.admin.query('ALTER TABLE accounts DROP COLUMN note');
 
       const holder = new pg.Client({ connectionString: fx.service.schema.url });
@@ -248,7 +275,10 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
       // tables over live rows: refused, nothing swapped.
       const liveOid = await fx.oid('accounts');
       const empty = await createTopic(fx.log, 'accounts-empty', 3);
-      await expect(fx.rebuild({ projection: accountsProjection(empty) })).rejects.toMatchObject({ kind: 'incompatible', message: expect.stringContaining('is the topic prefix right?') });
+      await expect(fx.rebuild({ projection: accountsProjection(empty) })).rejects.toMatchObject({
+        kind: 'incompatible',
+        message: expect.stringContaining('is the topic prefix right?'),
+      });
       expect(await fx.oid('accounts')).toBe(liveOid);
       await expect(fx.rebuild({ projection: accountsProjection('no-such-topic') })).rejects.toMatchObject({ kind: 'not-found' });
     }, 120_000);

@@ -6,7 +6,15 @@ import { uniqueName } from '@switchyard/testing';
 import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import { ConsumerGroupRenamedError, DEAD_LETTER_RETENTION_MS, deadLetterTopic, EventConsumer, Outbox, OutboxRelay } from '../src/index.js';
 import { accountEvent, DEPOSITED } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger, type Backend } from './support/runtime-fixture.js';
+import {
+  BACKENDS,
+  createTopic,
+  eventually,
+  openEventLog,
+  openServiceDatabase,
+  quietLogger,
+  type Backend,
+} from './support/runtime-fixture.js';
 
 describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -16,7 +24,10 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
 
   async function setUp() {
     const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const log = openEventLog(backend, schema.url);
     cleanups.push(() => log.close());
     return { dataSource, log, topic: await createTopic(log, 'contract', 2) };
@@ -24,7 +35,14 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
 
   it('creates <topic>-dlt with the source partitions and the documented retention', async () => {
     const { dataSource, log, topic } = await setUp();
-    const consumer = new EventConsumer({ eventLog: log, dataSource, groupId: uniqueName('g'), topics: [topic], handlers: new Map(), logger: quietLogger });
+    const consumer = new EventConsumer({
+      eventLog: log,
+      dataSource,
+      groupId: uniqueName('g'),
+      topics: [topic],
+      handlers: new Map(),
+      logger: quietLogger,
+    });
     await consumer.start();
     cleanups.push(() => consumer.stop());
     expect(await log.admin.describeTopic(deadLetterTopic(topic))).toMatchObject({ partitions: 2, retentionMs: DEAD_LETTER_RETENTION_MS });
@@ -32,7 +50,14 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
 
   it('gives every relayed Switchyard event a ce_dataschema naming its envelope, and leaves one already set', async () => {
     const { dataSource, log, topic } = await setUp();
-    const placed: EventEnvelope = { id: uniqueName('e'), type: 'switchyard.events.v1.JobPlaced', source: '/test', subject: 'job-1', time: '2026-12-01T00:00:00.000Z', data: { jobPlaced: { jobId: 'job-1' } } };
+    const placed: EventEnvelope = {
+      id: uniqueName('e'),
+      type: 'switchyard.events.v1.JobPlaced',
+      source: '/test',
+      subject: 'job-1',
+      time: '2026-12-01T00:00:00.000Z',
+      data: { jobPlaced: { jobId: 'job-1' } },
+    };
     const own: EventEnvelope = { ...placed, id: uniqueName('e'), dataschema: 'urn:example:other' };
     await dataSource.transaction((manager) => new Outbox().add(manager, topic, [placed, own, accountEvent(DEPOSITED, 'acct-1', 1)]));
     const relay = new OutboxRelay({ dataSource, eventLog: log, logger: quietLogger, pollIntervalMs: 100 });
@@ -52,8 +77,12 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
   it('refuses to start a namespaced group where its bare-named predecessor applied events, and starts under the old name', async () => {
     const { dataSource, log, topic } = await setUp();
     const bare = uniqueName('accounts');
-    await dataSource.query(`INSERT INTO event_inbox (consumer_group, event_id, event_type, topic, partition, "offset") VALUES ($1, 'e-1', $2, $3, 0, '0')`, [bare, DEPOSITED, topic]);
-    const consumer = (groupId: string) => new EventConsumer({ eventLog: log, dataSource, groupId, topics: [topic], handlers: new Map(), logger: quietLogger });
+    await dataSource.query(
+      `INSERT INTO event_inbox (consumer_group, event_id, event_type, topic, partition, "offset") VALUES ($1, 'e-1', $2, $3, 0, '0')`,
+      [bare, DEPOSITED, topic],
+    );
+    const consumer = (groupId: string) =>
+      new EventConsumer({ eventLog: log, dataSource, groupId, topics: [topic], handlers: new Map(), logger: quietLogger });
     await expect(consumer(`switchyard.${bare}`).start()).rejects.toThrow(ConsumerGroupRenamedError);
     await expect(consumer(`switchyard.${bare}`).start()).rejects.toThrow(`set the service's *_CONSUMER_GROUP=${bare}`);
     const old = consumer(bare);

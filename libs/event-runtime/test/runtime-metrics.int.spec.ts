@@ -7,7 +7,15 @@ import { scrape, select } from '@switchyard/telemetry/testing';
 import { uniqueName } from '@switchyard/testing';
 import { EventConsumer, Outbox, OutboxRelay, type EventHandler } from '../src/index.js';
 import { accountEvent, applyAccountEvent, DEPOSITED } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger, type Backend } from './support/runtime-fixture.js';
+import {
+  BACKENDS,
+  createTopic,
+  eventually,
+  openEventLog,
+  openServiceDatabase,
+  quietLogger,
+  type Backend,
+} from './support/runtime-fixture.js';
 
 let metrics: Metrics;
 beforeAll(async () => {
@@ -23,7 +31,10 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
 
   it('counts events by outcome and dead letters, times them, and reports lag per partition until it is 0', async () => {
     const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const log = openEventLog(backend, schema.url);
     cleanups.push(() => log.close());
     const topic = await createTopic(log, 'deposits', 2);
@@ -49,7 +60,9 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
     const group = { messaging_consumer_group_name: groupId };
     const samples = await eventually(async () => {
       const scraped = await scrape(metrics.url!);
-      expect(select(scraped, 'messaging_client_consumed_messages_total', { ...group, switchyard_event_outcome: 'applied' })[0]?.value).toBe(2);
+      expect(select(scraped, 'messaging_client_consumed_messages_total', { ...group, switchyard_event_outcome: 'applied' })[0]?.value).toBe(
+        2,
+      );
       // A zero series per topic from the start, and the poison's.
       expect(select(scraped, 'switchyard_dead_letters_total', group).reduce((n, sample) => n + sample.value, 0)).toBe(1);
       const lag = select(scraped, 'switchyard_consumer_lag', { ...group, messaging_destination_name: topic });
@@ -60,12 +73,23 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
       return scraped;
     }, 30_000);
     const system = backend === 'kafka' ? 'kafka' : 'postgresql';
-    expect(select(samples, 'switchyard_dead_letters_total', { ...group, cloudevents_event_type: DEPOSITED })[0]).toMatchObject({ value: 1, labels: { messaging_system: system, messaging_destination_name: topic } });
-    expect(select(samples, 'switchyard_dead_letters_total', group).map((sample) => sample.labels.messaging_destination_name)).toEqual([topic, topic]);
-    expect(select(samples, 'messaging_client_consumed_messages_total', { ...group, switchyard_event_outcome: 'dead-lettered' })[0]?.value).toBe(1);
+    expect(select(samples, 'switchyard_dead_letters_total', { ...group, cloudevents_event_type: DEPOSITED })[0]).toMatchObject({
+      value: 1,
+      labels: { messaging_system: system, messaging_destination_name: topic },
+    });
+    expect(select(samples, 'switchyard_dead_letters_total', group).map((sample) => sample.labels.messaging_destination_name)).toEqual([
+      topic,
+      topic,
+    ]);
+    expect(
+      select(samples, 'messaging_client_consumed_messages_total', { ...group, switchyard_event_outcome: 'dead-lettered' })[0]?.value,
+    ).toBe(1);
     // Two applied, and the poison's two failed attempts (error.type set); an event that shared the
     // poison's batch ran once more in that batch's rolled-back transaction before it applied alone.
-    const processed = select(samples, 'messaging_process_duration_count', { ...group, messaging_operation_name: 'process' }).reduce((n, s) => n + s.value, 0);
+    const processed = select(samples, 'messaging_process_duration_count', { ...group, messaging_operation_name: 'process' }).reduce(
+      (n, s) => n + s.value,
+      0,
+    );
     expect(processed).toBeGreaterThanOrEqual(4);
     expect(processed).toBeLessThanOrEqual(6);
     expect(select(samples, 'messaging_process_duration_count', { ...group, error_type: 'Error' })[0]?.value).toBe(2);
@@ -73,12 +97,17 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
 
   it('reports the outbox backlog and its oldest age while the log refuses the rows, then what the relay appended', async () => {
     const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(() => schema.drop(), () => dataSource.destroy());
+    cleanups.push(
+      () => schema.drop(),
+      () => dataSource.destroy(),
+    );
     const log = openEventLog(backend, schema.url);
     cleanups.push(() => log.close());
     // Not created yet: the relay's appends fail and it keeps the rows.
     const topic = uniqueName('relayed');
-    await dataSource.transaction((manager) => new Outbox().add(manager, topic, [accountEvent(DEPOSITED, 'acct-o', 1), accountEvent(DEPOSITED, 'acct-o', 2)]));
+    await dataSource.transaction((manager) =>
+      new Outbox().add(manager, topic, [accountEvent(DEPOSITED, 'acct-o', 1), accountEvent(DEPOSITED, 'acct-o', 2)]),
+    );
     const relay = new OutboxRelay({ dataSource, eventLog: log, logger: quietLogger, pollIntervalMs: 100, retryDelayMs: 200 });
     relay.start();
     cleanups.push(() => relay.stop());

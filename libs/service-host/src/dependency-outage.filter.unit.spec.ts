@@ -18,11 +18,20 @@ const outages: [string, Error][] = [
   ['pg connection exception class 08', pgError('08006', 'connection failure')],
   ['ECONNREFUSED', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
   ['ECONNRESET', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
-  ['TypeORM QueryFailedError over a terminated connection', named('QueryFailedError', 'Connection terminated unexpectedly', { driverError: new Error('Connection terminated unexpectedly') })],
+  [
+    'TypeORM QueryFailedError over a terminated connection',
+    named('QueryFailedError', 'Connection terminated unexpectedly', { driverError: new Error('Connection terminated unexpectedly') }),
+  ],
   ['pg pool connect timeout', new Error('timeout exceeded when trying to connect')],
   ['KafkaJSConnectionError', named('KafkaJSConnectionError', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092')],
-  ['KafkaJSNumberOfRetriesExceeded', named('KafkaJSNumberOfRetriesExceeded', 'Connection timeout', { originalError: named('KafkaJSConnectionError', 'Connection timeout') })],
-  ['an outage as the cause of a wrapping error', new Error('append failed', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) })],
+  [
+    'KafkaJSNumberOfRetriesExceeded',
+    named('KafkaJSNumberOfRetriesExceeded', 'Connection timeout', { originalError: named('KafkaJSConnectionError', 'Connection timeout') }),
+  ],
+  [
+    'an outage as the cause of a wrapping error',
+    new Error('append failed', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) }),
+  ],
 ];
 
 describe('a dependency outage at the gRPC edge', () => {
@@ -38,7 +47,10 @@ describe('a dependency outage at the gRPC edge', () => {
     ['a bug', new TypeError('cannot read properties of undefined')],
     ['a constraint violation', pgError('23505', 'duplicate key value violates unique constraint')],
     ['a syntax error', pgError('42601', 'syntax error at or near "SELEC"')],
-    ['a KafkaJS error that is not about the connection', named('KafkaJSNonRetriableError', 'Invalid record', { originalError: named('KafkaJSProtocolError', 'CORRUPT_MESSAGE') })],
+    [
+      'a KafkaJS error that is not about the connection',
+      named('KafkaJSNonRetriableError', 'Invalid record', { originalError: named('KafkaJSProtocolError', 'CORRUPT_MESSAGE') }),
+    ],
   ])('%s is not an outage (left to the default filter)', (_, error) => {
     expect(dependencyUnavailable(error)).toBeUndefined();
   });

@@ -79,10 +79,7 @@ export function alreadyExists(message: string, resource?: ResourceInfo, info?: E
 }
 
 /** FAILED_PRECONDITION with google.rpc.PreconditionFailure violations and/or an ErrorInfo. */
-export function failedPrecondition(
-  message: string,
-  detail: { violations?: PreconditionViolation[]; info?: ErrorInfo },
-): RpcException {
+export function failedPrecondition(message: string, detail: { violations?: PreconditionViolation[]; info?: ErrorInfo }): RpcException {
   const details: [string, Record<string, unknown>][] = [];
   if (detail.violations?.length) details.push(['google.rpc.PreconditionFailure', { violations: detail.violations }]);
   if (detail.info) details.push(errorInfo(detail.info));
@@ -120,7 +117,11 @@ export function resourceExhausted(
   detail: { retryAfterMs: number; quota?: QuotaViolation[]; info?: ErrorInfo },
 ): RpcException {
   const details: [string, Record<string, unknown>][] = [retryInfo(detail.retryAfterMs)];
-  if (detail.quota?.length) details.push(['google.rpc.QuotaFailure', { violations: detail.quota.map((v) => ({ subject: v.subject, description: v.description })) }]);
+  if (detail.quota?.length)
+    details.push([
+      'google.rpc.QuotaFailure',
+      { violations: detail.quota.map((v) => ({ subject: v.subject, description: v.description })) },
+    ]);
   if (detail.info) details.push(errorInfo(detail.info));
   return grpcError(GrpcStatus.RESOURCE_EXHAUSTED, message, details);
 }

@@ -55,7 +55,10 @@ describe('gRPC errors with google.rpc details', () => {
     );
     expect(error.code).toBe(status.FAILED_PRECONDITION);
     expect(decodeStatusDetails(error)?.details).toEqual([
-      { type: 'google.rpc.PreconditionFailure', value: { violations: [{ type: 'JOB_STATE', subject: 'job-1', description: 'job is COMPLETED' }] } },
+      {
+        type: 'google.rpc.PreconditionFailure',
+        value: { violations: [{ type: 'JOB_STATE', subject: 'job-1', description: 'job is COMPLETED' }] },
+      },
       { type: 'google.rpc.ErrorInfo', value: { reason: 'JOB_TERMINAL', domain: 'switchyard', metadata: { attempts: '3', cap: '10' } } },
     ]);
   });
@@ -90,12 +93,17 @@ describe('gRPC errors with google.rpc details', () => {
     expect(busy.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(decodeStatusDetails(busy)?.details).toEqual([
       { type: 'google.rpc.RetryInfo', value: { retry_delay: { seconds: '1', nanos: 250_000_000 } } },
-      { type: 'google.rpc.QuotaFailure', value: { violations: [expect.objectContaining({ subject: 'tenant:acme', description: 'submissions in flight' })] } },
+      {
+        type: 'google.rpc.QuotaFailure',
+        value: { violations: [expect.objectContaining({ subject: 'tenant:acme', description: 'submissions in flight' })] },
+      },
       { type: 'google.rpc.ErrorInfo', value: { reason: 'OVERLOADED', domain: 'switchyard', metadata: {} } },
     ]);
     const down = sent(unavailable('no scheduler leader yet', { retryAfterMs: 500 }));
     expect(down.code).toBe(status.UNAVAILABLE);
-    expect(decodeStatusDetails(down)?.details).toEqual([{ type: 'google.rpc.RetryInfo', value: { retry_delay: { seconds: '0', nanos: 500_000_000 } } }]);
+    expect(decodeStatusDetails(down)?.details).toEqual([
+      { type: 'google.rpc.RetryInfo', value: { retry_delay: { seconds: '0', nanos: 500_000_000 } } },
+    ]);
   });
 
   it('returns undefined when no details trailer was sent', () => {

@@ -24,7 +24,10 @@ export function grpcTlsFromEnv(env: NodeJS.ProcessEnv): GrpcTlsSettings | undefi
   const keyFile = env.GRPC_TLS_KEY_FILE || undefined;
   const clientCaFile = env.GRPC_TLS_CLIENT_CA_FILE || undefined;
   if (!certFile && !keyFile) {
-    if (clientCaFile) throw new GrpcTlsConfigurationError('GRPC_TLS_CLIENT_CA_FILE needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE (mutual TLS is TLS first)');
+    if (clientCaFile)
+      throw new GrpcTlsConfigurationError(
+        'GRPC_TLS_CLIENT_CA_FILE needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE (mutual TLS is TLS first)',
+      );
     return undefined;
   }
   if (!certFile || !keyFile) throw new GrpcTlsConfigurationError('GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE must be set together');
@@ -43,7 +46,9 @@ export function grpcServerCredentials(settings: GrpcTlsSettings | undefined): Se
 /** What a log line may say about the settings: paths and the mode, never contents. */
 export function describeGrpcTls(settings: GrpcTlsSettings | undefined): string {
   if (!settings) return 'plaintext';
-  return settings.clientCaFile ? `mutual TLS (client certificates verified against ${settings.clientCaFile})` : `TLS (${settings.certFile})`;
+  return settings.clientCaFile
+    ? `mutual TLS (client certificates verified against ${settings.clientCaFile})`
+    : `TLS (${settings.certFile})`;
 }
 
 function readPem(path: string, variable: string, label: string): Buffer {

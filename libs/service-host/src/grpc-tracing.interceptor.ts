@@ -5,7 +5,19 @@
 // The handler runs inside the span's context, so events it stores in the outbox carry the trace on.
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
-import { context, contextOf, grpcStatusName, histogram, rpcNames, semconv, SpanKind, SpanStatusCode, switchyardMetrics, trace, tracer } from '@switchyard/telemetry';
+import {
+  context,
+  contextOf,
+  grpcStatusName,
+  histogram,
+  rpcNames,
+  semconv,
+  SpanKind,
+  SpanStatusCode,
+  switchyardMetrics,
+  trace,
+  tracer,
+} from '@switchyard/telemetry';
 import { Observable } from 'rxjs';
 import { dependencyUnavailable } from './dependency-outage.filter.js';
 
@@ -75,18 +87,21 @@ export class GrpcTracingInterceptor implements NestInterceptor {
 function callPath(execution: ExecutionContext): string {
   const call = execution.getArgByIndex<{ getPath?: () => string } | undefined>(2);
   if (typeof call?.getPath === 'function') return call.getPath();
-  const [pattern] = (Reflect.getMetadata(PATTERN_METADATA, execution.getHandler()) as { service?: string; rpc?: string }[] | undefined) ?? [];
+  const [pattern] =
+    (Reflect.getMetadata(PATTERN_METADATA, execution.getHandler()) as { service?: string; rpc?: string }[] | undefined) ?? [];
   return `/${pattern?.service ?? execution.getClass().name}/${pattern?.rpc ?? execution.getHandler().name}`;
 }
 
 /** The gRPC status an error is answered with (RpcException `{ code }`, a grpc-js error), else UNKNOWN. */
 function grpcCodeOf(error: unknown): number {
-  const inner = typeof (error as { getError?: unknown })?.getError === 'function' ? (error as { getError: () => unknown }).getError() : error;
+  const inner =
+    typeof (error as { getError?: unknown })?.getError === 'function' ? (error as { getError: () => unknown }).getError() : error;
   const code = (inner as { code?: unknown })?.code;
   return typeof code === 'number' && Number.isInteger(code) ? code : status.UNKNOWN;
 }
 
 function messageOf(error: unknown): string {
-  const inner = typeof (error as { getError?: unknown })?.getError === 'function' ? (error as { getError: () => unknown }).getError() : error;
+  const inner =
+    typeof (error as { getError?: unknown })?.getError === 'function' ? (error as { getError: () => unknown }).getError() : error;
   return String((inner as { message?: unknown })?.message ?? (error as Error)?.message ?? error);
 }

@@ -1,4 +1,13 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
 import type { Tracing } from '@switchyard/telemetry';
 import { HealthImplementation } from 'grpc-health-check';
 
@@ -44,7 +53,13 @@ class TracingOnShutdown implements OnApplicationShutdown {
 /** Wraps a service's root module so every service gets the same host-level providers. */
 @Module({})
 export class ServiceHostModule {
-  static wrap(service: Type<unknown> | DynamicModule, health: HealthImplementation, names: readonly string[], tracing: Tracing, lifecycle: HostLifecycle = { closing: false }): DynamicModule {
+  static wrap(
+    service: Type<unknown> | DynamicModule,
+    health: HealthImplementation,
+    names: readonly string[],
+    tracing: Tracing,
+    lifecycle: HostLifecycle = { closing: false },
+  ): DynamicModule {
     return {
       module: ServiceHostModule,
       imports: [service],

@@ -35,7 +35,12 @@ export {
 export { describeGrpcTls, grpcServerCredentials, grpcTlsFromEnv, GrpcTlsConfigurationError, type GrpcTlsSettings } from './grpc-tls.js';
 export { peerIdentity, type CallWithAuthContext, type PeerIdentity } from './peer-identity.js';
 export { KeyedRateLimiter, rateLimitFromEnv, RateLimitConfigurationError, type Admission, type RateLimit } from './rate-limiter.js';
-export { DEPENDENCY_UNAVAILABLE, DependencyOutageFilter, dependencyUnavailable, OUTAGE_RETRY_AFTER_MS } from './dependency-outage.filter.js';
+export {
+  DEPENDENCY_UNAVAILABLE,
+  DependencyOutageFilter,
+  dependencyUnavailable,
+  OUTAGE_RETRY_AFTER_MS,
+} from './dependency-outage.filter.js';
 export {
   EVENT_LOG,
   startEventService,

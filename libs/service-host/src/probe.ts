@@ -1,14 +1,19 @@
 import { createRequire } from 'node:module';
-import { credentials, loadPackageDefinition, type ChannelCredentials, type ClientOptions, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  type ChannelCredentials,
+  type ClientOptions,
+  type GrpcObject,
+  type ServiceClientConstructor,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { PROTO_LOADER_OPTIONS } from './start-grpc-service.js';
 
 // Client side of what every service serves: readiness checks for tests and scripts.
 
-const reflectionProtoPath = createRequire(import.meta.url).resolve(
-  '@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto',
-);
+const reflectionProtoPath = createRequire(import.meta.url).resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
 
 /** How a probe connects: plaintext unless told otherwise (TLS servers: see grpcChannelCredentials). */
 export interface ProbeConnection {

@@ -21,7 +21,10 @@ export class RateLimitConfigurationError extends Error {
  * The limit two variables set: the rate (unset: no limit) and the burst (default: one second's
  * worth). Named in full by the caller, so a search for a variable finds where it is read.
  */
-export function rateLimitFromEnv(env: NodeJS.ProcessEnv, names: { readonly perSecond: string; readonly burst: string }): RateLimit | undefined {
+export function rateLimitFromEnv(
+  env: NodeJS.ProcessEnv,
+  names: { readonly perSecond: string; readonly burst: string },
+): RateLimit | undefined {
   const rateName = names.perSecond;
   const burstName = names.burst;
   const rate = positive(env[rateName], rateName);
@@ -78,11 +81,17 @@ export class KeyedRateLimiter {
   admit(key: string, subject = key): RpcException | undefined {
     const admission = this.take(key);
     if (admission.admitted) return undefined;
-    return resourceExhausted(`rate limit of ${this.limit.perSecond} calls/s (burst ${this.limit.burst}) exceeded for ${subject}; retry in ${admission.retryAfterMs} ms`, {
-      quota: [{ subject, description: `at most ${this.limit.perSecond} calls per second, ${this.limit.burst} at once` }],
-      retryAfterMs: admission.retryAfterMs,
-      info: { reason: 'RATE_LIMITED', metadata: { limit_per_second: this.limit.perSecond, burst: this.limit.burst, retry_after_ms: admission.retryAfterMs } },
-    });
+    return resourceExhausted(
+      `rate limit of ${this.limit.perSecond} calls/s (burst ${this.limit.burst}) exceeded for ${subject}; retry in ${admission.retryAfterMs} ms`,
+      {
+        quota: [{ subject, description: `at most ${this.limit.perSecond} calls per second, ${this.limit.burst} at once` }],
+        retryAfterMs: admission.retryAfterMs,
+        info: {
+          reason: 'RATE_LIMITED',
+          metadata: { limit_per_second: this.limit.perSecond, burst: this.limit.burst, retry_after_ms: admission.retryAfterMs },
+        },
+      },
+    );
   }
 
   private bucketOf(key: string, now: number): Bucket {

@@ -26,7 +26,9 @@ describe('keyed rate limiter', () => {
     expect(error.code).toBe(8);
     const status = decodeStatusDetails(error)!;
     expect(status.details.map((d) => d.type)).toEqual(['google.rpc.RetryInfo', 'google.rpc.QuotaFailure', 'google.rpc.ErrorInfo']);
-    expect(status.details[1]!.value).toMatchObject({ violations: [{ subject: 'tenant:acme', description: 'at most 1 calls per second, 1 at once' }] });
+    expect(status.details[1]!.value).toMatchObject({
+      violations: [{ subject: 'tenant:acme', description: 'at most 1 calls per second, 1 at once' }],
+    });
     expect(status.details[0]!.value).toEqual({ retry_delay: { seconds: '1', nanos: 0 } });
     expect(status.details[2]!.value).toMatchObject({ reason: 'RATE_LIMITED', domain: 'switchyard' });
   });
@@ -43,8 +45,15 @@ describe('keyed rate limiter', () => {
   it('reads its limit from the environment, off when unset, refusing nonsense', () => {
     expect(rateLimitFromEnv({}, TENANT)).toBeUndefined();
     expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '20' }, TENANT)).toEqual({ perSecond: 20, burst: 20 });
-    expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '0.5', TENANT_RATE_LIMIT_BURST: '4' }, TENANT)).toEqual({ perSecond: 0.5, burst: 4 });
-    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: 'abc' }, TENANT)).toThrow('TENANT_RATE_LIMIT_PER_SECOND must be a positive number, not "abc"');
-    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_BURST: '3' }, TENANT)).toThrow('TENANT_RATE_LIMIT_BURST needs TENANT_RATE_LIMIT_PER_SECOND');
+    expect(rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: '0.5', TENANT_RATE_LIMIT_BURST: '4' }, TENANT)).toEqual({
+      perSecond: 0.5,
+      burst: 4,
+    });
+    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_PER_SECOND: 'abc' }, TENANT)).toThrow(
+      'TENANT_RATE_LIMIT_PER_SECOND must be a positive number, not "abc"',
+    );
+    expect(() => rateLimitFromEnv({ TENANT_RATE_LIMIT_BURST: '3' }, TENANT)).toThrow(
+      'TENANT_RATE_LIMIT_BURST needs TENANT_RATE_LIMIT_PER_SECOND',
+    );
   });
 });

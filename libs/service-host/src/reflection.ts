@@ -49,7 +49,9 @@ let health: Buffer | undefined;
 function healthFileDescriptor(): Buffer {
   if (!health) {
     // Message entries of a proto-loader definition carry their file's descriptor (service entries do not).
-    const request = loadSync(healthProtoPath, { keepCase: true })['grpc.health.v1.HealthCheckRequest'] as { fileDescriptorProtos: Buffer[] };
+    const request = loadSync(healthProtoPath, { keepCase: true })['grpc.health.v1.HealthCheckRequest'] as {
+      fileDescriptorProtos: Buffer[];
+    };
     const file = asProtocWouldWrite(fromBinary(FileDescriptorProtoSchema, request.fileDescriptorProtos[0]!));
     file.name = HEALTH_FILE;
     health = Buffer.from(toBinary(FileDescriptorProtoSchema, file));

@@ -6,7 +6,8 @@ const HOST_PORT = /^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/;
 /** GRPC_URL (`host:port`; port 0 picks a free one) or the service's default listen address. */
 export function grpcUrlFromEnv(env: NodeJS.ProcessEnv, fallback: string): string {
   const url = env.GRPC_URL || fallback;
-  if (!HOST_PORT.test(url) || Number(url.slice(url.lastIndexOf(':') + 1)) > 65_535) throw new ConfigurationError(`GRPC_URL must be host:port, not "${url}"`);
+  if (!HOST_PORT.test(url) || Number(url.slice(url.lastIndexOf(':') + 1)) > 65_535)
+    throw new ConfigurationError(`GRPC_URL must be host:port, not "${url}"`);
   return url;
 }
 

@@ -5,7 +5,16 @@
 // (consumers and outbox relay) as a second transport of the same module. Shutdown runs the other
 // way: health NOT_SERVING, the gRPC server and the consumer and relay stop, the module's own
 // hooks run, then the extras, the event log and the database close.
-import { Inject, Injectable, Logger, Module, type DynamicModule, type INestApplicationContext, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type INestApplicationContext,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { topicNames, topicProvisioning, type TopicName } from '@switchyard/contracts';
 import type { EventLog } from '@switchyard/event-log';
 import {
@@ -136,7 +145,11 @@ export async function startEventService<C extends EventServiceConfig>(options: E
     });
     closers.push(() => (dataSource.isInitialized ? dataSource.destroy() : undefined));
     // 3. The event log and the declared topics.
-    const eventLog = openEventLog(config.eventLog, options.eventLog?.clientId ?? `switchyard-${name}`, options.eventLog?.pollIntervalMs ? { pollIntervalMs: options.eventLog.pollIntervalMs } : {});
+    const eventLog = openEventLog(
+      config.eventLog,
+      options.eventLog?.clientId ?? `switchyard-${name}`,
+      options.eventLog?.pollIntervalMs ? { pollIntervalMs: options.eventLog.pollIntervalMs } : {},
+    );
     closers.push(() => eventLog.close());
     await eventLog.admin.createTopics(topicProvisioning(config.topicPrefix, options.topics));
     const topics = topicNames(config.topicPrefix);
@@ -187,7 +200,8 @@ export async function startEventService<C extends EventServiceConfig>(options: E
             ]
           : [],
     });
-    if (consumers) logger.log(`consuming ${consumers.topics.map((t) => topics[t]).join(', ')} as group ${consumers.groupId}`, 'ServiceHost');
+    if (consumers)
+      logger.log(`consuming ${consumers.topics.map((t) => topics[t]).join(', ')} as group ${consumers.groupId}`, 'ServiceHost');
     return { ...running, dataSource, eventLog, close: () => running.app.close() };
   } catch (error) {
     await closeAll();

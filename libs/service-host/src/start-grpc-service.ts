@@ -128,12 +128,17 @@ export async function startGrpcService(config: GrpcServiceConfig): Promise<Runni
   };
   const unsubscribe = dependencyHealth.subscribe((report, overall) => {
     const reason = report.reason ? `: ${report.reason}` : '';
-    if (report.status === 'ok') logger.log(`${report.component} resumed; health ${overall === 'ok' ? 'SERVING' : 'NOT_SERVING'}`, 'ServiceHost');
+    if (report.status === 'ok')
+      logger.log(`${report.component} resumed; health ${overall === 'ok' ? 'SERVING' : 'NOT_SERVING'}`, 'ServiceHost');
     else logger.warn(`${report.component} ${report.status}${reason}; health NOT_SERVING`, 'ServiceHost');
     showHealth();
     if (report.status === 'failed' && exitOnFailure && !exiting) {
       exiting = true;
-      logger.error(`${report.component} cannot resume${reason}; exiting with code 1 so the supervisor restarts this process`, undefined, 'ServiceHost');
+      logger.error(
+        `${report.component} cannot resume${reason}; exiting with code 1 so the supervisor restarts this process`,
+        undefined,
+        'ServiceHost',
+      );
       const exit = (): never => process.exit(1);
       setTimeout(exit, 10_000).unref();
       void app.close().then(exit, exit);

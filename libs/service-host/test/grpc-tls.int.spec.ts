@@ -7,7 +7,14 @@ import { Controller, Module } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { credentials, loadPackageDefinition, type ChannelCredentials, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { checkHealth, peerIdentity, PROTO_LOADER_OPTIONS, startGrpcService, type CallWithAuthContext, type RunningGrpcService } from '../src/index.js';
+import {
+  checkHealth,
+  peerIdentity,
+  PROTO_LOADER_OPTIONS,
+  startGrpcService,
+  type CallWithAuthContext,
+  type RunningGrpcService,
+} from '../src/index.js';
 import { resolveListenAddress } from '../src/listen-address.js';
 import { TestCertificates } from '@switchyard/testing';
 
@@ -37,7 +44,14 @@ function ping(address: string, channel: ChannelCredentials): Promise<string> {
 }
 
 const start = (tls: Parameters<typeof startGrpcService>[0]['tls']) =>
-  startGrpcService({ name: 'tls-fixture', module: WhoAmIModule, url: '127.0.0.1:0', protos: { files: [protoPath], packages: ['fixture.dispatch.v1'] }, handleSignals: false, tls });
+  startGrpcService({
+    name: 'tls-fixture',
+    module: WhoAmIModule,
+    url: '127.0.0.1:0',
+    protos: { files: [protoPath], packages: ['fixture.dispatch.v1'] },
+    handleSignals: false,
+    tls,
+  });
 
 describe('gRPC server TLS', () => {
   const certs = new TestCertificates();
@@ -71,7 +85,11 @@ describe('gRPC server TLS', () => {
   describe('mutual TLS', () => {
     let service: RunningGrpcService;
     let healthUrl: string;
-    const operator = certs.client('op-north', { commonName: 'op-north', organization: 'North GPUs', uri: 'spiffe://switchyard/operator/op-north' });
+    const operator = certs.client('op-north', {
+      commonName: 'op-north',
+      organization: 'North GPUs',
+      uri: 'spiffe://switchyard/operator/op-north',
+    });
     const impostor = stranger.client('op-north-fake', { commonName: 'op-north' });
 
     beforeAll(async () => {

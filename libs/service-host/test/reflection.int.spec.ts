@@ -21,7 +21,14 @@ class StandInJobController {
   @GrpcMethod('JobService', 'SubmitJob')
   submitJob(request: { idempotencyKey: string; spec?: { gpuCount?: number } }, metadata: Metadata): object {
     if (!request.idempotencyKey) throw invalidArgument([{ field: 'idempotency_key', description: 'required' }]);
-    return { job: { id: `job-for-${request.idempotencyKey}`, idempotencyKey: `${String(metadata.get('x-tenant')[0] ?? '')}:${request.idempotencyKey}`, spec: request.spec }, deduplicated: false };
+    return {
+      job: {
+        id: `job-for-${request.idempotencyKey}`,
+        idempotencyKey: `${String(metadata.get('x-tenant')[0] ?? '')}:${request.idempotencyKey}`,
+        spec: request.spec,
+      },
+      deduplicated: false,
+    };
   }
 }
 
@@ -56,7 +63,11 @@ describe('gRPC reflection', () => {
     const jobService = files.find((file) => file.name === 'switchyard/v1/job_service.proto')!;
     expect(jobService.dependency).toEqual(['google/protobuf/timestamp.proto', 'switchyard/v1/job.proto', 'switchyard/v1/job_spec.proto']);
     const registry = strictRegistry(files);
-    expect(registry.getMessage('switchyard.v1.SubmitJobRequest')?.fields.map((field) => field.name)).toEqual(['spec', 'idempotency_key', 'accepted_rate_card_version']);
+    expect(registry.getMessage('switchyard.v1.SubmitJobRequest')?.fields.map((field) => field.name)).toEqual([
+      'spec',
+      'idempotency_key',
+      'accepted_rate_card_version',
+    ]);
   }, 30_000);
 
   it('a strict registry refuses a file that uses a type it does not import (what proto-loader used to serve)', async () => {
@@ -72,31 +83,54 @@ describe('gRPC reflection', () => {
   it('takes a SubmitJob from a client built only from reflection, with a semantic-convention span and duration', async () => {
     spans.reset();
     const registry = strictRegistry((await reflectServer(service.address)).files);
-    const response = await callUnary(registry, service.address, 'switchyard.v1.JobService/SubmitJob', { idempotencyKey: 'k-1', spec: { gpuCount: 2 } }, { 'x-tenant': 'acme' });
+    const response = await callUnary(
+      registry,
+      service.address,
+      'switchyard.v1.JobService/SubmitJob',
+      { idempotencyKey: 'k-1', spec: { gpuCount: 2 } },
+      { 'x-tenant': 'acme' },
+    );
     expect(response).toMatchObject({ job: { id: 'job-for-k-1', idempotencyKey: 'acme:k-1', spec: { gpuCount: 2 } } });
     await expect(callUnary(registry, service.address, 'switchyard.v1.JobService/SubmitJob', {})).rejects.toMatchObject({ code: 3 });
 
     const served = spans.getFinishedSpans().filter((span) => span.name === 'switchyard.v1.JobService/SubmitJob');
     expect(served.map((span) => span.attributes)).toEqual([
-      expect.objectContaining({ 'rpc.system.name': 'grpc', 'rpc.method': 'switchyard.v1.JobService/SubmitJob', 'rpc.service': 'switchyard.v1.JobService', 'rpc.status_code': 'OK', 'rpc.grpc.status_code': 0 }),
+      expect.objectContaining({
+        'rpc.system.name': 'grpc',
+        'rpc.method': 'switchyard.v1.JobService/SubmitJob',
+        'rpc.service': 'switchyard.v1.JobService',
+        'rpc.status_code': 'OK',
+        'rpc.grpc.status_code': 0,
+      }),
       expect.objectContaining({ 'rpc.status_code': 'INVALID_ARGUMENT', 'rpc.grpc.status_code': 3 }),
     ]);
     const text = await (await fetch(service.metricsUrl!)).text();
-    expect(text).toMatch(/^rpc_server_call_duration_count\{(?=.*rpc_method="switchyard\.v1\.JobService\/SubmitJob")(?=.*rpc_status_code="OK").*\} 1$/m);
+    expect(text).toMatch(
+      /^rpc_server_call_duration_count\{(?=.*rpc_method="switchyard\.v1\.JobService\/SubmitJob")(?=.*rpc_status_code="OK").*\} 1$/m,
+    );
     expect(text).toMatch(/^rpc_server_call_duration_count\{(?=.*rpc_status_code="INVALID_ARGUMENT").*\} 1$/m);
   }, 30_000);
 
   it('traces an outgoing call as a CLIENT span whose traceparent the server continues', async () => {
     spans.reset();
     const client = new api.JobServiceClient(service.address, credentials.createInsecure(), { interceptors: [grpcClientTracing] });
-    await inSpan('submit from a caller', { kind: SpanKind.INTERNAL, parent: contextOf({}) }, () =>
-      new Promise<void>((resolve, reject) => client.submitJob(api.SubmitJobRequest.fromPartial({ idempotencyKey: 'k-2' }), (error) => (error ? reject(error) : resolve()))),
+    await inSpan(
+      'submit from a caller',
+      { kind: SpanKind.INTERNAL, parent: contextOf({}) },
+      () =>
+        new Promise<void>((resolve, reject) =>
+          client.submitJob(api.SubmitJobRequest.fromPartial({ idempotencyKey: 'k-2' }), (error) => (error ? reject(error) : resolve())),
+        ),
     );
     client.close();
     const finished = spans.getFinishedSpans();
     const clientSpan = finished.find((span) => span.kind === SpanKind.CLIENT && span.name === 'switchyard.v1.JobService/SubmitJob');
     const serverSpan = finished.find((span) => span.kind === SpanKind.SERVER && span.name === 'switchyard.v1.JobService/SubmitJob');
-    expect(clientSpan?.attributes).toMatchObject({ 'rpc.system.name': 'grpc', 'rpc.method': 'switchyard.v1.JobService/SubmitJob', 'rpc.status_code': 'OK' });
+    expect(clientSpan?.attributes).toMatchObject({
+      'rpc.system.name': 'grpc',
+      'rpc.method': 'switchyard.v1.JobService/SubmitJob',
+      'rpc.status_code': 'OK',
+    });
     expect(serverSpan?.spanContext().traceId).toBe(clientSpan?.spanContext().traceId);
     expect(serverSpan?.parentSpanContext?.spanId).toBe(clientSpan?.spanContext().spanId);
   }, 30_000);

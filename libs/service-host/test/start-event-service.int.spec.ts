@@ -58,7 +58,11 @@ class ModuleHook implements OnApplicationShutdown {
 @Module({})
 class PingModule {
   static register(config: EventServiceConfig): DynamicModule {
-    return { module: PingModule, controllers: [PingConsumer], providers: [{ provide: USAGE_TOPIC, useValue: topicNames(config.topicPrefix).usage }, ModuleHook] };
+    return {
+      module: PingModule,
+      controllers: [PingConsumer],
+      providers: [{ provide: USAGE_TOPIC, useValue: topicNames(config.topicPrefix).usage }, ModuleHook],
+    };
   }
 }
 
@@ -100,7 +104,10 @@ describe('startEventService', () => {
   });
 
   it('creates the schema, migrates it, and gives the module its DataSource, event log and extras', async () => {
-    const rows: { name: string }[] = await service.dataSource.query(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [schema]);
+    const rows: { name: string }[] = await service.dataSource.query(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`,
+      [schema],
+    );
     expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['pings', 'event_inbox', 'event_outbox']));
     const hook = service.app.get(ModuleHook, { strict: false });
     expect(hook.dataSource).toBe(service.dataSource);
@@ -113,10 +120,19 @@ describe('startEventService', () => {
   });
 
   it('consumes the declared topics with the module’s handlers and relays what they emit', async () => {
-    const ping: EventEnvelope = { id: uniqueName('ping'), type: PING, source: '/test', subject: 'p1', time: new Date().toISOString(), data: {} };
+    const ping: EventEnvelope = {
+      id: uniqueName('ping'),
+      type: PING,
+      source: '/test',
+      subject: 'p1',
+      time: new Date().toISOString(),
+      data: {},
+    };
     await service.eventLog.append(`${prefix}jobs`, [ping]);
     await eventually(async () => expect(await service.dataSource.query('SELECT id FROM pings')).toEqual([{ id: ping.id }]));
-    await eventually(async () => expect((await readAll(service.eventLog, `${prefix}usage`)).map((e) => e.envelope.id)).toEqual([`pong-${ping.id}`]));
+    await eventually(async () =>
+      expect((await readAll(service.eventLog, `${prefix}usage`)).map((e) => e.envelope.id)).toEqual([`pong-${ping.id}`]),
+    );
   });
 
   it('closes in reverse order: the module’s hooks with the database open, then the extras, then the log and the database', async () => {

@@ -4,13 +4,7 @@ import { Controller, Module } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import {
-  checkHealth,
-  listReflectedServices,
-  PROTO_LOADER_OPTIONS,
-  startGrpcService,
-  type RunningGrpcService,
-} from '../src/index.js';
+import { checkHealth, listReflectedServices, PROTO_LOADER_OPTIONS, startGrpcService, type RunningGrpcService } from '../src/index.js';
 
 const protoPath = fileURLToPath(new URL('./fixtures/dispatch.proto', import.meta.url));
 

@@ -65,7 +65,17 @@ export const dependencyHealth = new DependencyHealth();
 // PostgreSQL SQLSTATEs of a server that is away: class 08 (connection exception), 57P01
 // admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections.
 const PG_OUTAGE_CODES = /^(08...|57P0[1-3]|53300)$/;
-const NODE_OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const NODE_OUTAGE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 const OUTAGE_NAMES = new Set([
   // KafkaJS
   'KafkaJSConnectionError',
@@ -100,11 +110,30 @@ const OUTAGE_MESSAGES = [
  */
 export function isDependencyOutage(error: unknown, depth = 0): boolean {
   if (error === null || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; driverError?: unknown; originalError?: unknown; retriable?: unknown };
+  const e = error as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    driverError?: unknown;
+    originalError?: unknown;
+    retriable?: unknown;
+  };
   if (typeof e.code === 'string' && (PG_OUTAGE_CODES.test(e.code) || NODE_OUTAGE_CODES.has(e.code))) return true;
   // KafkaJSNonRetriableError wraps the error that exhausted the retries; judge by that one.
-  if (typeof e.name === 'string' && OUTAGE_NAMES.has(e.name) && (e.name !== 'KafkaJSNonRetriableError' || isDependencyOutage(e.originalError ?? e.cause, depth + 1))) return true;
+  if (
+    typeof e.name === 'string' &&
+    OUTAGE_NAMES.has(e.name) &&
+    (e.name !== 'KafkaJSNonRetriableError' || isDependencyOutage(e.originalError ?? e.cause, depth + 1))
+  )
+    return true;
   if (typeof e.message === 'string' && OUTAGE_MESSAGES.some((pattern) => pattern.test(e.message as string))) return true;
-  if (Array.isArray((error as { errors?: unknown }).errors) && ((error as { errors: unknown[] }).errors).some((inner) => isDependencyOutage(inner, depth + 1))) return true;
-  return [e.cause, e.driverError, e.originalError].some((inner) => inner !== undefined && inner !== error && isDependencyOutage(inner, depth + 1));
+  if (
+    Array.isArray((error as { errors?: unknown }).errors) &&
+    (error as { errors: unknown[] }).errors.some((inner) => isDependencyOutage(inner, depth + 1))
+  )
+    return true;
+  return [e.cause, e.driverError, e.originalError].some(
+    (inner) => inner !== undefined && inner !== error && isDependencyOutage(inner, depth + 1),
+  );
 }

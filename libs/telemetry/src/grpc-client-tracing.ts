@@ -1,7 +1,15 @@
 // A CLIENT span per outgoing gRPC call, for any grpc-js client: pass it as an interceptor
 // (`new Client(address, credentials, { interceptors: [grpcClientTracing] })`). The call's
 // metadata carries the span's traceparent, so the server's span continues the caller's trace.
-import { InterceptingCall, ListenerBuilder, RequesterBuilder, status, type Interceptor, type Metadata, type StatusObject } from '@grpc/grpc-js';
+import {
+  InterceptingCall,
+  ListenerBuilder,
+  RequesterBuilder,
+  status,
+  type Interceptor,
+  type Metadata,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { histogram, DURATION_BUCKETS_SECONDS } from './instruments.js';
 import {
@@ -16,7 +24,12 @@ import {
 } from './semconv.js';
 import { tracer } from './trace-context.js';
 
-const clientDuration = histogram({ name: METRIC_RPC_CLIENT_CALL_DURATION, unit: 's', description: 'Duration of outgoing gRPC calls', buckets: DURATION_BUCKETS_SECONDS });
+const clientDuration = histogram({
+  name: METRIC_RPC_CLIENT_CALL_DURATION,
+  unit: 's',
+  description: 'Duration of outgoing gRPC calls',
+  buckets: DURATION_BUCKETS_SECONDS,
+});
 
 /** `/switchyard.v1.JobService/SubmitJob` -> its semantic-convention names. */
 export function rpcNames(path: string): { method: string; service: string } {
@@ -35,7 +48,12 @@ export const grpcClientTracing: Interceptor = (options, nextCall) => {
   const { method, service } = rpcNames(options.method_definition.path);
   const span = tracer.startSpan(method, {
     kind: SpanKind.CLIENT,
-    attributes: { [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM_NAME_VALUE_GRPC, [ATTR_RPC_SYSTEM]: 'grpc', [ATTR_RPC_METHOD]: method, [ATTR_RPC_SERVICE]: service },
+    attributes: {
+      [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM_NAME_VALUE_GRPC,
+      [ATTR_RPC_SYSTEM]: 'grpc',
+      [ATTR_RPC_METHOD]: method,
+      [ATTR_RPC_SERVICE]: service,
+    },
   });
   const started = performance.now();
   const requester = new RequesterBuilder()
@@ -49,7 +67,11 @@ export const grpcClientTracing: Interceptor = (options, nextCall) => {
             span.setAttributes({ [ATTR_RPC_STATUS_CODE]: name, [ATTR_RPC_GRPC_STATUS_CODE]: received.code });
             if (received.code !== status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: received.details });
             span.end();
-            clientDuration.record((performance.now() - started) / 1000, { [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM_NAME_VALUE_GRPC, [ATTR_RPC_METHOD]: method, [ATTR_RPC_STATUS_CODE]: name });
+            clientDuration.record((performance.now() - started) / 1000, {
+              [ATTR_RPC_SYSTEM_NAME]: RPC_SYSTEM_NAME_VALUE_GRPC,
+              [ATTR_RPC_METHOD]: method,
+              [ATTR_RPC_STATUS_CODE]: name,
+            });
             nextStatus(received);
           })
           .build(),

@@ -18,7 +18,18 @@ export * as semconv from './semconv.js';
 export * as switchyardMetrics from './switchyard-metrics.js';
 export { SWITCHYARD_ATTRIBUTES } from './switchyard-metrics.js';
 export { grpcClientTracing, grpcStatusName, rpcNames } from './grpc-client-tracing.js';
-export { activeTraceCarrier, activeTraceIds, context, contextOf, inSpan, SpanKind, SpanStatusCode, trace, tracer, type TraceCarrier } from './trace-context.js';
+export {
+  activeTraceCarrier,
+  activeTraceIds,
+  context,
+  contextOf,
+  inSpan,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+  type TraceCarrier,
+} from './trace-context.js';
 export { createLogger, LoggerConfigurationError, logLevelFrom, processLogger, REDACTED, redactText, type LogLevel } from './logger.js';
 export { kafkaLogCreator, levelOfKafkaEntry, type KafkaLogEntry, type KafkaLogLevel } from './kafkajs-log.js';
 export { dependencyHealth, isDependencyOutage, type ComponentReport, type ComponentStatus } from './dependency-health.js';

@@ -13,7 +13,18 @@ const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 
 export const REDACTED = '[REDACTED]';
 
 /** Field names whose values are secrets, at any of the depths below. */
-const SECRET_FIELDS = ['authorization', 'Authorization', 'apiKey', 'api_key', 'apiKeys', 'password', 'token', 'providerToken', 'provider_token', 'secret'];
+const SECRET_FIELDS = [
+  'authorization',
+  'Authorization',
+  'apiKey',
+  'api_key',
+  'apiKeys',
+  'password',
+  'token',
+  'providerToken',
+  'provider_token',
+  'secret',
+];
 const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `details[*].${field}`, `details[*].*.${field}`]);
 
 export class LoggerConfigurationError extends Error {
@@ -23,7 +34,8 @@ export class LoggerConfigurationError extends Error {
 /** LOG_LEVEL, checked: a typo is an error at start-up, not silently `info`. */
 export function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
   const level = (env.LOG_LEVEL || 'info').toLowerCase();
-  if (!LEVELS.includes(level as LogLevel)) throw new LoggerConfigurationError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, not "${env.LOG_LEVEL}"`);
+  if (!LEVELS.includes(level as LogLevel))
+    throw new LoggerConfigurationError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, not "${env.LOG_LEVEL}"`);
   return level as LogLevel;
 }
 

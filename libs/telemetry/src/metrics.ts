@@ -30,12 +30,17 @@ let started: { provider: MeterProvider; url: string | undefined; server: Server 
  * process: a later call shares the first (services sharing a test process share one endpoint),
  * and the provider shuts down when the last of them shuts down; a start after that begins anew.
  */
-export async function startMetrics(serviceName: string, options: { env?: NodeJS.ProcessEnv; readers?: readonly IMetricReader[] } = {}): Promise<Metrics> {
+export async function startMetrics(
+  serviceName: string,
+  options: { env?: NodeJS.ProcessEnv; readers?: readonly IMetricReader[] } = {},
+): Promise<Metrics> {
   if (!started) {
     const env = options.env ?? process.env;
     const readers: IMetricReader[] = [...(options.readers ?? [])];
     const address = env.METRICS_ADDRESS ? parseMetricsAddress(env.METRICS_ADDRESS) : undefined;
-    const prometheus = address ? new PrometheusExporter({ preventServerStart: true, withResourceConstantLabels: /^service\.name$/ }) : undefined;
+    const prometheus = address
+      ? new PrometheusExporter({ preventServerStart: true, withResourceConstantLabels: /^service\.name$/ })
+      : undefined;
     if (prometheus) readers.push(prometheus);
     const otlp = otlpReaderFor(env);
     if (otlp) readers.push(otlp);
@@ -63,7 +68,8 @@ export async function startMetrics(serviceName: string, options: { env?: NodeJS.
 
 /** The OTLP reader the environment asks for, if any (exported for tests). */
 export function otlpReaderFor(env: NodeJS.ProcessEnv): IMetricReader | undefined {
-  const chosen = env.OTEL_METRICS_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ? 'otlp' : 'none');
+  const chosen =
+    env.OTEL_METRICS_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ? 'otlp' : 'none');
   const names = chosen.split(',').map((name) => name.trim());
   for (const name of names) {
     // `prometheus` is accepted for symmetry with the SDK's variable; the endpoint itself comes from METRICS_ADDRESS.
@@ -73,7 +79,10 @@ export function otlpReaderFor(env: NodeJS.ProcessEnv): IMetricReader | undefined
   }
   if (!names.includes('otlp')) return undefined;
   const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
-  if (!Number.isInteger(interval) || interval <= 0) throw new MetricsConfigurationError(`OTEL_METRIC_EXPORT_INTERVAL must be a positive number of milliseconds, not "${env.OTEL_METRIC_EXPORT_INTERVAL}"`);
+  if (!Number.isInteger(interval) || interval <= 0)
+    throw new MetricsConfigurationError(
+      `OTEL_METRIC_EXPORT_INTERVAL must be a positive number of milliseconds, not "${env.OTEL_METRIC_EXPORT_INTERVAL}"`,
+    );
   // The URL from the same environment the choice came from (the exporter alone would read process.env).
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
   const url = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || (base ? `${base}/v1/metrics` : undefined);
@@ -90,7 +99,9 @@ export function parseMetricsAddress(value: string): { host: string; port: number
   const host = match?.groups?.v6 ?? match?.groups?.host;
   const port = Number(match?.groups?.port);
   if (host === undefined || !Number.isInteger(port) || port > 65535) {
-    throw new MetricsConfigurationError(`METRICS_ADDRESS must be host:port (e.g. 0.0.0.0:9464, or 127.0.0.1:0 for a free port), not "${value}"`);
+    throw new MetricsConfigurationError(
+      `METRICS_ADDRESS must be host:port (e.g. 0.0.0.0:9464, or 127.0.0.1:0 for a free port), not "${value}"`,
+    );
   }
   return { host, port };
 }

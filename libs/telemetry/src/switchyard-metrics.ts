@@ -3,7 +3,12 @@
 // exports each); docs/observability.md lists them with their attributes.
 import type { HistogramSpec, InstrumentSpec } from './instruments.js';
 import { DURATION_BUCKETS_SECONDS } from './instruments.js';
-import { METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES, METRIC_MESSAGING_CLIENT_SENT_MESSAGES, METRIC_MESSAGING_PROCESS_DURATION, METRIC_RPC_SERVER_CALL_DURATION } from './semconv.js';
+import {
+  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
+  METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
+  METRIC_MESSAGING_PROCESS_DURATION,
+  METRIC_RPC_SERVER_CALL_DURATION,
+} from './semconv.js';
 
 /** Attribute names of Switchyard's own dimensions (semantic-convention attributes are in ./semconv.ts). */
 export const SWITCHYARD_ATTRIBUTES = {
@@ -61,7 +66,11 @@ export const DEAD_LETTERS: InstrumentSpec = {
 };
 
 // intake: from its projection of the jobs topic.
-export const JOBS: InstrumentSpec = { name: 'switchyard.jobs', unit: '{job}', description: 'Jobs by state and tier, as intake projects them' };
+export const JOBS: InstrumentSpec = {
+  name: 'switchyard.jobs',
+  unit: '{job}',
+  description: 'Jobs by state and tier, as intake projects them',
+};
 export const JOB_STATE_AGE: InstrumentSpec = {
   name: 'switchyard.job.state_age.max',
   unit: 's',
@@ -89,9 +98,17 @@ export const LEDGER_BALANCE: InstrumentSpec = {
 };
 
 // metering
-export const USAGE_METERED: InstrumentSpec = { name: 'switchyard.usage.metered', unit: '{report}', description: 'Usage reports metered (UsageMetered appended)' };
+export const USAGE_METERED: InstrumentSpec = {
+  name: 'switchyard.usage.metered',
+  unit: '{report}',
+  description: 'Usage reports metered (UsageMetered appended)',
+};
 export const USAGE_GPU_TIME: InstrumentSpec = { name: 'switchyard.usage.gpu_time', unit: 's', description: 'GPU time metered' };
-export const USAGE_PRICED: InstrumentSpec = { name: 'switchyard.usage.priced', unit: '{token_base_unit}', description: 'What metered usage was priced at, in base units of the token' };
+export const USAGE_PRICED: InstrumentSpec = {
+  name: 'switchyard.usage.priced',
+  unit: '{token_base_unit}',
+  description: 'What metered usage was priced at, in base units of the token',
+};
 
 // placement: named here for its dashboard panels and alerts; placement registers them
 // (docs/observability.md, "Placement's metrics").
@@ -105,11 +122,23 @@ export const PLACEMENT_QUEUE_OLDEST_AGE: InstrumentSpec = {
   unit: 's',
   description: 'How long the longest-waiting queued job of a tier has waited',
 };
-export const PROVIDERS: InstrumentSpec = { name: 'switchyard.providers', unit: '{provider}', description: 'Providers by status (ACTIVE, SUSPECT, LOST)' };
-export const PROVIDERS_LOST: InstrumentSpec = { name: 'switchyard.providers.lost', unit: '{provider}', description: 'Providers declared lost (ProviderLost appended)' };
+export const PROVIDERS: InstrumentSpec = {
+  name: 'switchyard.providers',
+  unit: '{provider}',
+  description: 'Providers by status (ACTIVE, SUSPECT, LOST)',
+};
+export const PROVIDERS_LOST: InstrumentSpec = {
+  name: 'switchyard.providers.lost',
+  unit: '{provider}',
+  description: 'Providers declared lost (ProviderLost appended)',
+};
 export const GPU_UTILIZATION: InstrumentSpec = {
   name: 'switchyard.provider.gpu.utilization',
   unit: '1',
   description: 'GPUs in use over GPUs registered by active providers, per GPU class (0..1)',
 };
-export const GPUS: InstrumentSpec = { name: 'switchyard.provider.gpus', unit: '{gpu}', description: 'GPUs registered by active providers, per GPU class' };
+export const GPUS: InstrumentSpec = {
+  name: 'switchyard.provider.gpus',
+  unit: '{gpu}',
+  description: 'GPUs registered by active providers, per GPU class',
+};

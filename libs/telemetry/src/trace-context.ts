@@ -29,7 +29,11 @@ export function contextOf(carrier: TraceCarrier): Context {
 }
 
 /** Runs `work` in a span (active for everything it awaits), ending it with the outcome. */
-export function inSpan<T>(name: string, options: { kind: SpanKind; parent: Context; attributes?: Attributes }, work: () => Promise<T>): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  options: { kind: SpanKind; parent: Context; attributes?: Attributes },
+  work: () => Promise<T>,
+): Promise<T> {
   return tracer.startActiveSpan(name, { kind: options.kind, attributes: options.attributes ?? {} }, options.parent, async (span) => {
     try {
       return await work();

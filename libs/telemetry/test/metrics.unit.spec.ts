@@ -7,7 +7,9 @@ import { counter, histogram, MetricsConfigurationError, observeGauge, startMetri
 const declaredEarly = counter(switchyardMetrics.DEAD_LETTERS);
 const latency = histogram(switchyardMetrics.SUBMIT_TO_PLACED);
 let depth = 3;
-const gauge = observeGauge(switchyardMetrics.PLACEMENT_QUEUE_DEPTH, () => [{ value: depth, attributes: { 'switchyard.tier': 'TIER_BATCH' } }]);
+const gauge = observeGauge(switchyardMetrics.PLACEMENT_QUEUE_DEPTH, () => [
+  { value: depth, attributes: { 'switchyard.tier': 'TIER_BATCH' } },
+]);
 
 const metrics = await startMetrics('telemetry-spec', { env: { METRICS_ADDRESS: '127.0.0.1:0' } });
 afterAll(() => metrics.shutdown());
@@ -34,8 +36,13 @@ describe('metrics endpoint', () => {
     expect(samples(text, 'switchyard_dead_letters_total')).toEqual([
       { labels: expect.objectContaining({ messaging_consumer_group_name: 'switchyard.intake', service_name: 'telemetry-spec' }), value: 2 },
     ]);
-    expect(samples(text, 'switchyard_job_submit_to_placed_duration_bucket')).toContainEqual({ labels: expect.objectContaining({ switchyard_tier: 'TIER_REALTIME', le: '2' }), value: 1 });
-    expect(samples(text, 'switchyard_placement_queue_depth')).toEqual([{ labels: expect.objectContaining({ switchyard_tier: 'TIER_BATCH', service_name: 'telemetry-spec' }), value: 3 }]);
+    expect(samples(text, 'switchyard_job_submit_to_placed_duration_bucket')).toContainEqual({
+      labels: expect.objectContaining({ switchyard_tier: 'TIER_REALTIME', le: '2' }),
+      value: 1,
+    });
+    expect(samples(text, 'switchyard_placement_queue_depth')).toEqual([
+      { labels: expect.objectContaining({ switchyard_tier: 'TIER_BATCH', service_name: 'telemetry-spec' }), value: 3 },
+    ]);
   });
 
   it('reads gauges again on every scrape, and no longer once removed', async () => {

@@ -27,7 +27,10 @@ describe('OTLP metrics', () => {
   it('pushes the service’s metrics to the configured endpoint, without opening a Prometheus endpoint', async () => {
     counter(switchyardMetrics.USAGE_METERED).add(3, { 'switchyard.tier': 'BATCH' });
     expect(metrics.url).toBeUndefined();
-    await eventually(() => expect(received.some((r) => r.path === '/v1/metrics' && r.body.includes('switchyard.usage.metered'))).toBe(true), 10_000);
+    await eventually(
+      () => expect(received.some((r) => r.path === '/v1/metrics' && r.body.includes('switchyard.usage.metered'))).toBe(true),
+      10_000,
+    );
     expect(received.find((r) => r.body.includes('switchyard.usage.metered'))?.body.includes('otlp-spec')).toBe(true);
   }, 20_000);
 });

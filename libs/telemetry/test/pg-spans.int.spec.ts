@@ -17,11 +17,22 @@ describe('PostgreSQL spans', () => {
       encoding: 'utf8',
     });
     expect(run.status).toBe(0);
-    const spans = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { name: string; kind: number; traceId: string; parent?: string; id: string; attributes: Record<string, unknown> }[];
+    const spans = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      name: string;
+      kind: number;
+      traceId: string;
+      parent?: string;
+      id: string;
+      attributes: Record<string, unknown>;
+    }[];
     const parent = spans.find((span) => span.name === 'apply JobPlaced')!;
     const queries = spans.filter((span) => span.kind === 2 && span.name.startsWith('pg.query'));
     expect(queries).toHaveLength(1);
-    expect(queries[0]).toMatchObject({ traceId: parent.traceId, parent: parent.id, attributes: expect.objectContaining({ 'db.system.name': 'postgresql', 'db.query.text': 'SELECT $1::text AS inside' }) });
+    expect(queries[0]).toMatchObject({
+      traceId: parent.traceId,
+      parent: parent.id,
+      attributes: expect.objectContaining({ 'db.system.name': 'postgresql', 'db.query.text': 'SELECT $1::text AS inside' }),
+    });
     expect(JSON.stringify(spans)).not.toContain('secret-value');
     expect(JSON.stringify(spans)).not.toContain('outside_any_span');
   }, 60_000);

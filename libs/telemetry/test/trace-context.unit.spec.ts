@@ -35,7 +35,11 @@ describe('trace context across the log', () => {
 
   it('records a failing handler as an error span and rethrows', async () => {
     exporter.reset();
-    await expect(inSpan('process Poison', { kind: SpanKind.CONSUMER, parent: contextOf({ traceparent }) }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      inSpan('process Poison', { kind: SpanKind.CONSUMER, parent: contextOf({ traceparent }) }, async () =>
+        Promise.reject(new Error('boom')),
+      ),
+    ).rejects.toThrow('boom');
     expect(exporter.getFinishedSpans()[0]?.status.code).toBe(2);
   });
 });

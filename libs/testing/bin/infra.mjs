@@ -48,13 +48,18 @@ async function up() {
   const brokers = brokerCount(process.argv.slice(3));
   const existing = readState();
   if (existing && alive(existing.pid)) {
-    if ((existing.brokers ?? 1) !== brokers) console.error(`# infra is already running with ${existing.brokers ?? 1} Kafka broker(s); \`pnpm infra:down\` first to change that`);
+    if ((existing.brokers ?? 1) !== brokers)
+      console.error(`# infra is already running with ${existing.brokers ?? 1} Kafka broker(s); \`pnpm infra:down\` first to change that`);
     return printState(existing);
   }
   fs.mkdirSync(infraDir, { recursive: true });
   fs.rmSync(stateFile, { force: true });
   const out = fs.openSync(hostLog, 'w');
-  const host = spawn(process.execPath, [self, 'host', '--brokers', String(brokers)], { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const host = spawn(process.execPath, [self, 'host', '--brokers', String(brokers)], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
   host.unref();
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
@@ -77,7 +82,14 @@ async function host() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  fs.writeFileSync(stateFile, JSON.stringify({ pid: process.pid, brokers, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog, kafkaPids: infra.kafkaPids }, null, 2));
+  fs.writeFileSync(
+    stateFile,
+    JSON.stringify(
+      { pid: process.pid, brokers, env: infra.env, versions: infra.versions, kafkaLog: infra.kafkaLog, kafkaPids: infra.kafkaPids },
+      null,
+      2,
+    ),
+  );
   setInterval(() => {}, 1 << 30);
 }
 

@@ -34,15 +34,21 @@ function runJest(tier, env) {
   const argv = [
     '--experimental-vm-modules',
     path.join(repoRoot, 'node_modules/jest/bin/jest.js'),
-    '--selectProjects', tier,
+    '--selectProjects',
+    tier,
     '--passWithNoTests',
-    '--json', `--outputFile=${report}`,
+    '--json',
+    `--outputFile=${report}`,
     ...(process.env.CI ? ['--ci'] : []),
     ...jestArgs,
   ];
   console.error(`\n=== ${tier} tests ===`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' } });
+    const child = spawn(process.execPath, argv, {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
+    });
     // Jest writes its report when the tests are done; one that then does not exit is held open by
     // something a test left running. Fail that tier within a minute instead of hanging the run.
     let hung = false;
@@ -87,7 +93,11 @@ function runChaos() {
   }
   fs.rmSync(latest, { force: true });
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, CHAOS_OUT: outDir, NODE_NO_WARNINGS: '1' } });
+    const child = spawn(process.execPath, [main], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, CHAOS_OUT: outDir, NODE_NO_WARNINGS: '1' },
+    });
     child.on('exit', (code, signal) => {
       const runs = fs.existsSync(latest) ? JSON.parse(fs.readFileSync(latest, 'utf8')) : [];
       const passed = runs.filter((r) => r.verdict.failures.length === 0).length;

@@ -29,11 +29,9 @@ function resolveJars(version, log) {
   log(`resolving Apache Kafka ${version} jars from Maven Central into ${dir}`);
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
-  execFileSync(
-    'mvn',
-    ['-B', '-q', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  execFileSync('mvn', ['-B', '-q', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
   return dir;
@@ -151,11 +149,18 @@ async function startJvmBroker(log, count = 1) {
   for (const node of nodes) {
     node.logFile = path.join(logDir, count === 1 ? `kafka-${stamp}.log` : `kafka-${stamp}-node${node.nodeId}.log`);
     node.propsFile = path.join(workDir, `server-${node.nodeId}.properties`);
-    fs.writeFileSync(node.propsFile, brokerProperties({ ...node, dataDir: path.join(workDir, `data-${node.nodeId}`), voters, replicas: count }));
+    fs.writeFileSync(
+      node.propsFile,
+      brokerProperties({ ...node, dataDir: path.join(workDir, `data-${node.nodeId}`), voters, replicas: count }),
+    );
     const out = fs.openSync(node.logFile, 'a');
-    execFileSync(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propsFile, '--ignore-formatted'], {
-      stdio: ['ignore', out, out],
-    });
+    execFileSync(
+      java,
+      ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propsFile, '--ignore-formatted'],
+      {
+        stdio: ['ignore', out, out],
+      },
+    );
     fs.closeSync(out);
   }
 

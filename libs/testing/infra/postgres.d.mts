@@ -4,7 +4,11 @@ export interface RunningPostgres {
   readonly embedded: boolean;
   stop(): Promise<void>;
 }
-export function startEmbeddedPostgres(options?: { dataDir?: string; port?: number; log?: (message: string) => void }): Promise<RunningPostgres>;
+export function startEmbeddedPostgres(options?: {
+  dataDir?: string;
+  port?: number;
+  log?: (message: string) => void;
+}): Promise<RunningPostgres>;
 export function startPostgres(log?: (message: string) => void): Promise<RunningPostgres & { version?: string }>;
 export function serverVersion(url: string): Promise<string>;
 /** An embedded server this process owns; restart() is an immediate (crash) shutdown and a start. */

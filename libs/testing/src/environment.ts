@@ -9,7 +9,9 @@ function required(name: string): string {
 }
 
 export function kafkaBrokers(): string[] {
-  return required('KAFKA_BROKERS').split(',').map((b) => b.trim());
+  return required('KAFKA_BROKERS')
+    .split(',')
+    .map((b) => b.trim());
 }
 
 export function databaseUrl(): string {

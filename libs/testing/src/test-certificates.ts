@@ -32,10 +32,15 @@ export class TestCertificates {
 
   /** A server certificate for localhost and 127.0.0.1, signed by this CA. */
   server(name = 'server'): Issued {
-    return this.leaf(name, { commonName: 'localhost' }, [
-      { type: 2, value: 'localhost' },
-      { type: 7, ip: '127.0.0.1' },
-    ], { serverAuth: true });
+    return this.leaf(
+      name,
+      { commonName: 'localhost' },
+      [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+      { serverAuth: true },
+    );
   }
 
   /** A client certificate signed by this CA. */
@@ -57,7 +62,10 @@ export class TestCertificates {
     const keys = pki.rsa.generateKeyPair({ bits: 2048 });
     const cert = this.base(keys.publicKey, [{ name: 'commonName', value: commonName }]);
     cert.setIssuer(cert.subject.attributes);
-    cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ]);
     cert.sign(keys.privateKey, md.sha256.create());
     return { ...this.files(name, cert, keys.privateKey), cert, key: keys.privateKey };
   }

@@ -13,7 +13,10 @@ const consumers: Consumer[] = [];
 
 /** Consumes from the beginning until `count` messages arrived (or fails after a timeout). */
 async function consumeAll(topic: string, count: number, options: { groupId?: string; readUncommitted?: boolean } = {}) {
-  const consumer = kafka.consumer({ groupId: options.groupId ?? uniqueName('smoke-reader'), readUncommitted: options.readUncommitted ?? false });
+  const consumer = kafka.consumer({
+    groupId: options.groupId ?? uniqueName('smoke-reader'),
+    readUncommitted: options.readUncommitted ?? false,
+  });
   consumers.push(consumer);
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -92,7 +95,14 @@ describe('Kafka smoke (real broker)', () => {
     const { input, output } = topics.names as Record<string, string>;
     const seed = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await seed.connect();
-    await seed.send({ topic: input!, acks: -1, messages: [{ key: 'k', value: 'a' }, { key: 'k', value: 'b' }] });
+    await seed.send({
+      topic: input!,
+      acks: -1,
+      messages: [
+        { key: 'k', value: 'a' },
+        { key: 'k', value: 'b' },
+      ],
+    });
     await seed.disconnect();
 
     const groupId = uniqueName('smoke-txn');
@@ -105,7 +115,13 @@ describe('Kafka smoke (real broker)', () => {
     await aborted.abort();
 
     const committed = await producer.transaction();
-    await committed.send({ topic: output!, messages: [{ key: 'k', value: 'A' }, { key: 'k', value: 'B' }] });
+    await committed.send({
+      topic: output!,
+      messages: [
+        { key: 'k', value: 'A' },
+        { key: 'k', value: 'B' },
+      ],
+    });
     await committed.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input!, partitions: [{ partition: 0, offset: '2' }] }] });
     await committed.commit();
     await producer.disconnect();

@@ -17,7 +17,9 @@ class SmokeBalance {
 class CreateSmokeBalance1700000000000 implements MigrationInterface {
   name = 'CreateSmokeBalance1700000000000';
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`CREATE TABLE smoke_balance (account text PRIMARY KEY, amount_base_units bigint NOT NULL CHECK (amount_base_units >= 0))`);
+    await runner.query(
+      `CREATE TABLE smoke_balance (account text PRIMARY KEY, amount_base_units bigint NOT NULL CHECK (amount_base_units >= 0))`,
+    );
   }
   async down(runner: QueryRunner): Promise<void> {
     await runner.query(`DROP TABLE smoke_balance`);
@@ -51,7 +53,9 @@ describe('PostgreSQL smoke (real server)', () => {
     const applied = await dataSource.runMigrations();
     expect(applied.map((m) => m.name)).toEqual(['CreateSmokeBalance1700000000000']);
     expect(await dataSource.runMigrations()).toEqual([]);
-    const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema.name]);
+    const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [
+      schema.name,
+    ]);
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['migrations', 'smoke_balance']);
   });
 

@@ -18,7 +18,9 @@ describe('classifierConfigFromEnv', () => {
   });
 
   it('reads GRPC_URL, TIER_POLICY_FILE and CLASSIFIER_CONSUMER_GROUP', () => {
-    expect(classifierConfigFromEnv({ ...base, GRPC_URL: '0.0.0.0:0', TIER_POLICY_FILE: '/etc/tiers.yaml', CLASSIFIER_CONSUMER_GROUP: 'g' })).toMatchObject({ grpcUrl: '0.0.0.0:0', policyPath: '/etc/tiers.yaml', consumerGroup: 'g' });
+    expect(
+      classifierConfigFromEnv({ ...base, GRPC_URL: '0.0.0.0:0', TIER_POLICY_FILE: '/etc/tiers.yaml', CLASSIFIER_CONSUMER_GROUP: 'g' }),
+    ).toMatchObject({ grpcUrl: '0.0.0.0:0', policyPath: '/etc/tiers.yaml', consumerGroup: 'g' });
   });
 
   it('refuses a missing database and a listen address that is not host:port', () => {

@@ -6,7 +6,16 @@ import { defaultConsumerGroup, events, jobEventEnvelope, topicNames } from '@swi
 import { KafkaEventLog, PostgresEventLog, type EventLog } from '@switchyard/event-log';
 import { checkHealth, listReflectedServices } from '@switchyard/service-host';
 import { startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, eventually, kafkaBrokers, quiescent, readAll, type TestSchema, uniqueName } from '@switchyard/testing';
+import {
+  createTestSchema,
+  databaseUrl,
+  eventually,
+  kafkaBrokers,
+  quiescent,
+  readAll,
+  type TestSchema,
+  uniqueName,
+} from '@switchyard/testing';
 
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,7 +39,10 @@ describe.each(['postgres', 'kafka'] as const)('classifier service (%s event log)
 
   beforeAll(async () => {
     schema = await createTestSchema('cls');
-    log = backend === 'kafka' ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: 'classifier-test' }) : new PostgresEventLog({ connectionString: databaseUrl() });
+    log =
+      backend === 'kafka'
+        ? new KafkaEventLog({ brokers: kafkaBrokers(), clientId: 'classifier-test' })
+        : new PostgresEventLog({ connectionString: databaseUrl() });
     service = await startServiceProcess({
       cwd: serviceDir,
       env: {
@@ -55,8 +67,14 @@ describe.each(['postgres', 'kafka'] as const)('classifier service (%s event log)
   });
 
   it('given JobSubmitted events, classifies each once, recording policy version, rule and reasons, even when one is delivered twice', async () => {
-    const realtime = jobEventEnvelope({ jobSubmitted: submitted('job-rt', { kind: 'WORKLOAD_KIND_INFERENCE' as never, maxLatencyMs: 200 }) }, { source: '/test', time: '2025-11-24T16:00:00Z' });
-    const batch = jobEventEnvelope({ jobSubmitted: submitted('job-batch', { kind: 'WORKLOAD_KIND_BATCH_INFERENCE' as never }) }, { source: '/test', time: '2025-11-24T16:00:00Z' });
+    const realtime = jobEventEnvelope(
+      { jobSubmitted: submitted('job-rt', { kind: 'WORKLOAD_KIND_INFERENCE' as never, maxLatencyMs: 200 }) },
+      { source: '/test', time: '2025-11-24T16:00:00Z' },
+    );
+    const batch = jobEventEnvelope(
+      { jobSubmitted: submitted('job-batch', { kind: 'WORKLOAD_KIND_BATCH_INFERENCE' as never }) },
+      { source: '/test', time: '2025-11-24T16:00:00Z' },
+    );
     await log.append(jobsTopic, [realtime, batch, realtime]); // the realtime submission redelivered
 
     const classified = await eventually(async () => {
@@ -65,7 +83,11 @@ describe.each(['postgres', 'kafka'] as const)('classifier service (%s event log)
       return found;
     });
     const byJob = new Map(classified.map((e) => [e.key, events.JobEvent.fromJSON(e.envelope.data).jobClassified!]));
-    expect(byJob.get('job-rt')).toMatchObject({ tier: 'TIER_REALTIME', policyVersion: '2026-11-24.1', classifiedAt: { seconds: '1764000000' } });
+    expect(byJob.get('job-rt')).toMatchObject({
+      tier: 'TIER_REALTIME',
+      policyVersion: '2026-11-24.1',
+      classifiedAt: { seconds: '1764000000' },
+    });
     expect(byJob.get('job-rt')!.reasons.join('; ')).toContain('max_latency_ms=200');
     expect(byJob.get('job-batch')).toMatchObject({ tier: 'TIER_BATCH' });
     const rt = classified.find((e) => e.key === 'job-rt')!.envelope;
@@ -73,7 +95,12 @@ describe.each(['postgres', 'kafka'] as const)('classifier service (%s event log)
 
     // Nothing more arrives for the duplicate: once the classifier has consumed everything and
     // published its outbox, whatever it decided is in the log.
-    await quiescent({ admin: log.admin, groupId: defaultConsumerGroup('classifier'), topics: [jobsTopic], outbox: { schema: schema.name } });
+    await quiescent({
+      admin: log.admin,
+      groupId: defaultConsumerGroup('classifier'),
+      topics: [jobsTopic],
+      outbox: { schema: schema.name },
+    });
     expect((await readAll(log, jobsTopic)).filter((e) => e.envelope.type === 'switchyard.events.v1.JobClassified')).toHaveLength(2);
   }, 60_000);
 

@@ -1,6 +1,13 @@
 // Intake's configuration, read once from the environment by main.ts (see docs/intake.md).
 import { withSearchPath } from '@switchyard/event-runtime';
-import { grpcUrlFromEnv, positiveIntFromEnv, rateLimitFromEnv, serviceEnvironment, type EventServiceConfig, type RateLimit } from '@switchyard/service-host';
+import {
+  grpcUrlFromEnv,
+  positiveIntFromEnv,
+  rateLimitFromEnv,
+  serviceEnvironment,
+  type EventServiceConfig,
+  type RateLimit,
+} from '@switchyard/service-host';
 import type { SubmissionLimits } from './jobs/submit-job.handler.js';
 
 export { withSearchPath };

@@ -20,12 +20,19 @@ describe('intakeConfigFromEnv', () => {
   });
 
   it('reads the SubmitJob batch size and waiting room, and refuses what is not a positive integer', () => {
-    expect(intakeConfigFromEnv({ ...base, INTAKE_SUBMIT_BATCH_SIZE: '64', INTAKE_MAX_WAITING_SUBMISSIONS: '100' }).submissionLimits).toEqual({ batchSize: 64, maxWaiting: 100 });
-    expect(() => intakeConfigFromEnv({ ...base, INTAKE_MAX_WAITING_SUBMISSIONS: '-1' })).toThrow('INTAKE_MAX_WAITING_SUBMISSIONS must be a positive integer');
+    expect(
+      intakeConfigFromEnv({ ...base, INTAKE_SUBMIT_BATCH_SIZE: '64', INTAKE_MAX_WAITING_SUBMISSIONS: '100' }).submissionLimits,
+    ).toEqual({ batchSize: 64, maxWaiting: 100 });
+    expect(() => intakeConfigFromEnv({ ...base, INTAKE_MAX_WAITING_SUBMISSIONS: '-1' })).toThrow(
+      'INTAKE_MAX_WAITING_SUBMISSIONS must be a positive integer',
+    );
   });
 
   it('uses Kafka when brokers are given, or when asked to', () => {
-    expect(intakeConfigFromEnv({ ...base, KAFKA_BROKERS: 'k1:9092, k2:9092' }).eventLog).toEqual({ backend: 'kafka', brokers: ['k1:9092', 'k2:9092'] });
+    expect(intakeConfigFromEnv({ ...base, KAFKA_BROKERS: 'k1:9092, k2:9092' }).eventLog).toEqual({
+      backend: 'kafka',
+      brokers: ['k1:9092', 'k2:9092'],
+    });
     expect(() => intakeConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'kafka' })).toThrow('KAFKA_BROKERS is required');
   });
 

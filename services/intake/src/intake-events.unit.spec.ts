@@ -12,12 +12,23 @@ const classified: events.JobClassified = {
   classifiedAt: { seconds: '1764000000', nanos: 0 },
 };
 
-const envelope = (type: string, data: JsonValue): EventEnvelope => ({ id: 'e-1', type, source: '/test', subject: 'job-1', time: '2026-11-24T12:00:00.000Z', data });
+const envelope = (type: string, data: JsonValue): EventEnvelope => ({
+  id: 'e-1',
+  type,
+  source: '/test',
+  subject: 'job-1',
+  time: '2026-11-24T12:00:00.000Z',
+  data,
+});
 
 describe('jobs topic envelopes', () => {
   it('writes the JobEvent envelope JSON with CloudEvents attributes from the event and its time', () => {
     const at = new Date('2026-11-24T12:00:00.123Z');
-    const written = intakeJobEnvelope('e-9', { type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'r', requestedAt: undefined } }, at);
+    const written = intakeJobEnvelope(
+      'e-9',
+      { type: 'JobCancelRequested', payload: { jobId: 'job-1', reason: 'r', requestedAt: undefined } },
+      at,
+    );
     expect(written).toEqual({
       id: 'e-9',
       type: 'switchyard.events.v1.JobCancelRequested',
@@ -39,16 +50,37 @@ describe('jobs topic envelopes', () => {
   });
 
   it('reads usage facts from UsageMetered and usage postings, and throws on one that cannot be read', () => {
-    const metered = events.UsageEvent.toJSON({ usageMetered: events.UsageMetered.fromPartial({ usageId: 'u-1', jobId: 'job-1', attempt: 1, tenantChargeBaseUnits: '10' }) }) as JsonValue;
-    expect(readUsageFact(envelope('switchyard.events.v1.UsageMetered', metered))).toEqual({ kind: 'metered', usageId: 'u-1', jobId: 'job-1', attempt: 1, chargeBaseUnits: '10', waived: false });
-    const posting = events.LedgerEvent.toJSON({ postingRecorded: events.PostingRecorded.fromPartial({ postingId: 'usage:u-1', sourceId: 'u-1', kind: events.PostingKind.POSTING_KIND_USAGE }) }) as JsonValue;
-    expect(readUsageFact(envelope('switchyard.events.v1.PostingRecorded', posting))).toEqual({ kind: 'posted', usageId: 'u-1', postingId: 'usage:u-1' });
+    const metered = events.UsageEvent.toJSON({
+      usageMetered: events.UsageMetered.fromPartial({ usageId: 'u-1', jobId: 'job-1', attempt: 1, tenantChargeBaseUnits: '10' }),
+    }) as JsonValue;
+    expect(readUsageFact(envelope('switchyard.events.v1.UsageMetered', metered))).toEqual({
+      kind: 'metered',
+      usageId: 'u-1',
+      jobId: 'job-1',
+      attempt: 1,
+      chargeBaseUnits: '10',
+      waived: false,
+    });
+    const posting = events.LedgerEvent.toJSON({
+      postingRecorded: events.PostingRecorded.fromPartial({
+        postingId: 'usage:u-1',
+        sourceId: 'u-1',
+        kind: events.PostingKind.POSTING_KIND_USAGE,
+      }),
+    }) as JsonValue;
+    expect(readUsageFact(envelope('switchyard.events.v1.PostingRecorded', posting))).toEqual({
+      kind: 'posted',
+      usageId: 'u-1',
+      postingId: 'usage:u-1',
+    });
     expect(() => readUsageFact(envelope('switchyard.events.v1.UsageMetered', { usageId: 'u-1' }))).toThrow('does not carry usageMetered');
   });
 
   it('reads nothing from another topic’s type, or a payload that does not match ce_type', () => {
     expect(readJobEvent(envelope('switchyard.events.v1.ProviderLost', { providerId: 'p' }))).toBeUndefined();
-    expect(readJobEvent(envelope('switchyard.events.v1.JobPlaced', events.JobEvent.toJSON({ jobClassified: classified }) as JsonValue))).toBeUndefined();
+    expect(
+      readJobEvent(envelope('switchyard.events.v1.JobPlaced', events.JobEvent.toJSON({ jobClassified: classified }) as JsonValue)),
+    ).toBeUndefined();
     expect(readJobEvent(envelope('switchyard.events.v1.JobPlaced', 'text'))).toBeUndefined();
   });
 

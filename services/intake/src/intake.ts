@@ -4,7 +4,13 @@
 import { readTenantsFile } from '@switchyard/access';
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
 import { loadRateCards } from '@switchyard/metering/pricing';
-import { JsonLogger, startEventService, type OpenedService, type RunningEventService, type ServiceResources } from '@switchyard/service-host';
+import {
+  JsonLogger,
+  startEventService,
+  type OpenedService,
+  type RunningEventService,
+  type ServiceResources,
+} from '@switchyard/service-host';
 import { withSearchPath, type IntakeConfig } from './config.js';
 import { IntakeModule } from './intake.module.js';
 import { RATE_CARDS } from './jobs/tokens.js';
@@ -38,7 +44,14 @@ export function startIntake(config: IntakeConfig, options: StartIntakeOptions = 
       // The job projection takes a partition's run of job events at once (the per-event handlers stay the fallback).
       batchHandler: (app) => {
         const projector = app.get(JobProjector);
-        return { types: new Set(PROJECTED_JOB_EVENT_TYPES), handle: (events, { manager }) => projector.projectBatch(manager, events.map((e) => e.envelope)) };
+        return {
+          types: new Set(PROJECTED_JOB_EVENT_TYPES),
+          handle: (events, { manager }) =>
+            projector.projectBatch(
+              manager,
+              events.map((e) => e.envelope),
+            ),
+        };
       },
       maxBatchSize: 500,
     },
@@ -54,10 +67,14 @@ async function intakeResources({ config, dataSource }: OpenedService<IntakeConfi
     await new TenantDirectory(dataSource).replaceAll(tenants);
     logger.log(`loaded ${tenants.length} tenants from ${config.tenantsFile}`);
   } else {
-    logger.warn('SWITCHYARD_TENANTS_FILE is not set: keeping the tenants already stored; a fresh database answers every call UNAUTHENTICATED');
+    logger.warn(
+      'SWITCHYARD_TENANTS_FILE is not set: keeping the tenants already stored; a fresh database answers every call UNAUTHENTICATED',
+    );
   }
   const rateCards = await loadRateCards(config.rateCardsFile);
-  const feed = new JobHistoryFeed(withSearchPath(config.databaseUrl, config.databaseSchema), { warn: (message) => logger.warn(message, 'JobHistoryFeed') });
+  const feed = new JobHistoryFeed(withSearchPath(config.databaseUrl, config.databaseSchema), {
+    warn: (message) => logger.warn(message, 'JobHistoryFeed'),
+  });
   await feed.start();
   return {
     providers: [

@@ -45,10 +45,15 @@ describe('intake: back-pressure on SubmitJob', () => {
     const { rows } = await fixture.db.query<{ id: string }>('SELECT id FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
     expect(rows.map((r) => r.id)).toEqual(ids);
     await fixture.outboxDrained();
-    const submitted = (await fixture.jobEvents()).filter((e) => e.envelope.type === 'switchyard.events.v1.JobSubmitted').map((e) => e.envelope.subject);
+    const submitted = (await fixture.jobEvents())
+      .filter((e) => e.envelope.type === 'switchyard.events.v1.JobSubmitted')
+      .map((e) => e.envelope.subject);
     expect(submitted.sort()).toEqual(ids);
     // Several submissions shared a transaction: fewer distinct commit times than jobs.
-    const { rows: batches } = await fixture.db.query<{ n: number }>('SELECT COUNT(DISTINCT xmin::text)::int AS n FROM jobs WHERE id = ANY($1::uuid[])', [ids]);
+    const { rows: batches } = await fixture.db.query<{ n: number }>(
+      'SELECT COUNT(DISTINCT xmin::text)::int AS n FROM jobs WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     expect(batches[0]!.n).toBeLessThan(ids.length);
 
     // A refused submission, retried after its delay with the same key, is accepted once.

@@ -32,7 +32,10 @@ describe('intake while its Kafka broker restarts', () => {
 
   it('accepts submissions while the broker is down and turns NOT_SERVING', async () => {
     const before = (await submit('before-broker-outage')).job!.id;
-    await eventually(async () => expect((await call(acme, 'getJob', { jobId: before })).job!.state).toBe(api.JobState.JOB_STATE_SUBMITTED), OUTAGE_TIMEOUT);
+    await eventually(
+      async () => expect((await call(acme, 'getJob', { jobId: before })).job!.state).toBe(api.JobState.JOB_STATE_SUBMITTED),
+      OUTAGE_TIMEOUT,
+    );
     await broker.killBroker(0);
     duringOutage = (await submit('during-broker-outage')).job!.id;
     await eventually(async () => expect(await checkHealth(fx.intake.address)).toBe('NOT_SERVING'), OUTAGE_TIMEOUT, 500);
@@ -41,9 +44,26 @@ describe('intake while its Kafka broker restarts', () => {
   it('publishes what waited, consumes again and is SERVING after the restart', async () => {
     await broker.startBroker(0);
     await fx.outboxDrained();
-    await eventually(async () => expect((await fx.jobEvents()).some((e) => e.envelope.subject === duringOutage)).toBe(true), OUTAGE_TIMEOUT, 500);
-    await fx.append({ jobClassified: { jobId: duringOutage, tier: api.Tier.TIER_BATCH, policyVersion: 'v1', matchedRuleId: 'batch', reasons: [], classifiedAt: undefined } });
-    await eventually(async () => expect((await call(acme, 'getJob', { jobId: duringOutage })).job!.state).toBe(api.JobState.JOB_STATE_CLASSIFIED), OUTAGE_TIMEOUT, 500);
+    await eventually(
+      async () => expect((await fx.jobEvents()).some((e) => e.envelope.subject === duringOutage)).toBe(true),
+      OUTAGE_TIMEOUT,
+      500,
+    );
+    await fx.append({
+      jobClassified: {
+        jobId: duringOutage,
+        tier: api.Tier.TIER_BATCH,
+        policyVersion: 'v1',
+        matchedRuleId: 'batch',
+        reasons: [],
+        classifiedAt: undefined,
+      },
+    });
+    await eventually(
+      async () => expect((await call(acme, 'getJob', { jobId: duringOutage })).job!.state).toBe(api.JobState.JOB_STATE_CLASSIFIED),
+      OUTAGE_TIMEOUT,
+      500,
+    );
     await eventually(async () => expect(await checkHealth(fx.intake.address)).toBe('SERVING'), OUTAGE_TIMEOUT, 500);
   }, 180_000);
 });

@@ -34,13 +34,19 @@ describe.each<Backend>(['postgres', 'kafka'])('intake while PostgreSQL restarts 
 
   it('serves and projects before the outage', async () => {
     firstJob = (await submit('before-outage')).job!.id;
-    await eventually(async () => expect((await call(acme, 'getJob', { jobId: firstJob })).job!.state).toBe(api.JobState.JOB_STATE_SUBMITTED));
+    await eventually(async () =>
+      expect((await call(acme, 'getJob', { jobId: firstJob })).job!.state).toBe(api.JobState.JOB_STATE_SUBMITTED),
+    );
     expect(await checkHealth(fx.intake.address)).toBe('SERVING');
   }, 30_000);
 
   it('answers UNAVAILABLE with RetryInfo and turns NOT_SERVING while PostgreSQL is down', async () => {
     await server.down({ abrupt: false });
-    const error: ServiceError = await callError(acme, 'submitJob', api.SubmitJobRequest.fromPartial({ idempotencyKey: 'during-outage', spec: validSpec() }));
+    const error: ServiceError = await callError(
+      acme,
+      'submitJob',
+      api.SubmitJobRequest.fromPartial({ idempotencyKey: 'during-outage', spec: validSpec() }),
+    );
     expect(status[error.code]).toBe('UNAVAILABLE');
     const details = decodeStatusDetails(error)!.details;
     expect(details.map((d) => d.type)).toEqual(['google.rpc.RetryInfo', 'google.rpc.ErrorInfo']);
@@ -54,8 +60,20 @@ describe.each<Backend>(['postgres', 'kafka'])('intake while PostgreSQL restarts 
     await server.up();
     await eventually(async () => expect(await checkHealth(fx.intake.address)).toBe('SERVING'), OUTAGE_TIMEOUT);
     // The consumer applies an event appended after the restart (as the classifier would).
-    await fx.append({ jobClassified: { jobId: firstJob, tier: api.Tier.TIER_BATCH, policyVersion: 'v1', matchedRuleId: 'batch', reasons: [], classifiedAt: undefined } });
-    await eventually(async () => expect((await call(acme, 'getJob', { jobId: firstJob })).job!.state).toBe(api.JobState.JOB_STATE_CLASSIFIED), OUTAGE_TIMEOUT);
+    await fx.append({
+      jobClassified: {
+        jobId: firstJob,
+        tier: api.Tier.TIER_BATCH,
+        policyVersion: 'v1',
+        matchedRuleId: 'batch',
+        reasons: [],
+        classifiedAt: undefined,
+      },
+    });
+    await eventually(
+      async () => expect((await call(acme, 'getJob', { jobId: firstJob })).job!.state).toBe(api.JobState.JOB_STATE_CLASSIFIED),
+      OUTAGE_TIMEOUT,
+    );
     // A new submission is relayed to the log and projected.
     const second = (await submit('after-outage')).job!.id;
     await fx.outboxDrained();

@@ -54,7 +54,9 @@ describe('intake service process', () => {
   });
 
   it('lists grpc.health.v1.Health and switchyard.v1.JobService through server reflection', async () => {
-    expect(await listReflectedServices(service!.address)).toEqual(expect.arrayContaining(['grpc.health.v1.Health', 'switchyard.v1.JobService']));
+    expect(await listReflectedServices(service!.address)).toEqual(
+      expect.arrayContaining(['grpc.health.v1.Health', 'switchyard.v1.JobService']),
+    );
   });
 
   it('exits with code 0 within 5 s of SIGTERM', async () => {

@@ -52,12 +52,21 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
   const watch = (jobId: string, resumeCursor = ''): Watch => new Watch(acme.watchJob({ jobId, resumeCursor }));
 
   const classified = (jobId: string): events.JobEvent => ({
-    jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'v7', matchedRuleId: 'interactive', reasons: ['kind=INFERENCE'], classifiedAt: undefined },
+    jobClassified: {
+      jobId,
+      tier: api.Tier.TIER_REALTIME,
+      policyVersion: 'v7',
+      matchedRuleId: 'interactive',
+      reasons: ['kind=INFERENCE'],
+      classifiedAt: undefined,
+    },
   });
   const placed = (jobId: string, providerId: string, attempt = 1): events.JobEvent => ({
     jobPlaced: { jobId, providerId, operatorId: 'op-1', attempt, decision: undefined, gangMembers: [] },
   });
-  const started = (jobId: string, providerId: string): events.JobEvent => ({ jobStarted: { jobId, attempt: 1, providerId, startedAt: undefined } });
+  const started = (jobId: string, providerId: string): events.JobEvent => ({
+    jobStarted: { jobId, attempt: 1, providerId, startedAt: undefined },
+  });
 
   it('streams the lifecycle live, job snapshot per step, and ends at COMPLETED', async () => {
     const job = await submit('watch-live');
@@ -68,7 +77,9 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     await fx.append(classified(job.id));
     await fx.append(placed(job.id, 'provider-eu-1'));
     await fx.append(started(job.id, 'provider-eu-1'));
-    await fx.append({ jobCompleted: { jobId: job.id, attempt: 1, providerId: 'provider-eu-1', resultHash: 'sha256:feed', completedAt: undefined } });
+    await fx.append({
+      jobCompleted: { jobId: job.id, attempt: 1, providerId: 'provider-eu-1', resultHash: 'sha256:feed', completedAt: undefined },
+    });
     await live.ends();
 
     expect(live.updates.map((u) => [u.eventType, u.job!.state])).toEqual([
@@ -80,7 +91,11 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     ]);
     expect(live.updates[1]!.job).toMatchObject({ tier: api.Tier.TIER_REALTIME });
     expect(live.updates[1]!.detail).toContain('interactive');
-    expect(live.updates[4]!.job).toMatchObject({ placement: { providerId: 'provider-eu-1', attempt: 1 }, attempts: 1, resultHash: 'sha256:feed' });
+    expect(live.updates[4]!.job).toMatchObject({
+      placement: { providerId: 'provider-eu-1', attempt: 1 },
+      attempts: 1,
+      resultHash: 'sha256:feed',
+    });
     expect(new Set(live.updates.map((u) => u.cursor)).size).toBe(5);
 
     const { job: stored } = await call(acme, 'getJob', { jobId: job.id });
@@ -96,7 +111,17 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
 
     await fx.append(placed(job.id, 'provider-us-1'));
     await fx.append({
-      jobFailed: { jobId: job.id, attempt: 1, providerId: 'provider-us-1', category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, source: events.FailureSource.FAILURE_SOURCE_PROVIDER, message: 'model crashed', failedAt: undefined, fault: events.Fault.FAULT_WORKLOAD },
+      jobFailed: {
+        jobId: job.id,
+        attempt: 1,
+        providerId: 'provider-us-1',
+        category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD,
+        retryable: false,
+        source: events.FailureSource.FAILURE_SOURCE_PROVIDER,
+        message: 'model crashed',
+        failedAt: undefined,
+        fault: events.Fault.FAULT_WORKLOAD,
+      },
     });
     const resumed = watch(job.id, seen[1]!.cursor);
     await resumed.ends();
@@ -128,14 +153,31 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     await fx.append(classified(job.id));
     await fx.append(placed(job.id, 'provider-lost'));
     await fx.append({
-      jobRequeued: { jobId: job.id, attempt: 2, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, previousProviderId: 'provider-lost', excludedProviderIds: ['provider-lost'], requeuedAt: undefined, fault: events.Fault.FAULT_PROVIDER, category: api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED, message: '' },
+      jobRequeued: {
+        jobId: job.id,
+        attempt: 2,
+        reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST,
+        previousProviderId: 'provider-lost',
+        excludedProviderIds: ['provider-lost'],
+        requeuedAt: undefined,
+        fault: events.Fault.FAULT_PROVIDER,
+        category: api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED,
+        message: '',
+      },
     });
     await eventually(async () => {
-      expect((await call(acme, 'getJob', { jobId: job.id })).job).toMatchObject({ state: api.JobState.JOB_STATE_REQUEUED, placement: undefined });
+      expect((await call(acme, 'getJob', { jobId: job.id })).job).toMatchObject({
+        state: api.JobState.JOB_STATE_REQUEUED,
+        placement: undefined,
+      });
     });
     await fx.append(placed(job.id, 'provider-ok', 2));
     await eventually(async () => {
-      expect((await call(acme, 'getJob', { jobId: job.id })).job).toMatchObject({ state: api.JobState.JOB_STATE_PLACED, attempts: 2, placement: { providerId: 'provider-ok' } });
+      expect((await call(acme, 'getJob', { jobId: job.id })).job).toMatchObject({
+        state: api.JobState.JOB_STATE_PLACED,
+        attempts: 2,
+        placement: { providerId: 'provider-ok' },
+      });
     });
   }, 60_000);
 
@@ -145,7 +187,11 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     await live.until(1);
     await call(acme, 'cancelJob', { jobId: job.id, reason: 'budget' });
     const updates = await live.until(2);
-    expect(updates[1]).toMatchObject({ eventType: 'JobCancelRequested', detail: 'budget', job: { cancelRequested: true, state: api.JobState.JOB_STATE_SUBMITTED } });
+    expect(updates[1]).toMatchObject({
+      eventType: 'JobCancelRequested',
+      detail: 'budget',
+      job: { cancelRequested: true, state: api.JobState.JOB_STATE_SUBMITTED },
+    });
     await fx.append({ jobCancelled: { jobId: job.id, attempt: 0, providerId: '', reason: 'budget', cancelledAt: undefined } });
     await live.ends();
     expect(live.updates.map((u) => u.eventType)).toEqual(['JobSubmitted', 'JobCancelRequested', 'JobCancelled']);
@@ -185,11 +231,19 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     }),
   });
   const usagePosted = (usageId: string, postingId = `posting-${usageId}`): events.LedgerEvent => ({
-    postingRecorded: events.PostingRecorded.fromPartial({ postingId, sourceId: usageId, kind: events.PostingKind.POSTING_KIND_USAGE, entries: [] }),
+    postingRecorded: events.PostingRecorded.fromPartial({
+      postingId,
+      sourceId: usageId,
+      kind: events.PostingKind.POSTING_KIND_USAGE,
+      entries: [],
+    }),
   });
   const settlementOf = async (jobId: string): Promise<api.SettlementState> => (await call(acme, 'getJob', { jobId })).job!.settlementState;
-  const settlesTo = (jobId: string, state: api.SettlementState): Promise<void> => eventually(async () => expect(await settlementOf(jobId)).toBe(state));
-  const completed = (jobId: string): events.JobEvent => ({ jobCompleted: { jobId, attempt: 1, providerId: 'provider-eu-1', resultHash: 'sha256:beef', completedAt: undefined } });
+  const settlesTo = (jobId: string, state: api.SettlementState): Promise<void> =>
+    eventually(async () => expect(await settlementOf(jobId)).toBe(state));
+  const completed = (jobId: string): events.JobEvent => ({
+    jobCompleted: { jobId, attempt: 1, providerId: 'provider-eu-1', resultHash: 'sha256:beef', completedAt: undefined },
+  });
 
   it('settlement moves PENDING -> METERED -> SETTLED from the usage and ledger topics, in GetJob, ListJobs and WatchJob', async () => {
     const job = await submit('settles');
@@ -206,7 +260,16 @@ describe.each<Backend>(['kafka', 'postgres'])('job projection and WatchJob on th
     expect(listed.jobs.find((j) => j.id === job.id)?.settlementState).toBe(api.SettlementState.SETTLEMENT_STATE_METERED);
 
     // A payout posting (not a usage record) and a redelivered UsageMetered change nothing.
-    await fx.appendLedger({ postingRecorded: events.PostingRecorded.fromPartial({ postingId: 'payout-1', sourceId: `u-${job.id}`, kind: events.PostingKind.POSTING_KIND_PAYOUT }) }, 'payout-1');
+    await fx.appendLedger(
+      {
+        postingRecorded: events.PostingRecorded.fromPartial({
+          postingId: 'payout-1',
+          sourceId: `u-${job.id}`,
+          kind: events.PostingKind.POSTING_KIND_PAYOUT,
+        }),
+      },
+      'payout-1',
+    );
     await fx.appendUsage(usageMetered(job.id, `u-${job.id}`));
     await fx.appendLedger(usagePosted(`u-${job.id}`), `posting-u-${job.id}`);
     await settlesTo(job.id, api.SettlementState.SETTLEMENT_STATE_SETTLED);

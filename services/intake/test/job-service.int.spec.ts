@@ -93,29 +93,46 @@ describe('JobService on the Kafka event log', () => {
     });
 
     it('carries content-addressed inputs into JobSubmitted, and names a malformed one field by field', async () => {
-      const dataset = { digest: `sha256:${'d'.repeat(64)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '500000000000', locality: api.Locality.LOCALITY_REQUIRED };
+      const dataset = {
+        digest: `sha256:${'d'.repeat(64)}`,
+        kind: api.DataKind.DATA_KIND_DATASET,
+        sizeBytes: '500000000000',
+        locality: api.Locality.LOCALITY_REQUIRED,
+      };
       const { job } = await submit(acme, { spec: validSpec({ inputs: [dataset] }), idempotencyKey: 'with-inputs' });
       const [logged] = (await submittedEventsFor('with-inputs')) as { envelope: { data: unknown } }[];
       expect(events.JobEvent.fromJSON(logged!.envelope.data).jobSubmitted?.spec?.inputs).toEqual([dataset]);
       expect(job!.spec!.inputs).toEqual([dataset]);
-      const bad = await submitError(acme, { spec: validSpec({ inputs: [{ ...dataset, digest: 'sha1:abc', sizeBytes: '0' }] }), idempotencyKey: 'bad-inputs' });
+      const bad = await submitError(acme, {
+        spec: validSpec({ inputs: [{ ...dataset, digest: 'sha1:abc', sizeBytes: '0' }] }),
+        idempotencyKey: 'bad-inputs',
+      });
       expect(bad.code).toBe(status.INVALID_ARGUMENT);
       const violations = decodeStatusDetails(bad)!.details[0]!.value.field_violations as { field: string }[];
       expect(violations.map((v) => v.field)).toEqual(['spec.inputs[0].digest', 'spec.inputs[0].size_bytes']);
     });
 
-    it('accepts a pipeline step that depends on jobs of its tenant, and refuses unknown ones and other tenants\' jobs field by field', async () => {
+    it("accepts a pipeline step that depends on jobs of its tenant, and refuses unknown ones and other tenants' jobs field by field", async () => {
       const { job: first } = await submit(acme, { spec: validSpec(), idempotencyKey: 'pipeline-first' });
       const { job: theirs } = await submit(globex, { spec: validSpec(), idempotencyKey: 'pipeline-theirs' });
       const dependsOn = [{ jobId: first!.id, outputSizeBytes: '300000000000' }];
-      const { job: step } = await submit(acme, { spec: validSpec({ kind: api.WorkloadKind.WORKLOAD_KIND_PIPELINE_STEP, dependsOn }), idempotencyKey: 'pipeline-step' });
+      const { job: step } = await submit(acme, {
+        spec: validSpec({ kind: api.WorkloadKind.WORKLOAD_KIND_PIPELINE_STEP, dependsOn }),
+        idempotencyKey: 'pipeline-step',
+      });
       const [logged] = (await submittedEventsFor('pipeline-step')) as { envelope: { data: unknown } }[];
       expect(events.JobEvent.fromJSON(logged!.envelope.data).jobSubmitted?.spec?.dependsOn).toEqual(dependsOn);
       expect(step!.spec!.dependsOn).toEqual(dependsOn);
 
       const unknown = '0190c3a0-0000-7000-8000-000000000000';
       const bad = await submitError(acme, {
-        spec: validSpec({ dependsOn: [{ jobId: unknown, outputSizeBytes: '0' }, { jobId: theirs!.id, outputSizeBytes: '0' }, { jobId: first!.id, outputSizeBytes: '0' }] }),
+        spec: validSpec({
+          dependsOn: [
+            { jobId: unknown, outputSizeBytes: '0' },
+            { jobId: theirs!.id, outputSizeBytes: '0' },
+            { jobId: first!.id, outputSizeBytes: '0' },
+          ],
+        }),
         idempotencyKey: 'pipeline-bad',
       });
       expect(bad.code).toBe(status.INVALID_ARGUMENT);
@@ -124,7 +141,16 @@ describe('JobService on the Kafka event log', () => {
         { field: 'spec.depends_on[0].job_id', description: `names no job of this tenant (${unknown})` },
         { field: 'spec.depends_on[1].job_id', description: `names no job of this tenant (${theirs!.id})` },
       ]);
-      const malformed = await submitError(acme, { spec: validSpec({ dependsOn: [{ jobId: 'job-1', outputSizeBytes: '0' }, { jobId: first!.id, outputSizeBytes: '0' }, { jobId: first!.id, outputSizeBytes: '0' }] }), idempotencyKey: 'pipeline-malformed' });
+      const malformed = await submitError(acme, {
+        spec: validSpec({
+          dependsOn: [
+            { jobId: 'job-1', outputSizeBytes: '0' },
+            { jobId: first!.id, outputSizeBytes: '0' },
+            { jobId: first!.id, outputSizeBytes: '0' },
+          ],
+        }),
+        idempotencyKey: 'pipeline-malformed',
+      });
       expect(malformed.code).toBe(status.INVALID_ARGUMENT);
       expect((decodeStatusDetails(malformed)!.details[0]!.value.field_violations as { field: string }[]).map((v) => v.field)).toEqual([
         'spec.depends_on[0].job_id',
@@ -220,21 +246,42 @@ describe('JobService on the Kafka event log', () => {
 
     it('filters by state and tier', async () => {
       const classified = ids[2]!;
-      await fx.append({ jobClassified: { jobId: classified, tier: api.Tier.TIER_BATCH, policyVersion: 'v1', matchedRuleId: 'batch', reasons: [], classifiedAt: undefined } });
+      await fx.append({
+        jobClassified: {
+          jobId: classified,
+          tier: api.Tier.TIER_BATCH,
+          policyVersion: 'v1',
+          matchedRuleId: 'batch',
+          reasons: [],
+          classifiedAt: undefined,
+        },
+      });
       await eventually(async () => {
         const page = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ tiers: [api.Tier.TIER_BATCH] }));
         expect(page.jobs.map((j) => j.id)).toEqual([classified]);
       });
       const byState = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ states: [api.JobState.JOB_STATE_CLASSIFIED] }));
       expect(byState.jobs.map((j) => j.id)).toEqual([classified]);
-      const submitted = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ states: [api.JobState.JOB_STATE_SUBMITTED], pageSize: 500 }));
+      const submitted = await call(
+        globex,
+        'listJobs',
+        api.ListJobsRequest.fromPartial({ states: [api.JobState.JOB_STATE_SUBMITTED], pageSize: 500 }),
+      );
       expect(submitted.jobs.map((j) => j.id)).not.toContain(classified);
     }, 30_000);
 
     it('refuses a page token used with other filters than the page it came from', async () => {
-      const first = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageSize: 2, states: [api.JobState.JOB_STATE_SUBMITTED] }));
+      const first = await call(
+        globex,
+        'listJobs',
+        api.ListJobsRequest.fromPartial({ pageSize: 2, states: [api.JobState.JOB_STATE_SUBMITTED] }),
+      );
       expect(first.nextPageToken).not.toBe('');
-      const same = await call(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageSize: 2, states: [api.JobState.JOB_STATE_SUBMITTED], pageToken: first.nextPageToken }));
+      const same = await call(
+        globex,
+        'listJobs',
+        api.ListJobsRequest.fromPartial({ pageSize: 2, states: [api.JobState.JOB_STATE_SUBMITTED], pageToken: first.nextPageToken }),
+      );
       expect(same.jobs.map((j) => j.id)).not.toContain(first.jobs[0]!.id);
       const error = await callError(globex, 'listJobs', api.ListJobsRequest.fromPartial({ pageSize: 2, pageToken: first.nextPageToken }));
       expect(error.code).toBe(status.INVALID_ARGUMENT);
@@ -256,14 +303,28 @@ describe('JobService on the Kafka event log', () => {
       const second = await call(acme, 'cancelJob', { jobId: job!.id, reason: 'again' });
       expect(second.job!.cancelRequested).toBe(true);
       await fx.outboxDrained();
-      const requests = (await fx.jobEvents()).filter((e) => e.envelope.subject === job!.id && e.envelope.type === 'switchyard.events.v1.JobCancelRequested');
+      const requests = (await fx.jobEvents()).filter(
+        (e) => e.envelope.subject === job!.id && e.envelope.type === 'switchyard.events.v1.JobCancelRequested',
+      );
       expect(requests).toHaveLength(1);
-      expect(events.JobEvent.fromJSON(requests[0]!.envelope.data).jobCancelRequested).toMatchObject({ jobId: job!.id, reason: 'no longer needed' });
+      expect(events.JobEvent.fromJSON(requests[0]!.envelope.data).jobCancelRequested).toMatchObject({
+        jobId: job!.id,
+        reason: 'no longer needed',
+      });
     });
 
     it('refuses a job that already ended with FAILED_PRECONDITION', async () => {
       const { job } = await submit(acme, { spec: validSpec(), idempotencyKey: 'cancel-done' });
-      await fx.append({ jobExpired: { jobId: job!.id, attempt: 0, providerId: '', deadline: undefined, stateAtExpiry: api.JobState.JOB_STATE_SUBMITTED, expiredAt: undefined } });
+      await fx.append({
+        jobExpired: {
+          jobId: job!.id,
+          attempt: 0,
+          providerId: '',
+          deadline: undefined,
+          stateAtExpiry: api.JobState.JOB_STATE_SUBMITTED,
+          expiredAt: undefined,
+        },
+      });
       await eventually(async () => {
         expect((await call(acme, 'getJob', { jobId: job!.id })).job!.state).toBe(api.JobState.JOB_STATE_EXPIRED);
       });
@@ -308,7 +369,9 @@ describe('JobService on the Kafka event log', () => {
       await submit(frugal, { spec: twentyMinutes, idempotencyKey: 'cap-1' });
       const refused = await submitError(frugal, { spec: twentyMinutes, idempotencyKey: 'cap-2' });
       expect(refused.code).toBe(status.FAILED_PRECONDITION);
-      const info = decodeStatusDetails(refused)!.details.find((d) => d.type === 'google.rpc.ErrorInfo')!.value as { metadata: Record<string, string> };
+      const info = decodeStatusDetails(refused)!.details.find((d) => d.type === 'google.rpc.ErrorInfo')!.value as {
+        metadata: Record<string, string>;
+      };
       expect(info.metadata).toEqual({ cap_base_units: '2000000', committed_base_units: '1500000', quote_base_units: '1500000' });
       expect(await submittedEventsFor('cap-2')).toEqual([]);
 

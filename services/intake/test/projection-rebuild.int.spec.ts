@@ -24,8 +24,19 @@ describe.each<Backend>(['postgres', 'kafka'])('rebuilding the job projection fro
       (await call(acme, 'submitJob', api.SubmitJobRequest.fromPartial({ spec, idempotencyKey: key }))).job!;
     const running = await submit('rebuild-running');
     const cancelled = await submit('rebuild-cancel', validSpec({ gpuCount: 4, labels: { team: 'ml' } }));
-    await original.append({ jobClassified: { jobId: running.id, tier: api.Tier.TIER_STANDARD, policyVersion: 'v1', matchedRuleId: 'default', reasons: [], classifiedAt: undefined } });
-    await original.append({ jobPlaced: { jobId: running.id, providerId: 'provider-1', operatorId: 'op', attempt: 1, decision: undefined, gangMembers: [] } });
+    await original.append({
+      jobClassified: {
+        jobId: running.id,
+        tier: api.Tier.TIER_STANDARD,
+        policyVersion: 'v1',
+        matchedRuleId: 'default',
+        reasons: [],
+        classifiedAt: undefined,
+      },
+    });
+    await original.append({
+      jobPlaced: { jobId: running.id, providerId: 'provider-1', operatorId: 'op', attempt: 1, decision: undefined, gangMembers: [] },
+    });
     await call(acme, 'cancelJob', { jobId: cancelled.id, reason: 'changed plans' });
     await original.outboxDrained();
     const expected = await eventually(async () => {
@@ -41,7 +52,9 @@ describe.each<Backend>(['postgres', 'kafka'])('rebuilding the job projection fro
       expect(page.jobs).toEqual(expected);
     }, 30_000);
     const history = (fx: IntakeFixture, jobId: string) =>
-      fx.db.query('SELECT seq, event_id, event_type, detail, job FROM job_history WHERE job_id = $1 ORDER BY seq', [jobId]).then((r) => r.rows);
+      fx.db
+        .query('SELECT seq, event_id, event_type, detail, job FROM job_history WHERE job_id = $1 ORDER BY seq', [jobId])
+        .then((r) => r.rows);
     expect(await history(rebuilt, running.id)).toEqual(await history(original, running.id));
     // Row for row, including what the spending cap counts (the worst case of the event's quote).
     const jobRows = (fx: IntakeFixture) => fx.db.query('SELECT * FROM jobs ORDER BY id').then((r) => r.rows);
@@ -51,9 +64,17 @@ describe.each<Backend>(['postgres', 'kafka'])('rebuilding the job projection fro
     expect(await history(rebuilt, cancelled.id)).toEqual(await history(original, cancelled.id));
 
     // The rebuilt idempotency records answer as the original would.
-    const repeat = await call(again, 'submitJob', api.SubmitJobRequest.fromPartial({ spec: validSpec({ labels: { team: 'ml' }, gpuCount: 4 }), idempotencyKey: 'rebuild-cancel' }));
+    const repeat = await call(
+      again,
+      'submitJob',
+      api.SubmitJobRequest.fromPartial({ spec: validSpec({ labels: { team: 'ml' }, gpuCount: 4 }), idempotencyKey: 'rebuild-cancel' }),
+    );
     expect(repeat).toMatchObject({ deduplicated: true, job: { id: cancelled.id } });
-    const changed = await callError(again, 'submitJob', api.SubmitJobRequest.fromPartial({ spec: validSpec(), idempotencyKey: 'rebuild-cancel' }));
+    const changed = await callError(
+      again,
+      'submitJob',
+      api.SubmitJobRequest.fromPartial({ spec: validSpec(), idempotencyKey: 'rebuild-cancel' }),
+    );
     expect(changed.code).toBe(status.ALREADY_EXISTS);
   }, 90_000);
 });

@@ -26,7 +26,9 @@ describe('intake: per-tenant rate limit', () => {
     const status = decodeStatusDetails(error)!;
     const quota = status.details.find((d) => d.type === 'google.rpc.QuotaFailure')!.value as { violations: { subject: string }[] };
     expect(quota.violations[0]!.subject).toBe('tenant:acme');
-    const retry = status.details.find((d) => d.type === 'google.rpc.RetryInfo')!.value as { retry_delay: { seconds: string; nanos: number } };
+    const retry = status.details.find((d) => d.type === 'google.rpc.RetryInfo')!.value as {
+      retry_delay: { seconds: string; nanos: number };
+    };
     const delayMs = Number(retry.retry_delay.seconds) * 1000 + retry.retry_delay.nanos / 1e6;
     expect(delayMs).toBeGreaterThan(0);
     expect(delayMs).toBeLessThanOrEqual(500);

@@ -14,7 +14,9 @@ describe('meteringConfigFromEnv', () => {
       grpcUrl: '127.0.0.1:50054',
     });
     expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db', GRPC_URL: '0.0.0.0:0' }).grpcUrl).toBe('0.0.0.0:0');
-    expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db', KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({ eventLog: { backend: 'kafka', brokers: ['a:1', 'b:2'] } });
+    expect(meteringConfigFromEnv({ DATABASE_URL: 'postgres://x/db', KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({
+      eventLog: { backend: 'kafka', brokers: ['a:1', 'b:2'] },
+    });
   });
 
   it('names the variable that is missing or malformed', () => {

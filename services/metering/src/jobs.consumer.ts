@@ -35,7 +35,13 @@ export class JobsConsumer {
   private async onSubmitted(event: LoggedEvent, context: EventHandlingContext): Promise<void> {
     const submitted = requireEvent('job', event.envelope, 'jobSubmitted');
     const gpuClass = submitted.spec?.gpuClass ?? '';
-    const job = await recordSubmitted(context.manager, submitted.jobId, submitted.tenantId, gpuClass, dateOf(submitted.submittedAt) ?? null);
+    const job = await recordSubmitted(
+      context.manager,
+      submitted.jobId,
+      submitted.tenantId,
+      gpuClass,
+      dateOf(submitted.submittedAt) ?? null,
+    );
     await this.meterIfPriceable(job, event, context);
   }
 
@@ -47,11 +53,15 @@ export class JobsConsumer {
 
   private async onPlaced(event: LoggedEvent, context: EventHandlingContext): Promise<void> {
     const placed = requireEvent('job', event.envelope, 'jobPlaced');
-    if (placed.providerId !== '' && placed.operatorId !== '') await recordProviderOperator(context.manager, placed.providerId, placed.operatorId);
+    if (placed.providerId !== '' && placed.operatorId !== '')
+      await recordProviderOperator(context.manager, placed.providerId, placed.operatorId);
   }
 
   private async meterIfPriceable(job: JobRow, event: LoggedEvent, context: EventHandlingContext): Promise<void> {
     const priceable = priceableJob(job);
-    if (priceable) await this.recorder.meterParked(context.manager, job.jobId, priceable, event.envelope.time, (topic, envelopes) => context.emit(topic, envelopes));
+    if (priceable)
+      await this.recorder.meterParked(context.manager, job.jobId, priceable, event.envelope.time, (topic, envelopes) =>
+        context.emit(topic, envelopes),
+      );
   }
 }

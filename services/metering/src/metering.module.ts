@@ -22,7 +22,12 @@ export class MeteringModule {
         { provide: METERING_CONFIG, useValue: config },
         {
           provide: CALLER_CREDENTIALS,
-          useFactory: () => CallerDirectory.fromFiles({ tenantsFile: config.tenantCredentialsFile, operatorsFile: config.operatorCredentialsFile, adminKeyHashes: config.adminApiKeySha256 }),
+          useFactory: () =>
+            CallerDirectory.fromFiles({
+              tenantsFile: config.tenantCredentialsFile,
+              operatorsFile: config.operatorCredentialsFile,
+              adminKeyHashes: config.adminApiKeySha256,
+            }),
         },
         UsageRecorder,
         JobsConsumer,

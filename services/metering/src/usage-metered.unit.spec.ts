@@ -4,9 +4,19 @@ import { meterUsage, timestampOfMs } from './domain/index.js';
 import { card, rates, TIER_BATCH } from './domain/rate-card.fixtures.js';
 import { usageMeteredEnvelope } from './usage-recorder.js';
 
-const report = (reportId: string, attempt = 1) => ({ reportId, jobId: 'job-1', attempt, providerId: 'p1', amounts: { gpuMilliseconds: '1', tokens: '0', bytes: '0', fetchedBytes: '0' }, reportedAt: timestampOfMs(Date.parse('2026-02-01T00:00:00Z')), failed: false, fault: events.Fault.FAULT_UNSPECIFIED });
+const report = (reportId: string, attempt = 1) => ({
+  reportId,
+  jobId: 'job-1',
+  attempt,
+  providerId: 'p1',
+  amounts: { gpuMilliseconds: '1', tokens: '0', bytes: '0', fetchedBytes: '0' },
+  reportedAt: timestampOfMs(Date.parse('2026-02-01T00:00:00Z')),
+  failed: false,
+  fault: events.Fault.FAULT_UNSPECIFIED,
+});
 const cards = [card('v1', '2026-01-01T00:00:00Z', { [TIER_BATCH]: { l4: rates() } })];
-const metered = (reportId: string, attempt = 1) => meterUsage(report(reportId, attempt), { tenantId: 't', tier: TIER_BATCH, gpuClass: 'l4' }, cards);
+const metered = (reportId: string, attempt = 1) =>
+  meterUsage(report(reportId, attempt), { tenantId: 't', tier: TIER_BATCH, gpuClass: 'l4' }, cards);
 
 describe('usageMeteredEnvelope', () => {
   it('wraps UsageMetered in the usage envelope, keyed by job id, with an event id derived from the usage id and the report as cause', () => {

@@ -19,7 +19,10 @@ export const USAGE_METERED_TYPE = `${EVENT_TYPE_PREFIX}UsageMetered`;
  * (a rebuilt projection replaying the log, the report parked and metered later) yields an event
  * the consumers' inboxes already know, whatever caused it this time.
  */
-export function usageMeteredEnvelope(metered: events.UsageMetered, cause: { eventId: string; traceparent?: string | undefined }): EventEnvelope {
+export function usageMeteredEnvelope(
+  metered: events.UsageMetered,
+  cause: { eventId: string; traceparent?: string | undefined },
+): EventEnvelope {
   return envelopeOf(
     'usage',
     { usageMetered: metered },
@@ -51,19 +54,28 @@ export class UsageRecorder {
    * (priced or parked) changes nothing. An unpriceable report (no rate for its tier and GPU
    * class) throws, so the runtime retries it and then dead-letters it for re-drive.
    */
-  receive(manager: EntityManager, pending: PendingReport, job: MeteredJob | undefined, triggerTime: string, emit: Emit): Promise<'metered' | 'parked' | 'duplicate'> {
-    return handleCommand({ manager, emit }, {
-      load: async (tx) => ({ seen: await reportSeen(tx, pending.report.reportId), job }),
-      decide: (known) => decideUsageReport(pending.report, known, this.rateCards, Date.parse(triggerTime)),
-      persist: async (tx, decision) => {
-        if (decision.kind === 'duplicate') return { result: 'duplicate' as const };
-        if (decision.kind === 'park') {
-          await parkReport(tx, pending, new Date(triggerTime));
-          return { result: 'parked' as const };
-        }
-        return { result: 'metered' as const, events: await this.store(tx, pending, decision.metered, triggerTime) };
+  receive(
+    manager: EntityManager,
+    pending: PendingReport,
+    job: MeteredJob | undefined,
+    triggerTime: string,
+    emit: Emit,
+  ): Promise<'metered' | 'parked' | 'duplicate'> {
+    return handleCommand(
+      { manager, emit },
+      {
+        load: async (tx) => ({ seen: await reportSeen(tx, pending.report.reportId), job }),
+        decide: (known) => decideUsageReport(pending.report, known, this.rateCards, Date.parse(triggerTime)),
+        persist: async (tx, decision) => {
+          if (decision.kind === 'duplicate') return { result: 'duplicate' as const };
+          if (decision.kind === 'park') {
+            await parkReport(tx, pending, new Date(triggerTime));
+            return { result: 'parked' as const };
+          }
+          return { result: 'metered' as const, events: await this.store(tx, pending, decision.metered, triggerTime) };
+        },
       },
-    });
+    );
   }
 
   /**
@@ -95,10 +107,20 @@ export class UsageRecorder {
   }
 
   /** Stores the usage line; the UsageMetered to publish, none when the line was stored before. */
-  private async store(manager: EntityManager, pending: PendingReport, metered: events.UsageMetered, triggerTime: string): Promise<TopicEvents[]> {
+  private async store(
+    manager: EntityManager,
+    pending: PendingReport,
+    metered: events.UsageMetered,
+    triggerTime: string,
+  ): Promise<TopicEvents[]> {
     const inserted = await insertUsageLine(manager, metered, dateOf(pending.report.reportedAt) ?? new Date(triggerTime), pending.eventId);
     if (!inserted) return [];
     countMetered(metered);
-    return [{ topic: this.usageTopic, envelopes: [usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent })] }];
+    return [
+      {
+        topic: this.usageTopic,
+        envelopes: [usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent })],
+      },
+    ];
   }
 }

@@ -24,7 +24,10 @@ export class UsageReport {
   async getUsage(request: api.GetUsageRequest, metadata: Metadata | undefined): Promise<api.GetUsageResponse> {
     const caller = this.authenticate(metadata);
     const violations: FieldViolation[] = [];
-    for (const [field, value] of [['start_time', request.startTime], ['end_time', request.endTime]] as const) {
+    for (const [field, value] of [
+      ['start_time', request.startTime],
+      ['end_time', request.endTime],
+    ] as const) {
       const problem = value ? timestampProblem(value) : undefined;
       if (problem !== undefined) violations.push({ field, description: problem });
     }
@@ -37,13 +40,20 @@ export class UsageReport {
     if (cursor === null) violations.push({ field: 'page_token', description: 'is not a token this service returned' });
     if (violations.length > 0) throw new InvalidRequest(violations);
     const scope = await this.scopeOf(caller, request.providerId ?? '', metadata);
-    const page = await usagePage(this.dataSource.manager, scope, { start, end }, request.pageSize || DEFAULT_PAGE_SIZE, cursor ?? undefined);
+    const page = await usagePage(
+      this.dataSource.manager,
+      scope,
+      { start, end },
+      request.pageSize || DEFAULT_PAGE_SIZE,
+      cursor ?? undefined,
+    );
     return { lines: page.lines, totalBaseUnits: page.totalBaseUnits, nextPageToken: page.next ? encodeCursor(page.next) : '' };
   }
 
   private authenticate(metadata: Metadata | undefined): Caller {
     const key = apiKeyOf(metadata);
-    if (key === undefined) throw new NotAuthenticated('missing API key: send "authorization: Bearer <key>" or "x-api-key: <key>"', 'API_KEY_MISSING');
+    if (key === undefined)
+      throw new NotAuthenticated('missing API key: send "authorization: Bearer <key>" or "x-api-key: <key>"', 'API_KEY_MISSING');
     const caller = this.callers.callerOf(key);
     if (caller === undefined) throw new NotAuthenticated('unknown API key', 'API_KEY_INVALID');
     return caller;
@@ -52,12 +62,20 @@ export class UsageReport {
   private async scopeOf(caller: Caller, providerId: string, metadata: Metadata | undefined): Promise<UsageScope> {
     switch (caller.kind) {
       case 'tenant':
-        if (providerId !== '') throw new NotPermitted("tenant credentials read the tenant's own usage; provider earnings need the operator's key", 'PROVIDER_USAGE_NOT_ALLOWED');
+        if (providerId !== '')
+          throw new NotPermitted(
+            "tenant credentials read the tenant's own usage; provider earnings need the operator's key",
+            'PROVIDER_USAGE_NOT_ALLOWED',
+          );
         return { tenantId: caller.tenantId };
       case 'operator': {
-        if (providerId === '') throw new InvalidRequest([{ field: 'provider_id', description: 'required with operator credentials: the provider whose earnings to read' }]);
+        if (providerId === '')
+          throw new InvalidRequest([
+            { field: 'provider_id', description: 'required with operator credentials: the provider whose earnings to read' },
+          ]);
         const operatorId = await operatorOfProvider(this.dataSource.manager, providerId);
-        if (operatorId !== caller.operatorId) throw new NotPermitted(`provider ${providerId} does not belong to operator ${caller.operatorId}`, 'PROVIDER_NOT_OWNED');
+        if (operatorId !== caller.operatorId)
+          throw new NotPermitted(`provider ${providerId} does not belong to operator ${caller.operatorId}`, 'PROVIDER_NOT_OWNED');
         return { providerId };
       }
       case 'admin': {

@@ -4,7 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { api } from '@switchyard/contracts';
 import type { EventEnvelope } from '@switchyard/event-log';
-import { classified, eventually, meteredEvents, prepareMetering, reported, spawnMetering, submitted, type Backend, type MeteringEnvironment } from './support/metering-fixture.js';
+import {
+  classified,
+  eventually,
+  meteredEvents,
+  prepareMetering,
+  reported,
+  spawnMetering,
+  submitted,
+  type Backend,
+  type MeteringEnvironment,
+} from './support/metering-fixture.js';
 
 const JOBS = 12;
 const REPORTS_PER_JOB = 15;
@@ -18,7 +28,10 @@ function amountsOf(n: number) {
 /** REALTIME h100-80g under v2026-01 of the test rate card. */
 function chargeOf(n: number): bigint {
   const a = amountsOf(n);
-  const charge = ceil(BigInt(a.gpuMilliseconds) * 4_500_000n, 3_600_000n) + ceil(BigInt(a.tokens) * 300n, 1000n) + ceil(BigInt(a.bytes) * 20_000n, 1_073_741_824n);
+  const charge =
+    ceil(BigInt(a.gpuMilliseconds) * 4_500_000n, 3_600_000n) +
+    ceil(BigInt(a.tokens) * 300n, 1000n) +
+    ceil(BigInt(a.bytes) * 20_000n, 1_073_741_824n);
   return charge < 1000n ? 1000n : charge;
 }
 
@@ -41,7 +54,8 @@ describe.each<Backend>(['postgres', 'kafka'])('metering killed mid-stream on the
         const report = reported(`rep-${n}`, `job-${j}`, `2026-03-01T00:00:${String(r).padStart(2, '0')}Z`, amountsOf(n));
         usageEvents.push(report);
         // Every fifth report is re-sent by its provider under a new event id.
-        if (n % 5 === 0) usageEvents.push(reported(`rep-${n}`, `job-${j}`, `2026-03-01T00:00:${String(r).padStart(2, '0')}Z`, amountsOf(n)));
+        if (n % 5 === 0)
+          usageEvents.push(reported(`rep-${n}`, `job-${j}`, `2026-03-01T00:00:${String(r).padStart(2, '0')}Z`, amountsOf(n)));
       }
     }
     await environment.log.append(environment.topics.jobs, jobEvents);
@@ -83,7 +97,10 @@ describe.each<Backend>(['postgres', 'kafka'])('metering killed mid-stream on the
         'SELECT sum(tenant_charge)::text AS charge, bool_and(tenant_charge = provider_earning + protocol_fee) AS split_ok, count(DISTINCT report_id)::text AS reports FROM usage_lines',
       );
       expect(rows[0]).toEqual({ charge: expected.toString(), split_ok: true, reports: String(TOTAL) });
-      const eventCharge = [...new Map(metered.map((e) => [e.metered.usageId, BigInt(e.metered.tenantChargeBaseUnits)])).values()].reduce((a, b) => a + b, 0n);
+      const eventCharge = [...new Map(metered.map((e) => [e.metered.usageId, BigInt(e.metered.tenantChargeBaseUnits)])).values()].reduce(
+        (a, b) => a + b,
+        0n,
+      );
       expect(eventCharge).toBe(expected);
       // Seen here: killed after 25-40 of 180 lines; the checks above hold wherever the kill lands.
       expect(killedAt).toBeLessThanOrEqual(TOTAL);

@@ -22,7 +22,12 @@ const { TIER_REALTIME, TIER_BATCH } = api.Tier;
 const ceil = (a: bigint, b: bigint) => (a + b - 1n) / b;
 
 /** The rate card's formula written out: per GPU-hour by the millisecond, per 1k tokens, per GiB; minimum; fee floored. */
-function expectedPrice(rates: { gpuHour: bigint; k: bigint; gib: bigint; min: bigint; bps: bigint }, gpuMs: bigint, tokens: bigint, bytes: bigint) {
+function expectedPrice(
+  rates: { gpuHour: bigint; k: bigint; gib: bigint; min: bigint; bps: bigint },
+  gpuMs: bigint,
+  tokens: bigint,
+  bytes: bigint,
+) {
   let charge = ceil(gpuMs * rates.gpuHour, 3_600_000n) + ceil(tokens * rates.k, 1000n) + ceil(bytes * rates.gib, 1_073_741_824n);
   if (charge < rates.min) charge = rates.min;
   const fee = (charge * rates.bps) / 10_000n;
@@ -39,7 +44,6 @@ async function count(h: MeteringHarness, sql: string, params: unknown[]): Promis
   const { rows } = await h.db.query<{ n: string }>(sql, params);
   return Number(rows[0]?.n ?? 0);
 }
-
 
 describe.each(BACKENDS)('metering on the %s event log', (backend) => {
   let h: MeteringHarness;
@@ -61,7 +65,9 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
   }, 30_000);
 
   it('prices a UsageReported into UsageMetered (key = job id) matching the rate card to the base unit, charge = earning + fee', async () => {
-    await h.log.append(h.topics.usage, [reported('r-a1', 'job-a', '2026-03-01T10:00:00Z', { gpuMilliseconds: '5400123', tokens: '12345', bytes: '3000000000' })]);
+    await h.log.append(h.topics.usage, [
+      reported('r-a1', 'job-a', '2026-03-01T10:00:00Z', { gpuMilliseconds: '5400123', tokens: '12345', bytes: '3000000000' }),
+    ]);
     const [event] = await eventually(async () => {
       const found = await meteredFor(h, 'r-a1');
       expect(found).toHaveLength(1);
@@ -87,7 +93,7 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
     expect(price).toEqual({ charge: '6809738', earning: '6469252', fee: '340486' });
   }, 60_000);
 
-  it('prices the job inputs a run fetched per GB at the version\'s per_gb_fetched, on top of per_gib, and keeps them on the usage line', async () => {
+  it("prices the job inputs a run fetched per GB at the version's per_gb_fetched, on top of per_gib, and keeps them on the usage line", async () => {
     const amounts = { gpuMilliseconds: '3600000', tokens: '0', bytes: '2000000001', fetchedBytes: '2000000001' };
     await h.log.append(h.topics.usage, [reported('r-f1', 'job-a', '2026-07-01T00:00:00Z', amounts)]);
     const [event] = await eventually(async () => {
@@ -119,8 +125,12 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
   it('parks a report that arrives before its job is classified and meters it when the classification arrives', async () => {
     await h.log.append(h.topics.usage, [reported('r-late', 'job-late', '2026-03-03T10:00:00Z', { gpuMilliseconds: '7200000' })]);
     await h.log.append(h.topics.jobs, [submitted('job-late', 'acme', 'h100-80g', '2026-03-03T09:59:00Z')]);
-    await eventually(async () => expect(await count(h, 'SELECT count(*) AS n FROM pending_usage_reports WHERE report_id = $1', ['r-late'])).toBe(1));
-    await eventually(async () => expect(await count(h, 'SELECT count(*) AS n FROM metering_jobs WHERE job_id = $1 AND tenant_id IS NOT NULL', ['job-late'])).toBe(1));
+    await eventually(async () =>
+      expect(await count(h, 'SELECT count(*) AS n FROM pending_usage_reports WHERE report_id = $1', ['r-late'])).toBe(1),
+    );
+    await eventually(async () =>
+      expect(await count(h, 'SELECT count(*) AS n FROM metering_jobs WHERE job_id = $1 AND tenant_id IS NOT NULL', ['job-late'])).toBe(1),
+    );
     expect(await meteredFor(h, 'r-late')).toHaveLength(0);
 
     await h.log.append(h.topics.jobs, [classified('job-late', TIER_REALTIME, '2026-03-03T10:05:00Z')]);
@@ -130,7 +140,12 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
       return found;
     });
     const price = expectedPrice(REALTIME_H100_V1, 7_200_000n, 0n, 0n);
-    expect(event!.metered).toMatchObject({ tenantId: 'acme', tier: TIER_REALTIME, tenantChargeBaseUnits: price.charge, rateCardVersion: 'v2026-01' });
+    expect(event!.metered).toMatchObject({
+      tenantId: 'acme',
+      tier: TIER_REALTIME,
+      tenantChargeBaseUnits: price.charge,
+      rateCardVersion: 'v2026-01',
+    });
     // Metered when the classification made it priceable, priced by its report time.
     expect(event!.envelope.time).toBe('2026-03-03T10:05:00.000Z');
     expect(await count(h, 'SELECT count(*) AS n FROM pending_usage_reports WHERE report_id = $1', ['r-late'])).toBe(0);
@@ -146,7 +161,10 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
       expect(found).toHaveLength(2);
       return new Map(found.map((e) => [e.metered.reportId, e.metered]));
     });
-    expect(byReport.get('r-before')).toMatchObject({ rateCardVersion: 'v2026-01', tenantChargeBaseUnits: expectedPrice(REALTIME_H100_V1, 3_600_000n, 0n, 0n).charge });
+    expect(byReport.get('r-before')).toMatchObject({
+      rateCardVersion: 'v2026-01',
+      tenantChargeBaseUnits: expectedPrice(REALTIME_H100_V1, 3_600_000n, 0n, 0n).charge,
+    });
     expect(byReport.get('r-at')).toMatchObject({
       rateCardVersion: 'v2026-06',
       tenantChargeBaseUnits: '3900000',
@@ -156,8 +174,15 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
 
   it('dead-letters a report its rate card cannot price, and keeps a parked one pending with the reason', async () => {
     await h.log.append(h.topics.usage, [reported('r-y', 'job-y', '2026-03-05T10:00:00Z', { gpuMilliseconds: '1000' })]);
-    await eventually(async () => expect(await count(h, 'SELECT count(*) AS n FROM pending_usage_reports WHERE report_id = $1', ['r-y'])).toBe(1));
-    await h.log.append(h.topics.jobs, [submitted('job-x', 'acme', 'b200'), classified('job-x', TIER_REALTIME), submitted('job-y', 'acme', 'b200'), classified('job-y', TIER_REALTIME)]);
+    await eventually(async () =>
+      expect(await count(h, 'SELECT count(*) AS n FROM pending_usage_reports WHERE report_id = $1', ['r-y'])).toBe(1),
+    );
+    await h.log.append(h.topics.jobs, [
+      submitted('job-x', 'acme', 'b200'),
+      classified('job-x', TIER_REALTIME),
+      submitted('job-y', 'acme', 'b200'),
+      classified('job-y', TIER_REALTIME),
+    ]);
     await h.log.append(h.topics.usage, [reported('r-x', 'job-x', '2026-03-05T10:00:00Z', { gpuMilliseconds: '1000' })]);
 
     const letter = await eventually(async () => {
@@ -185,10 +210,15 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
         reported('r-w2', 'job-a', '2026-04-11T00:00:00Z', { gpuMilliseconds: '720000' }),
         reported('r-w3', 'job-a', '2026-04-12T00:00:00Z', { gpuMilliseconds: '1080000' }),
       ]);
-      await eventually(async () => expect(await count(h, "SELECT count(*) AS n FROM usage_lines WHERE report_id IN ('r-g1', 'r-w1', 'r-w2', 'r-w3')", [])).toBe(4));
+      await eventually(async () =>
+        expect(await count(h, "SELECT count(*) AS n FROM usage_lines WHERE report_id IN ('r-g1', 'r-w1', 'r-w2', 'r-w3')", [])).toBe(4),
+      );
     }, 60_000);
 
-    const window = { startTime: { seconds: String(Date.parse('2026-04-10T00:00:00Z') / 1000), nanos: 0 }, endTime: { seconds: String(Date.parse('2026-04-12T00:00:00Z') / 1000), nanos: 0 } };
+    const window = {
+      startTime: { seconds: String(Date.parse('2026-04-10T00:00:00Z') / 1000), nanos: 0 },
+      endTime: { seconds: String(Date.parse('2026-04-12T00:00:00Z') / 1000), nanos: 0 },
+    };
 
     it("returns the calling tenant's lines in the window [start, end) with the charge and the total", async () => {
       const response = await h.getUsage(KEYS.acme, window);
@@ -196,7 +226,14 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
         ['r-w1', '450000', 'v2026-01'],
         ['r-w2', '900000', 'v2026-01'],
       ]);
-      expect(response.lines[0]).toMatchObject({ usageId: 'usage:r-w1', jobId: 'job-a', attempt: 1, tier: 'TIER_REALTIME', gpuClass: 'h100-80g', amounts: { gpuMilliseconds: '360000' } });
+      expect(response.lines[0]).toMatchObject({
+        usageId: 'usage:r-w1',
+        jobId: 'job-a',
+        attempt: 1,
+        tier: 'TIER_REALTIME',
+        gpuClass: 'h100-80g',
+        amounts: { gpuMilliseconds: '360000' },
+      });
       expect(response.totalBaseUnits).toBe('1350000');
       expect((await h.getUsage(KEYS.globex, window)).lines).toEqual([]);
     }, 30_000);
@@ -217,7 +254,9 @@ describe.each(BACKENDS)('metering on the %s event log', (backend) => {
         ['r-w2', '855000'],
       ]);
       expect(response.totalBaseUnits).toBe('1282500');
-      await expect(h.getUsage(KEYS.north, { providerId: 'prov-south-1' })).rejects.toMatchObject({ code: status.PERMISSION_DENIED } as Partial<ServiceError>);
+      await expect(h.getUsage(KEYS.north, { providerId: 'prov-south-1' })).rejects.toMatchObject({
+        code: status.PERMISSION_DENIED,
+      } as Partial<ServiceError>);
     }, 30_000);
 
     it('lets an admin read any tenant and refuses calls without a known key', async () => {

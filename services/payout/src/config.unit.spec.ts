@@ -25,7 +25,13 @@ describe('payoutConfigFromEnv', () => {
   });
 
   it('runs on the PostgreSQL event log without brokers (the same database unless EVENT_LOG_DATABASE_URL)', () => {
-    expect(payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x' }).eventLog).toEqual({ backend: 'postgres', databaseUrl: 'postgres://db/x' });
-    expect(payoutConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'postgres', EVENT_LOG_DATABASE_URL: 'postgres://log/y' }).eventLog).toEqual({ backend: 'postgres', databaseUrl: 'postgres://log/y' });
+    expect(payoutConfigFromEnv({ DATABASE_URL: 'postgres://db/x' }).eventLog).toEqual({
+      backend: 'postgres',
+      databaseUrl: 'postgres://db/x',
+    });
+    expect(payoutConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'postgres', EVENT_LOG_DATABASE_URL: 'postgres://log/y' }).eventLog).toEqual({
+      backend: 'postgres',
+      databaseUrl: 'postgres://log/y',
+    });
   });
 });

@@ -144,7 +144,13 @@ export class JobsConsumer {
     });
   }
 
-  private async judge(jobId: string, eventId: string, traceparent: string | undefined, { manager, emit }: EventHandlingContext, outcome: JobOutcome): Promise<void> {
+  private async judge(
+    jobId: string,
+    eventId: string,
+    traceparent: string | undefined,
+    { manager, emit }: EventHandlingContext,
+    outcome: JobOutcome,
+  ): Promise<void> {
     const row = await jobRow(manager, jobId);
     if (!row?.provider_id || !row.placed_event_id) return;
     const decision = assessPenalty(slaOf(row, await jobCharges(manager, jobId)), outcome, this.config.penaltyPolicy);

@@ -19,9 +19,16 @@ const penalty: Penalty = {
 describe('ledger events', () => {
   it('carries a posting as LedgerEvent JSON with int64 amounts as decimal strings, keyed by its source id', () => {
     const big = 9_007_199_254_740_993n;
-    const envelope = postingRecorded(postUsage(usage({ chargeBaseUnits: big + 1n, earningBaseUnits: big, feeBaseUnits: 1n })), { causationId: 'evt-1' });
+    const envelope = postingRecorded(postUsage(usage({ chargeBaseUnits: big + 1n, earningBaseUnits: big, feeBaseUnits: 1n })), {
+      causationId: 'evt-1',
+    });
 
-    expect(envelope).toMatchObject({ type: 'switchyard.events.v1.PostingRecorded', subject: 'usage-1', causationId: 'evt-1', source: '/switchyard/payout' });
+    expect(envelope).toMatchObject({
+      type: 'switchyard.events.v1.PostingRecorded',
+      subject: 'usage-1',
+      causationId: 'evt-1',
+      source: '/switchyard/payout',
+    });
     const decoded = readEvent('ledger', envelope)?.postingRecorded;
     expect(decoded?.kind).toBe(events.PostingKind.POSTING_KIND_USAGE);
     expect(decoded?.entries.map((entry) => entry.amountBaseUnits)).toEqual(['-9007199254740994', '9007199254740993', '1']);

@@ -19,7 +19,10 @@ export class LedgerMetrics implements OnApplicationBootstrap, BeforeApplicationS
     this.gauge = observeGauge(switchyardMetrics.LEDGER_BALANCE, async () => {
       const totals = await totalsByAccountType(this.dataSource.manager);
       // Every type on every collection, 0 when it has no entries yet.
-      return ACCOUNT_TYPES.map((type) => ({ value: Number(totals.get(type) ?? 0n), attributes: { [SWITCHYARD_ATTRIBUTES.accountType]: type } }));
+      return ACCOUNT_TYPES.map((type) => ({
+        value: Number(totals.get(type) ?? 0n),
+        attributes: { [SWITCHYARD_ATTRIBUTES.accountType]: type },
+      }));
     });
   }
 

@@ -77,7 +77,11 @@ export class PayoutGrpcController {
       });
       return {
         epochId: closed.epoch.epochId,
-        payouts: closed.statements.map((s) => ({ providerId: s.providerId, statementId: s.statementId, amountBaseUnits: s.amountBaseUnits.toString() })),
+        payouts: closed.statements.map((s) => ({
+          providerId: s.providerId,
+          statementId: s.statementId,
+          amountBaseUnits: s.amountBaseUnits.toString(),
+        })),
         totalBaseUnits: closed.epoch.totalBaseUnits.toString(),
       };
     } catch (error) {

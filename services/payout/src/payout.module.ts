@@ -23,7 +23,12 @@ export class PayoutModule {
         { provide: PAYOUT_CONFIG, useValue: config },
         {
           provide: CALLERS,
-          useFactory: () => CallerDirectory.fromFiles({ tenantsFile: config.tenantsFile, operatorsFile: config.operatorCredentialsFile, adminKeyHashes: config.adminKeySha256 === undefined ? [] : [config.adminKeySha256] }),
+          useFactory: () =>
+            CallerDirectory.fromFiles({
+              tenantsFile: config.tenantsFile,
+              operatorsFile: config.operatorCredentialsFile,
+              adminKeyHashes: config.adminKeySha256 === undefined ? [] : [config.adminKeySha256],
+            }),
         },
         CloseEpochHandler,
         LedgerMetrics,

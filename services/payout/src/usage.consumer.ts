@@ -45,7 +45,10 @@ export class UsageConsumer {
     // a single provider's: the lead, which reported it, is credited the whole earning and the
     // other members nothing for it, and no later posting moves their shares (the posting is final).
     const gang = await gangOf(manager, usage.jobId, usage.attempt);
-    if (gang === undefined) this.logger.warn(`usage ${usage.usageId} of ${usage.jobId}#${usage.attempt} is posted before its JobPlaced was seen: were it a gang, only ${usage.providerId} is credited`);
+    if (gang === undefined)
+      this.logger.warn(
+        `usage ${usage.usageId} of ${usage.jobId}#${usage.attempt} is posted before its JobPlaced was seen: were it a gang, only ${usage.providerId} is credited`,
+      );
     const posting = postUsage(usage, gang);
     const window = spendWindowOf(usage.meteredAt, (await lastEpoch(manager))?.cutoff);
     if (!(await appendPosting(manager, posting, envelope.id))) {
@@ -61,7 +64,11 @@ export class UsageConsumer {
     // The tenant's running spend row is locked by the upsert: two concurrent charges of one
     // tenant take turns, so both cannot slip under the cap check.
     const spentBefore = window.counts ? await addTenantSpend(manager, usage.tenantId, window.start, usage.chargeBaseUnits) : 0n;
-    const cause = { causationId: envelope.id, correlationId: usage.jobId, ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}) };
+    const cause = {
+      causationId: envelope.id,
+      correlationId: usage.jobId,
+      ...(envelope.traceparent ? { traceparent: envelope.traceparent } : {}),
+    };
     const outgoing = [postingRecorded(posting, cause)];
     const alert = window.counts
       ? checkSpendingCap({
@@ -80,7 +87,9 @@ export class UsageConsumer {
 
 export function meteredUsageOf(metered: events.UsageMetered, eventTime: string): MeteredUsage {
   if (metered.usageId === '' || metered.tenantId === '' || metered.providerId === '') {
-    throw new Error(`UsageMetered needs usageId, tenantId and providerId (got "${metered.usageId}", "${metered.tenantId}", "${metered.providerId}")`);
+    throw new Error(
+      `UsageMetered needs usageId, tenantId and providerId (got "${metered.usageId}", "${metered.tenantId}", "${metered.providerId}")`,
+    );
   }
   return {
     usageId: metered.usageId,

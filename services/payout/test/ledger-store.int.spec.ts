@@ -40,7 +40,12 @@ describe('ledger tables and epoch closing on PostgreSQL', () => {
     const posting = postUsage(metered);
     await dataSource.transaction(async (manager) => {
       await appendPosting(manager, posting, 'evt-1');
-      await appendUsage(manager, metered, posting.postingId, { tier: 'TIER_BATCH', gpuClass: 'l4', rateCardVersion: 'rc', eventId: 'evt-1' });
+      await appendUsage(manager, metered, posting.postingId, {
+        tier: 'TIER_BATCH',
+        gpuClass: 'l4',
+        rateCardVersion: 'rc',
+        eventId: 'evt-1',
+      });
     });
 
     const reversal = reversePosting(posting, new Date(Date.UTC(2026, 10, 2)));
@@ -59,24 +64,36 @@ describe('ledger tables and epoch closing on PostgreSQL', () => {
         const metered = usage(i, `p-${i % 3}`);
         const posting = postUsage(metered);
         await appendPosting(manager, posting, `evt-${i}`);
-        await appendUsage(manager, metered, posting.postingId, { tier: 'TIER_BATCH', gpuClass: 'l4', rateCardVersion: 'rc', eventId: `evt-${i}` });
+        await appendUsage(manager, metered, posting.postingId, {
+          tier: 'TIER_BATCH',
+          gpuClass: 'l4',
+          rateCardVersion: 'rc',
+          eventId: `evt-${i}`,
+        });
       }
     });
     const handler = new CloseEpochHandler(dataSource, topicNames(`${uniqueName('store')}.`));
     const now = new Date();
 
-    const [a, b] = await Promise.all([handler.close({ cutoff: undefined, idempotencyKey: undefined, now }), handler.close({ cutoff: undefined, idempotencyKey: undefined, now })]);
+    const [a, b] = await Promise.all([
+      handler.close({ cutoff: undefined, idempotencyKey: undefined, now }),
+      handler.close({ cutoff: undefined, idempotencyKey: undefined, now }),
+    ]);
 
     const paid = [...a.statements, ...b.statements].flatMap((statement) => statement.usageIds).sort();
     expect(paid).toEqual(Array.from({ length: 20 }, (_, k) => `store-u-${k + 10}`).sort());
     expect([a.statements.length, b.statements.length].sort()).toEqual([0, 3]);
     const total = BigInt((await dataSource.query('SELECT sum(amount)::text AS t FROM payouts'))[0].t as string);
     expect(total).toBe(Array.from({ length: 20 }, (_, k) => 100n * BigInt(k + 10)).reduce((s, x) => s + x, 0n));
-    const outboxed = (await dataSource.query("SELECT count(*)::int AS n FROM event_outbox WHERE envelope->>'type' = 'switchyard.events.v1.PayoutIssued'"))[0].n as number;
+    const outboxed = (
+      await dataSource.query("SELECT count(*)::int AS n FROM event_outbox WHERE envelope->>'type' = 'switchyard.events.v1.PayoutIssued'")
+    )[0].n as number;
     expect(outboxed).toBe(3);
 
     // A paid usage cannot be reversed: its statement is closed.
     const paidPosting = postUsage(usage(10, 'p-1'));
-    await expect(dataSource.transaction((manager) => appendPosting(manager, reversePosting(paidPosting, now), 'correction-3'))).rejects.toThrow(/settled by a payout/);
+    await expect(
+      dataSource.transaction((manager) => appendPosting(manager, reversePosting(paidPosting, now), 'correction-3')),
+    ).rejects.toThrow(/settled by a payout/);
   });
 });

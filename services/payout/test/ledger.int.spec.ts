@@ -6,15 +6,51 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
 import { replayLedger } from '../src/domain/index.js';
 import type { LoggedEvent } from '@switchyard/event-log';
-import { eventually, jobEvent, timestamp, KEYS, payoutApi, payoutFixture, readAll, usageMetered, type Backend, type PayoutFixture, type UsageSpec } from './support/payout-fixture.js';
+import {
+  eventually,
+  jobEvent,
+  timestamp,
+  KEYS,
+  payoutApi,
+  payoutFixture,
+  readAll,
+  usageMetered,
+  type Backend,
+  type PayoutFixture,
+  type UsageSpec,
+} from './support/payout-fixture.js';
 
 const hourAgo = new Date(Date.now() - 3_600_000);
 const minutes = (n: number): Date => new Date(hourAgo.getTime() + n * 60_000);
 
 const USAGES: UsageSpec[] = [
-  { usageId: 'u-1', jobId: 'job-a', tenantId: 'acme', providerId: 'gpu-north-1', earning: 4_500_000n, fee: 500_000n, meteredAt: minutes(1) },
-  { usageId: 'u-2', jobId: 'job-a', tenantId: 'acme', providerId: 'gpu-north-1', earning: 9_007_199_254_740_993n, fee: 7n, meteredAt: minutes(2) },
-  { usageId: 'u-3', jobId: 'job-b', tenantId: 'globex', providerId: 'gpu-south-1', earning: 1_234_567n, fee: 123_456n, meteredAt: minutes(3) },
+  {
+    usageId: 'u-1',
+    jobId: 'job-a',
+    tenantId: 'acme',
+    providerId: 'gpu-north-1',
+    earning: 4_500_000n,
+    fee: 500_000n,
+    meteredAt: minutes(1),
+  },
+  {
+    usageId: 'u-2',
+    jobId: 'job-a',
+    tenantId: 'acme',
+    providerId: 'gpu-north-1',
+    earning: 9_007_199_254_740_993n,
+    fee: 7n,
+    meteredAt: minutes(2),
+  },
+  {
+    usageId: 'u-3',
+    jobId: 'job-b',
+    tenantId: 'globex',
+    providerId: 'gpu-south-1',
+    earning: 1_234_567n,
+    fee: 123_456n,
+    meteredAt: minutes(3),
+  },
   { usageId: 'u-4', jobId: 'job-c', tenantId: 'acme', providerId: 'gpu-south-1', earning: 999n, fee: 1n, meteredAt: minutes(4) },
 ];
 
@@ -27,7 +63,8 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     const response = await payoutApi(fx.client!).getBalance({ accountId }, key);
     return BigInt(response.balanceBaseUnits);
   };
-  const count = async (sql: string, params: unknown[] = []): Promise<number> => Number((await fx.db.query<{ n: string }>(sql, params)).rows[0]!.n);
+  const count = async (sql: string, params: unknown[] = []): Promise<number> =>
+    Number((await fx.db.query<{ n: string }>(sql, params)).rows[0]!.n);
   const ledgerEvents = async (type: string): Promise<LoggedEvent[]> =>
     (await readAll(fx.log, fx.topics.ledger)).filter((event) => event.envelope.type === `switchyard.events.v1.${type}`);
 
@@ -42,18 +79,35 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
   }, 60_000);
 
   it('posts each UsageMetered once: tenant, provider and fee balances match to the base unit and the ledger sums to zero', async () => {
-    await fx.log.append(fx.topics.usage, USAGES.map((u) => usageMetered(u)));
+    await fx.log.append(
+      fx.topics.usage,
+      USAGES.map((u) => usageMetered(u)),
+    );
 
     await eventually(async () => expect(await count("SELECT count(*) AS n FROM ledger_postings WHERE kind = 'USAGE'")).toBe(4));
 
     const charge = (u: UsageSpec): bigint => u.earning + u.fee;
-    expect(await balance('tenant:acme')).toBe(-sumOf(USAGES.filter((u) => u.tenantId === 'acme'), charge));
-    expect(await balance('tenant:globex')).toBe(-sumOf(USAGES.filter((u) => u.tenantId === 'globex'), charge));
+    expect(await balance('tenant:acme')).toBe(
+      -sumOf(
+        USAGES.filter((u) => u.tenantId === 'acme'),
+        charge,
+      ),
+    );
+    expect(await balance('tenant:globex')).toBe(
+      -sumOf(
+        USAGES.filter((u) => u.tenantId === 'globex'),
+        charge,
+      ),
+    );
     expect(await balance('provider:gpu-north-1')).toBe(9_007_199_259_240_993n);
     expect(await balance('provider:gpu-south-1')).toBe(1_234_567n + 999n);
     expect(await balance('protocol:fees')).toBe(sumOf(USAGES, (u) => u.fee));
     expect((await fx.db.query<{ total: string }>('SELECT sum(amount)::text AS total FROM ledger_entries')).rows[0]!.total).toBe('0');
-    expect(await count('SELECT count(*) AS n FROM (SELECT posting_id FROM ledger_entries GROUP BY posting_id HAVING sum(amount) <> 0) unbalanced')).toBe(0);
+    expect(
+      await count(
+        'SELECT count(*) AS n FROM (SELECT posting_id FROM ledger_entries GROUP BY posting_id HAVING sum(amount) <> 0) unbalanced',
+      ),
+    ).toBe(0);
   }, 60_000);
 
   it('publishes a PostingRecorded per usage and one SpendingCapExceeded when acme passes its cap', async () => {
@@ -84,20 +138,30 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     const sameUsageNewId = usageMetered({ ...USAGES[1]!, earning: 1n }, 'same-usage-new-event-id');
     await fx.log.append(fx.topics.usage, [redelivered, redelivered, sameUsageNewId]);
 
-    await eventually(async () => expect(await count('SELECT count(*) AS n FROM event_inbox WHERE event_id = ANY($1)', [['redelivery-probe', 'same-usage-new-event-id']])).toBe(2));
+    await eventually(async () =>
+      expect(
+        await count('SELECT count(*) AS n FROM event_inbox WHERE event_id = ANY($1)', [['redelivery-probe', 'same-usage-new-event-id']]),
+      ).toBe(2),
+    );
 
     expect(await balance('tenant:acme')).toBe(before);
     expect(await count('SELECT count(*) AS n FROM ledger_postings')).toBe(4);
   }, 60_000);
 
   it('the database rejects an UPDATE or DELETE of an entry, and an unbalanced posting', async () => {
-    await expect(fx.db.query("UPDATE ledger_entries SET amount = amount + 1 WHERE posting_id = 'usage:u-1'")).rejects.toThrow(/append-only/);
+    await expect(fx.db.query("UPDATE ledger_entries SET amount = amount + 1 WHERE posting_id = 'usage:u-1'")).rejects.toThrow(
+      /append-only/,
+    );
     await expect(fx.db.query("DELETE FROM ledger_postings WHERE posting_id = 'usage:u-1'")).rejects.toThrow(/append-only/);
     const client = await fx.db.connect();
     try {
       await client.query('BEGIN');
-      await client.query("INSERT INTO ledger_postings (posting_id, source_id, kind, recorded_at, cause_id) VALUES ('bad', 'bad', 'USAGE', now(), 'test')");
-      await client.query("INSERT INTO ledger_entries (posting_id, line, account_id, amount) VALUES ('bad', 0, 'tenant:acme', -5), ('bad', 1, 'protocol:fees', 4)");
+      await client.query(
+        "INSERT INTO ledger_postings (posting_id, source_id, kind, recorded_at, cause_id) VALUES ('bad', 'bad', 'USAGE', now(), 'test')",
+      );
+      await client.query(
+        "INSERT INTO ledger_entries (posting_id, line, account_id, amount) VALUES ('bad', 0, 'tenant:acme', -5), ('bad', 1, 'protocol:fees', 4)",
+      );
       await expect(client.query('COMMIT')).rejects.toThrow(/unbalanced/);
     } finally {
       client.release();
@@ -110,9 +174,33 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     const placedId = randomUUID();
     const failedId = randomUUID();
     await fx.log.append(fx.topics.jobs, [
-      jobEvent(jobId, minutes(5), { jobSubmitted: { jobId, tenantId: 'acme', tenantPlan: 'enterprise', spec: undefined, idempotencyKey: 'k', quote: undefined, submittedAt: undefined } }),
-      jobEvent(jobId, minutes(5), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
-      jobEvent(jobId, minutes(6), { jobPlaced: { jobId, providerId: 'gpu-north-1', operatorId: 'op-north', attempt: 1, decision: undefined, gangMembers: [] } }, placedId),
+      jobEvent(jobId, minutes(5), {
+        jobSubmitted: {
+          jobId,
+          tenantId: 'acme',
+          tenantPlan: 'enterprise',
+          spec: undefined,
+          idempotencyKey: 'k',
+          quote: undefined,
+          submittedAt: undefined,
+        },
+      }),
+      jobEvent(jobId, minutes(5), {
+        jobClassified: {
+          jobId,
+          tier: api.Tier.TIER_REALTIME,
+          policyVersion: 'p1',
+          matchedRuleId: 'r1',
+          reasons: [],
+          classifiedAt: undefined,
+        },
+      }),
+      jobEvent(
+        jobId,
+        minutes(6),
+        { jobPlaced: { jobId, providerId: 'gpu-north-1', operatorId: 'op-north', attempt: 1, decision: undefined, gangMembers: [] } },
+        placedId,
+      ),
       jobEvent(
         jobId,
         minutes(7),
@@ -134,11 +222,19 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     ]);
 
     const penalty = await eventually(async () => {
-      const { rows } = await fx.db.query('SELECT penalty_id, amount::text AS amount, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1', [jobId]);
+      const { rows } = await fx.db.query(
+        'SELECT penalty_id, amount::text AS amount, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1',
+        [jobId],
+      );
       expect(rows).toHaveLength(1);
       return rows[0] as { penalty_id: string; amount: string; justifying_event_ids: string[]; tenant_id: string };
     });
-    expect(penalty).toEqual({ penalty_id: 'penalty:job-rt:1', amount: '1000000', justifying_event_ids: [failedId, placedId], tenant_id: 'acme' });
+    expect(penalty).toEqual({
+      penalty_id: 'penalty:job-rt:1',
+      amount: '1000000',
+      justifying_event_ids: [failedId, placedId],
+      tenant_id: 'acme',
+    });
     const assessed = await eventually(async () => {
       const found = await ledgerEvents('PenaltyAssessed');
       expect(found).toHaveLength(1);
@@ -155,25 +251,63 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     const startedAt = new Date(minutes(8).getTime() + 5_000); // placed at 8 min, started 5 s later: bound 2 s
     await fx.log.append(fx.topics.jobs, [
       jobEvent(jobId, minutes(8), {
-        jobSubmitted: { jobId, tenantId: 'globex', tenantPlan: 'team', spec: api.JobSpec.fromPartial({ maxLatencyMs: 2_000 }), idempotencyKey: 'k2', quote: undefined, submittedAt: undefined },
+        jobSubmitted: {
+          jobId,
+          tenantId: 'globex',
+          tenantPlan: 'team',
+          spec: api.JobSpec.fromPartial({ maxLatencyMs: 2_000 }),
+          idempotencyKey: 'k2',
+          quote: undefined,
+          submittedAt: undefined,
+        },
       }),
-      jobEvent(jobId, minutes(8), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
-      jobEvent(jobId, minutes(8), { jobPlaced: { jobId, providerId: 'gpu-east-1', operatorId: 'op-east', attempt: 1, decision: undefined, gangMembers: [] } }, placedId),
+      jobEvent(jobId, minutes(8), {
+        jobClassified: {
+          jobId,
+          tier: api.Tier.TIER_REALTIME,
+          policyVersion: 'p1',
+          matchedRuleId: 'r1',
+          reasons: [],
+          classifiedAt: undefined,
+        },
+      }),
+      jobEvent(
+        jobId,
+        minutes(8),
+        { jobPlaced: { jobId, providerId: 'gpu-east-1', operatorId: 'op-east', attempt: 1, decision: undefined, gangMembers: [] } },
+        placedId,
+      ),
       jobEvent(jobId, startedAt, { jobStarted: { jobId, attempt: 1, providerId: 'gpu-east-1', startedAt: timestamp(startedAt) } }),
       jobEvent(
         jobId,
         new Date(startedAt.getTime() + 5_000),
-        { jobCompleted: { jobId, attempt: 1, providerId: 'gpu-east-1', resultHash: 'h', completedAt: timestamp(new Date(startedAt.getTime() + 5_000)) } },
+        {
+          jobCompleted: {
+            jobId,
+            attempt: 1,
+            providerId: 'gpu-east-1',
+            resultHash: 'h',
+            completedAt: timestamp(new Date(startedAt.getTime() + 5_000)),
+          },
+        },
         completedId,
       ),
     ]);
 
     const penalty = await eventually(async () => {
-      const { rows } = await fx.db.query('SELECT reason, amount::text AS amount, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1', [jobId]);
+      const { rows } = await fx.db.query(
+        'SELECT reason, amount::text AS amount, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1',
+        [jobId],
+      );
       expect(rows).toHaveLength(1);
       return rows[0] as Record<string, unknown>;
     });
-    expect(penalty).toEqual({ reason: 'REALTIME_COMPLETED_LATE', amount: '250000', justifying_event_ids: [completedId, placedId], tenant_id: 'globex' });
+    expect(penalty).toEqual({
+      reason: 'REALTIME_COMPLETED_LATE',
+      amount: '250000',
+      justifying_event_ids: [completedId, placedId],
+      tenant_id: 'globex',
+    });
     expect(await balance('provider:gpu-east-1')).toBe(-250_000n);
   }, 60_000);
 
@@ -182,8 +316,22 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     const placedId = randomUUID();
     const requeuedId = randomUUID();
     await fx.log.append(fx.topics.jobs, [
-      jobEvent(jobId, minutes(9), { jobClassified: { jobId, tier: api.Tier.TIER_REALTIME, policyVersion: 'p1', matchedRuleId: 'r1', reasons: [], classifiedAt: undefined } }),
-      jobEvent(jobId, minutes(9), { jobPlaced: { jobId, providerId: 'gpu-west-1', operatorId: 'op-west', attempt: 1, decision: undefined, gangMembers: [] } }, placedId),
+      jobEvent(jobId, minutes(9), {
+        jobClassified: {
+          jobId,
+          tier: api.Tier.TIER_REALTIME,
+          policyVersion: 'p1',
+          matchedRuleId: 'r1',
+          reasons: [],
+          classifiedAt: undefined,
+        },
+      }),
+      jobEvent(
+        jobId,
+        minutes(9),
+        { jobPlaced: { jobId, providerId: 'gpu-west-1', operatorId: 'op-west', attempt: 1, decision: undefined, gangMembers: [] } },
+        placedId,
+      ),
       jobEvent(
         jobId,
         minutes(10),
@@ -202,16 +350,26 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
         },
         requeuedId,
       ),
-      jobEvent(jobId, minutes(10), { jobPlaced: { jobId, providerId: 'gpu-west-2', operatorId: 'op-west', attempt: 2, decision: undefined, gangMembers: [] } }),
+      jobEvent(jobId, minutes(10), {
+        jobPlaced: { jobId, providerId: 'gpu-west-2', operatorId: 'op-west', attempt: 2, decision: undefined, gangMembers: [] },
+      }),
     ]);
 
     const penalty = await eventually(async () => {
-      const { rows } = await fx.db.query('SELECT provider_id, reason, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1', [jobId]);
+      const { rows } = await fx.db.query(
+        'SELECT provider_id, reason, justifying_event_ids, tenant_id FROM ledger_penalties WHERE job_id = $1',
+        [jobId],
+      );
       expect(rows).toHaveLength(1);
       return rows[0] as Record<string, unknown>;
     });
     // No JobSubmitted seen for this job: the tenant is unknown and the protocol is credited.
-    expect(penalty).toEqual({ provider_id: 'gpu-west-1', reason: 'REALTIME_ABANDONED_BY_PROVIDER', justifying_event_ids: [requeuedId, placedId], tenant_id: null });
+    expect(penalty).toEqual({
+      provider_id: 'gpu-west-1',
+      reason: 'REALTIME_ABANDONED_BY_PROVIDER',
+      justifying_event_ids: [requeuedId, placedId],
+      tenant_id: null,
+    });
     expect(await balance('provider:gpu-west-1')).toBe(-1_000_000n);
     expect(await balance('provider:gpu-west-2')).toBe(0n);
   }, 60_000);
@@ -226,7 +384,9 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
   }, 30_000);
 
   it('CloseEpoch needs the admin credential', async () => {
-    const error = (await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: '' }, KEYS.acme).catch((e: unknown) => e)) as ServiceError;
+    const error = (await payoutApi(fx.client!)
+      .closeEpoch({ cutoff: undefined, idempotencyKey: '' }, KEYS.acme)
+      .catch((e: unknown) => e)) as ServiceError;
     expect(error.code).toBe(status.PERMISSION_DENIED);
     expect(await count('SELECT count(*) AS n FROM payout_epochs')).toBe(0);
   });
@@ -248,7 +408,10 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
       expect(found).toHaveLength(2);
       return found.map((e) => events.LedgerEvent.fromJSON(e.envelope.data).payoutIssued!);
     });
-    expect(Object.fromEntries(issued.map((p) => [p.providerId, p.usageIds]))).toEqual({ 'gpu-north-1': ['u-1', 'u-2'], 'gpu-south-1': ['u-3', 'u-4'] });
+    expect(Object.fromEntries(issued.map((p) => [p.providerId, p.usageIds]))).toEqual({
+      'gpu-north-1': ['u-1', 'u-2'],
+      'gpu-south-1': ['u-3', 'u-4'],
+    });
     expect(await balance('provider:gpu-north-1')).toBe(0n);
     expect(await balance('provider:gpu-south-1')).toBe(0n);
     expect(await balance('payouts:paid')).toBe(north + south);
@@ -266,13 +429,23 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
   }, 90_000);
 
   it('usage that arrives after a close, even metered before its cutoff, is paid by the next epoch and only there', async () => {
-    const late: UsageSpec = { usageId: 'u-5', jobId: 'job-d', tenantId: 'globex', providerId: 'gpu-north-1', earning: 777n, fee: 3n, meteredAt: minutes(10) };
+    const late: UsageSpec = {
+      usageId: 'u-5',
+      jobId: 'job-d',
+      tenantId: 'globex',
+      providerId: 'gpu-north-1',
+      earning: 777n,
+      fee: 3n,
+      meteredAt: minutes(10),
+    };
     await fx.log.append(fx.topics.usage, [usageMetered(late)]);
     await eventually(async () => expect(await count("SELECT count(*) AS n FROM ledger_usage WHERE usage_id = 'u-5'")).toBe(1));
 
     const third = await payoutApi(fx.client!).closeEpoch({ cutoff: undefined, idempotencyKey: 'close-3' }, KEYS.admin);
 
-    expect(third.payouts).toEqual([{ providerId: 'gpu-north-1', statementId: `statement:${third.epochId}:gpu-north-1`, amountBaseUnits: '777' }]);
+    expect(third.payouts).toEqual([
+      { providerId: 'gpu-north-1', statementId: `statement:${third.epochId}:gpu-north-1`, amountBaseUnits: '777' },
+    ]);
     const issued = await eventually(async () => {
       const found = await ledgerEvents('PayoutIssued');
       expect(found).toHaveLength(3);
@@ -292,11 +465,15 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
     expect(second.statements).toHaveLength(1);
     expect(second.statements[0]).toMatchObject({ epochId: 'epoch-000001', providerId: 'gpu-north-1', usageIds: ['u-1', 'u-2'] });
     expect(second.nextPageToken).toBe('');
-    await expect(payout.listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.globex)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+    await expect(payout.listStatements({ providerId: 'gpu-north-1', pageSize: 10, pageToken: '' }, KEYS.globex)).rejects.toMatchObject({
+      code: status.PERMISSION_DENIED,
+    });
   }, 30_000);
 
   it('the ledger topic alone rebuilds every balance the database holds', async () => {
-    const { rows } = await fx.db.query<{ account_id: string; balance: string }>('SELECT account_id, sum(amount)::text AS balance FROM ledger_entries GROUP BY account_id');
+    const { rows } = await fx.db.query<{ account_id: string; balance: string }>(
+      'SELECT account_id, sum(amount)::text AS balance FROM ledger_entries GROUP BY account_id',
+    );
     const postings = Number((await fx.db.query<{ n: string }>('SELECT count(*) AS n FROM ledger_postings')).rows[0]!.n);
 
     const book = await eventually(async () => {
@@ -309,12 +486,19 @@ describe.each<Backend>(['kafka', 'postgres'])('payout service with the %s event 
       Object.fromEntries(rows.filter((row) => row.balance !== '0').map((row) => [row.account_id, BigInt(row.balance)])),
     );
     // The running balances GetBalance and the metrics read are the entries' sums, account by account.
-    const running = await fx.db.query<{ account_id: string; balance: string }>('SELECT account_id, balance::text AS balance FROM ledger_balances');
-    expect(Object.fromEntries(running.rows.map((row) => [row.account_id, row.balance]))).toEqual(Object.fromEntries(rows.map((row) => [row.account_id, row.balance])));
+    const running = await fx.db.query<{ account_id: string; balance: string }>(
+      'SELECT account_id, balance::text AS balance FROM ledger_balances',
+    );
+    expect(Object.fromEntries(running.rows.map((row) => [row.account_id, row.balance]))).toEqual(
+      Object.fromEntries(rows.map((row) => [row.account_id, row.balance])),
+    );
   }, 60_000);
 
   it('a UsageMetered whose charge is not earning + fee posts nothing and is dead-lettered', async () => {
-    const broken = usageMetered({ usageId: 'u-broken', jobId: 'job-x', tenantId: 'acme', providerId: 'gpu-north-1', earning: 10n, fee: 1n, meteredAt: minutes(11) }, 'broken-usage');
+    const broken = usageMetered(
+      { usageId: 'u-broken', jobId: 'job-x', tenantId: 'acme', providerId: 'gpu-north-1', earning: 10n, fee: 1n, meteredAt: minutes(11) },
+      'broken-usage',
+    );
     const data = broken.data as { usageMetered: { tenantChargeBaseUnits: string } };
     data.usageMetered.tenantChargeBaseUnits = '12';
     await fx.log.append(fx.topics.usage, [broken]);

@@ -1,5 +1,12 @@
 // The placement service's configuration, read once from the environment (see docs/placement-service.md).
-import { ConfigurationError, grpcUrlFromEnv, optionalPositiveIntFromEnv, positiveIntFromEnv, serviceEnvironment, type EventServiceConfig } from '@switchyard/service-host';
+import {
+  ConfigurationError,
+  grpcUrlFromEnv,
+  optionalPositiveIntFromEnv,
+  positiveIntFromEnv,
+  serviceEnvironment,
+  type EventServiceConfig,
+} from '@switchyard/service-host';
 
 export { ConfigurationError };
 

@@ -17,10 +17,14 @@ describe('placement configuration', () => {
 
   it('refuses what it cannot run with, naming the variable', () => {
     expect(() => placementConfigFromEnv({})).toThrow('DATABASE_URL is required');
-    expect(() => placementConfigFromEnv({ DATABASE_URL: 'x', EVENT_LOG_BACKEND: 'kafka' })).toThrow('KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka');
+    expect(() => placementConfigFromEnv({ DATABASE_URL: 'x', EVENT_LOG_BACKEND: 'kafka' })).toThrow(
+      'KAFKA_BROKERS is required with EVENT_LOG_BACKEND=kafka',
+    );
     expect(() => placementConfigFromEnv({ ...base, EVENT_LOG_BACKEND: 'redis' })).toThrow('EVENT_LOG_BACKEND must be');
     expect(() => placementConfigFromEnv({ ...base, DATABASE_SCHEMA: 'Robert"; drop' })).toThrow('DATABASE_SCHEMA');
-    expect(() => placementConfigFromEnv({ ...base, HEARTBEAT_INTERVAL_MS: '0' })).toThrow('HEARTBEAT_INTERVAL_MS must be a positive integer');
+    expect(() => placementConfigFromEnv({ ...base, HEARTBEAT_INTERVAL_MS: '0' })).toThrow(
+      'HEARTBEAT_INTERVAL_MS must be a positive integer',
+    );
   });
 
   it('needs no brokers for the PostgreSQL log', () => {

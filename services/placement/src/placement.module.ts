@@ -33,10 +33,13 @@ function policyFromFile(path: string): PlacementPolicy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`PLACEMENT_POLICY_FILE ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ConfigurationError(
+      `PLACEMENT_POLICY_FILE ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const document = parseDocument(text);
-  if (document.errors.length > 0) throw new ConfigurationError(`PLACEMENT_POLICY_FILE ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
+  if (document.errors.length > 0)
+    throw new ConfigurationError(`PLACEMENT_POLICY_FILE ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
   try {
     return placementPolicyFrom(document.toJS() as unknown, path);
   } catch (error) {

@@ -17,7 +17,8 @@ export function startPlacement(config: PlacementConfig, options: StartPlacementO
     name: 'placement',
     config,
     // The address is fixed before the module starts: the scheduler advertises it to standbys.
-    module: ({ address }) => PlacementModule.register(config.advertisedAddress === config.grpcUrl ? { ...config, advertisedAddress: address } : config),
+    module: ({ address }) =>
+      PlacementModule.register(config.advertisedAddress === config.grpcUrl ? { ...config, advertisedAddress: address } : config),
     protos: { files: [apiProtoFiles.providerService], packages: [apiPackageName], includeDirs: [protoRoot] },
     topics: ['jobs', 'providers', 'usage'],
     migrations: placementMigrations,

@@ -5,7 +5,16 @@ import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
 import { api } from '@switchyard/contracts';
-import { failedPrecondition, invalidArgument, notFound, permissionDenied, resourceExhausted, unauthenticated, unavailable, type CallWithAuthContext } from '@switchyard/service-host';
+import {
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  resourceExhausted,
+  unauthenticated,
+  unavailable,
+  type CallWithAuthContext,
+} from '@switchyard/service-host';
 import { activeTraceCarrier } from '@switchyard/telemetry';
 import { from, type Observable, mergeMap } from 'rxjs';
 import { AssignmentFeed } from './assignments/assignment-feed.js';
@@ -15,7 +24,16 @@ import { newProviderToken, sha256Hex } from '@switchyard/access';
 import type { ReportKind } from './domain/index.js';
 import { validateHeartbeat } from './heartbeat/heartbeat-validation.js';
 import { validateRegistration } from './registration/registration-validation.js';
-import { InvalidRequest, NotAuthenticated, NotFound, NotLeader, NotPermitted, SchedulerOverloaded, SchedulerUnavailable, StateConflict } from './rejections.js';
+import {
+  InvalidRequest,
+  NotAuthenticated,
+  NotFound,
+  NotLeader,
+  NotPermitted,
+  SchedulerOverloaded,
+  SchedulerUnavailable,
+  StateConflict,
+} from './rejections.js';
 import { validateReport } from './reports/report-validation.js';
 import { LeaderForwarding } from './scheduler/leader-forwarding.js';
 import { PlacementScheduler } from './scheduler/placement-scheduler.js';
@@ -40,12 +58,17 @@ export class ProviderGrpcController implements OnApplicationShutdown {
   }
 
   @GrpcMethod('ProviderService', 'RegisterProvider')
-  async registerProvider(request: api.RegisterProviderRequest, metadata: Metadata, call: ServerUnaryCall<unknown, unknown>): Promise<api.RegisterProviderResponse> {
+  async registerProvider(
+    request: api.RegisterProviderRequest,
+    metadata: Metadata,
+    call: ServerUnaryCall<unknown, unknown>,
+  ): Promise<api.RegisterProviderResponse> {
     const receivedAtMs = Date.now();
     const response = await this.decided('registerProvider', request, metadata, async () => {
       const operatorId = this.credentials.operatorOf(metadata, call as CallWithAuthContext);
       validateRegistration(request);
-      if (request.operatorId !== operatorId) throw new NotPermitted(`operator_id ${request.operatorId} is not the operator these credentials belong to`);
+      if (request.operatorId !== operatorId)
+        throw new NotPermitted(`operator_id ${request.operatorId} is not the operator these credentials belong to`);
       const providerToken = newProviderToken();
       const registered = await this.engine.call<{ providerId: string; providerToken: string }>((pending) => ({
         kind: 'register',
@@ -67,7 +90,11 @@ export class ProviderGrpcController implements OnApplicationShutdown {
         ...trace(),
         ...pending,
       }));
-      return { providerId: registered.providerId, heartbeatIntervalMs: this.config.heartbeatIntervalMs, providerToken: registered.providerToken };
+      return {
+        providerId: registered.providerId,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        providerToken: registered.providerToken,
+      };
     });
     const headers = new Metadata();
     headers.set(PROVIDER_TOKEN_METADATA, response.providerToken);
@@ -81,7 +108,8 @@ export class ProviderGrpcController implements OnApplicationShutdown {
     return this.decided('heartbeat', request, metadata, async () => {
       const providerId = await this.credentials.providerOf(metadata);
       validateHeartbeat(request);
-      if (request.providerId !== providerId) throw new NotPermitted(`provider_id ${request.providerId} is not the provider these credentials belong to`);
+      if (request.providerId !== providerId)
+        throw new NotPermitted(`provider_id ${request.providerId} is not the provider these credentials belong to`);
       await this.engine.call<'recorded' | 'stale'>((pending) => ({
         kind: 'heartbeat',
         input: {
@@ -136,7 +164,11 @@ export class ProviderGrpcController implements OnApplicationShutdown {
   private report(
     kind: ReportKind,
     method: 'reportStarted' | 'reportCompleted' | 'reportFailed',
-    request: Partial<api.ReportStartedRequest & api.ReportCompletedRequest & api.ReportFailedRequest> & { jobId: string; attempt: number; providerId: string },
+    request: Partial<api.ReportStartedRequest & api.ReportCompletedRequest & api.ReportFailedRequest> & {
+      jobId: string;
+      attempt: number;
+      providerId: string;
+    },
     metadata: Metadata,
   ): Promise<Record<string, never>> {
     const receivedAtMs = Date.now();
@@ -152,7 +184,9 @@ export class ProviderGrpcController implements OnApplicationShutdown {
           providerId,
           receivedAtMs,
           ...(request.resultHash !== undefined ? { resultHash: request.resultHash } : {}),
-          ...(kind === 'FAILED' ? { failure: { category: request.category!, retryable: request.retryable ?? false, message: request.message ?? '' } } : {}),
+          ...(kind === 'FAILED'
+            ? { failure: { category: request.category!, retryable: request.retryable ?? false, message: request.message ?? '' } }
+            : {}),
           ...(request.usage != null ? { usage: request.usage } : {}),
           ...(kind === 'COMPLETED' ? { fetchedDigests: request.fetchedDigests ?? [], cachedDigests: request.cachedDigests ?? [] } : {}),
         },
@@ -164,7 +198,12 @@ export class ProviderGrpcController implements OnApplicationShutdown {
   }
 
   /** Runs the call here if this instance leads, else on the leader; typed rejections become statuses. */
-  private async decided<T>(method: Parameters<LeaderForwarding['forward']>[1], request: unknown, metadata: Metadata, local: () => Promise<T>): Promise<T> {
+  private async decided<T>(
+    method: Parameters<LeaderForwarding['forward']>[1],
+    request: unknown,
+    metadata: Metadata,
+    local: () => Promise<T>,
+  ): Promise<T> {
     try {
       if (!this.engine.isLeader && this.engine.leaderAddress !== undefined && this.engine.leaderAddress !== this.config.advertisedAddress) {
         return await this.forwarding.forward<T>(this.engine.leaderAddress, method, request, metadata);
@@ -203,9 +242,13 @@ function toRpcException(error: unknown): unknown {
   if (error instanceof StateConflict) {
     return failedPrecondition(error.message, { violations: [{ type: error.kind, subject: error.subject, description: error.message }] });
   }
-  if (error instanceof NotLeader || error instanceof SchedulerUnavailable) return unavailable(error.message, { retryAfterMs: 1_000, info: { reason: 'SCHEDULER_UNAVAILABLE' } });
+  if (error instanceof NotLeader || error instanceof SchedulerUnavailable)
+    return unavailable(error.message, { retryAfterMs: 1_000, info: { reason: 'SCHEDULER_UNAVAILABLE' } });
   if (error instanceof SchedulerOverloaded) {
-    return resourceExhausted(error.message, { retryAfterMs: 500, info: { reason: 'SCHEDULER_OVERLOADED', metadata: { waiting: error.waiting } } });
+    return resourceExhausted(error.message, {
+      retryAfterMs: 500,
+      info: { reason: 'SCHEDULER_OVERLOADED', metadata: { waiting: error.waiting } },
+    });
   }
   return error;
 }

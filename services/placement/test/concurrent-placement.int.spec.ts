@@ -136,7 +136,9 @@ describe.each(['kafka', 'postgres'] as const)('two placement instances on one da
 
     const tiers = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD];
     const jobIds = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => fixture.submitClassifiedJob({ tier: tiers[i % 2]!, spec: { gpuCount: 1 + (i % 2), minVramGib: 40 } })),
+      Array.from({ length: 40 }, (_, i) =>
+        fixture.submitClassifiedJob({ tier: tiers[i % 2]!, spec: { gpuCount: 1 + (i % 2), minVramGib: 40 } }),
+      ),
     );
     // Every job is decided: placed, or queued for lack of GPUs (12 GPUs for 60 asked).
     await eventually(async () => expect(await count(`'PLACED', 'QUEUED'`)).toBe(40), 60_000);
@@ -171,7 +173,11 @@ describe.each(['kafka', 'postgres'] as const)('two placement instances on one da
     }
     const before = await count(`'COMPLETED'`);
     const burst = (n: number) =>
-      Promise.all(Array.from({ length: n }, () => fixture.submitClassifiedJob({ tier: api.Tier.TIER_STANDARD, spec: { gpuClass: 'h100-80g', minVramGib: 40 } })));
+      Promise.all(
+        Array.from({ length: n }, () =>
+          fixture.submitClassifiedJob({ tier: api.Tier.TIER_STANDARD, spec: { gpuClass: 'h100-80g', minVramGib: 40 } }),
+        ),
+      );
     const first = await burst(30);
     await eventually(async () => expect(await count(`'PLACED'`)).toBeGreaterThan(0), 30_000);
     await doomed.kill();

@@ -24,7 +24,10 @@ describe.each(['postgres', 'kafka'] as const)('a gang split over providers (%s l
   }, 60_000);
 
   const reserved = async (providerId: string): Promise<number> => {
-    const { rows } = await fixture.db.query<{ reserved: number }>('SELECT reserved FROM provider_capacity WHERE provider_id = $1 AND gpu_class = $2', [providerId, gpuClass]);
+    const { rows } = await fixture.db.query<{ reserved: number }>(
+      'SELECT reserved FROM provider_capacity WHERE provider_id = $1 AND gpu_class = $2',
+      [providerId, gpuClass],
+    );
     return rows[0]?.reserved ?? 0;
   };
 
@@ -36,12 +39,19 @@ describe.each(['postgres', 'kafka'] as const)('a gang split over providers (%s l
     await b.register(fixture.operators[0]!, { gpus, pricePerGpuHourBaseUnits: '3100000' });
     const jobId = await fixture.submitClassifiedJob({
       tier: api.Tier.TIER_TRAINING,
-      spec: { kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING, gpuClass, gpuCount: 8, minVramGib: 80, gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION },
+      spec: {
+        kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING,
+        gpuClass,
+        gpuCount: 8,
+        minVramGib: 80,
+        gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION,
+      },
     });
     const placed = await eventually(async () => {
       const history = await fixture.jobEvents(jobId);
       const found = history.find((e) => e.event.jobPlaced)?.event.jobPlaced;
-      if (found === undefined) throw new Error(`not placed yet: ${JSON.stringify(history.map((e) => e.event.jobQueued?.reasons ?? e.type))}`);
+      if (found === undefined)
+        throw new Error(`not placed yet: ${JSON.stringify(history.map((e) => e.event.jobQueued?.reasons ?? e.type))}`);
       return found;
     });
     expect(placed.providerId).toBe(a.providerId);

@@ -21,7 +21,12 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
   beforeAll(async () => {
     await fixture.setUp();
     // Two instances: both run the liveness timer, one sweep at a time applies it.
-    const env = { HEARTBEAT_INTERVAL_MS: String(BEAT_MS), SUSPECT_AFTER_MISSED: '2', LOST_AFTER_MISSED: '4', LIVENESS_CHECK_PERIOD_MS: '200' };
+    const env = {
+      HEARTBEAT_INTERVAL_MS: String(BEAT_MS),
+      SUSPECT_AFTER_MISSED: '2',
+      LOST_AFTER_MISSED: '4',
+      LIVENESS_CHECK_PERIOD_MS: '200',
+    };
     const [service] = await Promise.all([fixture.startService(env), fixture.startService(env)]);
     address = service!.address;
   }, 90_000);
@@ -47,7 +52,14 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
       return placed.event.jobPlaced!;
     });
     const [lost, other] = first.providerId === north.providerId ? [north, south] : [south, north];
-    await eventually(() => expect(feeds.get(lost.providerId)!.assignments().map((a) => a.jobId)).toEqual([jobId]));
+    await eventually(() =>
+      expect(
+        feeds
+          .get(lost.providerId)!
+          .assignments()
+          .map((a) => a.jobId),
+      ).toEqual([jobId]),
+    );
     await lost.started(jobId, 1);
     lost.stopBeating();
 
@@ -84,7 +96,9 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
     await other.started(jobId, 2);
     await other.completed(jobId, 2);
     lost.keepBeating(BEAT_MS / 3);
-    await eventually(async () => expect((await fixture.providerEvents(lost.providerId)).map((e) => e.type).at(-1)).toBe('ProviderRecovered'));
+    await eventually(async () =>
+      expect((await fixture.providerEvents(lost.providerId)).map((e) => e.type).at(-1)).toBe('ProviderRecovered'),
+    );
     const again = await fixture.submitClassifiedJob({ tier: api.Tier.TIER_BATCH, spec: { gpuCount: 2 } });
     const third = await fixture.submitClassifiedJob({ tier: api.Tier.TIER_BATCH, spec: { gpuCount: 2 } });
     await eventually(async () => {
@@ -130,9 +144,20 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
       ]),
     );
     const failed = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobFailed')!.event.jobFailed!;
-    expect(failed).toMatchObject({ attempt: 2, providerId: secondHolder.providerId, source: 'FAILURE_SOURCE_PROVIDER', fault: 'FAULT_WORKLOAD', category: 'FAILURE_CATEGORY_WORKLOAD' });
+    expect(failed).toMatchObject({
+      attempt: 2,
+      providerId: secondHolder.providerId,
+      source: 'FAILURE_SOURCE_PROVIDER',
+      fault: 'FAULT_WORKLOAD',
+      category: 'FAILURE_CATEGORY_WORKLOAD',
+    });
     const requeued = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobRequeued')!.event.jobRequeued!;
-    expect(requeued).toMatchObject({ reason: 'REQUEUE_REASON_PROVIDER_FAILED', fault: 'FAULT_PROVIDER', category: 'FAILURE_CATEGORY_HARDWARE', excludedProviderIds: [firstHolder.providerId] });
+    expect(requeued).toMatchObject({
+      reason: 'REQUEUE_REASON_PROVIDER_FAILED',
+      fault: 'FAULT_PROVIDER',
+      category: 'FAILURE_CATEGORY_HARDWARE',
+      excludedProviderIds: [firstHolder.providerId],
+    });
   }, 60_000);
   it('fails a job for good once its attempts are used up (policy maxAttempts = 3), each attempt on a provider not tried before', async () => {
     const gpus = [provider(), provider(), provider()];
@@ -154,13 +179,22 @@ describe('placement liveness, two instances (PostgreSQL log)', () => {
     expect(new Set(holders).size).toBe(3);
     await eventually(async () =>
       expect((await fixture.jobEvents(jobId)).map((e) => e.type)).toEqual([
-        'JobSubmitted', 'JobClassified', 'JobPlaced', 'JobRequeued', 'JobPlaced', 'JobRequeued', 'JobPlaced', 'JobFailed',
+        'JobSubmitted',
+        'JobClassified',
+        'JobPlaced',
+        'JobRequeued',
+        'JobPlaced',
+        'JobRequeued',
+        'JobPlaced',
+        'JobFailed',
       ]),
     );
     const failed = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobFailed')!.event.jobFailed!;
     expect(failed).toMatchObject({ attempt: 3, providerId: holders[2], fault: 'FAULT_PROVIDER', category: 'FAILURE_CATEGORY_HARDWARE' });
     expect(failed.message).toMatch(/attempt 3 of 3, attempts exhausted/);
-    const capacity = await fixture.db.query('SELECT SUM(reserved)::int AS reserved FROM provider_capacity WHERE gpu_class = $1', ['h200-141g']);
+    const capacity = await fixture.db.query('SELECT SUM(reserved)::int AS reserved FROM provider_capacity WHERE gpu_class = $1', [
+      'h200-141g',
+    ]);
     expect(capacity.rows[0].reserved).toBe(0);
   }, 60_000);
 });

@@ -40,7 +40,9 @@ describe('placement with mutual TLS: the operator is who its certificate says', 
 
   it('registers a provider for the operator its certificate names, without an API key, and the provider token works over the same channel', async () => {
     const north = fixture.operators[0]!;
-    const provider = client(certs.client('north', { commonName: 'north-gateway', uri: `spiffe://switchyard/operator/${north.operatorId}` }));
+    const provider = client(
+      certs.client('north', { commonName: 'north-gateway', uri: `spiffe://switchyard/operator/${north.operatorId}` }),
+    );
     const registered = await provider.register(north, {}, { apiKey: false });
     expect(registered.providerId).toMatch(/^prv_/);
     await expect(provider.heartbeat()).resolves.toMatchObject({ heartbeatIntervalMs: expect.any(Number) });
@@ -48,15 +50,23 @@ describe('placement with mutual TLS: the operator is who its certificate says', 
 
   it('takes the subject CN when the certificate has no operator URI', async () => {
     const south = fixture.operators[1]!;
-    await expect(client(certs.client('south', { commonName: south.operatorId })).register(south, {}, { apiKey: false })).resolves.toMatchObject({ providerId: expect.stringMatching(/^prv_/) });
+    await expect(
+      client(certs.client('south', { commonName: south.operatorId })).register(south, {}, { apiKey: false }),
+    ).resolves.toMatchObject({ providerId: expect.stringMatching(/^prv_/) });
   });
 
   it('refuses a certificate naming no known operator, and an API key of another operator than the certificate', async () => {
     const [north, south] = fixture.operators;
     const unknown = client(certs.client('ghost', { commonName: 'ghost', uri: 'spiffe://switchyard/operator/op-ghost' }));
-    await expect(unknown.register({ operatorId: 'op-ghost', apiKey: 'x' }, {}, { apiKey: false })).rejects.toMatchObject({ code: status.UNAUTHENTICATED, details: expect.stringMatching(/names no known operator/) });
+    await expect(unknown.register({ operatorId: 'op-ghost', apiKey: 'x' }, {}, { apiKey: false })).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+      details: expect.stringMatching(/names no known operator/),
+    });
     const mixed = client(certs.client('north-2', { commonName: north!.operatorId }));
-    await expect(mixed.register(south!)).rejects.toMatchObject({ code: status.UNAUTHENTICATED, details: expect.stringMatching(/different operators/) });
+    await expect(mixed.register(south!)).rejects.toMatchObject({
+      code: status.UNAUTHENTICATED,
+      details: expect.stringMatching(/different operators/),
+    });
   });
 
   it('does not let a client whose certificate another CA signed past the handshake', async () => {

@@ -24,8 +24,21 @@ describe.each(['postgres', 'kafka'] as const)('pipeline steps (%s log)', (backen
     cheap = new ProviderClient(address);
     clients.push(dear, cheap);
     const gpus = [{ gpuClass, count: 4, vramGib: 80 }];
-    await dear.register(fixture.operators[0]!, { region: 'eu-west', gpus, pricePerGpuHourBaseUnits: '6000000', transferPricePerGbBaseUnits: '50000', ingressMbps: 10_000 });
-    await cheap.register(fixture.operators[1]!, { region: 'us-east', jurisdiction: 'US', gpus, pricePerGpuHourBaseUnits: '1000000', transferPricePerGbBaseUnits: '50000', ingressMbps: 10_000 });
+    await dear.register(fixture.operators[0]!, {
+      region: 'eu-west',
+      gpus,
+      pricePerGpuHourBaseUnits: '6000000',
+      transferPricePerGbBaseUnits: '50000',
+      ingressMbps: 10_000,
+    });
+    await cheap.register(fixture.operators[1]!, {
+      region: 'us-east',
+      jurisdiction: 'US',
+      gpus,
+      pricePerGpuHourBaseUnits: '1000000',
+      transferPricePerGbBaseUnits: '50000',
+      ingressMbps: 10_000,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -57,12 +70,30 @@ describe.each(['postgres', 'kafka'] as const)('pipeline steps (%s log)', (backen
     const second = `second-${backend}-${Date.now()}`;
     const third = `third-${backend}-${Date.now()}`;
     // The later steps first: placement meets them before the job they wait for.
-    await fixture.submitClassifiedJob({ jobId: third, tenantId, tier: api.Tier.TIER_BATCH, spec: step([{ jobId: second, bytes: 300n * GB }]) });
-    await fixture.submitClassifiedJob({ jobId: second, tenantId, tier: api.Tier.TIER_BATCH, spec: step([{ jobId: first, bytes: 300n * GB }]) });
+    await fixture.submitClassifiedJob({
+      jobId: third,
+      tenantId,
+      tier: api.Tier.TIER_BATCH,
+      spec: step([{ jobId: second, bytes: 300n * GB }]),
+    });
+    await fixture.submitClassifiedJob({
+      jobId: second,
+      tenantId,
+      tier: api.Tier.TIER_BATCH,
+      spec: step([{ jobId: first, bytes: 300n * GB }]),
+    });
     // The first step must run in eu-west (its source data's region): on the dearer provider.
-    await fixture.submitClassifiedJob({ jobId: first, tenantId, tier: api.Tier.TIER_BATCH, spec: step([], { allowedRegions: ['eu-west'] }) });
+    await fixture.submitClassifiedJob({
+      jobId: first,
+      tenantId,
+      tier: api.Tier.TIER_BATCH,
+      spec: step([], { allowedRegions: ['eu-west'] }),
+    });
 
-    for (const [jobId, waitsFor] of [[second, first], [third, second]] as const) {
+    for (const [jobId, waitsFor] of [
+      [second, first],
+      [third, second],
+    ] as const) {
       const queued = await eventOf(jobId, 'jobQueued');
       expect(queued.reasons).toEqual([`waits for 1 job it depends on to complete: ${waitsFor}`]);
       expect(queued.rejections).toEqual([]);
@@ -77,7 +108,10 @@ describe.each(['postgres', 'kafka'] as const)('pipeline steps (%s log)', (backen
     expect(placedSecond.providerId).toBe(dear.providerId);
     const candidates = placedSecond.decision!.candidates;
     expect(candidates.find((c) => c.providerId === dear.providerId)!.factors).toMatchObject({ fetchBytes: '0' });
-    expect(candidates.find((c) => c.providerId === cheap.providerId)!.factors).toMatchObject({ fetchBytes: String(300n * GB), fetchMs: '240000' });
+    expect(candidates.find((c) => c.providerId === cheap.providerId)!.factors).toMatchObject({
+      fetchBytes: String(300n * GB),
+      fetchMs: '240000',
+    });
     expect(placedSecond.decision!.inputBytes).toBe(String(300n * GB));
     expect((await fixture.jobEvents(third)).some((e) => e.type === 'JobPlaced')).toBe(false);
 
@@ -92,7 +126,11 @@ describe.each(['postgres', 'kafka'] as const)('pipeline steps (%s log)', (backen
     const tenantId = 'tenant-broken';
     const extract = `extract-${backend}-${Date.now()}`;
     await fixture.submitClassifiedJob({ jobId: extract, tenantId, tier: api.Tier.TIER_BATCH, spec: step([]) });
-    const transform = await fixture.submitClassifiedJob({ tenantId, tier: api.Tier.TIER_BATCH, spec: step([{ jobId: extract, bytes: 0n }]) });
+    const transform = await fixture.submitClassifiedJob({
+      tenantId,
+      tier: api.Tier.TIER_BATCH,
+      spec: step([{ jobId: extract, bytes: 0n }]),
+    });
     const load = await fixture.submitClassifiedJob({ tenantId, tier: api.Tier.TIER_BATCH, spec: step([{ jobId: transform, bytes: 0n }]) });
     await eventOf(load, 'jobQueued');
     const placed = await eventOf(extract, 'jobPlaced');
@@ -100,7 +138,10 @@ describe.each(['postgres', 'kafka'] as const)('pipeline steps (%s log)', (backen
     await runner.started(extract, placed.attempt);
     await runner.failed(extract, placed.attempt, { category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false });
 
-    for (const [jobId, dependency] of [[transform, extract], [load, transform]] as const) {
+    for (const [jobId, dependency] of [
+      [transform, extract],
+      [load, transform],
+    ] as const) {
       const failed = await eventOf(jobId, 'jobFailed');
       expect(failed).toMatchObject({
         category: api.FailureCategory.FAILURE_CATEGORY_DEPENDENCY,
@@ -118,8 +159,16 @@ describe.each(['postgres', 'kafka'] as const)('pipeline steps (%s log)', (backen
 
   it('a waiting step survives placement being SIGKILLed and is placed when its dependency completes on the new process', async () => {
     const tenantId = 'tenant-restart';
-    const upstream = await fixture.submitClassifiedJob({ tenantId, tier: api.Tier.TIER_BATCH, spec: step([], { allowedRegions: ['eu-west'] }) });
-    const downstream = await fixture.submitClassifiedJob({ tenantId, tier: api.Tier.TIER_BATCH, spec: step([{ jobId: upstream, bytes: 300n * GB }]) });
+    const upstream = await fixture.submitClassifiedJob({
+      tenantId,
+      tier: api.Tier.TIER_BATCH,
+      spec: step([], { allowedRegions: ['eu-west'] }),
+    });
+    const downstream = await fixture.submitClassifiedJob({
+      tenantId,
+      tier: api.Tier.TIER_BATCH,
+      spec: step([{ jobId: upstream, bytes: 300n * GB }]),
+    });
     await eventOf(downstream, 'jobQueued');
     const placed = await eventOf(upstream, 'jobPlaced');
 

@@ -6,7 +6,6 @@ import { api } from '@switchyard/contracts';
 import { decodeStatusDetails } from '@switchyard/service-host';
 import { eventually, PlacementFixture, ProviderClient, shortType } from './support/placement-fixture.js';
 
-
 describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event log)', (backend) => {
   const fixture = new PlacementFixture(backend);
   let address = '';
@@ -63,7 +62,11 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
     await eventually(async () => {
       const events = await fixture.providerEvents(first.providerId);
       expect(events.map((e) => e.type)).toEqual(['ProviderRegistered', 'ProviderCapacityChanged']);
-      expect(events[1]!.event.providerCapacityChanged).toMatchObject({ gpusInUse: 2, totalGpus: 4, health: api.HealthStatus.HEALTH_STATUS_DEGRADED });
+      expect(events[1]!.event.providerCapacityChanged).toMatchObject({
+        gpusInUse: 2,
+        totalGpus: 4,
+        health: api.HealthStatus.HEALTH_STATUS_DEGRADED,
+      });
     });
   }, 30_000);
 
@@ -117,7 +120,9 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
       expect(found.map((e) => shortType(e.envelope.type))).toEqual(['UsageReported']);
       return found;
     });
-    expect(usage[0]!.envelope.data).toMatchObject({ usageReported: { reportId: `${jobId}-usage`, attempt: 1, amounts: { gpuMilliseconds: '61000' } } });
+    expect(usage[0]!.envelope.data).toMatchObject({
+      usageReported: { reportId: `${jobId}-usage`, attempt: 1, amounts: { gpuMilliseconds: '61000' } },
+    });
     const capacity = await fixture.db.query('SELECT reserved FROM provider_capacity WHERE provider_id = $1', [gpu.providerId]);
     expect(capacity.rows).toEqual([{ reserved: 0 }]);
     feed.cancel();
@@ -162,7 +167,13 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
       expect(capacity.rows).toEqual([{ reserved: 0 }]);
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await fixture.jobEvents(waiting)).map((e) => e.type)).toEqual(['JobSubmitted', 'JobClassified', 'JobQueued', 'JobCancelRequested', 'JobCancelled']);
+    expect((await fixture.jobEvents(waiting)).map((e) => e.type)).toEqual([
+      'JobSubmitted',
+      'JobClassified',
+      'JobQueued',
+      'JobCancelRequested',
+      'JobCancelled',
+    ]);
     expect(feed.assignments().map((a) => a.jobId)).toEqual([running]);
     await expect(gpu.completed(running, 1)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
     feed.cancel();
@@ -195,7 +206,14 @@ describe.each(['kafka', 'postgres'] as const)('placement provider API (%s event 
     const resumed = gpu.stream(cursor);
     await eventually(() => expect(resumed.assignments().map((x) => x.jobId)).toEqual([b]));
     const fresh = gpu.stream();
-    await eventually(() => expect(fresh.assignments().map((x) => x.jobId).sort()).toEqual([a, b].sort()));
+    await eventually(() =>
+      expect(
+        fresh
+          .assignments()
+          .map((x) => x.jobId)
+          .sort(),
+      ).toEqual([a, b].sort()),
+    );
     resumed.cancel();
     fresh.cancel();
   }, 60_000);

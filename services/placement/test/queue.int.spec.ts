@@ -62,7 +62,9 @@ describe('placement queue (PostgreSQL log)', () => {
 
   it('expires a queued job whose deadline passes before capacity appears, and never places it', async () => {
     const deadline = new Date(Date.now() + 1500);
-    const jobId = await fixture.submitClassifiedJob({ spec: { gpuClass: 'tpu-like-1', gpuCount: 1, minVramGib: 8, deadline: ts(deadline) } });
+    const jobId = await fixture.submitClassifiedJob({
+      spec: { gpuClass: 'tpu-like-1', gpuCount: 1, minVramGib: 8, deadline: ts(deadline) },
+    });
     await eventually(async () =>
       expect((await fixture.jobEvents(jobId)).map((e) => e.type)).toEqual(['JobSubmitted', 'JobClassified', 'JobQueued', 'JobExpired']),
     );

@@ -57,27 +57,49 @@ describe('placement reconciles with providers and does not let a job wait for ev
   it('requeues a run its provider says it does not hold (NOT_HELD, its GPUs freed) and keeps one it does hold', async () => {
     const dropper = provider();
     const keeper = provider();
-    await dropper.register(fixture.operators[0]!, { gpus: [{ gpuClass: 'l40s-48g', count: 2, vramGib: 48 }], pricePerGpuHourBaseUnits: '100' });
-    await keeper.register(fixture.operators[1]!, { gpus: [{ gpuClass: 'l40s-48g', count: 2, vramGib: 48 }], pricePerGpuHourBaseUnits: '900000' });
+    await dropper.register(fixture.operators[0]!, {
+      gpus: [{ gpuClass: 'l40s-48g', count: 2, vramGib: 48 }],
+      pricePerGpuHourBaseUnits: '100',
+    });
+    await keeper.register(fixture.operators[1]!, {
+      gpus: [{ gpuClass: 'l40s-48g', count: 2, vramGib: 48 }],
+      pricePerGpuHourBaseUnits: '900000',
+    });
     // The dropper reports it holds nothing, whatever it is given; the keeper lists what it is
     // assigned, until it reports the run finished.
     const keeperFeed = keeper.stream();
     const finished = new Set<string>();
     dropper.holding = [];
-    keeper.holding = () => keeperFeed.assignments().filter((a) => !finished.has(`${a.jobId}#${a.attempt}`)).map((a) => ({ jobId: a.jobId, attempt: a.attempt }));
+    keeper.holding = () =>
+      keeperFeed
+        .assignments()
+        .filter((a) => !finished.has(`${a.jobId}#${a.attempt}`))
+        .map((a) => ({ jobId: a.jobId, attempt: a.attempt }));
     dropper.keepBeating(BEAT_MS / 3);
     keeper.keepBeating(BEAT_MS / 3);
 
-    const jobId = await fixture.submitClassifiedJob({ tier: api.Tier.TIER_BATCH, spec: { gpuClass: 'l40s-48g', gpuCount: 2, minVramGib: 40 } });
+    const jobId = await fixture.submitClassifiedJob({
+      tier: api.Tier.TIER_BATCH,
+      spec: { gpuClass: 'l40s-48g', gpuCount: 2, minVramGib: 40 },
+    });
     const first = await placement(jobId, 1);
     expect(first.providerId).toBe(dropper.providerId);
     const second = await placement(jobId, 2);
     expect(second.providerId).toBe(keeper.providerId);
     const requeued = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobRequeued')!.event.jobRequeued!;
-    expect(requeued).toMatchObject({ attempt: 2, reason: 'REQUEUE_REASON_NOT_HELD', fault: 'FAULT_PROVIDER', previousProviderId: dropper.providerId, excludedProviderIds: [dropper.providerId] });
+    expect(requeued).toMatchObject({
+      attempt: 2,
+      reason: 'REQUEUE_REASON_NOT_HELD',
+      fault: 'FAULT_PROVIDER',
+      previousProviderId: dropper.providerId,
+      excludedProviderIds: [dropper.providerId],
+    });
 
     // The dropper's two GPUs are free again: another two-GPU job goes there at once.
-    const next = await fixture.submitClassifiedJob({ tier: api.Tier.TIER_BATCH, spec: { gpuClass: 'l40s-48g', gpuCount: 2, minVramGib: 40 } });
+    const next = await fixture.submitClassifiedJob({
+      tier: api.Tier.TIER_BATCH,
+      spec: { gpuClass: 'l40s-48g', gpuCount: 2, minVramGib: 40 },
+    });
     expect((await placement(next, 1)).providerId).toBe(dropper.providerId);
     dropper.holding = [{ jobId: next, attempt: 1 }];
 
@@ -97,7 +119,9 @@ describe('placement reconciles with providers and does not let a job wait for ev
     const feed = confused.stream();
     confused.holding = [{ jobId: 'job-nobody-gave-it', attempt: 1 }];
     confused.keepBeating(BEAT_MS / 3);
-    await eventually(() => expect(feed.stops()).toContainEqual({ jobId: 'job-nobody-gave-it', attempt: 1, reason: api.StopReason.STOP_REASON_NOT_CURRENT }));
+    await eventually(() =>
+      expect(feed.stops()).toContainEqual({ jobId: 'job-nobody-gave-it', attempt: 1, reason: api.StopReason.STOP_REASON_NOT_CURRENT }),
+    );
     // Told once for the run, not at every heartbeat.
     await new Promise((resolve) => setTimeout(resolve, BEAT_MS * 4));
     expect(feed.stops().filter((s) => s.jobId === 'job-nobody-gave-it')).toHaveLength(1);
@@ -119,8 +143,13 @@ describe('placement reconciles with providers and does not let a job wait for ev
     expect(second.providerId).toBe(starter.providerId);
     await starter.started(jobId, 2);
     const requeued = (await fixture.jobEvents(jobId)).find((e) => e.type === 'JobRequeued')!.event.jobRequeued!;
-    expect(requeued).toMatchObject({ reason: 'REQUEUE_REASON_START_TIMEOUT', fault: 'FAULT_TIMEOUT', previousProviderId: idler.providerId });
-    if (idler === slow) await eventually(() => expect(feed.stops()).toContainEqual({ jobId, attempt: 1, reason: api.StopReason.STOP_REASON_START_TIMEOUT }));
+    expect(requeued).toMatchObject({
+      reason: 'REQUEUE_REASON_START_TIMEOUT',
+      fault: 'FAULT_TIMEOUT',
+      previousProviderId: idler.providerId,
+    });
+    if (idler === slow)
+      await eventually(() => expect(feed.stops()).toContainEqual({ jobId, attempt: 1, reason: api.StopReason.STOP_REASON_START_TIMEOUT }));
     await starter.completed(jobId, 2);
     await eventually(async () => expect((await eventsOf(jobId)).at(-1)).toBe('JobCompleted'));
     feed.cancel();

@@ -45,8 +45,10 @@ export class ProviderApi {
   register(operatorKey: string, request: Partial<api.RegisterProviderRequest>): Promise<{ providerId: string; token: string }> {
     return new Promise((resolve, reject) => {
       let token = '';
-      const pending = this.client.registerProvider(api.RegisterProviderRequest.fromPartial(request), bearer(operatorKey), (error, response) =>
-        error ? reject(error) : resolve({ providerId: response.providerId, token }),
+      const pending = this.client.registerProvider(
+        api.RegisterProviderRequest.fromPartial(request),
+        bearer(operatorKey),
+        (error, response) => (error ? reject(error) : resolve({ providerId: response.providerId, token })),
       );
       pending.on('metadata', (metadata: Metadata) => {
         token = String(metadata.get('x-provider-token')[0] ?? '');

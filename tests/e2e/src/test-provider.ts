@@ -86,7 +86,10 @@ export class TestProvider {
     await this.api.started(this.token, { jobId, attempt: this.attemptOf(jobId), providerId: this.providerId });
   }
 
-  async complete(jobId: string, usage: { reportId: string; gpuMilliseconds: number; tokens?: number; bytes?: number; fetchedBytes?: number }): Promise<void> {
+  async complete(
+    jobId: string,
+    usage: { reportId: string; gpuMilliseconds: number; tokens?: number; bytes?: number; fetchedBytes?: number },
+  ): Promise<void> {
     await this.api.completed(this.token, {
       jobId,
       attempt: this.attemptOf(jobId),
@@ -94,7 +97,12 @@ export class TestProvider {
       resultHash: `sha256:${jobId}`,
       usage: {
         reportId: usage.reportId,
-        amounts: { gpuMilliseconds: String(usage.gpuMilliseconds), tokens: String(usage.tokens ?? 0), bytes: String(usage.bytes ?? 0), fetchedBytes: String(usage.fetchedBytes ?? 0) },
+        amounts: {
+          gpuMilliseconds: String(usage.gpuMilliseconds),
+          tokens: String(usage.tokens ?? 0),
+          bytes: String(usage.bytes ?? 0),
+          fetchedBytes: String(usage.fetchedBytes ?? 0),
+        },
       },
     });
   }

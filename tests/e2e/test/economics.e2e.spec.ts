@@ -4,7 +4,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { api, events } from '@switchyard/contracts';
 import type { LoggedEvent } from '@switchyard/event-log';
-import { ADMIN_KEY, JobApi, OPERATORS, PayoutApi, TENANTS, TestProvider, UsageApi, eventually, startStack, type ProviderShape, type Stack } from '../src/index.js';
+import {
+  ADMIN_KEY,
+  JobApi,
+  OPERATORS,
+  PayoutApi,
+  TENANTS,
+  TestProvider,
+  UsageApi,
+  eventually,
+  startStack,
+  type ProviderShape,
+  type Stack,
+} from '../src/index.js';
 
 const { JobState, WorkloadKind } = api;
 
@@ -37,7 +49,12 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
   let seq = 0;
 
   const submit = async (spec: Partial<api.JobSpec>): Promise<string> =>
-    (await acme.submit({ idempotencyKey: `econ-${backend}-${++seq}`, spec: { modelRef: 'm', gpuCount: 1, minVramGib: 20, estimatedDurationSeconds: 3600, ...spec } as api.JobSpec })).job!.id;
+    (
+      await acme.submit({
+        idempotencyKey: `econ-${backend}-${++seq}`,
+        spec: { modelRef: 'm', gpuCount: 1, minVramGib: 20, estimatedDurationSeconds: 3600, ...spec } as api.JobSpec,
+      })
+    ).job!.id;
   const waitFor = (jobId: string, state: api.JobState, timeoutMs = 45_000): Promise<api.Job> =>
     eventually(async () => {
       const job = (await acme.get(jobId)).job!;
@@ -63,7 +80,14 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     acme = new JobApi(stack.address.intake!, TENANTS.acme.apiKey);
     usage = new UsageApi(stack.address.metering!, ADMIN_KEY);
     payout = new PayoutApi(stack.address.payout!, ADMIN_KEY);
-    const shape = (op: keyof typeof OPERATORS, region: string, gpuClass: string, gpus: number, latencyMs: number, price: number): ProviderShape => ({
+    const shape = (
+      op: keyof typeof OPERATORS,
+      region: string,
+      gpuClass: string,
+      gpus: number,
+      latencyMs: number,
+      price: number,
+    ): ProviderShape => ({
       operatorKey: OPERATORS[op].apiKey,
       operatorId: OPERATORS[op].operatorId,
       region,
@@ -127,7 +151,12 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     await providers.B!.complete(orphan, { reportId: `rep-${orphan}-2`, gpuMilliseconds: 1_800_000 });
     completedJobs.push(orphan);
 
-    const training = await submit({ kind: WorkloadKind.WORKLOAD_KIND_TRAINING, gpuClass: 'a100-80g', gpuCount: 2, estimatedDurationSeconds: 7200 });
+    const training = await submit({
+      kind: WorkloadKind.WORKLOAD_KIND_TRAINING,
+      gpuClass: 'a100-80g',
+      gpuCount: 2,
+      estimatedDurationSeconds: 7200,
+    });
     const trainingJob = await waitFor(training, JobState.JOB_STATE_PLACED);
     const trainer = holder(trainingJob);
     await eventually(() => expect(trainer.hasJob(training)).toBe(true));
@@ -204,11 +233,17 @@ describe.each(['postgres', 'kafka'] as const)('economics end to end (%s event lo
     expect(earningsOf(providers.D!.providerId)).toBe(0n);
     expect(penaltiesOf(providers.D!.providerId)).toBeGreaterThan(0n);
     expect(await payout.balance(`provider:${providers.D!.providerId}`)).toBe(-penaltiesOf(providers.D!.providerId));
-    const [sum] = await stack.query<{ total: string }>(`SELECT COALESCE(SUM(amount), 0)::text AS total FROM "${stack.schemas.payout}".ledger_entries`);
+    const [sum] = await stack.query<{ total: string }>(
+      `SELECT COALESCE(SUM(amount), 0)::text AS total FROM "${stack.schemas.payout}".ledger_entries`,
+    );
     expect(sum!.total).toBe('0');
     // What the tenant sees: each completed job's usage was metered and posted, so it is SETTLED.
     await eventually(async () => {
-      for (const jobId of completedJobs) expect({ jobId, settlement: (await acme.get(jobId)).job!.settlementState }).toEqual({ jobId, settlement: api.SettlementState.SETTLEMENT_STATE_SETTLED });
+      for (const jobId of completedJobs)
+        expect({ jobId, settlement: (await acme.get(jobId)).job!.settlementState }).toEqual({
+          jobId,
+          settlement: api.SettlementState.SETTLEMENT_STATE_SETTLED,
+        });
     }, 60_000);
   }, 120_000);
 

@@ -9,7 +9,10 @@ import { uniqueName } from '@switchyard/testing';
 import { ADMIN_KEY, PayoutApi, eventually, startStack, type Stack } from '../src/index.js';
 
 const at = new Date(Date.now() - 3_600_000);
-const timestamp = (when: Date): api.Timestamp => ({ seconds: Math.floor(when.getTime() / 1000).toString(), nanos: (when.getTime() % 1000) * 1_000_000 });
+const timestamp = (when: Date): api.Timestamp => ({
+  seconds: Math.floor(when.getTime() / 1000).toString(),
+  nanos: (when.getTime() % 1000) * 1_000_000,
+});
 
 function jobEvent(jobId: string, event: Partial<events.JobEvent>): EventEnvelope {
   const member = Object.keys(event)[0]!;
@@ -45,8 +48,15 @@ function usageReported(reportId: string, jobId: string, providerId: string, gpuM
 }
 
 function submitted(jobId: string, tenantId: string, gpuClass: string): EventEnvelope {
-  const spec = api.JobSpec.fromPartial({ kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, gpuClass, gpuCount: 1, estimatedDurationSeconds: 60 });
-  return jobEvent(jobId, { jobSubmitted: { jobId, tenantId, tenantPlan: 'enterprise', spec, idempotencyKey: jobId, quote: undefined, submittedAt: timestamp(at) } });
+  const spec = api.JobSpec.fromPartial({
+    kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE,
+    gpuClass,
+    gpuCount: 1,
+    estimatedDurationSeconds: 60,
+  });
+  return jobEvent(jobId, {
+    jobSubmitted: { jobId, tenantId, tenantPlan: 'enterprise', spec, idempotencyKey: jobId, quote: undefined, submittedAt: timestamp(at) },
+  });
 }
 
 const classified = (jobId: string, tier: api.Tier): EventEnvelope =>
@@ -68,7 +78,10 @@ describe('metering to payout over the real log', () => {
     stack = await startStack({
       backend: 'kafka',
       services: ['metering', 'payout'],
-      serviceEnv: { metering: { METERING_CONSUMER_GROUP: uniqueName('metering') }, payout: { PAYOUT_CONSUMER_GROUP: uniqueName('payout') } },
+      serviceEnv: {
+        metering: { METERING_CONSUMER_GROUP: uniqueName('metering') },
+        payout: { PAYOUT_CONSUMER_GROUP: uniqueName('payout') },
+      },
     });
     payout = new PayoutApi(stack.address.payout!, ADMIN_KEY);
   }, 180_000);
@@ -88,7 +101,11 @@ describe('metering to payout over the real log', () => {
       placed('e2e-job-2', 'e2e-south', 'op-south'),
     ]);
     const report = usageReported('e2e-r-1', 'e2e-job-1', 'e2e-north', '3600000');
-    await stack.log.append(topics().usage, [report, usageReported('e2e-r-1', 'e2e-job-1', 'e2e-north', '3600000'), usageReported('e2e-r-2', 'e2e-job-2', 'e2e-south', '60000')]);
+    await stack.log.append(topics().usage, [
+      report,
+      usageReported('e2e-r-1', 'e2e-job-1', 'e2e-north', '3600000'),
+      usageReported('e2e-r-2', 'e2e-job-2', 'e2e-south', '60000'),
+    ]);
 
     const postings = `SELECT count(*) AS n FROM "${stack.schemas.payout}".ledger_postings WHERE kind = 'USAGE'`;
     await eventually(async () => expect(Number((await stack.query<{ n: string }>(postings))[0]!.n)).toBe(2), 90_000);

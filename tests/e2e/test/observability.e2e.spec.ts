@@ -16,8 +16,12 @@ import { parse } from 'yaml';
 import { JobApi, OPERATORS, TENANTS, TestProvider, eventually, startStack, type ServiceName, type Stack } from '../src/index.js';
 
 const observability = new URL('../../../deploy/observability/', import.meta.url);
-const dashboard = JSON.parse(readFileSync(new URL('grafana/dashboards/switchyard.json', observability), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
-const rules = parse(readFileSync(new URL('alerts.yml', observability), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+const dashboard = JSON.parse(readFileSync(new URL('grafana/dashboards/switchyard.json', observability), 'utf8')) as {
+  panels: { targets?: { expr: string }[] }[];
+};
+const rules = parse(readFileSync(new URL('alerts.yml', observability), 'utf8')) as {
+  groups: { rules: { alert: string; expr: string }[] }[];
+};
 
 /** Series names a PromQL expression reads (label names, functions and keywords left out). */
 function seriesIn(expr: string): string[] {
@@ -30,7 +34,10 @@ function seriesIn(expr: string): string[] {
   );
 }
 
-const queried = [...dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr), ...rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr))];
+const queried = [
+  ...dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr),
+  ...rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr)),
+];
 const QUERIED_SERIES = [...new Set(queried.flatMap(seriesIn))].sort();
 /** Made by Prometheus itself, not exported by a service. */
 const PROMETHEUS_SERIES = new Set(['up']);
@@ -38,7 +45,11 @@ const PROMETHEUS_SERIES = new Set(['up']);
 const isPlacementSeries = (name: string): boolean => /^switchyard_(placement_|providers|provider_)/.test(name);
 
 /** Debian's python3 with python3-grpcio and python3-protobuf, when installed: an outside client. */
-const python = ['/usr/bin/python3', 'python3'].find((candidate) => (candidate.startsWith('/') ? existsSync(candidate) : true) && spawnSync(candidate, ['-c', 'import grpc, google.protobuf'], { stdio: 'ignore' }).status === 0);
+const python = ['/usr/bin/python3', 'python3'].find(
+  (candidate) =>
+    (candidate.startsWith('/') ? existsSync(candidate) : true) &&
+    spawnSync(candidate, ['-c', 'import grpc, google.protobuf'], { stdio: 'ignore' }).status === 0,
+);
 const pythonClient = fileURLToPath(new URL('./support/reflection_client.py', import.meta.url));
 const withPython = python ? it : it.skip;
 
@@ -73,7 +84,15 @@ describe('observability end to end (PostgreSQL event log)', () => {
     const jobs = new JobApi(stack.address.intake!, TENANTS.acme.apiKey);
     const { job } = await jobs.submit({
       idempotencyKey: 'observability-1',
-      spec: api.JobSpec.fromPartial({ kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, modelRef: 'llama-3.1-8b', gpuClass: 'a100-80g', gpuCount: 1, minVramGib: 40, maxLatencyMs: 500, estimatedDurationSeconds: 60 }),
+      spec: api.JobSpec.fromPartial({
+        kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE,
+        modelRef: 'llama-3.1-8b',
+        gpuClass: 'a100-80g',
+        gpuCount: 1,
+        minVramGib: 40,
+        maxLatencyMs: 500,
+        estimatedDurationSeconds: 60,
+      }),
     });
     await eventually(async () => expect((await jobs.get(job!.id)).job!.state).toBe(api.JobState.JOB_STATE_PLACED), 60_000);
     await provider.start(job!.id);
@@ -83,7 +102,8 @@ describe('observability end to end (PostgreSQL event log)', () => {
     // Metering meters the report and payout posts it; then every endpoint has seen the whole flow.
     exported = await eventually(async () => {
       const byName = new Map<string, Sample[]>();
-      for (const url of Object.values(stack.metricsUrls).flat()) for (const sample of await scrape(url)) byName.set(sample.name, [...(byName.get(sample.name) ?? []), sample]);
+      for (const url of Object.values(stack.metricsUrls).flat())
+        for (const sample of await scrape(url)) byName.set(sample.name, [...(byName.get(sample.name) ?? []), sample]);
       expect(select([...(byName.get('switchyard_usage_metered_total') ?? [])], 'switchyard_usage_metered_total')[0]?.value).toBe(1);
       expect((byName.get('switchyard_ledger_balance') ?? []).some((sample) => sample.value !== 0)).toBe(true);
       return byName;
@@ -109,31 +129,60 @@ describe('observability end to end (PostgreSQL event log)', () => {
       registry,
       stack.address.intake!,
       'switchyard.v1.JobService/SubmitJob',
-      { idempotencyKey: 'reflection-1', spec: { kind: 'WORKLOAD_KIND_BATCH_INFERENCE', modelRef: 'llama-3.1-8b', gpuClass: 'a100-80g', gpuCount: 1, minVramGib: 40, estimatedDurationSeconds: 60 } },
+      {
+        idempotencyKey: 'reflection-1',
+        spec: {
+          kind: 'WORKLOAD_KIND_BATCH_INFERENCE',
+          modelRef: 'llama-3.1-8b',
+          gpuClass: 'a100-80g',
+          gpuCount: 1,
+          minVramGib: 40,
+          estimatedDurationSeconds: 60,
+        },
+      },
       { authorization: `Bearer ${TENANTS.acme.apiKey}` },
     )) as { job: { id: string; state: string; idempotencyKey: string } };
     expect(response.job).toMatchObject({ idempotencyKey: 'reflection-1', state: 'JOB_STATE_SUBMITTED' });
   });
 
   // Not on a machine without Debian's python3-grpcio and python3-protobuf (CI installs them).
-  withPython("every server's reflection loads into protobuf's own descriptor pool, and intake takes a SubmitJob made from it (Python client)", () => {
-    for (const name of Object.keys(SERVED) as ServiceName[]) {
-      const args = [pythonClient, stack.address[name]!];
-      if (name === 'intake') {
-        const request = { idempotencyKey: 'python-1', spec: { kind: 'WORKLOAD_KIND_BATCH_INFERENCE', modelRef: 'llama-3.1-8b', gpuClass: 'a100-80g', gpuCount: 1, minVramGib: 40, estimatedDurationSeconds: 60 } };
-        args.push('switchyard.v1.JobService/SubmitJob', JSON.stringify(request), `Bearer ${TENANTS.acme.apiKey}`);
+  withPython(
+    "every server's reflection loads into protobuf's own descriptor pool, and intake takes a SubmitJob made from it (Python client)",
+    () => {
+      for (const name of Object.keys(SERVED) as ServiceName[]) {
+        const args = [pythonClient, stack.address[name]!];
+        if (name === 'intake') {
+          const request = {
+            idempotencyKey: 'python-1',
+            spec: {
+              kind: 'WORKLOAD_KIND_BATCH_INFERENCE',
+              modelRef: 'llama-3.1-8b',
+              gpuClass: 'a100-80g',
+              gpuCount: 1,
+              minVramGib: 40,
+              estimatedDurationSeconds: 60,
+            },
+          };
+          args.push('switchyard.v1.JobService/SubmitJob', JSON.stringify(request), `Bearer ${TENANTS.acme.apiKey}`);
+        }
+        const run = spawnSync(python!, args, { encoding: 'utf8' });
+        expect({ name, stderr: run.stderr, status: run.status }).toEqual({ name, stderr: '', status: 0 });
+        const result = JSON.parse(run.stdout) as {
+          services: string[];
+          files: string[];
+          response?: { job: { idempotencyKey: string } };
+          request_fields?: string[];
+        };
+        expect(result.services).toEqual([...SERVED[name], 'grpc.health.v1.Health'].sort());
+        expect(result.files).toContain('grpc/health/v1/health.proto');
+        if (name === 'intake') {
+          expect(result.request_fields).toEqual(['spec', 'idempotency_key', 'accepted_rate_card_version']);
+          expect(result.response?.job.idempotencyKey).toBe('python-1');
+        }
       }
-      const run = spawnSync(python!, args, { encoding: 'utf8' });
-      expect({ name, stderr: run.stderr, status: run.status }).toEqual({ name, stderr: '', status: 0 });
-      const result = JSON.parse(run.stdout) as { services: string[]; files: string[]; response?: { job: { idempotencyKey: string } }; request_fields?: string[] };
-      expect(result.services).toEqual([...SERVED[name], 'grpc.health.v1.Health'].sort());
-      expect(result.files).toContain('grpc/health/v1/health.proto');
-      if (name === 'intake') {
-        expect(result.request_fields).toEqual(['spec', 'idempotency_key', 'accepted_rate_card_version']);
-        expect(result.response?.job.idempotencyKey).toBe('python-1');
-      }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('exports every series the dashboard and the alert rules query (placement aside)', () => {
     expect(QUERIED_SERIES.length).toBeGreaterThan(15);
@@ -147,15 +196,41 @@ describe('observability end to end (PostgreSQL event log)', () => {
   }, 60_000);
 
   it('labels jobs by state and tier as people say them, and times submit->classified and submit->placed', () => {
-    expect(select(exported.get('switchyard_jobs') ?? [], 'switchyard_jobs', { switchyard_job_state: 'COMPLETED', switchyard_tier: 'REALTIME' })[0]?.value).toBe(1);
-    expect(select(exported.get('switchyard_job_submit_to_classified_duration_count') ?? [], 'switchyard_job_submit_to_classified_duration_count', { switchyard_tier: 'REALTIME' })[0]?.value).toBeGreaterThanOrEqual(1);
-    expect(select(exported.get('switchyard_job_submit_to_placed_duration_count') ?? [], 'switchyard_job_submit_to_placed_duration_count', { switchyard_tier: 'REALTIME' })[0]?.value).toBe(1);
-    expect(select(exported.get('rpc_server_call_duration_count') ?? [], 'rpc_server_call_duration_count', { rpc_method: 'switchyard.v1.JobService/SubmitJob', rpc_status_code: 'OK' })[0]?.value).toBeGreaterThanOrEqual(1);
+    expect(
+      select(exported.get('switchyard_jobs') ?? [], 'switchyard_jobs', {
+        switchyard_job_state: 'COMPLETED',
+        switchyard_tier: 'REALTIME',
+      })[0]?.value,
+    ).toBe(1);
+    expect(
+      select(
+        exported.get('switchyard_job_submit_to_classified_duration_count') ?? [],
+        'switchyard_job_submit_to_classified_duration_count',
+        { switchyard_tier: 'REALTIME' },
+      )[0]?.value,
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      select(exported.get('switchyard_job_submit_to_placed_duration_count') ?? [], 'switchyard_job_submit_to_placed_duration_count', {
+        switchyard_tier: 'REALTIME',
+      })[0]?.value,
+    ).toBe(1);
+    expect(
+      select(exported.get('rpc_server_call_duration_count') ?? [], 'rpc_server_call_duration_count', {
+        rpc_method: 'switchyard.v1.JobService/SubmitJob',
+        rpc_status_code: 'OK',
+      })[0]?.value,
+    ).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it('runs exactly the consumer groups and subscriptions the topic contracts document', () => {
     const documented = SUBSCRIPTIONS.flatMap((s) => s.topics.map((topic) => `${s.groupId} ${stack.topicPrefix}${topic}`)).sort();
-    const running = [...new Set((exported.get('switchyard_consumer_lag') ?? []).map((s) => `${s.labels.messaging_consumer_group_name} ${s.labels.messaging_destination_name}`))].sort();
+    const running = [
+      ...new Set(
+        (exported.get('switchyard_consumer_lag') ?? []).map(
+          (s) => `${s.labels.messaging_consumer_group_name} ${s.labels.messaging_destination_name}`,
+        ),
+      ),
+    ].sort();
     expect(running).toEqual(documented);
   }, 60_000);
 

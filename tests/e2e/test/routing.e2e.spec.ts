@@ -97,7 +97,9 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     // One trace per job: the SubmitJob server span's trace runs through every service's events.
     const traceIds = await eventually(async () => {
       const ofJob = (await readTopic(stack, 'jobs')).filter((e) => e.key === realtimeJob);
-      expect(ofJob.map((e) => e.envelope.type.split('.').pop())).toEqual(expect.arrayContaining(['JobSubmitted', 'JobClassified', 'JobPlaced']));
+      expect(ofJob.map((e) => e.envelope.type.split('.').pop())).toEqual(
+        expect.arrayContaining(['JobSubmitted', 'JobClassified', 'JobPlaced']),
+      );
       return ofJob.map((e) => e.envelope.traceparent?.split('-')[1]);
     });
     expect(traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
@@ -109,7 +111,8 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     const placed = await Promise.all(batchJobs.map((id) => waitFor(id, JobState.JOB_STATE_PLACED)));
     expect(placed.every((job) => job.tier === Tier.TIER_BATCH)).toBe(true);
     const perOperator = new Map<string, number>();
-    for (const job of placed) perOperator.set(operatorOf(job.placement!.providerId), (perOperator.get(operatorOf(job.placement!.providerId)) ?? 0) + 1);
+    for (const job of placed)
+      perOperator.set(operatorOf(job.placement!.providerId), (perOperator.get(operatorOf(job.placement!.providerId)) ?? 0) + 1);
     // A 40% cap on 6 active jobs: no operator may hold a third one.
     expect([...perOperator.values()].sort()).toEqual([2, 2, 2]);
   }, 60_000);
@@ -162,7 +165,15 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     expect(reasons.reasons.length).toBeGreaterThan(0);
     expect(reasons.rejections.map((r) => r.reason)).toContain('REJECTION_REASON_GPU_CLASS_MISMATCH');
 
-    const h100 = await register({ ...OPERATORS.east, operatorKey: OPERATORS.east.apiKey, region: 'eu-west', gpuClass: 'h100-80g', gpus: 1, pricePerGpuHourBaseUnits: 2_000_000, latencyMs: 30 });
+    const h100 = await register({
+      ...OPERATORS.east,
+      operatorKey: OPERATORS.east.apiKey,
+      region: 'eu-west',
+      gpuClass: 'h100-80g',
+      gpus: 1,
+      pricePerGpuHourBaseUnits: 2_000_000,
+      latencyMs: 30,
+    });
     await waitFor(realtimeSecond, JobState.JOB_STATE_PLACED);
     expect((await jobOf(batchFirst)).state).toBe(JobState.JOB_STATE_QUEUED); // one GPU: the higher tier went first
     await eventually(() => expect(h100.hasJob(realtimeSecond)).toBe(true));
@@ -179,7 +190,16 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     await waitFor(jobId, JobState.JOB_STATE_QUEUED);
     await acme.cancel(jobId);
     await waitFor(jobId, JobState.JOB_STATE_CANCELLED);
-    const l4 = await register({ ...OPERATORS.south, operatorKey: OPERATORS.south.apiKey, region: 'eu-west', gpuClass: 'l4-24g', gpus: 2, vramGib: 24, pricePerGpuHourBaseUnits: 500_000, latencyMs: 40 });
+    const l4 = await register({
+      ...OPERATORS.south,
+      operatorKey: OPERATORS.south.apiKey,
+      region: 'eu-west',
+      gpuClass: 'l4-24g',
+      gpus: 2,
+      vramGib: 24,
+      pricePerGpuHourBaseUnits: 500_000,
+      latencyMs: 40,
+    });
     // A barrier instead of a sleep: a job submitted after the cancel, of the same class, is placed
     // on the new capacity; placement has seen both by then, and still not placed the cancelled one.
     const probe = await submit(l4Job());
@@ -194,10 +214,17 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     const [first, second] = [await acme.submit(request), await acme.submit(request)];
     expect(second.job!.id).toBe(first.job!.id);
     await waitFor(first.job!.id, JobState.JOB_STATE_PLACED);
-    const submissions = (await readTopic(stack, 'jobs')).filter((e) => e.key === first.job!.id && e.envelope.type.endsWith('.JobSubmitted'));
+    const submissions = (await readTopic(stack, 'jobs')).filter(
+      (e) => e.key === first.job!.id && e.envelope.type.endsWith('.JobSubmitted'),
+    );
     expect(submissions).toHaveLength(1);
 
-    const invalid = await acme.submit({ idempotencyKey: `bad-${backend}`, spec: spec({ kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, gpuCount: 0 }) as api.JobSpec }).catch((e: ServiceError) => e);
+    const invalid = await acme
+      .submit({
+        idempotencyKey: `bad-${backend}`,
+        spec: spec({ kind: api.WorkloadKind.WORKLOAD_KIND_INFERENCE, gpuCount: 0 }) as api.JobSpec,
+      })
+      .catch((e: ServiceError) => e);
     expect((invalid as ServiceError).code).toBe(status.INVALID_ARGUMENT);
     const details = decodeStatusDetails(invalid as ServiceError);
     expect(JSON.stringify(details)).toContain('spec.gpu_count');
@@ -207,17 +234,38 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
   }, 60_000);
 
   it('a three-step pipeline runs in order, each step waiting with its reason; a failed step fails the steps after it', async () => {
-    const pipe = await register({ ...OPERATORS.south, operatorKey: OPERATORS.south.apiKey, region: 'eu-west', gpuClass: 'a10g-24g', gpus: 2, vramGib: 24, pricePerGpuHourBaseUnits: 800_000, latencyMs: 40 });
+    const pipe = await register({
+      ...OPERATORS.south,
+      operatorKey: OPERATORS.south.apiKey,
+      region: 'eu-west',
+      gpuClass: 'a10g-24g',
+      gpus: 2,
+      vramGib: 24,
+      pricePerGpuHourBaseUnits: 800_000,
+      latencyMs: 40,
+    });
     const step = (dependsOn: string[]): Partial<api.JobSpec> =>
-      spec({ kind: api.WorkloadKind.WORKLOAD_KIND_PIPELINE_STEP, gpuClass: 'a10g-24g', minVramGib: 16, dependsOn: dependsOn.map((jobId) => ({ jobId, outputSizeBytes: '50000000000' })) });
+      spec({
+        kind: api.WorkloadKind.WORKLOAD_KIND_PIPELINE_STEP,
+        gpuClass: 'a10g-24g',
+        minVramGib: 16,
+        dependsOn: dependsOn.map((jobId) => ({ jobId, outputSizeBytes: '50000000000' })),
+      });
     const first = await submit(step([]));
     const second = await submit(step([first]));
     const third = await submit(step([second]));
-    for (const [jobId, waitsFor] of [[second, first], [third, second]] as const) {
+    for (const [jobId, waitsFor] of [
+      [second, first],
+      [third, second],
+    ] as const) {
       const queued = await waitFor(jobId, JobState.JOB_STATE_QUEUED);
       expect(queued.queue!.reasons).toEqual([`waits for 1 job it depends on to complete: ${waitsFor}`]);
     }
-    for (const [jobId, next] of [[first, second], [second, third], [third, undefined]] as const) {
+    for (const [jobId, next] of [
+      [first, second],
+      [second, third],
+      [third, undefined],
+    ] as const) {
       await waitFor(jobId, JobState.JOB_STATE_PLACED);
       await eventually(() => expect(pipe.hasJob(jobId)).toBe(true));
       if (next !== undefined) expect((await jobOf(next)).state).toBe(JobState.JOB_STATE_QUEUED);
@@ -229,8 +277,12 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     const log = (await readTopic(stack, 'jobs')).filter((e) => [first, second, third].includes(e.key));
     const at = (jobId: string, type: string) => log.findIndex((e) => e.key === jobId && e.envelope.type.endsWith(type));
     expect(at(second, '.JobPlaced')).toBeGreaterThan(-1);
-    expect(new Date(log[at(second, '.JobPlaced')]!.envelope.time).getTime()).toBeGreaterThanOrEqual(new Date(log[at(first, '.JobCompleted')]!.envelope.time).getTime());
-    expect(new Date(log[at(third, '.JobPlaced')]!.envelope.time).getTime()).toBeGreaterThanOrEqual(new Date(log[at(second, '.JobCompleted')]!.envelope.time).getTime());
+    expect(new Date(log[at(second, '.JobPlaced')]!.envelope.time).getTime()).toBeGreaterThanOrEqual(
+      new Date(log[at(first, '.JobCompleted')]!.envelope.time).getTime(),
+    );
+    expect(new Date(log[at(third, '.JobPlaced')]!.envelope.time).getTime()).toBeGreaterThanOrEqual(
+      new Date(log[at(second, '.JobCompleted')]!.envelope.time).getTime(),
+    );
 
     const extract = await submit(step([]));
     const transform = await submit(step([extract]));
@@ -240,7 +292,10 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     await eventually(() => expect(pipe.hasJob(extract)).toBe(true));
     await pipe.start(extract);
     await pipe.fail(extract, false, api.FailureCategory.FAILURE_CATEGORY_WORKLOAD);
-    for (const [jobId, dependency] of [[transform, extract], [load, transform]] as const) {
+    for (const [jobId, dependency] of [
+      [transform, extract],
+      [load, transform],
+    ] as const) {
       const failed = await waitFor(jobId, JobState.JOB_STATE_FAILED);
       expect(failed.failureCategory).toBe(api.FailureCategory.FAILURE_CATEGORY_DEPENDENCY);
       expect(failed.failureMessage).toBe(`job ${dependency}, which it depends on, ended FAILED instead of completing`);
@@ -250,8 +305,22 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
 
   describe('gangs split over providers', () => {
     // One operator's providers in one region, 4 GPUs each: an 8-GPU gang needs two of them.
-    const h100 = (region = 'eu-central'): ProviderShape => ({ ...OPERATORS.east, operatorKey: OPERATORS.east.apiKey, region, gpuClass: 'h100-80g', gpus: 4, pricePerGpuHourBaseUnits: 4_000_000, latencyMs: 30 });
-    const gang = spec({ kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING, gpuClass: 'h100-80g', gpuCount: 8, minVramGib: 80, gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION });
+    const h100 = (region = 'eu-central'): ProviderShape => ({
+      ...OPERATORS.east,
+      operatorKey: OPERATORS.east.apiKey,
+      region,
+      gpuClass: 'h100-80g',
+      gpus: 4,
+      pricePerGpuHourBaseUnits: 4_000_000,
+      latencyMs: 30,
+    });
+    const gang = spec({
+      kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING,
+      gpuClass: 'h100-80g',
+      gpuCount: 8,
+      minVramGib: 80,
+      gangDomain: api.GangDomain.GANG_DOMAIN_OPERATOR_REGION,
+    });
     const S = api.StopReason;
     let first: TestProvider;
     let second: TestProvider;
@@ -291,7 +360,9 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
       await lead.start(gangA);
       await lead.complete(gangA, { reportId: `r-${gangA}`, gpuMilliseconds: 8 * 60_000 });
       await waitFor(gangA, JobState.JOB_STATE_COMPLETED);
-      await eventually(() => expect(member.stops.filter((x) => x.jobId === gangA).map((x) => x.reason)).toEqual([S.STOP_REASON_GANG_ENDED]));
+      await eventually(() =>
+        expect(member.stops.filter((x) => x.jobId === gangA).map((x) => x.reason)).toEqual([S.STOP_REASON_GANG_ENDED]),
+      );
       expect(membersOf(await waitFor(gangB, JobState.JOB_STATE_PLACED))).toEqual([first.providerId, second.providerId].sort());
     }, 90_000);
 
@@ -311,9 +382,17 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
         return job;
       }, 30_000);
       expect(membersOf(again)).toEqual([lead.providerId, third.providerId].sort());
-      await eventually(() => expect(lead.stops.filter((x) => x.jobId === gangB && x.attempt === 1).map((x) => x.reason)).toEqual([S.STOP_REASON_REASSIGNED]));
-      const requeued = (await readTopic(stack, 'jobs')).map((e) => events.JobEvent.fromJSON(e.envelope.data).jobRequeued).find((r) => r?.jobId === gangB)!;
-      expect([requeued.previousProviderId, requeued.excludedProviderIds, requeued.reason]).toEqual([lostOne.providerId, [lostOne.providerId], events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST]);
+      await eventually(() =>
+        expect(lead.stops.filter((x) => x.jobId === gangB && x.attempt === 1).map((x) => x.reason)).toEqual([S.STOP_REASON_REASSIGNED]),
+      );
+      const requeued = (await readTopic(stack, 'jobs'))
+        .map((e) => events.JobEvent.fromJSON(e.envelope.data).jobRequeued)
+        .find((r) => r?.jobId === gangB)!;
+      expect([requeued.previousProviderId, requeued.excludedProviderIds, requeued.reason]).toEqual([
+        lostOne.providerId,
+        [lostOne.providerId],
+        events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST,
+      ]);
       const newLead = providers.find((p) => p.providerId === again.placement!.providerId)!;
       await eventually(() => expect(newLead.attemptOf(gangB)).toBe(2));
       await newLead.start(gangB);
@@ -349,7 +428,7 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
     const stored = (await readTopic(stack, 'jobs'))
       .map((e) => ({ at: Date.parse(e.envelope.time), event: events.JobEvent.fromJSON(e.envelope.data) }))
       .sort((a, b) => a.at - b.at); // stable: one partition's events keep their order
-    for (let from = 0; from < stored.length; ) {
+    for (let from = 0; from < stored.length;) {
       let to = from;
       while (to < stored.length && stored[to]!.at === stored[from]!.at) to++;
       const batch = stored.slice(from, to);
@@ -366,7 +445,8 @@ describe.each(['kafka', 'postgres'] as const)('routing end to end (%s event log)
         placements++;
         expect({ job: placed.jobId, alreadyOn: holder.get(placed.jobId) }).toEqual({ job: placed.jobId, alreadyOn: undefined });
         // A gang split over providers holds its members' parts; any other job all its GPUs on one provider.
-        const parts = placed.gangMembers.length > 0 ? placed.gangMembers : [{ providerId: placed.providerId, gpuCount: requested.get(placed.jobId)! }];
+        const parts =
+          placed.gangMembers.length > 0 ? placed.gangMembers : [{ providerId: placed.providerId, gpuCount: requested.get(placed.jobId)! }];
         expect(parts.reduce((sum, m) => sum + m.gpuCount, 0)).toBe(requested.get(placed.jobId));
         for (const { providerId, gpuCount } of parts) {
           const total = gpusOf.get(providerId);

@@ -34,7 +34,9 @@ function bash(nodes: readonly Node[], forZsh: boolean): string {
   const cases = nodes
     .map((node) => {
       const words = [...node.subcommands, ...node.options].join(' ');
-      const choiceCases = [...node.choices].map(([flag, values]) => `          ${flag}) COMPREPLY=($(compgen -W "${values.join(' ')}" -- "$cur")); return ;;`).join('\n');
+      const choiceCases = [...node.choices]
+        .map(([flag, values]) => `          ${flag}) COMPREPLY=($(compgen -W "${values.join(' ')}" -- "$cur")); return ;;`)
+        .join('\n');
       return `    "${node.path.join(' ')}")\n      case "$prev" in\n${choiceCases}${choiceCases ? '\n' : ''}      esac\n      candidates="${words}" ;;`;
     })
     .join('\n');

@@ -28,7 +28,9 @@ export function dltTopicOf(session: Pick<LogSession, 'topics'>, argument: string
 /** The DLTs a command looks at: those named, or every one a service's consumer group writes to. */
 export async function dltTopics(session: LogSession, names: readonly string[]): Promise<string[]> {
   const explicit = names.length > 0;
-  const wanted = explicit ? names.map((name) => dltTopicOf(session, name)) : (Object.keys(TOPICS) as TopicName[]).filter((t) => consumersOf(t).length > 0).map((t) => dltTopicOf(session, t));
+  const wanted = explicit
+    ? names.map((name) => dltTopicOf(session, name))
+    : (Object.keys(TOPICS) as TopicName[]).filter((t) => consumersOf(t).length > 0).map((t) => dltTopicOf(session, t));
   const existing: string[] = [];
   for (const topic of wanted) {
     const exists = await session.log.admin.describeTopic(topic).then(
@@ -36,7 +38,10 @@ export async function dltTopics(session: LogSession, names: readonly string[]): 
       () => false,
     );
     if (exists) existing.push(topic);
-    else if (explicit) throw notFound(`dead-letter topic ${topic} does not exist (a consumer group creates it when it first starts on ${topic.replace(/-dlt$/, '')}; is --topic-prefix "${session.topics.prefix}" right?)`);
+    else if (explicit)
+      throw notFound(
+        `dead-letter topic ${topic} does not exist (a consumer group creates it when it first starts on ${topic.replace(/-dlt$/, '')}; is --topic-prefix "${session.topics.prefix}" right?)`,
+      );
   }
   return existing;
 }
@@ -46,15 +51,20 @@ const POSITION = /^(.+)\/(\d+)@(\d+)$/;
 /** `switchyard.jobs-dlt/0@3` (or `jobs-dlt/0@3` under the prefix) -> topic, partition, offset. */
 export function parsePosition(session: Pick<LogSession, 'topics'>, text: string): { dltTopic: string; position: DeadLetterPosition } {
   const match = POSITION.exec(text);
-  if (!match) throw usageError(`a dead letter is named <dlt topic>/<partition>@<offset>, e.g. ${session.topics.prefix}jobs-dlt/0@3, not "${text}"`);
+  if (!match)
+    throw usageError(`a dead letter is named <dlt topic>/<partition>@<offset>, e.g. ${session.topics.prefix}jobs-dlt/0@3, not "${text}"`);
   const topic = match[1]!.replace(/-dlt$/, '');
   return { dltTopic: dltTopicOf(session, topic), position: { partition: Number(match[2]), offset: match[3]! } };
 }
 
-export const positionName = (letter: Pick<PositionedLetter, 'dltTopic' | 'position'>): string => `${letter.dltTopic}/${letter.position.partition}@${letter.position.offset}`;
+export const positionName = (letter: Pick<PositionedLetter, 'dltTopic' | 'position'>): string =>
+  `${letter.dltTopic}/${letter.position.partition}@${letter.position.offset}`;
 
 /** Whether a letter passes the filters (all given ones must hold). */
-export function selects(session: Pick<LogSession, 'topics'>, filters: LetterFilters): (letter: DeadLetter, dltTopic: string, position: DeadLetterPosition) => boolean {
+export function selects(
+  session: Pick<LogSession, 'topics'>,
+  filters: LetterFilters,
+): (letter: DeadLetter, dltTopic: string, position: DeadLetterPosition) => boolean {
   const types = new Set(filters.type ?? []);
   const positions = new Set((filters.position ?? []).map((text) => positionName(parsePosition(session, text))));
   return (letter, dltTopic, position) =>
@@ -81,7 +91,12 @@ export async function readLetter(session: LogSession, text: string): Promise<Pos
   const { dltTopic, position } = parsePosition(session, text);
   await dltTopics(session, [dltTopic]);
   const to = String(BigInt(position.offset) + 1n);
-  for await (const logged of session.log.read({ topic: dltTopic, partitions: [position.partition], from: { offset: position.offset }, to: { offset: to } })) {
+  for await (const logged of session.log.read({
+    topic: dltTopic,
+    partitions: [position.partition],
+    from: { offset: position.offset },
+    to: { offset: to },
+  })) {
     if (logged.offset === position.offset) return { ...fromDeadLetterEnvelope(logged.envelope), dltTopic, position };
   }
   throw notFound(`no dead letter at ${dltTopic}/${position.partition}@${position.offset} (expired after the retention, or never written)`);

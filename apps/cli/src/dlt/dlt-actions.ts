@@ -26,7 +26,12 @@ export async function showLetter(session: LogSession, text: string): Promise<voi
   else renderLetter(letter, session.output);
 }
 
-export async function redriveLetters(session: LogSession, names: readonly string[], filters: LetterFilters, dryRun: boolean): Promise<void> {
+export async function redriveLetters(
+  session: LogSession,
+  names: readonly string[],
+  filters: LetterFilters,
+  dryRun: boolean,
+): Promise<void> {
   const { output, log } = session;
   const wanted = selects(session, filters);
   const selected: PositionedLetter[] = [];
@@ -43,5 +48,9 @@ export async function redriveLetters(session: LogSession, names: readonly string
     for (const letter of selected) output.line(letterLine(letter, output));
   }
   const where = [...appended].map(([topic, count]) => `${count} to ${topic}`).join(', ');
-  output.note(selected.length === 0 ? 'no dead letters matched: nothing re-driven' : `${verb} ${plural(selected.length, 'dead letter')}: ${where}${dryRun ? ' (dry run: nothing appended)' : ''}`);
+  output.note(
+    selected.length === 0
+      ? 'no dead letters matched: nothing re-driven'
+      : `${verb} ${plural(selected.length, 'dead letter')}: ${where}${dryRun ? ' (dry run: nothing appended)' : ''}`,
+  );
 }

@@ -44,7 +44,9 @@ Examples:
     .command('show')
     .description('one dead letter in full: origin, group, error, and the original event with its payload')
     .argument('<letter>', '<dlt topic>/<partition>@<offset>')
-    .action((letter: string, _options: unknown, command: Command) => context.run(command, async (session) => (await actions()).showLetter(session, letter)));
+    .action((letter: string, _options: unknown, command: Command) =>
+      context.run(command, async (session) => (await actions()).showLetter(session, letter)),
+    );
 
   withFilters(dlt.command('redrive'))
     .description('append dead-lettered events to their original topics again, unchanged')
@@ -61,7 +63,8 @@ failed. Re-driving leaves the dead letters in place (the DLT keeps them).`,
     )
     .action((topics: string[], options: LetterFilters & { all?: boolean; dryRun?: boolean }, command: Command) => {
       const filtered = options.group || options.type || options.key || options.error !== undefined || options.position;
-      if (!filtered && !options.all) throw usageError('say which letters to re-drive (--group, --type, --key, --error, --position) or pass --all');
+      if (!filtered && !options.all)
+        throw usageError('say which letters to re-drive (--group, --type, --key, --error, --position) or pass --all');
       return context.run(command, async (session) => (await actions()).redriveLetters(session, topics, options, options.dryRun === true));
     });
 }

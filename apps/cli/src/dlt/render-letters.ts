@@ -42,7 +42,9 @@ export function renderLetter(letter: PositionedLetter, output: Output): void {
   const c = output.colors;
   output.line(c.bold(`dead letter ${positionName(letter)}`));
   output.line(`  from:        ${letter.originalTopic}/${letter.originalPartition}@${letter.originalOffset}`);
-  output.line(`  group:       ${letter.consumerGroup}, gave up after ${letter.attempts} attempt${letter.attempts === 1 ? '' : 's'} at ${letter.deadLetteredAt}`);
+  output.line(
+    `  group:       ${letter.consumerGroup}, gave up after ${letter.attempts} attempt${letter.attempts === 1 ? '' : 's'} at ${letter.deadLetteredAt}`,
+  );
   output.line(`  error:       ${letter.error}`);
   output.line(`  event:       ${letter.envelope.type} ${letter.envelope.id}`);
   output.line(`  subject:     ${letter.envelope.subject}  (source ${letter.envelope.source}, time ${letter.envelope.time})`);

@@ -26,7 +26,13 @@ export interface RunnerUp {
 }
 
 export type AttemptStep =
-  | { readonly kind: 'placed'; readonly attempt: number; readonly at: string; readonly placed: events.JobPlaced; readonly runnerUp: RunnerUp | undefined }
+  | {
+      readonly kind: 'placed';
+      readonly attempt: number;
+      readonly at: string;
+      readonly placed: events.JobPlaced;
+      readonly runnerUp: RunnerUp | undefined;
+    }
   | { readonly kind: 'queued'; readonly attempt: number; readonly at: string; readonly queued: events.JobQueued }
   | { readonly kind: 'requeued'; readonly attempt: number; readonly at: string; readonly requeued: events.JobRequeued }
   | { readonly kind: 'relaxed'; readonly attempt: number; readonly at: string; readonly relaxed: events.JobExclusionRelaxed }
@@ -136,7 +142,12 @@ export function rawFactor(factor: string, factors: events.CandidateFactors | und
 /** Bytes in the largest decimal unit that keeps a whole number before the point (GB = 10^9 bytes). */
 export function bytesLabel(bytes: string | undefined): string {
   const n = BigInt(bytes || '0');
-  const units: [bigint, string][] = [[1_000_000_000_000n, 'TB'], [1_000_000_000n, 'GB'], [1_000_000n, 'MB'], [1_000n, 'kB']];
+  const units: [bigint, string][] = [
+    [1_000_000_000_000n, 'TB'],
+    [1_000_000_000n, 'GB'],
+    [1_000_000n, 'MB'],
+    [1_000n, 'kB'],
+  ];
   for (const [size, unit] of units) if (n >= size) return `${(Number((n * 10n) / size) / 10).toFixed(1)} ${unit}`;
   return `${n} B`;
 }

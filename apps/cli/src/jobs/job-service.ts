@@ -32,15 +32,26 @@ export function connect<C>(Client: ClientClass<C>, options: EndpointOptions): Gr
 
 export const connectJobService = (options: EndpointOptions): JobService => connect(api.JobServiceClient, options);
 
-type Unary<Req, Res> = (request: Req, metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, response: Res) => void) => unknown;
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
 
 /** One unary call with the service's deadline; rejects with a CliError. */
 export function unary<C, Req, Res>(service: GrpcService<C>, method: Unary<Req, Res>, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method.call(service.client, request, service.metadata, { deadline: new Date(Date.now() + service.options.timeoutMs) }, (error, response) => {
-      if (error) void cliErrorOf(error, service.options.endpoint).then(reject, reject);
-      else resolve(response);
-    });
+    method.call(
+      service.client,
+      request,
+      service.metadata,
+      { deadline: new Date(Date.now() + service.options.timeoutMs) },
+      (error, response) => {
+        if (error) void cliErrorOf(error, service.options.endpoint).then(reject, reject);
+        else resolve(response);
+      },
+    );
   });
 }
 
@@ -75,7 +86,9 @@ async function fieldViolations(error: ServiceError): Promise<string> {
   const { decodeStatusDetails } = await import('@switchyard/service-host/status-details');
   const decoded = decodeStatusDetails(error);
   const violations = (decoded?.details ?? []).flatMap((d) =>
-    d.type === 'google.rpc.BadRequest' ? ((d.value as { fieldViolations?: { field: string; description: string }[] }).fieldViolations ?? []) : [],
+    d.type === 'google.rpc.BadRequest'
+      ? ((d.value as { fieldViolations?: { field: string; description: string }[] }).fieldViolations ?? [])
+      : [],
   );
   return violations.map((v) => `${v.field}: ${v.description}`).join('; ');
 }

@@ -78,7 +78,8 @@ export async function jobSpecFrom(flags: SpecFlags): Promise<api.JobSpec> {
   if (flags.dependsOn !== undefined) {
     json.dependsOn = flags.dependsOn.map((entry) => {
       const [jobId, bytes = '0', ...rest] = entry.split(':');
-      if (!jobId || rest.length > 0 || !/^\d+$/.test(bytes)) throw usageError(`--depends-on must be <job id> or <job id>:<output bytes>, not "${entry}"`);
+      if (!jobId || rest.length > 0 || !/^\d+$/.test(bytes))
+        throw usageError(`--depends-on must be <job id> or <job id>:<output bytes>, not "${entry}"`);
       return { jobId, outputSizeBytes: bytes };
     });
   }
@@ -99,12 +100,31 @@ async function specFile(path: string): Promise<Record<string, unknown>> {
   }
   const { parseDocument } = await import('yaml'); // only when a spec file is given
   const document = parseDocument(text);
-  if (document.errors.length > 0) throw usageError(`spec file ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
+  if (document.errors.length > 0)
+    throw usageError(`spec file ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
   const value = document.toJS() as unknown;
   if (!isRecord(value)) throw usageError(`spec file ${path} must hold a mapping of JobSpec fields`);
-  const known = new Set(['kind', 'modelRef', 'imageRef', 'gpuClass', 'gpuCount', 'minVramGib', 'maxLatencyMs', 'deadline', 'allowedRegions', 'dataResidency', 'maxPriceBaseUnits', 'estimatedDurationSeconds', 'labels', 'inputs', 'dependsOn', 'gangDomain']);
+  const known = new Set([
+    'kind',
+    'modelRef',
+    'imageRef',
+    'gpuClass',
+    'gpuCount',
+    'minVramGib',
+    'maxLatencyMs',
+    'deadline',
+    'allowedRegions',
+    'dataResidency',
+    'maxPriceBaseUnits',
+    'estimatedDurationSeconds',
+    'labels',
+    'inputs',
+    'dependsOn',
+    'gangDomain',
+  ]);
   const unknown = Object.keys(value).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw usageError(`spec file ${path}: unknown field(s) ${unknown.join(', ')} (JobSpec fields in lowerCamelCase, e.g. gpuClass)`);
+  if (unknown.length > 0)
+    throw usageError(`spec file ${path}: unknown field(s) ${unknown.join(', ')} (JobSpec fields in lowerCamelCase, e.g. gpuClass)`);
   return value;
 }
 

@@ -38,11 +38,19 @@ function withSpec(command: Command): Command {
     .option('--duration <seconds>', 'estimated run time')
     .option('--label <key=value...>', 'labels')
     .option('--depends-on <job...>', 'jobs this one waits for (a pipeline step): <job id> or <job id>:<bytes of its output read>')
-    .addOption(new Option('--gang <domain>', 'where the --gpus must be: all on one provider (default), or split over one operator\'s providers in one region').choices(GANG_DOMAIN_NAMES));
+    .addOption(
+      new Option(
+        '--gang <domain>',
+        "where the --gpus must be: all on one provider (default), or split over one operator's providers in one region",
+      ).choices(GANG_DOMAIN_NAMES),
+    );
 }
 
 export function registerJobCommands(program: Command, context: CommandContext): void {
-  const endpointOf = (command: Command, fallback: { env: string; address: string } = { env: 'SWITCHYARD_ENDPOINT', address: '127.0.0.1:50051' }): EndpointOptions => {
+  const endpointOf = (
+    command: Command,
+    fallback: { env: string; address: string } = { env: 'SWITCHYARD_ENDPOINT', address: '127.0.0.1:50051' },
+  ): EndpointOptions => {
     const raw = command.opts<RawEndpoint>();
     const env = context.terminal.env;
     if (!/^\d+$/.test(raw.callTimeout)) throw usageError(`--call-timeout must be whole milliseconds, not "${raw.callTimeout}"`);
@@ -72,73 +80,108 @@ Examples:
 
   withSpec(withEndpoint(program.command('quote')))
     .description('price a spec per tier without submitting it')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ switchyard quote --kind training --gpu-class h100-80g --gpus 8 --duration 21600`)
-    .action((flags: SpecFlags, command: Command) => context.runWithoutLog(command, async (output) => (await actions()).quote(endpointOf(command), output, flags)));
+  $ switchyard quote --kind training --gpu-class h100-80g --gpus 8 --duration 21600`,
+    )
+    .action((flags: SpecFlags, command: Command) =>
+      context.runWithoutLog(command, async (output) => (await actions()).quote(endpointOf(command), output, flags)),
+    );
 
   const jobs = program.command('jobs').description("the tenant's jobs (list, get)");
   withEndpoint(jobs.command('list'))
     .description('list jobs, newest first, optionally by state and tier')
-    .option('--state <state...>', `only these states: ${Object.values(api.JobState).filter((s) => s !== 'UNRECOGNIZED' && s !== 'JOB_STATE_UNSPECIFIED').map((s) => s.replace('JOB_STATE_', '').toLowerCase()).join(', ')}`)
+    .option(
+      '--state <state...>',
+      `only these states: ${Object.values(api.JobState)
+        .filter((s) => s !== 'UNRECOGNIZED' && s !== 'JOB_STATE_UNSPECIFIED')
+        .map((s) => s.replace('JOB_STATE_', '').toLowerCase())
+        .join(', ')}`,
+    )
     .option('--tier <tier...>', 'only these tiers: realtime, standard, batch, training')
     .option('--page-size <n>', 'jobs per page (0: the server default)', '0')
     .option('--all', 'follow every page')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ switchyard jobs list --state queued placed
-  $ switchyard jobs list --tier realtime --all --json`)
+  $ switchyard jobs list --tier realtime --all --json`,
+    )
     .action((options: { state?: string[]; tier?: string[]; pageSize: string; all?: boolean }, command: Command) => {
       const states = (options.state ?? []).map((s) => enumValue(api.JobState, 'JOB_STATE_', s, '--state'));
       const tiers = (options.tier ?? []).map((t) => enumValue(api.Tier, 'TIER_', t, '--tier'));
       if (!/^\d+$/.test(options.pageSize)) throw usageError(`--page-size must be a whole number, not "${options.pageSize}"`);
       return context.runWithoutLog(command, async (output) =>
-        (await actions()).listJobs(endpointOf(command), output, { states, tiers, pageSize: Number(options.pageSize), all: options.all === true }),
+        (await actions()).listJobs(endpointOf(command), output, {
+          states,
+          tiers,
+          pageSize: Number(options.pageSize),
+          all: options.all === true,
+        }),
       );
     });
   withEndpoint(jobs.command('get'))
     .description('one job as intake sees it')
     .argument('<job>', 'job id')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ switchyard jobs get 0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11`)
-    .action((jobId: string, _options: unknown, command: Command) => context.runWithoutLog(command, async (output) => (await actions()).getJob(endpointOf(command), output, jobId)));
+  $ switchyard jobs get 0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11`,
+    )
+    .action((jobId: string, _options: unknown, command: Command) =>
+      context.runWithoutLog(command, async (output) => (await actions()).getJob(endpointOf(command), output, jobId)),
+    );
 
   withEndpoint(program.command('watch'))
     .description("stream a job's lifecycle steps until it finishes")
     .argument('<job>', 'job id')
     .option('--timeout <seconds>', 'stop watching after this long (exit 0)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ switchyard watch 0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11 --timeout 600`)
+  $ switchyard watch 0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11 --timeout 600`,
+    )
     .action((jobId: string, options: { timeout?: string }, command: Command) => {
-      if (options.timeout !== undefined && !/^\d+$/.test(options.timeout)) throw usageError(`--timeout must be whole seconds, not "${options.timeout}"`);
+      if (options.timeout !== undefined && !/^\d+$/.test(options.timeout))
+        throw usageError(`--timeout must be whole seconds, not "${options.timeout}"`);
       return context.runWithoutLog(command, async (output) =>
         (await actions()).watch(endpointOf(command), output, jobId, options.timeout === undefined ? undefined : Number(options.timeout)),
       );
     });
 
-  withEndpoint(program.command('usage'), "metering UsageService address (default: $SWITCHYARD_METERING_ENDPOINT or 127.0.0.1:50054)")
+  withEndpoint(program.command('usage'), 'metering UsageService address (default: $SWITCHYARD_METERING_ENDPOINT or 127.0.0.1:50054)')
     .description('metered usage lines and their total (a tenant sees its jobs, an operator its providers)')
     .option('--provider <id>', "only this provider's usage (operators and admins)")
     .option('--start <time>', 'metered at or after this RFC 3339 time')
     .option('--end <time>', 'metered before this RFC 3339 time')
     .option('--page-size <n>', 'lines per call (0: the server default)', '0')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ switchyard usage --start 2026-11-01T00:00:00Z --end 2026-12-01T00:00:00Z
-  $ switchyard usage --provider prov-fra-1 --json | jq -r .priceBaseUnits`)
+  $ switchyard usage --provider prov-fra-1 --json | jq -r .priceBaseUnits`,
+    )
     .action((options: { provider?: string; start?: string; end?: string; pageSize: string }, command: Command) => {
       const start = optionalTime('--start', options.start);
       const end = optionalTime('--end', options.end);
       if (!/^\d+$/.test(options.pageSize)) throw usageError(`--page-size must be a whole number, not "${options.pageSize}"`);
       return context.runWithoutLog(command, async (output) =>
-        (await import('./usage-actions.js')).usage(endpointOf(command, { env: 'SWITCHYARD_METERING_ENDPOINT', address: '127.0.0.1:50054' }), output, {
-          providerId: options.provider ?? '',
-          start,
-          end,
-          pageSize: Number(options.pageSize),
-        }),
+        (await import('./usage-actions.js')).usage(
+          endpointOf(command, { env: 'SWITCHYARD_METERING_ENDPOINT', address: '127.0.0.1:50054' }),
+          output,
+          {
+            providerId: options.provider ?? '',
+            start,
+            end,
+            pageSize: Number(options.pageSize),
+          },
+        ),
       );
     });
 
@@ -147,26 +190,37 @@ Examples:
   withEndpoint(program.command('balance'), payoutHelp)
     .description('the balance of a ledger account')
     .argument('<account>', 'tenant:<id>, provider:<id>, protocol:fees or payouts:paid')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 A tenant's balance is its running spend (negative); a provider's is what it is owed.
 
 Examples:
   $ switchyard balance tenant:acme
-  $ switchyard balance provider:prov-fra-1 --json`)
+  $ switchyard balance provider:prov-fra-1 --json`,
+    )
     .action((accountId: string, _options: unknown, command: Command) =>
-      context.runWithoutLog(command, async (output) => (await import('./payout-actions.js')).balance(endpointOf(command, payoutEndpoint), output, accountId)),
+      context.runWithoutLog(command, async (output) =>
+        (await import('./payout-actions.js')).balance(endpointOf(command, payoutEndpoint), output, accountId),
+      ),
     );
   withEndpoint(program.command('statements'), payoutHelp)
     .description("a provider's payout statements, one per closed epoch, newest first")
     .argument('<provider>', 'provider id')
     .option('--page-size <n>', 'statements per call (0: the server default)', '0')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ switchyard statements prov-fra-1`)
+  $ switchyard statements prov-fra-1`,
+    )
     .action((providerId: string, options: { pageSize: string }, command: Command) => {
       if (!/^\d+$/.test(options.pageSize)) throw usageError(`--page-size must be a whole number, not "${options.pageSize}"`);
       return context.runWithoutLog(command, async (output) =>
-        (await import('./payout-actions.js')).statements(endpointOf(command, payoutEndpoint), output, { providerId, pageSize: Number(options.pageSize) }),
+        (await import('./payout-actions.js')).statements(endpointOf(command, payoutEndpoint), output, {
+          providerId,
+          pageSize: Number(options.pageSize),
+        }),
       );
     });
 
@@ -174,9 +228,12 @@ Example:
     .description('ask to cancel a job (it stays in its state until the cancellation is done)')
     .argument('<job>', 'job id')
     .option('--reason <text>', 'why, recorded on JobCancelRequested', '')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ switchyard cancel 0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11 --reason "wrong model"`)
+  $ switchyard cancel 0193a8e2-7c1e-7d4a-9f00-5b2c1e0a9d11 --reason "wrong model"`,
+    )
     .action((jobId: string, options: { reason: string }, command: Command) =>
       context.runWithoutLog(command, async (output) => (await actions()).cancel(endpointOf(command), output, jobId, options.reason)),
     );

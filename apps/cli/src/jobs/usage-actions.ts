@@ -19,7 +19,12 @@ export async function usage(
     let pageToken = '';
     let total = 0n;
     let lines = 0;
-    if (!output.json) output.line(output.colors.bold(`${'metered at'.padEnd(24)} ${'job'.padEnd(38)} ${'att'.padStart(3)} ${'tier'.padEnd(9)} ${'gpu class'.padEnd(10)} ${'gpu ms'.padStart(10)} ${'price'.padStart(18)}  rate card`));
+    if (!output.json)
+      output.line(
+        output.colors.bold(
+          `${'metered at'.padEnd(24)} ${'job'.padEnd(38)} ${'att'.padStart(3)} ${'tier'.padEnd(9)} ${'gpu class'.padEnd(10)} ${'gpu ms'.padStart(10)} ${'price'.padStart(18)}  rate card`,
+        ),
+      );
     do {
       const page = await unary(service, service.client.getUsage, {
         providerId: filters.providerId,

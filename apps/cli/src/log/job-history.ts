@@ -62,7 +62,10 @@ export async function partitionCount(log: EventLog, topic: string): Promise<numb
 }
 
 export function isUnknownTopic(error: unknown): boolean {
-  return error instanceof Error && /unknown topic|does not exist|UNKNOWN_TOPIC|not found|This server does not host this topic/i.test(error.message);
+  return (
+    error instanceof Error &&
+    /unknown topic|does not exist|UNKNOWN_TOPIC|not found|This server does not host this topic/i.test(error.message)
+  );
 }
 
 async function collect(

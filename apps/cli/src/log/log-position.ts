@@ -40,6 +40,9 @@ export function parseWindow(from: string | undefined, to: string | undefined): {
 export function describePosition(position: LogPosition | undefined, open: string): string {
   if (position === undefined) return open;
   if ('offset' in position) return `offset ${position.offset}`;
-  if ('offsets' in position) return `offsets ${Object.entries(position.offsets).map(([partition, offset]) => `${partition}:${offset}`).join(',')}`;
+  if ('offsets' in position)
+    return `offsets ${Object.entries(position.offsets)
+      .map(([partition, offset]) => `${partition}:${offset}`)
+      .join(',')}`;
   return position.time.toISOString();
 }

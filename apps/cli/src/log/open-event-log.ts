@@ -23,7 +23,10 @@ export async function openEventLog(options: GlobalOptions): Promise<OpenedLog> {
     // KafkaJS's own log stays off: its ERROR lines for expected conditions (asking for a -dlt topic
     // that does not exist yet) would land among the CLI's diagnostics; failures reach the CLI as errors.
     const { KafkaEventLog } = await import('@switchyard/event-log/kafka');
-    return { log: new KafkaEventLog({ brokers: options.brokers, clientId: 'switchyard-cli', logLevel: KAFKAJS_LOG_NOTHING }), description: `kafka ${options.brokers.join(',')}` };
+    return {
+      log: new KafkaEventLog({ brokers: options.brokers, clientId: 'switchyard-cli', logLevel: KAFKAJS_LOG_NOTHING }),
+      description: `kafka ${options.brokers.join(',')}`,
+    };
   }
   if (options.databaseUrl === undefined || options.databaseUrl === '') {
     throw usageError('the postgres backend needs a database: set DATABASE_URL or pass --database-url, or use --backend kafka');
@@ -48,7 +51,9 @@ async function requireExistingLog(connectionString: string, description: string)
   try {
     const { rows } = await client.query<{ table: string | null }>(`SELECT to_regclass('event_log_partitions')::text AS table`);
     if (rows[0]?.table == null) {
-      throw unavailable(`${description} has no event log (table event_log_partitions not found in the search_path); is DATABASE_URL the right database?`);
+      throw unavailable(
+        `${description} has no event log (table event_log_partitions not found in the search_path); is DATABASE_URL the right database?`,
+      );
     }
   } finally {
     await client.end().catch(() => undefined);
@@ -63,4 +68,3 @@ function describeUrl(url: string): string {
     return '(unparseable DATABASE_URL)';
   }
 }
-

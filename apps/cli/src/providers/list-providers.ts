@@ -12,7 +12,11 @@ export async function listProviders({ log, topics, output }: LogSession, options
     return;
   }
   const c = output.colors;
-  output.line(c.bold(`${'provider'.padEnd(18)} ${'operator'.padEnd(10)} ${'region'.padEnd(11)} ${'status'.padEnd(7)} ${'health'.padEnd(9)} ${'gpus'.padEnd(16)} ${'free'.padEnd(12)} ${'price/GPU-h'.padStart(11)} ${'latency'.padStart(7)} ${'reput.'.padStart(6)}  done/failed/lost`));
+  output.line(
+    c.bold(
+      `${'provider'.padEnd(18)} ${'operator'.padEnd(10)} ${'region'.padEnd(11)} ${'status'.padEnd(7)} ${'health'.padEnd(9)} ${'gpus'.padEnd(16)} ${'free'.padEnd(12)} ${'price/GPU-h'.padStart(11)} ${'latency'.padStart(7)} ${'reput.'.padStart(6)}  done/failed/lost`,
+    ),
+  );
   for (const r of rows) {
     const line = `${r.providerId.padEnd(18)} ${r.operatorId.padEnd(10)} ${r.region.padEnd(11)} ${r.status.padEnd(7)} ${r.health.padEnd(9)} ${r.gpus.padEnd(16)} ${r.freeGpus.padEnd(12)} ${r.pricePerGpuHour.padStart(11)} ${`${r.advertisedLatencyMs}ms`.padStart(7)} ${String(r.reputationBp).padStart(6)}  ${r.completions}/${r.failures}/${r.losses}`;
     output.line(r.status === 'ACTIVE' ? line : c.dim(line));

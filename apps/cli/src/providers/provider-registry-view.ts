@@ -23,7 +23,8 @@ import type { Progress } from '../progress.js';
 export async function rebuildRegistry(log: EventLog, topics: TopicMap, progress: Progress, output: Output): Promise<ProviderRegistry> {
   const read = async (family: 'providers' | 'jobs') => {
     const topic = topics.names[family];
-    if ((await partitionCount(log, topic)) === undefined) throw notFound(`topic ${topic} does not exist (is --topic-prefix "${topics.prefix}" right?)`);
+    if ((await partitionCount(log, topic)) === undefined)
+      throw notFound(`topic ${topic} does not exist (is --topic-prefix "${topics.prefix}" right?)`);
     const decoded: DecodedEvent[] = [];
     for await (const logged of log.read({ topic })) {
       decoded.push(decodeEvent(logged, family));
@@ -36,9 +37,14 @@ export async function rebuildRegistry(log: EventLog, topics: TopicMap, progress:
   let registry = newRegistry();
   const unknown = new Set<string>();
   for (const event of inTimeOrder([...providerEvents, ...jobEvents])) {
-    const envelope = event.family === 'providers' ? events.ProviderEvent.fromJSON(event.logged.envelope.data) : events.JobEvent.fromJSON(event.logged.envelope.data);
+    const envelope =
+      event.family === 'providers'
+        ? events.ProviderEvent.fromJSON(event.logged.envelope.data)
+        : events.JobEvent.fromJSON(event.logged.envelope.data);
     const folded =
-      event.family === 'providers' ? registryEventOfProviderEnvelope(envelope as events.ProviderEvent) : registryEventOfJobEnvelope(envelope as events.JobEvent);
+      event.family === 'providers'
+        ? registryEventOfProviderEnvelope(envelope as events.ProviderEvent)
+        : registryEventOfJobEnvelope(envelope as events.JobEvent);
     if (folded === 'ignored') continue;
     if (folded === undefined) {
       unknown.add(event.name);

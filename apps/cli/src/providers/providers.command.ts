@@ -5,7 +5,7 @@ export function registerProviders(program: Command, context: CommandContext): vo
   const providers = program.command('providers').description('compute providers as placement sees them');
   providers
     .command('list')
-    .description("every registered provider: status, health, GPUs and free GPUs, price, latency, reputation, track record")
+    .description('every registered provider: status, health, GPUs and free GPUs, price, latency, reputation, track record')
     .option('--status <status...>', 'only these statuses: active, suspect, lost')
     .addHelpText(
       'after',

@@ -28,7 +28,10 @@ export function listProjections(output: Output): void {
       description: projection.description,
     };
     if (output.json) output.document(described);
-    else output.line(`${output.colors.bold(described.name.padEnd(8))} ${described.service}: ${described.tables.join(', ')} from ${described.topics.join(', ')} — ${described.description}`);
+    else
+      output.line(
+        `${output.colors.bold(described.name.padEnd(8))} ${described.service}: ${described.tables.join(', ')} from ${described.topics.join(', ')} — ${described.description}`,
+      );
   }
 }
 
@@ -85,16 +88,25 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 function renderReport(report: RebuildReport, output: Output): void {
   const { events } = report;
-  output.line(`${output.colors.bold(`rebuilt ${report.projection}`)} in schema ${report.schema} from ${count(events.read)} events (consumer group ${report.consumerGroup})`);
+  output.line(
+    `${output.colors.bold(`rebuilt ${report.projection}`)} in schema ${report.schema} from ${count(events.read)} events (consumer group ${report.consumerGroup})`,
+  );
   output.line(`  tables:    ${report.tables.map((t) => `${t.table} ${count(t.rows)} rows`).join(', ')}`);
   output.line(
     `  events:    ${count(events.applied)} applied, ${count(events.unchanged)} changed nothing, ${count(events.duplicates)} duplicates, ` +
       `${count(events.notFolded)} of other types, ${count(events.fromOutbox)} not yet published (from the outbox), ${count(events.failed)} failed`,
   );
   for (const { reason, count: times } of report.unchangedReasons) output.line(`               ${count(times)} × ${reason}`);
-  for (const failure of report.failures) output.line(output.colors.red(`  failed:    ${failure.type} ${failure.id} at ${failure.topic}/${failure.partition}@${failure.offset}: ${failure.error}`));
+  for (const failure of report.failures)
+    output.line(
+      output.colors.red(
+        `  failed:    ${failure.type} ${failure.id} at ${failure.topic}/${failure.partition}@${failure.offset}: ${failure.error}`,
+      ),
+    );
   output.line(`  through:   ${report.through.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(' ')}`);
-  output.line(`  swap:      held the live tables for ${report.writesPausedMs} ms (after ${report.passes} folding pass${report.passes === 1 ? '' : 'es'}, attempt ${report.swapAttempts})`);
+  output.line(
+    `  swap:      held the live tables for ${report.writesPausedMs} ms (after ${report.passes} folding pass${report.passes === 1 ? '' : 'es'}, attempt ${report.swapAttempts})`,
+  );
   output.line(
     report.retiredSchema === null
       ? '  replaced tables dropped'

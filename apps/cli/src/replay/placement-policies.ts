@@ -2,7 +2,12 @@
 // service's code (replay verify looks up the version a DecisionRecord names) and policy files
 // given to `replay what-if --placement-policy`.
 import { readFile } from 'node:fs/promises';
-import { PLACEMENT_POLICY_VERSIONS, placementPolicyFrom as parsePolicy, PlacementPolicyFileError, type PlacementPolicy } from '@switchyard/placement/domain';
+import {
+  PLACEMENT_POLICY_VERSIONS,
+  placementPolicyFrom as parsePolicy,
+  PlacementPolicyFileError,
+  type PlacementPolicy,
+} from '@switchyard/placement/domain';
 import { parseDocument } from 'yaml';
 import { notFound, usageError } from '../cli-error.js';
 
@@ -21,7 +26,8 @@ export async function loadPlacementPolicyFile(path: string): Promise<PlacementPo
     throw usageError(`cannot read placement policy ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const document = parseDocument(text);
-  if (document.errors.length > 0) throw usageError(`placement policy ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
+  if (document.errors.length > 0)
+    throw usageError(`placement policy ${path} is not valid YAML/JSON: ${document.errors[0]!.message.split('\n')[0]}`);
   return placementPolicyFrom(document.toJS() as unknown, path);
 }
 

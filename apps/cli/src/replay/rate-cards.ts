@@ -12,7 +12,9 @@ export async function rateCardFile(path: string): Promise<readonly RateCard[]> {
     return await loadRateCards(path);
   } catch (error) {
     if (error instanceof RateCardError) {
-      throw usageError(`invalid rate card file ${error.source}: ${error.issues.map((i) => `${i.path || '(file)'}${i.line === undefined ? '' : ` (line ${i.line})`}: ${i.message}`).join('; ')}`);
+      throw usageError(
+        `invalid rate card file ${error.source}: ${error.issues.map((i) => `${i.path || '(file)'}${i.line === undefined ? '' : ` (line ${i.line})`}: ${i.message}`).join('; ')}`,
+      );
     }
     throw error;
   }

@@ -59,7 +59,8 @@ export async function readReplayWindow(log: EventLog, topics: TopicMap, bounds: 
     progress.increment();
     const event = decodeEvent(logged, 'jobs');
     if (event.name === 'JobSubmitted' && event.message) submitted.set(logged.key, event.message as events.JobSubmitted);
-    else if (event.name === 'JobClassified' && event.message) classifications.push({ jobId: logged.key, classified: event.message as events.JobClassified });
+    else if (event.name === 'JobClassified' && event.message)
+      classifications.push({ jobId: logged.key, classified: event.message as events.JobClassified });
     else if (event.name === 'JobPlaced' && event.message) placements.push({ jobId: logged.key, placed: event.message as events.JobPlaced });
     else if (event.name === 'JobQueued') queued += 1;
     else if ((event.name === 'JobRequeued' || event.name === 'JobFailed') && event.message) {

@@ -25,7 +25,7 @@ export function registerReplay(program: Command, context: CommandContext): void 
     .description('re-run each decision in the window with the policy version it recorded; report those that do not reproduce')
     .option('--from <time|offset>', 'window start (inclusive)', 'beginning')
     .option('--to <time|offset>', 'window end (exclusive)', 'end')
-    .option('--policy-archive <dir>', 'directory of archived tier policies, <version>.yaml (default: the classifier\'s policy/versions/)')
+    .option('--policy-archive <dir>', "directory of archived tier policies, <version>.yaml (default: the classifier's policy/versions/)")
     .addHelpText(
       'after',
       `${WINDOW_HELP}

@@ -15,7 +15,8 @@ import { whatIf } from './what-if.js';
 const unknownPlacementVersion = (version: string) =>
   `placement policy version "${version}" is not known to this CLI (known: ${[...KNOWN_PLACEMENT_POLICIES.keys()].join(', ')})`;
 
-const span = (bounds: { from?: LogPosition; to?: LogPosition }) => `${describePosition(bounds.from, 'beginning')} .. ${describePosition(bounds.to, 'end')}`;
+const span = (bounds: { from?: LogPosition; to?: LogPosition }) =>
+  `${describePosition(bounds.from, 'beginning')} .. ${describePosition(bounds.to, 'end')}`;
 
 async function readWindow({ log, topics, output }: LogSession, bounds: WindowBounds): Promise<ReplayWindow> {
   const progress = startProgress(output, 'reading jobs', 0);
@@ -56,7 +57,11 @@ export async function loadWhatIfPolicies(files: WhatIfFiles) {
   };
 }
 
-export async function runWhatIf(session: LogSession, bounds: WindowBounds, policies: Awaited<ReturnType<typeof loadWhatIfPolicies>>): Promise<void> {
+export async function runWhatIf(
+  session: LogSession,
+  bounds: WindowBounds,
+  policies: Awaited<ReturnType<typeof loadWhatIfPolicies>>,
+): Promise<void> {
   const baseline = await shippedRateCards().catch((error: Error) => {
     session.output.warn(`tenant prices left out: the shipped rate cards do not load (${error.message.split('\n')[0]})`);
     return undefined;
@@ -67,7 +72,13 @@ export async function runWhatIf(session: LogSession, bounds: WindowBounds, polic
     placement: policies.placement,
     ...(baseline === undefined
       ? {}
-      : { rateCards: { baseline, candidate: policies.rateCard ?? baseline, candidateVersion: policies.rateCard ? policies.rateCard.map((c) => c.version).join(',') : null } }),
+      : {
+          rateCards: {
+            baseline,
+            candidate: policies.rateCard ?? baseline,
+            candidateVersion: policies.rateCard ? policies.rateCard.map((c) => c.version).join(',') : null,
+          },
+        }),
     recordedPlacement: (version) => placementPolicyOfVersion(version) ?? unknownPlacementVersion(version),
   });
   if (session.output.json) session.output.document({ window: span(bounds), ...report });

@@ -3,7 +3,10 @@ import { defaultTierPolicyArchiveDir, loadTierPolicy, loadTierPolicyVersion, Tie
 import { usageError } from '../cli-error.js';
 
 /** Loads the archived tier policy of each version; a version that cannot be loaded maps to why. */
-export async function archivedTierPolicies(versions: Iterable<string>, archiveDir = defaultTierPolicyArchiveDir): Promise<Map<string, TierPolicy | string>> {
+export async function archivedTierPolicies(
+  versions: Iterable<string>,
+  archiveDir = defaultTierPolicyArchiveDir,
+): Promise<Map<string, TierPolicy | string>> {
   const policies = new Map<string, TierPolicy | string>();
   for (const version of [...new Set(versions)].sort()) {
     try {

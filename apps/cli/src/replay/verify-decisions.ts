@@ -47,10 +47,19 @@ export function verifyDecisions(window: ReplayWindow, policies: PolicyLookup): V
   for (const { jobId, placed } of window.placements) {
     const differences = placementDifferences(window.submitted.get(jobId), placed, policies);
     if (differences.length === 0) placementsReproduced += 1;
-    else mismatches.push({ decision: 'placement', jobId, attempt: placed.attempt, policyVersion: placed.decision?.policyVersion ?? '', differences });
+    else
+      mismatches.push({
+        decision: 'placement',
+        jobId,
+        attempt: placed.attempt,
+        policyVersion: placed.decision?.policyVersion ?? '',
+        differences,
+      });
   }
   let failuresConsistent = 0;
-  const placementPolicy = new Map(window.placements.map(({ jobId, placed }) => [`${jobId}#${placed.attempt}`, placed.decision?.policyVersion ?? '']));
+  const placementPolicy = new Map(
+    window.placements.map(({ jobId, placed }) => [`${jobId}#${placed.attempt}`, placed.decision?.policyVersion ?? '']),
+  );
   for (const { jobId, outcome } of window.failures) {
     // The policy of the attempt that ended (a requeue carries the next attempt's number).
     const ended = outcome.type === 'JobRequeued' ? outcome.data.attempt - 1 : outcome.data.attempt;
@@ -58,7 +67,14 @@ export function verifyDecisions(window: ReplayWindow, policies: PolicyLookup): V
     const policy = version === undefined ? undefined : policies.placement(version);
     const differences = outcomeDifferences(outcome, typeof policy === 'string' ? undefined : policy);
     if (differences.length === 0) failuresConsistent += 1;
-    else mismatches.push({ decision: 'failure', jobId, attempt: outcome.data.attempt, policyVersion: version ?? '', differences: [`${outcome.type}: ${differences.join('; ')}`] });
+    else
+      mismatches.push({
+        decision: 'failure',
+        jobId,
+        attempt: outcome.data.attempt,
+        policyVersion: version ?? '',
+        differences: [`${outcome.type}: ${differences.join('; ')}`],
+      });
   }
   return {
     eventsRead: window.eventsRead,
@@ -70,8 +86,12 @@ export function verifyDecisions(window: ReplayWindow, policies: PolicyLookup): V
   };
 }
 
-function classificationDifferences(submitted: events.JobSubmitted | undefined, recorded: events.JobClassified, policies: PolicyLookup): string[] {
-  if (submitted === undefined) return ['cannot re-run: the job\'s JobSubmitted is not in the log before the window end'];
+function classificationDifferences(
+  submitted: events.JobSubmitted | undefined,
+  recorded: events.JobClassified,
+  policies: PolicyLookup,
+): string[] {
+  if (submitted === undefined) return ["cannot re-run: the job's JobSubmitted is not in the log before the window end"];
   const policy = policies.tier(recorded.policyVersion);
   if (typeof policy === 'string') return [`cannot re-run: ${policy}`];
   const rerun = events.JobClassified.toJSON(classifyJob(submitted, policy)) as Record<string, unknown>;
@@ -89,7 +109,7 @@ function placementDifferences(submitted: events.JobSubmitted | undefined, placed
   if (typeof policy === 'string') return [`cannot re-run: ${policy}`];
   const gpuClass = submitted?.spec?.gpuClass;
   if (gpuClass === undefined && Object.keys(policy.scales.priceHalfByGpuClass).length > 0) {
-    return ['cannot re-run: the GPU class (from JobSubmitted) is needed for this policy\'s price scale and the JobSubmitted was not found'];
+    return ["cannot re-run: the GPU class (from JobSubmitted) is needed for this policy's price scale and the JobSubmitted was not found"];
   }
   const rescored = rescoreDecision(record, { jobId: placed.jobId, gpuClass: gpuClass ?? '' }, policy);
   const differences = decisionDifferences(record, rescored);

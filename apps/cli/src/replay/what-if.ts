@@ -21,7 +21,11 @@ export interface WhatIfPolicies {
    * (new) tier under `candidate` (a new rate card, or the baseline when only the tier changes).
    * Undefined leaves tenant prices out of the report.
    */
-  readonly rateCards?: { readonly baseline: readonly RateCard[]; readonly candidate: readonly RateCard[]; readonly candidateVersion: string | null };
+  readonly rateCards?: {
+    readonly baseline: readonly RateCard[];
+    readonly candidate: readonly RateCard[];
+    readonly candidateVersion: string | null;
+  };
 }
 
 export interface TierChange {
@@ -141,7 +145,9 @@ export function whatIf(window: ReplayWindow, policies: WhatIfPolicies): WhatIfRe
     const before = record.candidates.find((c) => c.providerId === record.chosenProviderId)?.factors;
     const after = rescored.candidates[0]?.factors;
     const price = (factors: events.CandidateFactors | undefined) =>
-      factors === undefined || spec === undefined ? 0n : worstCasePrice(BigInt(factors.pricePerGpuHourBaseUnits || '0'), Math.max(1, spec.gpuCount), spec.estimatedDurationSeconds);
+      factors === undefined || spec === undefined
+        ? 0n
+        : worstCasePrice(BigInt(factors.pricePerGpuHourBaseUnits || '0'), Math.max(1, spec.gpuCount), spec.estimatedDurationSeconds);
     const change: ProviderChange = {
       jobId,
       attempt: placed.attempt,
@@ -191,7 +197,17 @@ class TotalsByTier {
   of(tier: string): TierTotals {
     let totals = this.tiers.get(tier);
     if (totals === undefined) {
-      totals = { classifications: 0, tierChanges: 0, placements: 0, providerChanges: 0, priceDelta: '0', tenantPriceChanges: 0, tenantPriceDelta: '0', latencyDeltaMs: 0, operatorShareDeltaBp: 0 };
+      totals = {
+        classifications: 0,
+        tierChanges: 0,
+        placements: 0,
+        providerChanges: 0,
+        priceDelta: '0',
+        tenantPriceChanges: 0,
+        tenantPriceDelta: '0',
+        latencyDeltaMs: 0,
+        operatorShareDeltaBp: 0,
+      };
       this.tiers.set(tier, totals);
     }
     return totals;
@@ -201,7 +217,17 @@ class TotalsByTier {
     const order = (tier: string) => (TIER_ORDER.includes(tier) ? TIER_ORDER.indexOf(tier) : TIER_ORDER.length);
     const tiers = [...this.tiers.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
     const result: Record<string, TierTotals> = {};
-    const total: TierTotals = { classifications: 0, tierChanges: 0, placements: 0, providerChanges: 0, priceDelta: '0', tenantPriceChanges: 0, tenantPriceDelta: '0', latencyDeltaMs: 0, operatorShareDeltaBp: 0 };
+    const total: TierTotals = {
+      classifications: 0,
+      tierChanges: 0,
+      placements: 0,
+      providerChanges: 0,
+      priceDelta: '0',
+      tenantPriceChanges: 0,
+      tenantPriceDelta: '0',
+      latencyDeltaMs: 0,
+      operatorShareDeltaBp: 0,
+    };
     for (const tier of tiers) {
       const t = this.of(tier);
       result[tier] = { ...t };

@@ -31,7 +31,8 @@ export async function followTopic(
     (types.size === 0 || types.has(e.name) || types.has(e.logged.envelope.type)) && (keys.size === 0 || keys.has(e.logged.key));
 
   const next = new Map<number, bigint>();
-  for (const { partition, earliest, end } of await log.admin.endOffsets(topic.physical)) next.set(partition, BigInt(options.fromBeginning ? earliest : end));
+  for (const { partition, earliest, end } of await log.admin.endOffsets(topic.physical))
+    next.set(partition, BigInt(options.fromBeginning ? earliest : end));
   output.note(`tailing ${topic.physical}${options.fromBeginning ? ' from the beginning' : ' from the end'} (Ctrl-C to stop)`);
 
   let stopped = false;
@@ -48,8 +49,15 @@ export async function followTopic(
       // One read over every partition that grew, each from where it was last shown to its end now.
       const grown = (await log.admin.endOffsets(topic.physical)).filter(({ partition, end }) => BigInt(end) > (next.get(partition) ?? 0n));
       if (grown.length > 0) {
-        const bound = (offset: (p: (typeof grown)[number]) => string) => ({ offsets: Object.fromEntries(grown.map((p) => [p.partition, offset(p)])) });
-        const range = { topic: topic.physical, partitions: grown.map((p) => p.partition), from: bound((p) => (next.get(p.partition) ?? 0n).toString()), to: bound((p) => p.end) };
+        const bound = (offset: (p: (typeof grown)[number]) => string) => ({
+          offsets: Object.fromEntries(grown.map((p) => [p.partition, offset(p)])),
+        });
+        const range = {
+          topic: topic.physical,
+          partitions: grown.map((p) => p.partition),
+          from: bound((p) => (next.get(p.partition) ?? 0n).toString()),
+          to: bound((p) => p.end),
+        };
         for await (const logged of log.read(range)) {
           next.set(logged.partition, BigInt(logged.offset) + 1n);
           const event = decodeEvent(logged, topic.family);
@@ -72,10 +80,21 @@ export async function followTopic(
 function print(event: DecodedEvent, output: LogSession['output']): void {
   const { envelope, topic, partition, offset, key } = event.logged;
   if (output.json) {
-    output.document({ topic, partition, offset, key, time: envelope.time, type: envelope.type, source: envelope.source, id: envelope.id, data: event.json });
+    output.document({
+      topic,
+      partition,
+      offset,
+      key,
+      time: envelope.time,
+      type: envelope.type,
+      source: envelope.source,
+      id: envelope.id,
+      data: event.json,
+    });
     return;
   }
   const c = output.colors;
-  output.line(`${c.dim(envelope.time)} ${c.dim(`p${partition}@${offset}`)} ${c.bold(event.name)} ${c.cyan(key)} ${keyFields(event.name, event.json)}`);
+  output.line(
+    `${c.dim(envelope.time)} ${c.dim(`p${partition}@${offset}`)} ${c.bold(event.name)} ${c.cyan(key)} ${keyFields(event.name, event.json)}`,
+  );
 }
-

@@ -3,7 +3,6 @@ import { usageError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
 import type { TailOptions } from './follow-topic.js';
 
-
 export function registerTail(program: Command, context: CommandContext): void {
   program
     .command('tail')
@@ -30,7 +29,9 @@ Examples:
       const limit = optionalWhole('--limit', options.limit);
       const timeoutSeconds = optionalWhole('--timeout', options.timeout);
       const interval = optionalWhole('--interval', options.interval) ?? 500;
-      return context.run(command, async (session) => (await import('./follow-topic.js')).followTopic(session, topicArgument, options, { limit, timeoutSeconds, interval }));
+      return context.run(command, async (session) =>
+        (await import('./follow-topic.js')).followTopic(session, topicArgument, options, { limit, timeoutSeconds, interval }),
+      );
     });
 }
 

@@ -11,7 +11,8 @@ const field = (name: string, value: JsonValue | undefined): string | undefined =
   value === undefined || value === null || value === '' ? undefined : `${name}=${Array.isArray(value) ? value.join(',') : String(value)}`;
 
 /** An amount in base units as people say it (`4.5 tokens`), or nothing. */
-const money = (value: JsonValue | undefined): string | undefined => (typeof value === 'string' && /^-?\d+$/.test(value) ? tokens(value) : undefined);
+const money = (value: JsonValue | undefined): string | undefined =>
+  typeof value === 'string' && /^-?\d+$/.test(value) ? tokens(value) : undefined;
 
 const short = (value: JsonValue | undefined, prefix: string): string | undefined =>
   typeof value === 'string' ? value.replace(prefix, '') : undefined;
@@ -37,7 +38,12 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
       field('attempt', d.attempt),
       field('score', typeof score === 'number' ? score.toFixed(4) : undefined),
       field('candidates', decision.candidatesTotal),
-      field('gang', (d.gangMembers as { providerId?: string; gpuCount?: number }[] | undefined)?.map((m) => `${m.providerId ?? '?'}x${m.gpuCount ?? 0}`).join(',') || undefined),
+      field(
+        'gang',
+        (d.gangMembers as { providerId?: string; gpuCount?: number }[] | undefined)
+          ?.map((m) => `${m.providerId ?? '?'}x${m.gpuCount ?? 0}`)
+          .join(',') || undefined,
+      ),
     ];
   },
   JobRequeued: (d) => [
@@ -62,8 +68,19 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
   JobExpired: (d) => [field('state', short(d.stateAtExpiry, 'JOB_STATE_')), field('provider', d.providerId)],
   ProviderLost: (d) => [field('provider', d.providerId), field('jobs', d.jobIds)],
   ProviderRegistered: (d) => [field('provider', d.providerId), field('operator', d.operatorId), field('region', d.region)],
-  ProviderCapacityChanged: (d) => [field('provider', d.providerId), field('total', d.totalGpus), field('in_use', d.gpusInUse), field('health', short(d.health, 'HEALTH_STATUS_'))],
-  ProviderInputsReported: (d) => [field('provider', d.providerId), field('job', d.jobId), field('attempt', d.attempt), field('added', d.addedDigests), field('misclaimed', d.misclaimedDigests)],
+  ProviderCapacityChanged: (d) => [
+    field('provider', d.providerId),
+    field('total', d.totalGpus),
+    field('in_use', d.gpusInUse),
+    field('health', short(d.health, 'HEALTH_STATUS_')),
+  ],
+  ProviderInputsReported: (d) => [
+    field('provider', d.providerId),
+    field('job', d.jobId),
+    field('attempt', d.attempt),
+    field('added', d.addedDigests),
+    field('misclaimed', d.misclaimedDigests),
+  ],
   UsageReported: (d) => [
     field('report', d.reportId),
     field('provider', d.providerId),
@@ -78,9 +95,18 @@ const DESCRIBE: Readonly<Record<string, Describe>> = {
     field('rate_card', d.rateCardVersion),
     field('waived', d.waived === true ? faultLabel(d.fault) || 'yes' : undefined),
   ],
-  PostingRecorded: (d) => [field('posting', d.postingId), field('source', d.sourceId), field('entries', (d.entries as JsonValue[] | undefined)?.length)],
+  PostingRecorded: (d) => [
+    field('posting', d.postingId),
+    field('source', d.sourceId),
+    field('entries', (d.entries as JsonValue[] | undefined)?.length),
+  ],
   PayoutIssued: (d) => [field('payout', d.payoutId), field('provider', d.providerId), field('amount', money(d.amountBaseUnits))],
-  PenaltyAssessed: (d) => [field('penalty', d.penaltyId), field('provider', d.providerId), field('amount', money(d.amountBaseUnits)), field('reason', d.reason)],
+  PenaltyAssessed: (d) => [
+    field('penalty', d.penaltyId),
+    field('provider', d.providerId),
+    field('amount', money(d.amountBaseUnits)),
+    field('reason', d.reason),
+  ],
 };
 
 export function keyFields(name: string, json: JsonValue): string {

@@ -12,7 +12,17 @@ export async function showTimeline({ log, topics, output }: LogSession, jobId: s
   for (const event of history.events) {
     const { envelope, topic, partition, offset } = event.logged;
     if (output.json) {
-      output.document({ time: envelope.time, topic, partition, offset, type: envelope.type, source: envelope.source, id: envelope.id, subject: envelope.subject, data: event.json });
+      output.document({
+        time: envelope.time,
+        topic,
+        partition,
+        offset,
+        type: envelope.type,
+        source: envelope.source,
+        id: envelope.id,
+        subject: envelope.subject,
+        data: event.json,
+      });
       continue;
     }
     const c = output.colors;

@@ -4,7 +4,7 @@ import type { CommandContext } from '../command-context.js';
 export function registerTimeline(program: Command, context: CommandContext): void {
   program
     .command('timeline')
-    .description("every event of one job across topics (jobs, usage, providers, ledger), in time order")
+    .description('every event of one job across topics (jobs, usage, providers, ledger), in time order')
     .argument('<job>', 'job id')
     .addHelpText(
       'after',

@@ -105,7 +105,15 @@ export function generateWorkload(options: WorkloadOptions): Workload {
     const job = registry.jobs.get(jobId);
     if (job === undefined || job.tier === undefined) return;
     const decision = placeJob(
-      { jobId, tenantId: job.tenantId, tier: job.tier, spec: job.spec, attempt: job.attempt, excludedProviderIds: job.excludedProviderIds, at: at() },
+      {
+        jobId,
+        tenantId: job.tenantId,
+        tier: job.tier,
+        spec: job.spec,
+        attempt: job.attempt,
+        excludedProviderIds: job.excludedProviderIds,
+        at: at(),
+      },
       registry,
       options.placementPolicy,
     );
@@ -174,7 +182,15 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       if (random() < 0.05) {
         requeue(
           requeueAfterFailure(
-            { jobId: run.jobId, providerId: run.providerId, attempt: run.attempt, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable: true, message: 'GPU fell off the bus', at: at() },
+            {
+              jobId: run.jobId,
+              providerId: run.providerId,
+              attempt: run.attempt,
+              category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+              retryable: true,
+              message: 'GPU fell off the bus',
+              at: at(),
+            },
             registry,
             options.placementPolicy,
           ),
@@ -188,12 +204,32 @@ export function generateWorkload(options: WorkloadOptions): Workload {
           'usageReported',
           run.jobId,
           events.UsageEvent.toJSON({
-            usageReported: { reportId: report, jobId: run.jobId, attempt: run.attempt, providerId: run.providerId, amounts: { gpuMilliseconds: String(between(10, 900) * 1000), tokens: '0', bytes: '0', fetchedBytes: '0' }, reportedAt: at(), failed: false, fault: events.Fault.FAULT_UNSPECIFIED },
+            usageReported: {
+              reportId: report,
+              jobId: run.jobId,
+              attempt: run.attempt,
+              providerId: run.providerId,
+              amounts: { gpuMilliseconds: String(between(10, 900) * 1000), tokens: '0', bytes: '0', fetchedBytes: '0' },
+              reportedAt: at(),
+              failed: false,
+              fault: events.Fault.FAULT_UNSPECIFIED,
+            },
           }),
           SOURCES.placement,
         ),
       );
-      jobEvent({ jobCompleted: { jobId: run.jobId, attempt: run.attempt, providerId: run.providerId, resultHash: `sha256:${run.jobId}`, completedAt: at() } }, run.jobId);
+      jobEvent(
+        {
+          jobCompleted: {
+            jobId: run.jobId,
+            attempt: run.attempt,
+            providerId: run.providerId,
+            resultHash: `sha256:${run.jobId}`,
+            completedAt: at(),
+          },
+        },
+        run.jobId,
+      );
     }
 
     // Churn every few dozen jobs: a provider vanishes, a new or lost one (re-)registers, one degrades.
@@ -201,7 +237,12 @@ export function generateWorkload(options: WorkloadOptions): Workload {
       const active = [...registry.providers.values()].filter((p) => p.status === 'ACTIVE' && jobsHeldBy(registry, p.providerId).length > 0);
       const victim = active.length > 0 ? pick(active) : undefined;
       if (victim) {
-        const lost: events.ProviderLost = { providerId: victim.providerId, lastHeartbeatAt: at(), jobIds: jobsHeldBy(registry, victim.providerId), lostAt: at() };
+        const lost: events.ProviderLost = {
+          providerId: victim.providerId,
+          lastHeartbeatAt: at(),
+          jobIds: jobsHeldBy(registry, victim.providerId),
+          lostAt: at(),
+        };
         providerEvent({ providerLost: lost }, victim.providerId);
         stats.lost += 1;
         lostProviders.push(registrations.get(victim.providerId)!);

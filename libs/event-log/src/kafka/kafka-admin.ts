@@ -71,9 +71,7 @@ export class KafkaEventLogAdmin implements EventLogAdmin {
   async endOffsets(topic: string): Promise<PartitionEnd[]> {
     const admin = await this.admin();
     const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets
-      .map((p) => ({ partition: p.partition, earliest: p.low, end: p.high }))
-      .sort((a, b) => a.partition - b.partition);
+    return offsets.map((p) => ({ partition: p.partition, earliest: p.low, end: p.high })).sort((a, b) => a.partition - b.partition);
   }
 
   async lag(groupId: string, topic: string): Promise<PartitionLag[]> {

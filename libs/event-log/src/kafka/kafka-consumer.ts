@@ -30,7 +30,9 @@ export async function startKafkaConsumer(
   let assignment: ReadonlyMap<string, readonly number[]> = new Map();
   const joined = new Promise<void>((resolve) => {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      assignment = new Map(Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)]));
+      assignment = new Map(
+        Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, [...partitions].sort((a, b) => a - b)]),
+      );
       resolve();
     });
   });

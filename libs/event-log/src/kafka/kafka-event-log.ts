@@ -131,14 +131,23 @@ export class KafkaEventLog implements EventLog {
 export function kafkaJsSecurity(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   if (!security) return {};
   const { tls, sasl } = security;
-  const ssl = tls && (tls.ca || tls.cert) ? { ...(tls.ca ? { ca: [tls.ca] } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key.reveal() } : {}) } : tls ? true : undefined;
+  const ssl =
+    tls && (tls.ca || tls.cert)
+      ? { ...(tls.ca ? { ca: [tls.ca] } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key.reveal() } : {}) }
+      : tls
+        ? true
+        : undefined;
   return {
     ...(ssl === undefined ? {} : { ssl }),
     ...(sasl ? { sasl: saslOf(sasl.mechanism, sasl.username, sasl.password.reveal()) } : {}),
   };
 }
 
-function saslOf(mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512', username: string, password: string): NonNullable<KafkaConfig['sasl']> {
+function saslOf(
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512',
+  username: string,
+  password: string,
+): NonNullable<KafkaConfig['sasl']> {
   switch (mechanism) {
     case 'plain':
       return { mechanism, username, password };

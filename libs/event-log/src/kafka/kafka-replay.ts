@@ -79,9 +79,10 @@ export async function* readKafkaRange(
         await heartbeat();
       },
     });
-    const others = (await admin.fetchTopicMetadata({ topics: [range.topic] })).topics[0]?.partitions
-      .map((p) => p.partitionId)
-      .filter((p) => !byPartition.has(p)) ?? [];
+    const others =
+      (await admin.fetchTopicMetadata({ topics: [range.topic] })).topics[0]?.partitions
+        .map((p) => p.partitionId)
+        .filter((p) => !byPartition.has(p)) ?? [];
     if (others.length > 0) consumer.pause([{ topic: range.topic, partitions: others }]);
 
     for (;;) {

@@ -24,7 +24,15 @@ export function baseOptions(connection: PlatformaticConnection, clientId = conne
     retryDelay: 250,
     // Topics are created explicitly (admin), never by a produce or a metadata request.
     autocreateTopics: false,
-    ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key.reveal() } : {}) } } : {}),
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.ca ? { ca: tls.ca } : {}),
+            ...(tls.cert ? { cert: tls.cert } : {}),
+            ...(tls.key ? { key: tls.key.reveal() } : {}),
+          },
+        }
+      : {}),
     ...(sasl ? { sasl: { mechanism: MECHANISMS[sasl.mechanism], username: sasl.username, password: () => sasl.password.reveal() } } : {}),
   };
 }

@@ -70,7 +70,9 @@ export class PlatformaticEventLogAdmin implements EventLogAdmin {
 
   async committedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
     const partitions = (await this.endOffsets(topic)).map((p) => p.partition);
-    const [group] = await this.admin().listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes: partitions }] }] });
+    const [group] = await this.admin().listConsumerGroupOffsets({
+      groups: [{ groupId, topics: [{ name: topic, partitionIndexes: partitions }] }],
+    });
     return (group?.topics.find((t) => t.name === topic)?.partitions ?? [])
       .filter((p) => p.committedOffset >= 0n)
       .map((p) => ({ partition: p.partitionIndex, offset: p.committedOffset.toString() }))
@@ -78,7 +80,10 @@ export class PlatformaticEventLogAdmin implements EventLogAdmin {
   }
 
   async endOffsets(topic: string): Promise<PartitionEnd[]> {
-    const [earliest, latest] = await Promise.all([offsetsAt(this.offsets(), topic, ListOffsetTimestamps.EARLIEST), offsetsAt(this.offsets(), topic, ListOffsetTimestamps.LATEST)]);
+    const [earliest, latest] = await Promise.all([
+      offsetsAt(this.offsets(), topic, ListOffsetTimestamps.EARLIEST),
+      offsetsAt(this.offsets(), topic, ListOffsetTimestamps.LATEST),
+    ]);
     return latest.map((end, partition) => ({ partition, earliest: (earliest[partition] ?? 0n).toString(), end: end.toString() }));
   }
 

@@ -35,9 +35,23 @@ export class PlatformaticEventLog implements EventLog {
   private offsetsClient: Consumer | undefined;
 
   constructor(private readonly options: PlatformaticEventLogOptions) {
-    this.connection = { brokers: options.brokers, clientId: options.clientId ?? 'switchyard', ...(options.security ? { security: options.security } : {}) };
-    this.consumerSettings = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, redeliveryDelayMs: 500, maxWaitTimeMs: 500, ...options.consumer };
-    this.admin = new PlatformaticEventLogAdmin(() => this.adminOf(), () => this.offsetsOf(), options.replicationFactor ?? -1);
+    this.connection = {
+      brokers: options.brokers,
+      clientId: options.clientId ?? 'switchyard',
+      ...(options.security ? { security: options.security } : {}),
+    };
+    this.consumerSettings = {
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+      redeliveryDelayMs: 500,
+      maxWaitTimeMs: 500,
+      ...options.consumer,
+    };
+    this.admin = new PlatformaticEventLogAdmin(
+      () => this.adminOf(),
+      () => this.offsetsOf(),
+      options.replicationFactor ?? -1,
+    );
   }
 
   async append(topic: string, events: readonly EventEnvelope[]): Promise<AppendedPosition[]> {
@@ -101,6 +115,9 @@ export class PlatformaticEventLog implements EventLog {
 
   private offsetsOf(): Consumer {
     // ListOffsets needs a consumer client; this one never joins its group.
-    return (this.offsetsClient ??= new Consumer({ ...baseOptions(this.connection, `${this.connection.clientId}-offsets`), groupId: `${this.connection.clientId}-offsets` }));
+    return (this.offsetsClient ??= new Consumer({
+      ...baseOptions(this.connection, `${this.connection.clientId}-offsets`),
+      groupId: `${this.connection.clientId}-offsets`,
+    }));
   }
 }

@@ -28,7 +28,12 @@ export async function* readPlatformaticRange(
   if (windows.length === 0) return;
   const groupId = `switchyard-replay-${randomUUID()}`;
   const byPartition = new Map(windows.map((w) => [w.partition, w]));
-  const reader = new Consumer({ ...baseOptions(connection, `${connection.clientId}-replay`), groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const reader = new Consumer({
+    ...baseOptions(connection, `${connection.clientId}-replay`),
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
   try {
     const stream = await reader.consume({
       topics: [range.topic],
@@ -59,7 +64,10 @@ export async function* readPlatformaticRange(
 }
 
 async function resolveWindows(offsets: Consumer, range: ReadRange): Promise<PartitionWindow[]> {
-  const [low, high] = await Promise.all([offsetsAt(offsets, range.topic, ListOffsetTimestamps.EARLIEST), offsetsAt(offsets, range.topic, ListOffsetTimestamps.LATEST)]);
+  const [low, high] = await Promise.all([
+    offsetsAt(offsets, range.topic, ListOffsetTimestamps.EARLIEST),
+    offsetsAt(offsets, range.topic, ListOffsetTimestamps.LATEST),
+  ]);
   const wanted = range.partitions ? new Set(range.partitions) : undefined;
   const from = await boundOf(offsets, range.topic, range.from);
   const to = await boundOf(offsets, range.topic, range.to);

@@ -122,7 +122,9 @@ class Member implements ConsumerHandle {
     const session = this.session;
     this.session = undefined;
     if (session) {
-      await session.query('DELETE FROM event_log_group_members WHERE group_id = $1 AND member_id = $2', [this.options.groupId, this.memberId]).catch(() => undefined);
+      await session
+        .query('DELETE FROM event_log_group_members WHERE group_id = $1 AND member_id = $2', [this.options.groupId, this.memberId])
+        .catch(() => undefined);
       // Closing the session releases every advisory lock it held.
       await session.end().catch(() => undefined);
     }
@@ -190,7 +192,12 @@ class Member implements ConsumerHandle {
             WHERE l.topic = w.topic AND l.partition = w.partition AND l."offset" >= w.position
             ORDER BY l."offset" LIMIT $4) e
         ORDER BY e.topic, e.partition, e."offset"`,
-      [due.map((o) => o.topic), due.map((o) => o.partition), due.map((o) => o.position.toString()), this.options.maxBatchSize ?? this.settings.defaultBatchSize],
+      [
+        due.map((o) => o.topic),
+        due.map((o) => o.partition),
+        due.map((o) => o.position.toString()),
+        this.options.maxBatchSize ?? this.settings.defaultBatchSize,
+      ],
     );
     if (rows.length === 0) return false;
     const batches = new Map<string, StoredRow[]>();
@@ -221,7 +228,12 @@ class Member implements ConsumerHandle {
           `INSERT INTO event_log_group_offsets (group_id, topic, partition, committed_offset)
            SELECT $1, x.topic, x.partition, x.next FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(topic, partition, next)
            ON CONFLICT (group_id, topic, partition) DO UPDATE SET committed_offset = EXCLUDED.committed_offset`,
-          [this.options.groupId, committed.map((c) => c.owned.topic), committed.map((c) => c.owned.partition), committed.map((c) => c.next.toString())],
+          [
+            this.options.groupId,
+            committed.map((c) => c.owned.topic),
+            committed.map((c) => c.owned.partition),
+            committed.map((c) => c.next.toString()),
+          ],
         );
         for (const { owned, next } of committed) owned.position = next;
       }
@@ -248,7 +260,10 @@ class Member implements ConsumerHandle {
       'SELECT topic, partition FROM event_log_partitions WHERE topic = ANY($1) ORDER BY topic, partition',
       [this.options.topics],
     );
-    const index = Math.max(0, members.findIndex((m) => m.member_id === this.memberId));
+    const index = Math.max(
+      0,
+      members.findIndex((m) => m.member_id === this.memberId),
+    );
     const count = Math.max(1, members.length);
     const quota = Math.floor(partitions.length / count) + (index < partitions.length % count ? 1 : 0);
 

@@ -17,7 +17,6 @@ export interface PostgresEventLogOptions {
   readonly consumer?: Partial<PostgresMemberSettings>;
 }
 
-
 const READ_PAGE = 500;
 
 // $1 topic, $2 [{p: partition, k: key, h: headers, d: payload}] in append order, $3 channel.
@@ -81,7 +80,11 @@ export class PostgresEventLog implements EventLog {
     const pool = await this.db();
     const partitions = await this.partitionsOf(pool, topic);
     const rows = events.map((e) => ({ p: partitionForKey(e.subject, partitions), k: e.subject, h: encodeHeaders(e), d: encodeData(e) }));
-    const { rows: appended } = await pool.query<{ partition: number; offset: string }>(APPEND, [topic, JSON.stringify(rows), NOTIFY_CHANNEL]);
+    const { rows: appended } = await pool.query<{ partition: number; offset: string }>(APPEND, [
+      topic,
+      JSON.stringify(rows),
+      NOTIFY_CHANNEL,
+    ]);
     if (appended.length !== events.length) {
       this.partitionCounts.delete(topic);
       throw new Error(`unknown topic ${topic} (or its partitions changed): appended ${appended.length} of ${events.length}`);

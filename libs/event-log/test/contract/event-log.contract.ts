@@ -40,12 +40,9 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       sink: LoggedEvent[],
       maxBatchSize?: number,
     ): Promise<ConsumerHandle> {
-      const handle = await from.consume(
-        { groupId, topics: [topicName], ...(maxBatchSize ? { maxBatchSize } : {}) },
-        async ({ events }) => {
-          sink.push(...events);
-        },
-      );
+      const handle = await from.consume({ groupId, topics: [topicName], ...(maxBatchSize ? { maxBatchSize } : {}) }, async ({ events }) => {
+        sink.push(...events);
+      });
       handles.push(handle);
       return handle;
     }
@@ -76,13 +73,17 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
     it('round-trips envelopes: headers intact, key = subject, offsets as appended, committed after the handler', async () => {
       const name = await topic(2);
       const events = [
-        sampleEvent('job-1', { jobId: 'job-1', gpuSeconds: '9007199254740993' }, {
-          dataschema: 'v2',
-          causationId: 'cmd-7',
-          correlationId: 'flow-1',
-          traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-          tracestate: 'sy=1',
-        }),
+        sampleEvent(
+          'job-1',
+          { jobId: 'job-1', gpuSeconds: '9007199254740993' },
+          {
+            dataschema: 'v2',
+            causationId: 'cmd-7',
+            correlationId: 'flow-1',
+            traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+            tracestate: 'sy=1',
+          },
+        ),
         sampleEvent('job-2', { jobId: 'job-2' }),
         sampleEvent('job-1', { jobId: 'job-1', step: 2 }),
       ];
@@ -116,7 +117,10 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       const name = await topic(4);
       const groupId = uniqueName('g-order');
       const received: LoggedEvent[] = [];
-      const members = [await consumeInto(await open(), groupId, name, received, 3), await consumeInto(await open(), groupId, name, received, 3)];
+      const members = [
+        await consumeInto(await open(), groupId, name, received, 3),
+        await consumeInto(await open(), groupId, name, received, 3),
+      ];
       // Both members own a disjoint share covering every partition before the first append.
       await eventually(() => {
         const owned = members.flatMap((m) => [...(m.assignment().get(name) ?? [])]);
@@ -128,7 +132,10 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       const perKey = 6;
       for (let seq = 0; seq < perKey; seq += 2) {
         // Interleave keys inside each append; several appends in a row.
-        await log.append(name, keys.flatMap((key) => [seq, seq + 1].map((s) => sampleEvent(key, { seq: s }))));
+        await log.append(
+          name,
+          keys.flatMap((key) => [seq, seq + 1].map((s) => sampleEvent(key, { seq: s }))),
+        );
       }
       await eventually(() => expect(received).toHaveLength(keys.length * perKey), 30_000);
       for (const key of keys) {
@@ -150,9 +157,14 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       const key = await keyOn(0);
       const ends = await log.admin.endOffsets(name);
       const base = BigInt(ends[0]!.end);
-      await log.append(name, Array.from({ length: 6 }, (_, seq) => sampleEvent(key, { seq })));
+      await log.append(
+        name,
+        Array.from({ length: 6 }, (_, seq) => sampleEvent(key, { seq })),
+      );
 
-      const window = await collect(log.read({ topic: name, partitions: [0], from: { offset: (base + 2n).toString() }, to: { offset: (base + 5n).toString() } }));
+      const window = await collect(
+        log.read({ topic: name, partitions: [0], from: { offset: (base + 2n).toString() }, to: { offset: (base + 5n).toString() } }),
+      );
       expect(window.map((e) => [e.partition, e.offset, (e.envelope.data as { seq: number }).seq])).toEqual([
         [0, (base + 2n).toString(), 2],
         [0, (base + 3n).toString(), 3],
@@ -171,7 +183,10 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       const padding = 'p'.repeat(1000);
       const count = 3000;
       for (let start = 0; start < count; start += 500) {
-        await log.append(name, Array.from({ length: 500 }, (_, i) => sampleEvent('one-key', { seq: start + i, padding })));
+        await log.append(
+          name,
+          Array.from({ length: 500 }, (_, i) => sampleEvent('one-key', { seq: start + i, padding })),
+        );
       }
       const read = await collect(log.read({ topic: name }));
       expect(read).toHaveLength(count);
@@ -180,7 +195,10 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
 
     it('ends a read the reader leaves early, promptly, and can read again after it', async () => {
       const name = await topic(2);
-      await log.append(name, Array.from({ length: 400 }, (_, seq) => sampleEvent(`key-${seq % 7}`, { seq })));
+      await log.append(
+        name,
+        Array.from({ length: 400 }, (_, seq) => sampleEvent(`key-${seq % 7}`, { seq })),
+      );
       const taken: number[] = [];
       for await (const event of log.read({ topic: name })) {
         taken.push((event.envelope.data as { seq: number }).seq);
@@ -192,25 +210,43 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
 
     it('reads a range bounded per partition: each partition from and to its own offset', async () => {
       const name = await topic(3);
-      await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq })));
+      await log.append(
+        name,
+        Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq })),
+      );
       const snapshot = await log.admin.endOffsets(name);
-      await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq: 30 + seq })));
+      await log.append(
+        name,
+        Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq: 30 + seq })),
+      );
       const middle = await log.admin.endOffsets(name);
-      await log.append(name, Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq: 60 + seq })));
+      await log.append(
+        name,
+        Array.from({ length: 30 }, (_, seq) => sampleEvent(`key-${seq % 10}`, { seq: 60 + seq })),
+      );
 
       // From where each partition ended at the snapshot to where it ended in the middle, skipping
       // partition 1's first two events there; partition 2 has no upper bound of its own.
       const from = Object.fromEntries(snapshot.map((p) => [p.partition, (BigInt(p.end) + (p.partition === 1 ? 2n : 0n)).toString()]));
       const to = Object.fromEntries(middle.filter((p) => p.partition !== 2).map((p) => [p.partition, p.end]));
       const window = await collect(log.read({ topic: name, from: { offsets: from }, to: { offsets: to } }));
-      const seqs = (partition: number) => window.filter((e) => e.partition === partition).map((e) => (e.envelope.data as { seq: number }).seq);
+      const seqs = (partition: number) =>
+        window.filter((e) => e.partition === partition).map((e) => (e.envelope.data as { seq: number }).seq);
       const all = await collect(log.read({ topic: name }));
       const expected = (partition: number, low: string, high: string | undefined) =>
-        all.filter((e) => e.partition === partition && BigInt(e.offset) >= BigInt(low) && (high === undefined || BigInt(e.offset) < BigInt(high))).map((e) => (e.envelope.data as { seq: number }).seq);
+        all
+          .filter(
+            (e) => e.partition === partition && BigInt(e.offset) >= BigInt(low) && (high === undefined || BigInt(e.offset) < BigInt(high)),
+          )
+          .map((e) => (e.envelope.data as { seq: number }).seq);
       for (const partition of [0, 1, 2]) expect(seqs(partition)).toEqual(expected(partition, from[partition]!, to[partition]));
       // Partition 0 is bounded on both sides: only the middle append; partition 2 runs to the end.
       expect(seqs(0).every((seq) => seq >= 30 && seq < 60)).toBe(true);
-      expect(seqs(2)).toEqual(all.filter((e) => e.partition === 2 && (e.envelope.data as { seq: number }).seq >= 30).map((e) => (e.envelope.data as { seq: number }).seq));
+      expect(seqs(2)).toEqual(
+        all
+          .filter((e) => e.partition === 2 && (e.envelope.data as { seq: number }).seq >= 30)
+          .map((e) => (e.envelope.data as { seq: number }).seq),
+      );
       expect(window.length).toBeGreaterThan(20);
     });
 
@@ -238,13 +274,19 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
 
     it("replay reads leave every consumer group's committed offsets unchanged", async () => {
       const name = await topic(2);
-      await log.append(name, Array.from({ length: 8 }, (_, i) => sampleEvent(`job-${i % 4}`, { i })));
+      await log.append(
+        name,
+        Array.from({ length: 8 }, (_, i) => sampleEvent(`job-${i % 4}`, { i })),
+      );
       const groupId = uniqueName('g-live');
       const received: LoggedEvent[] = [];
       const member = await consumeInto(await open(), groupId, name, received);
       await eventually(() => expect(received).toHaveLength(8));
       await member.stop();
-      await log.append(name, Array.from({ length: 4 }, (_, i) => sampleEvent(`job-${i}`, { later: i })));
+      await log.append(
+        name,
+        Array.from({ length: 4 }, (_, i) => sampleEvent(`job-${i}`, { later: i })),
+      );
       const before = await log.admin.committedOffsets(groupId, name);
       expect(before.length).toBeGreaterThan(0);
 
@@ -261,7 +303,9 @@ export function eventLogContract(backendName: string, backend: () => Promise<Con
       const groupId = uniqueName('g-retry');
       let attempts = 0;
       const delivered: number[] = [];
-      const member = await (await open()).consume({ groupId, topics: [name] }, async ({ events }) => {
+      const member = await (
+        await open()
+      ).consume({ groupId, topics: [name] }, async ({ events }) => {
         attempts++;
         if (attempts === 1) {
           // The group must not have moved while this batch is unhandled.

@@ -55,7 +55,9 @@ export class EventApplier {
       try {
         outcomes = await this.applyTogether(batch.events, (event) => (failed = event));
       } catch (error) {
-        this.deps.logger.warn(`batch of ${batch.events.length} from ${batch.topic}/${batch.partition} failed together (${errorMessage(error)}); applying it event by event`);
+        this.deps.logger.warn(
+          `batch of ${batch.events.length} from ${batch.topic}/${batch.partition} failed together (${errorMessage(error)}); applying it event by event`,
+        );
         if (failed !== undefined) await this.deps.stopSignal.wait(backoffAfter(this.deps.retry, 1));
       }
     }
@@ -111,8 +113,10 @@ export class EventApplier {
           continue;
         }
         await flush();
-        await inSpan(`process ${event.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(event.envelope), attributes: this.spanAttributes(event) }, () =>
-          handler(event, { manager, event, emit }),
+        await inSpan(
+          `process ${event.envelope.type}`,
+          { kind: SpanKind.CONSUMER, parent: contextOf(event.envelope), attributes: this.spanAttributes(event) },
+          () => handler(event, { manager, event, emit }),
         ).catch((error: unknown) => {
           onFailure(event);
           throw error;
@@ -138,7 +142,9 @@ export class EventApplier {
     const { type } = event.envelope;
     if (this.warnedTypes.has(type)) return;
     this.warnedTypes.add(type);
-    this.deps.logger.warn(`consumer group ${this.deps.groupId} has no handler for ${type} and does not list it as ignored; skipping it (first seen at ${event.topic}/${event.partition}@${event.offset})`);
+    this.deps.logger.warn(
+      `consumer group ${this.deps.groupId} has no handler for ${type} and does not list it as ignored; skipping it (first seen at ${event.topic}/${event.partition}@${event.offset})`,
+    );
   }
 
   /** `firstAttempt` 2 when the event already failed once (its batch's attempt). */
@@ -156,11 +162,15 @@ export class EventApplier {
         const message = errorMessage(error);
         if (isDependencyOutage(error) && !this.deps.isStopping()) {
           // Not the event's fault: wait for the dependency, as long as it takes.
-          if (outages++ === 0) this.deps.logger.warn(`${type} ${event.envelope.id}: a dependency is unavailable (${message}); retrying until it is back`);
+          if (outages++ === 0)
+            this.deps.logger.warn(`${type} ${event.envelope.id}: a dependency is unavailable (${message}); retrying until it is back`);
           this.deps.onOutage?.(error);
           attempt--;
           await this.deps.stopSignal.wait(backoffAfter(this.deps.retry, Math.min(outages, 10)));
-          if (this.deps.isStopping()) throw new Error(`consumer ${this.deps.groupId} stopping while waiting for a dependency (${event.envelope.id})`, { cause: error });
+          if (this.deps.isStopping())
+            throw new Error(`consumer ${this.deps.groupId} stopping while waiting for a dependency (${event.envelope.id})`, {
+              cause: error,
+            });
           continue;
         }
         if (attempt >= this.deps.retry.maxAttempts) {
@@ -171,7 +181,8 @@ export class EventApplier {
         await this.deps.stopSignal.wait(backoffAfter(this.deps.retry, attempt));
         // Stopping mid-retry abandons the batch uncommitted; the next owner gets it again and the
         // inbox skips what this member already applied.
-        if (this.deps.isStopping()) throw new Error(`consumer ${this.deps.groupId} stopping while retrying ${event.envelope.id}`, { cause: error });
+        if (this.deps.isStopping())
+          throw new Error(`consumer ${this.deps.groupId} stopping while retrying ${event.envelope.id}`, { cause: error });
       }
     }
   }
@@ -195,12 +206,15 @@ export class EventApplier {
 
   private inTransaction(event: LoggedEvent, handler: EventHandler): Promise<EventOutcome> {
     const { dataSource, inbox, outbox, groupId } = this.deps;
-    return inSpan(`process ${event.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(event.envelope), attributes: this.spanAttributes(event) }, () =>
-      dataSource.transaction(async (manager) => {
-        if (!(await inbox.claim(manager, groupId, event))) return 'duplicate';
-        await handler(event, { manager, event, emit: (topic, envelopes) => outbox.add(manager, topic, envelopes) });
-        return 'applied';
-      }),
+    return inSpan(
+      `process ${event.envelope.type}`,
+      { kind: SpanKind.CONSUMER, parent: contextOf(event.envelope), attributes: this.spanAttributes(event) },
+      () =>
+        dataSource.transaction(async (manager) => {
+          if (!(await inbox.claim(manager, groupId, event))) return 'duplicate';
+          await handler(event, { manager, event, emit: (topic, envelopes) => outbox.add(manager, topic, envelopes) });
+          return 'applied';
+        }),
     );
   }
 
@@ -209,6 +223,8 @@ export class EventApplier {
     // If this append fails, the batch handler rejects and the batch is delivered again: the event
     // is retried, never dropped.
     await this.deps.eventLog.append(deadLetterTopic(event.topic), [envelope]);
-    this.deps.logger.error(`${event.envelope.type} ${event.envelope.id} dead-lettered to ${deadLetterTopic(event.topic)} after ${attempts} attempts: ${error}`);
+    this.deps.logger.error(
+      `${event.envelope.type} ${event.envelope.id} dead-lettered to ${deadLetterTopic(event.topic)} after ${attempts} attempts: ${error}`,
+    );
   }
 }

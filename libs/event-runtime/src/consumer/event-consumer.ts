@@ -108,7 +108,12 @@ export class EventConsumer {
       ignoredTypes: new Set(this.options.ignoredTypes ?? []),
       stopSignal: this.stopSignal,
       isStopping: () => this.stopping,
-      onOutage: (error) => this.report('applier', error === undefined ? 'ok' : 'recovering', error === undefined ? undefined : `waiting for a dependency: ${errorMessage(error)}`),
+      onOutage: (error) =>
+        this.report(
+          'applier',
+          error === undefined ? 'ok' : 'recovering',
+          error === undefined ? undefined : `waiting for a dependency: ${errorMessage(error)}`,
+        ),
       onOutcome: async (event, outcome) => {
         this.lastProgress = Date.now();
         metrics.outcome(event, outcome);
@@ -203,7 +208,12 @@ export class EventConsumer {
         () => true,
         () => false,
       );
-      if (!exists) missing.push({ topic: deadLetterTopic(topic), partitions: (await admin.describeTopic(topic)).partitions, retentionMs: DEAD_LETTER_RETENTION_MS });
+      if (!exists)
+        missing.push({
+          topic: deadLetterTopic(topic),
+          partitions: (await admin.describeTopic(topic)).partitions,
+          retentionMs: DEAD_LETTER_RETENTION_MS,
+        });
     }
     // createTopics leaves existing topics alone, so two members starting together are fine.
     if (missing.length > 0) await admin.createTopics(missing);

@@ -16,7 +16,6 @@ export const DEAD_LETTER_TYPE = DEAD_LETTER_MESSAGE;
 export const LEGACY_DEAD_LETTER_TYPE = 'switchyard.runtime.v1.EventDeadLettered';
 export const DEAD_LETTER_DATASCHEMA = dataschemaOf(DEAD_LETTER_MESSAGE);
 
-
 export const isDeadLetterType = (type: string): boolean => type === DEAD_LETTER_TYPE || type === LEGACY_DEAD_LETTER_TYPE;
 
 export interface DeadLetter {
@@ -78,7 +77,8 @@ export function fromDeadLetterEnvelope(envelope: EventEnvelope): DeadLetter {
   }
   // The original envelope is handed back verbatim (as logged), not as the proto normalises it.
   const original = (envelope.data as { envelope?: EventEnvelope } | null)?.envelope;
-  if (!letter.originalTopic || !letter.envelope?.id || !original) throw new Error(`malformed dead letter ${envelope.id}: no original topic or event`);
+  if (!letter.originalTopic || !letter.envelope?.id || !original)
+    throw new Error(`malformed dead letter ${envelope.id}: no original topic or event`);
   return {
     originalTopic: letter.originalTopic,
     originalPartition: letter.originalPartition,

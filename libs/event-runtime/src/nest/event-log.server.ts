@@ -101,11 +101,14 @@ export class EventLogServer extends Server implements CustomTransportStrategy {
   private handlerFor(type: string): EventHandler | undefined {
     if (this.handlers.has(type)) return this.handlers.get(type);
     const handler = this.getHandlerByPattern(type);
-    const wrapped: EventHandler | undefined = handler === null || handler === undefined ? this.options.handlers?.get(type) : async (event, handling) => {
-      const result: unknown = await handler(event.envelope.data, new EventLogContext(handling));
-      // Nest's exception filters turn a thrown error into an erroring Observable.
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    };
+    const wrapped: EventHandler | undefined =
+      handler === null || handler === undefined
+        ? this.options.handlers?.get(type)
+        : async (event, handling) => {
+            const result: unknown = await handler(event.envelope.data, new EventLogContext(handling));
+            // Nest's exception filters turn a thrown error into an erroring Observable.
+            if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          };
     this.handlers.set(type, wrapped);
     return wrapped;
   }

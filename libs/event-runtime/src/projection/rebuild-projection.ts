@@ -109,31 +109,50 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
     if (!IDENTIFIER.test(name)) throw new ProjectionRebuildError('incompatible', `"${name}" is not a lowercase SQL identifier`);
   }
   const stagingSchema = truncateIdentifier(`${schema}_rebuild_${projection.name.replace(/[^a-z0-9_]/g, '_')}`);
-  const retiredSchema = truncateIdentifier(`${schema}_retired_${projection.name.replace(/[^a-z0-9_]/g, '_')}_${stamp(options.now ?? new Date())}`);
+  const retiredSchema = truncateIdentifier(
+    `${schema}_retired_${projection.name.replace(/[^a-z0-9_]/g, '_')}_${stamp(options.now ?? new Date())}`,
+  );
 
   const admin = new pg.Client({ connectionString: withSearchPath(options.databaseUrl, schema), connectionTimeoutMillis: 10_000 });
   try {
     await admin.connect();
   } catch (error) {
-    throw new ProjectionRebuildError('unavailable', `cannot connect to the ${projection.service} database: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ProjectionRebuildError(
+      'unavailable',
+      `cannot connect to the ${projection.service} database: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   let staging: DataSource | undefined;
   try {
     // One rebuild per projection and schema at a time; the lock ends with this session.
-    const { rows: locked } = await admin.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`switchyard-rebuild:${schema}.${projection.name}`]);
-    if (!locked[0]?.locked) throw new ProjectionRebuildError('busy', `another rebuild of ${projection.name} in schema ${schema} is running`);
+    const { rows: locked } = await admin.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `switchyard-rebuild:${schema}.${projection.name}`,
+    ]);
+    if (!locked[0]?.locked)
+      throw new ProjectionRebuildError('busy', `another rebuild of ${projection.name} in schema ${schema} is running`);
     await requireLiveTables(admin, schema, projection.tables);
 
     // The staging schema is this rebuild's own: one left by an interrupted run is scratch.
     await admin.query(`DROP SCHEMA IF EXISTS "${stagingSchema}" CASCADE`);
     await admin.query(`CREATE SCHEMA "${stagingSchema}"`);
-    staging = new DataSource({ type: 'postgres', url: withSearchPath(options.databaseUrl, stagingSchema), migrations: projection.migrations, poolSize: 2, logging: false });
+    staging = new DataSource({
+      type: 'postgres',
+      url: withSearchPath(options.databaseUrl, stagingSchema),
+      migrations: projection.migrations,
+      poolSize: 2,
+      logging: false,
+    });
     await staging.initialize();
     await staging.runMigrations({ transaction: 'each' });
     await requireSwappable(admin, schema, stagingSchema, projection.tables);
 
     const sources = projection.sources(options.topicPrefix);
-    const folder = new Folder(projection, options.consumerGroup, new Map(sources.map((s) => [s.topic, new Set(s.types)])), options.skipFailed === true);
+    const folder = new Folder(
+      projection,
+      options.consumerGroup,
+      new Map(sources.map((s) => [s.topic, new Set(s.types)])),
+      options.skipFailed === true,
+    );
     const log = options.eventLog;
     let positions: Positions = new Map();
     let total = 0;
@@ -143,13 +162,22 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
     // keeps appending, until little is left for the swap to fold under the locks.
     let passes = 0;
     for (;;) {
-      const ends = await endOffsets(log, sources.map((s) => s.topic));
+      const ends = await endOffsets(
+        log,
+        sources.map((s) => s.topic),
+      );
       const pending = distance(positions, ends);
       total += pending;
       progress();
       if (passes > 0 && (pending <= CATCH_UP_THRESHOLD || passes >= MAX_PASSES)) break;
       passes++;
-      positions = await foldRange(log, positions, ends, (batch) => staging!.transaction((manager) => folder.applyAll(manager, batch)), progress);
+      positions = await foldRange(
+        log,
+        positions,
+        ends,
+        (batch) => staging!.transaction((manager) => folder.applyAll(manager, batch)),
+        progress,
+      );
     }
 
     // The swap: lock the inbox (consumers claim first), the tables, the outbox (commands write it
@@ -171,7 +199,10 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
         if (hasOutbox) await runner.query(`LOCK TABLE "${schema}".event_outbox IN SHARE MODE`);
         lockedAt = performance.now();
 
-        const ends = await endOffsets(log, sources.map((s) => s.topic));
+        const ends = await endOffsets(
+          log,
+          sources.map((s) => s.topic),
+        );
         total += distance(positions, ends);
         const caughtUp = await foldRange(log, positions, ends, (batch) => folder.applyAll(runner.manager, batch), progress);
         if (hasOutbox) {
@@ -180,14 +211,23 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
             `SELECT topic, envelope, created_at FROM "${schema}".event_outbox WHERE topic = ANY($1::text[]) ORDER BY id`,
             [sources.map((s) => s.topic)],
           );
-          const unpublished = outboxed.map((row) => ({ topic: row.topic, partition: -1, offset: '-1', appendedAt: row.created_at, key: row.envelope.subject, envelope: row.envelope }));
+          const unpublished = outboxed.map((row) => ({
+            topic: row.topic,
+            partition: -1,
+            offset: '-1',
+            appendedAt: row.created_at,
+            key: row.envelope.subject,
+            envelope: row.envelope,
+          }));
           await folder.applyAll(runner.manager, unpublished, { fromOutbox: true });
         }
         // A fold that applied nothing while the live tables hold rows is most likely the wrong
         // topics (a mistyped prefix), not an empty history: swapping would empty the projection.
         if (folder.counts.applied === 0) {
           for (const table of projection.tables) {
-            const [{ found }] = (await runner.query(`SELECT EXISTS (SELECT 1 FROM "${schema}"."${table}") AS found`)) as [{ found: boolean }];
+            const [{ found }] = (await runner.query(`SELECT EXISTS (SELECT 1 FROM "${schema}"."${table}") AS found`)) as [
+              { found: boolean },
+            ];
             if (found) {
               throw new ProjectionRebuildError(
                 'incompatible',
@@ -233,7 +273,10 @@ export async function rebuildProjection(options: RebuildProjectionOptions): Prom
       retiredSchema: options.dropRetired ? null : retiredSchema,
       tables,
       events: { ...folder.counts },
-      unchangedReasons: [...folder.reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 20).map(([reason, count]) => ({ reason, count })),
+      unchangedReasons: [...folder.reasons]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 20)
+        .map(([reason, count]) => ({ reason, count })),
       failures: folder.failures.slice(0, 100),
       through: [...positions].flatMap(([topic, partitions]) =>
         [...partitions].sort((a, b) => a[0] - b[0]).map(([partition, offset]) => ({ topic, partition, offset: offset.toString() })),
@@ -339,7 +382,10 @@ async function endOffsets(log: EventLog, topics: readonly string[]): Promise<Map
     try {
       partitions = await log.admin.endOffsets(topic);
     } catch (error) {
-      throw new ProjectionRebuildError('not-found', `cannot read topic ${topic}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ProjectionRebuildError(
+        'not-found',
+        `cannot read topic ${topic}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     ends.set(topic, new Map(partitions.map((p) => [p.partition, { earliest: BigInt(p.earliest), end: BigInt(p.end) }])));
   }
@@ -395,7 +441,10 @@ async function foldRange(
 async function requireLiveTables(admin: pg.Client, schema: string, tables: readonly string[]): Promise<void> {
   for (const table of [...tables, 'event_inbox']) {
     if (!(await tableExists(admin, schema, table))) {
-      throw new ProjectionRebuildError('not-found', `schema ${schema} has no table ${table}: is it the service's schema, and has the service run there?`);
+      throw new ProjectionRebuildError(
+        'not-found',
+        `schema ${schema} has no table ${table}: is it the service's schema, and has the service run there?`,
+      );
     }
   }
 }
@@ -418,11 +467,20 @@ async function requireSwappable(admin: pg.Client, live: string, staging: string,
           WHERE table_schema = $1 AND table_name = ANY($2::text[]) ORDER BY table_name, ordinal_position`,
         [schema, tables],
       )
-    ).rows.map((c) => `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}${c.column_default ? ` default ${c.column_default.replaceAll(`"${schema}".`, '').replaceAll(`${schema}.`, '')}` : ''}`);
+    ).rows.map(
+      (c) =>
+        `${c.table_name}.${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}${c.column_default ? ` default ${c.column_default.replaceAll(`"${schema}".`, '').replaceAll(`${schema}.`, '')}` : ''}`,
+    );
   const [liveColumns, freshColumns] = [await columns(live), await columns(staging)];
-  const differences = [...liveColumns.filter((c) => !freshColumns.includes(c)).map((c) => `live has ${c}`), ...freshColumns.filter((c) => !liveColumns.includes(c)).map((c) => `migrations make ${c}`)];
+  const differences = [
+    ...liveColumns.filter((c) => !freshColumns.includes(c)).map((c) => `live has ${c}`),
+    ...freshColumns.filter((c) => !liveColumns.includes(c)).map((c) => `migrations make ${c}`),
+  ];
   if (differences.length > 0) {
-    throw new ProjectionRebuildError('incompatible', `the live tables in ${live} differ from what the service's migrations create (${differences.slice(0, 5).join('; ')}): run the service at this version first`);
+    throw new ProjectionRebuildError(
+      'incompatible',
+      `the live tables in ${live} differ from what the service's migrations create (${differences.slice(0, 5).join('; ')}): run the service at this version first`,
+    );
   }
   const oids = `ARRAY(SELECT format('%I.%I', $1::text, t)::regclass::oid FROM unnest($2::text[]) AS t)`;
   const problems: string[] = [];
@@ -431,7 +489,10 @@ async function requireSwappable(admin: pg.Client, live: string, staging: string,
     [staging, tables],
   );
   problems.push(...crossing.rows.map((r) => `foreign key ${r.name} crosses the projection's tables`));
-  const triggers = await admin.query<{ name: string }>(`SELECT tgname AS name FROM pg_trigger WHERE tgrelid = ANY(${oids}) AND NOT tgisinternal`, [staging, tables]);
+  const triggers = await admin.query<{ name: string }>(
+    `SELECT tgname AS name FROM pg_trigger WHERE tgrelid = ANY(${oids}) AND NOT tgisinternal`,
+    [staging, tables],
+  );
   problems.push(...triggers.rows.map((r) => `trigger ${r.name} would be left behind`));
   const types = await admin.query<{ name: string }>(
     `SELECT a.attname AS name FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid

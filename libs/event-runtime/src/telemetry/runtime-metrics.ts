@@ -3,7 +3,16 @@
 // wrote; per outbox, its backlog and the events the relay appended (names and meaning in
 // @switchyard/telemetry's switchyardMetrics and docs/observability.md).
 import { KafkaEventLog, type EventLog, type LoggedEvent } from '@switchyard/event-log';
-import { counter, histogram, observeGauge, semconv, switchyardMetrics, SWITCHYARD_ATTRIBUTES, trace, type ObservedGauge } from '@switchyard/telemetry';
+import {
+  counter,
+  histogram,
+  observeGauge,
+  semconv,
+  switchyardMetrics,
+  SWITCHYARD_ATTRIBUTES,
+  trace,
+  type ObservedGauge,
+} from '@switchyard/telemetry';
 import type { DataSource } from 'typeorm';
 import type { EventOutcome } from '../consumer/event-applier.js';
 import type { EventHandler } from '../consumer/event-context.js';
@@ -34,7 +43,11 @@ export function consumerMetrics(eventLog: EventLog, groupId: string, topics: rea
   const lag: ObservedGauge = observeGauge(switchyardMetrics.CONSUMER_LAG, async () =>
     (await Promise.all(topics.map((topic) => eventLog.admin.lag(groupId, topic)))).flat().map((partition) => ({
       value: partition.lag,
-      attributes: { ...base, [semconv.ATTR_MESSAGING_DESTINATION_NAME]: partition.topic, [semconv.ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition.partition) },
+      attributes: {
+        ...base,
+        [semconv.ATTR_MESSAGING_DESTINATION_NAME]: partition.topic,
+        [semconv.ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition.partition),
+      },
     })),
   );
   // A zero series per topic from the start, so `increase()` in an alert sees the first dead letter.
@@ -45,7 +58,9 @@ export function consumerMetrics(eventLog: EventLog, groupId: string, topics: rea
       trace.getActiveSpan()?.setAttributes({
         [semconv.ATTR_MESSAGING_SYSTEM]: system,
         [semconv.ATTR_MESSAGING_OPERATION_NAME]: 'process',
-        ...(system === semconv.MESSAGING_SYSTEM_VALUE_KAFKA ? { [semconv.ATTR_KAFKA_OFFSET]: Number(event.offset), [semconv.ATTR_KAFKA_MESSAGE_KEY]: event.key } : {}),
+        ...(system === semconv.MESSAGING_SYSTEM_VALUE_KAFKA
+          ? { [semconv.ATTR_KAFKA_OFFSET]: Number(event.offset), [semconv.ATTR_KAFKA_MESSAGE_KEY]: event.key }
+          : {}),
       });
       const started = performance.now();
       let errorType: string | undefined;
@@ -82,13 +97,17 @@ export function relayMetrics(eventLog: EventLog, dataSource: DataSource): RelayM
   const system = messagingSystemOf(eventLog);
   // One row per outbox, labelled with its schema; the table holds only rows not yet relayed, so these stay cheap.
   const observe = (sql: string) => async () => {
-    const [row] = (await dataSource.query(`SELECT (${sql})::float8 AS value, current_schema() AS schema FROM event_outbox`)) as { value: number; schema: string }[];
+    const [row] = (await dataSource.query(`SELECT (${sql})::float8 AS value, current_schema() AS schema FROM event_outbox`)) as {
+      value: number;
+      schema: string;
+    }[];
     return [{ value: Number(row?.value ?? 0), attributes: { 'db.namespace': row?.schema ?? '' } }];
   };
   const backlog = observeGauge(switchyardMetrics.OUTBOX_BACKLOG, observe('count(*)'));
   const oldest = observeGauge(switchyardMetrics.OUTBOX_OLDEST_AGE, observe('COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)'));
   return {
-    appended: (topic, count) => sent.add(count, { [semconv.ATTR_MESSAGING_SYSTEM]: system, [semconv.ATTR_MESSAGING_DESTINATION_NAME]: topic }),
+    appended: (topic, count) =>
+      sent.add(count, { [semconv.ATTR_MESSAGING_SYSTEM]: system, [semconv.ATTR_MESSAGING_DESTINATION_NAME]: topic }),
     remove: () => {
       backlog.remove();
       oldest.remove();

@@ -46,7 +46,9 @@ export const applyAccountEvent: EventHandler = async (event, { manager }) => {
   await manager.query('INSERT INTO accounts (account_id) VALUES ($1) ON CONFLICT DO NOTHING', [accountId]);
   const signed = event.envelope.type === WITHDRAWN ? -amount : amount;
   // Row lock first: concurrent writers of one account serialize here.
-  const [{ balance }] = (await manager.query('SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE', [accountId])) as [{ balance: string }];
+  const [{ balance }] = (await manager.query('SELECT balance FROM accounts WHERE account_id = $1 FOR UPDATE', [accountId])) as [
+    { balance: string },
+  ];
   if (Number(balance) + signed < 0) {
     await manager.query('UPDATE accounts SET refused = refused + 1, applied = applied + 1 WHERE account_id = $1', [accountId]);
     return;

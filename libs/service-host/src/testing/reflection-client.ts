@@ -3,8 +3,24 @@
 // (every type a file uses must be its own or come from a file it imports), and calls are encoded
 // and decoded from those descriptors alone.
 import { createRequire } from 'node:module';
-import { create, createFileRegistry, fromBinary, fromJson, isFieldSet, toBinary, toJson, type DescMessage, type FileRegistry, type JsonValue } from '@bufbuild/protobuf';
-import { FieldDescriptorProtoSchema, FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
+import {
+  create,
+  createFileRegistry,
+  fromBinary,
+  fromJson,
+  isFieldSet,
+  toBinary,
+  toJson,
+  type DescMessage,
+  type FileRegistry,
+  type JsonValue,
+} from '@bufbuild/protobuf';
+import {
+  FieldDescriptorProtoSchema,
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+  type FileDescriptorProto,
+} from '@bufbuild/protobuf/wkt';
 import { Client, credentials, loadPackageDefinition, Metadata, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
@@ -18,13 +34,20 @@ interface ReflectionResponse {
 
 /** Every service the server lists, and the files describing them (each with its imports), as served. */
 export async function reflectServer(address: string, timeoutMs = 5000): Promise<{ services: string[]; files: FileDescriptorProto[] }> {
-  const root = loadPackageDefinition(loadSync(reflectionProtoPath, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true }));
-  const Reflection = ['grpc', 'reflection', 'v1', 'ServerReflection'].reduce<unknown>((node, key) => (node as GrpcObject)[key], root) as ServiceClientConstructor;
+  const root = loadPackageDefinition(
+    loadSync(reflectionProtoPath, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true }),
+  );
+  const Reflection = ['grpc', 'reflection', 'v1', 'ServerReflection'].reduce<unknown>(
+    (node, key) => (node as GrpcObject)[key],
+    root,
+  ) as ServiceClientConstructor;
   const client = new Reflection(address, credentials.createInsecure());
   try {
     const ask = (request: object): Promise<ReflectionResponse> =>
       new Promise((resolve, reject) => {
-        const call = (client as unknown as { serverReflectionInfo(options: object): NodeJS.EventEmitter & { write(r: object): void; end(): void } }).serverReflectionInfo({
+        const call = (
+          client as unknown as { serverReflectionInfo(options: object): NodeJS.EventEmitter & { write(r: object): void; end(): void } }
+        ).serverReflectionInfo({
           deadline: Date.now() + timeoutMs,
         });
         call.once('data', (response: ReflectionResponse) => {
@@ -59,11 +82,13 @@ export function strictRegistry(files: readonly FileDescriptorProto[]): FileRegis
   const definedIn = new Map<string, string>();
   for (const file of files) for (const name of declaredTypes(file)) definedIn.set(name, file.name);
   for (const file of files) {
-    for (const dependency of file.dependency) if (!byName.has(dependency)) throw new Error(`${file.name} imports ${dependency}, which was not served`);
+    for (const dependency of file.dependency)
+      if (!byName.has(dependency)) throw new Error(`${file.name} imports ${dependency}, which was not served`);
     for (const used of usedTypes(file)) {
       const home = definedIn.get(used);
       if (home === undefined) throw new Error(`${file.name} uses ${used}, which no served file defines`);
-      if (home !== file.name && !file.dependency.includes(home)) throw new Error(`${file.name} uses ${used} from ${home} without importing it`);
+      if (home !== file.name && !file.dependency.includes(home))
+        throw new Error(`${file.name} uses ${used} from ${home} without importing it`);
     }
   }
   // The registry takes a file after the files it imports.

@@ -10,7 +10,9 @@ const tracing = startTracing('pg-spans', { env: {}, exporters: [exporter] });
 const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
 await client.connect();
 await client.query('SELECT 1 AS outside_any_span');
-await inSpan('apply JobPlaced', { kind: SpanKind.CONSUMER, parent: contextOf({}) }, () => client.query('SELECT $1::text AS inside', ['secret-value']));
+await inSpan('apply JobPlaced', { kind: SpanKind.CONSUMER, parent: contextOf({}) }, () =>
+  client.query('SELECT $1::text AS inside', ['secret-value']),
+);
 await client.end();
 // Read before shutting down: shutting the exporter down empties it.
 const spans = exporter.getFinishedSpans();

@@ -138,10 +138,7 @@ describe('classifyJob', () => {
     it('given the same deadline but a job submitted half a second later, then it is measured from that submitted_at', () => {
       const submittedLater = { seconds: SUBMITTED_AT.seconds, nanos: 500_000_000 };
 
-      const then = classifyJob(
-        jobSubmitted({ deadline: secondsAfterSubmission(3600) }, { submittedAt: submittedLater }),
-        given,
-      );
+      const then = classifyJob(jobSubmitted({ deadline: secondsAfterSubmission(3600) }, { submittedAt: submittedLater }), given);
 
       expect(then.reasons).toEqual(['time_to_deadline=3599.5s <= 3600s']);
       expect(then.classifiedAt).toEqual(submittedLater);

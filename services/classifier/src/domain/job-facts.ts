@@ -30,10 +30,7 @@ export function jobFactsOf(submitted: events.JobSubmitted): JobFacts {
     gpuCount: spec.gpuCount,
     estimatedDurationSeconds: spec.estimatedDurationSeconds,
     deadlineDeclared: spec.deadline !== undefined,
-    timeToDeadlineNanos:
-      spec.deadline && submitted.submittedAt
-        ? toNanos(spec.deadline) - toNanos(submitted.submittedAt)
-        : undefined,
+    timeToDeadlineNanos: spec.deadline && submitted.submittedAt ? toNanos(spec.deadline) - toNanos(submitted.submittedAt) : undefined,
     labels: spec.labels,
   };
 }

@@ -31,11 +31,9 @@ const CHECKERS: { readonly [K in ConditionName]-?: Checker<K> } = {
     atLeast('estimated_duration_seconds', estimatedDurationSeconds, bound),
   estimated_duration_seconds_lte: (bound, { estimatedDurationSeconds }) =>
     atMost('estimated_duration_seconds', estimatedDurationSeconds, bound),
-  deadline_declared: (declared, facts) =>
-    presence(declared, facts.deadlineDeclared ? 'deadline declared' : undefined, DEADLINE_UNDECLARED),
+  deadline_declared: (declared, facts) => presence(declared, facts.deadlineDeclared ? 'deadline declared' : undefined, DEADLINE_UNDECLARED),
   time_to_deadline_seconds_lte: (bound, facts) => withTimeToDeadline(facts, (nanos) => deadlineWithin(nanos, bound)),
-  time_to_deadline_seconds_gt: (bound, facts) =>
-    withTimeToDeadline(facts, (nanos) => negate(deadlineWithin(nanos, bound))),
+  time_to_deadline_seconds_gt: (bound, facts) => withTimeToDeadline(facts, (nanos) => negate(deadlineWithin(nanos, bound))),
   labels: (wanted, { labels }) => labelsMatch(wanted, labels),
 };
 
@@ -49,12 +47,7 @@ export function checkCondition<K extends ConditionName>(
   return checker(expected, facts);
 }
 
-function memberOf<T extends string>(
-  field: string,
-  actual: T,
-  allowed: readonly T[],
-  show: (value: T) => string,
-): ConditionCheck {
+function memberOf<T extends string>(field: string, actual: T, allowed: readonly T[], show: (value: T) => string): ConditionCheck {
   const holds = allowed.includes(actual);
   return { holds, reason: `${field}=${show(actual)} ${holds ? 'in' : 'not in'} [${allowed.map(show).join(', ')}]` };
 }

@@ -26,7 +26,12 @@ type Case = [ConditionName, RuleConditions[ConditionName], Partial<api.JobSpec>,
 
 // Each condition: the job's actual value, whether the condition holds, and the reason recorded.
 const cases: Case[] = [
-  ['kind_in', [WorkloadKind.WORKLOAD_KIND_INFERENCE], {}, { holds: true, reason: 'kind=WORKLOAD_KIND_INFERENCE in [WORKLOAD_KIND_INFERENCE]' }],
+  [
+    'kind_in',
+    [WorkloadKind.WORKLOAD_KIND_INFERENCE],
+    {},
+    { holds: true, reason: 'kind=WORKLOAD_KIND_INFERENCE in [WORKLOAD_KIND_INFERENCE]' },
+  ],
   [
     'kind_in',
     [WorkloadKind.WORKLOAD_KIND_TRAINING, WorkloadKind.WORKLOAD_KIND_BATCH_INFERENCE],
@@ -45,8 +50,18 @@ const cases: Case[] = [
   ['max_latency_ms_gt', 1000, { maxLatencyMs: 0 }, { holds: false, reason: 'max_latency_ms not declared' }],
   ['gpu_count_gte', 4, { gpuCount: 4 }, { holds: true, reason: 'gpu_count=4 >= 4' }],
   ['gpu_count_gte', 4, { gpuCount: 2 }, { holds: false, reason: 'gpu_count=2 < 4' }],
-  ['estimated_duration_seconds_gte', 3600, { estimatedDurationSeconds: 7200 }, { holds: true, reason: 'estimated_duration_seconds=7200 >= 3600' }],
-  ['estimated_duration_seconds_gte', 3600, { estimatedDurationSeconds: 60 }, { holds: false, reason: 'estimated_duration_seconds=60 < 3600' }],
+  [
+    'estimated_duration_seconds_gte',
+    3600,
+    { estimatedDurationSeconds: 7200 },
+    { holds: true, reason: 'estimated_duration_seconds=7200 >= 3600' },
+  ],
+  [
+    'estimated_duration_seconds_gte',
+    3600,
+    { estimatedDurationSeconds: 60 },
+    { holds: false, reason: 'estimated_duration_seconds=60 < 3600' },
+  ],
   ['estimated_duration_seconds_lte', 60, { estimatedDurationSeconds: 30 }, { holds: true, reason: 'estimated_duration_seconds=30 <= 60' }],
   ['estimated_duration_seconds_lte', 60, { estimatedDurationSeconds: 61 }, { holds: false, reason: 'estimated_duration_seconds=61 > 60' }],
   ['deadline_declared', true, { deadline: deadlineIn(60) }, { holds: true, reason: 'deadline declared' }],

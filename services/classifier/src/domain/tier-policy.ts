@@ -68,12 +68,7 @@ export const CONDITION_NAMES: readonly ConditionName[] = [
 ];
 
 /** Tiers a policy may assign: every Tier except the proto's UNSPECIFIED and UNRECOGNIZED. */
-export const CLASSIFIABLE_TIERS = [
-  api.Tier.TIER_REALTIME,
-  api.Tier.TIER_STANDARD,
-  api.Tier.TIER_BATCH,
-  api.Tier.TIER_TRAINING,
-] as const;
+export const CLASSIFIABLE_TIERS = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH, api.Tier.TIER_TRAINING] as const;
 export type ClassifiableTier = (typeof CLASSIFIABLE_TIERS)[number];
 
 /** Workload kinds a rule may name: intake rejects UNSPECIFIED, so no rule can need it. */

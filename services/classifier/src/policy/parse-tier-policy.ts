@@ -28,7 +28,10 @@ export function parseTierPolicy(text: string, source: string): TierPolicy {
   const data: unknown = doc.toJS();
   const result = tierPolicySchema.safeParse(data);
   if (!result.success) {
-    throw new TierPolicyError(source, result.error.issues.flatMap((issue) => toPolicyIssues(issue, data, doc, lineCounter)));
+    throw new TierPolicyError(
+      source,
+      result.error.issues.flatMap((issue) => toPolicyIssues(issue, data, doc, lineCounter)),
+    );
   }
   return deepFreeze(result.data);
 }

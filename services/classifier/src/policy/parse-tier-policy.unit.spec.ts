@@ -121,11 +121,36 @@ describe('parseTierPolicy', () => {
   });
 
   const mistakes: { name: string; text: string; path: string; message: RegExp }[] = [
-    { name: 'a rule without conditions', text: VALID.replace(/when:[\s\S]*$/, 'when: {}\n'), path: 'rules[0].when', message: /at least one condition/ },
-    { name: 'the reserved rule id "default"', text: VALID.replace('id: interactive-inference', 'id: default'), path: 'rules[0].id', message: /reserved/ },
-    { name: 'a negative bound', text: VALID.replace('lte: 1000', 'lte: -5'), path: 'rules[0].when.max_latency_ms_lte', message: /0 or more/ },
-    { name: 'a fractional bound', text: VALID.replace('lte: 1000', 'lte: 2.5'), path: 'rules[0].when.max_latency_ms_lte', message: /whole number/ },
-    { name: 'a missing default tier', text: VALID.replace('default_tier: TIER_STANDARD\n', ''), path: 'default_tier', message: /missing required field/ },
+    {
+      name: 'a rule without conditions',
+      text: VALID.replace(/when:[\s\S]*$/, 'when: {}\n'),
+      path: 'rules[0].when',
+      message: /at least one condition/,
+    },
+    {
+      name: 'the reserved rule id "default"',
+      text: VALID.replace('id: interactive-inference', 'id: default'),
+      path: 'rules[0].id',
+      message: /reserved/,
+    },
+    {
+      name: 'a negative bound',
+      text: VALID.replace('lte: 1000', 'lte: -5'),
+      path: 'rules[0].when.max_latency_ms_lte',
+      message: /0 or more/,
+    },
+    {
+      name: 'a fractional bound',
+      text: VALID.replace('lte: 1000', 'lte: 2.5'),
+      path: 'rules[0].when.max_latency_ms_lte',
+      message: /whole number/,
+    },
+    {
+      name: 'a missing default tier',
+      text: VALID.replace('default_tier: TIER_STANDARD\n', ''),
+      path: 'default_tier',
+      message: /missing required field/,
+    },
     { name: 'an unknown top-level field', text: `${VALID}\nowner: sre\n`, path: 'owner', message: /unknown field "owner"/ },
   ];
 

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  CLASSIFIABLE_TIERS,
-  CONDITION_NAMES,
-  DEFAULT_RULE_ID,
-  WORKLOAD_KIND_NAMES,
-  type TierPolicy,
-} from '../domain/index.js';
+import { CLASSIFIABLE_TIERS, CONDITION_NAMES, DEFAULT_RULE_ID, WORKLOAD_KIND_NAMES, type TierPolicy } from '../domain/index.js';
 
 const count = z.int({ error: 'expected a whole number' }).min(0, 'must be 0 or more');
 const seconds = count;
@@ -13,9 +7,7 @@ const seconds = count;
 // Error functions return undefined for a missing field: the loader reports it as missing.
 const tier = z.enum(CLASSIFIABLE_TIERS, {
   error: (issue) =>
-    issue.input === undefined
-      ? undefined
-      : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${CLASSIFIABLE_TIERS.join(', ')}`,
+    issue.input === undefined ? undefined : `unknown tier ${JSON.stringify(issue.input)}; expected one of ${CLASSIFIABLE_TIERS.join(', ')}`,
 });
 
 const workloadKind = z.enum(WORKLOAD_KIND_NAMES, {

@@ -8,8 +8,7 @@ import { NO_USAGE, settle, type UsageTally } from './settlement.js';
 export { isTerminal, TERMINAL_STATES } from './job-states.js';
 
 export type Evolution =
-  | { readonly kind: 'applied'; readonly job: api.Job; readonly detail: string }
-  | { readonly kind: 'ignored'; readonly reason: string };
+  { readonly kind: 'applied'; readonly job: api.Job; readonly detail: string } | { readonly kind: 'ignored'; readonly reason: string };
 
 /** The job a JobSubmitted creates. */
 export function jobFromSubmission(submitted: events.JobSubmitted): api.Job {
@@ -71,7 +70,10 @@ function evolveState(job: api.Job, event: JobEvent, at: api.Timestamp): Evolutio
   }
 }
 
-type ProgressEvent = Extract<JobEvent, { type: 'JobClassified' | 'JobQueued' | 'JobPlaced' | 'JobRequeued' | 'JobStarted' | 'JobExclusionRelaxed' }>;
+type ProgressEvent = Extract<
+  JobEvent,
+  { type: 'JobClassified' | 'JobQueued' | 'JobPlaced' | 'JobRequeued' | 'JobStarted' | 'JobExclusionRelaxed' }
+>;
 type OutcomeEvent = Extract<JobEvent, { type: 'JobCompleted' | 'JobFailed' | 'JobCancelRequested' | 'JobCancelled' | 'JobExpired' }>;
 
 function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): Evolution {
@@ -98,15 +100,27 @@ function evolveProgress(job: api.Job, event: ProgressEvent, at: api.Timestamp): 
       // The region is the chosen candidate's, when the decision record lists it.
       const region = decision?.candidates.find((c) => c.providerId === providerId)?.factors?.region ?? '';
       const placement = { providerId, region, attempt, placedAt: decision?.decidedAt ?? at, gangMembers };
-      const where = gangMembers.length > 1 ? `a gang of ${gangMembers.length} providers led by ${providerId} (${gangMembers.map((m) => `${m.providerId}×${m.gpuCount}`).join(', ')})` : providerId;
-      return applied({ ...job, state: api.JobState.JOB_STATE_PLACED, placement, attempts: Math.max(job.attempts, attempt) }, `placed on ${where}`);
+      const where =
+        gangMembers.length > 1
+          ? `a gang of ${gangMembers.length} providers led by ${providerId} (${gangMembers.map((m) => `${m.providerId}×${m.gpuCount}`).join(', ')})`
+          : providerId;
+      return applied(
+        { ...job, state: api.JobState.JOB_STATE_PLACED, placement, attempts: Math.max(job.attempts, attempt) },
+        `placed on ${where}`,
+      );
     }
     case 'JobRequeued': {
       const { reason, previousProviderId, attempt } = event.payload;
-      return applied({ ...job, state: api.JobState.JOB_STATE_REQUEUED, placement: undefined }, `attempt ${attempt} after ${reason} on ${previousProviderId}`);
+      return applied(
+        { ...job, state: api.JobState.JOB_STATE_REQUEUED, placement: undefined },
+        `attempt ${attempt} after ${reason} on ${previousProviderId}`,
+      );
     }
     case 'JobStarted':
-      return applied({ ...job, state: api.JobState.JOB_STATE_RUNNING, startedAt: event.payload.startedAt ?? at }, `running on ${event.payload.providerId}`);
+      return applied(
+        { ...job, state: api.JobState.JOB_STATE_RUNNING, startedAt: event.payload.startedAt ?? at },
+        `running on ${event.payload.providerId}`,
+      );
     case 'JobExclusionRelaxed': {
       // The job stays queued; its history says it may now run where it failed before, and why.
       const { relaxedProviderIds, reason } = event.payload;
@@ -133,7 +147,10 @@ function evolveOutcome(job: api.Job, event: OutcomeEvent, at: api.Timestamp): Ev
       if (job.cancelRequested) return { kind: 'ignored', reason: 'cancellation already requested' };
       return applied({ ...job, cancelRequested: true }, event.payload.reason);
     case 'JobCancelled':
-      return applied({ ...job, state: api.JobState.JOB_STATE_CANCELLED, finishedAt: event.payload.cancelledAt ?? at }, event.payload.reason);
+      return applied(
+        { ...job, state: api.JobState.JOB_STATE_CANCELLED, finishedAt: event.payload.cancelledAt ?? at },
+        event.payload.reason,
+      );
     case 'JobExpired':
       return applied({ ...job, state: api.JobState.JOB_STATE_EXPIRED, finishedAt: event.payload.expiredAt ?? at }, 'deadline passed');
     default:

@@ -23,8 +23,10 @@ export const NO_USAGE: UsageTally = { metered: 0, posted: 0 };
  */
 export function settlementStateOf(job: api.Job, tally: UsageTally): api.SettlementState {
   if (!isTerminal(job.state)) return api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED;
-  if (tally.metered > 0) return tally.posted >= tally.metered ? api.SettlementState.SETTLEMENT_STATE_SETTLED : api.SettlementState.SETTLEMENT_STATE_METERED;
-  const due = job.state === api.JobState.JOB_STATE_COMPLETED || (job.state === api.JobState.JOB_STATE_FAILED && job.startedAt !== undefined);
+  if (tally.metered > 0)
+    return tally.posted >= tally.metered ? api.SettlementState.SETTLEMENT_STATE_SETTLED : api.SettlementState.SETTLEMENT_STATE_METERED;
+  const due =
+    job.state === api.JobState.JOB_STATE_COMPLETED || (job.state === api.JobState.JOB_STATE_FAILED && job.startedAt !== undefined);
   return due ? api.SettlementState.SETTLEMENT_STATE_PENDING : api.SettlementState.SETTLEMENT_STATE_UNSPECIFIED;
 }
 
@@ -45,7 +47,14 @@ export function atRest(job: api.Job): boolean {
 
 /** One fact about a usage record of a job, from the usage topic or the ledger. */
 export type UsageFact =
-  | { readonly kind: 'metered'; readonly usageId: string; readonly jobId: string; readonly attempt: number; readonly chargeBaseUnits: string; readonly waived: boolean }
+  | {
+      readonly kind: 'metered';
+      readonly usageId: string;
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly chargeBaseUnits: string;
+      readonly waived: boolean;
+    }
   | { readonly kind: 'posted'; readonly usageId: string; readonly postingId: string };
 
 /**

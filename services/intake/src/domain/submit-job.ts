@@ -39,10 +39,12 @@ export type SubmitJobDecision =
 
 export function decideSubmitJob(command: SubmitJobCommand, prior: PriorSubmission | undefined): SubmitJobDecision {
   const keyViolations = validateIdempotencyKey(command.idempotencyKey);
-  if (keyViolations.length > 0) return { kind: 'invalid', violations: [...keyViolations, ...validateJobSpec(command.spec, command.submittedAt)] };
+  if (keyViolations.length > 0)
+    return { kind: 'invalid', violations: [...keyViolations, ...validateJobSpec(command.spec, command.submittedAt)] };
   // A repeat is judged by its fingerprint alone: it was valid when first accepted, and a retry
   // after the deadline passed must still get its job back.
-  if (prior) return prior.fingerprint === command.fingerprint ? { kind: 'duplicate', jobId: prior.jobId } : { kind: 'conflict', jobId: prior.jobId };
+  if (prior)
+    return prior.fingerprint === command.fingerprint ? { kind: 'duplicate', jobId: prior.jobId } : { kind: 'conflict', jobId: prior.jobId };
   const violations = validateJobSpec(command.spec, command.submittedAt);
   if (violations.length > 0 || command.spec === undefined) return { kind: 'invalid', violations };
   return {
@@ -86,7 +88,12 @@ export function decideSubmission(command: SubmitJobCommand, context: SubmissionC
   if (context.dependencyViolations.length > 0) return { kind: 'invalid', violations: [...context.dependencyViolations] };
   const worstCase = context.worstCaseBaseUnits;
   if (context.capBaseUnits !== undefined && !fitsUnderCap(context.capBaseUnits, context.committedBaseUnits, worstCase)) {
-    return { kind: 'over-cap', capBaseUnits: context.capBaseUnits, committedBaseUnits: context.committedBaseUnits, quoteBaseUnits: worstCase };
+    return {
+      kind: 'over-cap',
+      capBaseUnits: context.capBaseUnits,
+      committedBaseUnits: context.committedBaseUnits,
+      quoteBaseUnits: worstCase,
+    };
   }
   return { kind: 'accepted', event: { ...decision.event, quote: context.quote }, worstCaseBaseUnits: worstCase };
 }

@@ -75,11 +75,19 @@ describe('decideSubmission', () => {
 
   it('given a quote that fits in what is left of the cap, then JobSubmitted carries the quote and the worst case is committed', () => {
     const decision = decideSubmission(command(), context());
-    expect(decision.kind === 'accepted' && { quote: decision.event.quote, worstCase: decision.worstCaseBaseUnits }).toEqual({ quote, worstCase: 600n });
+    expect(decision.kind === 'accepted' && { quote: decision.event.quote, worstCase: decision.worstCaseBaseUnits }).toEqual({
+      quote,
+      worstCase: 600n,
+    });
   });
 
   it('given a worst case past what is left of the cap, then over-cap with the numbers', () => {
-    expect(decideSubmission(command(), context({ worstCaseBaseUnits: 601n }))).toEqual({ kind: 'over-cap', capBaseUnits: 1_000n, committedBaseUnits: 400n, quoteBaseUnits: 601n });
+    expect(decideSubmission(command(), context({ worstCaseBaseUnits: 601n }))).toEqual({
+      kind: 'over-cap',
+      capBaseUnits: 1_000n,
+      committedBaseUnits: 400n,
+      quoteBaseUnits: 601n,
+    });
   });
 
   it('a tenant without a cap is never over it', () => {
@@ -88,7 +96,10 @@ describe('decideSubmission', () => {
 
   it("given dependencies that are not the tenant's jobs, then invalid with those fields, before the cap", () => {
     const violation = { field: 'spec.depends_on[0].job_id', description: 'is not a job of this tenant' };
-    expect(decideSubmission(command(), context({ dependencyViolations: [violation], worstCaseBaseUnits: 10n ** 9n }))).toEqual({ kind: 'invalid', violations: [violation] });
+    expect(decideSubmission(command(), context({ dependencyViolations: [violation], worstCaseBaseUnits: 10n ** 9n }))).toEqual({
+      kind: 'invalid',
+      violations: [violation],
+    });
   });
 
   it('a retry of an accepted submission is a duplicate even when the cap is now spent', () => {

@@ -67,14 +67,19 @@ function inputViolations(spec: api.JobSpec): FieldViolation[] {
   return inputs.flatMap((input, i): FieldViolation[] => {
     const at = `spec.inputs[${i}]`;
     const violations: FieldViolation[] = [];
-    if (!isDigest(input.digest)) violations.push({ field: `${at}.digest`, description: 'must be a content address: "sha256:" and 64 lowercase hex digits' });
-    else if (seen.has(input.digest)) violations.push({ field: `${at}.digest`, description: `repeats spec.inputs[${seen.get(input.digest)}]` });
+    if (!isDigest(input.digest))
+      violations.push({ field: `${at}.digest`, description: 'must be a content address: "sha256:" and 64 lowercase hex digits' });
+    else if (seen.has(input.digest))
+      violations.push({ field: `${at}.digest`, description: `repeats spec.inputs[${seen.get(input.digest)}]` });
     else seen.set(input.digest, i);
     if (!DATA_KINDS.has(input.kind)) violations.push({ field: `${at}.kind`, description: `must be one of ${[...DATA_KINDS].join(', ')}` });
     const size = String(input.sizeBytes ?? '');
-    if (!/^\d{1,20}$/.test(size) || BigInt(size) > UINT64_MAX) violations.push({ field: `${at}.size_bytes`, description: 'must be a uint64 number of bytes' });
-    else if (BigInt(size) < 1n) violations.push({ field: `${at}.size_bytes`, description: 'must be >= 1 (the bytes a provider without it fetches)' });
-    if (!LOCALITIES.has(input.locality)) violations.push({ field: `${at}.locality`, description: `must be one of ${[...LOCALITIES].join(', ')}` });
+    if (!/^\d{1,20}$/.test(size) || BigInt(size) > UINT64_MAX)
+      violations.push({ field: `${at}.size_bytes`, description: 'must be a uint64 number of bytes' });
+    else if (BigInt(size) < 1n)
+      violations.push({ field: `${at}.size_bytes`, description: 'must be >= 1 (the bytes a provider without it fetches)' });
+    if (!LOCALITIES.has(input.locality))
+      violations.push({ field: `${at}.locality`, description: `must be one of ${[...LOCALITIES].join(', ')}` });
     return violations;
   });
 }
@@ -88,16 +93,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 function dependencyViolations(spec: api.JobSpec): FieldViolation[] {
   const dependencies = spec.dependsOn ?? [];
-  if (dependencies.length > MAX_JOB_DEPENDENCIES) return [{ field: 'spec.depends_on', description: `must have at most ${MAX_JOB_DEPENDENCIES} entries` }];
+  if (dependencies.length > MAX_JOB_DEPENDENCIES)
+    return [{ field: 'spec.depends_on', description: `must have at most ${MAX_JOB_DEPENDENCIES} entries` }];
   const seen = new Map<string, number>();
   return dependencies.flatMap((dependency, i): FieldViolation[] => {
     const at = `spec.depends_on[${i}]`;
     const violations: FieldViolation[] = [];
     if (!UUID.test(dependency.jobId)) violations.push({ field: `${at}.job_id`, description: 'must be a job id (a lowercase UUID)' });
-    else if (seen.has(dependency.jobId)) violations.push({ field: `${at}.job_id`, description: `repeats spec.depends_on[${seen.get(dependency.jobId)}]` });
+    else if (seen.has(dependency.jobId))
+      violations.push({ field: `${at}.job_id`, description: `repeats spec.depends_on[${seen.get(dependency.jobId)}]` });
     else seen.set(dependency.jobId, i);
     const size = String(dependency.outputSizeBytes ?? '');
-    if (!/^\d{1,20}$/.test(size) || BigInt(size) > UINT64_MAX) violations.push({ field: `${at}.output_size_bytes`, description: 'must be a uint64 number of bytes' });
+    if (!/^\d{1,20}$/.test(size) || BigInt(size) > UINT64_MAX)
+      violations.push({ field: `${at}.output_size_bytes`, description: 'must be a uint64 number of bytes' });
     return violations;
   });
 }
@@ -144,8 +152,10 @@ function gpuViolations(spec: api.JobSpec): FieldViolation[] {
 
 function durationViolations(spec: api.JobSpec): FieldViolation[] {
   const violations: FieldViolation[] = [];
-  if (spec.maxLatencyMs > MAX_LATENCY_MS) violations.push({ field: 'spec.max_latency_ms', description: `must be <= ${MAX_LATENCY_MS} (0 means none)` });
-  if (spec.estimatedDurationSeconds < 1) violations.push({ field: 'spec.estimated_duration_seconds', description: 'must be >= 1 (seconds)' });
+  if (spec.maxLatencyMs > MAX_LATENCY_MS)
+    violations.push({ field: 'spec.max_latency_ms', description: `must be <= ${MAX_LATENCY_MS} (0 means none)` });
+  if (spec.estimatedDurationSeconds < 1)
+    violations.push({ field: 'spec.estimated_duration_seconds', description: 'must be >= 1 (seconds)' });
   else if (spec.estimatedDurationSeconds > MAX_DURATION_SECONDS) {
     violations.push({ field: 'spec.estimated_duration_seconds', description: `must be <= ${MAX_DURATION_SECONDS} (90 days)` });
   }
@@ -171,7 +181,10 @@ function regionViolations(spec: api.JobSpec): FieldViolation[] {
       : [{ field: `spec.allowed_regions[${i}]`, description: `"${region}" is not a region name such as "eu-west" or "us-east-1"` }],
   );
   if (spec.dataResidency !== '' && !RESIDENCY.test(spec.dataResidency)) {
-    violations.push({ field: 'spec.data_residency', description: 'must be a 2- or 3-letter uppercase jurisdiction code such as "EU" or "US"' });
+    violations.push({
+      field: 'spec.data_residency',
+      description: 'must be a 2- or 3-letter uppercase jurisdiction code such as "EU" or "US"',
+    });
   }
   return violations;
 }
@@ -189,6 +202,8 @@ function labelViolations(spec: api.JobSpec): FieldViolation[] {
   const keys = Object.keys(spec.labels);
   if (keys.length > MAX_LABELS) return [{ field: 'spec.labels', description: `must have at most ${MAX_LABELS} entries` }];
   return keys.flatMap((key) =>
-    LABEL_KEY.test(key) ? [] : [{ field: `spec.labels[${JSON.stringify(key)}]`, description: 'key must be lowercase alphanumerics, "-", "_", "." or "/"' }],
+    LABEL_KEY.test(key)
+      ? []
+      : [{ field: `spec.labels[${JSON.stringify(key)}]`, description: 'key must be lowercase alphanumerics, "-", "_", "." or "/"' }],
   );
 }

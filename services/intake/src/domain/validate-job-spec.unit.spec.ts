@@ -11,7 +11,14 @@ describe('validateJobSpec', () => {
   });
 
   it('accepts an image reference instead of a model, and no deadline, regions, residency or cap', () => {
-    const spec = validSpec({ modelRef: undefined, imageRef: 'ghcr.io/acme/etl:1.2', deadline: undefined, allowedRegions: [], dataResidency: '', maxPriceBaseUnits: '0' });
+    const spec = validSpec({
+      modelRef: undefined,
+      imageRef: 'ghcr.io/acme/etl:1.2',
+      deadline: undefined,
+      allowedRegions: [],
+      dataResidency: '',
+      maxPriceBaseUnits: '0',
+    });
     expect(validateJobSpec(spec, SUBMITTED_AT)).toEqual([]);
   });
 
@@ -45,8 +52,18 @@ describe('validateJobSpec', () => {
     expect(fieldsOf(validSpec(overrides))).toEqual([field]);
   });
 
-  const weights = { digest: `sha256:${'a'.repeat(64)}`, kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS, sizeBytes: '16000000000', locality: api.Locality.LOCALITY_PREFERRED };
-  const dataset = { digest: `sha256:${'b'.repeat(64)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '18446744073709551615', locality: api.Locality.LOCALITY_REQUIRED };
+  const weights = {
+    digest: `sha256:${'a'.repeat(64)}`,
+    kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS,
+    sizeBytes: '16000000000',
+    locality: api.Locality.LOCALITY_PREFERRED,
+  };
+  const dataset = {
+    digest: `sha256:${'b'.repeat(64)}`,
+    kind: api.DataKind.DATA_KIND_DATASET,
+    sizeBytes: '18446744073709551615',
+    locality: api.Locality.LOCALITY_REQUIRED,
+  };
 
   it('accepts content-addressed inputs, preferred or required, up to uint64 sizes', () => {
     expect(validateJobSpec(validSpec({ inputs: [weights, dataset] }), SUBMITTED_AT)).toEqual([]);
@@ -60,7 +77,11 @@ describe('validateJobSpec', () => {
     ['a zero size', [{ ...weights, sizeBytes: '0' }], ['spec.inputs[0].size_bytes']],
     ['a size beyond uint64', [{ ...weights, sizeBytes: '18446744073709551616' }], ['spec.inputs[0].size_bytes']],
     ['an unknown locality', [{ ...weights, locality: 'LOCALITY_SOMEWHERE' as api.Locality }], ['spec.inputs[0].locality']],
-    ['more than 32 inputs', Array.from({ length: 33 }, (_, i) => ({ ...weights, digest: `sha256:${i.toString(16).padStart(64, '0')}` })), ['spec.inputs']],
+    [
+      'more than 32 inputs',
+      Array.from({ length: 33 }, (_, i) => ({ ...weights, digest: `sha256:${i.toString(16).padStart(64, '0')}` })),
+      ['spec.inputs'],
+    ],
   ])('names the input field for %s', (_case, inputs, fields) => {
     expect(fieldsOf(validSpec({ inputs }))).toEqual(fields);
   });
@@ -69,9 +90,27 @@ describe('validateJobSpec', () => {
   it.each([
     ['a job id that is not a UUID', [{ jobId: 'job-1', outputSizeBytes: '0' }], ['spec.depends_on[0].job_id']],
     ['an uppercase UUID', [{ jobId: upstream.toUpperCase(), outputSizeBytes: '0' }], ['spec.depends_on[0].job_id']],
-    ['a job listed twice', [{ jobId: upstream, outputSizeBytes: '1' }, { jobId: upstream, outputSizeBytes: '2' }], ['spec.depends_on[1].job_id']],
-    ['an output size beyond uint64', [{ jobId: upstream, outputSizeBytes: '18446744073709551616' }], ['spec.depends_on[0].output_size_bytes']],
-    ['more than 16 dependencies', Array.from({ length: 17 }, (_, i) => ({ jobId: `0190c3a0-0000-7000-8000-${i.toString(16).padStart(12, '0')}`, outputSizeBytes: '0' })), ['spec.depends_on']],
+    [
+      'a job listed twice',
+      [
+        { jobId: upstream, outputSizeBytes: '1' },
+        { jobId: upstream, outputSizeBytes: '2' },
+      ],
+      ['spec.depends_on[1].job_id'],
+    ],
+    [
+      'an output size beyond uint64',
+      [{ jobId: upstream, outputSizeBytes: '18446744073709551616' }],
+      ['spec.depends_on[0].output_size_bytes'],
+    ],
+    [
+      'more than 16 dependencies',
+      Array.from({ length: 17 }, (_, i) => ({
+        jobId: `0190c3a0-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
+        outputSizeBytes: '0',
+      })),
+      ['spec.depends_on'],
+    ],
   ])('names the dependency field for %s', (_case, dependsOn, fields) => {
     expect(fieldsOf(validSpec({ dependsOn }))).toEqual(fields);
   });
@@ -97,10 +136,16 @@ describe('validateJobSpec', () => {
 
   it('rejects a deadline outside the protobuf Timestamp range (after 9999-12-31T23:59:59Z), naming the field', () => {
     const outside = 'is outside the protobuf Timestamp range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)';
-    expect(validateJobSpec(validSpec({ deadline: { seconds: '253402300800', nanos: 0 } }), SUBMITTED_AT)).toEqual([{ field: 'spec.deadline', description: outside }]);
-    expect(validateJobSpec(validSpec({ deadline: { seconds: '99999999999999', nanos: 0 } }), SUBMITTED_AT)).toEqual([{ field: 'spec.deadline', description: outside }]);
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '253402300800', nanos: 0 } }), SUBMITTED_AT)).toEqual([
+      { field: 'spec.deadline', description: outside },
+    ]);
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '99999999999999', nanos: 0 } }), SUBMITTED_AT)).toEqual([
+      { field: 'spec.deadline', description: outside },
+    ]);
     expect(validateJobSpec(validSpec({ deadline: { seconds: '253402300799', nanos: 999_999_999 } }), SUBMITTED_AT)).toEqual([]);
-    expect(validateJobSpec(validSpec({ deadline: { seconds: '1900000000', nanos: 1_000_000_000 } }), SUBMITTED_AT)[0]?.field).toBe('spec.deadline');
+    expect(validateJobSpec(validSpec({ deadline: { seconds: '1900000000', nanos: 1_000_000_000 } }), SUBMITTED_AT)[0]?.field).toBe(
+      'spec.deadline',
+    );
   });
 
   it('reports every violation at once', () => {

@@ -39,7 +39,12 @@ export class CancelJobHandler {
         const evolution = evolveJob(stored.job, event, at);
         if (evolution.kind !== 'applied') throw new Error(`JobCancelRequested not applicable to ${jobId}: ${evolution.reason}`);
         const eventId = uuidv7();
-        await this.store.apply(tx, stored, evolution.job, { eventId, eventType: event.type, occurredAt: requestedAt, detail: evolution.detail });
+        await this.store.apply(tx, stored, evolution.job, {
+          eventId,
+          eventType: event.type,
+          occurredAt: requestedAt,
+          detail: evolution.detail,
+        });
         return {
           result: { kind: 'cancel-requested', job: evolution.job },
           events: [{ topic: this.jobsTopic, envelopes: [intakeJobEnvelope(eventId, event, requestedAt)] }],

@@ -134,7 +134,8 @@ function decodePageToken(token: string, filters: string): PagePosition {
   if (typeof submittedAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(submittedAt)) || !UUID.test(id)) {
     throw new InvalidPageToken('page_token is not a token from a previous ListJobs response');
   }
-  if (issuedFor !== filters) throw new InvalidPageToken('page_token was issued for other states or tiers: repeat the filters of the first page');
+  if (issuedFor !== filters)
+    throw new InvalidPageToken('page_token was issued for other states or tiers: repeat the filters of the first page');
   return { submittedAt, id };
 }
 

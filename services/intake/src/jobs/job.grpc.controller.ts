@@ -44,7 +44,9 @@ export class JobGrpcController {
         throw failedPrecondition(
           `the job's worst-case price ${result.quoteBaseUnits} exceeds what is left of the spending cap: cap ${result.capBaseUnits}, committed ${result.committedBaseUnits} (base units)`,
           {
-            violations: [{ type: 'SPENDING_CAP', subject: 'tenant', description: 'worst-case quote exceeds the remaining spending cap of the epoch' }],
+            violations: [
+              { type: 'SPENDING_CAP', subject: 'tenant', description: 'worst-case quote exceeds the remaining spending cap of the epoch' },
+            ],
             info: {
               reason: 'SPENDING_CAP_EXCEEDED',
               metadata: {
@@ -56,10 +58,13 @@ export class JobGrpcController {
           },
         );
       case 'overloaded':
-        throw resourceExhausted(`intake is saturated: ${result.waiting} submissions are waiting to be stored; retry in ${result.retryAfterMs} ms`, {
-          retryAfterMs: result.retryAfterMs,
-          info: { reason: 'INTAKE_OVERLOADED', metadata: { waiting: result.waiting } },
-        });
+        throw resourceExhausted(
+          `intake is saturated: ${result.waiting} submissions are waiting to be stored; retry in ${result.retryAfterMs} ms`,
+          {
+            retryAfterMs: result.retryAfterMs,
+            info: { reason: 'INTAKE_OVERLOADED', metadata: { waiting: result.waiting } },
+          },
+        );
       case 'submitted':
         return { job: result.job, deduplicated: result.deduplicated };
     }
@@ -84,7 +89,13 @@ export class JobGrpcController {
     ];
     if (violations.length > 0) throw invalidArgument(violations);
     try {
-      const page = await this.queries.list({ tenantId: tenant.id, states, tiers, pageSize: request.pageSize ?? 0, pageToken: request.pageToken ?? '' });
+      const page = await this.queries.list({
+        tenantId: tenant.id,
+        states,
+        tiers,
+        pageSize: request.pageSize ?? 0,
+        pageToken: request.pageToken ?? '',
+      });
       return { jobs: page.jobs, nextPageToken: page.nextPageToken };
     } catch (error) {
       if (error instanceof InvalidPageToken) throw invalidArgument([{ field: 'page_token', description: error.message }]);
@@ -115,7 +126,9 @@ export class JobGrpcController {
     if (reason.length > MAX_CANCEL_REASON_LENGTH) {
       throw invalidArgument([{ field: 'reason', description: `must be at most ${MAX_CANCEL_REASON_LENGTH} characters` }]);
     }
-    const result = isJobId(request.jobId) ? await this.cancellations.cancel(tenant.id, request.jobId, reason, requestedAt) : { kind: 'not-found' as const };
+    const result = isJobId(request.jobId)
+      ? await this.cancellations.cancel(tenant.id, request.jobId, reason, requestedAt)
+      : { kind: 'not-found' as const };
     switch (result.kind) {
       case 'not-found':
         throw jobNotFound(request.jobId);

@@ -21,7 +21,16 @@ import { specFingerprint } from '../domain/spec-fingerprint.js';
 import { decideSubmission, toTimestamp, type PriorSubmission, type Tenant } from '../domain/submit-job.js';
 import { intakeJobEnvelope } from '../intake-events.js';
 import { unknownDependencyViolations } from '../domain/validate-job-spec.js';
-import { addCommitments, insertJobs, jobsById, lockCommitments, priorKey, priorsOf, tenantsOfJobs, type NewJob } from '../persistence/submission-store.js';
+import {
+  addCommitments,
+  insertJobs,
+  jobsById,
+  lockCommitments,
+  priorKey,
+  priorsOf,
+  tenantsOfJobs,
+  type NewJob,
+} from '../persistence/submission-store.js';
 import { TenantDirectory } from '../tenancy/tenant-directory.js';
 import { JOBS_TOPIC, RATE_CARDS, SUBMISSION_LIMITS } from './tokens.js';
 
@@ -99,10 +108,12 @@ export class SubmitJobHandler implements OnApplicationShutdown {
     }
     this.waiting++;
     return new Promise<SubmitJobResult>((resolve, reject) => {
-      const settle = <T>(f: (value: T) => void) => (value: T) => {
-        this.waiting--;
-        f(value);
-      };
+      const settle =
+        <T>(f: (value: T) => void) =>
+        (value: T) => {
+          this.waiting--;
+          f(value);
+        };
       this.queue.push({
         tenant,
         spec,
@@ -145,62 +156,85 @@ export class SubmitJobHandler implements OnApplicationShutdown {
       const cap = await this.tenants.capOf(pending.tenant.id);
       if (cap !== undefined) capped.set(pending.tenant.id, cap);
     }
-    const raced = await this.dataSource.transaction(async (tx) => {
-      const stored = await priorsOf(tx, batch.map((p) => ({ tenantId: p.tenant.id, idempotencyKey: p.idempotencyKey })));
-      const committed = await lockCommitments(tx, [...capped.keys()].sort());
-      // Dependencies: stored jobs, or jobs accepted earlier in this batch (added as they are).
-      const jobTenants = await tenantsOfJobs(tx, batch.flatMap((p) => (p.spec?.dependsOn ?? []).map((d) => d.jobId)));
-      const added = new Map<string, bigint>();
-      const inBatch = new Map<string, PriorSubmission>();
-      const accepted: { pending: Pending; job: NewJob; envelope: ReturnType<typeof intakeJobEnvelope> }[] = [];
-      const duplicates: { pending: Pending; jobId: string }[] = [];
-      for (const pending of batch) {
-        const key = priorKey(pending.tenant.id, pending.idempotencyKey);
-        const prior = pending.idempotencyKey === '' ? undefined : (stored.get(key) ?? inBatch.get(key));
-        const cap = capped.get(pending.tenant.id);
-        const decision = decideSubmission(pending, {
-          prior,
-          quote: pending.quote,
-          worstCaseBaseUnits: pending.quote === undefined ? 0n : highestWorstCasePrice(pending.quote),
-          capBaseUnits: cap,
-          committedBaseUnits: (committed.get(pending.tenant.id) ?? 0n) + (added.get(pending.tenant.id) ?? 0n),
-          dependencyViolations: pending.spec === undefined ? [] : unknownDependencyViolations(pending.spec, pending.tenant.id, jobTenants),
-        });
-        if (decision.kind === 'duplicate') {
-          duplicates.push({ pending, jobId: decision.jobId });
-          continue;
+    const raced = await this.dataSource
+      .transaction(async (tx) => {
+        const stored = await priorsOf(
+          tx,
+          batch.map((p) => ({ tenantId: p.tenant.id, idempotencyKey: p.idempotencyKey })),
+        );
+        const committed = await lockCommitments(tx, [...capped.keys()].sort());
+        // Dependencies: stored jobs, or jobs accepted earlier in this batch (added as they are).
+        const jobTenants = await tenantsOfJobs(
+          tx,
+          batch.flatMap((p) => (p.spec?.dependsOn ?? []).map((d) => d.jobId)),
+        );
+        const added = new Map<string, bigint>();
+        const inBatch = new Map<string, PriorSubmission>();
+        const accepted: { pending: Pending; job: NewJob; envelope: ReturnType<typeof intakeJobEnvelope> }[] = [];
+        const duplicates: { pending: Pending; jobId: string }[] = [];
+        for (const pending of batch) {
+          const key = priorKey(pending.tenant.id, pending.idempotencyKey);
+          const prior = pending.idempotencyKey === '' ? undefined : (stored.get(key) ?? inBatch.get(key));
+          const cap = capped.get(pending.tenant.id);
+          const decision = decideSubmission(pending, {
+            prior,
+            quote: pending.quote,
+            worstCaseBaseUnits: pending.quote === undefined ? 0n : highestWorstCasePrice(pending.quote),
+            capBaseUnits: cap,
+            committedBaseUnits: (committed.get(pending.tenant.id) ?? 0n) + (added.get(pending.tenant.id) ?? 0n),
+            dependencyViolations:
+              pending.spec === undefined ? [] : unknownDependencyViolations(pending.spec, pending.tenant.id, jobTenants),
+          });
+          if (decision.kind === 'duplicate') {
+            duplicates.push({ pending, jobId: decision.jobId });
+            continue;
+          }
+          if (decision.kind !== 'accepted') {
+            answers.set(pending, decision);
+            continue;
+          }
+          const worstCase = decision.worstCaseBaseUnits;
+          if (cap !== undefined) added.set(pending.tenant.id, (added.get(pending.tenant.id) ?? 0n) + worstCase);
+          const event = decision.event;
+          const job = jobFromSubmission(event);
+          const eventId = uuidv7();
+          if (pending.idempotencyKey !== '') inBatch.set(key, { jobId: job.id, fingerprint: pending.fingerprint });
+          jobTenants.set(job.id, pending.tenant.id);
+          accepted.push({
+            pending,
+            job: {
+              job,
+              tenantId: pending.tenant.id,
+              fingerprint: pending.fingerprint,
+              worstCaseBaseUnits: worstCase,
+              eventId,
+              submittedAt: pending.submittedAt,
+            },
+            envelope: intakeJobEnvelope(eventId, { type: 'JobSubmitted', payload: event }, pending.submittedAt),
+          });
         }
-        if (decision.kind !== 'accepted') {
-          answers.set(pending, decision);
-          continue;
-        }
-        const worstCase = decision.worstCaseBaseUnits;
-        if (cap !== undefined) added.set(pending.tenant.id, (added.get(pending.tenant.id) ?? 0n) + worstCase);
-        const event = decision.event;
-        const job = jobFromSubmission(event);
-        const eventId = uuidv7();
-        if (pending.idempotencyKey !== '') inBatch.set(key, { jobId: job.id, fingerprint: pending.fingerprint });
-        jobTenants.set(job.id, pending.tenant.id);
-        accepted.push({
-          pending,
-          job: { job, tenantId: pending.tenant.id, fingerprint: pending.fingerprint, worstCaseBaseUnits: worstCase, eventId, submittedAt: pending.submittedAt },
-          envelope: intakeJobEnvelope(eventId, { type: 'JobSubmitted', payload: event }, pending.submittedAt),
-        });
-      }
-      const inserted = await insertJobs(tx, accepted.map((a) => a.job));
-      const lost = accepted.filter((a) => !inserted.has(a.job.job.id));
-      // A concurrent submission (another instance) took a key between our read and our insert:
-      // roll back and let those few be decided again, alone, now that their key is stored.
-      if (lost.length > 0) throw new KeyRace(lost.map((a) => a.pending));
-      await addCommitments(tx, added);
-      await this.outbox.add(tx, this.jobsTopic, accepted.map((a) => a.envelope));
-      for (const a of accepted) answers.set(a.pending, { kind: 'submitted', job: a.job.job, deduplicated: false });
-      await this.answerDuplicates(tx, duplicates, answers, accepted);
-      return undefined;
-    }).catch((error: unknown) => {
-      if (error instanceof KeyRace) return error.pendings;
-      throw error;
-    });
+        const inserted = await insertJobs(
+          tx,
+          accepted.map((a) => a.job),
+        );
+        const lost = accepted.filter((a) => !inserted.has(a.job.job.id));
+        // A concurrent submission (another instance) took a key between our read and our insert:
+        // roll back and let those few be decided again, alone, now that their key is stored.
+        if (lost.length > 0) throw new KeyRace(lost.map((a) => a.pending));
+        await addCommitments(tx, added);
+        await this.outbox.add(
+          tx,
+          this.jobsTopic,
+          accepted.map((a) => a.envelope),
+        );
+        for (const a of accepted) answers.set(a.pending, { kind: 'submitted', job: a.job.job, deduplicated: false });
+        await this.answerDuplicates(tx, duplicates, answers, accepted);
+        return undefined;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof KeyRace) return error.pendings;
+        throw error;
+      });
     if (raced !== undefined) {
       // The batch rolled back: decide every submission of it again, one batch each.
       answers.clear();
@@ -216,10 +250,14 @@ export class SubmitJobHandler implements OnApplicationShutdown {
     accepted: readonly { job: NewJob }[],
   ): Promise<void> {
     const fresh = new Map(accepted.map((a) => [a.job.job.id, a.job.job]));
-    const stored = await jobsById(tx, duplicates.map((d) => d.jobId).filter((id) => !fresh.has(id)));
+    const stored = await jobsById(
+      tx,
+      duplicates.map((d) => d.jobId).filter((id) => !fresh.has(id)),
+    );
     for (const { pending, jobId } of duplicates) {
       const job = fresh.get(jobId) ?? stored.get(jobId);
-      if (job === undefined) throw new Error(`submission ${pending.tenant.id}/${pending.idempotencyKey} repeats job ${jobId}, which is not stored`);
+      if (job === undefined)
+        throw new Error(`submission ${pending.tenant.id}/${pending.idempotencyKey} repeats job ${jobId}, which is not stored`);
       answers.set(pending, { kind: 'submitted', job, deduplicated: true });
     }
   }

@@ -6,7 +6,9 @@ export class AddSpendingCommitments1764100000001 implements MigrationInterface {
   name = 'AddSpendingCommitments1764100000001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('ALTER TABLE jobs ADD COLUMN worst_case_base_units bigint NOT NULL DEFAULT 0 CHECK (worst_case_base_units >= 0)');
+    await queryRunner.query(
+      'ALTER TABLE jobs ADD COLUMN worst_case_base_units bigint NOT NULL DEFAULT 0 CHECK (worst_case_base_units >= 0)',
+    );
     await queryRunner.query('CREATE TABLE epochs (epoch_id text PRIMARY KEY, cutoff timestamptz NOT NULL)');
   }
 

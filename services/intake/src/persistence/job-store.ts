@@ -66,7 +66,11 @@ interface JobRow {
 }
 
 export class JobStore {
-  async findByIdempotencyKey(manager: EntityManager, tenantId: string, key: string): Promise<{ jobId: string; fingerprint: string } | undefined> {
+  async findByIdempotencyKey(
+    manager: EntityManager,
+    tenantId: string,
+    key: string,
+  ): Promise<{ jobId: string; fingerprint: string } | undefined> {
     const rows: { id: string; spec_fingerprint: string }[] = await manager.query(
       'SELECT id, spec_fingerprint FROM jobs WHERE tenant_id = $1 AND idempotency_key = $2',
       [tenantId, key],
@@ -79,14 +83,29 @@ export class JobStore {
    * under (what its tenant's spending cap counts); false (and no change) when the tenant's
    * idempotency key is already taken, e.g. by a concurrent identical submission.
    */
-  async insertSubmitted(manager: EntityManager, submission: { tenantId: string; fingerprint: string; worstCaseBaseUnits: bigint }, job: api.Job, event: AppliedEvent): Promise<boolean> {
+  async insertSubmitted(
+    manager: EntityManager,
+    submission: { tenantId: string; fingerprint: string; worstCaseBaseUnits: bigint },
+    job: api.Job,
+    event: AppliedEvent,
+  ): Promise<boolean> {
     const { tenantId, fingerprint, worstCaseBaseUnits } = submission;
     const inserted: unknown[] = await manager.query(
       `INSERT INTO jobs (id, tenant_id, idempotency_key, spec_fingerprint, state, tier, submitted_at, updated_at, last_seq, job, worst_case_base_units)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8, $9)
        ON CONFLICT DO NOTHING
        RETURNING id`,
-      [job.id, tenantId, job.idempotencyKey, fingerprint, job.state, job.tier, event.occurredAt, api.Job.toJSON(job), worstCaseBaseUnits.toString()],
+      [
+        job.id,
+        tenantId,
+        job.idempotencyKey,
+        fingerprint,
+        job.state,
+        job.tier,
+        event.occurredAt,
+        api.Job.toJSON(job),
+        worstCaseBaseUnits.toString(),
+      ],
     );
     if (inserted.length === 0) return false;
     await this.appendHistory(manager, { job, tenantId, fingerprint, lastSeq: 0 }, job, event);
@@ -110,7 +129,9 @@ export class JobStore {
   /** The ids among `eventIds` already in a job's history (applied at the gRPC edge, or before). */
   async appliedAmong(manager: EntityManager, eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const rows: { event_id: string }[] = await manager.query('SELECT event_id FROM job_history WHERE event_id = ANY($1::text[])', [eventIds]);
+    const rows: { event_id: string }[] = await manager.query('SELECT event_id FROM job_history WHERE event_id = ANY($1::text[])', [
+      eventIds,
+    ]);
     return new Set(rows.map((r) => r.event_id));
   }
 
@@ -121,11 +142,20 @@ export class JobStore {
       'SELECT id, job, tenant_id, spec_fingerprint, last_seq FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
       [jobIds],
     );
-    return new Map(rows.map((row) => [row.id, { job: api.Job.fromJSON(row.job), tenantId: row.tenant_id, fingerprint: row.spec_fingerprint, lastSeq: row.last_seq }]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { job: api.Job.fromJSON(row.job), tenantId: row.tenant_id, fingerprint: row.spec_fingerprint, lastSeq: row.last_seq },
+      ]),
+    );
   }
 
   /** Stores the jobs as they are after the batch and appends its history entries, then notifies WatchJob once per job. */
-  async applyMany(manager: EntityManager, jobs: readonly { job: api.Job; lastSeq: number; updatedAt: Date }[], history: readonly HistoryRow[]): Promise<void> {
+  async applyMany(
+    manager: EntityManager,
+    jobs: readonly { job: api.Job; lastSeq: number; updatedAt: Date }[],
+    history: readonly HistoryRow[],
+  ): Promise<void> {
     if (jobs.length === 0) return;
     await manager.query(
       `UPDATE jobs SET state = x.s, tier = x.t, updated_at = x.u, job = x.j, last_seq = x.q
@@ -237,7 +267,13 @@ export class JobStore {
       'SELECT seq, event_type, occurred_at, detail, job FROM job_history WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
       [jobId, afterSeq, limit],
     );
-    return rows.map((row) => ({ seq: row.seq, eventType: row.event_type, occurredAt: row.occurred_at, detail: row.detail, job: api.Job.fromJSON(row.job) }));
+    return rows.map((row) => ({
+      seq: row.seq,
+      eventType: row.event_type,
+      occurredAt: row.occurred_at,
+      detail: row.detail,
+      job: api.Job.fromJSON(row.job),
+    }));
   }
 
   private async appendHistory(manager: EntityManager, before: StoredJob, job: api.Job, event: AppliedEvent): Promise<number> {

@@ -9,7 +9,10 @@ import { JOB_HISTORY_CHANNEL } from './job-store.js';
 export const priorKey = (tenantId: string, idempotencyKey: string): string => `${tenantId}\n${idempotencyKey}`;
 
 /** Earlier submissions under the batch's keys, by priorKey. */
-export async function priorsOf(manager: EntityManager, keys: readonly { tenantId: string; idempotencyKey: string }[]): Promise<Map<string, PriorSubmission>> {
+export async function priorsOf(
+  manager: EntityManager,
+  keys: readonly { tenantId: string; idempotencyKey: string }[],
+): Promise<Map<string, PriorSubmission>> {
   const named = keys.filter((k) => k.idempotencyKey !== '');
   if (named.length === 0) return new Map();
   const rows: { tenant_id: string; idempotency_key: string; id: string; spec_fingerprint: string }[] = await manager.query(
@@ -27,7 +30,10 @@ export async function tenantsOfJobs(manager: EntityManager, jobIds: readonly str
   // Ids that are not UUIDs name no job (validation refuses them); they must not reach the ::uuid cast.
   const ids = [...new Set(jobIds)].filter((id) => UUID.test(id));
   if (ids.length === 0) return new Map();
-  const rows: { id: string; tenant_id: string }[] = await manager.query('SELECT id::text AS id, tenant_id FROM jobs WHERE id = ANY($1::uuid[])', [ids]);
+  const rows: { id: string; tenant_id: string }[] = await manager.query(
+    'SELECT id::text AS id, tenant_id FROM jobs WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
   return new Map(rows.map((r) => [r.id, r.tenant_id]));
 }
 
@@ -106,7 +112,12 @@ export async function insertJobs(manager: EntityManager, jobs: readonly NewJob[]
   await manager.query(
     `INSERT INTO job_history (job_id, seq, event_id, event_type, occurred_at, detail, job)
      SELECT id, 1, e, 'JobSubmitted', at, '', j FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::jsonb[]) AS x(id, e, at, j)`,
-    [stored.map((n) => n.job.id), stored.map((n) => n.eventId), stored.map((n) => n.submittedAt.toISOString()), stored.map((n) => JSON.stringify(api.Job.toJSON(n.job)))],
+    [
+      stored.map((n) => n.job.id),
+      stored.map((n) => n.eventId),
+      stored.map((n) => n.submittedAt.toISOString()),
+      stored.map((n) => JSON.stringify(api.Job.toJSON(n.job))),
+    ],
   );
   await manager.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [JOB_HISTORY_CHANNEL, stored.map((n) => n.job.id)]);
   return ids;

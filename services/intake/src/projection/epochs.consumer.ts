@@ -27,7 +27,10 @@ export async function recordEpochClosed(manager: EntityManager, envelope: EventE
   const closed = events.LedgerEvent.fromJSON(envelope.data).epochClosed;
   if (!closed?.epochId || !closed.cutoff) throw new Error(`EpochClosed ${envelope.id} has no epoch id or cutoff`);
   const cutoff = new Date(Number(closed.cutoff.seconds) * 1000 + Math.floor(closed.cutoff.nanos / 1e6));
-  const inserted: unknown[] = await manager.query('INSERT INTO epochs (epoch_id, cutoff) VALUES ($1, $2) ON CONFLICT (epoch_id) DO NOTHING RETURNING 1', [closed.epochId, cutoff]);
+  const inserted: unknown[] = await manager.query(
+    'INSERT INTO epochs (epoch_id, cutoff) VALUES ($1, $2) ON CONFLICT (epoch_id) DO NOTHING RETURNING 1',
+    [closed.epochId, cutoff],
+  );
   if (inserted.length === 0) return { applied: false, reason: 'the epoch is already recorded' };
   // The cap's window moves to the cutoff: the running commitments start again from what was
   // submitted after it (once per epoch, not per submission).

@@ -11,10 +11,15 @@ import { isTerminal } from '../domain/job-lifecycle.js';
 const submitToClassified = histogram(switchyardMetrics.SUBMIT_TO_CLASSIFIED);
 const submitToPlaced = histogram(switchyardMetrics.SUBMIT_TO_PLACED);
 
-const STATES = Object.values(api.JobState).filter((state) => state !== api.JobState.UNRECOGNIZED && state !== api.JobState.JOB_STATE_UNSPECIFIED);
+const STATES = Object.values(api.JobState).filter(
+  (state) => state !== api.JobState.UNRECOGNIZED && state !== api.JobState.JOB_STATE_UNSPECIFIED,
+);
 const TIERS = Object.values(api.Tier).filter((tier) => tier !== api.Tier.UNRECOGNIZED);
 
-const attributesOf = (state: string, tier: string) => ({ [SWITCHYARD_ATTRIBUTES.jobState]: enumLabel(api.JobState, state), [SWITCHYARD_ATTRIBUTES.tier]: enumLabel(api.Tier, tier) });
+const attributesOf = (state: string, tier: string) => ({
+  [SWITCHYARD_ATTRIBUTES.jobState]: enumLabel(api.JobState, state),
+  [SWITCHYARD_ATTRIBUTES.tier]: enumLabel(api.Tier, tier),
+});
 
 /** Records the latencies a transition completes; `at` is the event's time, `submittedAt` the job's. */
 export function recordTransition(before: api.Job, after: api.Job, at: Date): void {
@@ -22,7 +27,8 @@ export function recordTransition(before: api.Job, after: api.Job, at: Date): voi
   if (submitted === undefined) return;
   const seconds = Math.max(0, (at.getTime() - submitted) / 1000);
   const tier = { [SWITCHYARD_ATTRIBUTES.tier]: enumLabel(api.Tier, after.tier) };
-  if (before.state === api.JobState.JOB_STATE_SUBMITTED && after.state === api.JobState.JOB_STATE_CLASSIFIED) submitToClassified.record(seconds, tier);
+  if (before.state === api.JobState.JOB_STATE_SUBMITTED && after.state === api.JobState.JOB_STATE_CLASSIFIED)
+    submitToClassified.record(seconds, tier);
   // The first placement only: a re-placement after a lost provider is not the submit->placed latency.
   if (after.state === api.JobState.JOB_STATE_PLACED && before.attempts === 0) submitToPlaced.record(seconds, tier);
 }
@@ -44,7 +50,9 @@ export class JobMetrics implements OnApplicationBootstrap, BeforeApplicationShut
       // Every state and tier on every collection, 0 when empty, so no series keeps a stale value.
       observeGauge(switchyardMetrics.JOBS, async () => {
         const counts = await read();
-        return STATES.flatMap((state) => TIERS.map((tier) => ({ value: counts.get(`${state}/${tier}`)?.count ?? 0, attributes: attributesOf(state, tier) })));
+        return STATES.flatMap((state) =>
+          TIERS.map((tier) => ({ value: counts.get(`${state}/${tier}`)?.count ?? 0, attributes: attributesOf(state, tier) })),
+        );
       }),
       observeGauge(switchyardMetrics.JOB_STATE_AGE, async () => {
         const counts = await read();

@@ -52,16 +52,25 @@ export class JobProjector {
     // re-driven once fixed.
     if (!event) throw new Error(`${envelope.type} ${envelope.id}: the payload is not a ${envelope.type} about job ${envelope.subject}`);
     // Events intake applied at the gRPC edge (JobSubmitted, JobCancelRequested) come back here.
-    if (await this.store.hasApplied(manager, envelope.id)) return { applied: false, reason: `${event.type} already applied (at the gRPC edge)` };
+    if (await this.store.hasApplied(manager, envelope.id))
+      return { applied: false, reason: `${event.type} already applied (at the gRPC edge)` };
     const at = new Date(envelope.time);
     if (event.type === 'JobSubmitted') return this.projectSubmission(manager, envelope, event.payload, at);
     const stored = await this.store.find(manager, envelope.subject, { lock: true });
     if (!stored) return { applied: false, reason: `${event.type} for an unknown job` };
-    const usage = ENDING.has(event.type) ? ((await this.store.usageTallies(manager, [stored.job.id])).get(stored.job.id) ?? NO_USAGE) : NO_USAGE;
+    const usage = ENDING.has(event.type)
+      ? ((await this.store.usageTallies(manager, [stored.job.id])).get(stored.job.id) ?? NO_USAGE)
+      : NO_USAGE;
     const evolution = evolveJob(stored.job, event, toTimestamp(at), usage);
     if (evolution.kind === 'ignored') return { applied: false, reason: `${event.type} changes nothing: ${evolution.reason}` };
-    await this.store.apply(manager, stored, evolution.job, { eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail });
-    if (RELEASES_COMMITMENT.has(evolution.job.state) && !RELEASES_COMMITMENT.has(stored.job.state)) await releaseCommitment(manager, stored.job.id);
+    await this.store.apply(manager, stored, evolution.job, {
+      eventId: envelope.id,
+      eventType: event.type,
+      occurredAt: at,
+      detail: evolution.detail,
+    });
+    if (RELEASES_COMMITMENT.has(evolution.job.state) && !RELEASES_COMMITMENT.has(stored.job.state))
+      await releaseCommitment(manager, stored.job.id);
     recordTransition(stored.job, evolution.job, at);
     return APPLIED;
   }
@@ -78,7 +87,10 @@ export class JobProjector {
       if (!event) throw new Error(`${envelope.type} ${envelope.id}: the payload is not a ${envelope.type} about job ${envelope.subject}`);
       return { envelope, event };
     });
-    const applied = await this.store.appliedAmong(manager, read.map((r) => r.envelope.id));
+    const applied = await this.store.appliedAmong(
+      manager,
+      read.map((r) => r.envelope.id),
+    );
     const pending = read.filter((r) => !applied.has(r.envelope.id));
     // A JobSubmitted intake did not store itself (a rebuild, or another instance's): one at a time.
     for (const { envelope, event } of pending) {
@@ -87,25 +99,45 @@ export class JobProjector {
     const rest = pending.filter((r) => r.event.type !== 'JobSubmitted');
     if (rest.length === 0) return;
     const stored = await this.store.lockMany(manager, [...new Set(rest.map((r) => r.envelope.subject))]);
-    const tallies = await this.store.usageTallies(manager, [...new Set(rest.filter((r) => ENDING.has(r.event.type)).map((r) => r.envelope.subject))]);
+    const tallies = await this.store.usageTallies(manager, [
+      ...new Set(rest.filter((r) => ENDING.has(r.event.type)).map((r) => r.envelope.subject)),
+    ]);
     const changed = new Map<string, { before: StoredJob; job: api.Job; lastSeq: number }>();
     const history: HistoryRow[] = [];
     const released: string[] = [];
     for (const { envelope, event } of rest) {
-      const current = changed.get(envelope.subject) ?? (stored.get(envelope.subject) && { before: stored.get(envelope.subject)!, job: stored.get(envelope.subject)!.job, lastSeq: stored.get(envelope.subject)!.lastSeq });
+      const current =
+        changed.get(envelope.subject) ??
+        (stored.get(envelope.subject) && {
+          before: stored.get(envelope.subject)!,
+          job: stored.get(envelope.subject)!.job,
+          lastSeq: stored.get(envelope.subject)!.lastSeq,
+        });
       if (!current) continue; // an event for an unknown job: as project() does, nothing to apply
       const at = new Date(envelope.time);
       const evolution = evolveJob(current.job, event, toTimestamp(at), tallies.get(envelope.subject) ?? NO_USAGE);
       if (evolution.kind === 'ignored') continue;
       const seq = current.lastSeq + 1;
-      history.push({ jobId: envelope.subject, seq, eventId: envelope.id, eventType: event.type, occurredAt: at, detail: evolution.detail, job: evolution.job });
+      history.push({
+        jobId: envelope.subject,
+        seq,
+        eventId: envelope.id,
+        eventType: event.type,
+        occurredAt: at,
+        detail: evolution.detail,
+        job: evolution.job,
+      });
       if (RELEASES_COMMITMENT.has(evolution.job.state) && !RELEASES_COMMITMENT.has(current.job.state)) released.push(envelope.subject);
       recordTransition(current.job, evolution.job, at);
       changed.set(envelope.subject, { before: current.before, job: evolution.job, lastSeq: seq });
     }
     await this.store.applyMany(
       manager,
-      [...changed.values()].map((c) => ({ job: c.job, lastSeq: c.lastSeq, updatedAt: history.filter((h) => h.jobId === c.job.id).at(-1)!.occurredAt })),
+      [...changed.values()].map((c) => ({
+        job: c.job,
+        lastSeq: c.lastSeq,
+        updatedAt: history.filter((h) => h.jobId === c.job.id).at(-1)!.occurredAt,
+      })),
       history,
     );
     if (released.length > 0) await releaseCommitments(manager, released);
@@ -119,7 +151,10 @@ export class JobProjector {
   async projectUsage(manager: EntityManager, envelope: EventEnvelope): Promise<ProjectionOutcome> {
     const fact = readUsageFact(envelope);
     if (!fact) return { applied: false, reason: `${envelope.type} ${envelope.id} is not about a usage record` };
-    const jobId = fact.kind === 'metered' ? await this.store.recordUsageMetered(manager, fact.usageId, fact.jobId) : await this.store.recordUsagePosted(manager, fact.usageId);
+    const jobId =
+      fact.kind === 'metered'
+        ? await this.store.recordUsageMetered(manager, fact.usageId, fact.jobId)
+        : await this.store.recordUsagePosted(manager, fact.usageId);
     if (jobId === false) return { applied: false, reason: `usage ${fact.usageId} is already recorded as ${fact.kind}` };
     // A posting seen before its UsageMetered: the row waits; the UsageMetered settles the job.
     if (jobId === null) return APPLIED;
@@ -135,7 +170,12 @@ export class JobProjector {
   }
 
   /** A JobSubmitted intake did not store itself: the projection is being rebuilt from the log. */
-  private async projectSubmission(manager: EntityManager, envelope: EventEnvelope, submitted: Extract<JobEvent, { type: 'JobSubmitted' }>['payload'], at: Date): Promise<ProjectionOutcome> {
+  private async projectSubmission(
+    manager: EntityManager,
+    envelope: EventEnvelope,
+    submitted: Extract<JobEvent, { type: 'JobSubmitted' }>['payload'],
+    at: Date,
+  ): Promise<ProjectionOutcome> {
     const job = jobFromSubmission(submitted);
     const fingerprint = submitted.spec ? specFingerprint(api.JobSpec.fromPartial(submitted.spec)) : '';
     // The spending cap counts the worst case of the quote the job was accepted under, which the event carries.

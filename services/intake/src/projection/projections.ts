@@ -12,20 +12,29 @@ import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './job-projector.js';
 const projector = new JobProjector(new JobStore());
 const SETTLEMENT_TYPES: ReadonlySet<string> = new Set([USAGE_METERED_TYPE, POSTING_RECORDED_TYPE]);
 
-const owner = { service: 'intake', defaultSchema: DEFAULT_INTAKE_SCHEMA, defaultConsumerGroup: DEFAULT_INTAKE_CONSUMER_GROUP, migrations: intakeMigrations } as const;
+const owner = {
+  service: 'intake',
+  defaultSchema: DEFAULT_INTAKE_SCHEMA,
+  defaultConsumerGroup: DEFAULT_INTAKE_CONSUMER_GROUP,
+  migrations: intakeMigrations,
+} as const;
 
 export const intakeProjections: readonly Projection[] = [
   {
     ...owner,
     name: 'jobs',
-    description: 'each job as tenants see it (GetJob, ListJobs) and its history (WatchJob), folded from the jobs topic, its settlement from the usage and ledger topics',
+    description:
+      'each job as tenants see it (GetJob, ListJobs) and its history (WatchJob), folded from the jobs topic, its settlement from the usage and ledger topics',
     tables: ['jobs', 'job_history', 'job_usage'],
     sources: (prefix) => [
       { topic: topicNames(prefix).jobs, types: PROJECTED_JOB_EVENT_TYPES },
       { topic: topicNames(prefix).usage, types: [USAGE_METERED_TYPE] },
       { topic: topicNames(prefix).ledger, types: [POSTING_RECORDED_TYPE] },
     ],
-    apply: (manager, event) => (SETTLEMENT_TYPES.has(event.envelope.type) ? projector.projectUsage(manager, event.envelope) : projector.project(manager, event.envelope)),
+    apply: (manager, event) =>
+      SETTLEMENT_TYPES.has(event.envelope.type)
+        ? projector.projectUsage(manager, event.envelope)
+        : projector.project(manager, event.envelope),
   },
   {
     ...owner,

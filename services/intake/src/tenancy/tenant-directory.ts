@@ -6,7 +6,6 @@ import { DataSource } from 'typeorm';
 import type { Tenant } from '../domain/submit-job.js';
 import { sha256Hex, type TenantEntry } from '@switchyard/access';
 
-
 const REFRESH_MS = 30_000;
 
 interface Known {

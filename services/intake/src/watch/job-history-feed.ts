@@ -54,7 +54,8 @@ export class JobHistoryFeed {
 
   /** Another attempt in a second, for as long as the database is away and the feed is open. */
   private reconnectLater(): void {
-    if (!this.closed) setTimeout(() => void this.connect().catch((error: Error) => this.logger.warn(`job history LISTEN: ${error.message}`)), 1000).unref();
+    if (!this.closed)
+      setTimeout(() => void this.connect().catch((error: Error) => this.logger.warn(`job history LISTEN: ${error.message}`)), 1000).unref();
   }
 
   private async connect(): Promise<void> {

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events } from '@switchyard/contracts';
-import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue, type LoggedEvent } from '@switchyard/event-log';
+import {
+  KafkaEventLog,
+  PostgresEventLog,
+  type EventEnvelope,
+  type EventLog,
+  type JsonValue,
+  type LoggedEvent,
+} from '@switchyard/event-log';
 import { databaseUrl as sharedDatabaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
 import pg from 'pg';
 import { withSearchPath, type IntakeConfig } from '../../src/config.js';
@@ -55,7 +62,11 @@ export interface IntakeFixture {
  * log (same topics, same PostgreSQL log schema) under its own schema and consumer group, and
  * leaves the log in place when it closes.
  */
-export async function startIntakeFixture(backend: Backend, sharingLogOf?: IntakeFixture, overrides: Partial<IntakeConfig> = {}): Promise<IntakeFixture> {
+export async function startIntakeFixture(
+  backend: Backend,
+  sharingLogOf?: IntakeFixture,
+  overrides: Partial<IntakeConfig> = {},
+): Promise<IntakeFixture> {
   // `overrides.databaseUrl`: a server of the test's own (an outage test stops and restarts it).
   const databaseUrl = (): string => overrides.databaseUrl ?? sharedDatabaseUrl();
   // `overrides.eventLog`: brokers of the test's own (an outage test kills and restarts them).
@@ -72,7 +83,12 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
   const tmp = await mkdtemp(join(tmpdir(), 'intake-test-'));
   const tenantsFile = join(tmp, 'tenants.json');
   const document = {
-    tenants: Object.values(TENANTS).map((t) => ({ id: t.id, plan: t.plan, ...('spendingCapBaseUnits' in t ? { spendingCapBaseUnits: t.spendingCapBaseUnits } : {}), apiKeySha256: [sha256Hex(t.key)] })),
+    tenants: Object.values(TENANTS).map((t) => ({
+      id: t.id,
+      plan: t.plan,
+      ...('spendingCapBaseUnits' in t ? { spendingCapBaseUnits: t.spendingCapBaseUnits } : {}),
+      apiKeySha256: [sha256Hex(t.key)],
+    })),
   };
   await writeFile(tenantsFile, JSON.stringify(document));
   const logUrl = withSearchPath(databaseUrl(), logSchema);
@@ -168,7 +184,10 @@ export async function startIntakeFixture(backend: Backend, sharingLogOf?: Intake
     async close() {
       for (const client of clients) client.close();
       await intake.close();
-      if (backend === 'kafka' && !sharingLogOf) await log.admin.deleteTopics(['jobs', 'usage', 'ledger'].flatMap((t) => [`${prefix}${t}`, `${prefix}${t}-dlt`])).catch(() => undefined);
+      if (backend === 'kafka' && !sharingLogOf)
+        await log.admin
+          .deleteTopics(['jobs', 'usage', 'ledger'].flatMap((t) => [`${prefix}${t}`, `${prefix}${t}-dlt`]))
+          .catch(() => undefined);
       await log.close();
       await db.end();
       const cleanup = new pg.Client({ connectionString: databaseUrl() });
@@ -210,13 +229,21 @@ interface UnaryRpcs {
 type UnaryMethod<Req, Res> = (request: Req, callback: (error: ServiceError | null, response: Res) => void) => unknown;
 
 /** Calls a unary RPC and resolves with its response or rejects with the ServiceError. */
-export function call<M extends keyof UnaryRpcs>(client: api.JobServiceClient, method: M, request: UnaryRpcs[M][0]): Promise<UnaryRpcs[M][1]> {
+export function call<M extends keyof UnaryRpcs>(
+  client: api.JobServiceClient,
+  method: M,
+  request: UnaryRpcs[M][0],
+): Promise<UnaryRpcs[M][1]> {
   const rpc = (client[method] as unknown as UnaryMethod<UnaryRpcs[M][0], UnaryRpcs[M][1]>).bind(client);
   return new Promise((resolve, reject) => rpc(request, (error, response) => (error ? reject(error) : resolve(response))));
 }
 
 /** The ServiceError a unary RPC fails with; fails the test if it succeeds. */
-export async function callError<M extends keyof UnaryRpcs>(client: api.JobServiceClient, method: M, request: UnaryRpcs[M][0]): Promise<ServiceError> {
+export async function callError<M extends keyof UnaryRpcs>(
+  client: api.JobServiceClient,
+  method: M,
+  request: UnaryRpcs[M][0],
+): Promise<ServiceError> {
   try {
     await call(client, method, request);
   } catch (error) {
@@ -224,7 +251,6 @@ export async function callError<M extends keyof UnaryRpcs>(client: api.JobServic
   }
   throw new Error(`${method} succeeded`);
 }
-
 
 export function validSpec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
   return api.JobSpec.fromPartial({

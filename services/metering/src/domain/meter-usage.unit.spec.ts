@@ -77,20 +77,26 @@ describe('meterUsage', () => {
   });
 
   it('reads uint64 amounts above 2^53 exactly', () => {
-    const metered = meterUsage(report({ amounts: { gpuMilliseconds: '9007199254740993', tokens: '0', bytes: '0', fetchedBytes: '0' } }), job, [
-      card('tiny', '2026-01-01T00:00:00Z', { [TIER_REALTIME]: { 'h100-80g': rates({ perGpuHour: 3_600_000n, minimumCharge: 0n }) } }, 0n),
-    ]);
+    const metered = meterUsage(
+      report({ amounts: { gpuMilliseconds: '9007199254740993', tokens: '0', bytes: '0', fetchedBytes: '0' } }),
+      job,
+      [card('tiny', '2026-01-01T00:00:00Z', { [TIER_REALTIME]: { 'h100-80g': rates({ perGpuHour: 3_600_000n, minimumCharge: 0n }) } }, 0n)],
+    );
     expect(metered.tenantChargeBaseUnits).toBe('9007199254740993');
   });
 
   it('rejects amounts that are not uint64 decimal strings and reports without ids or time', () => {
-    expect(() => meterUsage(report({ amounts: { gpuMilliseconds: '-5', tokens: '0', bytes: '0', fetchedBytes: '0' } }), job, cards)).toThrow(/gpu_milliseconds "-5"/);
+    expect(() =>
+      meterUsage(report({ amounts: { gpuMilliseconds: '-5', tokens: '0', bytes: '0', fetchedBytes: '0' } }), job, cards),
+    ).toThrow(/gpu_milliseconds "-5"/);
     expect(() => meterUsage(report({ reportId: '' }), job, cards)).toThrow(/no report_id/);
     expect(() => meterUsage(report({ reportedAt: undefined }), job, cards)).toThrow(/no reported_at/);
   });
 
   it('fails with RATE_NOT_FOUND for a GPU class the card does not price in the job tier', () => {
-    expect(() => meterUsage(report(), { ...job, gpuClass: 'l4' }, cards)).toThrow(expect.objectContaining({ code: 'RATE_NOT_FOUND' }) as unknown as Error);
+    expect(() => meterUsage(report(), { ...job, gpuClass: 'l4' }, cards)).toThrow(
+      expect.objectContaining({ code: 'RATE_NOT_FOUND' }) as unknown as Error,
+    );
   });
 });
 
@@ -108,7 +114,10 @@ describe('decideUsageReport', () => {
 
   it('a new report of a known job is metered at the later of its report time and the event that made it priceable', () => {
     const later = reportedMs + 60_000;
-    expect(decideUsageReport(report(), { seen: false, job }, cards, later)).toEqual({ kind: 'meter', metered: meterUsage(report(), job, cards, timestampOfMs(later)) });
+    expect(decideUsageReport(report(), { seen: false, job }, cards, later)).toEqual({
+      kind: 'meter',
+      metered: meterUsage(report(), job, cards, timestampOfMs(later)),
+    });
     expect(meteredAtOf(report(), reportedMs - 60_000)).toEqual(timestampOfMs(reportedMs));
   });
 });

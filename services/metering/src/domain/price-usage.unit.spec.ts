@@ -14,7 +14,7 @@ describe('chargeFor', () => {
     expect(chargeFor(usage(1n), gpuOnly(1n))).toBe(1n);
   });
 
-  it('prices the job inputs the provider fetched per started GB at the rate card\'s per_gb_fetched, on top of per_gib', () => {
+  it("prices the job inputs the provider fetched per started GB at the rate card's per_gb_fetched, on top of per_gib", () => {
     const card = rates({ perGpuHour: 0n, per1kTokens: 0n, perGib: 0n, minimumCharge: 0n, perGbFetched: 5_000n });
     // 2 GB and a byte fetched: 10,001; a version without the rate charges nothing for it.
     expect(chargeFor({ ...usage(0n), fetchedBytes: 2_000_000_001n }, card)).toBe(10_001n);

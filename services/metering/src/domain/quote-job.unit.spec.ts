@@ -14,14 +14,24 @@ const cards = [
 ];
 
 function spec(overrides: Partial<api.JobSpec> = {}): api.JobSpec {
-  return { ...api.JobSpec.fromPartial({ kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING, gpuClass: 'h100-80g', gpuCount: 8, estimatedDurationSeconds: 5_400 }), ...overrides };
+  return {
+    ...api.JobSpec.fromPartial({
+      kind: api.WorkloadKind.WORKLOAD_KIND_TRAINING,
+      gpuClass: 'h100-80g',
+      gpuCount: 8,
+      estimatedDurationSeconds: 5_400,
+    }),
+    ...overrides,
+  };
 }
 
 describe('quoteJob', () => {
   it('prices the worst case: the declared duration on every GPU (1.5 h × 8 GPUs at 2 tokens/GPU-hour = 24 tokens)', () => {
     expect(quoteJob(spec(), TIER_TRAINING, cards, at)).toEqual({
       rateCardVersion: '2026-01',
-      prices: [{ tier: TIER_TRAINING, worstCasePriceBaseUnits: '24000000', gpuHourRateBaseUnits: '2000000', worstCaseTransferBaseUnits: '0' }],
+      prices: [
+        { tier: TIER_TRAINING, worstCasePriceBaseUnits: '24000000', gpuHourRateBaseUnits: '2000000', worstCaseTransferBaseUnits: '0' },
+      ],
       quotedAt: at,
     });
   });
@@ -49,9 +59,9 @@ describe('quoteJob', () => {
   it('quotes under the version in effect at the quote time', () => {
     const later = [...cards, card('2026-06', '2026-06-01T00:00:00Z', { [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: TOKEN }) } })];
     expect(quoteJob(spec(), TIER_TRAINING, later, at).rateCardVersion).toBe('2026-01');
-    expect(quoteJob(spec(), TIER_TRAINING, later, timestampOfMs(Date.parse('2026-06-01T00:00:00Z'))).prices[0]!.worstCasePriceBaseUnits).toBe(
-      '12000000',
-    );
+    expect(
+      quoteJob(spec(), TIER_TRAINING, later, timestampOfMs(Date.parse('2026-06-01T00:00:00Z'))).prices[0]!.worstCasePriceBaseUnits,
+    ).toBe('12000000');
   });
 
   it('gives the highest worst case over the quoted tiers, for a cap check before the tier is known', () => {
@@ -61,9 +71,23 @@ describe('quoteJob', () => {
   });
 
   it('includes the worst-case transfer: every input fetched (each digest once) at the price per GB fetched, rounded up', () => {
-    const withTransfer = [card('2026-02', '2026-02-01T00:00:00Z', { [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: 2n * TOKEN, perGbFetched: 30_000n }) } })];
-    const dataset = { digest: `sha256:${'d'.repeat(64)}`, kind: api.DataKind.DATA_KIND_DATASET, sizeBytes: '400000000001', locality: api.Locality.LOCALITY_PREFERRED };
-    const weights = { ...dataset, digest: `sha256:${'e'.repeat(64)}`, kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS, sizeBytes: '100000000000' };
+    const withTransfer = [
+      card('2026-02', '2026-02-01T00:00:00Z', {
+        [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: 2n * TOKEN, perGbFetched: 30_000n }) },
+      }),
+    ];
+    const dataset = {
+      digest: `sha256:${'d'.repeat(64)}`,
+      kind: api.DataKind.DATA_KIND_DATASET,
+      sizeBytes: '400000000001',
+      locality: api.Locality.LOCALITY_PREFERRED,
+    };
+    const weights = {
+      ...dataset,
+      digest: `sha256:${'e'.repeat(64)}`,
+      kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS,
+      sizeBytes: '100000000000',
+    };
     const [price] = quoteJob(spec({ inputs: [dataset, weights, dataset] }), TIER_TRAINING, withTransfer, at).prices;
     // 500 GB and a byte at 30,000 per GB: 15,000,001; plus 24 tokens of GPU time.
     expect(price).toMatchObject({ worstCaseTransferBaseUnits: '15000001', worstCasePriceBaseUnits: String(24n * TOKEN + 15_000_001n) });
@@ -72,12 +96,21 @@ describe('quoteJob', () => {
   });
 
   it('prices the stated output of every job a pipeline step depends on as a transfer too', () => {
-    const withTransfer = [card('2026-02', '2026-02-01T00:00:00Z', { [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: 2n * TOKEN, perGbFetched: 30_000n }) } })];
+    const withTransfer = [
+      card('2026-02', '2026-02-01T00:00:00Z', {
+        [TIER_TRAINING]: { 'h100-80g': rates({ perGpuHour: 2n * TOKEN, perGbFetched: 30_000n }) },
+      }),
+    ];
     const dependsOn = [
       { jobId: '0190c3a0-0000-7000-8000-000000000001', outputSizeBytes: '200000000000' },
       { jobId: '0190c3a0-0000-7000-8000-000000000002', outputSizeBytes: '0' },
     ];
-    const weights = { digest: `sha256:${'e'.repeat(64)}`, kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS, sizeBytes: '100000000000', locality: api.Locality.LOCALITY_PREFERRED };
+    const weights = {
+      digest: `sha256:${'e'.repeat(64)}`,
+      kind: api.DataKind.DATA_KIND_MODEL_WEIGHTS,
+      sizeBytes: '100000000000',
+      locality: api.Locality.LOCALITY_PREFERRED,
+    };
     const [price] = quoteJob(spec({ inputs: [weights], dependsOn }), TIER_TRAINING, withTransfer, at).prices;
     // 100 GB of weights and 200 GB of upstream output at 30,000 per GB.
     expect(price).toMatchObject({ worstCaseTransferBaseUnits: '9000000', worstCasePriceBaseUnits: String(24n * TOKEN + 9_000_000n) });

@@ -15,7 +15,9 @@ export interface JobRow {
 /** Locks the job's row for this transaction, creating an empty one when the job is not known yet. */
 export async function lockJob(manager: EntityManager, jobId: string): Promise<JobRow> {
   await manager.query('INSERT INTO metering_jobs (job_id) VALUES ($1) ON CONFLICT (job_id) DO NOTHING', [jobId]);
-  const [row] = (await manager.query('SELECT job_id, tenant_id, gpu_class, tier FROM metering_jobs WHERE job_id = $1 FOR UPDATE', [jobId])) as {
+  const [row] = (await manager.query('SELECT job_id, tenant_id, gpu_class, tier FROM metering_jobs WHERE job_id = $1 FOR UPDATE', [
+    jobId,
+  ])) as {
     job_id: string;
     tenant_id: string | null;
     gpu_class: string | null;
@@ -25,9 +27,20 @@ export async function lockJob(manager: EntityManager, jobId: string): Promise<Jo
   return { jobId: row.job_id, tenantId: row.tenant_id, gpuClass: row.gpu_class, tier: row.tier };
 }
 
-export async function recordSubmitted(manager: EntityManager, jobId: string, tenantId: string, gpuClass: string, submittedAt: Date | null): Promise<JobRow> {
+export async function recordSubmitted(
+  manager: EntityManager,
+  jobId: string,
+  tenantId: string,
+  gpuClass: string,
+  submittedAt: Date | null,
+): Promise<JobRow> {
   const job = await lockJob(manager, jobId);
-  await manager.query('UPDATE metering_jobs SET tenant_id = $2, gpu_class = $3, submitted_at = $4 WHERE job_id = $1', [jobId, tenantId, gpuClass, submittedAt]);
+  await manager.query('UPDATE metering_jobs SET tenant_id = $2, gpu_class = $3, submitted_at = $4 WHERE job_id = $1', [
+    jobId,
+    tenantId,
+    gpuClass,
+    submittedAt,
+  ]);
   return { ...job, tenantId, gpuClass };
 }
 
@@ -52,6 +65,8 @@ export async function recordProviderOperator(manager: EntityManager, providerId:
 }
 
 export async function operatorOfProvider(manager: EntityManager, providerId: string): Promise<string | undefined> {
-  const [row] = (await manager.query('SELECT operator_id FROM metering_provider_operators WHERE provider_id = $1', [providerId])) as { operator_id: string }[];
+  const [row] = (await manager.query('SELECT operator_id FROM metering_provider_operators WHERE provider_id = $1', [providerId])) as {
+    operator_id: string;
+  }[];
   return row?.operator_id;
 }

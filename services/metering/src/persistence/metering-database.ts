@@ -8,5 +8,8 @@ export const meteringMigrations = [...eventRuntimeMigrations, CreateMeteringTabl
 
 /** Creates the schema if needed, connects with it as search_path and runs pending migrations. */
 export function openMeteringDatabase(databaseUrl: string, schema: string): Promise<DataSource> {
-  return openServiceDatabase({ databaseUrl, databaseSchema: schema }, { migrations: meteringMigrations, migrationsTableName: 'metering_migrations', poolSize: 6 });
+  return openServiceDatabase(
+    { databaseUrl, databaseSchema: schema },
+    { migrations: meteringMigrations, migrationsTableName: 'metering_migrations', poolSize: 6 },
+  );
 }

@@ -38,19 +38,30 @@ interface LineRow {
   metered_at: Date;
 }
 
-export async function usagePage(manager: EntityManager, scope: UsageScope, window: UsageWindow, pageSize: number, after: PageCursor | undefined): Promise<UsagePage> {
+export async function usagePage(
+  manager: EntityManager,
+  scope: UsageScope,
+  window: UsageWindow,
+  pageSize: number,
+  after: PageCursor | undefined,
+): Promise<UsagePage> {
   const params: unknown[] = [];
   const where: string[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const providerView = scope !== 'all' && 'providerId' in scope;
-  if (scope !== 'all') where.push('tenantId' in scope ? `tenant_id = ${param(scope.tenantId)}` : `provider_id = ${param(scope.providerId)}`);
+  if (scope !== 'all')
+    where.push('tenantId' in scope ? `tenant_id = ${param(scope.tenantId)}` : `provider_id = ${param(scope.providerId)}`);
   if (window.start) where.push(`metered_at >= ${param(window.start)}`);
   if (window.end) where.push(`metered_at < ${param(window.end)}`);
   const windowSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const priceColumn = providerView ? 'provider_earning' : 'tenant_charge';
 
-  const [total] = (await manager.query(`SELECT COALESCE(SUM(${priceColumn}), 0)::text AS total FROM usage_lines ${windowSql}`, params)) as { total: string }[];
-  const pageWhere = after ? `${windowSql ? `${windowSql} AND` : 'WHERE'} (metered_at, usage_id) > (${param(after.meteredAt)}, ${param(after.usageId)})` : windowSql;
+  const [total] = (await manager.query(`SELECT COALESCE(SUM(${priceColumn}), 0)::text AS total FROM usage_lines ${windowSql}`, params)) as {
+    total: string;
+  }[];
+  const pageWhere = after
+    ? `${windowSql ? `${windowSql} AND` : 'WHERE'} (metered_at, usage_id) > (${param(after.meteredAt)}, ${param(after.usageId)})`
+    : windowSql;
   const rows = (await manager.query(
     `SELECT usage_id, job_id, attempt, report_id, tier, gpu_class, gpu_milliseconds::text, tokens::text, bytes::text, fetched_bytes::text,
             ${priceColumn}::text AS price, rate_card_version, metered_at

@@ -12,7 +12,12 @@ export async function reportSeen(manager: EntityManager, reportId: string): Prom
 }
 
 /** Inserts the line; false when its report was priced before (unique report_id). */
-export async function insertUsageLine(manager: EntityManager, metered: events.UsageMetered, reportedAt: Date, sourceEventId: string): Promise<boolean> {
+export async function insertUsageLine(
+  manager: EntityManager,
+  metered: events.UsageMetered,
+  reportedAt: Date,
+  sourceEventId: string,
+): Promise<boolean> {
   const amounts = metered.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0', fetchedBytes: '0' };
   const rows: unknown[] = await manager.query(
     `INSERT INTO usage_lines (usage_id, report_id, job_id, attempt, tenant_id, provider_id, tier, gpu_class, rate_card_version,
@@ -52,7 +57,12 @@ export interface PendingReport {
   readonly traceparent: string | undefined;
 }
 
-export async function parkReport(manager: EntityManager, pending: PendingReport, receivedAt: Date, lastError: string | null = null): Promise<void> {
+export async function parkReport(
+  manager: EntityManager,
+  pending: PendingReport,
+  receivedAt: Date,
+  lastError: string | null = null,
+): Promise<void> {
   await manager.query(
     `INSERT INTO pending_usage_reports (report_id, job_id, report, event_id, traceparent, received_at, last_error)
      VALUES ($1, $2, $3::json, $4, $5, $6, $7)
@@ -71,12 +81,19 @@ export async function parkReport(manager: EntityManager, pending: PendingReport,
 
 /** The job's parked reports, oldest first. */
 export async function pendingReportsOf(manager: EntityManager, jobId: string): Promise<PendingReport[]> {
-  const rows = (await manager.query('SELECT report, event_id, traceparent FROM pending_usage_reports WHERE job_id = $1 ORDER BY received_at, report_id', [jobId])) as {
+  const rows = (await manager.query(
+    'SELECT report, event_id, traceparent FROM pending_usage_reports WHERE job_id = $1 ORDER BY received_at, report_id',
+    [jobId],
+  )) as {
     report: unknown;
     event_id: string;
     traceparent: string | null;
   }[];
-  return rows.map((row) => ({ report: events.UsageReported.fromJSON(row.report), eventId: row.event_id, traceparent: row.traceparent ?? undefined }));
+  return rows.map((row) => ({
+    report: events.UsageReported.fromJSON(row.report),
+    eventId: row.event_id,
+    traceparent: row.traceparent ?? undefined,
+  }));
 }
 
 export async function unparkReport(manager: EntityManager, reportId: string): Promise<void> {

@@ -26,7 +26,11 @@ export function parseRateCards(text: string, source: string): readonly RateCard[
     );
   }
   const result = rateCardFileSchema.safeParse(doc.toJS());
-  if (!result.success) throw new RateCardError(source, result.error.issues.flatMap((issue) => toIssues(issue, doc, lines)));
+  if (!result.success)
+    throw new RateCardError(
+      source,
+      result.error.issues.flatMap((issue) => toIssues(issue, doc, lines)),
+    );
   const crossIssues = versionOrderIssues(result.data, doc, lines);
   if (crossIssues.length > 0) throw new RateCardError(source, crossIssues);
   return Object.freeze(result.data.versions.map(toRateCard));
@@ -43,12 +47,23 @@ function toRateCard(version: FileVersion): RateCard {
     const byClass = new Map<string, GpuClassRates>(
       Object.entries(classes).map(([gpuClass, price]) => [
         gpuClass,
-        Object.freeze({ perGpuHour: price.per_gpu_hour, per1kTokens: price.per_1k_tokens, perGib: price.per_gib, minimumCharge: price.minimum_charge, ...(price.per_gb_fetched === undefined ? {} : { perGbFetched: price.per_gb_fetched }) }),
+        Object.freeze({
+          perGpuHour: price.per_gpu_hour,
+          per1kTokens: price.per_1k_tokens,
+          perGib: price.per_gib,
+          minimumCharge: price.minimum_charge,
+          ...(price.per_gb_fetched === undefined ? {} : { perGbFetched: price.per_gb_fetched }),
+        }),
       ]),
     );
     rates.set(TIER_OF_KEY[tierKey], byClass);
   }
-  return Object.freeze({ version: version.version, effectiveFromMs: Date.parse(version.effective_from), protocolFeeBps: version.protocol_fee_bps, rates });
+  return Object.freeze({
+    version: version.version,
+    effectiveFromMs: Date.parse(version.effective_from),
+    protocolFeeBps: version.protocol_fee_bps,
+    rates,
+  });
 }
 
 /** Versions are listed oldest first with distinct ids and strictly increasing effective times. */
@@ -56,12 +71,18 @@ function versionOrderIssues(file: RateCardFile, doc: Document, lines: LineCounte
   const issues: RateCardIssue[] = [];
   const seen = new Set<string>();
   file.versions.forEach((version, index) => {
-    if (seen.has(version.version)) issues.push(issueAt(['versions', index, 'version'], `duplicate version "${version.version}"`, doc, lines));
+    if (seen.has(version.version))
+      issues.push(issueAt(['versions', index, 'version'], `duplicate version "${version.version}"`, doc, lines));
     seen.add(version.version);
     const previous = file.versions[index - 1];
     if (previous && Date.parse(version.effective_from) <= Date.parse(previous.effective_from)) {
       issues.push(
-        issueAt(['versions', index, 'effective_from'], `must be later than the previous version's (${previous.effective_from}); list versions oldest first`, doc, lines),
+        issueAt(
+          ['versions', index, 'effective_from'],
+          `must be later than the previous version's (${previous.effective_from}); list versions oldest first`,
+          doc,
+          lines,
+        ),
       );
     }
   });
@@ -79,7 +100,13 @@ function toIssues(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): R
   }
   if (issue.code === 'invalid_key') {
     const key = issue.path.at(-1);
-    return [{ path: formatPath(issue.path), message: `"${String(key)}": ${issue.issues[0]?.message ?? issue.message}`, ...keyLineOf(issue.path.slice(0, -1), key ?? '', doc, lines) }];
+    return [
+      {
+        path: formatPath(issue.path),
+        message: `"${String(key)}": ${issue.issues[0]?.message ?? issue.message}`,
+        ...keyLineOf(issue.path.slice(0, -1), key ?? '', doc, lines),
+      },
+    ];
   }
   const present = doc.hasIn(issue.path as unknown[]) || issue.path.length === 0;
   return [issueAt(issue.path, present ? issue.message : 'missing required field', doc, lines)];

@@ -34,7 +34,12 @@ function issuesOf(text: string): string[] {
 describe('parseRateCards', () => {
   it('reads versions, exact int64 prices (YAML integers and decimal strings) and zoned effective times', () => {
     const [v1, v2] = parseRateCards(valid, 'cards.yaml');
-    expect(v1!.rates.get(api.Tier.TIER_BATCH)!.get('l4')).toEqual({ perGpuHour: 9_223_372_036_854_775_807n, per1kTokens: 12n, perGib: 0n, minimumCharge: 5n });
+    expect(v1!.rates.get(api.Tier.TIER_BATCH)!.get('l4')).toEqual({
+      perGpuHour: 9_223_372_036_854_775_807n,
+      per1kTokens: 12n,
+      perGib: 0n,
+      minimumCharge: 5n,
+    });
     expect(v1!.protocolFeeBps).toBe(250n);
     expect(v2!.effectiveFromMs).toBe(Date.parse('2026-05-31T22:00:00Z'));
     expect(v2!.rates.get(api.Tier.TIER_REALTIME)!.get('h100-80g')!.minimumCharge).toBe(4n);
@@ -67,7 +72,9 @@ versions:
   });
 
   it('reports a missing price field', () => {
-    expect(issuesOf(valid.replace('per_gib: 3, minimum_charge: 4', 'per_gib: 3'))).toEqual(['versions[1].prices.REALTIME.h100-80g.minimum_charge@14: missing required field']);
+    expect(issuesOf(valid.replace('per_gib: 3, minimum_charge: 4', 'per_gib: 3'))).toEqual([
+      'versions[1].prices.REALTIME.h100-80g.minimum_charge@14: missing required field',
+    ]);
   });
 
   it('requires distinct version ids listed oldest first', () => {
@@ -90,10 +97,17 @@ describe('the shipped rate card', () => {
   it('loads and prices every tier in the GPU classes providers register', async () => {
     const cards = await loadRateCards(defaultRateCardsPath);
     const current = rateCardAt(cards, Date.parse('2026-12-01T00:00:00Z'));
-    expect([...current.rates.keys()]).toEqual([api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH, api.Tier.TIER_TRAINING]);
+    expect([...current.rates.keys()]).toEqual([
+      api.Tier.TIER_REALTIME,
+      api.Tier.TIER_STANDARD,
+      api.Tier.TIER_BATCH,
+      api.Tier.TIER_TRAINING,
+    ]);
     // The simulated fleet's classes (apps/provider-fleet) and the names used in examples.
     const inference = [api.Tier.TIER_REALTIME, api.Tier.TIER_STANDARD, api.Tier.TIER_BATCH] as const;
-    const priced = inference.flatMap((tier) => ['h100-80g', 'a100-80g', 'l4-24g', 'a10g-24g', 'l4'].map((gpuClass) => current.rates.get(tier)?.has(gpuClass)));
+    const priced = inference.flatMap((tier) =>
+      ['h100-80g', 'a100-80g', 'l4-24g', 'a10g-24g', 'l4'].map((gpuClass) => current.rates.get(tier)?.has(gpuClass)),
+    );
     expect(priced.every(Boolean)).toBe(true);
     expect([...current.rates.get(api.Tier.TIER_TRAINING)!.keys()]).toEqual(['h100-80g', 'a100-80g']);
   });

@@ -10,7 +10,16 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, TOPICS, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue } from '@switchyard/event-log';
 import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, kafkaBrokers, operatorsDocument, sha256Hex, tenantsDocument, uniqueName, type TestSchema } from '@switchyard/testing';
+import {
+  createTestSchema,
+  databaseUrl,
+  kafkaBrokers,
+  operatorsDocument,
+  sha256Hex,
+  tenantsDocument,
+  uniqueName,
+  type TestSchema,
+} from '@switchyard/testing';
 import pg from 'pg';
 
 import type { Backend } from '@switchyard/testing';
@@ -53,7 +62,11 @@ export interface MeteringEnvironment {
 
 export interface MeteringHarness extends MeteringEnvironment {
   readonly service: ServiceProcess;
-  getUsage(key: string | undefined, request: Partial<api.GetUsageRequest>, metadata?: Record<string, string>): Promise<api.GetUsageResponse>;
+  getUsage(
+    key: string | undefined,
+    request: Partial<api.GetUsageRequest>,
+    metadata?: Record<string, string>,
+  ): Promise<api.GetUsageResponse>;
 }
 
 export async function prepareMetering(backend: Backend): Promise<MeteringEnvironment> {
@@ -64,11 +77,21 @@ export async function prepareMetering(backend: Backend): Promise<MeteringEnviron
   await writeFile(rateCards, RATE_CARDS_YAML);
   await writeFile(
     tenants,
-    JSON.stringify(tenantsDocument([{ id: 'acme', plan: 'enterprise', apiKey: KEYS.acme }, { id: 'globex', plan: 'team', apiKey: KEYS.globex }])),
+    JSON.stringify(
+      tenantsDocument([
+        { id: 'acme', plan: 'enterprise', apiKey: KEYS.acme },
+        { id: 'globex', plan: 'team', apiKey: KEYS.globex },
+      ]),
+    ),
   );
   await writeFile(
     operators,
-    JSON.stringify(operatorsDocument([{ operatorId: 'op-north', apiKey: KEYS.north }, { operatorId: 'op-south', apiKey: KEYS.south }])),
+    JSON.stringify(
+      operatorsDocument([
+        { operatorId: 'op-north', apiKey: KEYS.north },
+        { operatorId: 'op-south', apiKey: KEYS.south },
+      ]),
+    ),
   );
   const schema = `metering_${randomBytes(6).toString('hex')}`;
   const prefix = `${uniqueName('mt')}.`;
@@ -129,7 +152,9 @@ export async function startMetering(backend: Backend): Promise<MeteringHarness> 
       if (key !== undefined) metadata.set('authorization', `Bearer ${key}`);
       for (const [name, value] of Object.entries(extra)) metadata.set(name, value);
       return new Promise((resolve, reject) =>
-        client.getUsage(api.GetUsageRequest.fromPartial(request), metadata, (error: ServiceError | null, response: api.GetUsageResponse) => (error ? reject(error) : resolve(response))),
+        client.getUsage(api.GetUsageRequest.fromPartial(request), metadata, (error: ServiceError | null, response: api.GetUsageResponse) =>
+          error ? reject(error) : resolve(response),
+        ),
       );
     },
     async close() {

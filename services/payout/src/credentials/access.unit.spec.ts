@@ -7,7 +7,8 @@ describe('who may read which account', () => {
   const north = { kind: 'operator', operatorId: 'op-north' } as const;
 
   it('admin reads any account in the chart', () => {
-    for (const account of ['tenant:acme', 'provider:p-1', 'protocol:fees', 'payouts:paid']) expect(mayReadAccount(admin, account, undefined)).toBe('allowed');
+    for (const account of ['tenant:acme', 'provider:p-1', 'protocol:fees', 'payouts:paid'])
+      expect(mayReadAccount(admin, account, undefined)).toBe('allowed');
   });
 
   it('a tenant reads its own account only', () => {

@@ -39,7 +39,8 @@ function account(kind: 'tenant' | 'provider', id: string): AccountId {
   return `${kind}:${id}` as AccountId;
 }
 
-export type LedgerErrorCode = 'EMPTY_ID' | 'UNBALANCED_POSTING' | 'INCONSISTENT_USAGE' | 'INCONSISTENT_GANG' | 'NEGATIVE_AMOUNT' | 'BAD_AMOUNT' | 'ALREADY_SETTLED';
+export type LedgerErrorCode =
+  'EMPTY_ID' | 'UNBALANCED_POSTING' | 'INCONSISTENT_USAGE' | 'INCONSISTENT_GANG' | 'NEGATIVE_AMOUNT' | 'BAD_AMOUNT' | 'ALREADY_SETTLED';
 
 /** A fact the ledger refuses; adapters map it to a status code or a dead letter. */
 export class LedgerError extends Error {

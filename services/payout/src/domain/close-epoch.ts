@@ -8,7 +8,13 @@ import { unreachable } from './unreachable.js';
 /** An earning or a penalty not yet settled by any payout. */
 export type OpenItem =
   | { readonly kind: 'usage'; readonly usageId: string; readonly providerId: string; readonly earningBaseUnits: bigint; readonly at: Date }
-  | { readonly kind: 'penalty'; readonly penaltyId: string; readonly providerId: string; readonly amountBaseUnits: bigint; readonly at: Date };
+  | {
+      readonly kind: 'penalty';
+      readonly penaltyId: string;
+      readonly providerId: string;
+      readonly amountBaseUnits: bigint;
+      readonly at: Date;
+    };
 
 export interface CloseEpochCommand {
   readonly epochId: string;
@@ -70,7 +76,13 @@ export function closeEpoch(openItems: readonly OpenItem[], command: CloseEpochCo
   const totalBaseUnits = payouts.reduce((sum, payout) => sum + payout.amountBaseUnits, 0n);
   return {
     payouts,
-    epochClosed: { epochId: command.epochId, cutoff: command.cutoff, payoutCount: payouts.length, totalBaseUnits, closedAt: command.closedAt },
+    epochClosed: {
+      epochId: command.epochId,
+      cutoff: command.cutoff,
+      payoutCount: payouts.length,
+      totalBaseUnits,
+      closedAt: command.closedAt,
+    },
   };
 }
 
@@ -144,7 +156,10 @@ export function decideEpochClose(
   const cutoff = request.cutoff ?? request.now;
   if (cutoff.getTime() > request.now.getTime()) return { kind: 'refused', reason: `cutoff ${cutoff.toISOString()} is in the future` };
   if (previous && cutoff.getTime() < previous.cutoff.getTime()) {
-    return { kind: 'refused', reason: `cutoff ${cutoff.toISOString()} is before the previous epoch's cutoff ${previous.cutoff.toISOString()}` };
+    return {
+      kind: 'refused',
+      reason: `cutoff ${cutoff.toISOString()} is before the previous epoch's cutoff ${previous.cutoff.toISOString()}`,
+    };
   }
   const seq = (previous?.seq ?? 0) + 1;
   const epochId = `epoch-${String(seq).padStart(6, '0')}`;

@@ -49,7 +49,10 @@ describe('closeEpoch', () => {
   it('nets penalties against earnings and lists them on the statement', () => {
     const [payout] = closeEpoch([earning('u1', 'p-a', 500n), penalty('pen-1', 'p-a', 120n)], command).payouts;
 
-    expect(payout).toMatchObject({ amountBaseUnits: 380n, statement: { usageIds: ['u1'], penaltyIds: ['pen-1'], earningsBaseUnits: 500n, penaltiesBaseUnits: 120n } });
+    expect(payout).toMatchObject({
+      amountBaseUnits: 380n,
+      statement: { usageIds: ['u1'], penaltyIds: ['pen-1'], earningsBaseUnits: 500n, penaltiesBaseUnits: 120n },
+    });
   });
 
   it('pays nothing to a provider whose penalties eat its earnings and leaves its items open', () => {
@@ -75,7 +78,14 @@ describe('decideEpochClose', () => {
 
   it('numbers the epoch after the previous one and settles what was open before the cutoff', () => {
     const decision = decideEpochClose({ seq: 4, cutoff: at(50) }, items, { cutoff: at(100), now: at(120) });
-    expect(decision.kind === 'close' && { seq: decision.seq, epochId: decision.epochId, cutoff: decision.cutoff, total: decision.closing.epochClosed.totalBaseUnits }).toEqual({
+    expect(
+      decision.kind === 'close' && {
+        seq: decision.seq,
+        epochId: decision.epochId,
+        cutoff: decision.cutoff,
+        total: decision.closing.epochClosed.totalBaseUnits,
+      },
+    ).toEqual({
       seq: 5,
       epochId: 'epoch-000005',
       cutoff: at(100),
@@ -85,11 +95,18 @@ describe('decideEpochClose', () => {
 
   it('without a cutoff, the first epoch cuts off now', () => {
     const decision = decideEpochClose(undefined, items, { cutoff: undefined, now: at(200) });
-    expect(decision.kind === 'close' && [decision.epochId, decision.cutoff, decision.closing.epochClosed.totalBaseUnits]).toEqual(['epoch-000001', at(200), 150n]);
+    expect(decision.kind === 'close' && [decision.epochId, decision.cutoff, decision.closing.epochClosed.totalBaseUnits]).toEqual([
+      'epoch-000001',
+      at(200),
+      150n,
+    ]);
   });
 
   it('refuses a cutoff in the future, or before the previous cutoff', () => {
-    expect(decideEpochClose(undefined, items, { cutoff: at(121), now: at(120) })).toEqual({ kind: 'refused', reason: `cutoff ${at(121).toISOString()} is in the future` });
+    expect(decideEpochClose(undefined, items, { cutoff: at(121), now: at(120) })).toEqual({
+      kind: 'refused',
+      reason: `cutoff ${at(121).toISOString()} is in the future`,
+    });
     expect(decideEpochClose({ seq: 1, cutoff: at(100) }, items, { cutoff: at(99), now: at(120) }).kind).toBe('refused');
   });
 });

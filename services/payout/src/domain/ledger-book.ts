@@ -52,14 +52,26 @@ export class LedgerBook {
     for (const entry of posting.entries) {
       const holder = accountHolder(entry.accountId);
       if (holder?.kind !== 'provider') continue;
-      this.openItem({ kind: 'usage', usageId: usage.usageId, providerId: holder.providerId, earningBaseUnits: entry.amount, at: usage.meteredAt });
+      this.openItem({
+        kind: 'usage',
+        usageId: usage.usageId,
+        providerId: holder.providerId,
+        earningBaseUnits: entry.amount,
+        at: usage.meteredAt,
+      });
     }
     return true;
   }
 
   recordPenalty(penalty: Penalty, posting: Posting): boolean {
     if (!this.record(posting)) return false;
-    this.openItem({ kind: 'penalty', penaltyId: penalty.penaltyId, providerId: penalty.providerId, amountBaseUnits: penalty.amountBaseUnits, at: penalty.assessedAt });
+    this.openItem({
+      kind: 'penalty',
+      penaltyId: penalty.penaltyId,
+      providerId: penalty.providerId,
+      amountBaseUnits: penalty.amountBaseUnits,
+      at: penalty.assessedAt,
+    });
     return true;
   }
 

@@ -36,7 +36,16 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fail' as const), job: fc.nat(15), provider: fc.nat(PROVIDERS.length - 1), tier: fc.nat(TIERS.length - 1), bySystem: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('fail' as const),
+      job: fc.nat(15),
+      provider: fc.nat(PROVIDERS.length - 1),
+      tier: fc.nat(TIERS.length - 1),
+      bySystem: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const) }) },
 );
@@ -59,7 +68,15 @@ interface Run {
 }
 
 function play(steps: readonly Step[]): Run {
-  const run: Run = { book: new LedgerBook(), delivered: [], metered: new Map(), shares: new Map(), paid: new Map(), reversed: new Set(), payoutTotal: 0n };
+  const run: Run = {
+    book: new LedgerBook(),
+    delivered: [],
+    metered: new Map(),
+    shares: new Map(),
+    paid: new Map(),
+    reversed: new Set(),
+    payoutTotal: 0n,
+  };
   let clock = 0;
   let epochs = 0;
   steps.forEach((step, index) => {
@@ -85,7 +102,14 @@ function play(steps: readonly Step[]): Run {
         const posting = postUsage(usage, gang);
         if (run.book.recordUsage(usage, posting)) {
           run.metered.set(usage.usageId, usage);
-          run.shares.set(usage.usageId, new Map(posting.entries.filter((e) => e.accountId.startsWith('provider:')).map((e) => [e.accountId.slice('provider:'.length), e.amount])));
+          run.shares.set(
+            usage.usageId,
+            new Map(
+              posting.entries
+                .filter((e) => e.accountId.startsWith('provider:'))
+                .map((e) => [e.accountId.slice('provider:'.length), e.amount]),
+            ),
+          );
         }
         break;
       }
@@ -103,7 +127,9 @@ function play(steps: readonly Step[]): Run {
           attempt: 1,
           placedEventId: `placed-${step.job}`,
           maxLatencyMs: 0,
-          chargedBaseUnits: [...run.metered.values()].filter((u) => u.jobId === `job-${step.job}`).reduce((s, u) => s + u.chargeBaseUnits, 0n),
+          chargedBaseUnits: [...run.metered.values()]
+            .filter((u) => u.jobId === `job-${step.job}`)
+            .reduce((s, u) => s + u.chargeBaseUnits, 0n),
         };
         const decision = assessPenalty(
           job,
@@ -170,18 +196,23 @@ describe('ledger invariants over random histories', () => {
         expect(new Set(usageSources)).toEqual(new Set(metered.keys()));
 
         const summed = new Map<string, bigint>();
-        for (const entry of postings.flatMap((p) => p.entries)) summed.set(entry.accountId, (summed.get(entry.accountId) ?? 0n) + entry.amount);
+        for (const entry of postings.flatMap((p) => p.entries))
+          summed.set(entry.accountId, (summed.get(entry.accountId) ?? 0n) + entry.amount);
         for (const [account, balance] of book.balances()) expect(balance).toBe(summed.get(account) ?? 0n);
         expect([...book.balances().values()].reduce((s, b) => s + b, 0n)).toBe(0n);
 
         // Each usage's shares are its whole earning, each credited to a different provider.
-        for (const [usageId, usage] of metered) expect([...shares.get(usageId)!.values()].reduce((s, a) => s + a, 0n)).toBe(usage.earningBaseUnits);
+        for (const [usageId, usage] of metered)
+          expect([...shares.get(usageId)!.values()].reduce((s, a) => s + a, 0n)).toBe(usage.earningBaseUnits);
 
         // metered = paid + unpaid (+ reversed, which is neither), in usage shares and in base units.
-        const allShares = [...shares].flatMap(([usageId, byProvider]) => [...byProvider.keys()].map((provider) => `${usageId}/${provider}`));
+        const allShares = [...shares].flatMap(([usageId, byProvider]) =>
+          [...byProvider.keys()].map((provider) => `${usageId}/${provider}`),
+        );
         const open = new Set(book.openItems().flatMap((item) => (item.kind === 'usage' ? [`${item.usageId}/${item.providerId}`] : [])));
         const reversedShares = new Set(allShares.filter((share) => reversed.has(share.slice(0, share.indexOf('/')))));
-        for (const share of allShares) expect([paid.has(share), open.has(share), reversedShares.has(share)].filter(Boolean)).toHaveLength(1);
+        for (const share of allShares)
+          expect([paid.has(share), open.has(share), reversedShares.has(share)].filter(Boolean)).toHaveLength(1);
         const earnings = (ids: Iterable<string>): bigint =>
           [...ids].reduce((s, id) => s + shares.get(id.slice(0, id.indexOf('/')))!.get(id.slice(id.indexOf('/') + 1))!, 0n);
         expect(earnings(allShares)).toBe(earnings(paid.keys()) + earnings(open) + earnings(reversedShares));

@@ -147,7 +147,8 @@ function ruleFor(reason: PenaltyReason, policy: PenaltyPolicy): PenaltyRule | un
  */
 function breachOf(job: JobSla, outcome: JobOutcome): PenaltyReason | undefined {
   const realtime = job.tier === api.Tier.TIER_REALTIME;
-  const legacyTier = realtime || (outcome.kind !== 'completed' && outcome.fault !== undefined && outcome.fault !== events.Fault.FAULT_UNSPECIFIED);
+  const legacyTier =
+    realtime || (outcome.kind !== 'completed' && outcome.fault !== undefined && outcome.fault !== events.Fault.FAULT_UNSPECIFIED);
   switch (outcome.kind) {
     case 'failed': {
       const legacy = outcome.source === events.FailureSource.FAILURE_SOURCE_PROVIDER && isProvidersFault(outcome.category);

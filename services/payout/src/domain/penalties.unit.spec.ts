@@ -48,8 +48,12 @@ describe('assessPenalty', () => {
   });
 
   it('does not penalise a failure the system decided, nor one the workload caused', () => {
-    expect(assessPenalty(realtimeJob(), { ...failedByProvider, source: events.FailureSource.FAILURE_SOURCE_SYSTEM }, policy)).toBeUndefined();
-    expect(assessPenalty(realtimeJob(), { ...failedByProvider, category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD }, policy)).toBeUndefined();
+    expect(
+      assessPenalty(realtimeJob(), { ...failedByProvider, source: events.FailureSource.FAILURE_SOURCE_SYSTEM }, policy),
+    ).toBeUndefined();
+    expect(
+      assessPenalty(realtimeJob(), { ...failedByProvider, category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD }, policy),
+    ).toBeUndefined();
   });
 
   it('does not penalise tiers other than REALTIME', () => {
@@ -69,7 +73,11 @@ describe('assessPenalty', () => {
 
     const decision = assessPenalty(job, late, policy);
 
-    expect(decision?.penalty).toMatchObject({ reason: 'REALTIME_COMPLETED_LATE', amountBaseUnits: 1_234n, justifyingEventIds: ['evt-completed-1', 'evt-placed-1'] });
+    expect(decision?.penalty).toMatchObject({
+      reason: 'REALTIME_COMPLETED_LATE',
+      amountBaseUnits: 1_234n,
+      justifyingEventIds: ['evt-completed-1', 'evt-placed-1'],
+    });
   });
 
   it('given a REALTIME job started within its bound and finished before its deadline, no penalty, however long it ran', () => {
@@ -87,8 +95,19 @@ describe('assessPenalty', () => {
   });
 
   it('given a REALTIME attempt requeued because its provider was lost, failed it or never started it, penalises that provider', () => {
-    for (const reason of [events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST, events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED, events.RequeueReason.REQUEUE_REASON_START_TIMEOUT]) {
-      const requeued: JobOutcome = { kind: 'requeued', eventId: 'evt-requeued-1', providerId: 'gpu-north-1', attempt: 1, reason, at: at(20) };
+    for (const reason of [
+      events.RequeueReason.REQUEUE_REASON_PROVIDER_LOST,
+      events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED,
+      events.RequeueReason.REQUEUE_REASON_START_TIMEOUT,
+    ]) {
+      const requeued: JobOutcome = {
+        kind: 'requeued',
+        eventId: 'evt-requeued-1',
+        providerId: 'gpu-north-1',
+        attempt: 1,
+        reason,
+        at: at(20),
+      };
 
       expect(assessPenalty(realtimeJob(), requeued, policy)?.penalty).toMatchObject({
         penaltyId: 'penalty:job-1:1',
@@ -99,15 +118,31 @@ describe('assessPenalty', () => {
     }
   });
 
-  it('lets the recorded fault decide, in every tier: the provider\'s fault is penalised; the workload\'s, the platform\'s, a preemption and a timeout are not', () => {
+  it("lets the recorded fault decide, in every tier: the provider's fault is penalised; the workload's, the platform's, a preemption and a timeout are not", () => {
     const F = events.Fault;
     const batchJob = { ...realtimeJob(), tier: api.Tier.TIER_BATCH };
     const withOther = { ...policy, failedByProvider: { kind: 'fixed', amountBaseUnits: 70n } } as const;
-    const failed = (fault: events.Fault): JobOutcome => ({ ...failedByProvider, category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL, fault });
-    const requeued = (fault: events.Fault): JobOutcome => ({ kind: 'requeued', eventId: 'evt-requeued-1', providerId: 'gpu-north-1', attempt: 1, reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED, fault, at: at(20) });
+    const failed = (fault: events.Fault): JobOutcome => ({
+      ...failedByProvider,
+      category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
+      fault,
+    });
+    const requeued = (fault: events.Fault): JobOutcome => ({
+      kind: 'requeued',
+      eventId: 'evt-requeued-1',
+      providerId: 'gpu-north-1',
+      attempt: 1,
+      reason: events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED,
+      fault,
+      at: at(20),
+    });
 
     expect(assessPenalty(realtimeJob(), failed(F.FAULT_PROVIDER), withOther)?.penalty.reason).toBe('REALTIME_FAILED_BY_PROVIDER');
-    expect(assessPenalty(batchJob, failed(F.FAULT_PROVIDER), withOther)?.penalty).toMatchObject({ reason: 'FAILED_BY_PROVIDER', amountBaseUnits: 70n, justifyingEventIds: ['evt-failed-1', 'evt-placed-1'] });
+    expect(assessPenalty(batchJob, failed(F.FAULT_PROVIDER), withOther)?.penalty).toMatchObject({
+      reason: 'FAILED_BY_PROVIDER',
+      amountBaseUnits: 70n,
+      justifyingEventIds: ['evt-failed-1', 'evt-placed-1'],
+    });
     expect(assessPenalty(batchJob, requeued(F.FAULT_PROVIDER), withOther)?.penalty.reason).toBe('ABANDONED_BY_PROVIDER');
     for (const fault of [F.FAULT_WORKLOAD, F.FAULT_PLATFORM, F.FAULT_PREEMPTION, F.FAULT_TIMEOUT]) {
       expect(assessPenalty(realtimeJob(), failed(fault), withOther)).toBeUndefined();
@@ -121,7 +156,14 @@ describe('assessPenalty', () => {
   });
 
   it('does not penalise a requeue without a provider reason', () => {
-    const requeued: JobOutcome = { kind: 'requeued', eventId: 'e', providerId: 'gpu-north-1', attempt: 1, reason: events.RequeueReason.REQUEUE_REASON_UNSPECIFIED, at: at(20) };
+    const requeued: JobOutcome = {
+      kind: 'requeued',
+      eventId: 'e',
+      providerId: 'gpu-north-1',
+      attempt: 1,
+      reason: events.RequeueReason.REQUEUE_REASON_UNSPECIFIED,
+      at: at(20),
+    };
 
     expect(assessPenalty(realtimeJob(), requeued, policy)).toBeUndefined();
   });

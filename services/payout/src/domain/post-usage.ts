@@ -37,7 +37,10 @@ export interface EarningShare {
 export function postUsage(usage: MeteredUsage, gang: readonly GangMember[] = []): Posting {
   const { chargeBaseUnits: charge, earningBaseUnits: earning, feeBaseUnits: fee } = usage;
   if (charge < 0n || earning < 0n || fee < 0n) {
-    throw new LedgerError('NEGATIVE_AMOUNT', `usage ${usage.usageId} has a negative amount (charge ${charge}, earning ${earning}, fee ${fee})`);
+    throw new LedgerError(
+      'NEGATIVE_AMOUNT',
+      `usage ${usage.usageId} has a negative amount (charge ${charge}, earning ${earning}, fee ${fee})`,
+    );
   }
   if (charge !== earning + fee) {
     throw new LedgerError('INCONSISTENT_USAGE', `usage ${usage.usageId}: charge ${charge} is not earning ${earning} + fee ${fee}`);
@@ -64,13 +67,17 @@ export function splitEarning(usage: MeteredUsage, gang: readonly GangMember[]): 
   const refuse = (why: string): never => {
     throw new LedgerError('INCONSISTENT_GANG', `usage ${usage.usageId} of ${usage.jobId}#${usage.attempt}: ${why}`);
   };
-  if (gang[0]?.providerId !== usage.providerId) refuse(`the gang is led by "${gang[0]?.providerId ?? ''}", but provider ${usage.providerId} reported it`);
+  if (gang[0]?.providerId !== usage.providerId)
+    refuse(`the gang is led by "${gang[0]?.providerId ?? ''}", but provider ${usage.providerId} reported it`);
   if (new Set(gang.map((member) => member.providerId)).size !== gang.length) refuse('a provider is listed twice in the gang');
   for (const member of gang) {
     if (!Number.isSafeInteger(member.gpuCount) || member.gpuCount <= 0) refuse(`member ${member.providerId} gives ${member.gpuCount} GPUs`);
   }
   const total = gang.reduce((sum, member) => sum + BigInt(member.gpuCount), 0n);
-  const shares = gang.map((member) => ({ providerId: member.providerId, earningBaseUnits: (usage.earningBaseUnits * BigInt(member.gpuCount)) / total }));
+  const shares = gang.map((member) => ({
+    providerId: member.providerId,
+    earningBaseUnits: (usage.earningBaseUnits * BigInt(member.gpuCount)) / total,
+  }));
   const remainder = usage.earningBaseUnits - shares.reduce((sum, share) => sum + share.earningBaseUnits, 0n);
   shares[0] = { providerId: shares[0]!.providerId, earningBaseUnits: shares[0]!.earningBaseUnits + remainder };
   return shares;

@@ -105,15 +105,35 @@ describe('postUsage of a gang split over providers', () => {
   });
 
   it('refuses a gang not led by the provider that reported the usage, a provider listed twice, or a member without GPUs', () => {
-    const refused = (gang: GangMember[]): (() => unknown) => () => postUsage(gangUsage, gang);
+    const refused =
+      (gang: GangMember[]): (() => unknown) =>
+      () =>
+        postUsage(gangUsage, gang);
 
-    expect(refused([{ providerId: 'gpu-other', gpuCount: 4 }, { providerId: 'gpu-lead', gpuCount: 4 }])).toThrow(/led by "gpu-other"/);
-    expect(refused([{ providerId: 'gpu-lead', gpuCount: 4 }, { providerId: 'gpu-lead', gpuCount: 4 }])).toThrow(/listed twice/);
-    expect(refused([{ providerId: 'gpu-lead', gpuCount: 4 }, { providerId: 'gpu-other', gpuCount: 0 }])).toThrow(LedgerError);
+    expect(
+      refused([
+        { providerId: 'gpu-other', gpuCount: 4 },
+        { providerId: 'gpu-lead', gpuCount: 4 },
+      ]),
+    ).toThrow(/led by "gpu-other"/);
+    expect(
+      refused([
+        { providerId: 'gpu-lead', gpuCount: 4 },
+        { providerId: 'gpu-lead', gpuCount: 4 },
+      ]),
+    ).toThrow(/listed twice/);
+    expect(
+      refused([
+        { providerId: 'gpu-lead', gpuCount: 4 },
+        { providerId: 'gpu-other', gpuCount: 0 },
+      ]),
+    ).toThrow(LedgerError);
   });
 
   it('property: every share is at least floor(earning × gpus / total), the lead takes less than one base unit per member more, and the posting sums to zero', () => {
-    const gangArb = fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }).map((counts) => counts.map((gpuCount, i) => ({ providerId: `p-${i}`, gpuCount })));
+    const gangArb = fc
+      .array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 })
+      .map((counts) => counts.map((gpuCount, i) => ({ providerId: `p-${i}`, gpuCount })));
     fc.assert(
       fc.property(gangArb, fc.bigInt(0n, 10n ** 20n), fc.bigInt(0n, 10n ** 12n), (gang, earning, fee) => {
         const metered = usage({ providerId: 'p-0', earningBaseUnits: earning, feeBaseUnits: fee, chargeBaseUnits: earning + fee });
@@ -145,7 +165,12 @@ describe('reversePosting', () => {
 
     const reversal = reversePosting(original, at(99));
 
-    expect(reversal).toMatchObject({ postingId: 'reversal:usage:usage-1', sourceId: 'usage:usage-1', kind: 'REVERSAL', reversesPostingId: 'usage:usage-1' });
+    expect(reversal).toMatchObject({
+      postingId: 'reversal:usage:usage-1',
+      sourceId: 'usage:usage-1',
+      kind: 'REVERSAL',
+      reversesPostingId: 'usage:usage-1',
+    });
     expect(reversal.entries.map((entry) => entry.amount)).toEqual([1_000n, -900n, -100n]);
     expect(postingTotal(reversal.entries)).toBe(0n);
   });

@@ -38,7 +38,8 @@ export function posting(fields: Omit<Posting, 'postingId'> & { postingId?: strin
 
 /** The correction of `original`: the same entries with opposite signs; one reversal per posting. */
 export function reversePosting(original: Posting, recordedAt: Date): Posting {
-  if (original.kind === 'REVERSAL') throw new LedgerError('UNBALANCED_POSTING', `${original.postingId} is a reversal; post the original again instead`);
+  if (original.kind === 'REVERSAL')
+    throw new LedgerError('UNBALANCED_POSTING', `${original.postingId} is a reversal; post the original again instead`);
   return posting({
     sourceId: original.postingId,
     kind: 'REVERSAL',

@@ -24,7 +24,10 @@ export function postingFromEvent(recorded: events.PostingRecorded): Posting {
     postingId: recorded.postingId,
     sourceId: recorded.sourceId,
     kind,
-    entries: recorded.entries.map((entry) => ({ accountId: entry.accountId as AccountId, amount: baseUnits(entry.amountBaseUnits, `${recorded.postingId} entry`) })),
+    entries: recorded.entries.map((entry) => ({
+      accountId: entry.accountId as AccountId,
+      amount: baseUnits(entry.amountBaseUnits, `${recorded.postingId} entry`),
+    })),
     ...(recorded.reversesPostingId ? { reversesPostingId: recorded.reversesPostingId } : {}),
     recordedAt: new Date(seconds * 1000 + Math.floor((recorded.recordedAt?.nanos ?? 0) / 1_000_000)),
   });

@@ -50,5 +50,11 @@ export function checkSpendingCap(check: CapCheck): SpendingCapExceeded | undefin
   if (check.capBaseUnits === undefined) return undefined;
   const after = check.spentBeforeBaseUnits + check.chargeBaseUnits;
   if (check.spentBeforeBaseUnits > check.capBaseUnits || after <= check.capBaseUnits) return undefined;
-  return { tenantId: check.tenantId, capBaseUnits: check.capBaseUnits, spentBaseUnits: after, windowStart: check.windowStart, detectedAt: check.at };
+  return {
+    tenantId: check.tenantId,
+    capBaseUnits: check.capBaseUnits,
+    spentBaseUnits: after,
+    windowStart: check.windowStart,
+    detectedAt: check.at,
+  };
 }

@@ -10,7 +10,14 @@ import { DataSource } from 'typeorm';
 import { decideEpochClose, type EpochCloseDecision, type OpenItem } from '../domain/index.js';
 import { epochClosed, payoutIssued, postingRecorded } from '../ledger-events.js';
 import { TOPIC_NAMES } from '@switchyard/service-host';
-import { appendEpoch, epochByIdempotencyKey, lastEpoch, statementsOfEpoch, type StoredEpoch, type StoredStatement } from '../persistence/epoch-store.js';
+import {
+  appendEpoch,
+  epochByIdempotencyKey,
+  lastEpoch,
+  statementsOfEpoch,
+  type StoredEpoch,
+  type StoredStatement,
+} from '../persistence/epoch-store.js';
 import { appendPayout, openItems } from '../persistence/ledger-store.js';
 
 export interface CloseEpochRequest {
@@ -33,7 +40,9 @@ export class EpochCutoffError extends Error {
 // Namespace of the epoch lock: only one close runs at a time per ledger schema.
 const EPOCH_LOCK = 'payout-epoch-close';
 
-type Loaded = { readonly earlier: StoredEpoch } | { readonly earlier: undefined; readonly previous: StoredEpoch | undefined; readonly items: readonly OpenItem[] };
+type Loaded =
+  | { readonly earlier: StoredEpoch }
+  | { readonly earlier: undefined; readonly previous: StoredEpoch | undefined; readonly items: readonly OpenItem[] };
 type Decision = { readonly kind: 'repeat'; readonly epoch: StoredEpoch } | EpochCloseDecision;
 
 @Injectable()
@@ -53,9 +62,11 @@ export class CloseEpochHandler {
         return { earlier: undefined, previous: await lastEpoch(tx), items: await openItems(tx) };
       },
       // A retried call with the same key gets the first result.
-      decide: (loaded) => (loaded.earlier ? { kind: 'repeat', epoch: loaded.earlier } : decideEpochClose(loaded.previous, loaded.items, request)),
+      decide: (loaded) =>
+        loaded.earlier ? { kind: 'repeat', epoch: loaded.earlier } : decideEpochClose(loaded.previous, loaded.items, request),
       persist: async (tx, decision) => {
-        if (decision.kind === 'repeat') return { result: { epoch: decision.epoch, statements: await statementsOfEpoch(tx, decision.epoch.epochId) } };
+        if (decision.kind === 'repeat')
+          return { result: { epoch: decision.epoch, statements: await statementsOfEpoch(tx, decision.epoch.epochId) } };
         if (decision.kind === 'refused') throw new EpochCutoffError(decision.reason);
         const { closing, epochId } = decision;
         const epoch: StoredEpoch = {

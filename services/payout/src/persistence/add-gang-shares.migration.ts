@@ -18,7 +18,9 @@ export class AddGangShares1765000000003 implements MigrationInterface {
     await queryRunner.query('UPDATE payout_settlements s SET provider_id = p.provider_id FROM payouts p WHERE p.payout_id = s.payout_id');
     await queryRunner.query('ALTER TABLE payout_settlements ENABLE TRIGGER payout_settlements_append_only');
     await queryRunner.query('ALTER TABLE payout_settlements ALTER COLUMN provider_id SET NOT NULL');
-    await queryRunner.query('ALTER TABLE payout_settlements DROP CONSTRAINT payout_settlements_pkey, ADD PRIMARY KEY (item_id, provider_id)');
+    await queryRunner.query(
+      'ALTER TABLE payout_settlements DROP CONSTRAINT payout_settlements_pkey, ADD PRIMARY KEY (item_id, provider_id)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

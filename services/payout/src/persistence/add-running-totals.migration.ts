@@ -8,7 +8,9 @@ export class AddRunningTotals1764900000002 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('CREATE TABLE ledger_balances (account_id text PRIMARY KEY, balance numeric NOT NULL)');
-    await queryRunner.query('INSERT INTO ledger_balances (account_id, balance) SELECT account_id, sum(amount) FROM ledger_entries GROUP BY account_id');
+    await queryRunner.query(
+      'INSERT INTO ledger_balances (account_id, balance) SELECT account_id, sum(amount) FROM ledger_entries GROUP BY account_id',
+    );
     await queryRunner.query(
       'CREATE TABLE payout_tenant_spend (tenant_id text NOT NULL, window_start timestamptz NOT NULL, spent numeric NOT NULL, PRIMARY KEY (tenant_id, window_start))',
     );

@@ -6,7 +6,15 @@
 // Balances are sums of entries (indexed by account), so they cannot drift from the postings.
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const APPEND_ONLY = ['ledger_postings', 'ledger_entries', 'ledger_usage', 'ledger_penalties', 'payout_epochs', 'payouts', 'payout_settlements'];
+const APPEND_ONLY = [
+  'ledger_postings',
+  'ledger_entries',
+  'ledger_usage',
+  'ledger_penalties',
+  'payout_epochs',
+  'payouts',
+  'payout_settlements',
+];
 
 export class CreateLedgerTables1764200000000 implements MigrationInterface {
   name = 'CreateLedgerTables1764200000000';
@@ -14,8 +22,12 @@ export class CreateLedgerTables1764200000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const statement of STATEMENTS) await queryRunner.query(statement);
     for (const table of APPEND_ONLY) {
-      await queryRunner.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_reject_change()`);
-      await queryRunner.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_reject_change()`);
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_reject_change()`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_reject_change()`,
+      );
     }
   }
 
@@ -23,7 +35,9 @@ export class CreateLedgerTables1764200000000 implements MigrationInterface {
     await queryRunner.query(
       'DROP TABLE payout_settlements, payouts, payout_epochs, ledger_penalties, ledger_usage, ledger_entries, ledger_postings, payout_jobs, payout_provider_operators CASCADE',
     );
-    await queryRunner.query('DROP FUNCTION ledger_reject_change(), ledger_check_posting_balanced(), ledger_check_reversal(), ledger_check_settlement()');
+    await queryRunner.query(
+      'DROP FUNCTION ledger_reject_change(), ledger_check_posting_balanced(), ledger_check_reversal(), ledger_check_settlement()',
+    );
   }
 }
 

@@ -112,6 +112,9 @@ export async function statementsOf(
 }
 
 export async function statementsOfEpoch(manager: EntityManager, epochId: string): Promise<StoredStatement[]> {
-  const rows: StatementRow[] = await manager.query(`${STATEMENT_QUERY} WHERE p.epoch_id = $1 GROUP BY p.payout_id, e.epoch_id ORDER BY p.provider_id`, [epochId]);
+  const rows: StatementRow[] = await manager.query(
+    `${STATEMENT_QUERY} WHERE p.epoch_id = $1 GROUP BY p.payout_id, e.epoch_id ORDER BY p.provider_id`,
+    [epochId],
+  );
   return rows.map(toStatement);
 }

@@ -32,7 +32,10 @@ export async function upsertJob(manager: EntityManager, jobId: string, fields: J
   const columns = ['job_id', ...names].join(', ');
   const placeholders = ['$1', ...names.map((_, i) => `$${i + 2}`)].join(', ');
   const updates = names.length === 0 ? 'NOTHING' : `UPDATE SET ${names.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`;
-  await manager.query(`INSERT INTO payout_jobs (${columns}) VALUES (${placeholders}) ON CONFLICT (job_id) DO ${updates}`, [jobId, ...values]);
+  await manager.query(`INSERT INTO payout_jobs (${columns}) VALUES (${placeholders}) ON CONFLICT (job_id) DO ${updates}`, [
+    jobId,
+    ...values,
+  ]);
 }
 
 /** Keeps the members of a gang attempt; the job's row exists (upsertJob of the same JobPlaced). */
@@ -68,6 +71,8 @@ export async function recordOperator(manager: EntityManager, providerId: string,
 }
 
 export async function operatorOf(manager: EntityManager, providerId: string): Promise<string | undefined> {
-  const rows: { operator_id: string }[] = await manager.query('SELECT operator_id FROM payout_provider_operators WHERE provider_id = $1', [providerId]);
+  const rows: { operator_id: string }[] = await manager.query('SELECT operator_id FROM payout_provider_operators WHERE provider_id = $1', [
+    providerId,
+  ]);
   return rows[0]?.operator_id;
 }

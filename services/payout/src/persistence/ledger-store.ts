@@ -45,9 +45,21 @@ export async function appendUsage(manager: EntityManager, usage: MeteredUsage, p
                                rate_card_version, charge, earning, fee, metered_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::bigint, $13::bigint, $14::bigint, $15)`,
     [
-      usage.usageId, postingId, facts.eventId, usage.jobId, usage.attempt, usage.reportId, usage.tenantId, usage.providerId,
-      facts.tier, facts.gpuClass, facts.rateCardVersion, usage.chargeBaseUnits.toString(), usage.earningBaseUnits.toString(),
-      usage.feeBaseUnits.toString(), usage.meteredAt,
+      usage.usageId,
+      postingId,
+      facts.eventId,
+      usage.jobId,
+      usage.attempt,
+      usage.reportId,
+      usage.tenantId,
+      usage.providerId,
+      facts.tier,
+      facts.gpuClass,
+      facts.rateCardVersion,
+      usage.chargeBaseUnits.toString(),
+      usage.earningBaseUnits.toString(),
+      usage.feeBaseUnits.toString(),
+      usage.meteredAt,
     ],
   );
 }
@@ -58,15 +70,26 @@ export async function appendPenalty(manager: EntityManager, penalty: Penalty, po
                                    justifying_event_ids, policy_version, assessed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9::text[], $10, $11)`,
     [
-      penalty.penaltyId, postingId, penalty.providerId, penalty.tenantId ?? null, penalty.jobId, penalty.attempt,
-      penalty.amountBaseUnits.toString(), penalty.reason, penalty.justifyingEventIds, penalty.policyVersion, penalty.assessedAt,
+      penalty.penaltyId,
+      postingId,
+      penalty.providerId,
+      penalty.tenantId ?? null,
+      penalty.jobId,
+      penalty.attempt,
+      penalty.amountBaseUnits.toString(),
+      penalty.reason,
+      penalty.justifyingEventIds,
+      penalty.policyVersion,
+      penalty.assessedAt,
     ],
   );
 }
 
 /** An account's balance: the sum of its entries, kept running by appendPosting. */
 export async function balanceOf(manager: EntityManager, accountId: AccountId | string): Promise<bigint> {
-  const rows: { balance: string }[] = await manager.query('SELECT balance::text AS balance FROM ledger_balances WHERE account_id = $1', [accountId]);
+  const rows: { balance: string }[] = await manager.query('SELECT balance::text AS balance FROM ledger_balances WHERE account_id = $1', [
+    accountId,
+  ]);
   return BigInt(rows[0]?.balance ?? '0');
 }
 
@@ -121,8 +144,20 @@ export async function openItems(manager: EntityManager): Promise<OpenItem[]> {
        AND NOT EXISTS (SELECT 1 FROM ledger_postings r WHERE r.reverses_posting_id = p.posting_id)`,
   );
   return [
-    ...usage.map((row): OpenItem => ({ kind: 'usage', usageId: row.usage_id, providerId: row.provider_id, earningBaseUnits: BigInt(row.earning), at: row.metered_at })),
-    ...penalties.map((row): OpenItem => ({ kind: 'penalty', penaltyId: row.penalty_id, providerId: row.provider_id, amountBaseUnits: BigInt(row.amount), at: row.assessed_at })),
+    ...usage.map((row): OpenItem => ({
+      kind: 'usage',
+      usageId: row.usage_id,
+      providerId: row.provider_id,
+      earningBaseUnits: BigInt(row.earning),
+      at: row.metered_at,
+    })),
+    ...penalties.map((row): OpenItem => ({
+      kind: 'penalty',
+      penaltyId: row.penalty_id,
+      providerId: row.provider_id,
+      amountBaseUnits: BigInt(row.amount),
+      at: row.assessed_at,
+    })),
   ];
 }
 
@@ -134,8 +169,15 @@ export async function appendPayout(manager: EntityManager, payout: PayoutIssued,
     `INSERT INTO payouts (payout_id, epoch_id, provider_id, statement_id, posting_id, amount, earnings, penalties, issued_at)
      VALUES ($1, $2, $3, $4, $5, $6::bigint, $7::bigint, $8::bigint, $9)`,
     [
-      payout.payoutId, payout.epochId, payout.providerId, statement.statementId, payout.posting.postingId, payout.amountBaseUnits.toString(),
-      statement.earningsBaseUnits.toString(), statement.penaltiesBaseUnits.toString(), payout.issuedAt,
+      payout.payoutId,
+      payout.epochId,
+      payout.providerId,
+      statement.statementId,
+      payout.posting.postingId,
+      payout.amountBaseUnits.toString(),
+      statement.earningsBaseUnits.toString(),
+      statement.penaltiesBaseUnits.toString(),
+      payout.issuedAt,
     ],
   );
   await manager.query(

@@ -11,7 +11,16 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { api, events, topicNames } from '@switchyard/contracts';
 import { KafkaEventLog, PostgresEventLog, type EventEnvelope, type EventLog, type JsonValue } from '@switchyard/event-log';
 import { DEV_RUNNER_ARGS, startServiceProcess, type ServiceProcess } from '@switchyard/service-host/testing';
-import { createTestSchema, databaseUrl, kafkaBrokers, operatorsDocument, sha256Hex, tenantsDocument, uniqueName, type TestSchema } from '@switchyard/testing';
+import {
+  createTestSchema,
+  databaseUrl,
+  kafkaBrokers,
+  operatorsDocument,
+  sha256Hex,
+  tenantsDocument,
+  uniqueName,
+  type TestSchema,
+} from '@switchyard/testing';
 import pg from 'pg';
 
 export const serviceDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,7 +52,12 @@ export async function payoutFixture(options: { acmeCapBaseUnits?: string; backen
     tenantsFile,
     JSON.stringify(
       tenantsDocument([
-        { id: 'acme', plan: 'enterprise', apiKey: KEYS.acme, ...(options.acmeCapBaseUnits ? { spendingCapBaseUnits: options.acmeCapBaseUnits } : {}) },
+        {
+          id: 'acme',
+          plan: 'enterprise',
+          apiKey: KEYS.acme,
+          ...(options.acmeCapBaseUnits ? { spendingCapBaseUnits: options.acmeCapBaseUnits } : {}),
+        },
         { id: 'globex', plan: 'team', apiKey: KEYS.globex },
       ]),
     ),
@@ -105,7 +119,10 @@ export { eventually } from '@switchyard/testing';
 
 export { readAll } from '@switchyard/testing';
 
-const timestamp = (at: Date): api.Timestamp => ({ seconds: Math.floor(at.getTime() / 1000).toString(), nanos: (at.getTime() % 1000) * 1_000_000 });
+const timestamp = (at: Date): api.Timestamp => ({
+  seconds: Math.floor(at.getTime() / 1000).toString(),
+  nanos: (at.getTime() % 1000) * 1_000_000,
+});
 
 export interface UsageSpec {
   usageId: string;
@@ -138,7 +155,13 @@ export function usageMetered(spec: UsageSpec, id: string = randomUUID()): EventE
     waived: false,
     fault: events.Fault.FAULT_UNSPECIFIED,
   };
-  return envelope(id, 'UsageMetered', spec.jobId, spec.meteredAt, events.UsageEvent.toJSON({ usageReported: undefined, usageMetered: message }));
+  return envelope(
+    id,
+    'UsageMetered',
+    spec.jobId,
+    spec.meteredAt,
+    events.UsageEvent.toJSON({ usageReported: undefined, usageMetered: message }),
+  );
 }
 
 export function jobEvent(jobId: string, at: Date, event: Partial<events.JobEvent>, id: string = randomUUID()): EventEnvelope {
@@ -154,9 +177,12 @@ export { timestamp };
 
 /** The PayoutService methods as promises, with a credential. */
 export function payoutApi(client: InstanceType<typeof api.PayoutServiceClient>) {
-  const unary = <Req, Res>(method: (request: Req, metadata: Metadata, callback: (error: ServiceError | null, response: Res) => void) => unknown) =>
+  const unary =
+    <Req, Res>(method: (request: Req, metadata: Metadata, callback: (error: ServiceError | null, response: Res) => void) => unknown) =>
     (request: Req, key: string): Promise<Res> =>
-      new Promise((resolve, reject) => method.call(client, request, bearer(key), (error, response) => (error ? reject(error) : resolve(response))));
+      new Promise((resolve, reject) =>
+        method.call(client, request, bearer(key), (error, response) => (error ? reject(error) : resolve(response))),
+      );
   return {
     getBalance: unary<api.GetBalanceRequest, api.GetBalanceResponse>(client.getBalance),
     listStatements: unary<api.ListStatementsRequest, api.ListStatementsResponse>(client.listStatements),
@@ -165,7 +191,9 @@ export function payoutApi(client: InstanceType<typeof api.PayoutServiceClient>) 
 }
 
 /** The service as a bare child process, for tests that SIGKILL it (startServiceProcess only stops politely). */
-export async function spawnPayout(env: Record<string, string>): Promise<{ address: string; child: ChildProcess; exited: Promise<number | null> }> {
+export async function spawnPayout(
+  env: Record<string, string>,
+): Promise<{ address: string; child: ChildProcess; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [...DEV_RUNNER_ARGS, 'src/main.ts'], {
     cwd: serviceDir,
     env: { ...process.env, GRPC_URL: '127.0.0.1:0', ...env },

@@ -113,7 +113,11 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
     let first: FeedItem[];
     let cursor: bigint;
     if (resumeCursor === '') {
-      const [head] = await rows<{ seq: string }>(manager, 'SELECT COALESCE(MAX(seq), 0)::text AS seq FROM assignments WHERE provider_id = $1', [providerId]);
+      const [head] = await rows<{ seq: string }>(
+        manager,
+        'SELECT COALESCE(MAX(seq), 0)::text AS seq FROM assignments WHERE provider_id = $1',
+        [providerId],
+      );
       cursor = BigInt(head?.seq ?? '0');
       first = (
         await rows<RawAssignment>(
@@ -128,7 +132,12 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
       ).map(feedItemOf);
     } else {
       cursor = BigInt(resumeCursor);
-      first = (await rows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE provider_id = $1 AND seq > $2 ORDER BY seq`, [providerId, resumeCursor])).map(feedItemOf);
+      first = (
+        await rows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE provider_id = $1 AND seq > $2 ORDER BY seq`, [
+          providerId,
+          resumeCursor,
+        ])
+      ).map(feedItemOf);
       if (first.length > 0) cursor = first[first.length - 1]!.seq;
     }
     for (const item of first) sub.emit(item);
@@ -155,9 +164,11 @@ export class AssignmentFeed implements OnApplicationBootstrap, BeforeApplication
       do {
         this.fetchAgain = false;
         for (;;) {
-          const page = await rows<RawAssignment>(this.dataSource.manager, `SELECT ${COLUMNS} FROM assignments WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`, [
-            this.lastSeq.toString(),
-          ]);
+          const page = await rows<RawAssignment>(
+            this.dataSource.manager,
+            `SELECT ${COLUMNS} FROM assignments WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+            [this.lastSeq.toString()],
+          );
           for (const raw of page) this.dispatch(feedItemOf(raw));
           if (page.length < PAGE) break;
         }

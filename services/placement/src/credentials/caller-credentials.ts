@@ -30,21 +30,25 @@ export class CallerCredentials {
     const keyOperator = key === undefined ? undefined : this.operators.operatorOf(key);
     const certified = operatorFromCertificate(peerIdentity(call), (id) => this.operators.knowsOperator(id), keyOperator);
     const operatorId = certified ?? keyOperator;
-    if (operatorId === undefined) throw new NotAuthenticated('an operator API key or client certificate is required: authorization: Bearer <api key>');
+    if (operatorId === undefined)
+      throw new NotAuthenticated('an operator API key or client certificate is required: authorization: Bearer <api key>');
     return operatorId;
   }
 
   async providerOf(metadata: Metadata): Promise<string> {
     const token = bearerSecret(metadata.get('authorization'));
     const providerId = token === undefined ? undefined : await this.providerOfHash(sha256Hex(token));
-    if (providerId === undefined) throw new NotAuthenticated('a provider token is required: authorization: Bearer <token from RegisterProvider>');
+    if (providerId === undefined)
+      throw new NotAuthenticated('a provider token is required: authorization: Bearer <token from RegisterProvider>');
     return providerId;
   }
 
   private async providerOfHash(hash: string): Promise<string | undefined> {
     const { engine } = this.scheduler;
     if (engine.isLeader) return engine.providerOfToken(hash);
-    const [row] = await rows<{ provider_id: string }>(this.dataSource.manager, 'SELECT provider_id FROM providers WHERE token_hash = $1', [hash]);
+    const [row] = await rows<{ provider_id: string }>(this.dataSource.manager, 'SELECT provider_id FROM providers WHERE token_hash = $1', [
+      hash,
+    ]);
     return row?.provider_id;
   }
 }

@@ -2,12 +2,21 @@ import { describe, expect, it } from '@jest/globals';
 import type { PeerIdentity } from '@switchyard/service-host';
 import { operatorClaimedBy, operatorFromCertificate } from './certificate-operator.js';
 
-const peer = (over: Partial<PeerIdentity>): PeerIdentity => ({ uris: [], dnsNames: [], fingerprint256: 'AB:CD', serialNumber: '0A', validTo: 'never', ...over });
+const peer = (over: Partial<PeerIdentity>): PeerIdentity => ({
+  uris: [],
+  dnsNames: [],
+  fingerprint256: 'AB:CD',
+  serialNumber: '0A',
+  validTo: 'never',
+  ...over,
+});
 const known = (id: string) => ['op-north', 'op-south'].includes(id);
 
 describe('operator from a verified client certificate', () => {
   it('reads the operator URI first, the common name otherwise', () => {
-    expect(operatorClaimedBy(peer({ commonName: 'gpu-17.north.example', uris: ['spiffe://switchyard/operator/op-north'] }))).toBe('op-north');
+    expect(operatorClaimedBy(peer({ commonName: 'gpu-17.north.example', uris: ['spiffe://switchyard/operator/op-north'] }))).toBe(
+      'op-north',
+    );
     expect(operatorClaimedBy(peer({ commonName: 'op-south' }))).toBe('op-south');
   });
 

@@ -1,6 +1,13 @@
 // Placement's pure domain: the provider registry fold, the indexes over it and the deciders. The
 // service shell and the CLI's replay both import from here; nothing below does I/O or reads a clock.
-export { defaultPlacementPolicy, isPlacedTier, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, placementPolicy2025, placementPolicy2026 } from './placement-policy.js';
+export {
+  defaultPlacementPolicy,
+  isPlacedTier,
+  PLACED_TIERS,
+  PLACEMENT_POLICY_VERSIONS,
+  placementPolicy2025,
+  placementPolicy2026,
+} from './placement-policy.js';
 export { placementPolicyFrom, PlacementPolicyFileError } from './policy-file.js';
 export { outcomeDifferences, recordsFault, type RecordedOutcome } from './liveness/outcome-check.js';
 export type {
@@ -14,7 +21,19 @@ export type {
   TenantRule,
   TierPolicy,
 } from './placement-policy.js';
-export { dependencyState, endpointKey, freeGpus, holdersOf, holdingKey, holds, inventoryOf, jobsHeldBy, newRegistry, operatorShareBp, registryOf } from './registry/provider-registry.js';
+export {
+  dependencyState,
+  endpointKey,
+  freeGpus,
+  holdersOf,
+  holdingKey,
+  holds,
+  inventoryOf,
+  jobsHeldBy,
+  newRegistry,
+  operatorShareBp,
+  registryOf,
+} from './registry/provider-registry.js';
 export type {
   ActiveJob,
   JobOutcome,
@@ -26,11 +45,7 @@ export type {
   TierHoldings,
 } from './registry/provider-registry.js';
 export { evolveProviders } from './registry/evolve-providers.js';
-export {
-  IGNORED_JOB_EVENT_TYPES,
-  registryEventOfJobEnvelope,
-  registryEventOfProviderEnvelope,
-} from './registry/registry-event.js';
+export { IGNORED_JOB_EVENT_TYPES, registryEventOfJobEnvelope, registryEventOfProviderEnvelope } from './registry/registry-event.js';
 export type { JobFamilyEvent, ProviderFamilyEvent, RegistryEvent } from './registry/registry-event.js';
 export { reputationBp } from './reputation.js';
 export { CandidateIndex, spreadTerm, staticScore } from './placement/candidate-index.js';

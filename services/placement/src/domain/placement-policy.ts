@@ -165,7 +165,12 @@ export const placementPolicy2026: PlacementPolicy = {
   recordedCandidatesLimit: 8,
   // Interactive work is requeued fast when its provider does not start it; bulk work can wait.
   patience: {
-    startTimeoutMs: { [api.Tier.TIER_REALTIME]: 15_000, [api.Tier.TIER_STANDARD]: 60_000, [api.Tier.TIER_TRAINING]: 600_000, [api.Tier.TIER_BATCH]: 300_000 },
+    startTimeoutMs: {
+      [api.Tier.TIER_REALTIME]: 15_000,
+      [api.Tier.TIER_STANDARD]: 60_000,
+      [api.Tier.TIER_TRAINING]: 600_000,
+      [api.Tier.TIER_BATCH]: 300_000,
+    },
     notHeldGraceIntervals: 2,
     relaxExclusionAfterMs: 60_000,
     failUnplaceableAfterMs: 600_000,
@@ -182,10 +187,22 @@ export const defaultPlacementPolicy: PlacementPolicy = {
   ...placementPolicy2026,
   version: 'placement-2026-12-locality',
   tiers: {
-    [api.Tier.TIER_REALTIME]: { ...placementPolicy2026.tiers[api.Tier.TIER_REALTIME], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_REALTIME].weights, transferTime: 0.3, transferPrice: 0 } },
-    [api.Tier.TIER_STANDARD]: { ...placementPolicy2026.tiers[api.Tier.TIER_STANDARD], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_STANDARD].weights, transferTime: 0.15, transferPrice: 0.15 } },
-    [api.Tier.TIER_BATCH]: { ...placementPolicy2026.tiers[api.Tier.TIER_BATCH], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_BATCH].weights, transferTime: 0, transferPrice: 0.35 } },
-    [api.Tier.TIER_TRAINING]: { ...placementPolicy2026.tiers[api.Tier.TIER_TRAINING], weights: { ...placementPolicy2026.tiers[api.Tier.TIER_TRAINING].weights, transferTime: 0.05, transferPrice: 0.35 } },
+    [api.Tier.TIER_REALTIME]: {
+      ...placementPolicy2026.tiers[api.Tier.TIER_REALTIME],
+      weights: { ...placementPolicy2026.tiers[api.Tier.TIER_REALTIME].weights, transferTime: 0.3, transferPrice: 0 },
+    },
+    [api.Tier.TIER_STANDARD]: {
+      ...placementPolicy2026.tiers[api.Tier.TIER_STANDARD],
+      weights: { ...placementPolicy2026.tiers[api.Tier.TIER_STANDARD].weights, transferTime: 0.15, transferPrice: 0.15 },
+    },
+    [api.Tier.TIER_BATCH]: {
+      ...placementPolicy2026.tiers[api.Tier.TIER_BATCH],
+      weights: { ...placementPolicy2026.tiers[api.Tier.TIER_BATCH].weights, transferTime: 0, transferPrice: 0.35 },
+    },
+    [api.Tier.TIER_TRAINING]: {
+      ...placementPolicy2026.tiers[api.Tier.TIER_TRAINING],
+      weights: { ...placementPolicy2026.tiers[api.Tier.TIER_TRAINING].weights, transferTime: 0.05, transferPrice: 0.35 },
+    },
   },
   scales: { ...placementPolicy2026.scales, transferTimeHalfMs: 60_000, transferPriceHalfBaseUnits: '1000000', defaultIngressMbps: 1_000 },
 };

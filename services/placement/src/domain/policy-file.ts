@@ -8,7 +8,13 @@
 //     TIER_BATCH: { weights: { latency: 0.05, reputation: 0.15, price: 0.6, operatorSpread: 0.2 } }
 //   patience: { startTimeoutMs: { TIER_REALTIME: 5000 }, relaxExclusionAfterMs: 30000 }
 import { isDeepStrictEqual } from 'node:util';
-import { defaultPlacementPolicy, PLACED_TIERS, PLACEMENT_POLICY_VERSIONS, type PlacedTier, type PlacementPolicy } from './placement-policy.js';
+import {
+  defaultPlacementPolicy,
+  PLACED_TIERS,
+  PLACEMENT_POLICY_VERSIONS,
+  type PlacedTier,
+  type PlacementPolicy,
+} from './placement-policy.js';
 
 export class PlacementPolicyFileError extends Error {
   constructor(
@@ -54,7 +60,9 @@ export function placementPolicyFrom(raw: unknown, source: string): PlacementPoli
   const scales = raw.scales === undefined ? base.scales : scaleSettings(base.scales, raw.scales, problems);
   const maxAttempts = raw.maxAttempts === undefined ? base.maxAttempts : wholeNumber(raw.maxAttempts, 'maxAttempts', problems);
   const recordedCandidatesLimit =
-    raw.recordedCandidatesLimit === undefined ? base.recordedCandidatesLimit : wholeNumber(raw.recordedCandidatesLimit, 'recordedCandidatesLimit', problems);
+    raw.recordedCandidatesLimit === undefined
+      ? base.recordedCandidatesLimit
+      : wholeNumber(raw.recordedCandidatesLimit, 'recordedCandidatesLimit', problems);
   const patience = raw.patience === undefined ? base.patience : patienceSettings(base.patience, raw.patience, problems);
   if (problems.length > 0) throw new PlacementPolicyFileError('invalid', `invalid placement policy ${source}: ${problems.join('; ')}`);
   const policy: PlacementPolicy = { ...base, version: version as string, tiers, scales, maxAttempts, recordedCandidatesLimit, patience };
@@ -62,7 +70,10 @@ export function placementPolicyFrom(raw: unknown, source: string): PlacementPoli
   // would make those records lie about what decided them.
   const shipped = PLACEMENT_POLICY_VERSIONS.get(policy.version);
   if (shipped !== undefined && !isDeepStrictEqual(shipped, policy)) {
-    throw new PlacementPolicyFileError('invalid', `invalid placement policy ${source}: it changes ${policy.version}, a shipped version; give the changed policy a new version`);
+    throw new PlacementPolicyFileError(
+      'invalid',
+      `invalid placement policy ${source}: it changes ${policy.version}, a shipped version; give the changed policy a new version`,
+    );
   }
   return policy;
 }
@@ -71,23 +82,34 @@ function isPlacedTierName(tier: string): tier is PlacedTier {
   return (PLACED_TIERS as readonly string[]).includes(tier);
 }
 
-function tierSettings(base: PlacementPolicy['tiers'][PlacedTier], raw: unknown, path: string, problems: string[]): PlacementPolicy['tiers'][PlacedTier] {
+function tierSettings(
+  base: PlacementPolicy['tiers'][PlacedTier],
+  raw: unknown,
+  path: string,
+  problems: string[],
+): PlacementPolicy['tiers'][PlacedTier] {
   if (!isRecord(raw)) {
     problems.push(`${path}: expected { weights, operatorShareCapBp }`);
     return base;
   }
-  for (const key of Object.keys(raw)) if (key !== 'weights' && key !== 'operatorShareCapBp') problems.push(`${path}: unknown field "${key}"`);
+  for (const key of Object.keys(raw))
+    if (key !== 'weights' && key !== 'operatorShareCapBp') problems.push(`${path}: unknown field "${key}"`);
   const weights = { ...base.weights };
   if (raw.weights !== undefined) {
     if (!isRecord(raw.weights)) problems.push(`${path}.weights: expected a mapping`);
     else
       for (const [key, value] of Object.entries(raw.weights)) {
-        if (!(WEIGHT_KEYS as readonly string[]).includes(key)) problems.push(`${path}.weights.${key}: unknown factor; expected ${WEIGHT_KEYS.join(', ')}`);
-        else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${path}.weights.${key}: expected a number >= 0`);
+        if (!(WEIGHT_KEYS as readonly string[]).includes(key))
+          problems.push(`${path}.weights.${key}: unknown factor; expected ${WEIGHT_KEYS.join(', ')}`);
+        else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+          problems.push(`${path}.weights.${key}: expected a number >= 0`);
         else weights[key as (typeof WEIGHT_KEYS)[number]] = value;
       }
   }
-  const cap = raw.operatorShareCapBp === undefined ? base.operatorShareCapBp : wholeNumber(raw.operatorShareCapBp, `${path}.operatorShareCapBp`, problems);
+  const cap =
+    raw.operatorShareCapBp === undefined
+      ? base.operatorShareCapBp
+      : wholeNumber(raw.operatorShareCapBp, `${path}.operatorShareCapBp`, problems);
   return { weights, operatorShareCapBp: cap };
 }
 
@@ -101,10 +123,12 @@ function scaleSettings(base: PlacementPolicy['scales'], raw: unknown, problems: 
     if (key === 'latencyHalfMs') scales.latencyHalfMs = wholeNumber(value, 'scales.latencyHalfMs', problems);
     else if (key === 'priceHalfBaseUnits') scales.priceHalfBaseUnits = baseUnits(value, 'scales.priceHalfBaseUnits', problems);
     else if (key === 'transferTimeHalfMs') scales.transferTimeHalfMs = wholeNumber(value, 'scales.transferTimeHalfMs', problems);
-    else if (key === 'transferPriceHalfBaseUnits') scales.transferPriceHalfBaseUnits = baseUnits(value, 'scales.transferPriceHalfBaseUnits', problems);
+    else if (key === 'transferPriceHalfBaseUnits')
+      scales.transferPriceHalfBaseUnits = baseUnits(value, 'scales.transferPriceHalfBaseUnits', problems);
     else if (key === 'defaultIngressMbps') scales.defaultIngressMbps = wholeNumber(value, 'scales.defaultIngressMbps', problems);
     else if (key === 'priceHalfByGpuClass' && isRecord(value)) {
-      for (const [gpuClass, half] of Object.entries(value)) scales.priceHalfByGpuClass[gpuClass] = baseUnits(half, `scales.priceHalfByGpuClass.${gpuClass}`, problems);
+      for (const [gpuClass, half] of Object.entries(value))
+        scales.priceHalfByGpuClass[gpuClass] = baseUnits(half, `scales.priceHalfByGpuClass.${gpuClass}`, problems);
     } else problems.push(`scales.${key}: unknown field`);
   }
   return scales;
@@ -122,7 +146,8 @@ function patienceSettings(base: PlacementPolicy['patience'], raw: unknown, probl
       if (!isRecord(value)) problems.push('patience.startTimeoutMs: expected a mapping of tier to milliseconds');
       else
         for (const [tier, ms] of Object.entries(value)) {
-          if (!isPlacedTierName(tier)) problems.push(`patience.startTimeoutMs.${tier}: unknown tier; expected one of ${PLACED_TIERS.join(', ')}`);
+          if (!isPlacedTierName(tier))
+            problems.push(`patience.startTimeoutMs.${tier}: unknown tier; expected one of ${PLACED_TIERS.join(', ')}`);
           else startTimeoutMs[tier] = wholeNumber(ms, `patience.startTimeoutMs.${tier}`, problems);
         }
     } else if (key === 'notHeldGraceIntervals' || key === 'relaxExclusionAfterMs' || key === 'failUnplaceableAfterMs') {

@@ -16,7 +16,8 @@ import type { ProviderState } from './registry/provider-registry.js';
 export function reputationBp(provider: ProviderState, parameters: ReputationParameters): number {
   const { completions, failures, losses, misclaims } = provider.track;
   const numerator = completions * 10_000 + parameters.priorWeight * parameters.priorRateBp;
-  const denominator = completions + failures + parameters.lossWeight * losses + parameters.misclaimWeight * misclaims + parameters.priorWeight;
+  const denominator =
+    completions + failures + parameters.lossWeight * losses + parameters.misclaimWeight * misclaims + parameters.priorWeight;
   const smoothed = denominator <= 0 ? 0 : Math.min(10_000, Math.floor(numerator / denominator));
   return provider.health === api.HealthStatus.HEALTH_STATUS_DEGRADED
     ? Math.floor((smoothed * parameters.degradedRetentionBp) / 10_000)

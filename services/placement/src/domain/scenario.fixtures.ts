@@ -75,8 +75,26 @@ export function registered(providerId: string, shape: ProviderShape = {}): Regis
   };
 }
 
-export function capacityChanged(providerId: string, totalGpus: number, gpusInUse: number, health: api.HealthStatus, seconds = 1): RegistryEvent {
-  return { type: 'ProviderCapacityChanged', data: { providerId, totalGpus, gpusInUse, health, heartbeatSequence: '1', changedAt: at(seconds), addedDigests: [], evictedDigests: [] } };
+export function capacityChanged(
+  providerId: string,
+  totalGpus: number,
+  gpusInUse: number,
+  health: api.HealthStatus,
+  seconds = 1,
+): RegistryEvent {
+  return {
+    type: 'ProviderCapacityChanged',
+    data: {
+      providerId,
+      totalGpus,
+      gpusInUse,
+      health,
+      heartbeatSequence: '1',
+      changedAt: at(seconds),
+      addedDigests: [],
+      evictedDigests: [],
+    },
+  };
 }
 
 export function lost(providerId: string, jobIds: string[] = [], seconds = 60): RegistryEvent {
@@ -109,7 +127,12 @@ export function completed(jobId: string, providerId: string, attempt = 1): Regis
 export function completedJobs(providerId: string, n: number): RegistryEvent[] {
   return Array.from({ length: n }, (_, i) => {
     const jobId = `history-${providerId}-${i}`;
-    return [submitted(jobId, spec(), 'history'), classified(jobId, api.Tier.TIER_STANDARD), placedOn(jobId, providerId), completed(jobId, providerId)];
+    return [
+      submitted(jobId, spec(), 'history'),
+      classified(jobId, api.Tier.TIER_STANDARD),
+      placedOn(jobId, providerId),
+      completed(jobId, providerId),
+    ];
   }).flat();
 }
 

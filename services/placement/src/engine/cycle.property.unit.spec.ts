@@ -14,7 +14,10 @@ import type { SchedulerInput } from './inputs.js';
 import { loggedEvent as logged, ts } from './scheduler.fixtures.js';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
-const policy: PlacementPolicy = { ...defaultPlacementPolicy, liveness: { heartbeatIntervalMs: 1_000, suspectAfterMissed: 2, lostAfterMissed: 4 } };
+const policy: PlacementPolicy = {
+  ...defaultPlacementPolicy,
+  liveness: { heartbeatIntervalMs: 1_000, suspectAfterMissed: 2, lostAfterMissed: 4 },
+};
 const PROVIDERS = ['p0', 'p1', 'p2'];
 const CATEGORIES = [
   api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
@@ -34,11 +37,21 @@ type Step =
   | { kind: 'wait'; seconds: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('submit' as const), gpus: fc.integer({ min: 1, max: 3 }), tier: fc.integer({ min: 0, max: 2 }), gang: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('submit' as const),
+    gpus: fc.integer({ min: 1, max: 3 }),
+    tier: fc.integer({ min: 0, max: 2 }),
+    gang: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('cancel' as const), job: fc.nat(30) }),
   fc.record({ kind: fc.constantFrom('start' as const, 'complete' as const), job: fc.nat(30) }),
   fc.record({ kind: fc.constant('fail' as const), job: fc.nat(30), category: fc.nat(CATEGORIES.length - 1) }),
-  fc.record({ kind: fc.constant('heartbeat' as const), provider: fc.nat(PROVIDERS.length - 1), listRuns: fc.boolean(), dropOne: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('heartbeat' as const),
+    provider: fc.nat(PROVIDERS.length - 1),
+    listRuns: fc.boolean(),
+    dropOne: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('register' as const), provider: fc.nat(PROVIDERS.length - 1), gpus: fc.integer({ min: 2, max: 6 }) }),
   fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 1, max: 30 }) }),
 );
@@ -59,10 +72,19 @@ describe('a cycle never leaks capacity (property)', () => {
         let jobs = 0;
         const run = (inputs: SchedulerInput[]): void => {
           const fresh = new Set(inputs.flatMap((i) => (i.kind === 'events' ? i.events.map((e) => e.envelope.id) : [])));
-          const cycle = new Cycle({ state, attempts, pastAttempts: new Map(), freshEventIds: fresh, newProviderId: () => `prv-${ids.size}`, warn: () => undefined, stopsTold });
+          const cycle = new Cycle({
+            state,
+            attempts,
+            pastAttempts: new Map(),
+            freshEventIds: fresh,
+            newProviderId: () => `prv-${ids.size}`,
+            warn: () => undefined,
+            stopsTold,
+          });
           const effects = cycle.run(inputs);
           for (const item of effects.stream) {
-            if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId)) attempts.assign(item.jobId, item.attempt, item.providerId);
+            if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId))
+              attempts.assign(item.jobId, item.attempt, item.providerId);
           }
           for (const r of effects.attemptReports) attempts.report(r.jobId, r.attempt, r.kind);
           for (const jobId of effects.finished.keys()) attempts.forget(jobId);
@@ -74,7 +96,16 @@ describe('a cycle never leaks capacity (property)', () => {
           run([
             {
               kind: 'register',
-              input: { operatorId: name === 'p2' ? 'op-p2' : 'op-shared', region: 'eu-west', jurisdiction: 'EU', gpus: [{ gpuClass: 'a100-80g', count: gpus, vramGib: 80 }], pricePerGpuHourBaseUnits: '1000000', advertisedLatencyMs: 20, endpoint: `grpc://${name}`, receivedAtMs: nowMs },
+              input: {
+                operatorId: name === 'p2' ? 'op-p2' : 'op-shared',
+                region: 'eu-west',
+                jurisdiction: 'EU',
+                gpus: [{ gpuClass: 'a100-80g', count: gpus, vramGib: 80 }],
+                pricePerGpuHourBaseUnits: '1000000',
+                advertisedLatencyMs: 20,
+                endpoint: `grpc://${name}`,
+                receivedAtMs: nowMs,
+              },
               tokenHash: name,
               providerToken: name,
               resolve: (r: { providerId: string }) => {
@@ -103,8 +134,37 @@ describe('a cycle never leaks capacity (property)', () => {
                 {
                   kind: 'events',
                   events: [
-                    logged({ jobSubmitted: { jobId, tenantId: 't', tenantPlan: 'p', spec, idempotencyKey: jobId, quote: undefined, submittedAt: ts(nowMs) } }, jobId, eventNo++, nowMs),
-                    logged({ jobClassified: { jobId, tier: TIERS[s.tier]!, policyVersion: 'p', matchedRuleId: 'r', reasons: [], classifiedAt: ts(nowMs) } }, jobId, eventNo++, nowMs),
+                    logged(
+                      {
+                        jobSubmitted: {
+                          jobId,
+                          tenantId: 't',
+                          tenantPlan: 'p',
+                          spec,
+                          idempotencyKey: jobId,
+                          quote: undefined,
+                          submittedAt: ts(nowMs),
+                        },
+                      },
+                      jobId,
+                      eventNo++,
+                      nowMs,
+                    ),
+                    logged(
+                      {
+                        jobClassified: {
+                          jobId,
+                          tier: TIERS[s.tier]!,
+                          policyVersion: 'p',
+                          matchedRuleId: 'r',
+                          reasons: [],
+                          classifiedAt: ts(nowMs),
+                        },
+                      },
+                      jobId,
+                      eventNo++,
+                      nowMs,
+                    ),
                   ],
                   ...pending,
                 },
@@ -113,7 +173,13 @@ describe('a cycle never leaks capacity (property)', () => {
             }
             case 'cancel': {
               const jobId = `job-${s.job}`;
-              run([{ kind: 'events', events: [logged({ jobCancelRequested: { jobId, reason: 'no', requestedAt: ts(nowMs) } }, jobId, eventNo++, nowMs)], ...pending }]);
+              run([
+                {
+                  kind: 'events',
+                  events: [logged({ jobCancelRequested: { jobId, reason: 'no', requestedAt: ts(nowMs) } }, jobId, eventNo++, nowMs)],
+                  ...pending,
+                },
+              ]);
               break;
             }
             case 'start':
@@ -143,12 +209,21 @@ describe('a cycle never leaks capacity (property)', () => {
               const providerId = ids.get(PROVIDERS[s.provider]!)!;
               const sequence = (sequences.get(providerId) ?? 0) + 1;
               sequences.set(providerId, sequence);
-              const held = [...(state.registry.heldBy.get(providerId) ?? [])].map((jobId) => ({ jobId, attempt: state.registry.jobs.get(jobId)!.attempt }));
+              const held = [...(state.registry.heldBy.get(providerId) ?? [])].map((jobId) => ({
+                jobId,
+                attempt: state.registry.jobs.get(jobId)!.attempt,
+              }));
               const runs = s.dropOne ? held.slice(1) : held;
               run([
                 {
                   kind: 'heartbeat',
-                  input: { providerId, sequence: String(sequence), gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, receivedAtMs: nowMs },
+                  input: {
+                    providerId,
+                    sequence: String(sequence),
+                    gpusInUse: 0,
+                    health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
+                    receivedAtMs: nowMs,
+                  },
                   runs: s.listRuns ? runs : undefined,
                   ...pending,
                 } as SchedulerInput,
@@ -166,11 +241,17 @@ describe('a cycle never leaks capacity (property)', () => {
           // The invariant, after every cycle.
           for (const provider of state.registry.providers.values()) {
             // A gang split over providers holds its part on each member; any other job all of its GPUs on one.
-            const parts = [...state.registry.jobs.values()].flatMap((j) => holdersOf(j).filter((m) => m.providerId === provider.providerId).map((m) => ({ job: j, gpus: m.gpuCount })));
+            const parts = [...state.registry.jobs.values()].flatMap((j) =>
+              holdersOf(j)
+                .filter((m) => m.providerId === provider.providerId)
+                .map((m) => ({ job: j, gpus: m.gpuCount })),
+            );
             const live = parts.map((p) => p.job);
             const held = parts.reduce((n, p) => n + p.gpus, 0);
             expect(provider.placedGpusByClass['a100-80g'] ?? 0).toBe(held);
-            expect(held).toBeLessThanOrEqual(Math.max(inventoryOf(provider, 'a100-80g'), held === 0 ? 0 : inventoryOf(provider, 'a100-80g')));
+            expect(held).toBeLessThanOrEqual(
+              Math.max(inventoryOf(provider, 'a100-80g'), held === 0 ? 0 : inventoryOf(provider, 'a100-80g')),
+            );
             expect(freeGpus(provider, 'a100-80g')).toBe(Math.max(0, inventoryOf(provider, 'a100-80g') - held));
             expect([...(state.registry.heldBy.get(provider.providerId) ?? [])].sort()).toEqual(live.map((j) => j.jobId).sort());
           }

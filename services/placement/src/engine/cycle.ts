@@ -48,7 +48,13 @@ export type StreamItem =
       /** Set when the job is a gang split over providers: this provider's part in it. */
       readonly gang?: api.GangAssignment;
     }
-  | { readonly kind: 'STOP'; readonly providerId: string; readonly jobId: string; readonly attempt: number; readonly reason: api.StopReason };
+  | {
+      readonly kind: 'STOP';
+      readonly providerId: string;
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly reason: api.StopReason;
+    };
 
 /** Which providers each live job's attempts went to, and which reports they already had. */
 export interface AttemptBook {
@@ -177,7 +183,8 @@ export class Cycle {
     this.latestMs = Math.max(this.latestMs, eventMs);
     if (envelope.jobSubmitted) {
       const submitted = envelope.jobSubmitted;
-      if (submitted.spec === undefined) return this.context.warn(`JobSubmitted ${event.envelope.id} for ${submitted.jobId} has no spec; not placeable`);
+      if (submitted.spec === undefined)
+        return this.context.warn(`JobSubmitted ${event.envelope.id} for ${submitted.jobId} has no spec; not placeable`);
       if (this.context.state.registry.jobs.has(submitted.jobId)) return;
       this.apply({ type: 'JobSubmitted', data: { ...submitted, submittedAt: submitted.submittedAt ?? toTimestamp(eventMs) } });
       const job = this.context.state.registry.jobs.get(submitted.jobId);
@@ -192,7 +199,8 @@ export class Cycle {
       const classified = envelope.jobClassified;
       const job = this.context.state.registry.jobs.get(classified.jobId);
       if (job === undefined || job.state !== 'SUBMITTED') return; // classified before, cancelled, or never seen
-      if (!isPlacedTier(classified.tier)) return this.context.warn(`job ${job.jobId} classified as ${classified.tier}, which placement does not place`);
+      if (!isPlacedTier(classified.tier))
+        return this.context.warn(`job ${job.jobId} classified as ${classified.tier}, which placement does not place`);
       this.apply({ type: 'JobClassified', data: classified });
       this.newlyWaiting.set(job.jobId, classified.classifiedAt ?? toTimestamp(eventMs));
       this.causes.set(job.jobId, cause);
@@ -291,7 +299,13 @@ export class Cycle {
         const at = toTimestamp(r.receivedAtMs);
         const cause = command.traceparent ? { traceparent: command.traceparent } : {};
         this.reportedInCycle.add(`${r.jobId}#${r.attempt}#${r.kind}`);
-        this.effects.attemptReports.push({ jobId: r.jobId, attempt: r.attempt, kind: r.kind, providerId: r.providerId, reportedAtMs: r.receivedAtMs });
+        this.effects.attemptReports.push({
+          jobId: r.jobId,
+          attempt: r.attempt,
+          kind: r.kind,
+          providerId: r.providerId,
+          reportedAtMs: r.receivedAtMs,
+        });
         for (const event of decision.events) {
           this.emit(event, at, cause);
           if (event.type === 'JobRequeued') this.newlyWaiting.set(event.data.jobId, at);
@@ -307,9 +321,18 @@ export class Cycle {
             amounts: r.usage.amounts ?? { gpuMilliseconds: '0', tokens: '0', bytes: '0', fetchedBytes: '0' },
             reportedAt: at,
             failed: r.kind === 'FAILED',
-            fault: ended !== undefined && (ended.type === 'JobRequeued' || ended.type === 'JobFailed') ? ended.data.fault : events.Fault.FAULT_UNSPECIFIED,
+            fault:
+              ended !== undefined && (ended.type === 'JobRequeued' || ended.type === 'JobFailed')
+                ? ended.data.fault
+                : events.Fault.FAULT_UNSPECIFIED,
           };
-          this.effects.usage.push({ reportId: usage.reportId, jobId: r.jobId, attempt: r.attempt, providerId: r.providerId, envelope: placementEnvelope('usage', { usageReported: usage }, at, cause) });
+          this.effects.usage.push({
+            reportId: usage.reportId,
+            jobId: r.jobId,
+            attempt: r.attempt,
+            providerId: r.providerId,
+            envelope: placementEnvelope('usage', { usageReported: usage }, at, cause),
+          });
         }
         this.effects.settle.push(() => command.resolve('applied'));
         return;
@@ -335,7 +358,13 @@ export class Cycle {
       const key = `${providerId}\n${run.jobId}\n${run.attempt}`;
       this.effects.stopsTold.add(key);
       if (this.context.stopsTold.has(key)) continue;
-      this.effects.stream.push({ kind: 'STOP', providerId, jobId: run.jobId, attempt: run.attempt, reason: api.StopReason.STOP_REASON_NOT_CURRENT });
+      this.effects.stream.push({
+        kind: 'STOP',
+        providerId,
+        jobId: run.jobId,
+        attempt: run.attempt,
+        reason: api.StopReason.STOP_REASON_NOT_CURRENT,
+      });
     }
     this.effects.stopsHeardFrom.add(providerId);
   }
@@ -356,7 +385,9 @@ export class Cycle {
         if (outcome.type === 'JobRequeued') this.newlyWaiting.set(outcome.data.jobId, at);
       }
     }
-    const withDeadlines = [...state.registry.jobs.values()].filter((job) => job.spec.deadline !== undefined && toEpochMillis(job.spec.deadline) <= tick.atMs);
+    const withDeadlines = [...state.registry.jobs.values()].filter(
+      (job) => job.spec.deadline !== undefined && toEpochMillis(job.spec.deadline) <= tick.atMs,
+    );
     for (const expired of expireJobs(withDeadlines, at)) {
       this.stopIfHolding(expired.jobId, api.StopReason.STOP_REASON_EXPIRED);
       this.emit({ type: 'JobExpired', data: expired }, at);
@@ -396,7 +427,9 @@ export class Cycle {
       const jobId = decision.data.jobId;
       const cause = this.causes.get(jobId) ?? { correlationId: jobId };
       const at = decision.type === 'JobPlaced' ? decision.data.decision!.decidedAt! : decision.data.queuedAt!;
-      this.effects.jobEvents.push(placementEnvelope('job', decision.type === 'JobPlaced' ? { jobPlaced: decision.data } : { jobQueued: decision.data }, at, cause));
+      this.effects.jobEvents.push(
+        placementEnvelope('job', decision.type === 'JobPlaced' ? { jobPlaced: decision.data } : { jobQueued: decision.data }, at, cause),
+      );
       this.effects.touched.jobs.add(jobId);
       if (decision.type === 'JobQueued') this.effects.queued.push(decision.data);
       if (decision.type === 'JobPlaced') {
@@ -409,7 +442,15 @@ export class Cycle {
         // A gang split over providers: every member gets the assignment, with the whole gang and its own part.
         for (const member of gangMembers) {
           const gang = { leadProviderId: providerId, members: gangMembers.map((m) => ({ ...m })), gpuCount: member.gpuCount };
-          this.effects.stream.push({ kind: 'ASSIGN', providerId: member.providerId, jobId, attempt, tier: job.tier!, spec: job.spec, gang });
+          this.effects.stream.push({
+            kind: 'ASSIGN',
+            providerId: member.providerId,
+            jobId,
+            attempt,
+            tier: job.tier!,
+            spec: job.spec,
+            gang,
+          });
         }
       }
     }
@@ -456,9 +497,14 @@ export class Cycle {
   private stopGangIfEnded(before: ActiveJob, event: RegistryEvent): void {
     const after = this.context.state.registry.jobs.get(before.jobId);
     if (after !== undefined && after.attempt === before.attempt && holdersOf(after).length > 0) return;
-    const reporter = event.type === 'JobCompleted' || event.type === 'JobFailed' || (event.type === 'JobRequeued' && event.data.reason === events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED)
-      ? ('providerId' in event.data ? event.data.providerId : event.data.previousProviderId)
-      : undefined;
+    const reporter =
+      event.type === 'JobCompleted' ||
+      event.type === 'JobFailed' ||
+      (event.type === 'JobRequeued' && event.data.reason === events.RequeueReason.REQUEUE_REASON_PROVIDER_FAILED)
+        ? 'providerId' in event.data
+          ? event.data.providerId
+          : event.data.previousProviderId
+        : undefined;
     for (const { providerId } of holdersOf(before)) {
       if (providerId !== reporter) this.stop(providerId, before.jobId, before.attempt, api.StopReason.STOP_REASON_GANG_ENDED);
     }
@@ -501,7 +547,12 @@ function oneOf(event: RegistryEvent | JobFamilyEvent): Record<string, unknown> {
  * decides events for several jobs and several events for one job, which differ in type, subject
  * or payload. Provider commands carry no id, so their events get random ids.
  */
-function placementEnvelope<F extends 'job' | 'provider' | 'usage'>(family: F, event: FamilyEvent<F>, at: api.Timestamp, cause: Causation): EventEnvelope {
+function placementEnvelope<F extends 'job' | 'provider' | 'usage'>(
+  family: F,
+  event: FamilyEvent<F>,
+  at: api.Timestamp,
+  cause: Causation,
+): EventEnvelope {
   return envelopeOf(family, event, { source: PLACEMENT_SOURCE, at, cause });
 }
 

@@ -24,7 +24,8 @@ describe('a gang split over providers, cycle by cycle', () => {
   });
 
   const assignments = (jobId: string) => s.stream.filter((i) => i.kind === 'ASSIGN' && i.jobId === jobId);
-  const stops = (jobId: string) => s.stream.filter((i) => i.kind === 'STOP' && i.jobId === jobId).map((i) => [i.providerId, i.kind === 'STOP' ? i.reason : undefined]);
+  const stops = (jobId: string) =>
+    s.stream.filter((i) => i.kind === 'STOP' && i.jobId === jobId).map((i) => [i.providerId, i.kind === 'STOP' ? i.reason : undefined]);
 
   it('assigns every member with the whole gang; the lead reports; completion stops the other member', () => {
     s.submit({ jobId: 'train', spec: gangSpec, tier: api.Tier.TIER_TRAINING });
@@ -50,8 +51,13 @@ describe('a gang split over providers, cycle by cycle', () => {
   });
 
   it('a queued gang larger than any provider is decided again when a member frees its GPUs', () => {
-    s.submit({ jobId: 'first', spec: gangSpec, tier: api.Tier.TIER_TRAINING }, { jobId: 'second', spec: gangSpec, tier: api.Tier.TIER_TRAINING });
-    expect(s.eventsOf('second').map((e) => e.jobQueued?.reasons.at(-1))).toEqual(['needs 8 a100-80g in one operator and region, the largest free block is 4']);
+    s.submit(
+      { jobId: 'first', spec: gangSpec, tier: api.Tier.TIER_TRAINING },
+      { jobId: 'second', spec: gangSpec, tier: api.Tier.TIER_TRAINING },
+    );
+    expect(s.eventsOf('second').map((e) => e.jobQueued?.reasons.at(-1))).toEqual([
+      'needs 8 a100-80g in one operator and region, the largest free block is 4',
+    ]);
     s.report('first', 'COMPLETED');
     const placed = s.eventsOf('second').find((e) => e.jobPlaced)?.jobPlaced;
     expect(placed?.gangMembers.map((m) => m.gpuCount)).toEqual([4, 4]);

@@ -19,9 +19,16 @@ describe('pipeline steps', () => {
 
   it('waits with the reason until its dependencies complete, in any arrival order, then runs where its input is', () => {
     // The steps arrive before the job they depend on.
-    s.submit({ jobId: 'step-3', dependsOn: [output('step-2', 200n * GB)] }, { jobId: 'step-2', dependsOn: [output('step-1', 200n * GB)] }, { jobId: 'step-1' });
+    s.submit(
+      { jobId: 'step-3', dependsOn: [output('step-2', 200n * GB)] },
+      { jobId: 'step-2', dependsOn: [output('step-1', 200n * GB)] },
+      { jobId: 'step-1' },
+    );
     expect(s.eventsOf('step-1').map((e) => e.jobPlaced?.providerId)).toEqual([dear]);
-    for (const [step, waitsFor] of [['step-2', 'step-1'], ['step-3', 'step-2']] as const) {
+    for (const [step, waitsFor] of [
+      ['step-2', 'step-1'],
+      ['step-3', 'step-2'],
+    ] as const) {
       const queued = s.eventsOf(step).map((e) => e.jobQueued);
       expect(queued).toHaveLength(1);
       expect(queued[0]!.reasons).toEqual([`waits for 1 job it depends on to complete: ${waitsFor}`]);
@@ -53,9 +60,16 @@ describe('pipeline steps', () => {
   });
 
   it('fails when a dependency fails, and the steps after it fail too', () => {
-    s.submit({ jobId: 'extract' }, { jobId: 'transform', dependsOn: [output('extract', 0n)] }, { jobId: 'load', dependsOn: [output('transform', 0n)] });
+    s.submit(
+      { jobId: 'extract' },
+      { jobId: 'transform', dependsOn: [output('extract', 0n)] },
+      { jobId: 'load', dependsOn: [output('transform', 0n)] },
+    );
     s.report('extract', 'FAILED');
-    for (const [step, dependency] of [['transform', 'extract'], ['load', 'transform']] as const) {
+    for (const [step, dependency] of [
+      ['transform', 'extract'],
+      ['load', 'transform'],
+    ] as const) {
       const failed = s.eventsOf(step).flatMap((e) => (e.jobFailed ? [e.jobFailed] : []));
       expect(failed).toHaveLength(1);
       expect(failed[0]).toMatchObject({
@@ -75,9 +89,14 @@ describe('pipeline steps', () => {
     s.report('done', 'COMPLETED');
     s.report('broken', 'FAILED');
     expect(s.state.registry.outcomes.size).toBe(0);
-    s.submit({ jobId: 'after-done', dependsOn: [output('done', 10n * GB)] }, { jobId: 'after-broken', dependsOn: [output('done', 0n), output('broken', 0n)] });
+    s.submit(
+      { jobId: 'after-done', dependsOn: [output('done', 10n * GB)] },
+      { jobId: 'after-broken', dependsOn: [output('done', 0n), output('broken', 0n)] },
+    );
     expect(s.eventsOf('after-done').flatMap((e) => (e.jobPlaced ? [e.jobPlaced.providerId] : []))).toEqual([dear]);
-    expect(s.eventsOf('after-broken').flatMap((e) => (e.jobFailed ? [e.jobFailed.category] : []))).toEqual([api.FailureCategory.FAILURE_CATEGORY_DEPENDENCY]);
+    expect(s.eventsOf('after-broken').flatMap((e) => (e.jobFailed ? [e.jobFailed.category] : []))).toEqual([
+      api.FailureCategory.FAILURE_CATEGORY_DEPENDENCY,
+    ]);
   });
 
   it('a cancelled step stops waiting: its dependency completing later places nothing', () => {
@@ -93,7 +112,16 @@ describe('pipeline steps', () => {
             offset: '999',
             appendedAt: new Date(s.nowMs),
             key: 'next',
-            envelope: { id: 'cancel-next', type: 'switchyard.events.v1.JobCancelRequested', source: '/test', subject: 'next', time: new Date(s.nowMs).toISOString(), data: events.JobEvent.toJSON({ jobCancelRequested: { jobId: 'next', reason: 'changed my mind', requestedAt: ts(s.nowMs) } }) as never },
+            envelope: {
+              id: 'cancel-next',
+              type: 'switchyard.events.v1.JobCancelRequested',
+              source: '/test',
+              subject: 'next',
+              time: new Date(s.nowMs).toISOString(),
+              data: events.JobEvent.toJSON({
+                jobCancelRequested: { jobId: 'next', reason: 'changed my mind', requestedAt: ts(s.nowMs) },
+              }) as never,
+            },
           },
         ],
         ...pending,

@@ -19,9 +19,16 @@ import type { SchedulerInput } from './inputs.js';
 
 /** Job events the scheduler acts on; the rest of the jobs topic is its own output or not its business. */
 export const CONSUMED_JOB_EVENT_TYPES = ['JobSubmitted', 'JobClassified', 'JobCancelRequested'].map((t) => `switchyard.events.v1.${t}`);
-export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobPlaced', 'JobRequeued', 'JobStarted', 'JobCompleted', 'JobFailed', 'JobCancelled', 'JobExpired'].map(
-  (t) => `switchyard.events.v1.${t}`,
-);
+export const IGNORED_JOB_EVENT_TYPES = [
+  'JobQueued',
+  'JobPlaced',
+  'JobRequeued',
+  'JobStarted',
+  'JobCompleted',
+  'JobFailed',
+  'JobCancelled',
+  'JobExpired',
+].map((t) => `switchyard.events.v1.${t}`);
 
 export interface SchedulerSettings {
   readonly databaseUrl: string;
@@ -111,7 +118,10 @@ export class SchedulerEngine {
     this.failAll(new SchedulerUnavailable('placement is shutting down'));
     if (wasLeading && this.epoch !== undefined) {
       const client = await this.pool.connect().catch(() => undefined);
-      await client?.query('SELECT 1').then(() => this.lease.release(client, this.epoch!)).catch(() => undefined);
+      await client
+        ?.query('SELECT 1')
+        .then(() => this.lease.release(client, this.epoch!))
+        .catch(() => undefined);
       client?.release();
     }
     this.client?.release();
@@ -255,7 +265,9 @@ export class SchedulerEngine {
           else await handle.stop();
         },
         async (error: unknown) => {
-          this.settings.log.error(`the jobs consumer did not start: ${error instanceof Error ? error.message : String(error)}; stepping down`);
+          this.settings.log.error(
+            `the jobs consumer did not start: ${error instanceof Error ? error.message : String(error)}; stepping down`,
+          );
           if (this.epoch === epoch) await this.stepDown();
         },
       );
@@ -280,7 +292,9 @@ export class SchedulerEngine {
       if (CONSUMED_JOB_EVENT_TYPES.includes(type)) return true;
       if (!IGNORED_JOB_EVENT_TYPES.includes(type) && !this.warnedTypes.has(type)) {
         this.warnedTypes.add(type);
-        this.settings.log.warn(`consumer group ${this.settings.consumerGroup} has no handler for ${type}; skipping it (first seen at ${event.topic}/${event.partition}@${event.offset})`);
+        this.settings.log.warn(
+          `consumer group ${this.settings.consumerGroup} has no handler for ${type}; skipping it (first seen at ${event.topic}/${event.partition}@${event.offset})`,
+        );
       }
       return false;
     });
@@ -313,11 +327,16 @@ export class SchedulerEngine {
       if (!(await this.lease.fence(client, this.epoch!))) throw new Deposed(`the scheduler lease (epoch ${this.epoch}) was taken over`);
       const consumed = inputs.flatMap((input) => (input.kind === 'events' ? input.events : []));
       const fresh = await claimInbox(client, this.settings.consumerGroup, consumed);
-      const finishedReports = inputs.flatMap((input) => (input.kind === 'report' && !state.registry.jobs.has(input.report.jobId) ? [input.report.jobId] : []));
+      const finishedReports = inputs.flatMap((input) =>
+        input.kind === 'report' && !state.registry.jobs.has(input.report.jobId) ? [input.report.jobId] : [],
+      );
       const pastAttempts = await loadPastAttempts(client, [...new Set(finishedReports)]);
       // Jobs arriving with dependencies the state does not hold: how those ended, from the tables.
       const ended = state.registry.outcomes;
-      const unknown = consumed.filter((e) => fresh.has(e.envelope.id)).flatMap(dependenciesOf).filter((id) => !state.registry.jobs.has(id) && !ended.has(id));
+      const unknown = consumed
+        .filter((e) => fresh.has(e.envelope.id))
+        .flatMap(dependenciesOf)
+        .filter((id) => !state.registry.jobs.has(id) && !ended.has(id));
       for (const [jobId, outcome] of await loadOutcomes(client, unknown)) ended.set(jobId, outcome);
       const cycle = new Cycle({
         state,
@@ -345,13 +364,15 @@ export class SchedulerEngine {
       this.registeredAtMs = registeredAtMs;
       // A gang's attempt is reported by its lead: the book holds only the lead's assignment.
       for (const { item } of stream) {
-        if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId)) this.attempts.assign(item.jobId, item.attempt, item.providerId);
+        if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId))
+          this.attempts.assign(item.jobId, item.attempt, item.providerId);
       }
       for (const report of effects.attemptReports) this.attempts.report(report.jobId, report.attempt, report.kind);
       for (const jobId of effects.finished.keys()) this.attempts.forget(jobId);
       for (const decision of effects.queued) this.queueReasons.set(decision.jobId, primaryReason(decision.rejections));
       // A provider's stops are remembered while its heartbeats still list the run.
-      for (const key of [...this.stopsTold]) if (effects.stopsHeardFrom.has(key.slice(0, key.indexOf('\n'))) && !effects.stopsTold.has(key)) this.stopsTold.delete(key);
+      for (const key of [...this.stopsTold])
+        if (effects.stopsHeardFrom.has(key.slice(0, key.indexOf('\n'))) && !effects.stopsTold.has(key)) this.stopsTold.delete(key);
       for (const key of effects.stopsTold) this.stopsTold.add(key);
       for (const jobId of effects.touched.jobs) {
         const job = state.registry.jobs.get(jobId);
@@ -359,10 +380,19 @@ export class SchedulerEngine {
       }
       for (const settle of effects.settle) settle();
       const providersLost = effects.providerEvents.filter((e) => e.type === 'switchyard.events.v1.ProviderLost').length;
-      this.settings.onCommitted?.({ stream, providersLost, inputs: inputs.length, placed: stream.filter((s) => s.item.kind === 'ASSIGN').length, durationMs: Date.now() - started });
+      this.settings.onCommitted?.({
+        stream,
+        providersLost,
+        inputs: inputs.length,
+        placed: stream.filter((s) => s.item.kind === 'ASSIGN').length,
+        durationMs: Date.now() - started,
+      });
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const failure = error instanceof Deposed ? error : new SchedulerUnavailable(`placement could not commit its cycle: ${error instanceof Error ? error.message : String(error)}`);
+      const failure =
+        error instanceof Deposed
+          ? error
+          : new SchedulerUnavailable(`placement could not commit its cycle: ${error instanceof Error ? error.message : String(error)}`);
       for (const input of inputs) if (input.kind !== 'tick') input.reject(failure);
       if (error instanceof Deposed) {
         this.settings.log.warn(error.message);

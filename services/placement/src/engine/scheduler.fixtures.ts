@@ -47,14 +47,25 @@ export class Scheduler {
       if (input.kind !== 'events') continue;
       for (const e of input.events) {
         const spec = events.JobEvent.fromJSON(e.envelope.data).jobSubmitted?.spec;
-        for (const d of spec?.dependsOn ?? []) if (this.table.has(d.jobId) && !this.state.registry.jobs.has(d.jobId)) this.state.registry.outcomes.set(d.jobId, this.table.get(d.jobId)!);
+        for (const d of spec?.dependsOn ?? [])
+          if (this.table.has(d.jobId) && !this.state.registry.jobs.has(d.jobId))
+            this.state.registry.outcomes.set(d.jobId, this.table.get(d.jobId)!);
       }
     }
     const fresh = new Set(inputs.flatMap((i) => (i.kind === 'events' ? i.events.map((e) => e.envelope.id) : [])));
-    const cycle = new Cycle({ state: this.state, attempts: this.attempts, pastAttempts: new Map(), freshEventIds: fresh, newProviderId: () => `prv-${this.eventNo++}`, warn: () => undefined, stopsTold: this.stopsTold });
+    const cycle = new Cycle({
+      state: this.state,
+      attempts: this.attempts,
+      pastAttempts: new Map(),
+      freshEventIds: fresh,
+      newProviderId: () => `prv-${this.eventNo++}`,
+      warn: () => undefined,
+      stopsTold: this.stopsTold,
+    });
     const effects = cycle.run(inputs);
     for (const item of effects.stream) {
-      if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId)) this.attempts.assign(item.jobId, item.attempt, item.providerId);
+      if (item.kind === 'ASSIGN' && (item.gang === undefined || item.gang.leadProviderId === item.providerId))
+        this.attempts.assign(item.jobId, item.attempt, item.providerId);
     }
     for (const r of effects.attemptReports) this.attempts.report(r.jobId, r.attempt, r.kind);
     for (const jobId of effects.finished.keys()) this.attempts.forget(jobId);
@@ -111,8 +122,33 @@ export class Scheduler {
             ...overrides,
           });
           return [
-            this.logged({ jobSubmitted: { jobId, tenantId: 't', tenantPlan: 'p', spec, idempotencyKey: jobId, quote: undefined, submittedAt: ts(this.nowMs) } }, jobId),
-            this.logged({ jobClassified: { jobId, tier: tier ?? api.Tier.TIER_BATCH, policyVersion: 'p', matchedRuleId: 'r', reasons: [], classifiedAt: ts(this.nowMs) } }, jobId),
+            this.logged(
+              {
+                jobSubmitted: {
+                  jobId,
+                  tenantId: 't',
+                  tenantPlan: 'p',
+                  spec,
+                  idempotencyKey: jobId,
+                  quote: undefined,
+                  submittedAt: ts(this.nowMs),
+                },
+              },
+              jobId,
+            ),
+            this.logged(
+              {
+                jobClassified: {
+                  jobId,
+                  tier: tier ?? api.Tier.TIER_BATCH,
+                  policyVersion: 'p',
+                  matchedRuleId: 'r',
+                  reasons: [],
+                  classifiedAt: ts(this.nowMs),
+                },
+              },
+              jobId,
+            ),
           ];
         }),
         ...pending,
@@ -135,7 +171,9 @@ export class Scheduler {
           providerId: providerId ?? job.providerId!,
           receivedAtMs: this.nowMs,
           resultHash: 'h',
-          ...(kind === 'FAILED' ? { failure: { category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, message: 'bad input' } } : {}),
+          ...(kind === 'FAILED'
+            ? { failure: { category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD, retryable: false, message: 'bad input' } }
+            : {}),
         },
         resolve: (value: unknown) => {
           answer = value;
@@ -152,7 +190,13 @@ export class Scheduler {
   heartbeat(providerId: string, runs: api.HeldRun[] = []): CycleEffects {
     const sequence = (this.sequences.get(providerId) ?? 0) + 1;
     this.sequences.set(providerId, sequence);
-    const input = { providerId, sequence: String(sequence), gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, receivedAtMs: this.nowMs };
+    const input = {
+      providerId,
+      sequence: String(sequence),
+      gpusInUse: 0,
+      health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
+      receivedAtMs: this.nowMs,
+    };
     return this.run([{ kind: 'heartbeat', input, runs, ...pending } as SchedulerInput]);
   }
 

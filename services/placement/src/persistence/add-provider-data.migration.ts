@@ -14,6 +14,8 @@ export class AddProviderData1765000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('ALTER TABLE providers DROP COLUMN ingress_mbps, DROP COLUMN transfer_price_per_gb_base_units, DROP COLUMN held_digests');
+    await queryRunner.query(
+      'ALTER TABLE providers DROP COLUMN ingress_mbps, DROP COLUMN transfer_price_per_gb_base_units, DROP COLUMN held_digests',
+    );
   }
 }

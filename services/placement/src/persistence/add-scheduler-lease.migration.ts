@@ -16,7 +16,9 @@ export class AddSchedulerLease1764900000000 implements MigrationInterface {
         expires_at timestamptz NOT NULL DEFAULT '-infinity'
       )`);
     await queryRunner.query(`INSERT INTO scheduler_lease (name) VALUES ('placement')`);
-    await queryRunner.query(`CREATE INDEX jobs_live ON jobs (job_id) WHERE state IN ('SUBMITTED', 'CLASSIFIED', 'QUEUED', 'PLACED', 'RUNNING', 'REQUEUED')`);
+    await queryRunner.query(
+      `CREATE INDEX jobs_live ON jobs (job_id) WHERE state IN ('SUBMITTED', 'CLASSIFIED', 'QUEUED', 'PLACED', 'RUNNING', 'REQUEUED')`,
+    );
     await queryRunner.query('CREATE INDEX assignments_by_job ON assignments (job_id, attempt)');
   }
 

@@ -9,11 +9,22 @@ import { AddProviderMisclaims1765100000001 } from './add-provider-misclaims.migr
 import { AddSchedulerLease1764900000000 } from './add-scheduler-lease.migration.js';
 import { CreatePlacementTables1764100000000 } from './create-placement-tables.migration.js';
 
-export const placementMigrations = [...eventRuntimeMigrations, CreatePlacementTables1764100000000, AddSchedulerLease1764900000000, AddJobTiming1764900000001, AddProviderData1765000000000, AddProviderMisclaims1765100000001, AddGangMembers1765200000000];
+export const placementMigrations = [
+  ...eventRuntimeMigrations,
+  CreatePlacementTables1764100000000,
+  AddSchedulerLease1764900000000,
+  AddJobTiming1764900000001,
+  AddProviderData1765000000000,
+  AddProviderMisclaims1765100000001,
+  AddGangMembers1765200000000,
+];
 
 /** Creates the schema if needed, connects with it as search_path and runs pending migrations. */
 export function openPlacementDatabase(databaseUrl: string, schema: string): Promise<DataSource> {
-  return openServiceDatabase({ databaseUrl, databaseSchema: schema }, { migrations: placementMigrations, migrationsTableName: 'placement_migrations', poolSize: 8 });
+  return openServiceDatabase(
+    { databaseUrl, databaseSchema: schema },
+    { migrations: placementMigrations, migrationsTableName: 'placement_migrations', poolSize: 8 },
+  );
 }
 
 /** Connection settings for a plain pg client on the same schema (LISTEN sessions). */

@@ -45,11 +45,10 @@ export class SchedulerLease {
 
   /** Gives the lease up at once (a clean shutdown), so a standby need not wait for it to expire. */
   async release(client: pg.ClientBase, epoch: string): Promise<void> {
-    await client.query(`UPDATE scheduler_lease SET holder = NULL, expires_at = '-infinity' WHERE name = $1 AND holder = $2 AND epoch = $3::bigint`, [
-      LEASE,
-      this.holder,
-      epoch,
-    ]);
+    await client.query(
+      `UPDATE scheduler_lease SET holder = NULL, expires_at = '-infinity' WHERE name = $1 AND holder = $2 AND epoch = $3::bigint`,
+      [LEASE, this.holder, epoch],
+    );
   }
 
   async current(client: pg.ClientBase): Promise<LeaseHolder | undefined> {

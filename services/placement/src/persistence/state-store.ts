@@ -135,7 +135,10 @@ export async function loadState(client: pg.ClientBase, graceFromMs: number): Pro
   });
   // Pipeline steps: what became of the jobs they depend on (those still live are among `jobs`).
   const specs = new Map(jobs.rows.map((row) => [row.job_id, api.JobSpec.fromJSON(row.spec)]));
-  const outcomes = await loadOutcomes(client, [...specs.values()].flatMap((spec) => spec.dependsOn.map((d) => d.jobId)));
+  const outcomes = await loadOutcomes(
+    client,
+    [...specs.values()].flatMap((spec) => spec.dependsOn.map((d) => d.jobId)),
+  );
   const jobStates = jobs.rows.map((row): ActiveJob => {
     const tier = row.tier === null ? undefined : (row.tier as api.Tier);
     const spec = specs.get(row.job_id)!;
@@ -178,7 +181,8 @@ export async function loadOutcomes(client: pg.ClientBase, jobIds: readonly strin
     'SELECT job_id, state, provider_id FROM jobs WHERE job_id = ANY($1::text[]) AND state = ANY($2::text[])',
     [[...new Set(jobIds)], ENDED_STATES],
   );
-  for (const row of rows) outcomes.set(row.job_id, { state: row.state, providerId: row.state === 'COMPLETED' ? (row.provider_id ?? '') : '' });
+  for (const row of rows)
+    outcomes.set(row.job_id, { state: row.state, providerId: row.state === 'COMPLETED' ? (row.provider_id ?? '') : '' });
   return outcomes;
 }
 
@@ -259,7 +263,12 @@ export async function writeCycle(client: pg.ClientBase, effects: CycleEffects, c
       `INSERT INTO usage_reports (report_id, job_id, attempt, provider_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
        ON CONFLICT (report_id) DO NOTHING RETURNING report_id`,
-      [effects.usage.map((u) => u.reportId), effects.usage.map((u) => u.jobId), effects.usage.map((u) => u.attempt), effects.usage.map((u) => u.providerId)],
+      [
+        effects.usage.map((u) => u.reportId),
+        effects.usage.map((u) => u.jobId),
+        effects.usage.map((u) => u.attempt),
+        effects.usage.map((u) => u.providerId),
+      ],
     );
     const fresh = new Set(rows.map((r) => r.report_id));
     usage = effects.usage.filter((u) => fresh.has(u.reportId)).map((u) => u.envelope);
@@ -332,7 +341,12 @@ async function writeProviders(client: pg.ClientBase, effects: CycleEffects, cont
     const totals = new Map<string, number>();
     for (const g of p.gpus) totals.set(g.gpuClass, (totals.get(g.gpuClass) ?? 0) + g.count);
     for (const gpuClass of Object.keys(p.placedGpusByClass)) if (!totals.has(gpuClass)) totals.set(gpuClass, 0);
-    return [...totals].map(([gpuClass, total]) => ({ providerId: p.providerId, gpuClass, total, reserved: p.placedGpusByClass[gpuClass] ?? 0 }));
+    return [...totals].map(([gpuClass, total]) => ({
+      providerId: p.providerId,
+      gpuClass,
+      total,
+      reserved: p.placedGpusByClass[gpuClass] ?? 0,
+    }));
   });
   await client.query(
     `INSERT INTO provider_capacity (provider_id, gpu_class, total, reserved)
@@ -381,7 +395,9 @@ async function writeJobs(client: pg.ClientBase, effects: CycleEffects, registry:
         fresh.map((r) => r.job.tenantId),
         fresh.map((r) => spec(r.job)),
         fresh.map((r) => r.job.submittedAtMs),
-        fresh.map((r) => (r.job.spec.deadline ? Number(r.job.spec.deadline.seconds) * 1000 + Math.floor(r.job.spec.deadline.nanos / 1e6) : null)),
+        fresh.map((r) =>
+          r.job.spec.deadline ? Number(r.job.spec.deadline.seconds) * 1000 + Math.floor(r.job.spec.deadline.nanos / 1e6) : null,
+        ),
       ],
     );
   }
@@ -437,8 +453,9 @@ async function writeStream(client: pg.ClientBase, items: readonly StreamItem[]):
 
 async function writeOutbox(client: pg.ClientBase, rows: readonly { topic: string; envelope: EventEnvelope }[]): Promise<void> {
   if (rows.length === 0) return;
-  await client.query(
-    'INSERT INTO event_outbox (topic, event_id, envelope) SELECT * FROM unnest($1::text[], $2::text[], $3::json[])',
-    [rows.map((r) => r.topic), rows.map((r) => r.envelope.id), rows.map((r) => JSON.stringify(withDataschema(r.envelope)))],
-  );
+  await client.query('INSERT INTO event_outbox (topic, event_id, envelope) SELECT * FROM unnest($1::text[], $2::text[], $3::json[])', [
+    rows.map((r) => r.topic),
+    rows.map((r) => r.envelope.id),
+    rows.map((r) => JSON.stringify(withDataschema(r.envelope))),
+  ]);
 }

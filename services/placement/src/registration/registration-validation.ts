@@ -27,6 +27,8 @@ export function validateRegistration(request: api.RegisterProviderRequest): void
   need(/^\d+$/.test(transfer), 'transfer_price_per_gb_base_units', 'must not be negative');
   const held = request.heldDigests ?? [];
   need(held.length <= MAX_DIGESTS_PER_MESSAGE, 'held_digests', `at most ${MAX_DIGESTS_PER_MESSAGE} digests`);
-  held.slice(0, MAX_DIGESTS_PER_MESSAGE).forEach((digest, i) => need(isDigest(digest), `held_digests[${i}]`, 'must be "sha256:" and 64 lowercase hex digits'));
+  held
+    .slice(0, MAX_DIGESTS_PER_MESSAGE)
+    .forEach((digest, i) => need(isDigest(digest), `held_digests[${i}]`, 'must be "sha256:" and 64 lowercase hex digits'));
   if (violations.length > 0) throw new InvalidRequest(violations);
 }

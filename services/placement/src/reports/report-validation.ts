@@ -20,15 +20,13 @@ export function validateReport(kind: ReportKind, callerProviderId: string, reque
     for (const field of ['fetched_digests', 'cached_digests'] as const) {
       const digests = (field === 'fetched_digests' ? request.fetchedDigests : request.cachedDigests) ?? [];
       need(digests.length <= MAX_JOB_INPUTS, field, `at most ${MAX_JOB_INPUTS} digests (a job has at most ${MAX_JOB_INPUTS} inputs)`);
-      digests.slice(0, MAX_JOB_INPUTS).forEach((digest, i) => need(isDigest(digest), `${field}[${i}]`, 'must be "sha256:" and 64 lowercase hex digits'));
+      digests
+        .slice(0, MAX_JOB_INPUTS)
+        .forEach((digest, i) => need(isDigest(digest), `${field}[${i}]`, 'must be "sha256:" and 64 lowercase hex digits'));
     }
   }
   if (kind === 'FAILED') {
-    need(
-      request.category !== undefined && request.category !== api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED,
-      'category',
-      'required',
-    );
+    need(request.category !== undefined && request.category !== api.FailureCategory.FAILURE_CATEGORY_UNSPECIFIED, 'category', 'required');
   }
   if (request.usage != null) need(request.usage.reportId !== '', 'usage.report_id', 'required when usage is reported');
   if (violations.length > 0) throw new InvalidRequest(violations);

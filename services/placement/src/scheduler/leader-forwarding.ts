@@ -29,7 +29,12 @@ export class LeaderForwarding {
     for (const key of FORWARDED) for (const value of incoming.get(key)) metadata.add(key, value);
     const client = this.clientFor(address);
     return new Promise<Res>((resolve, reject) => {
-      const call = client[method].bind(client) as unknown as (req: unknown, md: Metadata, options: { deadline: number }, cb: (error: ServiceError | null, response: Res) => void) => unknown;
+      const call = client[method].bind(client) as unknown as (
+        req: unknown,
+        md: Metadata,
+        options: { deadline: number },
+        cb: (error: ServiceError | null, response: Res) => void,
+      ) => unknown;
       call(REQUEST_TYPES[method].fromPartial(request as never), metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
         if (error) reject(new RpcException({ code: error.code, message: error.details, metadata: error.metadata }));
         else resolve(response);

@@ -11,7 +11,9 @@ const STATUSES: readonly ProviderStatus[] = ['ACTIVE', 'SUSPECT', 'LOST'];
 export function registerPlacementMetrics(engine: SchedulerEngine): { providerLost(): void; remove(): void } {
   // Every tier × reason pair reported once keeps being reported (0 when empty); each tier starts
   // with its most common reason at 0, so the series exist before anything was ever queued.
-  const seenDepths = new Set<string>(PLACED_TIERS.map((tier) => `${tier}\n${events.RejectionReason.REJECTION_REASON_INSUFFICIENT_CAPACITY}`));
+  const seenDepths = new Set<string>(
+    PLACED_TIERS.map((tier) => `${tier}\n${events.RejectionReason.REJECTION_REASON_INSUFFICIENT_CAPACITY}`),
+  );
   const gauges = [
     observeGauge(switchyardMetrics.PLACEMENT_QUEUE_DEPTH, () => {
       const state = engine.leading;
@@ -27,7 +29,10 @@ export function registerPlacementMetrics(engine: SchedulerEngine): { providerLos
       }
       return [...depths].map(([key, jobs]) => {
         const [tier, reason] = key.split('\n') as [api.Tier, events.RejectionReason];
-        return { value: jobs, attributes: { [A.tier]: enumLabel(api.Tier, tier), [A.queueReason]: enumLabel(events.RejectionReason, reason) } };
+        return {
+          value: jobs,
+          attributes: { [A.tier]: enumLabel(api.Tier, tier), [A.queueReason]: enumLabel(events.RejectionReason, reason) },
+        };
       });
     }),
     observeGauge(switchyardMetrics.PLACEMENT_QUEUE_OLDEST_AGE, () => {
@@ -40,7 +45,10 @@ export function registerPlacementMetrics(engine: SchedulerEngine): { providerLos
         if (!isWaiting(job)) continue;
         oldest.set(job.tier, Math.min(oldest.get(job.tier) ?? Number.POSITIVE_INFINITY, job.submittedAtMs));
       }
-      return [...oldest].map(([tier, since]) => ({ value: Math.max(0, (now - since) / 1000), attributes: { [A.tier]: enumLabel(api.Tier, tier) } }));
+      return [...oldest].map(([tier, since]) => ({
+        value: Math.max(0, (now - since) / 1000),
+        attributes: { [A.tier]: enumLabel(api.Tier, tier) },
+      }));
     }),
     observeGauge(switchyardMetrics.PROVIDERS, () => {
       const state = engine.leading;
@@ -49,9 +57,14 @@ export function registerPlacementMetrics(engine: SchedulerEngine): { providerLos
       for (const p of state.registry.providers.values()) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
       return STATUSES.map((status) => ({ value: counts.get(status)!, attributes: { [A.providerStatus]: status } }));
     }),
-    observeGauge(switchyardMetrics.GPUS, () => gpusByClass(engine).map(({ gpuClass, total }) => ({ value: total, attributes: { [A.gpuClass]: gpuClass } }))),
+    observeGauge(switchyardMetrics.GPUS, () =>
+      gpusByClass(engine).map(({ gpuClass, total }) => ({ value: total, attributes: { [A.gpuClass]: gpuClass } })),
+    ),
     observeGauge(switchyardMetrics.GPU_UTILIZATION, () =>
-      gpusByClass(engine).map(({ gpuClass, total, inUse }) => ({ value: total === 0 ? 0 : inUse / total, attributes: { [A.gpuClass]: gpuClass } })),
+      gpusByClass(engine).map(({ gpuClass, total, inUse }) => ({
+        value: total === 0 ? 0 : inUse / total,
+        attributes: { [A.gpuClass]: gpuClass },
+      })),
     ),
   ];
   const lost = counter(switchyardMetrics.PROVIDERS_LOST);

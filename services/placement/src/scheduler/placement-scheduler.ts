@@ -49,7 +49,13 @@ export class PlacementScheduler implements OnApplicationBootstrap, BeforeApplica
     this.metrics = registerPlacementMetrics(this.engine);
     // The jobs consumer's lag, as every service's consumer reports it (the group's, seen from any instance).
     this.consumer = consumerMetrics(eventLog, config.consumerGroup, [topics.jobs]);
-    this.relay = new OutboxRelay({ dataSource, eventLog, batchSize: 1000, pollIntervalMs: 500, logger: { warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m), log: (m) => this.logger.log(m) } });
+    this.relay = new OutboxRelay({
+      dataSource,
+      eventLog,
+      batchSize: 1000,
+      pollIntervalMs: 500,
+      logger: { warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m), log: (m) => this.logger.log(m) },
+    });
   }
 
   onApplicationBootstrap(): void {

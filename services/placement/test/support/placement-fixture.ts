@@ -100,7 +100,13 @@ export class PlacementFixture {
   }
 
   /** Appends a job's JobSubmitted and JobClassified as intake and the classifier would. */
-  async submitClassifiedJob(job: { jobId?: string; tenantId?: string; tier?: api.Tier; spec?: Partial<api.JobSpec>; submittedAt?: Date }): Promise<string> {
+  async submitClassifiedJob(job: {
+    jobId?: string;
+    tenantId?: string;
+    tier?: api.Tier;
+    spec?: Partial<api.JobSpec>;
+    submittedAt?: Date;
+  }): Promise<string> {
     const jobId = job.jobId ?? uniqueName('job');
     const at = job.submittedAt ?? new Date();
     const spec: api.JobSpec = {
@@ -123,7 +129,15 @@ export class PlacementFixture {
     };
     await this.eventLog.append(this.topics.jobs, [
       jobEvent(jobId, at, {
-        jobSubmitted: { jobId, tenantId: job.tenantId ?? 'tenant-a', tenantPlan: 'pro', spec, idempotencyKey: jobId, quote: undefined, submittedAt: ts(at) },
+        jobSubmitted: {
+          jobId,
+          tenantId: job.tenantId ?? 'tenant-a',
+          tenantPlan: 'pro',
+          spec,
+          idempotencyKey: jobId,
+          quote: undefined,
+          submittedAt: ts(at),
+        },
       }),
       jobEvent(jobId, at, {
         jobClassified: {
@@ -141,7 +155,9 @@ export class PlacementFixture {
 
   async requestCancel(jobId: string): Promise<void> {
     const at = new Date();
-    await this.eventLog.append(this.topics.jobs, [jobEvent(jobId, at, { jobCancelRequested: { jobId, reason: 'tenant asked', requestedAt: ts(at) } })]);
+    await this.eventLog.append(this.topics.jobs, [
+      jobEvent(jobId, at, { jobCancelRequested: { jobId, reason: 'tenant asked', requestedAt: ts(at) } }),
+    ]);
   }
 
   /** Every event on a topic so far, decoded. */
@@ -206,7 +222,11 @@ export class ProviderClient {
   }
 
   /** Registers for `operator`, authenticated by its API key unless `apiKey` is false (a client certificate instead). */
-  async register(operator: Operator, offer: Partial<api.RegisterProviderRequest> = {}, { apiKey = true }: { apiKey?: boolean } = {}): Promise<api.RegisterProviderResponse> {
+  async register(
+    operator: Operator,
+    offer: Partial<api.RegisterProviderRequest> = {},
+    { apiKey = true }: { apiKey?: boolean } = {},
+  ): Promise<api.RegisterProviderResponse> {
     const request: api.RegisterProviderRequest = {
       operatorId: operator.operatorId,
       region: 'eu-west',
@@ -220,13 +240,15 @@ export class ProviderClient {
       heldDigests: [],
       ...offer,
     };
-    const { response, headerToken } = await new Promise<{ response: api.RegisterProviderResponse; headerToken: string }>((resolve, reject) => {
-      let headerToken = '';
-      const call = this.client.registerProvider(request, this.auth(apiKey ? operator.apiKey : undefined), (error, response) =>
-        error ? reject(error) : resolve({ response: response!, headerToken }),
-      );
-      call.on('metadata', (metadata) => (headerToken = String(metadata.get('x-provider-token')[0] ?? '')));
-    });
+    const { response, headerToken } = await new Promise<{ response: api.RegisterProviderResponse; headerToken: string }>(
+      (resolve, reject) => {
+        let headerToken = '';
+        const call = this.client.registerProvider(request, this.auth(apiKey ? operator.apiKey : undefined), (error, response) =>
+          error ? reject(error) : resolve({ response: response!, headerToken }),
+        );
+        call.on('metadata', (metadata) => (headerToken = String(metadata.get('x-provider-token')[0] ?? '')));
+      },
+    );
     // The token is the response's field; the header still carries the same one for clients built
     // before the field existed.
     if (headerToken !== response.providerToken) throw new Error('x-provider-token header and provider_token field differ');
@@ -292,7 +314,11 @@ export class ProviderClient {
   failed(
     jobId: string,
     attempt: number,
-    { category = api.FailureCategory.FAILURE_CATEGORY_HARDWARE, retryable = true, usage }: { category?: api.FailureCategory; retryable?: boolean; usage?: api.UsageReport } = {},
+    {
+      category = api.FailureCategory.FAILURE_CATEGORY_HARDWARE,
+      retryable = true,
+      usage,
+    }: { category?: api.FailureCategory; retryable?: boolean; usage?: api.UsageReport } = {},
   ): Promise<api.ReportFailedResponse> {
     const request: api.ReportFailedRequest = {
       jobId,

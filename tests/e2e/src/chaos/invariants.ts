@@ -40,8 +40,21 @@ export interface Checks {
   readonly duplicatedJobs: string[];
   readonly overlappingPlacements: Violation[];
   readonly doubleMetered: Violation[];
-  readonly ledger: { entries: number; postings: number; total: string; unbalancedPostings: string[]; balanceMismatches: string[]; accounts: number };
-  readonly replay: { classifications: [number, number]; placements: [number, number]; failures: [number, number]; percent: number; mismatches: string[] };
+  readonly ledger: {
+    entries: number;
+    postings: number;
+    total: string;
+    unbalancedPostings: string[];
+    balanceMismatches: string[];
+    accounts: number;
+  };
+  readonly replay: {
+    classifications: [number, number];
+    placements: [number, number];
+    failures: [number, number];
+    percent: number;
+    mismatches: string[];
+  };
   readonly states: Record<string, number>;
   readonly queuedWithReason: number;
   readonly stuck: StuckJob[];
@@ -87,14 +100,18 @@ export async function checkInvariants(input: {
   }
 
   // Lost / duplicated.
-  const intakeRows = await input.db.query<{ id: string; state: string; idempotency_key: string }>('SELECT id, state, idempotency_key FROM intake.jobs');
+  const intakeRows = await input.db.query<{ id: string; state: string; idempotency_key: string }>(
+    'SELECT id, state, idempotency_key FROM intake.jobs',
+  );
   const byId = new Map(intakeRows.rows.map((r) => [r.id, r]));
   const lost = input.acknowledged.filter((a) => !jobs.get(a.jobId)?.submittedIds.size || !byId.has(a.jobId)).map((a) => a.jobId);
   const keys = new Map<string, string[]>();
   for (const a of input.acknowledged) keys.set(a.key, [...new Set([...(keys.get(a.key) ?? []), a.jobId])]);
   const duplicatedJobs = [
     ...[...keys.entries()].filter(([, ids]) => ids.length > 1).map(([key, ids]) => `key ${key}: jobs ${ids.join(', ')}`),
-    ...[...jobs.entries()].filter(([, t]) => t.submittedIds.size > 1).map(([id, t]) => `job ${id}: ${t.submittedIds.size} JobSubmitted events`),
+    ...[...jobs.entries()]
+      .filter(([, t]) => t.submittedIds.size > 1)
+      .map(([id, t]) => `job ${id}: ${t.submittedIds.size} JobSubmitted events`),
   ];
 
   // No run on two providers at once: a placement while another attempt is open, or two results.
@@ -117,7 +134,11 @@ export async function checkInvariants(input: {
         open = undefined;
       }
     }
-    if (completedAttempts.size > 1) overlappingPlacements.push({ guarantee: 'one result per job', detail: `job ${jobId}: completed by attempts ${[...completedAttempts].join(', ')}` });
+    if (completedAttempts.size > 1)
+      overlappingPlacements.push({
+        guarantee: 'one result per job',
+        detail: `job ${jobId}: completed by attempts ${[...completedAttempts].join(', ')}`,
+      });
   }
 
   // Usage: reported -> metered once -> posted once.
@@ -138,20 +159,28 @@ export async function checkInvariants(input: {
     }
   }
   const doubleMetered: Violation[] = [];
-  for (const [report, ids] of meteredByReport) if (ids.size > 1) doubleMetered.push({ guarantee: 'metered once', detail: `report ${report}: usage ids ${[...ids].join(', ')}` });
-  for (const [attempt, ids] of meteredByAttempt) if (ids.size > 1) doubleMetered.push({ guarantee: 'metered once', detail: `attempt ${attempt}: usage ids ${[...ids].join(', ')}` });
+  for (const [report, ids] of meteredByReport)
+    if (ids.size > 1) doubleMetered.push({ guarantee: 'metered once', detail: `report ${report}: usage ids ${[...ids].join(', ')}` });
+  for (const [attempt, ids] of meteredByAttempt)
+    if (ids.size > 1) doubleMetered.push({ guarantee: 'metered once', detail: `attempt ${attempt}: usage ids ${[...ids].join(', ')}` });
   const dbDouble = await input.db.query<{ job_id: string; attempt: number; n: string }>(
     'SELECT job_id, attempt, count(*) AS n FROM payout.ledger_usage GROUP BY job_id, attempt HAVING count(*) > 1',
   );
-  for (const r of dbDouble.rows) doubleMetered.push({ guarantee: 'posted once', detail: `ledger_usage has ${r.n} rows for ${r.job_id}#${r.attempt}` });
+  for (const r of dbDouble.rows)
+    doubleMetered.push({ guarantee: 'posted once', detail: `ledger_usage has ${r.n} rows for ${r.job_id}#${r.attempt}` });
   const meteringDouble = await input.db.query<{ job_id: string; attempt: number; n: string }>(
     'SELECT job_id, attempt, count(*) AS n FROM metering.usage_lines GROUP BY job_id, attempt HAVING count(*) > 1',
   );
-  for (const r of meteringDouble.rows) doubleMetered.push({ guarantee: 'metered once', detail: `usage_lines has ${r.n} rows for ${r.job_id}#${r.attempt}` });
+  for (const r of meteringDouble.rows)
+    doubleMetered.push({ guarantee: 'metered once', detail: `usage_lines has ${r.n} rows for ${r.job_id}#${r.attempt}` });
 
   const pricedReports = new Set(meteredByReport.keys());
-  const unpriced = [...reported.entries()].filter(([id]) => !pricedReports.has(id)).map(([id, r]) => `${r.jobId}#${r.attempt} (report ${id})`);
-  const posted = new Set((await input.db.query<{ usage_id: string }>('SELECT usage_id FROM payout.ledger_usage')).rows.map((r) => r.usage_id));
+  const unpriced = [...reported.entries()]
+    .filter(([id]) => !pricedReports.has(id))
+    .map(([id, r]) => `${r.jobId}#${r.attempt} (report ${id})`);
+  const posted = new Set(
+    (await input.db.query<{ usage_id: string }>('SELECT usage_id FROM payout.ledger_usage')).rows.map((r) => r.usage_id),
+  );
   const unposted = [...meteredByReport.values()].flatMap((ids) => [...ids]).filter((id) => !posted.has(id));
 
   // The ledger: each posting sums to zero, so does the whole, and each kept balance equals its entries.
@@ -187,13 +216,25 @@ export async function checkInvariants(input: {
     const last = trace[trace.length - 1];
     const lastEvent = last?.name ?? 'none';
     const attempt = Number(last?.message.attempt ?? 0);
-    if (state === 'JOB_STATE_QUEUED' && lastEvent === 'JobQueued' && ((last!.message as unknown as events.JobQueued).reasons ?? []).length > 0) {
+    if (
+      state === 'JOB_STATE_QUEUED' &&
+      lastEvent === 'JobQueued' &&
+      ((last!.message as unknown as events.JobQueued).reasons ?? []).length > 0
+    ) {
       queuedWithReason += 1;
       continue;
     }
     const providerId = [...trace].reverse().find((e) => e.name === 'JobPlaced')?.message.providerId as string | undefined;
     const sinceLastEventSeconds = last ? Math.round((Date.now() - last.appendedAt.getTime()) / 1000) : 0;
-    stuck.push({ jobId: a.jobId, state, lastEvent, attempt, ...(providerId ? { providerId } : {}), sinceLastEventSeconds, diagnosis: diagnose(state, lastEvent) });
+    stuck.push({
+      jobId: a.jobId,
+      state,
+      lastEvent,
+      attempt,
+      ...(providerId ? { providerId } : {}),
+      sinceLastEventSeconds,
+      diagnosis: diagnose(state, lastEvent),
+    });
   }
 
   const consumerLag: Record<string, Record<string, number>> = {};
@@ -224,7 +265,9 @@ export async function checkInvariants(input: {
       placements: [verify.placements.reproduced, verify.placements.total],
       failures: [verify.failures.reproduced, verify.failures.total],
       percent: decided === 0 ? 100 : Math.floor((reproduced * 10_000) / decided) / 100,
-      mismatches: verify.mismatches.slice(0, 20).map((m) => `${m.decision} ${m.jobId}${m.attempt ? `#${m.attempt}` : ''}: ${m.differences.join('; ')}`),
+      mismatches: verify.mismatches
+        .slice(0, 20)
+        .map((m) => `${m.decision} ${m.jobId}${m.attempt ? `#${m.attempt}` : ''}: ${m.differences.join('; ')}`),
     },
     states,
     queuedWithReason,
@@ -259,6 +302,9 @@ function diagnose(state: string, lastEvent: string): string {
 
 /** Counts of acknowledged jobs by intake state, for the wait until the system is quiet. */
 export async function stateCounts(db: pg.Pool, jobIds: readonly string[]): Promise<Record<string, number>> {
-  const rows = await db.query<{ state: string; n: string }>('SELECT state, count(*) AS n FROM intake.jobs WHERE id = ANY($1::uuid[]) GROUP BY state', [jobIds]);
+  const rows = await db.query<{ state: string; n: string }>(
+    'SELECT state, count(*) AS n FROM intake.jobs WHERE id = ANY($1::uuid[]) GROUP BY state',
+    [jobIds],
+  );
   return Object.fromEntries(rows.rows.map((r) => [r.state, Number(r.n)]));
 }

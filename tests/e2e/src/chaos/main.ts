@@ -25,7 +25,10 @@ function int(name: string, fallback: number): number {
   return value;
 }
 
-const backends = (env.CHAOS_BACKENDS ?? 'postgres,kafka').split(',').map((b) => b.trim()).filter(Boolean);
+const backends = (env.CHAOS_BACKENDS ?? 'postgres,kafka')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
 for (const b of backends) {
   if (b !== 'postgres' && b !== 'kafka') {
     log(`CHAOS_BACKENDS: unknown backend "${b}" (postgres, kafka)`);
@@ -71,6 +74,9 @@ const table = [TABLE_HEADER, ...results.map(tableRow)].join('\n');
 writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, 'latest.md'), `${table}\n\n${results.map(markdown).join('\n')}`);
 console.log(table);
-for (const r of results) console.log(`${r.scenario}: ${r.verdict.failures.length === 0 ? 'PASS' : `FAIL — ${r.verdict.failures.join('; ')}`}${r.verdict.hardGuaranteesHeld ? '' : ' (HARD GUARANTEE VIOLATED)'}`);
+for (const r of results)
+  console.log(
+    `${r.scenario}: ${r.verdict.failures.length === 0 ? 'PASS' : `FAIL — ${r.verdict.failures.join('; ')}`}${r.verdict.hardGuaranteesHeld ? '' : ' (HARD GUARANTEE VIOLATED)'}`,
+  );
 console.log(`results: ${join(outDir, 'latest.json')}, ${join(outDir, 'latest.md')}`);
 process.exit(crashed || results.some((r) => r.verdict.failures.length > 0) ? 1 : 0);

@@ -49,9 +49,10 @@ export class ProcessSupervisor {
   }
 
   static requireBuild(repoRoot: string): void {
-    const missing = [...SERVICE_NAMES.map((s) => join('services', s, 'dist', 'main.js')), join('apps', 'provider-fleet', 'dist', 'main.js')].filter(
-      (file) => !existsSync(join(repoRoot, file)),
-    );
+    const missing = [
+      ...SERVICE_NAMES.map((s) => join('services', s, 'dist', 'main.js')),
+      join('apps', 'provider-fleet', 'dist', 'main.js'),
+    ].filter((file) => !existsSync(join(repoRoot, file)));
     if (missing.length > 0) throw new Error(`the chaos run starts built services; missing ${missing.join(', ')} (run \`pnpm build\`)`);
   }
 
@@ -64,7 +65,11 @@ export class ProcessSupervisor {
     const m = this.get(name);
     if (alive(m.child)) return;
     const out = openSync(join(this.logDir, `${name}.log`), 'a');
-    const child = spawn(process.execPath, [m.script], { cwd: this.repoRoot, env: { ...process.env, ...m.env }, stdio: ['ignore', out, out] });
+    const child = spawn(process.execPath, [m.script], {
+      cwd: this.repoRoot,
+      env: { ...process.env, ...m.env },
+      stdio: ['ignore', out, out],
+    });
     closeSync(out);
     m.child = child;
     m.expectingExit = false;
@@ -73,7 +78,9 @@ export class ProcessSupervisor {
       if (m.child !== child || m.expectingExit || this.stopping) return;
       this.unexpectedExits.push({ process: name, at: new Date().toISOString(), code, signal });
       this.log(`${name} exited on its own (${signal ?? code}); starting it again`);
-      void sleep(500).then(() => (this.stopping ? undefined : this.start(name).catch((e: Error) => this.log(`${name} did not come back: ${e.message}`))));
+      void sleep(500).then(() =>
+        this.stopping ? undefined : this.start(name).catch((e: Error) => this.log(`${name} did not come back: ${e.message}`)),
+      );
     });
     if (m.address) await this.waitServing(name, timeoutMs);
   }

@@ -26,7 +26,10 @@ describe('chaos run verdict', () => {
   });
 
   it('tells a broken guarantee from a liveness failure', () => {
-    const stuck = { ...clean, stuck: [{ jobId: 'j', state: 'JOB_STATE_PLACED', lastEvent: 'JobPlaced', attempt: 1, sinceLastEventSeconds: 90, diagnosis: '' }] };
+    const stuck = {
+      ...clean,
+      stuck: [{ jobId: 'j', state: 'JOB_STATE_PLACED', lastEvent: 'JobPlaced', attempt: 1, sinceLastEventSeconds: 90, diagnosis: '' }],
+    };
     expect(verdictOf(stuck, 0)).toMatchObject({ hardGuaranteesHeld: true, live: false, failures: ['1 job(s) stuck'] });
     expect(verdictOf({ ...clean, lost: ['j'] }, 0)).toMatchObject({ hardGuaranteesHeld: false, failures: ['1 acknowledged job(s) lost'] });
     expect(verdictOf(clean, 2).failures).toEqual(['2 duplicated job(s)']);

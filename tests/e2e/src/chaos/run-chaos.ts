@@ -37,7 +37,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function withinMs<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)),
+  );
   try {
     return await Promise.race([work, timeout]);
   } finally {
@@ -52,7 +54,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const runId = `${options.backend}-${options.seed}-${randomBytes(3).toString('hex')}`;
   const logDir = join(options.outDir, runId);
   mkdirSync(logDir, { recursive: true });
-  log(`chaos ${options.backend}: seed ${options.seed} (CHAOS_SEED=${options.seed} repeats it), ${options.jobs} jobs over ${options.durationSeconds} s; logs in ${logDir}`);
+  log(
+    `chaos ${options.backend}: seed ${options.seed} (CHAOS_SEED=${options.seed} repeats it), ${options.jobs} jobs over ${options.durationSeconds} s; logs in ${logDir}`,
+  );
   ProcessSupervisor.requireBuild(options.repoRoot);
 
   let postgres: RestartablePostgres | undefined;
@@ -78,10 +82,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
     SERVICE_NAMES.forEach((s, i) =>
-      supervisor.add(s, join('services', s, 'dist', 'main.js'), { ...common, GRPC_URL: address[s], METRICS_ADDRESS: `127.0.0.1:${ports[SERVICE_NAMES.length + i]}` }, address[s]),
+      supervisor.add(
+        s,
+        join('services', s, 'dist', 'main.js'),
+        { ...common, GRPC_URL: address[s], METRICS_ADDRESS: `127.0.0.1:${ports[SERVICE_NAMES.length + i]}` },
+        address[s],
+      ),
     );
     // The default fleet (failures and vanishing on), its seed from the run's.
-    supervisor.add('fleet', join('apps', 'provider-fleet', 'dist', 'main.js'), { PLACEMENT_ADDRESS: address.placement, FLEET_SEED: String(options.seed) });
+    supervisor.add('fleet', join('apps', 'provider-fleet', 'dist', 'main.js'), {
+      PLACEMENT_ADDRESS: address.placement,
+      FLEET_SEED: String(options.seed),
+    });
     for (const s of SERVICE_NAMES) {
       await supervisor.start(s);
       log(`${s} SERVING at ${address[s]}`);
@@ -102,7 +114,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       rng: new SeededRandom(options.seed ^ 0x5eed),
       runId,
     });
-    const infraFaults: { at: number; kind: 'postgres-restart' | 'kafka-restart' }[] = [{ at: started + options.durationSeconds * 350, kind: 'postgres-restart' }];
+    const infraFaults: { at: number; kind: 'postgres-restart' | 'kafka-restart' }[] = [
+      { at: started + options.durationSeconds * 350, kind: 'postgres-restart' },
+    ];
     if (kafka) infraFaults.push({ at: started + options.durationSeconds * 650, kind: 'kafka-restart' });
     const restarting = new Set<ServiceName>();
     const restarts: Promise<void>[] = [];
@@ -123,7 +137,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             log(`t=${startT}s Kafka broker: SIGKILL, down 3 s, start`);
             await kafka!.restart({ abrupt: true, downForMs: 3000 });
           }
-          faults.push({ at, t: startT, kind: due.kind, target: due.kind === 'postgres-restart' ? 'postgres' : 'kafka', recoveredMs: Date.now() - t0 });
+          faults.push({
+            at,
+            t: startT,
+            kind: due.kind,
+            target: due.kind === 'postgres-restart' ? 'postgres' : 'kafka',
+            recoveredMs: Date.now() - t0,
+          });
         } catch (error) {
           faults.push({ at, t: startT, kind: due.kind, target: due.kind, error: (error as Error).message });
           throw error;
@@ -164,12 +184,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const t0 = Date.now();
       if (due.kind === 'postgres-restart') await postgres.restart({ abrupt: true, downForMs: 3000 });
       else await kafka!.restart({ abrupt: true, downForMs: 3000 });
-      faults.push({ at: new Date().toISOString(), t: startT, kind: due.kind, target: due.kind === 'postgres-restart' ? 'postgres' : 'kafka', recoveredMs: Date.now() - t0 });
+      faults.push({
+        at: new Date().toISOString(),
+        t: startT,
+        kind: due.kind,
+        target: due.kind === 'postgres-restart' ? 'postgres' : 'kafka',
+        recoveredMs: Date.now() - t0,
+      });
     }
     faults.sort((a, b) => a.t - b.t);
     log(`t=${t()}s faults over (${faults.length}); waiting for the last submissions`);
     const submitted = await workload;
-    log(`t=${t()}s ${submitted.acknowledged.length} of ${submitted.planned} jobs acknowledged; waiting up to ${options.settleSeconds} s for the system to go quiet`);
+    log(
+      `t=${t()}s ${submitted.acknowledged.length} of ${submitted.planned} jobs acknowledged; waiting up to ${options.settleSeconds} s for the system to go quiet`,
+    );
 
     // Quiet: every acknowledged job terminal, or nothing moving (the same counts for 30 s);
     // bounded by the settle time.
@@ -182,9 +210,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     while (Date.now() - settleStart < options.settleSeconds * 1000) {
       await sleep(5000);
       const counts = await stateCounts(db, ids).catch(() => ({}) as Record<string, number>);
-      const open = Object.entries(counts).filter(([s]) => !TERMINAL_STATES.includes(s)).reduce((n, [, c]) => n + c, 0);
+      const open = Object.entries(counts)
+        .filter(([s]) => !TERMINAL_STATES.includes(s))
+        .reduce((n, [, c]) => n + c, 0);
       recent.push(JSON.stringify(counts));
-      log(`settling: ${Object.entries(counts).map(([s, n]) => `${s.replace('JOB_STATE_', '')} ${n}`).join(', ')}`);
+      log(
+        `settling: ${Object.entries(counts)
+          .map(([s, n]) => `${s.replace('JOB_STATE_', '')} ${n}`)
+          .join(', ')}`,
+      );
       // Quiet: the counts stayed the same for a minute — longer than a simulated provider stays
       // vanished (30 s) plus the heartbeats placement's reconciliation waits before it requeues
       // what the provider dropped, so a job still open then is stuck, not about to move.
@@ -195,8 +229,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     const waitedSeconds = Math.round((Date.now() - settleStart) / 1000);
     log(`quiet: ${quiet ? 'yes' : 'no'} after ${Math.round((Date.now() - settleStart) / 1000)} s; re-asking acknowledged keys`);
-    const reask = await withinMs(reaskKeys(address.intake, submitted.acknowledged.slice(0, 1000), submitted.specs), 5 * 60_000, 're-asking the acknowledged keys');
-    eventLog = options.backend === 'kafka' ? new KafkaEventLog({ brokers: kafka!.brokers, clientId: `chaos-${runId}` }) : new PostgresEventLog({ connectionString: postgres.url, poolSize: 2 });
+    const reask = await withinMs(
+      reaskKeys(address.intake, submitted.acknowledged.slice(0, 1000), submitted.specs),
+      5 * 60_000,
+      're-asking the acknowledged keys',
+    );
+    eventLog =
+      options.backend === 'kafka'
+        ? new KafkaEventLog({ brokers: kafka!.brokers, clientId: `chaos-${runId}` })
+        : new PostgresEventLog({ connectionString: postgres.url, poolSize: 2 });
     log(`checking: ${reask.asked} keys re-asked; reading the log and the projections`);
     const checks = await withinMs(
       checkInvariants({ log: eventLog, topicPrefix, db, acknowledged: submitted.acknowledged }),

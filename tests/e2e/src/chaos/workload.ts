@@ -105,7 +105,12 @@ export async function runWorkload(options: {
         errors[name] = (errors[name] ?? 0) + 1;
         errorSamples[name] ??= (error as Error).message.slice(0, 200);
         // INVALID_ARGUMENT, RESOURCE_EXHAUSTED (a cap) and the like will not change: stop there.
-        if (code === status.INVALID_ARGUMENT || code === status.FAILED_PRECONDITION || code === status.PERMISSION_DENIED || code === status.UNAUTHENTICATED) {
+        if (
+          code === status.INVALID_ARGUMENT ||
+          code === status.FAILED_PRECONDITION ||
+          code === status.PERMISSION_DENIED ||
+          code === status.UNAUTHENTICATED
+        ) {
           unacknowledged.push(key);
           return;
         }
@@ -140,8 +145,14 @@ export async function runWorkload(options: {
  * names its job) and collect those answered with another job id. Rejections of the re-ask
  * (a different spec under the same key is INVALID_ARGUMENT/ALREADY_EXISTS) are not duplicates.
  */
-export async function reaskKeys(intakeAddress: string, acknowledged: readonly Acknowledged[], specs: ReadonlyMap<string, api.JobSpec>): Promise<{ asked: number; differing: { key: string; jobIds: string[] }[]; failed: number }> {
-  const clients = new Map<string, { key: string; api: JobApi }>(CHAOS_TENANTS.map((t) => [t.id, { key: t.apiKey, api: new JobApi(intakeAddress, t.apiKey) }]));
+export async function reaskKeys(
+  intakeAddress: string,
+  acknowledged: readonly Acknowledged[],
+  specs: ReadonlyMap<string, api.JobSpec>,
+): Promise<{ asked: number; differing: { key: string; jobIds: string[] }[]; failed: number }> {
+  const clients = new Map<string, { key: string; api: JobApi }>(
+    CHAOS_TENANTS.map((t) => [t.id, { key: t.apiKey, api: new JobApi(intakeAddress, t.apiKey) }]),
+  );
   const differing: { key: string; jobIds: string[] }[] = [];
   let failed = 0;
   const queue = [...acknowledged];

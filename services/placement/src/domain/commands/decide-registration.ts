@@ -29,7 +29,13 @@ export type RegistrationDecision =
       readonly event: events.ProviderRegistered | undefined;
     }
   /** A re-registration offering fewer GPUs of a class than placed jobs hold there. */
-  | { readonly kind: 'capacity-in-use'; readonly providerId: string; readonly gpuClass: string; readonly held: number; readonly offered: number };
+  | {
+      readonly kind: 'capacity-in-use';
+      readonly providerId: string;
+      readonly gpuClass: string;
+      readonly held: number;
+      readonly offered: number;
+    };
 
 /**
  * Registering the same endpoint again as the same operator is idempotent for the provider: same

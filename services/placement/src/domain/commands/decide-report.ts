@@ -44,7 +44,11 @@ export function decideReport(registry: ProviderRegistry, input: ReportInput, pol
   if (!input.wasAssigned) return { kind: 'not-found' };
   if (input.alreadyReported) return { kind: 'duplicate' };
   const job = registry.jobs.get(input.jobId);
-  const current = job !== undefined && job.attempt === input.attempt && job.providerId === input.providerId && (job.state === 'PLACED' || job.state === 'RUNNING');
+  const current =
+    job !== undefined &&
+    job.attempt === input.attempt &&
+    job.providerId === input.providerId &&
+    (job.state === 'PLACED' || job.state === 'RUNNING');
   if (!current) return { kind: 'not-current', jobState: job?.state ?? 'FINISHED', jobAttempt: job?.attempt ?? input.attempt };
   const at = toTimestamp(input.receivedAtMs);
   const attempt = { jobId: input.jobId, attempt: input.attempt, providerId: input.providerId };
@@ -53,13 +57,23 @@ export function decideReport(registry: ProviderRegistry, input: ReportInput, pol
       return { kind: 'applied', events: job.state === 'PLACED' ? [{ type: 'JobStarted', data: { ...attempt, startedAt: at } }] : [] };
     case 'COMPLETED': {
       const completed: RegistryEvent = { type: 'JobCompleted', data: { ...attempt, resultHash: input.resultHash ?? '', completedAt: at } };
-      const inputs = inputsReported(registry, input, job.spec.inputs.map((i) => i.digest), at);
+      const inputs = inputsReported(
+        registry,
+        input,
+        job.spec.inputs.map((i) => i.digest),
+        at,
+      );
       return { kind: 'applied', events: inputs === undefined ? [completed] : [completed, inputs] };
     }
     case 'FAILED': {
       const failure = input.failure!;
       const outcomes = requeueAfterFailure({ ...attempt, ...failure, at }, registry, policy);
-      return { kind: 'applied', events: outcomes.map((o): JobFamilyEvent => (o.type === 'JobRequeued' ? { type: 'JobRequeued', data: o.data } : { type: 'JobFailed', data: o.data })) };
+      return {
+        kind: 'applied',
+        events: outcomes.map((o): JobFamilyEvent =>
+          o.type === 'JobRequeued' ? { type: 'JobRequeued', data: o.data } : { type: 'JobFailed', data: o.data },
+        ),
+      };
     }
     default: {
       const unexpected: never = input.kind;
@@ -73,24 +87,48 @@ export function decideReport(registry: ProviderRegistry, input: ReportInput, pol
  * the job count): the ones it keeps and did not hold are added to its holdings; the ones it held
  * by its own account yet fetched are a broken claim. Undefined when neither happened.
  */
-function inputsReported(registry: ProviderRegistry, input: ReportInput, jobInputs: readonly string[], at: api.Timestamp): RegistryEvent | undefined {
+function inputsReported(
+  registry: ProviderRegistry,
+  input: ReportInput,
+  jobInputs: readonly string[],
+  at: api.Timestamp,
+): RegistryEvent | undefined {
   const provider = registry.providers.get(input.providerId);
   if (provider === undefined) return undefined;
-  const ofJob = (digests: readonly string[] | undefined): string[] => [...new Set((digests ?? []).filter((d) => jobInputs.includes(d)))].sort();
+  const ofJob = (digests: readonly string[] | undefined): string[] =>
+    [...new Set((digests ?? []).filter((d) => jobInputs.includes(d)))].sort();
   const misclaimedDigests = ofJob(input.fetchedDigests).filter((d) => provider.heldDigests.has(d));
   // A misclaimed input the run kept is held now: it is re-added (an eviction that is also added stays).
   const addedDigests = ofJob(input.cachedDigests).filter((d) => !provider.heldDigests.has(d) || misclaimedDigests.includes(d));
   if (addedDigests.length === 0 && misclaimedDigests.length === 0) return undefined;
   return {
     type: 'ProviderInputsReported',
-    data: { providerId: input.providerId, jobId: input.jobId, attempt: input.attempt, reportId: input.reportId ?? '', addedDigests, misclaimedDigests, reportedAt: at },
+    data: {
+      providerId: input.providerId,
+      jobId: input.jobId,
+      attempt: input.attempt,
+      reportId: input.reportId ?? '',
+      addedDigests,
+      misclaimedDigests,
+      reportedAt: at,
+    },
   };
 }
 
 /** What a cancel request does: JobCancelled for a job still active, nothing otherwise. */
-export function decideCancel(registry: ProviderRegistry, request: events.JobCancelRequested, at: api.Timestamp): events.JobCancelled | undefined {
+export function decideCancel(
+  registry: ProviderRegistry,
+  request: events.JobCancelRequested,
+  at: api.Timestamp,
+): events.JobCancelled | undefined {
   const job = registry.jobs.get(request.jobId);
   if (job === undefined) return undefined;
   const holding = job.state === 'PLACED' || job.state === 'RUNNING';
-  return { jobId: job.jobId, attempt: job.attempt, providerId: holding ? (job.providerId ?? '') : '', reason: request.reason, cancelledAt: at };
+  return {
+    jobId: job.jobId,
+    attempt: job.attempt,
+    providerId: holding ? (job.providerId ?? '') : '',
+    reason: request.reason,
+    cancelledAt: at,
+  };
 }

@@ -17,19 +17,31 @@ describe('liveness', () => {
   let fleet: ProviderRegistry;
   beforeEach(() => {
     fleet = given(
-    registered('near', { latencyMs: 10 }),
-    registered('far', { latencyMs: 120 }),
-    submitted('j1', spec()),
-    classified('j1', api.Tier.TIER_REALTIME),
-    placedOn('j1', 'near'),
-    { type: 'JobStarted', data: { jobId: 'j1', attempt: 1, providerId: 'near', startedAt: at(5) } },
-    submitted('j2', spec()),
-    classified('j2', api.Tier.TIER_REALTIME),
-    placedOn('j2', 'far'),
+      registered('near', { latencyMs: 10 }),
+      registered('far', { latencyMs: 120 }),
+      submitted('j1', spec()),
+      classified('j1', api.Tier.TIER_REALTIME),
+      placedOn('j1', 'near'),
+      { type: 'JobStarted', data: { jobId: 'j1', attempt: 1, providerId: 'near', startedAt: at(5) } },
+      submitted('j2', spec()),
+      classified('j2', api.Tier.TIER_REALTIME),
+      placedOn('j2', 'far'),
     );
   });
   const farBeats = (registry: ProviderRegistry, seconds: number) =>
-    evolveProviders(registry, { type: 'ProviderCapacityChanged', data: { providerId: 'far', totalGpus: 8, gpusInUse: 1, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: String(seconds), changedAt: at(seconds), addedDigests: [], evictedDigests: [] } });
+    evolveProviders(registry, {
+      type: 'ProviderCapacityChanged',
+      data: {
+        providerId: 'far',
+        totalGpus: 8,
+        gpusInUse: 1,
+        health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
+        heartbeatSequence: String(seconds),
+        changedAt: at(seconds),
+        addedDigests: [],
+        evictedDigests: [],
+      },
+    });
 
   it('marks a provider SUSPECT after missed heartbeats, once per new missed count', () => {
     const registry = farBeats(fleet, 20);
@@ -49,7 +61,7 @@ describe('liveness', () => {
     ]);
   });
 
-  it('requeues the lost provider\'s jobs excluding it, and the next placement lands elsewhere', () => {
+  it("requeues the lost provider's jobs excluding it, and the next placement lands elsewhere", () => {
     const [loss] = detectLostProviders(farBeats(fleet, 55), at(60), policy);
     if (loss?.type !== 'ProviderLost') throw new Error('expected a loss');
     const afterLoss = fold(farBeats(fleet, 55), [loss]);
@@ -81,7 +93,12 @@ describe('liveness', () => {
   });
 
   it('fails the job when the lost attempt was its last', () => {
-    const lastAttempt = given(registered('p'), submitted('j'), classified('j', api.Tier.TIER_BATCH), placedOn('j', 'p', 'op-p', policy.maxAttempts));
+    const lastAttempt = given(
+      registered('p'),
+      submitted('j'),
+      classified('j', api.Tier.TIER_BATCH),
+      placedOn('j', 'p', 'op-p', policy.maxAttempts),
+    );
     const outcomes = requeueAfterLoss({ providerId: 'p', lastHeartbeatAt: at(0), jobIds: ['j'], lostAt: at(60) }, lastAttempt, policy);
     expect(outcomes).toEqual([
       {
@@ -104,7 +121,19 @@ describe('liveness', () => {
   it('recovers a lost provider whose heartbeats are fresh again', () => {
     const lostNear = fold(fleet, detectLostProviders(fleet, at(60), policy));
     expect(lostNear.providers.get('near')!.status).toBe('LOST');
-    const beating = evolveProviders(lostNear, { type: 'ProviderCapacityChanged', data: { providerId: 'near', totalGpus: 8, gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, heartbeatSequence: '9', changedAt: at(70), addedDigests: [], evictedDigests: [] } });
+    const beating = evolveProviders(lostNear, {
+      type: 'ProviderCapacityChanged',
+      data: {
+        providerId: 'near',
+        totalGpus: 8,
+        gpusInUse: 0,
+        health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
+        heartbeatSequence: '9',
+        changedAt: at(70),
+        addedDigests: [],
+        evictedDigests: [],
+      },
+    });
     expect(detectLostProviders(beating, at(72), policy).filter((e) => e.type === 'ProviderRecovered')).toEqual([
       { type: 'ProviderRecovered', data: { providerId: 'near', recoveredAt: at(72) } },
     ]);
@@ -115,7 +144,11 @@ describe('liveness', () => {
     const retry = requeueAfterFailure({ ...report, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE }, fleet, policy);
     expect(retry.map((o) => o.type)).toEqual(['JobRequeued']);
     const workload = requeueAfterFailure({ ...report, category: api.FailureCategory.FAILURE_CATEGORY_WORKLOAD }, fleet, policy);
-    expect(workload.map((o) => [o.type, o.type === 'JobFailed' && o.data.source])).toEqual([['JobFailed', events.FailureSource.FAILURE_SOURCE_PROVIDER]]);
-    expect(requeueAfterFailure({ ...report, attempt: 2, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE }, fleet, policy)).toEqual([]);
+    expect(workload.map((o) => [o.type, o.type === 'JobFailed' && o.data.source])).toEqual([
+      ['JobFailed', events.FailureSource.FAILURE_SOURCE_PROVIDER],
+    ]);
+    expect(requeueAfterFailure({ ...report, attempt: 2, category: api.FailureCategory.FAILURE_CATEGORY_HARDWARE }, fleet, policy)).toEqual(
+      [],
+    );
   });
 });

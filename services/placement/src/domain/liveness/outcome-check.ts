@@ -4,7 +4,8 @@
 import { api, consequencesOf, events, faultOf } from '@switchyard/contracts/messages';
 import type { PlacementPolicy } from '../placement-policy.js';
 
-export type RecordedOutcome = { readonly type: 'JobRequeued'; readonly data: events.JobRequeued } | { readonly type: 'JobFailed'; readonly data: events.JobFailed };
+export type RecordedOutcome =
+  { readonly type: 'JobRequeued'; readonly data: events.JobRequeued } | { readonly type: 'JobFailed'; readonly data: events.JobFailed };
 
 const R = events.RequeueReason;
 
@@ -35,12 +36,14 @@ export function outcomeDifferences(outcome: RecordedOutcome, policy: PlacementPo
   if (outcome.type === 'JobRequeued') {
     const requeued = outcome.data;
     const expected = requeueFault(requeued);
-    if (expected !== undefined && expected !== fault) differences.push(`fault ${fault}, but ${requeued.reason} with category ${requeued.category} is ${expected}`);
+    if (expected !== undefined && expected !== fault)
+      differences.push(`fault ${fault}, but ${requeued.reason} with category ${requeued.category} is ${expected}`);
     if (!consequences.retry) differences.push(`requeued, but a ${fault} is not retried`);
     if (consequences.exclude && !requeued.excludedProviderIds.includes(requeued.previousProviderId)) {
       differences.push(`a ${fault} excludes the provider, but ${requeued.previousProviderId} is not among the excluded`);
     }
-    if (policy !== undefined && requeued.attempt > policy.maxAttempts) differences.push(`attempt ${requeued.attempt} exceeds the policy's ${policy.maxAttempts}`);
+    if (policy !== undefined && requeued.attempt > policy.maxAttempts)
+      differences.push(`attempt ${requeued.attempt} exceeds the policy's ${policy.maxAttempts}`);
     return differences;
   }
   const failed = outcome.data;

@@ -41,7 +41,13 @@ export interface Reconciliation {
  * provider does not hold was dropped without a report; a run the provider holds that is not the
  * current attempt on it (finished, requeued, never its own) must stop.
  */
-export function reconcileRuns(registry: ProviderRegistry, providerId: string, runs: readonly HeldRun[], nowMs: number, policy: PlacementPolicy): Reconciliation {
+export function reconcileRuns(
+  registry: ProviderRegistry,
+  providerId: string,
+  runs: readonly HeldRun[],
+  nowMs: number,
+  policy: PlacementPolicy,
+): Reconciliation {
   const grace = policy.patience.notHeldGraceIntervals * policy.liveness.heartbeatIntervalMs;
   const listed = new Set(runs.map((r) => `${r.jobId}#${r.attempt}`));
   const notHeld: ActiveJob[] = [];
@@ -76,13 +82,32 @@ const LASTING_STEPS = FILTER_STEPS.filter(
  * provider could ever run it, whatever its health or load, it fails saying so. Otherwise it keeps
  * waiting (capacity may come; its deadline bounds the wait).
  */
-export function decideStranded(job: QueuedJob, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy, nowMs: number): StrandedDecision | undefined {
+export function decideStranded(
+  job: QueuedJob,
+  registry: ProviderRegistry,
+  index: CandidateIndex,
+  policy: PlacementPolicy,
+  nowMs: number,
+): StrandedDecision | undefined {
   const { relaxExclusionAfterMs, failUnplaceableAfterMs } = policy.patience;
   const waited = nowMs - job.waitingSinceMs;
   if (job.state !== 'QUEUED' || job.waitingSinceMs === 0) return undefined;
   const at = toTimestamp(nowMs);
-  const request: PlacementRequest = { jobId: job.jobId, tenantId: job.tenantId, tier: job.tier, spec: job.spec, attempt: job.attempt, excludedProviderIds: [], at };
-  if (relaxExclusionAfterMs > 0 && waited >= relaxExclusionAfterMs && job.excludedProviderIds.length > 0 && tryPlacement(request, registry, index, policy) !== undefined) {
+  const request: PlacementRequest = {
+    jobId: job.jobId,
+    tenantId: job.tenantId,
+    tier: job.tier,
+    spec: job.spec,
+    attempt: job.attempt,
+    excludedProviderIds: [],
+    at,
+  };
+  if (
+    relaxExclusionAfterMs > 0 &&
+    waited >= relaxExclusionAfterMs &&
+    job.excludedProviderIds.length > 0 &&
+    tryPlacement(request, registry, index, policy) !== undefined
+  ) {
     return {
       type: 'JobExclusionRelaxed',
       data: {

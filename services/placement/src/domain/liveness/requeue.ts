@@ -22,7 +22,11 @@ export function requeueAfterLoss(lost: events.ProviderLost, registry: ProviderRe
         reason: R.REQUEUE_REASON_PROVIDER_LOST,
         at: lost.lostAt,
         fault: events.Fault.FAULT_PROVIDER,
-        failure: { category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL, source: S.FAILURE_SOURCE_SYSTEM, message: `provider ${lost.providerId} was lost` },
+        failure: {
+          category: api.FailureCategory.FAILURE_CATEGORY_INTERNAL,
+          source: S.FAILURE_SOURCE_SYSTEM,
+          message: `provider ${lost.providerId} was lost`,
+        },
       }),
     ];
   });
@@ -66,7 +70,12 @@ export function requeueAfterFailure(report: ProviderFailureReport, registry: Pro
  * Placement's own findings about an attempt: it never started within the tier's start timeout,
  * or the provider's heartbeat showed it does not hold it (reconciliation).
  */
-export function requeueUnheld(job: ActiveJob, kind: 'start-timeout' | 'not-held', at: api.Timestamp, policy: PlacementPolicy): RequeueOutcome | undefined {
+export function requeueUnheld(
+  job: ActiveJob,
+  kind: 'start-timeout' | 'not-held',
+  at: api.Timestamp,
+  policy: PlacementPolicy,
+): RequeueOutcome | undefined {
   if (job.providerId === undefined || (job.state !== 'PLACED' && job.state !== 'RUNNING')) return undefined;
   const timeout = kind === 'start-timeout';
   return settle(job, job.providerId, policy, {
@@ -93,15 +102,26 @@ function settle(
   job: ActiveJob,
   providerId: string,
   policy: PlacementPolicy,
-  cause: { reason: events.RequeueReason; at: api.Timestamp | undefined; fault: events.Fault; failure: Failure; providerRetryable?: boolean },
+  cause: {
+    reason: events.RequeueReason;
+    at: api.Timestamp | undefined;
+    fault: events.Fault;
+    failure: Failure;
+    providerRetryable?: boolean;
+  },
 ): RequeueOutcome {
   const consequences = consequencesOf(cause.fault);
   const retry = consequences.retry;
   if (!retry || job.attempt >= policy.maxAttempts) {
-    const message = retry ? `${cause.failure.message}; attempt ${job.attempt} of ${policy.maxAttempts}, attempts exhausted` : cause.failure.message;
+    const message = retry
+      ? `${cause.failure.message}; attempt ${job.attempt} of ${policy.maxAttempts}, attempts exhausted`
+      : cause.failure.message;
     return failed(job, providerId, cause.at, cause.providerRetryable ?? false, { ...cause.failure, message }, cause.fault);
   }
-  const excluded = !consequences.exclude || job.excludedProviderIds.includes(providerId) ? [...job.excludedProviderIds] : [...job.excludedProviderIds, providerId];
+  const excluded =
+    !consequences.exclude || job.excludedProviderIds.includes(providerId)
+      ? [...job.excludedProviderIds]
+      : [...job.excludedProviderIds, providerId];
   return {
     type: 'JobRequeued',
     data: {
@@ -118,7 +138,14 @@ function settle(
   };
 }
 
-function failed(job: ActiveJob, providerId: string, at: api.Timestamp | undefined, retryable: boolean, failure: Failure, fault: events.Fault): RequeueOutcome {
+function failed(
+  job: ActiveJob,
+  providerId: string,
+  at: api.Timestamp | undefined,
+  retryable: boolean,
+  failure: Failure,
+  fault: events.Fault,
+): RequeueOutcome {
   return {
     type: 'JobFailed',
     data: { jobId: job.jobId, attempt: job.attempt, providerId, retryable, failedAt: at, ...failure, fault },

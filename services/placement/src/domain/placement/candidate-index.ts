@@ -111,7 +111,10 @@ export class CandidateIndex {
         const free = freeGpus(provider, g.gpuClass);
         if (free < 1) continue;
         const previous = before?.classes.get(g.gpuClass);
-        const scores = previous !== undefined && before!.inputs === inputs ? previous.scores : PLACED_TIERS.map((tier) => staticScore(provider, tier, g.gpuClass, this.policy));
+        const scores =
+          previous !== undefined && before!.inputs === inputs
+            ? previous.scores
+            : PLACED_TIERS.map((tier) => staticScore(provider, tier, g.gpuClass, this.policy));
         next.set(g.gpuClass, {
           scores,
           free,
@@ -134,7 +137,13 @@ export class CandidateIndex {
     }
     for (const [gpuClass, entry] of next) {
       const previous = before?.classes.get(gpuClass);
-      if (previous === undefined || previous.scores !== entry.scores || previous.region !== entry.region || previous.operatorId !== entry.operatorId) this.add(providerId, gpuClass, entry);
+      if (
+        previous === undefined ||
+        previous.scores !== entry.scores ||
+        previous.region !== entry.region ||
+        previous.operatorId !== entry.operatorId
+      )
+        this.add(providerId, gpuClass, entry);
       // More free GPUs, or inputs it did not hold before: queued jobs of the class may fit now.
       if (entry.free > (previous?.free ?? 0) || (before !== undefined && before.held !== provider!.heldDigests)) grown.push(gpuClass);
     }
@@ -257,7 +266,6 @@ export class CandidateIndex {
     index.byTransferPrice.delete({ value: entry.transferPricePerGb, providerId });
   }
 }
-
 
 /**
  * The latency, reputation and price terms of a provider's score in a tier, summed in the order

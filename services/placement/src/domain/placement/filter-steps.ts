@@ -66,6 +66,7 @@ export const FILTER_STEPS: readonly FilterStep[] = [
   },
   {
     reason: R.REJECTION_REASON_INPUT_NOT_HELD,
-    rejects: (p, r) => (r.spec.inputs ?? []).some((input) => input.locality === api.Locality.LOCALITY_REQUIRED && !p.heldDigests.has(input.digest)),
+    rejects: (p, r) =>
+      (r.spec.inputs ?? []).some((input) => input.locality === api.Locality.LOCALITY_REQUIRED && !p.heldDigests.has(input.digest)),
   },
 ];

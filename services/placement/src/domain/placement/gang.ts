@@ -28,7 +28,11 @@ export function domainOf(provider: Pick<ProviderState, 'operatorId' | 'region'>)
  * gang's GPUs free together are kept (in the given order), the rest rejected. `largestBlock` is
  * the most free GPUs any domain has together (the fragmentation line of a queued gang).
  */
-export function feasibleDomains<T>(survivors: readonly T[], providerOf: (t: T) => ProviderState, spec: api.JobSpec): { kept: T[]; rejected: number; largestBlock: number } {
+export function feasibleDomains<T>(
+  survivors: readonly T[],
+  providerOf: (t: T) => ProviderState,
+  spec: api.JobSpec,
+): { kept: T[]; rejected: number; largestBlock: number } {
   const free = new Map<string, number>();
   for (const survivor of survivors) {
     const provider = providerOf(survivor);

@@ -66,7 +66,10 @@ describe('a gang split over providers', () => {
   });
 
   it('queues, saying how large the largest block in one operator and region is, rather than take part of a domain', () => {
-    const registry = given(registered('x1', { operator: 'op-x', gpus: 4 }), registered('x3', { operator: 'op-x', gpus: 4, region: 'us-east' }));
+    const registry = given(
+      registered('x1', { operator: 'op-x', gpus: 4 }),
+      registered('x3', { operator: 'op-x', gpus: 4, region: 'us-east' }),
+    );
     expect(queuedReasons(placeJob(request({ spec: gang(8), tier: api.Tier.TIER_TRAINING }), registry, policy))).toEqual([
       "2 providers whose operator's providers in their region have fewer than 8 free a100-80g together",
       'needs 8 a100-80g in one operator and region, the largest free block is 4',
@@ -85,10 +88,11 @@ describe('a gang split over providers', () => {
 
   it('on one provider (the default), the same fleet cannot take it', () => {
     const registry = given(registered('x1', { operator: 'op-x', gpus: 4 }), registered('x2', { operator: 'op-x', gpus: 4 }));
-    expect(queuedReasons(placeJob(request({ spec: gang(8, api.GangDomain.GANG_DOMAIN_UNSPECIFIED), tier: api.Tier.TIER_TRAINING }), registry, policy))).toEqual([
-      '2 providers without 8 free a100-80g',
-      'needs 8 a100-80g on one provider, the largest free block is 4',
-    ]);
+    expect(
+      queuedReasons(
+        placeJob(request({ spec: gang(8, api.GangDomain.GANG_DOMAIN_UNSPECIFIED), tier: api.Tier.TIER_TRAINING }), registry, policy),
+      ),
+    ).toEqual(['2 providers without 8 free a100-80g', 'needs 8 a100-80g on one provider, the largest free block is 4']);
   });
 
   it('losing any member requeues the whole gang with that member excluded, and every member gets its GPUs back', () => {
@@ -100,7 +104,10 @@ describe('a gang split over providers', () => {
     expect(outcomes).toHaveLength(1);
     const requeued = outcomes[0]!;
     expect(requeued.type).toBe('JobRequeued');
-    expect(requeued.type === 'JobRequeued' && [requeued.data.previousProviderId, requeued.data.excludedProviderIds]).toEqual(['x2', ['x2']]);
+    expect(requeued.type === 'JobRequeued' && [requeued.data.previousProviderId, requeued.data.excludedProviderIds]).toEqual([
+      'x2',
+      ['x2'],
+    ]);
     [loss, requeued as RegistryEvent].reduce(evolveProviders, registry);
     expect(freeGpus(registry.providers.get('x1')!, 'a100-80g')).toBe(4);
     expect(registry.providers.get('x2')!.placedGpusByClass['a100-80g']).toBe(0);

@@ -78,7 +78,8 @@ export function fetchAt(bytes: bigint, mbps: number, pricePerGb: bigint): Fetch 
 /** The bytes of `inputs` the provider does not hold, and their time and price at its rates. */
 export function fetchFor(provider: ProviderState, inputs: JobInputs, policy: PlacementPolicy): Fetch {
   let bytes = inputs.totalBytes;
-  if (provider.heldDigests.size > 0 || inputs.producedBy.size > 0) for (const [digest, size] of inputs.sizes) if (holds(provider, inputs, digest)) bytes -= size;
+  if (provider.heldDigests.size > 0 || inputs.producedBy.size > 0)
+    for (const [digest, size] of inputs.sizes) if (holds(provider, inputs, digest)) bytes -= size;
   return fetchAt(bytes, effectiveIngressMbps(provider, policy), provider.transferPricePerGb);
 }
 
@@ -87,7 +88,11 @@ export function fetchFor(provider: ProviderState, inputs: JobInputs, policy: Pla
  * (weight × normalised of the recorded fetch_ms and transfer price), so a walk's total equals the
  * recorded total bit for bit.
  */
-export function transferTerms(fetch: Pick<Fetch, 'ms' | 'priceBaseUnits'>, tier: PlacedTier, policy: PlacementPolicy): readonly [number, number] {
+export function transferTerms(
+  fetch: Pick<Fetch, 'ms' | 'priceBaseUnits'>,
+  tier: PlacedTier,
+  policy: PlacementPolicy,
+): readonly [number, number] {
   const weights = policy.tiers[tier].weights;
   const normalised = transferNormalised(Number(fetch.ms), Number(fetch.priceBaseUnits), policy);
   return [(weights.transferTime ?? 0) * normalised.transfer_time, (weights.transferPrice ?? 0) * normalised.transfer_price];

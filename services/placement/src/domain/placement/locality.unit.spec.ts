@@ -47,16 +47,36 @@ describe('locality', () => {
     expect(record.inputBytes).toBe(String(500n * GB));
     const fetcher = record.candidates.find((c) => c.providerId === 'fetcher')!;
     expect(fetcher.factors).toMatchObject({ fetchBytes: String(500n * GB), transferPriceBaseUnits: '25000000' });
-    expect(record.candidates.find((c) => c.providerId === 'holder')!.factors).toMatchObject({ fetchBytes: '0', fetchMs: '0', transferPriceBaseUnits: '0' });
-    expect(record.chosenScore!.terms.map((t) => t.factor)).toEqual(['latency', 'reputation', 'price', 'operator_share', 'transfer_time', 'transfer_price']);
-    expect(record.chosenScore!.terms.find((t) => t.factor === 'transfer_price')).toEqual({ factor: 'transfer_price', normalized: 1, weight: 0.35, contribution: 0.35 });
+    expect(record.candidates.find((c) => c.providerId === 'holder')!.factors).toMatchObject({
+      fetchBytes: '0',
+      fetchMs: '0',
+      transferPriceBaseUnits: '0',
+    });
+    expect(record.chosenScore!.terms.map((t) => t.factor)).toEqual([
+      'latency',
+      'reputation',
+      'price',
+      'operator_share',
+      'transfer_time',
+      'transfer_price',
+    ]);
+    expect(record.chosenScore!.terms.find((t) => t.factor === 'transfer_price')).toEqual({
+      factor: 'transfer_price',
+      normalized: 1,
+      weight: 0.35,
+      contribution: 0.35,
+    });
     // Replay reproduces it from the record alone.
     expect(decisionDifferences(record, rescoreDecision(record, { jobId: job.jobId, gpuClass: 'a100-80g' }, policy))).toEqual([]);
   });
 
   it('BATCH: the data holder loses when its GPUs cost far more than fetching a small dataset', () => {
-    expect(placed(placeJob(request({ tier: api.Tier.TIER_BATCH, spec: spec({ inputs: [dataset(10n * GB)] }) }), fleet(), policy)).providerId).toBe('fetcher');
-    expect(placed(placeJob(request({ tier: api.Tier.TIER_BATCH, spec: spec({ inputs: [dataset(1_000_000n)] }) }), fleet(), policy)).providerId).toBe('fetcher');
+    expect(
+      placed(placeJob(request({ tier: api.Tier.TIER_BATCH, spec: spec({ inputs: [dataset(10n * GB)] }) }), fleet(), policy)).providerId,
+    ).toBe('fetcher');
+    expect(
+      placed(placeJob(request({ tier: api.Tier.TIER_BATCH, spec: spec({ inputs: [dataset(1_000_000n)] }) }), fleet(), policy)).providerId,
+    ).toBe('fetcher');
   });
 
   it('REALTIME weighs the fetch time, not its price: a cold start at a slow link loses to a warm cache', () => {
@@ -82,11 +102,19 @@ describe('locality', () => {
     const noLocality: PlacementPolicy = {
       ...policy,
       version: 'what-if-no-locality',
-      tiers: { ...policy.tiers, [api.Tier.TIER_BATCH]: { ...policy.tiers[api.Tier.TIER_BATCH], weights: { ...policy.tiers[api.Tier.TIER_BATCH].weights, transferPrice: 0 } } },
+      tiers: {
+        ...policy.tiers,
+        [api.Tier.TIER_BATCH]: {
+          ...policy.tiers[api.Tier.TIER_BATCH],
+          weights: { ...policy.tiers[api.Tier.TIER_BATCH].weights, transferPrice: 0 },
+        },
+      },
     };
     expect(rescoreDecision(job.decision!, { jobId: job.jobId, gpuClass: 'a100-80g' }, noLocality).chosenProviderId).toBe('fetcher');
     // The policy before locality has no transfer weights at all: same answer.
-    expect(rescoreDecision(job.decision!, { jobId: job.jobId, gpuClass: 'a100-80g' }, placementPolicy2026).chosenProviderId).toBe('fetcher');
+    expect(rescoreDecision(job.decision!, { jobId: job.jobId, gpuClass: 'a100-80g' }, placementPolicy2026).chosenProviderId).toBe(
+      'fetcher',
+    );
   });
 
   it('required: only holders are candidates; with none the job queues saying which input is missing', () => {
@@ -104,7 +132,7 @@ describe('locality', () => {
     expect(data.reasons).toEqual([`2 providers not holding the required input ${DATASET}`]);
   });
 
-  it('the operator share cap still applies: locality cannot put more of a tenant\'s batch work on the holder\'s operator', () => {
+  it("the operator share cap still applies: locality cannot put more of a tenant's batch work on the holder's operator", () => {
     // tenant-a already runs two BATCH jobs, one at each operator: another at op-holder would be
     // 2 of 3 (above the 40% cap), one at op-fetcher too; add a third operator so the cap bites.
     const registry = [
@@ -116,7 +144,9 @@ describe('locality', () => {
       classified('a2', api.Tier.TIER_BATCH),
       placedOn('a2', 'fetcher', 'op-fetcher'),
     ].reduce(evolveProviders, fleet());
-    const job = placed(placeJob(request({ jobId: 'a3', tier: api.Tier.TIER_BATCH, spec: spec({ inputs: [dataset(500n * GB)] }) }), registry, policy));
+    const job = placed(
+      placeJob(request({ jobId: 'a3', tier: api.Tier.TIER_BATCH, spec: spec({ inputs: [dataset(500n * GB)] }) }), registry, policy),
+    );
     expect(job.providerId).toBe('third');
     expect(job.decision!.rejections).toEqual([{ reason: R.REJECTION_REASON_OPERATOR_SHARE_CAP, count: 2 }]);
   });
@@ -124,7 +154,15 @@ describe('locality', () => {
   it('heartbeats add and evict holdings; the holder index follows, and only real changes are events', () => {
     let registry = given(registered('p', { held: [WEIGHTS] }));
     const beat = (sequence: string, added: string[], evicted: string[]) =>
-      decideHeartbeat(registry, { providerId: 'p', sequence, gpusInUse: 0, health: api.HealthStatus.HEALTH_STATUS_HEALTHY, receivedAtMs: 0, addedDigests: added, evictedDigests: evicted });
+      decideHeartbeat(registry, {
+        providerId: 'p',
+        sequence,
+        gpusInUse: 0,
+        health: api.HealthStatus.HEALTH_STATUS_HEALTHY,
+        receivedAtMs: 0,
+        addedDigests: added,
+        evictedDigests: evicted,
+      });
     const first = beat('1', [DATASET, WEIGHTS], []);
     if (first.kind !== 'recorded') throw new Error(first.kind);
     expect(first.events).toMatchObject([{ type: 'ProviderCapacityChanged', data: { addedDigests: [DATASET], evictedDigests: [] } }]);
@@ -144,25 +182,28 @@ describe('locality', () => {
 
 describe('gang fragmentation', () => {
   it('a job needing 8 GPUs on one provider queues saying how large the largest free block is', () => {
-    const registry = [
-      submitted('small-1'),
-      classified('small-1', api.Tier.TIER_STANDARD),
-      placedOn('small-1', 'a'),
-    ].reduce(evolveProviders, given(registered('a', { gpus: 8 }), registered('b', { gpus: 4 })));
+    const registry = [submitted('small-1'), classified('small-1', api.Tier.TIER_STANDARD), placedOn('small-1', 'a')].reduce(
+      evolveProviders,
+      given(registered('a', { gpus: 8 }), registered('b', { gpus: 4 })),
+    );
     // small-1 holds one GPU of a's 8 (7 free), b has 4 free: 11 free in all, no block of 8.
     const decision = placeJob(request({ jobId: 'gang', spec: spec({ gpuCount: 8 }) }), registry, policy);
     expect(decision.type).toBe('JobQueued');
-    expect((decision.data as events.JobQueued).reasons).toEqual(['2 providers without 8 free a100-80g', 'needs 8 a100-80g on one provider, the largest free block is 7']);
+    expect((decision.data as events.JobQueued).reasons).toEqual([
+      '2 providers without 8 free a100-80g',
+      'needs 8 a100-80g on one provider, the largest free block is 7',
+    ]);
   });
 });
 
 describe('caches that stay honest', () => {
   const OTHER = `sha256:${'a'.repeat(64)}`;
   const withRun = (held: string[]) =>
-    [submitted('job-1', spec({ inputs: [dataset(20n * GB), { ...dataset(4n * GB), digest: WEIGHTS }] })), classified('job-1', api.Tier.TIER_BATCH), placedOn('job-1', 'p', 'op-p')].reduce(
-      evolveProviders,
-      given(registered('p', { operator: 'op-p', held })),
-    );
+    [
+      submitted('job-1', spec({ inputs: [dataset(20n * GB), { ...dataset(4n * GB), digest: WEIGHTS }] })),
+      classified('job-1', api.Tier.TIER_BATCH),
+      placedOn('job-1', 'p', 'op-p'),
+    ].reduce(evolveProviders, given(registered('p', { operator: 'op-p', held })));
   const completion = (overrides: Partial<ReportInput>): ReportInput => ({
     kind: 'COMPLETED',
     jobId: 'job-1',
@@ -185,7 +226,14 @@ describe('caches that stay honest', () => {
     const registry = withRun([]);
     const events = eventsOf(registry, completion({ fetchedDigests: [DATASET, WEIGHTS], cachedDigests: [DATASET, WEIGHTS, OTHER] }));
     expect(events.map((e) => e.type)).toEqual(['JobCompleted', 'ProviderInputsReported']);
-    expect(events[1]!.data).toMatchObject({ providerId: 'p', jobId: 'job-1', attempt: 1, reportId: 'report-1', addedDigests: [DATASET, WEIGHTS].sort(), misclaimedDigests: [] });
+    expect(events[1]!.data).toMatchObject({
+      providerId: 'p',
+      jobId: 'job-1',
+      attempt: 1,
+      reportId: 'report-1',
+      addedDigests: [DATASET, WEIGHTS].sort(),
+      misclaimedDigests: [],
+    });
     const after = events.reduce(evolveProviders, registry);
     expect([...after.providers.get('p')!.heldDigests].sort()).toEqual([DATASET, WEIGHTS].sort());
     expect([...after.inputHolders.get(DATASET)!]).toEqual(['p']);
@@ -193,7 +241,9 @@ describe('caches that stay honest', () => {
   });
 
   it('nothing to say when the run fetched nothing and kept only what it held', () => {
-    expect(eventsOf(withRun([DATASET]), completion({ fetchedDigests: [], cachedDigests: [DATASET] })).map((e) => e.type)).toEqual(['JobCompleted']);
+    expect(eventsOf(withRun([DATASET]), completion({ fetchedDigests: [], cachedDigests: [DATASET] })).map((e) => e.type)).toEqual([
+      'JobCompleted',
+    ]);
   });
 
   it('a provider that advertised an input yet fetched it is recorded with the evidence and loses reputation', () => {
@@ -202,7 +252,15 @@ describe('caches that stay honest', () => {
     const events = eventsOf(registry, completion({ fetchedDigests: [DATASET], cachedDigests: [] }));
     expect(events[1]).toEqual({
       type: 'ProviderInputsReported',
-      data: { providerId: 'p', jobId: 'job-1', attempt: 1, reportId: 'report-1', addedDigests: [], misclaimedDigests: [DATASET], reportedAt: expect.anything() },
+      data: {
+        providerId: 'p',
+        jobId: 'job-1',
+        attempt: 1,
+        reportId: 'report-1',
+        addedDigests: [],
+        misclaimedDigests: [DATASET],
+        reportedAt: expect.anything(),
+      },
     });
     const after = events.reduce(evolveProviders, registry);
     const provider = after.providers.get('p')!;

@@ -12,7 +12,12 @@ import type { PlacementRequest } from './placement-request.js';
  * With few active jobs every operator breaches (the first job is 100% of one operator), so the
  * fallback is also what lets a tenant's first jobs run at all.
  */
-export function breachesShareCap(provider: ProviderState, registry: ProviderRegistry, request: PlacementRequest, policy: PlacementPolicy): boolean {
+export function breachesShareCap(
+  provider: ProviderState,
+  registry: ProviderRegistry,
+  request: PlacementRequest,
+  policy: PlacementPolicy,
+): boolean {
   const capBp = policy.tiers[request.tier].operatorShareCapBp;
   const { held, total } = operatorHolding(registry, request.tenantId, request.tier, provider.operatorId);
   return (held + 1) * 10_000 > capBp * (total + 1);

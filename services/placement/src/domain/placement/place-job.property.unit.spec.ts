@@ -70,14 +70,16 @@ const jobArb = fc.record({
   estimatedDurationSeconds: fc.integer({ min: 1, max: 7200 }),
   tenant: fc.constantFrom('tenant-a', 'tenant-b'),
   inputs: fc.subarray(DIGESTS).chain((digests) =>
-    fc.tuple(...digests.map((digest) =>
-      fc.record({
-        digest: fc.constant(digest),
-        kind: fc.constant(api.DataKind.DATA_KIND_DATASET),
-        sizeBytes: fc.constantFrom('1000000', '5000000000', '200000000000'),
-        locality: fc.constantFrom(api.Locality.LOCALITY_PREFERRED, api.Locality.LOCALITY_PREFERRED, api.Locality.LOCALITY_REQUIRED),
-      }),
-    )),
+    fc.tuple(
+      ...digests.map((digest) =>
+        fc.record({
+          digest: fc.constant(digest),
+          kind: fc.constant(api.DataKind.DATA_KIND_DATASET),
+          sizeBytes: fc.constantFrom('1000000', '5000000000', '200000000000'),
+          locality: fc.constantFrom(api.Locality.LOCALITY_PREFERRED, api.Locality.LOCALITY_PREFERRED, api.Locality.LOCALITY_REQUIRED),
+        }),
+      ),
+    ),
   ),
 });
 
@@ -92,38 +94,44 @@ function fleetOf(providers: ProviderShape[]): ProviderRegistry {
 describe('placeJob (property)', () => {
   it('only chooses providers that pass every filter step, and never overbooks across a stream of jobs', () => {
     fc.assert(
-      fc.property(fc.array(providerArb, { minLength: 1, maxLength: 10 }), fc.array(jobArb, { minLength: 1, maxLength: 12 }), (providers, jobs) => {
-        let registry = fleetOf(providers);
-        jobs.forEach((job, i) => {
-          const jobId = `job-${i}`;
-          const { tier: _tier, tenant: _tenant, ...constraints } = job;
-          const jobSpec = spec(constraints);
-          registry = [submitted(jobId, jobSpec, job.tenant), classified(jobId, job.tier)].reduce(evolveProviders, registry);
-          const placing = request({ jobId, tenantId: job.tenant, tier: job.tier, spec: jobSpec });
-          const decision = placeJob(placing, registry, policy);
+      fc.property(
+        fc.array(providerArb, { minLength: 1, maxLength: 10 }),
+        fc.array(jobArb, { minLength: 1, maxLength: 12 }),
+        (providers, jobs) => {
+          let registry = fleetOf(providers);
+          jobs.forEach((job, i) => {
+            const jobId = `job-${i}`;
+            const { tier: _tier, tenant: _tenant, ...constraints } = job;
+            const jobSpec = spec(constraints);
+            registry = [submitted(jobId, jobSpec, job.tenant), classified(jobId, job.tier)].reduce(evolveProviders, registry);
+            const placing = request({ jobId, tenantId: job.tenant, tier: job.tier, spec: jobSpec });
+            const decision = placeJob(placing, registry, policy);
 
-          expect(placeJob(placing, registry, policy)).toEqual(decision);
-          if (decision.type === 'JobQueued') {
-            expect(decision.data.rejections.reduce((n, r) => n + r.count, 0)).toBe(providers.length);
-            return;
-          }
-          const record = decision.data.decision!;
-          const chosen = registry.providers.get(decision.data.providerId)!;
-          expect(FILTER_STEPS.filter((step) => step.rejects(chosen, placing, policy)).map((s) => s.reason)).toEqual([]);
-          expect(freeGpus(chosen, job.gpuClass)).toBeGreaterThanOrEqual(job.gpuCount);
-          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0) + record.providersNotExamined).toBe(providers.length);
-          expect(decisionDifferences(record, rescoreDecision(record, { jobId, gpuClass: job.gpuClass }, policy))).toEqual([]);
-
-          registry = evolveProviders(registry, { type: 'JobPlaced', data: decision.data });
-          for (const provider of registry.providers.values()) {
-            const placedTotal = Object.values(provider.placedGpusByClass).reduce((n: number, g) => n + g, 0);
-            expect(placedTotal).toBeLessThanOrEqual(provider.totalGpus);
-            for (const inventory of provider.gpus) {
-              expect(provider.placedGpusByClass[inventory.gpuClass] ?? 0).toBeLessThanOrEqual(inventory.count);
+            expect(placeJob(placing, registry, policy)).toEqual(decision);
+            if (decision.type === 'JobQueued') {
+              expect(decision.data.rejections.reduce((n, r) => n + r.count, 0)).toBe(providers.length);
+              return;
             }
-          }
-        });
-      }),
+            const record = decision.data.decision!;
+            const chosen = registry.providers.get(decision.data.providerId)!;
+            expect(FILTER_STEPS.filter((step) => step.rejects(chosen, placing, policy)).map((s) => s.reason)).toEqual([]);
+            expect(freeGpus(chosen, job.gpuClass)).toBeGreaterThanOrEqual(job.gpuCount);
+            expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0) + record.providersNotExamined).toBe(
+              providers.length,
+            );
+            expect(decisionDifferences(record, rescoreDecision(record, { jobId, gpuClass: job.gpuClass }, policy))).toEqual([]);
+
+            registry = evolveProviders(registry, { type: 'JobPlaced', data: decision.data });
+            for (const provider of registry.providers.values()) {
+              const placedTotal = Object.values(provider.placedGpusByClass).reduce((n: number, g) => n + g, 0);
+              expect(placedTotal).toBeLessThanOrEqual(provider.totalGpus);
+              for (const inventory of provider.gpus) {
+                expect(provider.placedGpusByClass[inventory.gpuClass] ?? 0).toBeLessThanOrEqual(inventory.count);
+              }
+            }
+          });
+        },
+      ),
       { seed: 20250101, numRuns: 300 },
     );
   });
@@ -181,7 +189,9 @@ describe('decidePlacement over the index (property)', () => {
           }
           const record = decision.data.decision!;
           expect(record.candidates.map((c) => c.providerId)).toEqual(expected);
-          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0) + record.providersNotExamined).toBe(providers.length);
+          expect(record.candidatesTotal + record.rejections.reduce((n, r) => n + r.count, 0) + record.providersNotExamined).toBe(
+            providers.length,
+          );
           evolveProviders(registry, { type: 'JobPlaced', data: decision.data });
           index.refresh(registry.providers.get(decision.data.providerId));
         });

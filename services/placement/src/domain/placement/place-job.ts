@@ -12,12 +12,14 @@ import type { PlacementRequest } from './placement-request.js';
 import { describeRejections } from './rejection-summary.js';
 import { rankCandidates, type ScoringCandidate } from './score.js';
 
-export type PlacementDecision =
-  | { type: 'JobPlaced'; data: events.JobPlaced }
-  | { type: 'JobQueued'; data: events.JobQueued };
+export type PlacementDecision = { type: 'JobPlaced'; data: events.JobPlaced } | { type: 'JobQueued'; data: events.JobQueued };
 
 const R = events.RejectionReason;
-const REJECTION_ORDER = [...FILTER_STEPS.map((s) => s.reason), R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL, R.REJECTION_REASON_OPERATOR_SHARE_CAP];
+const REJECTION_ORDER = [
+  ...FILTER_STEPS.map((s) => s.reason),
+  R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL,
+  R.REJECTION_REASON_OPERATOR_SHARE_CAP,
+];
 const NO_FETCH: Fetch = { bytes: 0n, ms: 0n, priceBaseUnits: 0n };
 /** Slack on the score bound so float rounding can never stop a walk before a provider that ties. */
 const BOUND_SLACK = 1e-9;
@@ -34,7 +36,13 @@ const BOUND_SLACK = 1e-9;
  * `providersNotExamined`. Queued: no provider can take the job, and every provider is examined so
  * the reasons are complete (the queue retries only when capacity of the class changed).
  */
-export function decidePlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy, pass?: PassMemo): PlacementDecision {
+export function decidePlacement(
+  request: PlacementRequest,
+  registry: ProviderRegistry,
+  index: CandidateIndex,
+  policy: PlacementPolicy,
+  pass?: PassMemo,
+): PlacementDecision {
   const placed = tryPlacement(request, registry, index, policy, pass);
   if (placed !== undefined) return placed;
   const key = pass === undefined ? undefined : constraintsKey(request);
@@ -47,7 +55,9 @@ export function decidePlacement(request: PlacementRequest, registry: ProviderReg
     if (key !== undefined) pass!.noFit.set(key, rejections);
   }
   // A gang that may span providers: the largest block is the most free GPUs one domain has together.
-  largestBlock ??= spansProviders(request.spec) ? filterProviders([...registry.providers.values()], registry, request, policy).largestGangBlock : undefined;
+  largestBlock ??= spansProviders(request.spec)
+    ? filterProviders([...registry.providers.values()], registry, request, policy).largestGangBlock
+    : undefined;
   return queued(request, registry, rejections, policy, largestBlock ?? index.largestFreeBlock(request.spec.gpuClass));
 }
 
@@ -85,11 +95,18 @@ function constraintsKey(request: PlacementRequest): string {
 }
 
 /** The JobPlaced decidePlacement would return, or undefined (without counting reasons) when nothing fits. */
-export function tryPlacement(request: PlacementRequest, registry: ProviderRegistry, index: CandidateIndex, policy: PlacementPolicy, pass?: PassMemo): PlacementDecision | undefined {
+export function tryPlacement(
+  request: PlacementRequest,
+  registry: ProviderRegistry,
+  index: CandidateIndex,
+  policy: PlacementPolicy,
+  pass?: PassMemo,
+): PlacementDecision | undefined {
   if (index.policy !== policy) throw new Error(`the candidate index was built for policy ${index.policy.version}, not ${policy.version}`);
   const key = pass === undefined ? undefined : constraintsKey(request);
   if (key !== undefined && pass!.noFit.has(key)) return undefined;
-  const walked = index.largestFreeBlock(request.spec.gpuClass) >= gpusPerProvider(request.spec) ? walk(request, registry, index, policy) : undefined;
+  const walked =
+    index.largestFreeBlock(request.spec.gpuClass) >= gpusPerProvider(request.spec) ? walk(request, registry, index, policy) : undefined;
   if (walked === undefined) {
     if (key !== undefined) pass!.noFit.set(key, undefined);
     return undefined;
@@ -99,8 +116,10 @@ export function tryPlacement(request: PlacementRequest, registry: ProviderRegist
   const ranked = rankCandidates(walked.recorded, context, policy);
   const chosen = ranked[0]!;
   // A gang split over providers: its members come from the chosen lead's domain (the walk kept only domains that can complete it).
-  const members = walked.gangPool === undefined ? undefined : gangMembers(registry.providers.get(chosen.providerId)!, walked.gangPool, request.spec);
-  if (walked.gangPool !== undefined && members === undefined) throw new Error(`gang of job ${request.jobId}: the domain of ${chosen.providerId} cannot complete it`);
+  const members =
+    walked.gangPool === undefined ? undefined : gangMembers(registry.providers.get(chosen.providerId)!, walked.gangPool, request.spec);
+  if (walked.gangPool !== undefined && members === undefined)
+    throw new Error(`gang of job ${request.jobId}: the domain of ${chosen.providerId} cannot complete it`);
   return {
     type: 'JobPlaced',
     data: {
@@ -206,7 +225,10 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
     // Providers holding none of the inputs fetch all of them: none can do it faster or cheaper
     // than the class's fastest ingress and cheapest transfer price, which bounds their locality terms.
     const bestRates = inputs.totalBytes > 0n ? index.bestTransferRates(spec.gpuClass) : undefined;
-    const [boundTime, boundPrice] = bestRates === undefined ? [0, 0] : transferTerms(fetchAt(inputs.totalBytes, bestRates.ingressMbps, bestRates.transferPricePerGb), tier, policy);
+    const [boundTime, boundPrice] =
+      bestRates === undefined
+        ? [0, 0]
+        : transferTerms(fetchAt(inputs.totalBytes, bestRates.ingressMbps, bestRates.transferPricePerGb), tier, policy);
     const maxLocality = boundTime + boundPrice;
     index.walk(spec.gpuClass, tier, spec.allowedRegions, (key) => {
       if (!spanning && top.length >= limit && key.score + maxSpread + maxLocality + BOUND_SLACK < top[limit - 1]!.total) return true;
@@ -221,7 +243,10 @@ function walk(request: PlacementRequest, registry: ProviderRegistry, index: Cand
     if (domains.rejected > 0) counts.set(R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL, domains.rejected);
     for (const { scored, breaches } of domains.kept) keep(scored, breaches);
     const pool = top.length > 0 ? domains.kept.filter((p) => !p.breaches) : domains.kept;
-    gangPool = pool.map((p) => p.scored).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).map((s) => s.provider);
+    gangPool = pool
+      .map((p) => p.scored)
+      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))
+      .map((s) => s.provider);
   }
   const recorded = (list: readonly Scored[]) => list.map((s) => candidateOf(s.provider, s.shareBp, s.fetch, request, policy));
   const pool = gangPool === undefined ? {} : { gangPool };
@@ -300,13 +325,22 @@ function ordered(counts: ReadonlyMap<events.RejectionReason, number>): events.Re
 }
 
 /** No provider can take the job: every provider examined, rejections complete. */
-function queued(request: PlacementRequest, registry: ProviderRegistry, rejections: events.RejectionCount[], policy: PlacementPolicy, largestFreeBlock: number): PlacementDecision {
+function queued(
+  request: PlacementRequest,
+  registry: ProviderRegistry,
+  rejections: events.RejectionCount[],
+  policy: PlacementPolicy,
+  largestFreeBlock: number,
+): PlacementDecision {
   return {
     type: 'JobQueued',
     data: {
       jobId: request.jobId,
       attempt: request.attempt,
-      reasons: [...describeRejections(rejections, request.spec, registry.providers.size), ...fragmentation(request, rejections, largestFreeBlock)],
+      reasons: [
+        ...describeRejections(rejections, request.spec, registry.providers.size),
+        ...fragmentation(request, rejections, largestFreeBlock),
+      ],
       rejections,
       policyVersion: policy.version,
       queuedAt: { ...request.at },
@@ -320,7 +354,9 @@ function queued(request: PlacementRequest, registry: ProviderRegistry, rejection
  */
 function fragmentation(request: PlacementRequest, rejections: readonly events.RejectionCount[], largestFreeBlock: number): string[] {
   const needed = Math.max(1, request.spec.gpuCount);
-  const capacity = rejections.some((r) => r.reason === R.REJECTION_REASON_INSUFFICIENT_CAPACITY || r.reason === R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL);
+  const capacity = rejections.some(
+    (r) => r.reason === R.REJECTION_REASON_INSUFFICIENT_CAPACITY || r.reason === R.REJECTION_REASON_GANG_DOMAIN_TOO_SMALL,
+  );
   if (needed < 2 || !capacity) return [];
   const spanning = spansProviders(request.spec);
   const block =
@@ -353,7 +389,13 @@ export function filterProviders(
   return { survivors: kept, rejections: ordered(counts), largestGangBlock };
 }
 
-function candidateOf(provider: ProviderState, shareBp: number, fetch: Fetch, request: PlacementRequest, policy: PlacementPolicy): ScoringCandidate {
+function candidateOf(
+  provider: ProviderState,
+  shareBp: number,
+  fetch: Fetch,
+  request: PlacementRequest,
+  policy: PlacementPolicy,
+): ScoringCandidate {
   return {
     providerId: provider.providerId,
     operatorId: provider.operatorId,

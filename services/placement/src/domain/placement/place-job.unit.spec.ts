@@ -68,9 +68,15 @@ describe('placeJob', () => {
   it('lets the cheapest operator take everything when the cap is off', () => {
     const uncapped: PlacementPolicy = {
       ...policy,
-      tiers: { ...policy.tiers, [api.Tier.TIER_BATCH]: { weights: { latency: 0, reputation: 0, price: 1, operatorSpread: 0 }, operatorShareCapBp: 10_000 } },
+      tiers: {
+        ...policy.tiers,
+        [api.Tier.TIER_BATCH]: { weights: { latency: 0, reputation: 0, price: 1, operatorSpread: 0 }, operatorShareCapBp: 10_000 },
+      },
     };
-    let registry = given(registered('p-cheap', { operator: 'cheap', price: '500000', gpus: 16 }), registered('p-mid', { operator: 'mid', price: '1500000' }));
+    let registry = given(
+      registered('p-cheap', { operator: 'cheap', price: '500000', gpus: 16 }),
+      registered('p-mid', { operator: 'mid', price: '1500000' }),
+    );
     for (let i = 0; i < 4; i++) {
       const jobId = `batch-${i}`;
       registry = [submitted(jobId), classified(jobId, api.Tier.TIER_BATCH)].reduce(evolveProviders, registry);
@@ -101,7 +107,10 @@ describe('placeJob', () => {
       registered('dear', { price: '9000000' }),
       registered('slow', { latencyMs: 900 }),
     );
-    const withRule: PlacementPolicy = { ...policy, tenantRules: { 'tenant-a': { allowedOperatorIds: [], deniedOperatorIds: ['op-denied'] } } };
+    const withRule: PlacementPolicy = {
+      ...policy,
+      tenantRules: { 'tenant-a': { allowedOperatorIds: [], deniedOperatorIds: ['op-denied'] } },
+    };
     const jobSpec = spec({
       gpuCount: 2,
       allowedRegions: ['eu-west'],
@@ -133,7 +142,11 @@ describe('placeJob', () => {
     expect(job.decision!.excludedProviderIds).toEqual(['excluded']);
 
     // When nothing fits, every provider is examined and every reason counted.
-    const none = placeJob(request({ tier: api.Tier.TIER_BATCH, spec: jobSpec, excludedProviderIds: ['excluded', 'ok', 'ok-held'] }), registry, withRule);
+    const none = placeJob(
+      request({ tier: api.Tier.TIER_BATCH, spec: jobSpec, excludedProviderIds: ['excluded', 'ok', 'ok-held'] }),
+      registry,
+      withRule,
+    );
     expect(none.type).toBe('JobQueued');
     expect(none.type === 'JobQueued' && none.data.rejections).toEqual([
       { reason: R.REJECTION_REASON_UNHEALTHY, count: 2 },
@@ -150,11 +163,7 @@ describe('placeJob', () => {
   });
 
   it('queues the job with reasons when no provider has capacity', () => {
-    const registry = given(
-      registered('a', { gpus: 2 }),
-      registered('b', { gpus: 4 }),
-      registered('c', { gpuClass: 'h100-80g' }),
-    );
+    const registry = given(registered('a', { gpus: 2 }), registered('b', { gpus: 4 }), registered('c', { gpuClass: 'h100-80g' }));
 
     const decision = placeJob(request({ spec: spec({ gpuCount: 8 }), at: { seconds: '1750000042', nanos: 0 } }), registry, policy);
 
@@ -163,7 +172,11 @@ describe('placeJob', () => {
       data: {
         jobId: 'job-1',
         attempt: 1,
-        reasons: ['1 provider without GPU class a100-80g', '2 providers without 8 free a100-80g', 'needs 8 a100-80g on one provider, the largest free block is 4'],
+        reasons: [
+          '1 provider without GPU class a100-80g',
+          '2 providers without 8 free a100-80g',
+          'needs 8 a100-80g on one provider, the largest free block is 4',
+        ],
         rejections: [
           { reason: R.REJECTION_REASON_GPU_CLASS_MISMATCH, count: 1 },
           { reason: R.REJECTION_REASON_INSUFFICIENT_CAPACITY, count: 2 },
@@ -192,7 +205,10 @@ describe('placeJob', () => {
       registered('draining'),
       capacityChanged('draining', 8, 0, api.HealthStatus.HEALTH_STATUS_DRAINING),
       registered('suspect'),
-      { type: 'ProviderHeartbeatMissed', data: { providerId: 'suspect', lastHeartbeatAt: undefined, missedCount: 2, detectedAt: undefined } },
+      {
+        type: 'ProviderHeartbeatMissed',
+        data: { providerId: 'suspect', lastHeartbeatAt: undefined, missedCount: 2, detectedAt: undefined },
+      },
     );
     const decision = placeJob(request(), registry, policy);
     expect(decision.type === 'JobQueued' && decision.data.rejections).toEqual([{ reason: R.REJECTION_REASON_UNHEALTHY, count: 2 }]);
@@ -213,7 +229,9 @@ describe('placeJob', () => {
 
   it('decides the same way every time for the same input', () => {
     const registry = given(
-      ...['a', 'b', 'c', 'd', 'e'].map((id, i) => registered(id, { latencyMs: 10 + 7 * i, price: String(1_000_000 + 313_000 * ((i * 3) % 5)) })),
+      ...['a', 'b', 'c', 'd', 'e'].map((id, i) =>
+        registered(id, { latencyMs: 10 + 7 * i, price: String(1_000_000 + 313_000 * ((i * 3) % 5)) }),
+      ),
       ...completedJobs('c', 4),
     );
     const first = placeJob(request({ tier: api.Tier.TIER_REALTIME }), registry, policy);

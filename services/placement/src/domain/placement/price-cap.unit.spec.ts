@@ -24,7 +24,9 @@ describe('price cap', () => {
       policy,
     );
     expect(decision.type === 'JobPlaced' && decision.data.providerId).toBe('at-cap');
-    expect(decision.type === 'JobPlaced' && decision.data.decision!.rejections).toEqual([{ reason: R.REJECTION_REASON_PRICE_ABOVE_MAX, count: 1 }]);
+    expect(decision.type === 'JobPlaced' && decision.data.decision!.rejections).toEqual([
+      { reason: R.REJECTION_REASON_PRICE_ABOVE_MAX, count: 1 },
+    ]);
   });
 
   it('treats a maximum price of 0 as no cap', () => {

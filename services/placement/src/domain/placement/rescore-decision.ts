@@ -19,9 +19,18 @@ export interface RescoredDecision {
  * filter is not re-run, so a what-if that changes filter parameters (share cap, accepted health)
  * is not reflected; re-run placeJob over a rebuilt registry for that.
  */
-export function rescoreDecision(record: events.DecisionRecord, job: { jobId: string; gpuClass: string }, policy: PlacementPolicy): RescoredDecision {
+export function rescoreDecision(
+  record: events.DecisionRecord,
+  job: { jobId: string; gpuClass: string },
+  policy: PlacementPolicy,
+): RescoredDecision {
   if (!isPlacedTier(record.tier)) throw new Error(`decision for job ${job.jobId} has unplaced tier ${record.tier}`);
-  const context: ScoringContext = { jobId: job.jobId, tier: record.tier, gpuClass: job.gpuClass, inputBytes: Number(record.inputBytes || '0') };
+  const context: ScoringContext = {
+    jobId: job.jobId,
+    tier: record.tier,
+    gpuClass: job.gpuClass,
+    inputBytes: Number(record.inputBytes || '0'),
+  };
   const recorded = record.candidates.flatMap((c) =>
     c.factors === undefined ? [] : [{ providerId: c.providerId, operatorId: c.operatorId, factors: c.factors }],
   );

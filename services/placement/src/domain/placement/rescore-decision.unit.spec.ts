@@ -46,7 +46,10 @@ describe('rescoreDecision', () => {
     const priceOnly: PlacementPolicy = {
       ...policy,
       version: 'what-if-price-only',
-      tiers: { ...policy.tiers, [api.Tier.TIER_REALTIME]: { weights: { latency: 0, reputation: 0, price: 1, operatorSpread: 0 }, operatorShareCapBp: 10_000 } },
+      tiers: {
+        ...policy.tiers,
+        [api.Tier.TIER_REALTIME]: { weights: { latency: 0, reputation: 0, price: 1, operatorSpread: 0 }, operatorShareCapBp: 10_000 },
+      },
     };
 
     const rescored = rescoreDecision(record, { jobId: 'job-1', gpuClass: 'a100-80g' }, priceOnly);

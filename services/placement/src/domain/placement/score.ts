@@ -41,7 +41,11 @@ const FACTORS: readonly FactorName[] = ['latency', 'reputation', 'price', 'opera
 const FACTORS_WITH_INPUTS: readonly FactorName[] = [...FACTORS, 'transfer_time', 'transfer_price'];
 
 /** Each factor scaled to 0..1, 1 best, against fixed policy scales (see docs/placement-scoring.md). */
-export function normalisedFactors(factors: events.CandidateFactors, context: ScoringContext, policy: PlacementPolicy): Record<FactorName, number> {
+export function normalisedFactors(
+  factors: events.CandidateFactors,
+  context: ScoringContext,
+  policy: PlacementPolicy,
+): Record<FactorName, number> {
   const latencyHalf = policy.scales.latencyHalfMs;
   const priceHalf = Number(policy.scales.priceHalfByGpuClass[context.gpuClass] ?? policy.scales.priceHalfBaseUnits);
   const price = Number(factors.pricePerGpuHourBaseUnits || '0');
@@ -55,7 +59,11 @@ export function normalisedFactors(factors: events.CandidateFactors, context: Sco
 }
 
 /** The locality factors scaled to 0..1: nothing to fetch scores 1, the policy's half points 0.5. */
-export function transferNormalised(fetchMs: number, transferPriceBaseUnits: number, policy: PlacementPolicy): { transfer_time: number; transfer_price: number } {
+export function transferNormalised(
+  fetchMs: number,
+  transferPriceBaseUnits: number,
+  policy: PlacementPolicy,
+): { transfer_time: number; transfer_price: number } {
   return {
     transfer_time: halfPoint(policy.scales.transferTimeHalfMs ?? 60_000, fetchMs),
     transfer_price: halfPoint(Number(policy.scales.transferPriceHalfBaseUnits ?? '1000000'), transferPriceBaseUnits),
@@ -73,20 +81,26 @@ export function scoreBreakdown(factors: events.CandidateFactors, context: Scorin
 }
 
 /** Candidates with their scores, best first; equal totals ordered by the job-seeded tie-break. */
-export function rankCandidates(candidates: readonly ScoringCandidate[], context: ScoringContext, policy: PlacementPolicy): events.Candidate[] {
+export function rankCandidates(
+  candidates: readonly ScoringCandidate[],
+  context: ScoringContext,
+  policy: PlacementPolicy,
+): events.Candidate[] {
   return candidates
     .map((c) => ({
-      candidate: { providerId: c.providerId, operatorId: c.operatorId, factors: { ...c.factors }, score: scoreBreakdown(c.factors, context, policy) },
+      candidate: {
+        providerId: c.providerId,
+        operatorId: c.operatorId,
+        factors: { ...c.factors },
+        score: scoreBreakdown(c.factors, context, policy),
+      },
       tie: tieBreakKey(context.jobId, c.providerId),
     }))
     .sort((a, b) => byScoreThenTie(a, b))
     .map((ranked) => ranked.candidate);
 }
 
-function byScoreThenTie(
-  a: { candidate: events.Candidate; tie: number },
-  b: { candidate: events.Candidate; tie: number },
-): number {
+function byScoreThenTie(a: { candidate: events.Candidate; tie: number }, b: { candidate: events.Candidate; tie: number }): number {
   const totalA = a.candidate.score?.total ?? 0;
   const totalB = b.candidate.score?.total ?? 0;
   if (totalA !== totalB) return totalB - totalA;

@@ -6,7 +6,11 @@ export type QueuedJob = ActiveJob & { tier: PlacedTier; state: 'CLASSIFIED' | 'Q
 
 /** Waiting for a provider: classified or requeued, and no job it depends on still to complete. */
 export function isWaiting(job: ActiveJob): job is QueuedJob {
-  return job.tier !== undefined && (job.state === 'CLASSIFIED' || job.state === 'QUEUED' || job.state === 'REQUEUED') && job.waitingFor.length === 0;
+  return (
+    job.tier !== undefined &&
+    (job.state === 'CLASSIFIED' || job.state === 'QUEUED' || job.state === 'REQUEUED') &&
+    job.waitingFor.length === 0
+  );
 }
 
 /** The registry's waiting jobs, in placement order. */

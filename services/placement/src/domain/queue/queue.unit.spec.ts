@@ -33,10 +33,18 @@ describe('the queue', () => {
   });
 
   it('places waiting jobs in order when capacity arrives, never handing out the same GPUs twice', () => {
-    const waiting = given(...job('batch-old', api.Tier.TIER_BATCH, 1, 2), ...job('realtime-new', api.Tier.TIER_REALTIME, 50, 2), ...job('standard', api.Tier.TIER_STANDARD, 30, 1));
+    const waiting = given(
+      ...job('batch-old', api.Tier.TIER_BATCH, 1, 2),
+      ...job('realtime-new', api.Tier.TIER_REALTIME, 50, 2),
+      ...job('standard', api.Tier.TIER_STANDARD, 30, 1),
+    );
     const state = PlacementState.of(waiting, policy);
     // Nothing registered yet: each job is announced as queued, with its reasons.
-    const first = schedule(state, { newlyWaiting: new Map([...waiting.jobs.keys()].map((id) => [id, at(50)])), grownClasses: new Set(), retryAll: false, at: at(50) }, nothingTouched());
+    const first = schedule(
+      state,
+      { newlyWaiting: new Map([...waiting.jobs.keys()].map((id) => [id, at(50)])), grownClasses: new Set(), retryAll: false, at: at(50) },
+      nothingTouched(),
+    );
     expect(first.map((d) => [d.type, d.data.jobId])).toEqual([
       ['JobQueued', 'realtime-new'],
       ['JobQueued', 'standard'],
@@ -44,7 +52,11 @@ describe('the queue', () => {
     ]);
     // Capacity arrives: one provider with 3 GPUs; the 2-GPU BATCH job no longer fits after the other two.
     const touched = state.apply(registered('p', { gpus: 3, at: 60 }));
-    const placements = schedule(state, { newlyWaiting: new Map(), grownClasses: touched.grownClasses, retryAll: false, at: at(60) }, touched);
+    const placements = schedule(
+      state,
+      { newlyWaiting: new Map(), grownClasses: touched.grownClasses, retryAll: false, at: at(60) },
+      touched,
+    );
 
     expect(placements.map((p) => [p.type, p.data.jobId, p.type === 'JobPlaced' ? p.data.providerId : ''])).toEqual([
       ['JobPlaced', 'realtime-new', 'p'],
@@ -53,7 +65,9 @@ describe('the queue', () => {
     expect(placements[0]!.type === 'JobPlaced' && placements[0]!.data.decision!.decidedAt).toEqual(at(60));
     expect(state.registry.jobs.get('batch-old')!.state).toBe('QUEUED');
     // A pass with nothing new decides nothing and announces nothing again.
-    expect(schedule(state, { newlyWaiting: new Map(), grownClasses: new Set(['a100-80g']), retryAll: true, at: at(61) }, nothingTouched())).toEqual([]);
+    expect(
+      schedule(state, { newlyWaiting: new Map(), grownClasses: new Set(['a100-80g']), retryAll: true, at: at(61) }, nothingTouched()),
+    ).toEqual([]);
   });
 
   it('expires jobs whose deadline passed, whatever state they wait in', () => {
@@ -73,8 +87,22 @@ describe('the queue', () => {
     const expired = expireJobs([...registry.jobs.values()], at(100));
 
     expect(expired).toEqual([
-      { jobId: 'late', attempt: 1, providerId: '', deadline: at(100), stateAtExpiry: api.JobState.JOB_STATE_CLASSIFIED, expiredAt: at(100) },
-      { jobId: 'running-late', attempt: 1, providerId: 'p', deadline: at(90), stateAtExpiry: api.JobState.JOB_STATE_PLACED, expiredAt: at(100) },
+      {
+        jobId: 'late',
+        attempt: 1,
+        providerId: '',
+        deadline: at(100),
+        stateAtExpiry: api.JobState.JOB_STATE_CLASSIFIED,
+        expiredAt: at(100),
+      },
+      {
+        jobId: 'running-late',
+        attempt: 1,
+        providerId: 'p',
+        deadline: at(90),
+        stateAtExpiry: api.JobState.JOB_STATE_PLACED,
+        expiredAt: at(100),
+      },
     ]);
   });
 });

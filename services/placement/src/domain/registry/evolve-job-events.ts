@@ -2,7 +2,15 @@ import { api, decides, events } from '@switchyard/contracts/messages';
 import { isPlacedTier } from '../placement-policy.js';
 import { toEpochMillis } from '../time.js';
 import { updateProvider } from './evolve-provider-events.js';
-import { dependencyState, holdersOf, holdingKey, indexDependents, type ActiveJob, type JobOutcome, type ProviderRegistry } from './provider-registry.js';
+import {
+  dependencyState,
+  holdersOf,
+  holdingKey,
+  indexDependents,
+  type ActiveJob,
+  type JobOutcome,
+  type ProviderRegistry,
+} from './provider-registry.js';
 import type { JobFamilyEvent } from './registry-event.js';
 
 // Job events matter to the registry for three things: the jobs waiting to be placed, the GPUs and
@@ -39,7 +47,12 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
     case 'JobClassified':
       return updateJob(state, event.data.jobId, (job) =>
         job.state === 'SUBMITTED'
-          ? { ...job, tier: isPlacedTier(event.data.tier) ? event.data.tier : undefined, state: 'CLASSIFIED', waitingSinceMs: toEpochMillis(event.data.classifiedAt) }
+          ? {
+              ...job,
+              tier: isPlacedTier(event.data.tier) ? event.data.tier : undefined,
+              state: 'CLASSIFIED',
+              waitingSinceMs: toEpochMillis(event.data.classifiedAt),
+            }
           : job,
       );
     case 'JobQueued':
@@ -47,22 +60,38 @@ export function evolveJobEvent(state: ProviderRegistry, event: JobFamilyEvent): 
     case 'JobPlaced':
       return placed(state, event.data);
     case 'JobStarted':
-      return updateJob(state, event.data.jobId, (job) => (job.state === 'PLACED' && job.attempt === event.data.attempt ? { ...job, state: 'RUNNING' } : job));
+      return updateJob(state, event.data.jobId, (job) =>
+        job.state === 'PLACED' && job.attempt === event.data.attempt ? { ...job, state: 'RUNNING' } : job,
+      );
     case 'JobRequeued':
       return requeued(state, event.data);
     case 'JobCompleted':
-      return finished(credit(state, event.data.jobId, event.data.providerId, 'completions'), event.data.jobId, { state: 'COMPLETED', providerId: event.data.providerId }, toEpochMillis(event.data.completedAt));
+      return finished(
+        credit(state, event.data.jobId, event.data.providerId, 'completions'),
+        event.data.jobId,
+        { state: 'COMPLETED', providerId: event.data.providerId },
+        toEpochMillis(event.data.completedAt),
+      );
     case 'JobFailed': {
       const { jobId, providerId, source, category, fault } = event.data;
       // Only a failure the provider reported counts here: a loss is counted once by ProviderLost.
       const reported = source === events.FailureSource.FAILURE_SOURCE_PROVIDER;
       const providerAtFault = reported && decides(fault, 'reputation', category !== api.FailureCategory.FAILURE_CATEGORY_WORKLOAD);
-      return finished(providerAtFault ? credit(state, jobId, providerId, 'failures') : state, jobId, { state: 'FAILED', providerId: '' }, 0);
+      return finished(
+        providerAtFault ? credit(state, jobId, providerId, 'failures') : state,
+        jobId,
+        { state: 'FAILED', providerId: '' },
+        0,
+      );
     }
     case 'JobExclusionRelaxed':
       return updateJob(state, event.data.jobId, (job) =>
         job.attempt === event.data.attempt
-          ? { ...job, excludedProviderIds: job.excludedProviderIds.filter((id) => !event.data.relaxedProviderIds.includes(id)), waitingSinceMs: toEpochMillis(event.data.relaxedAt) }
+          ? {
+              ...job,
+              excludedProviderIds: job.excludedProviderIds.filter((id) => !event.data.relaxedProviderIds.includes(id)),
+              waitingSinceMs: toEpochMillis(event.data.relaxedAt),
+            }
           : job,
       );
     case 'JobCancelled':

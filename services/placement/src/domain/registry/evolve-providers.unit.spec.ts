@@ -8,7 +8,12 @@ import { freeGpus, operatorShareBp } from './provider-registry.js';
 
 describe('evolveProviders', () => {
   it('takes GPUs on JobPlaced and gives them back when the job completes', () => {
-    const placedTwo = given(registered('p', { gpus: 8 }), submitted('j', spec({ gpuCount: 2 })), classified('j', api.Tier.TIER_BATCH), placedOn('j', 'p'));
+    const placedTwo = given(
+      registered('p', { gpus: 8 }),
+      submitted('j', spec({ gpuCount: 2 })),
+      classified('j', api.Tier.TIER_BATCH),
+      placedOn('j', 'p'),
+    );
     expect(freeGpus(placedTwo.providers.get('p')!, 'a100-80g')).toBe(6);
     expect(operatorShareBp(placedTwo, 'tenant-a', api.Tier.TIER_BATCH, 'op-p')).toBe(10_000);
 
@@ -22,7 +27,10 @@ describe('evolveProviders', () => {
 
   it('ignores a redelivered JobPlaced for the attempt it already holds', () => {
     const once = given(registered('p'), submitted('j', spec({ gpuCount: 3 })), classified('j', api.Tier.TIER_STANDARD), placedOn('j', 'p'));
-    const before = { free: freeGpus(once.providers.get('p')!, 'a100-80g'), share: operatorShareBp(once, 'tenant-a', api.Tier.TIER_STANDARD, 'op-p') };
+    const before = {
+      free: freeGpus(once.providers.get('p')!, 'a100-80g'),
+      share: operatorShareBp(once, 'tenant-a', api.Tier.TIER_STANDARD, 'op-p'),
+    };
     const again = evolveProviders(once, placedOn('j', 'p'));
     expect(freeGpus(again.providers.get('p')!, 'a100-80g')).toBe(before.free);
     expect(before.free).toBe(5);
@@ -67,9 +75,21 @@ describe('evolveProviders', () => {
   });
 
   it('keeps the track record and placements across re-registration', () => {
-    const registry = given(registered('p'), lost('p'), submitted('j'), classified('j', api.Tier.TIER_BATCH), registered('p', { price: '1' }), placedOn('j', 'p'));
+    const registry = given(
+      registered('p'),
+      lost('p'),
+      submitted('j'),
+      classified('j', api.Tier.TIER_BATCH),
+      registered('p', { price: '1' }),
+      placedOn('j', 'p'),
+    );
     const provider = registry.providers.get('p')!;
-    expect([provider.status, provider.track.losses, provider.pricePerGpuHour, provider.placedGpusByClass]).toEqual(['ACTIVE', 1, 1n, { 'a100-80g': 1 }]);
+    expect([provider.status, provider.track.losses, provider.pricePerGpuHour, provider.placedGpusByClass]).toEqual([
+      'ACTIVE',
+      1,
+      1n,
+      { 'a100-80g': 1 },
+    ]);
   });
 
   it('scores a DEGRADED provider lower through its reputation', () => {

@@ -160,7 +160,12 @@ export function indexDependents(registry: ProviderRegistry, job: Pick<ActiveJob,
 }
 
 /** Keeps `inputHolders` in step with a provider's holdings changing from `before` to `after`. */
-export function indexHeldDigests(registry: ProviderRegistry, providerId: string, before: ReadonlySet<string>, after: ReadonlySet<string>): void {
+export function indexHeldDigests(
+  registry: ProviderRegistry,
+  providerId: string,
+  before: ReadonlySet<string>,
+  after: ReadonlySet<string>,
+): void {
   if (before === after) return;
   for (const digest of before) {
     if (after.has(digest)) continue;
@@ -212,7 +217,12 @@ export function operatorShareBp(registry: ProviderRegistry, tenantId: string, ti
   return total === 0 ? 0 : Math.floor((held * 10_000) / total);
 }
 
-export function operatorHolding(registry: ProviderRegistry, tenantId: string, tier: PlacedTier, operatorId: string): { held: number; total: number } {
+export function operatorHolding(
+  registry: ProviderRegistry,
+  tenantId: string,
+  tier: PlacedTier,
+  operatorId: string,
+): { held: number; total: number } {
   const holdings = registry.holdings.get(holdingKey(tenantId, tier));
   return { held: holdings?.byOperator.get(operatorId) ?? 0, total: holdings?.total ?? 0 };
 }

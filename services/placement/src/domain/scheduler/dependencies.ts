@@ -7,7 +7,11 @@ import type { PlacementDecision } from '../placement/place-job.js';
 import type { ActiveJob, JobOutcome } from '../registry/provider-registry.js';
 
 /** JobQueued for a job that waits for the jobs it depends on to complete. */
-export function waitingForDependencies(job: Pick<ActiveJob, 'jobId' | 'attempt' | 'waitingFor'>, at: api.Timestamp, policyVersion: string): PlacementDecision {
+export function waitingForDependencies(
+  job: Pick<ActiveJob, 'jobId' | 'attempt' | 'waitingFor'>,
+  at: api.Timestamp,
+  policyVersion: string,
+): PlacementDecision {
   const count = job.waitingFor.length;
   return {
     type: 'JobQueued',
@@ -23,7 +27,12 @@ export function waitingForDependencies(job: Pick<ActiveJob, 'jobId' | 'attempt' 
 }
 
 /** JobFailed for a job one of whose dependencies ended without completing: it never runs. */
-export function dependencyFailed(job: Pick<ActiveJob, 'jobId' | 'attempt'>, dependencyId: string, outcome: JobOutcome['state'], at: api.Timestamp): { type: 'JobFailed'; data: events.JobFailed } {
+export function dependencyFailed(
+  job: Pick<ActiveJob, 'jobId' | 'attempt'>,
+  dependencyId: string,
+  outcome: JobOutcome['state'],
+  at: api.Timestamp,
+): { type: 'JobFailed'; data: events.JobFailed } {
   return {
     type: 'JobFailed',
     data: {

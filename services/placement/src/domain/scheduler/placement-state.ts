@@ -57,7 +57,8 @@ export class PlacementState {
     }
     // The jobs waiting for this one: a completion changes their records too.
     const dependents = jobId === undefined ? undefined : this.registry.dependents.get(jobId);
-    const waitingBefore = dependents === undefined ? [] : [...dependents].map((id) => [id, this.registry.jobs.get(id)?.waitingFor.length ?? 0] as const);
+    const waitingBefore =
+      dependents === undefined ? [] : [...dependents].map((id) => [id, this.registry.jobs.get(id)?.waitingFor.length ?? 0] as const);
     evolveProviders(this.registry, event);
     for (const [dependentId, before] of waitingBefore) {
       const dependent = this.registry.jobs.get(dependentId);

@@ -41,7 +41,9 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
       at,
       producers: job.producers,
     };
-    const decision = announce ? decidePlacement(request, registry, index, policy, memo) : tryPlacement(request, registry, index, policy, memo);
+    const decision = announce
+      ? decidePlacement(request, registry, index, policy, memo)
+      : tryPlacement(request, registry, index, policy, memo);
     if (decision === undefined) return;
     state.apply(decision, touched);
     decisions.push(decision);
@@ -88,4 +90,3 @@ export function schedule(state: PlacementState, pass: SchedulePass, touched: Tou
 function isQueued(job: { tier: unknown; state: string }): job is QueuedJob {
   return job.tier !== undefined && (job.state === 'CLASSIFIED' || job.state === 'QUEUED' || job.state === 'REQUEUED');
 }
-
