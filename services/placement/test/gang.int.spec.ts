@@ -78,8 +78,10 @@ describe.each(['postgres', 'kafka'] as const)('a gang split over providers (%s l
     }) as [ProviderClient, ProviderClient];
     const memberFeed = member.stream();
     await eventually(() => expect(memberFeed.assignments().map((x) => [x.jobId, x.gang])).toEqual([[jobId, gang]]), 30_000);
-    // Both list the run: reconciliation on the new process counts the member as a holder.
-    for (let beat = 0; beat < 3; beat++) for (const provider of [lead, member]) await provider.heartbeat();
+    // Both list the run: reconciliation on the new process counts the member as a holder. Until
+    // the killed leader's lease expires the new process is a standby that passes heartbeats on to
+    // that dead address, which answers UNAVAILABLE: a provider retries, and so does the test.
+    for (let beat = 0; beat < 3; beat++) for (const provider of [lead, member]) await eventually(() => provider.heartbeat(), 30_000);
     await eventually(() => lead.started(jobId, 1), 30_000);
     // The member's report is not the gang's.
     await expect(member.started(jobId, 1)).rejects.toMatchObject({ details: expect.stringContaining('never assigned') });
