@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { sendUntilAnswered } from '../src/report-retry.js';
 
@@ -45,19 +45,61 @@ describe('a simulated provider reports like a careful one', () => {
     expect(calls).toBe(2);
   });
 
-  it('stops sending when the provider stops', async () => {
-    let calls = 0;
-    const pending = sendUntilAnswered(
-      (done) => {
-        calls++;
-        setImmediate(() => done(grpcError(status.UNAVAILABLE)));
-      },
-      { ...fast, initialDelayMs: 50, maxDelayMs: 50 },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    pending.cancel();
-    await expect(pending.done).resolves.toBe('stopped');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(calls).toBe(1);
+  describe('on a fake clock (jest timers: setTimeout, setImmediate and Date.now advance only when told)', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('stops sending when the provider stops', async () => {
+      jest.useFakeTimers();
+      let calls = 0;
+      const pending = sendUntilAnswered(
+        (done) => {
+          calls++;
+          setImmediate(() => done(grpcError(status.UNAVAILABLE)));
+        },
+        { ...fast, initialDelayMs: 50, maxDelayMs: 50 },
+      );
+      // The first attempt fails and its retry is scheduled 50 ms out; the provider stops before it.
+      await jest.advanceTimersByTimeAsync(10);
+      expect(calls).toBe(1);
+      expect(jest.getTimerCount()).toBe(1);
+      pending.cancel();
+      await expect(pending.done).resolves.toBe('stopped');
+      // Nothing is left to fire, however long the clock runs on.
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(calls).toBe(1);
+    });
+
+    it('backs off 50, 100, 200 ms and then holds at the ceiling', async () => {
+      jest.useFakeTimers();
+      const sentAt: number[] = [];
+      const start = Date.now();
+      const pending = sendUntilAnswered(
+        (done) => {
+          sentAt.push(Date.now() - start);
+          done(grpcError(status.UNAVAILABLE)); // answered at once: the clock moves only by the pauses
+        },
+        { initialDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: Number.POSITIVE_INFINITY },
+      );
+      await jest.advanceTimersByTimeAsync(750);
+      pending.cancel();
+      expect(sentAt).toEqual([0, 50, 150, 350, 550, 750]);
+    });
+
+    it('gives up once the next pause would pass giveUpAfterMs', async () => {
+      jest.useFakeTimers();
+      let calls = 0;
+      const pending = sendUntilAnswered(
+        (done) => {
+          calls++;
+          done(grpcError(status.UNAVAILABLE));
+        },
+        { initialDelayMs: 100, maxDelayMs: 100, giveUpAfterMs: 250 },
+      );
+      await jest.advanceTimersByTimeAsync(1_000);
+      await expect(pending.done).resolves.toBe('gave up');
+      // Sent at 0, 100 and 200 ms; a pause after the third would end at 300 ms, past 250.
+      expect(calls).toBe(3);
+    });
   });
 });
