@@ -9,7 +9,7 @@ import type { PayoutConfig } from './config.js';
 import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
 import { penaltyAssessed, postingRecorded } from './ledger-events.js';
 import { TOPIC_NAMES } from '@switchyard/service-host';
-import { jobRow, recordGang, recordOperator, upsertJob, type JobRow } from './persistence/job-sla-store.js';
+import { jobRow, recordGang, recordOperator, recordStarted, upsertJob, type JobRow } from './persistence/job-sla-store.js';
 import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
 import { PAYOUT_CONFIG } from './tokens.js';
 
@@ -114,9 +114,8 @@ export class JobsConsumer {
 
   private async onStarted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
     const started = requireEvent('job', envelope, 'jobStarted');
-    const job = await jobRow(manager, started.jobId);
-    if (job?.attempt !== started.attempt) return;
-    await upsertJob(manager, started.jobId, { started_at: dateOf(started.startedAt) ?? new Date(envelope.time) });
+    // An unknown job, or a start of an attempt other than the current one, changes nothing.
+    await recordStarted(manager, started.jobId, started.attempt, dateOf(started.startedAt) ?? new Date(envelope.time));
   }
 
   private async onCompleted({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {

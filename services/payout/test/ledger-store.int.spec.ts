@@ -8,6 +8,7 @@ import { postUsage, reversePosting, type MeteredUsage } from '../src/domain/inde
 import { CloseEpochHandler } from '../src/epochs/close-epoch.handler.js';
 import { openPayoutDatabase } from '../src/persistence/payout-data-source.js';
 import { appendPosting, appendUsage, balanceOf, openItems } from '../src/persistence/ledger-store.js';
+import { recordStarted, upsertJob } from '../src/persistence/job-sla-store.js';
 
 const usage = (i: number, providerId: string): MeteredUsage => ({
   usageId: `store-u-${i}`,
@@ -56,6 +57,48 @@ describe('ledger tables and epoch closing on PostgreSQL', () => {
     expect(await balanceOf(dataSource.manager, 'tenant:acme')).toBe(0n);
     // A reversed earning is not open any more: no epoch will pay it.
     expect((await openItems(dataSource.manager)).map((item) => item.providerId)).not.toContain('p-rev');
+  });
+
+  it('appendPosting writes a posting, its entries and balances at once; a duplicate or an unbalanced posting writes nothing', async () => {
+    const metered = usage(7, 'p-once');
+    const posting = postUsage(metered);
+    const state = async () => ({
+      entries: await dataSource.query(
+        'SELECT line, account_id, amount::text AS amount FROM ledger_entries WHERE posting_id = $1 ORDER BY line',
+        [posting.postingId],
+      ),
+      balances: await dataSource.query(
+        "SELECT account_id, balance::text AS balance FROM ledger_balances WHERE account_id IN ('tenant:acme', 'provider:p-once', 'protocol:fees') ORDER BY 1",
+      ),
+    });
+    const before = await balanceOf(dataSource.manager, 'tenant:acme');
+    expect(await dataSource.transaction((manager) => appendPosting(manager, posting, 'evt-7'))).toBe(true);
+    const once = await state();
+    expect(once.entries).toEqual(posting.entries.map((e, line) => ({ line, account_id: e.accountId, amount: e.amount.toString() })));
+    expect(await balanceOf(dataSource.manager, 'provider:p-once')).toBe(700n);
+    expect(await balanceOf(dataSource.manager, 'tenant:acme')).toBe(before - 770n);
+
+    expect(await dataSource.transaction((manager) => appendPosting(manager, posting, 'evt-7-again'))).toBe(false);
+    expect(await state()).toEqual(once);
+
+    // Bypassing the domain's check, the database's deferred trigger still refuses it at commit.
+    const unbalanced = { ...postUsage(usage(8, 'p-once')), entries: [...posting.entries, { accountId: 'provider:p-once', amount: 1n }] };
+    await expect(dataSource.transaction((manager) => appendPosting(manager, unbalanced as never, 'evt-8'))).rejects.toThrow(/unbalanced/);
+    expect(await dataSource.query('SELECT 1 FROM ledger_postings WHERE posting_id = $1', [unbalanced.postingId])).toEqual([]);
+    expect(await state()).toEqual(once);
+  });
+
+  it("a job's start is recorded only for its current attempt, and never creates the job", async () => {
+    const startedAt = async (jobId: string) =>
+      (await dataSource.query('SELECT started_at FROM payout_jobs WHERE job_id = $1', [jobId])) as { started_at: Date | null }[];
+    const at = new Date(Date.UTC(2026, 10, 3));
+    await upsertJob(dataSource.manager, 'store-job-started', { attempt: 2, started_at: null });
+    await recordStarted(dataSource.manager, 'store-job-started', 1, at);
+    expect(await startedAt('store-job-started')).toEqual([{ started_at: null }]);
+    await recordStarted(dataSource.manager, 'store-job-started', 2, at);
+    expect(await startedAt('store-job-started')).toEqual([{ started_at: at }]);
+    await recordStarted(dataSource.manager, 'store-job-unknown', 0, at);
+    expect(await startedAt('store-job-unknown')).toEqual([]);
   });
 
   it('two CloseEpoch calls racing pay each usage once', async () => {

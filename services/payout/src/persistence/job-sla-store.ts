@@ -38,6 +38,11 @@ export async function upsertJob(manager: EntityManager, jobId: string, fields: J
   ]);
 }
 
+/** Sets when the job's attempt started, only while that attempt is the job's current one (else nothing). */
+export async function recordStarted(manager: EntityManager, jobId: string, attempt: number, startedAt: Date): Promise<void> {
+  await manager.query('UPDATE payout_jobs SET started_at = $3 WHERE job_id = $1 AND attempt = $2', [jobId, attempt, startedAt]);
+}
+
 /** Keeps the members of a gang attempt; the job's row exists (upsertJob of the same JobPlaced). */
 export async function recordGang(manager: EntityManager, jobId: string, attempt: number, members: readonly GangMember[]): Promise<void> {
   const listed = members.map((member) => ({ providerId: member.providerId, gpuCount: member.gpuCount }));

@@ -3,33 +3,49 @@
 import type { EntityManager } from 'typeorm';
 import type { AccountId, MeteredUsage, OpenItem, Penalty, PayoutIssued, Posting } from '../domain/index.js';
 
-/** Appends a posting and its entries; false when its source id already has one (nothing written). */
+/**
+ * Appends a posting, its entries and their accounts' running balances in one statement; false when
+ * its source id already has a posting (then the entries and balances are not touched either: both
+ * read the postings insert's RETURNING). The deferred trigger still checks the posting balances.
+ */
 export async function appendPosting(manager: EntityManager, posting: Posting, causeId: string): Promise<boolean> {
-  const inserted: unknown[] = await manager.query(
-    `INSERT INTO ledger_postings (posting_id, source_id, kind, reverses_posting_id, recorded_at, cause_id)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (source_id) DO NOTHING
-     RETURNING 1`,
-    [posting.postingId, posting.sourceId, posting.kind, posting.reversesPostingId ?? null, posting.recordedAt, causeId],
-  );
-  if (inserted.length === 0) return false;
-  const params: unknown[] = [];
-  const rows = posting.entries.map((entry, line) => {
-    params.push(posting.postingId, line, entry.accountId, entry.amount.toString());
-    return `($${line * 4 + 1}, $${line * 4 + 2}, $${line * 4 + 3}, $${line * 4 + 4}::bigint)`;
-  });
-  await manager.query(`INSERT INTO ledger_entries (posting_id, line, account_id, amount) VALUES ${rows.join(', ')}`, params);
   // The accounts' running balances, in account order so concurrent postings lock them alike.
   const byAccount = new Map<string, bigint>();
   for (const entry of posting.entries) byAccount.set(entry.accountId, (byAccount.get(entry.accountId) ?? 0n) + entry.amount);
   const accounts = [...byAccount.keys()].sort();
-  await manager.query(
-    `INSERT INTO ledger_balances (account_id, balance)
-     SELECT * FROM unnest($1::text[], $2::numeric[])
-     ON CONFLICT (account_id) DO UPDATE SET balance = ledger_balances.balance + EXCLUDED.balance`,
-    [accounts, accounts.map((a) => byAccount.get(a)!.toString())],
+  const rows: { inserted: number }[] = await manager.query(
+    `WITH posting AS (
+       INSERT INTO ledger_postings (posting_id, source_id, kind, reverses_posting_id, recorded_at, cause_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (source_id) DO NOTHING
+       RETURNING posting_id
+     ), entries AS (
+       INSERT INTO ledger_entries (posting_id, line, account_id, amount)
+       SELECT posting.posting_id, entry.line, entry.account_id, entry.amount
+       FROM posting CROSS JOIN unnest($7::int[], $8::text[], $9::bigint[]) AS entry(line, account_id, amount)
+     ), balances AS (
+       INSERT INTO ledger_balances (account_id, balance)
+       SELECT account.id, account.delta FROM unnest($10::text[], $11::numeric[]) WITH ORDINALITY AS account(id, delta, n)
+       WHERE EXISTS (SELECT 1 FROM posting)
+       ORDER BY account.n
+       ON CONFLICT (account_id) DO UPDATE SET balance = ledger_balances.balance + EXCLUDED.balance
+     )
+     SELECT count(*)::int AS inserted FROM posting`,
+    [
+      posting.postingId,
+      posting.sourceId,
+      posting.kind,
+      posting.reversesPostingId ?? null,
+      posting.recordedAt,
+      causeId,
+      posting.entries.map((_, line) => line),
+      posting.entries.map((entry) => entry.accountId),
+      posting.entries.map((entry) => entry.amount.toString()),
+      accounts,
+      accounts.map((a) => byAccount.get(a)!.toString()),
+    ],
   );
-  return true;
+  return rows[0]!.inserted > 0;
 }
 
 export interface UsageFacts {
