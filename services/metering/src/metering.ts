@@ -33,6 +33,8 @@ export function startMetering(config: MeteringConfig, options: StartMeteringOpti
       ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_USAGE_EVENT_TYPES],
       // The consumers' handlers by event type (they are providers, not @EventPattern controllers).
       handlers: (app) => new Map([...app.get(JobsConsumer).handlers(), ...app.get(UsageConsumer).handlers()]),
+      // A partition's run of job facts at once (the per-event handlers stay the fallback).
+      batchHandler: (app) => app.get(JobsConsumer).batchHandling(),
       retry: { maxAttempts: 5 },
       maxBatchSize: 50,
     },

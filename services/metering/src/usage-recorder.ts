@@ -8,7 +8,7 @@ import type { MeteringConfig } from './config.js';
 import { handleCommand, type TopicEvents } from '@switchyard/event-runtime';
 import { decideUsageReport, meteredAtOf, meterUsage, MeteringError, type MeteredJob, type RateCard } from './domain/index.js';
 import { countMetered } from './metering-metrics.js';
-import { insertUsageLine, parkReport, pendingReportsOf, reportSeen, unparkReport, type PendingReport } from './persistence/usage-rows.js';
+import { insertUsageLine, parkReport, reportSeen, unparkReport, type PendingReport } from './persistence/usage-rows.js';
 import { METERING_CONFIG, RATE_CARDS } from './tokens.js';
 
 export const USAGE_METERED_TYPE = `${EVENT_TYPE_PREFIX}UsageMetered`;
@@ -79,26 +79,33 @@ export class UsageRecorder {
   }
 
   /**
-   * The job just became priceable: meter what was parked for it. A parked report that cannot be
-   * priced stays parked with the reason, so the job's own events are never held up by it.
+   * The job just became priceable: meter what was parked for it (`parked`, oldest first, as read
+   * from pending_usage_reports). A parked report that cannot be priced stays parked with the
+   * reason, so the job's own events are never held up by it. Returns the reports still parked.
    */
-  async meterParked(manager: EntityManager, jobId: string, job: MeteredJob, triggerTime: string, emit: Emit): Promise<number> {
-    let metered = 0;
-    for (const pending of await pendingReportsOf(manager, jobId)) {
+  async meterParked(
+    manager: EntityManager,
+    parked: readonly PendingReport[],
+    job: MeteredJob,
+    triggerTime: string,
+    emit: Emit,
+  ): Promise<PendingReport[]> {
+    const stillParked: PendingReport[] = [];
+    for (const pending of parked) {
       try {
         await manager.query('SAVEPOINT meter_parked');
         await this.meter(manager, pending, job, triggerTime, emit);
         await unparkReport(manager, pending.report.reportId);
         await manager.query('RELEASE SAVEPOINT meter_parked');
-        metered++;
       } catch (error) {
         if (!(error instanceof MeteringError)) throw error;
         await manager.query('ROLLBACK TO SAVEPOINT meter_parked');
         await parkReport(manager, pending, new Date(triggerTime), `${error.code}: ${error.message}`);
-        this.logger.error(`usage report ${pending.report.reportId} of job ${jobId} stays pending: ${error.message}`);
+        this.logger.error(`usage report ${pending.report.reportId} of job ${pending.report.jobId} stays pending: ${error.message}`);
+        stillParked.push(pending);
       }
     }
-    return metered;
+    return stillParked;
   }
 
   private async meter(manager: EntityManager, pending: PendingReport, job: MeteredJob, triggerTime: string, emit: Emit): Promise<void> {

@@ -79,21 +79,19 @@ export async function parkReport(
   );
 }
 
-/** The job's parked reports, oldest first. */
-export async function pendingReportsOf(manager: EntityManager, jobId: string): Promise<PendingReport[]> {
+/** The jobs' parked reports, each job's oldest first, in one statement. */
+export async function pendingReportsOf(manager: EntityManager, jobIds: readonly string[]): Promise<Map<string, PendingReport[]>> {
   const rows = (await manager.query(
-    'SELECT report, event_id, traceparent FROM pending_usage_reports WHERE job_id = $1 ORDER BY received_at, report_id',
-    [jobId],
-  )) as {
-    report: unknown;
-    event_id: string;
-    traceparent: string | null;
-  }[];
-  return rows.map((row) => ({
-    report: events.UsageReported.fromJSON(row.report),
-    eventId: row.event_id,
-    traceparent: row.traceparent ?? undefined,
-  }));
+    'SELECT job_id, report, event_id, traceparent FROM pending_usage_reports WHERE job_id = ANY($1) ORDER BY job_id, received_at, report_id',
+    [jobIds],
+  )) as { job_id: string; report: unknown; event_id: string; traceparent: string | null }[];
+  const byJob = new Map<string, PendingReport[]>();
+  for (const row of rows) {
+    const reports = byJob.get(row.job_id) ?? [];
+    reports.push({ report: events.UsageReported.fromJSON(row.report), eventId: row.event_id, traceparent: row.traceparent ?? undefined });
+    byJob.set(row.job_id, reports);
+  }
+  return byJob;
 }
 
 export async function unparkReport(manager: EntityManager, reportId: string): Promise<void> {
