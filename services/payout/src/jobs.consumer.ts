@@ -9,11 +9,14 @@ import type { PayoutConfig } from './config.js';
 import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
 import { penaltyAssessed, postingRecorded } from './ledger-events.js';
 import { TOPIC_NAMES } from '@switchyard/service-host';
-import { jobRow, recordGang, recordOperator, recordStarted, upsertJob, type JobRow } from './persistence/job-sla-store.js';
+import { jobRow, lockJobs, newJob, recordOperators, saveJobs, type JobRow, type JobState } from './persistence/job-sla-store.js';
 import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
 import { PAYOUT_CONFIG } from './tokens.js';
 
 const TYPE = 'switchyard.events.v1.';
+
+/** The job facts a run of which is folded in memory and written at once (see applyFacts). */
+export const FOLDED_JOB_EVENT_TYPES = ['JobSubmitted', 'JobClassified', 'JobPlaced', 'JobStarted'].map((name) => TYPE + name);
 
 /** Job events that change nothing payout keeps (a cancelled or expired job is no provider's breach). */
 export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobCancelRequested', 'JobCancelled', 'JobExpired'].map((name) => TYPE + name);
@@ -33,17 +36,17 @@ export class JobsConsumer {
 
   @on('JobSubmitted')
   submitted(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onSubmitted(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   @on('JobClassified')
   classified(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onClassified(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   @on('JobPlaced')
   placed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onPlaced(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   @on('JobRequeued')
@@ -53,7 +56,7 @@ export class JobsConsumer {
 
   @on('JobStarted')
   started(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onStarted(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   @on('JobCompleted')
@@ -66,37 +69,64 @@ export class JobsConsumer {
     return this.onFailed(context.getEvent(), context.handling());
   }
 
-  private async onSubmitted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const submitted = requireEvent('job', envelope, 'jobSubmitted');
-    await upsertJob(manager, submitted.jobId, {
-      tenant_id: submitted.tenantId || null,
-      max_latency_ms: submitted.spec?.maxLatencyMs ?? 0,
-      deadline: dateOf(submitted.spec?.deadline) ?? null,
-    });
-  }
-
-  private async onClassified({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const classified = requireEvent('job', envelope, 'jobClassified');
-    await upsertJob(manager, classified.jobId, { tier: classified.tier });
-  }
-
-  private async onPlaced({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const placed = requireEvent('job', envelope, 'jobPlaced');
-    const tier = placed.decision?.tier;
-    await upsertJob(manager, placed.jobId, {
-      provider_id: placed.providerId,
-      attempt: placed.attempt,
-      placed_event_id: envelope.id,
-      placed_at: dateOf(placed.decision?.decidedAt) ?? new Date(envelope.time),
-      started_at: null,
-      ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
-    });
-    // A gang split over providers runs on one operator's providers: the operator reads every
-    // member's account, and each member's share of the attempt's usage is paid from this record.
-    if (placed.gangMembers.length > 0) await recordGang(manager, placed.jobId, placed.attempt, placed.gangMembers);
-    if (placed.operatorId === '') return;
-    const providers = new Set([placed.providerId, ...placed.gangMembers.map((member) => member.providerId)]);
-    for (const providerId of providers) await recordOperator(manager, providerId, placed.operatorId);
+  /**
+   * Applies a run of JobSubmitted, JobClassified, JobPlaced and JobStarted (each per-event handler
+   * is a run of one): the run's jobs' rows are read and locked at once, each job's facts are folded
+   * in log order, then the jobs and their providers' operators are written in one statement each.
+   */
+  async applyFacts(run: readonly LoggedEvent[], { manager }: Pick<EventHandlingContext, 'manager'>): Promise<void> {
+    const facts = run.map(({ envelope }) => factOf(envelope));
+    const jobs = new Map((await lockJobs(manager, [...new Set(facts.map((fact) => fact.jobId))])).map((row) => [row.job_id, row]));
+    const changed = new Set<JobState>();
+    const operators = new Map<string, string>();
+    const job = (jobId: string): JobState => {
+      const row = jobs.get(jobId) ?? newJob(jobId);
+      jobs.set(jobId, row);
+      changed.add(row);
+      return row;
+    };
+    for (const fact of facts) {
+      if (fact.submitted) {
+        const submitted = fact.submitted;
+        Object.assign(job(fact.jobId), {
+          tenant_id: submitted.tenantId || null,
+          max_latency_ms: submitted.spec?.maxLatencyMs ?? 0,
+          deadline: dateOf(submitted.spec?.deadline) ?? null,
+        });
+      } else if (fact.classified) {
+        job(fact.jobId).tier = fact.classified.tier;
+      } else if (fact.placed) {
+        const placed = fact.placed;
+        const tier = placed.decision?.tier;
+        const row = job(fact.jobId);
+        Object.assign(row, {
+          provider_id: placed.providerId,
+          attempt: placed.attempt,
+          placed_event_id: fact.eventId,
+          placed_at: dateOf(placed.decision?.decidedAt) ?? fact.time,
+          started_at: null,
+          ...(tier !== undefined && tier !== api.Tier.TIER_UNSPECIFIED ? { tier } : {}),
+        });
+        // A gang split over providers runs on one operator's providers: the operator reads every
+        // member's account, and each member's share of the attempt's usage is paid from this record.
+        if (placed.gangMembers.length > 0) {
+          const listed = placed.gangMembers.map((member) => ({ providerId: member.providerId, gpuCount: member.gpuCount }));
+          row.gang_members = { ...row.gang_members, [String(placed.attempt)]: listed };
+        }
+        if (placed.operatorId === '') continue;
+        for (const providerId of [placed.providerId, ...placed.gangMembers.map((member) => member.providerId)]) {
+          operators.set(providerId, placed.operatorId);
+        }
+      } else if (fact.started) {
+        // An unknown job, or a start of an attempt other than the current one, changes nothing.
+        const row = jobs.get(fact.jobId);
+        if (!row || row.attempt !== fact.started.attempt) continue;
+        row.started_at = dateOf(fact.started.startedAt) ?? fact.time;
+        changed.add(row);
+      }
+    }
+    await saveJobs(manager, [...changed]);
+    await recordOperators(manager, operators);
   }
 
   private async onRequeued({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
@@ -110,12 +140,6 @@ export class JobsConsumer {
       fault: requeued.fault,
       at: dateOf(requeued.requeuedAt) ?? new Date(envelope.time),
     });
-  }
-
-  private async onStarted({ envelope }: LoggedEvent, { manager }: EventHandlingContext): Promise<void> {
-    const started = requireEvent('job', envelope, 'jobStarted');
-    // An unknown job, or a start of an attempt other than the current one, changes nothing.
-    await recordStarted(manager, started.jobId, started.attempt, dateOf(started.startedAt) ?? new Date(envelope.time));
   }
 
   private async onCompleted({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
@@ -161,6 +185,40 @@ export class JobsConsumer {
     await appendPenalty(manager, decision.penalty, decision.posting.postingId);
     const cause = { causationId: eventId, correlationId: jobId, ...(traceparent ? { traceparent } : {}) };
     await emit(this.topics.ledger, [penaltyAssessed(decision.penalty, cause), postingRecorded(decision.posting, cause)]);
+  }
+}
+
+interface JobFact {
+  jobId: string;
+  eventId: string;
+  time: Date;
+  submitted?: ReturnType<typeof requireEvent<'job', 'jobSubmitted'>>;
+  classified?: ReturnType<typeof requireEvent<'job', 'jobClassified'>>;
+  placed?: ReturnType<typeof requireEvent<'job', 'jobPlaced'>>;
+  started?: ReturnType<typeof requireEvent<'job', 'jobStarted'>>;
+}
+
+function factOf(envelope: LoggedEvent['envelope']): JobFact {
+  const at = { eventId: envelope.id, time: new Date(envelope.time) };
+  switch (envelope.type) {
+    case TYPE + 'JobSubmitted': {
+      const submitted = requireEvent('job', envelope, 'jobSubmitted');
+      return { jobId: submitted.jobId, ...at, submitted };
+    }
+    case TYPE + 'JobClassified': {
+      const classified = requireEvent('job', envelope, 'jobClassified');
+      return { jobId: classified.jobId, ...at, classified };
+    }
+    case TYPE + 'JobPlaced': {
+      const placed = requireEvent('job', envelope, 'jobPlaced');
+      return { jobId: placed.jobId, ...at, placed };
+    }
+    case TYPE + 'JobStarted': {
+      const started = requireEvent('job', envelope, 'jobStarted');
+      return { jobId: started.jobId, ...at, started };
+    }
+    default:
+      throw new Error(`${envelope.type} ${envelope.id} is not a job fact payout folds`);
   }
 }
 

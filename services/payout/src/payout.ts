@@ -5,7 +5,7 @@
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
 import { startEventService, type RunningEventService } from '@switchyard/service-host';
 import type { PayoutConfig } from './config.js';
-import { IGNORED_JOB_EVENT_TYPES } from './jobs.consumer.js';
+import { FOLDED_JOB_EVENT_TYPES, IGNORED_JOB_EVENT_TYPES, JobsConsumer } from './jobs.consumer.js';
 import { PayoutModule } from './payout.module.js';
 import { payoutMigrations } from './persistence/payout-data-source.js';
 import { IGNORED_USAGE_EVENT_TYPES } from './usage.consumer.js';
@@ -33,6 +33,11 @@ export function startPayout(config: PayoutConfig, options: StartPayoutOptions = 
       // A refused UsageMetered (charge != earning + fee) is dead-lettered after these.
       retry: { maxAttempts: 5 },
       maxBatchSize: 50,
+      // A run of job facts is folded per job and written in a few statements (JobsConsumer.applyFacts).
+      batchHandler: (app) => {
+        const jobs = app.get(JobsConsumer);
+        return { types: new Set(FOLDED_JOB_EVENT_TYPES), handle: (run, { manager }) => jobs.applyFacts(run, { manager }) };
+      },
     },
     relay: { pollIntervalMs: 500 },
     handleSignals: options.handleSignals ?? true,

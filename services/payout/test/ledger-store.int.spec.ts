@@ -8,7 +8,8 @@ import { postUsage, reversePosting, type MeteredUsage } from '../src/domain/inde
 import { CloseEpochHandler } from '../src/epochs/close-epoch.handler.js';
 import { openPayoutDatabase } from '../src/persistence/payout-data-source.js';
 import { appendPosting, appendUsage, balanceOf, openItems } from '../src/persistence/ledger-store.js';
-import { recordStarted, upsertJob } from '../src/persistence/job-sla-store.js';
+import { JobsConsumer } from '../src/jobs.consumer.js';
+import { jobEvent } from './support/payout-fixture.js';
 
 const usage = (i: number, providerId: string): MeteredUsage => ({
   usageId: `store-u-${i}`,
@@ -92,12 +93,15 @@ describe('ledger tables and epoch closing on PostgreSQL', () => {
     const startedAt = async (jobId: string) =>
       (await dataSource.query('SELECT started_at FROM payout_jobs WHERE job_id = $1', [jobId])) as { started_at: Date | null }[];
     const at = new Date(Date.UTC(2026, 10, 3));
-    await upsertJob(dataSource.manager, 'store-job-started', { attempt: 2, started_at: null });
-    await recordStarted(dataSource.manager, 'store-job-started', 1, at);
+    const jobs = new JobsConsumer({} as never, {} as never);
+    const started = (jobId: string, attempt: number) =>
+      jobs.applyFacts([{ envelope: jobEvent(jobId, at, { jobStarted: { jobId, attempt } as never }) } as never], dataSource);
+    await dataSource.query("INSERT INTO payout_jobs (job_id, attempt) VALUES ('store-job-started', 2)");
+    await started('store-job-started', 1);
     expect(await startedAt('store-job-started')).toEqual([{ started_at: null }]);
-    await recordStarted(dataSource.manager, 'store-job-started', 2, at);
+    await started('store-job-started', 2);
     expect(await startedAt('store-job-started')).toEqual([{ started_at: at }]);
-    await recordStarted(dataSource.manager, 'store-job-unknown', 0, at);
+    await started('store-job-unknown', 0);
     expect(await startedAt('store-job-unknown')).toEqual([]);
   });
 

@@ -23,34 +23,67 @@ export async function jobRow(manager: EntityManager, jobId: string): Promise<Job
   return rows[0];
 }
 
-type JobFields = Partial<Omit<JobRow, 'job_id' | 'gang_members'>>;
-
-/** Inserts the job or sets the given fields on it. */
-export async function upsertJob(manager: EntityManager, jobId: string, fields: JobFields): Promise<void> {
-  const names = Object.keys(fields) as (keyof JobFields)[];
-  const values = names.map((name) => fields[name]);
-  const columns = ['job_id', ...names].join(', ');
-  const placeholders = ['$1', ...names.map((_, i) => `$${i + 2}`)].join(', ');
-  const updates = names.length === 0 ? 'NOTHING' : `UPDATE SET ${names.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`;
-  await manager.query(`INSERT INTO payout_jobs (${columns}) VALUES (${placeholders}) ON CONFLICT (job_id) DO ${updates}`, [
-    jobId,
-    ...values,
-  ]);
+/** A job's row as a run of job facts folds it; timestamps read back as text, so rewriting them loses nothing. */
+export interface JobState extends Omit<JobRow, 'deadline' | 'placed_at' | 'started_at'> {
+  deadline: Date | string | null;
+  placed_at: Date | string | null;
+  started_at: Date | string | null;
 }
 
-/** Sets when the job's attempt started, only while that attempt is the job's current one (else nothing). */
-export async function recordStarted(manager: EntityManager, jobId: string, attempt: number, startedAt: Date): Promise<void> {
-  await manager.query('UPDATE payout_jobs SET started_at = $3 WHERE job_id = $1 AND attempt = $2', [jobId, attempt, startedAt]);
+/** A job payout has not seen yet, as the table's defaults have it. */
+export function newJob(jobId: string): JobState {
+  return {
+    job_id: jobId,
+    tenant_id: null,
+    tier: 'TIER_UNSPECIFIED',
+    max_latency_ms: 0,
+    deadline: null,
+    provider_id: null,
+    attempt: 0,
+    placed_event_id: null,
+    placed_at: null,
+    started_at: null,
+    gang_members: {},
+  };
 }
 
-/** Keeps the members of a gang attempt; the job's row exists (upsertJob of the same JobPlaced). */
-export async function recordGang(manager: EntityManager, jobId: string, attempt: number, members: readonly GangMember[]): Promise<void> {
-  const listed = members.map((member) => ({ providerId: member.providerId, gpuCount: member.gpuCount }));
-  await manager.query('UPDATE payout_jobs SET gang_members = gang_members || jsonb_build_object($2::text, $3::jsonb) WHERE job_id = $1', [
-    jobId,
-    String(attempt),
-    JSON.stringify(listed),
-  ]);
+/** The stored rows of these jobs, locked in job id order (no deadlock between batches). */
+export async function lockJobs(manager: EntityManager, jobIds: readonly string[]): Promise<JobState[]> {
+  return manager.query(
+    `SELECT job_id, tenant_id, tier, max_latency_ms, deadline::text AS deadline, provider_id, attempt, placed_event_id,
+            placed_at::text AS placed_at, started_at::text AS started_at, gang_members
+     FROM payout_jobs WHERE job_id = ANY($1) ORDER BY job_id FOR UPDATE`,
+    [jobIds],
+  );
+}
+
+/** Writes the folded jobs in one statement (inserted, or every column set), in job id order. */
+export async function saveJobs(manager: EntityManager, jobs: readonly JobState[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const rows = [...jobs].sort((a, b) => (a.job_id < b.job_id ? -1 : a.job_id > b.job_id ? 1 : 0));
+  const column = <K extends keyof JobState>(name: K) => rows.map((row) => row[name]);
+  await manager.query(
+    `INSERT INTO payout_jobs (job_id, tenant_id, tier, max_latency_ms, deadline, provider_id, attempt, placed_event_id, placed_at, started_at, gang_members)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::text[], $7::int[], $8::text[],
+                          $9::timestamptz[], $10::timestamptz[], $11::jsonb[])
+     ON CONFLICT (job_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, tier = EXCLUDED.tier, max_latency_ms = EXCLUDED.max_latency_ms,
+       deadline = EXCLUDED.deadline, provider_id = EXCLUDED.provider_id, attempt = EXCLUDED.attempt,
+       placed_event_id = EXCLUDED.placed_event_id, placed_at = EXCLUDED.placed_at, started_at = EXCLUDED.started_at,
+       gang_members = EXCLUDED.gang_members`,
+    [
+      column('job_id'),
+      column('tenant_id'),
+      rows.map((row) => String(row.tier)),
+      column('max_latency_ms'),
+      column('deadline'),
+      column('provider_id'),
+      column('attempt'),
+      column('placed_event_id'),
+      column('placed_at'),
+      column('started_at'),
+      rows.map((row) => JSON.stringify(row.gang_members)),
+    ],
+  );
 }
 
 /**
@@ -67,11 +100,14 @@ export async function gangOf(manager: EntityManager, jobId: string, attempt: num
   return row.members ?? [];
 }
 
-export async function recordOperator(manager: EntityManager, providerId: string, operatorId: string): Promise<void> {
+/** Records which operator runs each provider (one statement; the map holds the last word for each). */
+export async function recordOperators(manager: EntityManager, operators: ReadonlyMap<string, string>): Promise<void> {
+  if (operators.size === 0) return;
+  const providers = [...operators.keys()].sort();
   await manager.query(
-    `INSERT INTO payout_provider_operators (provider_id, operator_id) VALUES ($1, $2)
+    `INSERT INTO payout_provider_operators (provider_id, operator_id) SELECT * FROM unnest($1::text[], $2::text[])
      ON CONFLICT (provider_id) DO UPDATE SET operator_id = EXCLUDED.operator_id`,
-    [providerId, operatorId],
+    [providers, providers.map((provider) => operators.get(provider)!)],
   );
 }
 
