@@ -46,7 +46,9 @@ describe('a simulated provider reports like a careful one', () => {
   });
 
   describe('on a fake clock (jest timers: setTimeout, setImmediate and Date.now advance only when told)', () => {
-    afterEach(() => jest.useRealTimers());
+    afterEach(() => {
+      jest.useRealTimers();
+    });
 
     it('stops sending when the provider stops', async () => {
       jest.useFakeTimers();
