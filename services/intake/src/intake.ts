@@ -16,7 +16,7 @@ import { IntakeModule } from './intake.module.js';
 import { RATE_CARDS } from './jobs/tokens.js';
 import { intakeMigrations } from './persistence/intake-migrations.js';
 import { IGNORED_LEDGER_EVENT_TYPES } from './projection/epochs.consumer.js';
-import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './projection/job-projector.js';
+import { JobProjector, PROJECTED_JOB_EVENT_TYPES, SETTLEMENT_EVENT_TYPES } from './projection/job-projector.js';
 import { IGNORED_JOB_EVENT_TYPES } from './projection/jobs.consumer.js';
 import { IGNORED_USAGE_EVENT_TYPES } from './projection/settlement.consumer.js';
 import { TenantDirectory } from './tenancy/tenant-directory.js';
@@ -41,16 +41,18 @@ export function startIntake(config: IntakeConfig, options: StartIntakeOptions = 
       groupId: config.consumerGroup,
       topics: ['jobs', 'ledger', 'usage'],
       ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_LEDGER_EVENT_TYPES, ...IGNORED_USAGE_EVENT_TYPES],
-      // The job projection takes a partition's run of job events at once (the per-event handlers stay the fallback).
+      // The job projection takes a partition's run of job events, or of usage facts, at once (the
+      // per-event handlers stay the fallback).
       batchHandler: (app) => {
         const projector = app.get(JobProjector);
         return {
-          types: new Set(PROJECTED_JOB_EVENT_TYPES),
-          handle: (events, { manager }) =>
-            projector.projectBatch(
+          types: new Set([...PROJECTED_JOB_EVENT_TYPES, ...SETTLEMENT_EVENT_TYPES]),
+          handle: async (events, { manager }) => {
+            await projector.projectRun(
               manager,
               events.map((e) => e.envelope),
-            ),
+            );
+          },
         };
       },
       maxBatchSize: 500,

@@ -3,7 +3,7 @@
 // consumer's, which also holds the inbox claim).
 import { api } from '@switchyard/contracts';
 import type { EntityManager } from 'typeorm';
-import type { UsageTally } from '../domain/settlement.js';
+import type { UsageFact, UsageTally } from '../domain/settlement.js';
 
 /** Channel a history append notifies (payload: the job id), delivered when its transaction commits. */
 export const JOB_HISTORY_CHANNEL = 'intake_job_history';
@@ -41,14 +41,10 @@ export interface JobListFilter {
   readonly limit: number;
 }
 
-/** A history entry to append (the batch path). */
-export interface HistoryRow {
+/** A history entry to append: the applied event, the job it left and its place in the job's history. */
+export interface HistoryRow extends AppliedEvent {
   readonly jobId: string;
   readonly seq: number;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly occurredAt: Date;
-  readonly detail: string;
   readonly job: api.Job;
 }
 
@@ -56,6 +52,14 @@ export interface ListedJob {
   readonly job: api.Job;
   readonly submittedAt: string;
   readonly id: string;
+}
+
+/** A usage record's row after a fact about it was recorded. */
+export interface RecordedUsage {
+  /** Null while the usage's UsageMetered is not seen (a posting waits for it). */
+  readonly jobId: string | null;
+  readonly metered: boolean;
+  readonly posted: boolean;
 }
 
 interface JobRow {
@@ -76,40 +80,6 @@ export class JobStore {
       [tenantId, key],
     );
     return rows[0] && { jobId: rows[0].id, fingerprint: rows[0].spec_fingerprint };
-  }
-
-  /**
-   * Inserts a new job with its first history entry and the worst-case price it was accepted
-   * under (what its tenant's spending cap counts); false (and no change) when the tenant's
-   * idempotency key is already taken, e.g. by a concurrent identical submission.
-   */
-  async insertSubmitted(
-    manager: EntityManager,
-    submission: { tenantId: string; fingerprint: string; worstCaseBaseUnits: bigint },
-    job: api.Job,
-    event: AppliedEvent,
-  ): Promise<boolean> {
-    const { tenantId, fingerprint, worstCaseBaseUnits } = submission;
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO jobs (id, tenant_id, idempotency_key, spec_fingerprint, state, tier, submitted_at, updated_at, last_seq, job, worst_case_base_units)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0, $8, $9)
-       ON CONFLICT DO NOTHING
-       RETURNING id`,
-      [
-        job.id,
-        tenantId,
-        job.idempotencyKey,
-        fingerprint,
-        job.state,
-        job.tier,
-        event.occurredAt,
-        api.Job.toJSON(job),
-        worstCaseBaseUnits.toString(),
-      ],
-    );
-    if (inserted.length === 0) return false;
-    await this.appendHistory(manager, { job, tenantId, fingerprint, lastSeq: 0 }, job, event);
-    return true;
   }
 
   /**
@@ -186,33 +156,38 @@ export class JobStore {
     await manager.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [JOB_HISTORY_CHANNEL, jobs.map((j) => j.job.id)]);
   }
 
-  /**
-   * Records that usage `usageId` of job `jobId` was priced. The job id when this is news; false
-   * when it was already recorded (a redelivery, or the same usage metered twice).
-   */
-  async recordUsageMetered(manager: EntityManager, usageId: string, jobId: string): Promise<string | false> {
-    const rows: { job_id: string }[] = await manager.query(
-      `INSERT INTO job_usage (usage_id, job_id, metered) VALUES ($1, $2, true)
-       ON CONFLICT (usage_id) DO UPDATE SET job_id = EXCLUDED.job_id, metered = true WHERE NOT job_usage.metered
-       RETURNING job_id`,
-      [usageId, jobId],
-    );
-    return rows[0]?.job_id ?? false;
+  /** Stores the job as it is after `event` and appends the event to its history (one job's applyMany). */
+  async apply(manager: EntityManager, before: StoredJob, job: api.Job, event: AppliedEvent): Promise<void> {
+    const seq = before.lastSeq + 1;
+    await this.applyMany(manager, [{ job, lastSeq: seq, updatedAt: event.occurredAt }], [{ jobId: job.id, seq, ...event, job }]);
   }
 
   /**
-   * Records that usage `usageId` was posted to the ledger. Its job id when this is news and the
-   * usage's UsageMetered was seen; null when it was not yet (the row waits for it); false when
-   * the posting was already recorded.
+   * Records usage facts (at most one per usage id): one row per usage record, whichever of its
+   * UsageMetered (which names the job) and PostingRecorded comes first. By usage id, the facts
+   * that are news — the row as it is now (its job id null while the usage's UsageMetered is not
+   * seen yet); a fact already recorded (a redelivery, the same usage metered twice) is absent.
+   * Rows are written in usage id order, so two runs cannot deadlock.
    */
-  async recordUsagePosted(manager: EntityManager, usageId: string): Promise<string | null | false> {
-    const rows: { job_id: string | null }[] = await manager.query(
-      `INSERT INTO job_usage (usage_id, posted) VALUES ($1, true)
-       ON CONFLICT (usage_id) DO UPDATE SET posted = true WHERE NOT job_usage.posted
-       RETURNING job_id`,
-      [usageId],
+  async recordUsage(manager: EntityManager, facts: readonly UsageFact[]): Promise<Map<string, RecordedUsage>> {
+    if (facts.length === 0) return new Map();
+    const rows: { usage_id: string; job_id: string | null; metered: boolean; posted: boolean }[] = await manager.query(
+      `INSERT INTO job_usage (usage_id, job_id, metered, posted)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::boolean[], $4::boolean[]) AS x(usage_id, job_id, metered, posted) ORDER BY usage_id
+       ON CONFLICT (usage_id) DO UPDATE
+         SET job_id = COALESCE(EXCLUDED.job_id, job_usage.job_id),
+             metered = job_usage.metered OR EXCLUDED.metered,
+             posted = job_usage.posted OR EXCLUDED.posted
+       WHERE (EXCLUDED.metered AND NOT job_usage.metered) OR (EXCLUDED.posted AND NOT job_usage.posted)
+       RETURNING usage_id, job_id, metered, posted`,
+      [
+        facts.map((f) => f.usageId),
+        facts.map((f) => (f.kind === 'metered' ? f.jobId : null)),
+        facts.map((f) => f.kind === 'metered'),
+        facts.map((f) => f.kind === 'posted'),
+      ],
     );
-    return rows.length === 0 ? false : rows[0]!.job_id;
+    return new Map(rows.map((row) => [row.usage_id, { jobId: row.job_id, metered: row.metered, posted: row.posted }]));
   }
 
   /** What is known of each job's usage records (jobs with none are absent). */
@@ -224,23 +199,6 @@ export class JobStore {
       [jobIds],
     );
     return new Map(rows.map((row) => [row.job_id, { metered: row.metered, posted: row.posted }]));
-  }
-
-  async hasApplied(manager: EntityManager, eventId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query('SELECT 1 FROM job_history WHERE event_id = $1', [eventId]);
-    return rows.length > 0;
-  }
-
-  /** Stores the job as it is after `event` and appends the event to its history; returns the entry's seq. */
-  async apply(manager: EntityManager, before: StoredJob, job: api.Job, event: AppliedEvent): Promise<number> {
-    await manager.query('UPDATE jobs SET state = $2, tier = $3, updated_at = $4, job = $5 WHERE id = $1', [
-      job.id,
-      job.state,
-      job.tier,
-      event.occurredAt,
-      api.Job.toJSON(job),
-    ]);
-    return this.appendHistory(manager, before, job, event);
   }
 
   async list(manager: EntityManager, filter: JobListFilter): Promise<ListedJob[]> {
@@ -274,16 +232,5 @@ export class JobStore {
       detail: row.detail,
       job: api.Job.fromJSON(row.job),
     }));
-  }
-
-  private async appendHistory(manager: EntityManager, before: StoredJob, job: api.Job, event: AppliedEvent): Promise<number> {
-    const seq = before.lastSeq + 1;
-    await manager.query('UPDATE jobs SET last_seq = $2 WHERE id = $1', [job.id, seq]);
-    await manager.query(
-      `INSERT INTO job_history (job_id, seq, event_id, event_type, occurred_at, detail, job) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [job.id, seq, event.eventId, event.eventType, event.occurredAt, event.detail, api.Job.toJSON(job)],
-    );
-    await manager.query('SELECT pg_notify($1, $2)', [JOB_HISTORY_CHANNEL, job.id]);
-    return seq;
   }
 }

@@ -10,7 +10,6 @@ import { EPOCH_CLOSED_TYPE, recordEpochClosed } from './epochs.consumer.js';
 import { JobProjector, PROJECTED_JOB_EVENT_TYPES } from './job-projector.js';
 
 const projector = new JobProjector(new JobStore());
-const SETTLEMENT_TYPES: ReadonlySet<string> = new Set([USAGE_METERED_TYPE, POSTING_RECORDED_TYPE]);
 
 const owner = {
   service: 'intake',
@@ -31,10 +30,7 @@ export const intakeProjections: readonly Projection[] = [
       { topic: topicNames(prefix).usage, types: [USAGE_METERED_TYPE] },
       { topic: topicNames(prefix).ledger, types: [POSTING_RECORDED_TYPE] },
     ],
-    apply: (manager, event) =>
-      SETTLEMENT_TYPES.has(event.envelope.type)
-        ? projector.projectUsage(manager, event.envelope)
-        : projector.project(manager, event.envelope),
+    apply: (manager, event) => projector.project(manager, event.envelope),
   },
   {
     ...owner,

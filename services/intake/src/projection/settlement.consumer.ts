@@ -4,13 +4,10 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
 import { EVENT_LOG_TRANSPORT, EventLogContext } from '@switchyard/event-runtime';
-import { POSTING_RECORDED_TYPE, USAGE_METERED_TYPE } from '../intake-events.js';
-import { JobProjector } from './job-projector.js';
+import { JobProjector, SETTLEMENT_EVENT_TYPES } from './job-projector.js';
 
 /** Usage events intake does not need: the raw reports are metering's. */
 export const IGNORED_USAGE_EVENT_TYPES: readonly string[] = ['switchyard.events.v1.UsageReported'];
-
-export const SETTLEMENT_EVENT_TYPES: readonly string[] = [USAGE_METERED_TYPE, POSTING_RECORDED_TYPE];
 
 @Controller()
 export class SettlementConsumer {
@@ -22,7 +19,7 @@ export class SettlementConsumer {
   @EventPattern<string[]>([...SETTLEMENT_EVENT_TYPES], EVENT_LOG_TRANSPORT)
   async onUsageFact(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
     const envelope = context.getEnvelope();
-    const outcome = await this.projector.projectUsage(context.getManager(), envelope);
+    const outcome = await this.projector.project(context.getManager(), envelope);
     if (!outcome.applied) this.logger.debug(`${envelope.type} ${envelope.id}: ${outcome.reason}`);
   }
 }
