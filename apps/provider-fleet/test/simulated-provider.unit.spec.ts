@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Server, ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
-import { defaultFleetConfig, SimulatedProvider, type FleetConfig, type ProviderPlan } from '../src/index.js';
+import { defaultFleetConfig, SimulatedProvider, type FleetConfig, type FleetLog, type ProviderPlan } from '../src/index.js';
 
 // A simulated provider against a ProviderService of the test's own on loopback: it records every
 // heartbeat and report and streams what the test pushes, as placement would.
@@ -69,11 +69,16 @@ class FakePlacement {
   }
 }
 
+// The real clock and timer, taken before any test fakes them: waiting for something to arrive over
+// the loopback is real time even while the provider's own clock is jest's.
+const realNow = Date.now;
+const realSetTimeout = setTimeout;
+
 async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = realNow() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('not within the time allowed');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (realNow() > deadline) throw new Error('not within the time allowed');
+    await new Promise((resolve) => realSetTimeout(resolve, 20));
   }
 }
 
@@ -132,8 +137,8 @@ const stop = (attempt: number, reason: api.StopReason): Pick<api.StreamAssignmen
 describe('a simulated provider in a gang split over providers', () => {
   let placement: FakePlacement;
   const providers: SimulatedProvider[] = [];
-  const provider = async (name: string, config: FleetConfig = quiet): Promise<SimulatedProvider> => {
-    const started = new SimulatedProvider(plan(name), config, placement.address, noLog);
+  const provider = async (name: string, config: FleetConfig = quiet, log: FleetLog = noLog): Promise<SimulatedProvider> => {
+    const started = new SimulatedProvider(plan(name), config, placement.address, log);
     providers.push(started);
     await started.start();
     return started;
@@ -212,21 +217,58 @@ describe('a simulated provider in a gang split over providers', () => {
     expect(placement.completed).toEqual([]);
   });
 
-  it('as a member that vanishes, simply stops heartbeating and never reports', async () => {
-    await provider('member', { ...quiet, vanishRate: 1, vanishForMs: 60_000 });
-    await until(() => placement.heartbeatsAfter('member', 0)().length > 0);
-    await placement.push('member', { assignment: partOf(gangAssignment(), 'member') });
-    // A heartbeat already under way may still arrive; after that, silence.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const later = placement.heartbeatsAfter('member');
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(later()).toEqual([]);
-    expect(
-      placement
-        .heartbeatsAfter('member', 0)()
-        .some((h) => h.runs.length > 0 || h.gpusInUse > 0),
-    ).toBe(false);
-    expect(placement.reports()).toBe(0);
+  describe('on a fake clock (jest: setTimeout and Date.now advance only when told; the loopback is real)', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('as a member that vanishes, sends no heartbeat and no report however far its clock runs while it is gone', async () => {
+      // Only the provider's clock and timers are faked; gRPC's I/O, setImmediate and nextTick stay real.
+      jest.useFakeTimers({
+        doNotFake: [
+          'nextTick',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'hrtime',
+          'performance',
+        ],
+      });
+      const vanishForMs = 60_000;
+      const logged: string[] = [];
+      await provider('member', { ...quiet, vanishRate: 1, vanishForMs }, (message) => {
+        logged.push(message);
+      });
+      const received = placement.heartbeatsAfter('member', 0);
+      const sequences = (): number[] => received().map((h) => Number(h.sequence));
+
+      // Before it vanishes it heartbeats on its interval (200 ms here), one heartbeat a tick and
+      // none between: the first at once, then one per 200 ms the clock is moved.
+      await jest.advanceTimersByTimeAsync(0);
+      await until(() => received().length >= 1);
+      for (const expected of [2, 3]) {
+        await jest.advanceTimersByTimeAsync(200);
+        await until(() => received().length >= expected);
+      }
+      expect(sequences()).toEqual([1, 2, 3]);
+
+      await placement.push('member', { assignment: partOf(gangAssignment(), 'member') });
+      await until(() => logged.some((line) => line.includes('vanished with job-gang')));
+
+      // Gone: every heartbeat tick up to 1 ms before it is back passes (some 300), and none of them sends.
+      await jest.advanceTimersByTimeAsync(vanishForMs - 1);
+      // Back: the next tick sends. Each heartbeat sent is numbered one past the last, so this one
+      // being 4 shows none was sent while it was gone, including any still on the wire.
+      await jest.advanceTimersByTimeAsync(200);
+      await until(() => received().length >= 4);
+      expect(sequences()).toEqual([1, 2, 3, 4]);
+      // It comes back holding nothing: the run it vanished with is forgotten, never reported.
+      expect(received()[3]).toMatchObject({ gpusInUse: 0, runs: [] });
+      expect(received().some((h) => h.runs.length > 0 || h.gpusInUse > 0)).toBe(false);
+      expect(placement.reports()).toBe(0);
+    });
   });
 
   it("counts an ordinary job's GPUs as in use while it runs", async () => {
