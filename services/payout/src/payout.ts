@@ -3,12 +3,14 @@
 // UsageConsumer and JobsConsumer, each event applied once through the inbox, its ledger events
 // written to the outbox), the relay that publishes them, and switchyard.v1.PayoutService.
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
+import type { LoggedEvent } from '@switchyard/event-log';
+import type { BatchHandling } from '@switchyard/event-runtime';
 import { startEventService, type RunningEventService } from '@switchyard/service-host';
 import type { PayoutConfig } from './config.js';
 import { FOLDED_JOB_EVENT_TYPES, IGNORED_JOB_EVENT_TYPES, JobsConsumer } from './jobs.consumer.js';
 import { PayoutModule } from './payout.module.js';
 import { payoutMigrations } from './persistence/payout-data-source.js';
-import { IGNORED_USAGE_EVENT_TYPES } from './usage.consumer.js';
+import { IGNORED_USAGE_EVENT_TYPES, USAGE_METERED, UsageConsumer } from './usage.consumer.js';
 
 export interface StartPayoutOptions {
   /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */
@@ -33,13 +35,38 @@ export function startPayout(config: PayoutConfig, options: StartPayoutOptions = 
       // A refused UsageMetered (charge != earning + fee) is dead-lettered after these.
       retry: { maxAttempts: 5 },
       maxBatchSize: 50,
-      // A run of job facts is folded per job and written in a few statements (JobsConsumer.applyFacts).
-      batchHandler: (app) => {
-        const jobs = app.get(JobsConsumer);
-        return { types: new Set(FOLDED_JOB_EVENT_TYPES), handle: (run, { manager }) => jobs.applyFacts(run, { manager }) };
-      },
+      // One batch handler for the group: a run of job facts is folded per job (JobsConsumer.applyFacts)
+      // and a run of UsageMetered is posted at once (UsageConsumer.applyUsage), dispatched by type.
+      batchHandler: (app) => payoutBatchHandling(app.get(JobsConsumer), app.get(UsageConsumer)),
     },
     relay: { pollIntervalMs: 500 },
     handleSignals: options.handleSignals ?? true,
   });
+}
+
+/**
+ * The consumer group's batch handling: the usage and jobs topics share it, so a run is split into
+ * its consecutive stretches of job facts and of UsageMetered, each applied at once, in log order.
+ */
+export function payoutBatchHandling(jobs: JobsConsumer, usage: UsageConsumer): BatchHandling {
+  const jobFacts = new Set(FOLDED_JOB_EVENT_TYPES);
+  return {
+    types: new Set([...FOLDED_JOB_EVENT_TYPES, USAGE_METERED]),
+    handle: async (run, context) => {
+      let stretch: LoggedEvent[] = [];
+      const apply = async (): Promise<void> => {
+        if (stretch.length === 0) return;
+        const events = stretch;
+        stretch = [];
+        if (jobFacts.has(events[0]!.envelope.type)) await jobs.applyFacts(events, context);
+        else await usage.applyUsage(events, context);
+      };
+      for (const event of run) {
+        const first = stretch[0];
+        if (first && jobFacts.has(first.envelope.type) !== jobFacts.has(event.envelope.type)) await apply();
+        stretch.push(event);
+      }
+      await apply();
+    },
+  };
 }

@@ -86,18 +86,26 @@ export async function saveJobs(manager: EntityManager, jobs: readonly JobState[]
   );
 }
 
+/** An attempt of a job: `jobId#attempt`, the key gangsOf answers by. */
+export const attemptKey = (jobId: string, attempt: number): string => `${jobId}#${attempt}`;
+
 /**
- * The members of the attempt's gang (none for a single-provider attempt), or undefined while
- * payout has not folded the attempt's JobPlaced yet.
+ * The members of each attempt's gang (none for a single-provider attempt), by attemptKey, in one
+ * read; an attempt whose JobPlaced payout has not folded yet is missing from the map.
  */
-export async function gangOf(manager: EntityManager, jobId: string, attempt: number): Promise<GangMember[] | undefined> {
-  const rows: { placed: boolean; members: GangMember[] | null }[] = await manager.query(
-    'SELECT placed_event_id IS NOT NULL AND attempt >= $2 AS placed, gang_members -> $3::text AS members FROM payout_jobs WHERE job_id = $1',
-    [jobId, attempt, String(attempt)],
+export async function gangsOf(
+  manager: EntityManager,
+  attempts: readonly { readonly jobId: string; readonly attempt: number }[],
+): Promise<Map<string, GangMember[]>> {
+  const keys = new Map(attempts.map((a) => [attemptKey(a.jobId, a.attempt), a]));
+  if (keys.size === 0) return new Map();
+  const rows: { job_id: string; attempt: number; members: GangMember[] | null }[] = await manager.query(
+    `SELECT a.job_id, a.attempt, j.gang_members -> a.attempt::text AS members
+     FROM unnest($1::text[], $2::int[]) AS a(job_id, attempt) JOIN payout_jobs j ON j.job_id = a.job_id
+     WHERE j.placed_event_id IS NOT NULL AND j.attempt >= a.attempt`,
+    [[...keys.values()].map((a) => a.jobId), [...keys.values()].map((a) => a.attempt)],
   );
-  const row = rows[0];
-  if (!row?.placed) return undefined;
-  return row.members ?? [];
+  return new Map(rows.map((row) => [attemptKey(row.job_id, row.attempt), row.members ?? []]));
 }
 
 /** Records which operator runs each provider (one statement; the map holds the last word for each). */

@@ -9,43 +9,75 @@ import type { AccountId, MeteredUsage, OpenItem, Penalty, PayoutIssued, Posting 
  * read the postings insert's RETURNING). The deferred trigger still checks the posting balances.
  */
 export async function appendPosting(manager: EntityManager, posting: Posting, causeId: string): Promise<boolean> {
-  // The accounts' running balances, in account order so concurrent postings lock them alike.
-  const byAccount = new Map<string, bigint>();
-  for (const entry of posting.entries) byAccount.set(entry.accountId, (byAccount.get(entry.accountId) ?? 0n) + entry.amount);
-  const accounts = [...byAccount.keys()].sort();
-  const rows: { inserted: number }[] = await manager.query(
+  return (await appendPostings(manager, [{ posting, causeId }])).has(posting.postingId);
+}
+
+export interface CausedPosting {
+  readonly posting: Posting;
+  /** ce_id of the event (or id of the command) that caused it. */
+  readonly causeId: string;
+}
+
+/**
+ * Appends postings, their entries and their accounts' running balances in one statement, and
+ * returns the ids of the postings it inserted: a posting whose source id already has one (before,
+ * or earlier in `postings`) is left out, and so are its entries and balances (they read the
+ * postings insert's RETURNING). The deferred triggers still check each posting's balance at commit.
+ */
+export async function appendPostings(manager: EntityManager, postings: readonly CausedPosting[]): Promise<Set<string>> {
+  // A source repeated in the list: its first posting stands, as one by one.
+  const sources = new Set<string>();
+  const fresh = postings.filter(({ posting }) => !sources.has(posting.sourceId) && sources.add(posting.sourceId));
+  if (fresh.length === 0) return new Set();
+  // Each posting's balance change per account. The accounts are ranked in one order for every
+  // caller, so concurrent postings lock their balance rows alike.
+  const deltas: { postingId: string; accountId: string; amount: bigint }[] = [];
+  for (const { posting } of fresh) {
+    const byAccount = new Map<string, bigint>();
+    for (const entry of posting.entries) byAccount.set(entry.accountId, (byAccount.get(entry.accountId) ?? 0n) + entry.amount);
+    for (const [accountId, amount] of byAccount) deltas.push({ postingId: posting.postingId, accountId, amount });
+  }
+  const rank = new Map([...new Set(deltas.map((delta) => delta.accountId))].sort().map((accountId, n) => [accountId, n]));
+  const entries = fresh.flatMap(({ posting }) => posting.entries.map((entry, line) => ({ postingId: posting.postingId, line, ...entry })));
+  const rows: { posting_id: string }[] = await manager.query(
     `WITH posting AS (
        INSERT INTO ledger_postings (posting_id, source_id, kind, reverses_posting_id, recorded_at, cause_id)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
        ON CONFLICT (source_id) DO NOTHING
        RETURNING posting_id
      ), entries AS (
        INSERT INTO ledger_entries (posting_id, line, account_id, amount)
-       SELECT posting.posting_id, entry.line, entry.account_id, entry.amount
-       FROM posting CROSS JOIN unnest($7::int[], $8::text[], $9::bigint[]) AS entry(line, account_id, amount)
+       SELECT entry.posting_id, entry.line, entry.account_id, entry.amount
+       FROM unnest($7::text[], $8::int[], $9::text[], $10::bigint[]) AS entry(posting_id, line, account_id, amount)
+       JOIN posting USING (posting_id)
      ), balances AS (
        INSERT INTO ledger_balances (account_id, balance)
-       SELECT account.id, account.delta FROM unnest($10::text[], $11::numeric[]) WITH ORDINALITY AS account(id, delta, n)
-       WHERE EXISTS (SELECT 1 FROM posting)
-       ORDER BY account.n
+       SELECT delta.account_id, sum(delta.amount)
+       FROM unnest($11::text[], $12::text[], $13::numeric[], $14::int[]) AS delta(posting_id, account_id, amount, n)
+       JOIN posting USING (posting_id)
+       GROUP BY delta.account_id
+       ORDER BY min(delta.n)
        ON CONFLICT (account_id) DO UPDATE SET balance = ledger_balances.balance + EXCLUDED.balance
      )
-     SELECT count(*)::int AS inserted FROM posting`,
+     SELECT posting_id FROM posting`,
     [
-      posting.postingId,
-      posting.sourceId,
-      posting.kind,
-      posting.reversesPostingId ?? null,
-      posting.recordedAt,
-      causeId,
-      posting.entries.map((_, line) => line),
-      posting.entries.map((entry) => entry.accountId),
-      posting.entries.map((entry) => entry.amount.toString()),
-      accounts,
-      accounts.map((a) => byAccount.get(a)!.toString()),
+      fresh.map(({ posting }) => posting.postingId),
+      fresh.map(({ posting }) => posting.sourceId),
+      fresh.map(({ posting }) => posting.kind),
+      fresh.map(({ posting }) => posting.reversesPostingId ?? null),
+      fresh.map(({ posting }) => posting.recordedAt),
+      fresh.map(({ causeId }) => causeId),
+      entries.map((entry) => entry.postingId),
+      entries.map((entry) => entry.line),
+      entries.map((entry) => entry.accountId),
+      entries.map((entry) => entry.amount.toString()),
+      deltas.map((delta) => delta.postingId),
+      deltas.map((delta) => delta.accountId),
+      deltas.map((delta) => delta.amount.toString()),
+      deltas.map((delta) => rank.get(delta.accountId)!),
     ],
   );
-  return rows[0]!.inserted > 0;
+  return new Set(rows.map((row) => row.posting_id));
 }
 
 export interface UsageFacts {
@@ -56,26 +88,40 @@ export interface UsageFacts {
 }
 
 export async function appendUsage(manager: EntityManager, usage: MeteredUsage, postingId: string, facts: UsageFacts): Promise<void> {
+  await appendUsages(manager, [{ usage, postingId, facts }]);
+}
+
+export interface PostedUsage {
+  readonly usage: MeteredUsage;
+  readonly postingId: string;
+  readonly facts: UsageFacts;
+}
+
+/** Records the metered usage behind USAGE postings, in one statement. */
+export async function appendUsages(manager: EntityManager, rows: readonly PostedUsage[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(value: (row: PostedUsage) => T): T[] => rows.map(value);
   await manager.query(
     `INSERT INTO ledger_usage (usage_id, posting_id, event_id, job_id, attempt, report_id, tenant_id, provider_id, tier, gpu_class,
                                rate_card_version, charge, earning, fee, metered_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::bigint, $13::bigint, $14::bigint, $15)`,
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[],
+                          $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::timestamptz[])`,
     [
-      usage.usageId,
-      postingId,
-      facts.eventId,
-      usage.jobId,
-      usage.attempt,
-      usage.reportId,
-      usage.tenantId,
-      usage.providerId,
-      facts.tier,
-      facts.gpuClass,
-      facts.rateCardVersion,
-      usage.chargeBaseUnits.toString(),
-      usage.earningBaseUnits.toString(),
-      usage.feeBaseUnits.toString(),
-      usage.meteredAt,
+      column((row) => row.usage.usageId),
+      column((row) => row.postingId),
+      column((row) => row.facts.eventId),
+      column((row) => row.usage.jobId),
+      column((row) => row.usage.attempt),
+      column((row) => row.usage.reportId),
+      column((row) => row.usage.tenantId),
+      column((row) => row.usage.providerId),
+      column((row) => row.facts.tier),
+      column((row) => row.facts.gpuClass),
+      column((row) => row.facts.rateCardVersion),
+      column((row) => row.usage.chargeBaseUnits.toString()),
+      column((row) => row.usage.earningBaseUnits.toString()),
+      column((row) => row.usage.feeBaseUnits.toString()),
+      column((row) => row.usage.meteredAt),
     ],
   );
 }
@@ -118,18 +164,27 @@ export async function totalsByAccountType(manager: EntityManager): Promise<Map<s
 }
 
 /**
- * Adds a usage charge to its tenant's spend in the epoch window starting at `windowStart` and
- * returns the spend before it: one row per tenant and window, so the cap check costs the same at
- * the millionth usage as at the first.
+ * Adds charges to their tenants' spend in the epoch window starting at `windowStart` (one row per
+ * tenant and window, so the cap check costs the same at the millionth usage as at the first) and
+ * returns each tenant's spend before them. One statement; the rows are locked in tenant id order,
+ * so two concurrent charges of one tenant take turns and both cannot slip under the cap check.
  */
-export async function addTenantSpend(manager: EntityManager, tenantId: string, windowStart: Date, charge: bigint): Promise<bigint> {
-  const rows: { before: string }[] = await manager.query(
-    `INSERT INTO payout_tenant_spend (tenant_id, window_start, spent) VALUES ($1, $2, $3::numeric)
+export async function addTenantSpends(
+  manager: EntityManager,
+  windowStart: Date,
+  charges: ReadonlyMap<string, bigint>,
+): Promise<Map<string, bigint>> {
+  if (charges.size === 0) return new Map();
+  const tenants = [...charges.keys()].sort();
+  const rows: { tenant_id: string; spent: string }[] = await manager.query(
+    `INSERT INTO payout_tenant_spend (tenant_id, window_start, spent)
+     SELECT charge.tenant_id, $1::timestamptz, charge.amount FROM unnest($2::text[], $3::numeric[]) WITH ORDINALITY AS charge(tenant_id, amount, n)
+     ORDER BY charge.n
      ON CONFLICT (tenant_id, window_start) DO UPDATE SET spent = payout_tenant_spend.spent + EXCLUDED.spent
-     RETURNING (spent - $3::numeric)::text AS before`,
-    [tenantId, windowStart, charge.toString()],
+     RETURNING tenant_id, spent::text AS spent`,
+    [windowStart, tenants, tenants.map((tenant) => charges.get(tenant)!.toString())],
   );
-  return BigInt(rows[0]!.before);
+  return new Map(rows.map((row) => [row.tenant_id, BigInt(row.spent) - charges.get(row.tenant_id)!]));
 }
 
 export async function jobCharges(manager: EntityManager, jobId: string): Promise<bigint> {
