@@ -18,6 +18,7 @@ export {
 export { redriveDeadLetters, type DeadLetterPosition, type RedriveOptions, type RedriveResult } from './dead-letter/redrive.js';
 export type { BatchEventHandler, BatchHandling, EventHandler, EventHandlingContext } from './consumer/event-context.js';
 export type { EventOutcome } from './consumer/event-applier.js';
+export { combineBatchHandling } from './consumer/combine-batch-handling.js';
 export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
 export { DEFAULT_RETRY_POLICY, backoffAfter, worstCaseDelay, type RetryPolicy } from './consumer/retry-policy.js';
 export { EventLogContext } from './nest/event-log.context.js';

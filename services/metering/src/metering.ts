@@ -2,6 +2,7 @@
 // consumer group over the jobs and usage topics (inbox, retries, dead letters) with the outbox
 // relay, and switchyard.v1.UsageService; its extra is the rate cards it prices with.
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
+import { combineBatchHandling, type BatchHandling } from '@switchyard/event-runtime';
 import { startEventService, type RunningEventService } from '@switchyard/service-host';
 import type { MeteringConfig } from './config.js';
 import { IGNORED_JOB_EVENT_TYPES, JobsConsumer } from './jobs.consumer.js';
@@ -33,8 +34,8 @@ export function startMetering(config: MeteringConfig, options: StartMeteringOpti
       ignoredTypes: [...IGNORED_JOB_EVENT_TYPES, ...IGNORED_USAGE_EVENT_TYPES],
       // The consumers' handlers by event type (they are providers, not @EventPattern controllers).
       handlers: (app) => new Map([...app.get(JobsConsumer).handlers(), ...app.get(UsageConsumer).handlers()]),
-      // A partition's run of job facts at once (the per-event handlers stay the fallback).
-      batchHandler: (app) => app.get(JobsConsumer).batchHandling(),
+      // A partition's run of job facts, or of usage reports, at once (the per-event handlers stay the fallback).
+      batchHandler: (app) => meteringBatchHandling(app.get(JobsConsumer), app.get(UsageConsumer)),
       retry: { maxAttempts: 5 },
       maxBatchSize: 50,
     },
@@ -42,4 +43,9 @@ export function startMetering(config: MeteringConfig, options: StartMeteringOpti
     resources: async () => ({ providers: [{ provide: RATE_CARDS, useValue: await loadRateCards(config.rateCardsFile) }] }),
     handleSignals: options.handleSignals ?? true,
   });
+}
+
+/** The group's batch handling: a run's stretches of job facts and of usage reports, each applied at once, in log order. */
+export function meteringBatchHandling(jobs: JobsConsumer, usage: UsageConsumer): BatchHandling {
+  return combineBatchHandling(jobs.batchHandling(), usage.batchHandling());
 }

@@ -8,7 +8,7 @@ import type { MeteringConfig } from './config.js';
 import { handleCommand, type TopicEvents } from '@switchyard/event-runtime';
 import { decideUsageReport, meteredAtOf, meterUsage, MeteringError, type MeteredJob, type RateCard } from './domain/index.js';
 import { countMetered } from './metering-metrics.js';
-import { insertUsageLine, parkReport, reportSeen, unparkReport, type PendingReport } from './persistence/usage-rows.js';
+import { insertUsageLines, parkReports, reportsSeen, unparkReport, type PendingReport, type UsageLine } from './persistence/usage-rows.js';
 import { METERING_CONFIG, RATE_CARDS } from './tokens.js';
 
 export const USAGE_METERED_TYPE = `${EVENT_TYPE_PREFIX}UsageMetered`;
@@ -50,29 +50,48 @@ export class UsageRecorder {
   }
 
   /**
-   * A report just delivered. `job` undefined: not priceable yet, parked. A report id seen before
-   * (priced or parked) changes nothing. An unpriceable report (no rate for its tier and GPU
-   * class) throws, so the runtime retries it and then dead-letters it for re-drive.
+   * Reports just delivered (log order), each with its job (undefined: not priceable yet, parked)
+   * and the time of its event. A report id seen before (priced or parked, or earlier in the same
+   * run) changes nothing. The run's reads are one statement, its lines one and its parked reports
+   * one: the same rows and events, in the same order, as receiving the reports one by one. An
+   * unpriceable report (no rate for its tier and GPU class) throws, so the runtime retries it and
+   * then dead-letters it for re-drive.
    */
-  receive(
-    manager: EntityManager,
-    pending: PendingReport,
-    job: MeteredJob | undefined,
-    triggerTime: string,
-    emit: Emit,
-  ): Promise<'metered' | 'parked' | 'duplicate'> {
+  receiveAll(manager: EntityManager, received: readonly ReceivedReport[], emit: Emit): Promise<('metered' | 'parked' | 'duplicate')[]> {
     return handleCommand(
       { manager, emit },
       {
-        load: async (tx) => ({ seen: await reportSeen(tx, pending.report.reportId), job }),
-        decide: (known) => decideUsageReport(pending.report, known, this.rateCards, Date.parse(triggerTime)),
-        persist: async (tx, decision) => {
-          if (decision.kind === 'duplicate') return { result: 'duplicate' as const };
-          if (decision.kind === 'park') {
-            await parkReport(tx, pending, new Date(triggerTime));
-            return { result: 'parked' as const };
+        load: async (tx) =>
+          reportsSeen(
+            tx,
+            received.map(({ pending }) => pending.report.reportId),
+          ),
+        decide: (seenBefore) => {
+          const seen = new Set(seenBefore);
+          return received.map(({ pending, job, triggerTime }) => {
+            const decision = decideUsageReport(
+              pending.report,
+              { seen: seen.has(pending.report.reportId), job },
+              this.rateCards,
+              Date.parse(triggerTime),
+            );
+            seen.add(pending.report.reportId);
+            return decision;
+          });
+        },
+        persist: async (tx, decisions) => {
+          const lines: (UsageLine & { pending: PendingReport })[] = [];
+          const parked: { pending: PendingReport; receivedAt: Date }[] = [];
+          for (const [i, decision] of decisions.entries()) {
+            const { pending, triggerTime } = received[i]!;
+            if (decision.kind === 'park') parked.push({ pending, receivedAt: new Date(triggerTime) });
+            if (decision.kind === 'meter') lines.push({ pending, ...lineOf(pending, decision.metered, triggerTime) });
           }
-          return { result: 'metered' as const, events: await this.store(tx, pending, decision.metered, triggerTime) };
+          await parkReports(tx, parked);
+          return {
+            result: decisions.map((decision) => RESULTS[decision.kind]),
+            events: await this.store(tx, lines),
+          };
         },
       },
     );
@@ -100,7 +119,7 @@ export class UsageRecorder {
       } catch (error) {
         if (!(error instanceof MeteringError)) throw error;
         await manager.query('ROLLBACK TO SAVEPOINT meter_parked');
-        await parkReport(manager, pending, new Date(triggerTime), `${error.code}: ${error.message}`);
+        await parkReports(manager, [{ pending, receivedAt: new Date(triggerTime) }], `${error.code}: ${error.message}`);
         this.logger.error(`usage report ${pending.report.reportId} of job ${pending.report.jobId} stays pending: ${error.message}`);
         stillParked.push(pending);
       }
@@ -110,24 +129,36 @@ export class UsageRecorder {
 
   private async meter(manager: EntityManager, pending: PendingReport, job: MeteredJob, triggerTime: string, emit: Emit): Promise<void> {
     const metered = meterUsage(pending.report, job, this.rateCards, meteredAtOf(pending.report, Date.parse(triggerTime)));
-    for (const { topic, envelopes } of await this.store(manager, pending, metered, triggerTime)) await emit(topic, envelopes);
+    for (const { topic, envelopes } of await this.store(manager, [{ pending, ...lineOf(pending, metered, triggerTime) }]))
+      await emit(topic, envelopes);
   }
 
-  /** Stores the usage line; the UsageMetered to publish, none when the line was stored before. */
-  private async store(
-    manager: EntityManager,
-    pending: PendingReport,
-    metered: events.UsageMetered,
-    triggerTime: string,
-  ): Promise<TopicEvents[]> {
-    const inserted = await insertUsageLine(manager, metered, dateOf(pending.report.reportedAt) ?? new Date(triggerTime), pending.eventId);
-    if (!inserted) return [];
-    countMetered(metered);
+  /** Stores the usage lines; the UsageMetered to publish (log order), none for a line stored before. */
+  private async store(manager: EntityManager, lines: readonly (UsageLine & { pending: PendingReport })[]): Promise<TopicEvents[]> {
+    const inserted = await insertUsageLines(manager, lines);
+    const fresh = lines.filter(({ metered }) => inserted.has(metered.reportId));
+    if (fresh.length === 0) return [];
+    for (const { metered } of fresh) countMetered(metered);
     return [
       {
         topic: this.usageTopic,
-        envelopes: [usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent })],
+        envelopes: fresh.map(({ metered, pending }) =>
+          usageMeteredEnvelope(metered, { eventId: pending.eventId, traceparent: pending.traceparent }),
+        ),
       },
     ];
   }
+}
+
+const RESULTS = { meter: 'metered', park: 'parked', duplicate: 'duplicate' } as const;
+
+/** A report as the consumer hands it over: its job as known now, and the time of its event. */
+export interface ReceivedReport {
+  readonly pending: PendingReport;
+  readonly job: MeteredJob | undefined;
+  readonly triggerTime: string;
+}
+
+function lineOf(pending: PendingReport, metered: events.UsageMetered, triggerTime: string): UsageLine {
+  return { metered, reportedAt: dateOf(pending.report.reportedAt) ?? new Date(triggerTime), sourceEventId: pending.eventId };
 }

@@ -3,8 +3,7 @@
 // UsageConsumer and JobsConsumer, each event applied once through the inbox, its ledger events
 // written to the outbox), the relay that publishes them, and switchyard.v1.PayoutService.
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
-import type { LoggedEvent } from '@switchyard/event-log';
-import type { BatchHandling } from '@switchyard/event-runtime';
+import { combineBatchHandling, type BatchHandling } from '@switchyard/event-runtime';
 import { startEventService, type RunningEventService } from '@switchyard/service-host';
 import type { PayoutConfig } from './config.js';
 import { FOLDED_JOB_EVENT_TYPES, IGNORED_JOB_EVENT_TYPES, JobsConsumer } from './jobs.consumer.js';
@@ -49,24 +48,8 @@ export function startPayout(config: PayoutConfig, options: StartPayoutOptions = 
  * its consecutive stretches of job facts and of UsageMetered, each applied at once, in log order.
  */
 export function payoutBatchHandling(jobs: JobsConsumer, usage: UsageConsumer): BatchHandling {
-  const jobFacts = new Set(FOLDED_JOB_EVENT_TYPES);
-  return {
-    types: new Set([...FOLDED_JOB_EVENT_TYPES, USAGE_METERED]),
-    handle: async (run, context) => {
-      let stretch: LoggedEvent[] = [];
-      const apply = async (): Promise<void> => {
-        if (stretch.length === 0) return;
-        const events = stretch;
-        stretch = [];
-        if (jobFacts.has(events[0]!.envelope.type)) await jobs.applyFacts(events, context);
-        else await usage.applyUsage(events, context);
-      };
-      for (const event of run) {
-        const first = stretch[0];
-        if (first && jobFacts.has(first.envelope.type) !== jobFacts.has(event.envelope.type)) await apply();
-        stretch.push(event);
-      }
-      await apply();
-    },
-  };
+  return combineBatchHandling(
+    { types: new Set(FOLDED_JOB_EVENT_TYPES), handle: (events, context) => jobs.applyFacts(events, context) },
+    { types: new Set([USAGE_METERED]), handle: (events, context) => usage.applyUsage(events, context) },
+  );
 }

@@ -16,19 +16,20 @@ export interface JobRow {
 type JobRecord = { job_id: string; tenant_id: string | null; gpu_class: string | null; tier: api.Tier | null };
 const RETURNING_JOB = 'RETURNING job_id, tenant_id, gpu_class, tier';
 
-/** One upsert that writes the job's facts and returns its row, holding the row lock for the rest of the transaction. */
-async function upsertJob(manager: EntityManager, sql: string, parameters: unknown[]): Promise<JobRow> {
-  const [row] = (await manager.query(`${sql} ${RETURNING_JOB}`, parameters)) as JobRecord[];
-  if (!row) throw new Error(`metering_jobs upsert of ${String(parameters[0])} returned no row`);
-  return { jobId: row.job_id, tenantId: row.tenant_id, gpuClass: row.gpu_class, tier: row.tier };
-}
-
-/** Locks the job's row for this transaction, creating an empty one when the job is not known yet. */
-export function lockJob(manager: EntityManager, jobId: string): Promise<JobRow> {
+/**
+ * Locks the jobs' rows for this transaction (in job_id order), creating an empty row for a job not
+ * known yet; returns each job's row.
+ */
+export async function lockJobs(manager: EntityManager, jobIds: readonly string[]): Promise<Map<string, JobRow>> {
+  const sorted = [...new Set(jobIds)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   // DO UPDATE (not DO NOTHING) so the statement locks and returns an existing row too.
-  return upsertJob(manager, 'INSERT INTO metering_jobs (job_id) VALUES ($1) ON CONFLICT (job_id) DO UPDATE SET job_id = EXCLUDED.job_id', [
-    jobId,
-  ]);
+  const rows = (await manager.query(
+    `INSERT INTO metering_jobs (job_id) SELECT job_id FROM unnest($1::text[]) WITH ORDINALITY AS t(job_id, n) ORDER BY n
+     ON CONFLICT (job_id) DO UPDATE SET job_id = EXCLUDED.job_id ${RETURNING_JOB}`,
+    [sorted],
+  )) as JobRecord[];
+  if (rows.length !== sorted.length) throw new Error(`metering_jobs lock of ${sorted.length} jobs returned ${rows.length} rows`);
+  return new Map(rows.map((row) => [row.job_id, { jobId: row.job_id, tenantId: row.tenant_id, gpuClass: row.gpu_class, tier: row.tier }]));
 }
 
 /** A job's facts from one run of its events, folded in log order; undefined = not in the run. */
