@@ -52,5 +52,6 @@ export {
   type RunningEventService,
   type ServiceResources,
 } from './start-event-service.js';
+export { CLOCK, systemClock, type Clock } from './clock.js';
 export { grpcUrlFromEnv, positiveIntFromEnv, optionalPositiveIntFromEnv } from './service-config.js';
 export { ConfigurationError, serviceEnvironment, type ServiceEnvironment } from '@switchyard/event-runtime';

@@ -29,6 +29,7 @@ import {
 } from '@switchyard/event-runtime';
 import { startMetrics, startTracing } from '@switchyard/telemetry';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { CLOCK, systemClock, type Clock } from './clock.js';
 import type { GrpcTlsSettings } from './grpc-tls.js';
 import { JsonLogger } from './json-logger.js';
 import { resolveListenAddress } from './listen-address.js';
@@ -104,6 +105,8 @@ export interface EventServiceOptions<C extends EventServiceConfig> {
   readonly handleSignals?: boolean;
   readonly tls?: GrpcTlsSettings | null;
   readonly exitOnFailure?: boolean;
+  /** The module's Clock (CLOCK): the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 export interface RunningEventService extends RunningGrpcService {
@@ -167,6 +170,7 @@ export async function startEventService<C extends EventServiceConfig>(options: E
         { provide: DataSource, useValue: dataSource },
         { provide: EVENT_LOG, useValue: eventLog },
         { provide: TOPIC_NAMES, useValue: topics },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         ...(resources.providers ?? []),
         ...(service.providers ?? []),
       ],

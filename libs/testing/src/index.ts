@@ -1,5 +1,6 @@
 export { databaseUrl, kafkaBrokers } from './environment.js';
 export { createTestSchema, createTestTopics, uniqueName, type TestSchema, type TestTopics } from './isolation.js';
+export { fixedClock, type TestClock } from './clock.js';
 export { eventually } from './eventually.js';
 export { TestCertificates, type ClientSubject, type Issued } from './test-certificates.js';
 export { quiescent, type LagSource, type QuiescenceOptions } from './quiescent.js';

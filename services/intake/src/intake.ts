@@ -7,6 +7,7 @@ import { loadRateCards } from '@switchyard/metering/pricing';
 import {
   JsonLogger,
   startEventService,
+  type Clock,
   type OpenedService,
   type RunningEventService,
   type ServiceResources,
@@ -25,6 +26,8 @@ import { JobHistoryFeed } from './watch/job-history-feed.js';
 export interface StartIntakeOptions {
   /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */
   readonly handleSignals?: boolean;
+  /** The clock JobService reads the time of a call from; the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 export type RunningIntake = RunningEventService;
@@ -59,6 +62,7 @@ export function startIntake(config: IntakeConfig, options: StartIntakeOptions = 
     },
     resources: intakeResources,
     handleSignals: options.handleSignals ?? true,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }
 

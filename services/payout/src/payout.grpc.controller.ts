@@ -1,10 +1,11 @@
 // switchyard.v1.PayoutService over gRPC: authenticate the caller from metadata, check what it may
-// read, call the ledger, map to the API types. No ledger logic here.
+// read, call the ledger, map to the API types. No ledger logic here. The time of a call (a
+// balance's as-of, an epoch close's now) is read from the module's Clock.
 import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { GrpcMethod } from '@nestjs/microservices';
 import { dateOf, type api } from '@switchyard/contracts';
-import { invalidArgument, permissionDenied, unauthenticated } from '@switchyard/service-host';
+import { CLOCK, invalidArgument, permissionDenied, unauthenticated, type Clock } from '@switchyard/service-host';
 import { DataSource } from 'typeorm';
 import { mayReadAccount } from './credentials/access.js';
 import { apiKeyOf, type Caller, type CallerDirectory } from '@switchyard/access';
@@ -23,6 +24,7 @@ export class PayoutGrpcController {
     private readonly dataSource: DataSource,
     private readonly closeEpochHandler: CloseEpochHandler,
     @Inject(CALLERS) private readonly callers: CallerDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @GrpcMethod('PayoutService', 'GetBalance')
@@ -39,7 +41,7 @@ export class PayoutGrpcController {
       case 'allowed':
         break;
     }
-    const asOf = new Date();
+    const asOf = this.clock.now();
     const balance = await balanceOf(this.dataSource.manager, accountId);
     return { accountId, balanceBaseUnits: balance.toString(), asOf: timestamp(asOf) };
   }
@@ -73,7 +75,7 @@ export class PayoutGrpcController {
       const closed = await this.closeEpochHandler.close({
         cutoff: dateOf(request.cutoff),
         idempotencyKey: request.idempotencyKey || undefined,
-        now: new Date(),
+        now: this.clock.now(),
       });
       return {
         epochId: closed.epoch.epochId,

@@ -1,10 +1,20 @@
 // switchyard.v1.JobService over gRPC: authenticate, parse, call the handler, map the result to
-// a response or a status with google.rpc details. No decisions are made here.
-import { Controller } from '@nestjs/common';
+// a response or a status with google.rpc details. No decisions are made here. The time of a call
+// (submitted, cancel requested, quoted) is read from the module's Clock.
+import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { api } from '@switchyard/contracts';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, resourceExhausted, unauthenticated } from '@switchyard/service-host';
+import {
+  alreadyExists,
+  CLOCK,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  resourceExhausted,
+  unauthenticated,
+  type Clock,
+} from '@switchyard/service-host';
 import { validateJobSpec } from '../domain/validate-job-spec.js';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { ApiKeyAuthenticator, NotAuthenticated } from '../tenancy/api-key-authenticator.js';
@@ -23,11 +33,12 @@ export class JobGrpcController {
     private readonly submissions: SubmitJobHandler,
     private readonly cancellations: CancelJobHandler,
     private readonly queries: JobQueries,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @GrpcMethod('JobService', 'SubmitJob')
   async submitJob(request: api.SubmitJobRequest, metadata: Metadata): Promise<api.SubmitJobResponse> {
-    const submittedAt = new Date();
+    const submittedAt = this.clock.now();
     const tenant = await this.tenantOf(metadata);
     const spec = request.spec == null ? undefined : api.JobSpec.fromPartial(request.spec);
     const result = await this.submissions.submit(tenant, spec, request.idempotencyKey ?? '', submittedAt);
@@ -120,7 +131,7 @@ export class JobGrpcController {
 
   @GrpcMethod('JobService', 'CancelJob')
   async cancelJob(request: api.CancelJobRequest, metadata: Metadata): Promise<api.CancelJobResponse> {
-    const requestedAt = new Date();
+    const requestedAt = this.clock.now();
     const tenant = await this.tenantOf(metadata);
     const reason = request.reason ?? '';
     if (reason.length > MAX_CANCEL_REASON_LENGTH) {
@@ -154,7 +165,7 @@ export class JobGrpcController {
   /** Prices a spec per tier from the rate card in effect now; no side effect. */
   @GrpcMethod('JobService', 'QuoteJob')
   async quoteJob(request: api.QuoteJobRequest, metadata: Metadata): Promise<api.QuoteJobResponse> {
-    const quotedAt = new Date();
+    const quotedAt = this.clock.now();
     await this.tenantOf(metadata);
     const spec = request.spec == null ? undefined : api.JobSpec.fromPartial(request.spec);
     const violations = validateJobSpec(spec, quotedAt);

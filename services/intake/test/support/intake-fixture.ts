@@ -18,7 +18,7 @@ import {
 import { databaseUrl as sharedDatabaseUrl, eventually, kafkaBrokers, uniqueName } from '@switchyard/testing';
 import pg from 'pg';
 import { withSearchPath, type IntakeConfig } from '../../src/config.js';
-import { startIntake, type RunningIntake } from '../../src/intake.js';
+import { startIntake, type RunningIntake, type StartIntakeOptions } from '../../src/intake.js';
 import { sha256Hex } from '@switchyard/access';
 
 import type { Backend } from '@switchyard/testing';
@@ -60,12 +60,14 @@ export interface IntakeFixture {
 /**
  * Starts intake with a fresh schema. With `sharingLogOf`, it reads and writes that fixture's
  * log (same topics, same PostgreSQL log schema) under its own schema and consumer group, and
- * leaves the log in place when it closes.
+ * leaves the log in place when it closes. With `options.clock`, JobService reads the time of a
+ * call from it instead of the system clock.
  */
 export async function startIntakeFixture(
   backend: Backend,
   sharingLogOf?: IntakeFixture,
   overrides: Partial<IntakeConfig> = {},
+  options: Pick<StartIntakeOptions, 'clock'> = {},
 ): Promise<IntakeFixture> {
   // `overrides.databaseUrl`: a server of the test's own (an outage test stops and restarts it).
   const databaseUrl = (): string => overrides.databaseUrl ?? sharedDatabaseUrl();
@@ -107,7 +109,7 @@ export async function startIntakeFixture(
     submissionLimits: { batchSize: 500, maxWaiting: 4_000 },
     ...overrides,
   };
-  const intake = await startIntake(config, { handleSignals: false });
+  const intake = await startIntake(config, { ...options, handleSignals: false });
   const jobsTopic = `${prefix}jobs`;
   const log: EventLog =
     backend === 'kafka'
