@@ -3,20 +3,32 @@
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
 import { api, dateOf, requireEvent, type TopicName } from '@switchyard/contracts';
-import type { LoggedEvent } from '@switchyard/event-log';
+import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import { EVENT_LOG_TRANSPORT, EventHandlerErrorFilter, type EventHandlingContext, type EventLogContext } from '@switchyard/event-runtime';
 import type { PayoutConfig } from './config.js';
-import { assessPenalty, type JobOutcome, type JobSla } from './domain/index.js';
+import { assessPenalty, type JobOutcome, type JobSla, type PenaltyDecision } from './domain/index.js';
 import { penaltyAssessed, postingRecorded } from './ledger-events.js';
 import { TOPIC_NAMES } from '@switchyard/service-host';
-import { jobRow, lockJobs, newJob, recordOperators, saveJobs, type JobRow, type JobState } from './persistence/job-sla-store.js';
-import { appendPenalty, appendPosting, jobCharges } from './persistence/ledger-store.js';
+import { lockJobs, newJob, recordOperators, saveJobs, type JobState } from './persistence/job-sla-store.js';
+import { appendPenalty, appendPostings, jobCharges } from './persistence/ledger-store.js';
 import { PAYOUT_CONFIG } from './tokens.js';
 
 const TYPE = 'switchyard.events.v1.';
 
-/** The job facts a run of which is folded in memory and written at once (see applyFacts). */
-export const FOLDED_JOB_EVENT_TYPES = ['JobSubmitted', 'JobClassified', 'JobPlaced', 'JobStarted'].map((name) => TYPE + name);
+/**
+ * The job events a run of which is applied at once (see applyFacts): the facts folded in memory
+ * (JobSubmitted, JobClassified, JobPlaced, JobStarted) and the attempt outcomes judged against
+ * the fold (JobRequeued, JobCompleted, JobFailed).
+ */
+export const FOLDED_JOB_EVENT_TYPES = [
+  'JobSubmitted',
+  'JobClassified',
+  'JobPlaced',
+  'JobStarted',
+  'JobRequeued',
+  'JobCompleted',
+  'JobFailed',
+].map((name) => TYPE + name);
 
 /** Job events that change nothing payout keeps (a cancelled or expired job is no provider's breach). */
 export const IGNORED_JOB_EVENT_TYPES = ['JobQueued', 'JobCancelRequested', 'JobCancelled', 'JobExpired'].map((name) => TYPE + name);
@@ -51,7 +63,7 @@ export class JobsConsumer {
 
   @on('JobRequeued')
   requeued(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onRequeued(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   @on('JobStarted')
@@ -61,22 +73,30 @@ export class JobsConsumer {
 
   @on('JobCompleted')
   completed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onCompleted(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   @on('JobFailed')
   failed(_: unknown, @Ctx() context: EventLogContext): Promise<void> {
-    return this.onFailed(context.getEvent(), context.handling());
+    return this.applyFacts([context.getEvent()], context.handling());
   }
 
   /**
-   * Applies a run of JobSubmitted, JobClassified, JobPlaced and JobStarted (each per-event handler
-   * is a run of one): the run's jobs' rows are read and locked at once, each job's facts are folded
-   * in log order, then the jobs and their providers' operators are written in one statement each.
+   * Applies a run of job events (each per-event handler is a run of one): the run's jobs' rows are
+   * read and locked at once, and the charges of the jobs whose attempts ended in one read; each
+   * job's facts are folded in log order, each outcome judged against the job as folded up to it;
+   * then the jobs and their providers' operators are written in one statement each, and the
+   * penalties' postings in one.
    */
-  async applyFacts(run: readonly LoggedEvent[], { manager }: Pick<EventHandlingContext, 'manager'>): Promise<void> {
+  async applyFacts(
+    run: readonly LoggedEvent[],
+    { manager, emit }: Pick<EventHandlingContext, 'manager'> & Partial<Pick<EventHandlingContext, 'emit'>>,
+  ): Promise<void> {
     const facts = run.map(({ envelope }) => factOf(envelope));
     const jobs = new Map((await lockJobs(manager, [...new Set(facts.map((fact) => fact.jobId))])).map((row) => [row.job_id, row]));
+    const ended = [...new Set(facts.filter((fact) => fact.outcome).map((fact) => fact.jobId))];
+    const charges = ended.length > 0 ? await jobCharges(manager, ended) : new Map<string, bigint>();
+    const decisions: { decision: PenaltyDecision; fact: JobFact }[] = [];
     const changed = new Set<JobState>();
     const operators = new Map<string, string>();
     const job = (jobId: string): JobState => {
@@ -86,7 +106,13 @@ export class JobsConsumer {
       return row;
     };
     for (const fact of facts) {
-      if (fact.submitted) {
+      if (fact.outcome) {
+        // Judged against the job as folded so far; an unknown or unplaced job is no one's breach.
+        const row = jobs.get(fact.jobId);
+        if (!row?.provider_id || !row.placed_event_id) continue;
+        const decision = assessPenalty(slaOf(row, charges.get(fact.jobId) ?? 0n), fact.outcome, this.config.penaltyPolicy);
+        if (decision) decisions.push({ decision, fact });
+      } else if (fact.submitted) {
         const submitted = fact.submitted;
         Object.assign(job(fact.jobId), {
           tenant_id: submitted.tenantId || null,
@@ -127,71 +153,38 @@ export class JobsConsumer {
     }
     await saveJobs(manager, [...changed]);
     await recordOperators(manager, operators);
-  }
-
-  private async onRequeued({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const requeued = requireEvent('job', envelope, 'jobRequeued');
-    await this.judge(requeued.jobId, envelope.id, envelope.traceparent, context, {
-      kind: 'requeued',
-      eventId: envelope.id,
-      providerId: requeued.previousProviderId,
-      attempt: requeued.attempt - 1,
-      reason: requeued.reason,
-      fault: requeued.fault,
-      at: dateOf(requeued.requeuedAt) ?? new Date(envelope.time),
-    });
-  }
-
-  private async onCompleted({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const completed = requireEvent('job', envelope, 'jobCompleted');
-    await this.judge(completed.jobId, envelope.id, envelope.traceparent, context, {
-      kind: 'completed',
-      eventId: envelope.id,
-      providerId: completed.providerId,
-      attempt: completed.attempt,
-      at: dateOf(completed.completedAt) ?? new Date(envelope.time),
-    });
-  }
-
-  private async onFailed({ envelope }: LoggedEvent, context: EventHandlingContext): Promise<void> {
-    const failed = requireEvent('job', envelope, 'jobFailed');
-    await this.judge(failed.jobId, envelope.id, envelope.traceparent, context, {
-      kind: 'failed',
-      eventId: envelope.id,
-      providerId: failed.providerId,
-      attempt: failed.attempt,
-      source: failed.source,
-      category: failed.category,
-      fault: failed.fault,
-      at: dateOf(failed.failedAt) ?? new Date(envelope.time),
-    });
-  }
-
-  private async judge(
-    jobId: string,
-    eventId: string,
-    traceparent: string | undefined,
-    { manager, emit }: EventHandlingContext,
-    outcome: JobOutcome,
-  ): Promise<void> {
-    const row = await jobRow(manager, jobId);
-    if (!row?.provider_id || !row.placed_event_id) return;
-    const decision = assessPenalty(slaOf(row, await jobCharges(manager, jobId)), outcome, this.config.penaltyPolicy);
-    if (!decision) return;
-    if (!(await appendPosting(manager, decision.posting, eventId))) {
-      this.logger.log(`${decision.penalty.penaltyId} is already assessed; ${eventId} changes nothing`);
-      return;
+    if (decisions.length === 0) return;
+    const appended = await appendPostings(
+      manager,
+      decisions.map(({ decision, fact }) => ({ posting: decision.posting, causeId: fact.eventId })),
+    );
+    const outgoing: EventEnvelope[] = [];
+    for (const { decision, fact } of decisions) {
+      if (!appended.delete(decision.posting.postingId)) {
+        this.logger.log(`${decision.penalty.penaltyId} is already assessed; ${fact.eventId} changes nothing`);
+        continue;
+      }
+      await appendPenalty(manager, decision.penalty, decision.posting.postingId);
+      const cause = {
+        causationId: fact.eventId,
+        correlationId: fact.jobId,
+        ...(fact.traceparent ? { traceparent: fact.traceparent } : {}),
+      };
+      outgoing.push(penaltyAssessed(decision.penalty, cause), postingRecorded(decision.posting, cause));
     }
-    await appendPenalty(manager, decision.penalty, decision.posting.postingId);
-    const cause = { causationId: eventId, correlationId: jobId, ...(traceparent ? { traceparent } : {}) };
-    await emit(this.topics.ledger, [penaltyAssessed(decision.penalty, cause), postingRecorded(decision.posting, cause)]);
+    if (outgoing.length === 0) return;
+    if (!emit) throw new Error('a run that assesses penalties needs emit');
+    await emit(this.topics.ledger, outgoing);
   }
 }
 
 interface JobFact {
   jobId: string;
   eventId: string;
+  traceparent: string | undefined;
   time: Date;
+  /** An attempt ended (JobRequeued, JobCompleted, JobFailed): judged, folds nothing. */
+  outcome?: JobOutcome;
   submitted?: ReturnType<typeof requireEvent<'job', 'jobSubmitted'>>;
   classified?: ReturnType<typeof requireEvent<'job', 'jobClassified'>>;
   placed?: ReturnType<typeof requireEvent<'job', 'jobPlaced'>>;
@@ -199,7 +192,7 @@ interface JobFact {
 }
 
 function factOf(envelope: LoggedEvent['envelope']): JobFact {
-  const at = { eventId: envelope.id, time: new Date(envelope.time) };
+  const at = { eventId: envelope.id, traceparent: envelope.traceparent, time: new Date(envelope.time) };
   switch (envelope.type) {
     case TYPE + 'JobSubmitted': {
       const submitted = requireEvent('job', envelope, 'jobSubmitted');
@@ -217,12 +210,54 @@ function factOf(envelope: LoggedEvent['envelope']): JobFact {
       const started = requireEvent('job', envelope, 'jobStarted');
       return { jobId: started.jobId, ...at, started };
     }
+    case TYPE + 'JobRequeued': {
+      const requeued = requireEvent('job', envelope, 'jobRequeued');
+      const outcome: JobOutcome = {
+        kind: 'requeued',
+        eventId: envelope.id,
+        providerId: requeued.previousProviderId,
+        attempt: requeued.attempt - 1,
+        reason: requeued.reason,
+        fault: requeued.fault,
+        at: dateOf(requeued.requeuedAt) ?? at.time,
+      };
+      return { jobId: requeued.jobId, ...at, outcome };
+    }
+    case TYPE + 'JobCompleted': {
+      const completed = requireEvent('job', envelope, 'jobCompleted');
+      const outcome: JobOutcome = {
+        kind: 'completed',
+        eventId: envelope.id,
+        providerId: completed.providerId,
+        attempt: completed.attempt,
+        at: dateOf(completed.completedAt) ?? at.time,
+      };
+      return { jobId: completed.jobId, ...at, outcome };
+    }
+    case TYPE + 'JobFailed': {
+      const failed = requireEvent('job', envelope, 'jobFailed');
+      const outcome: JobOutcome = {
+        kind: 'failed',
+        eventId: envelope.id,
+        providerId: failed.providerId,
+        attempt: failed.attempt,
+        source: failed.source,
+        category: failed.category,
+        fault: failed.fault,
+        at: dateOf(failed.failedAt) ?? at.time,
+      };
+      return { jobId: failed.jobId, ...at, outcome };
+    }
     default:
-      throw new Error(`${envelope.type} ${envelope.id} is not a job fact payout folds`);
+      throw new Error(`${envelope.type} ${envelope.id} is not a job event payout applies`);
   }
 }
 
-function slaOf(row: JobRow, chargedBaseUnits: bigint): JobSla {
+/** A timestamp of a folded row: a Date set from an event, or the text a locked read returns. */
+const instant = (value: Date | string | null): Date | undefined =>
+  value === null ? undefined : value instanceof Date ? value : new Date(value);
+
+function slaOf(row: JobState, chargedBaseUnits: bigint): JobSla {
   return {
     jobId: row.job_id,
     ...(row.tenant_id ? { tenantId: row.tenant_id } : {}),
@@ -231,9 +266,9 @@ function slaOf(row: JobRow, chargedBaseUnits: bigint): JobSla {
     attempt: row.attempt,
     placedEventId: row.placed_event_id!,
     maxLatencyMs: row.max_latency_ms,
-    ...(row.deadline ? { deadline: row.deadline } : {}),
-    ...(row.placed_at ? { placedAt: row.placed_at } : {}),
-    ...(row.started_at ? { startedAt: row.started_at } : {}),
+    ...(row.deadline ? { deadline: instant(row.deadline)! } : {}),
+    ...(row.placed_at ? { placedAt: instant(row.placed_at)! } : {}),
+    ...(row.started_at ? { startedAt: instant(row.started_at)! } : {}),
     chargedBaseUnits,
   };
 }

@@ -18,11 +18,6 @@ export interface JobRow {
   gang_members: Record<string, GangMember[]>;
 }
 
-export async function jobRow(manager: EntityManager, jobId: string): Promise<JobRow | undefined> {
-  const rows: JobRow[] = await manager.query('SELECT * FROM payout_jobs WHERE job_id = $1', [jobId]);
-  return rows[0];
-}
-
 /** A job's row as a run of job facts folds it; timestamps read back as text, so rewriting them loses nothing. */
 export interface JobState extends Omit<JobRow, 'deadline' | 'placed_at' | 'started_at'> {
   deadline: Date | string | null;

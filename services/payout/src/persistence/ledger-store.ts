@@ -187,12 +187,13 @@ export async function addTenantSpends(
   return new Map(rows.map((row) => [row.tenant_id, BigInt(row.spent) - charges.get(row.tenant_id)!]));
 }
 
-export async function jobCharges(manager: EntityManager, jobId: string): Promise<bigint> {
-  const rows: { charged: string }[] = await manager.query(
-    'SELECT coalesce(sum(charge), 0)::text AS charged FROM ledger_usage WHERE job_id = $1',
-    [jobId],
+/** What each of the jobs was charged so far, from its usage rows (a job with none is absent). */
+export async function jobCharges(manager: EntityManager, jobIds: readonly string[]): Promise<Map<string, bigint>> {
+  const rows: { job_id: string; charged: string }[] = await manager.query(
+    'SELECT job_id, sum(charge)::text AS charged FROM ledger_usage WHERE job_id = ANY($1) GROUP BY job_id',
+    [jobIds],
   );
-  return BigInt(rows[0]!.charged);
+  return new Map(rows.map((row) => [row.job_id, BigInt(row.charged)]));
 }
 
 /**
