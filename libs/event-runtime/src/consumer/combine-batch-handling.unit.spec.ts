@@ -1,3 +1,4 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { LoggedEvent } from '@switchyard/event-log';
 import type { BatchHandling } from './event-context.js';
 import { combineBatchHandling } from './combine-batch-handling.js';
@@ -12,7 +13,9 @@ describe('combineBatchHandling', () => {
       calls.push([name, ...events.map((e) => e.envelope.id)]);
     },
   });
-  beforeEach(() => calls.splice(0));
+  beforeEach(() => {
+    calls.length = 0;
+  });
 
   it('cuts a run into consecutive stretches per handling, in log order', async () => {
     const combined = combineBatchHandling(handling('jobs', ['A', 'B']), handling('usage', ['U']));
