@@ -10,7 +10,7 @@ import { assessPenalty, type JobOutcome, type JobSla, type PenaltyDecision } fro
 import { penaltyAssessed, postingRecorded } from './ledger-events.js';
 import { TOPIC_NAMES } from '@switchyard/service-host';
 import { lockJobs, newJob, recordOperators, saveJobs, type JobState } from './persistence/job-sla-store.js';
-import { appendPenalty, appendPostings, jobCharges } from './persistence/ledger-store.js';
+import { appendPenalties, appendPostings, jobCharges, type PostedPenalty } from './persistence/ledger-store.js';
 import { PAYOUT_CONFIG } from './tokens.js';
 
 const TYPE = 'switchyard.events.v1.';
@@ -159,12 +159,13 @@ export class JobsConsumer {
       decisions.map(({ decision, fact }) => ({ posting: decision.posting, causeId: fact.eventId })),
     );
     const outgoing: EventEnvelope[] = [];
+    const penalties: PostedPenalty[] = [];
     for (const { decision, fact } of decisions) {
       if (!appended.delete(decision.posting.postingId)) {
         this.logger.log(`${decision.penalty.penaltyId} is already assessed; ${fact.eventId} changes nothing`);
         continue;
       }
-      await appendPenalty(manager, decision.penalty, decision.posting.postingId);
+      penalties.push({ penalty: decision.penalty, postingId: decision.posting.postingId });
       const cause = {
         causationId: fact.eventId,
         correlationId: fact.jobId,
@@ -172,6 +173,7 @@ export class JobsConsumer {
       };
       outgoing.push(penaltyAssessed(decision.penalty, cause), postingRecorded(decision.posting, cause));
     }
+    await appendPenalties(manager, penalties);
     if (outgoing.length === 0) return;
     if (!emit) throw new Error('a run that assesses penalties needs emit');
     await emit(this.topics.ledger, outgoing);

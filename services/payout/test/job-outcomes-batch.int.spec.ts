@@ -180,6 +180,17 @@ describe('job outcomes: the batch path equals the per-event path', () => {
     ]);
   });
 
+  it('records each penalty with the events that justify it', async () => {
+    const [penalty] = await batch.query(
+      `SELECT justifying_event_ids, policy_version, assessed_at FROM ledger_penalties WHERE job_id = 'job-fail'`,
+    );
+    expect(penalty).toEqual({
+      justifying_event_ids: ['failed-fail', 'placed-job-fail-1'],
+      policy_version: DEFAULT_PENALTY_POLICY.version,
+      assessed_at: at(3),
+    });
+  });
+
   it('emits the same ledger events, same ids, same order', () => {
     expect(emitted.batch).toEqual(emitted.single);
     expect(emitted.single.map((e) => [e.topic, e.envelope.type.replace('switchyard.events.v1.', ''), e.envelope.subject])).toEqual([

@@ -126,23 +126,36 @@ export async function appendUsages(manager: EntityManager, rows: readonly Posted
   );
 }
 
-export async function appendPenalty(manager: EntityManager, penalty: Penalty, postingId: string): Promise<void> {
+/** A penalty and the posting that carries it. */
+export interface PostedPenalty {
+  readonly penalty: Penalty;
+  readonly postingId: string;
+}
+
+/** Records the penalties in one statement (their postings appended before, in the same transaction). */
+export async function appendPenalties(manager: EntityManager, penalties: readonly PostedPenalty[]): Promise<void> {
+  if (penalties.length === 0) return;
+  const column = <T>(value: (row: PostedPenalty) => T): T[] => penalties.map(value);
   await manager.query(
     `INSERT INTO ledger_penalties (penalty_id, posting_id, provider_id, tenant_id, job_id, attempt, amount, reason,
                                    justifying_event_ids, policy_version, assessed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9::text[], $10, $11)`,
+     SELECT t.penalty_id, t.posting_id, t.provider_id, t.tenant_id, t.job_id, t.attempt, t.amount, t.reason,
+            ARRAY(SELECT jsonb_array_elements_text(t.justifying::jsonb)), t.policy_version, t.assessed_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[],
+                   $10::text[], $11::timestamptz[])
+         AS t(penalty_id, posting_id, provider_id, tenant_id, job_id, attempt, amount, reason, justifying, policy_version, assessed_at)`,
     [
-      penalty.penaltyId,
-      postingId,
-      penalty.providerId,
-      penalty.tenantId ?? null,
-      penalty.jobId,
-      penalty.attempt,
-      penalty.amountBaseUnits.toString(),
-      penalty.reason,
-      penalty.justifyingEventIds,
-      penalty.policyVersion,
-      penalty.assessedAt,
+      column(({ penalty }) => penalty.penaltyId),
+      column(({ postingId }) => postingId),
+      column(({ penalty }) => penalty.providerId),
+      column(({ penalty }) => penalty.tenantId ?? null),
+      column(({ penalty }) => penalty.jobId),
+      column(({ penalty }) => penalty.attempt),
+      column(({ penalty }) => penalty.amountBaseUnits.toString()),
+      column(({ penalty }) => penalty.reason),
+      column(({ penalty }) => JSON.stringify(penalty.justifyingEventIds)),
+      column(({ penalty }) => penalty.policyVersion),
+      column(({ penalty }) => penalty.assessedAt),
     ],
   );
 }
