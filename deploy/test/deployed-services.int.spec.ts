@@ -26,7 +26,7 @@ const PROBE = 'node_modules/@switchyard/service-host/dist/health-probe.js';
 
 interface Deployed {
   readonly dir: string;
-  readonly healthUrl: string;
+  healthUrl: string;
   process?: ServiceProcess;
 }
 
@@ -61,7 +61,7 @@ describe('services deployed as the image deploys them', () => {
         cwd: repoRoot,
         env: { ...process.env, CI: 'true' },
       });
-      deployed.set(service, { dir, healthUrl: await freePort() });
+      deployed.set(service, { dir, healthUrl: '' });
     }
   });
 
@@ -81,38 +81,52 @@ describe('services deployed as the image deploys them', () => {
     }
   });
 
+  const start = (entry: Deployed, service: ServiceName, kafkaClient: string) =>
+    startServiceProcess({
+      cwd: entry.dir,
+      args: ['dist/main.js'],
+      startTimeoutMs: 60_000,
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl(),
+        DATABASE_SCHEMA: `${schema.name}_${service}`,
+        EVENT_LOG_BACKEND: 'kafka',
+        KAFKA_CLIENT: kafkaClient,
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        SWITCHYARD_TOPIC_PREFIX: topicPrefix,
+        GRPC_URL: '127.0.0.1:0',
+        GRPC_HEALTH_URL: entry.healthUrl,
+        SWITCHYARD_TENANTS_FILE: join(devCredentials, 'tenants.json'),
+        OPERATOR_CREDENTIALS_FILE: join(devCredentials, 'operators.json'),
+        ADMIN_API_KEY_SHA256: createHash('sha256').update('dev-admin-key').digest('hex'),
+      },
+    });
+
   const cases = [...SERVICES.map((service) => [service, 'kafkajs'] as const), ['metering', 'platformatic'] as const];
   it.each(cases)(
     '%s (Kafka client %s) starts from its deployed folder, answers SERVING to the probe, and exits 0 on SIGTERM',
     async (service, kafkaClient) => {
       const entry = deployed.get(service)!;
-      entry.process = await startServiceProcess({
-        cwd: entry.dir,
-        args: ['dist/main.js'],
-        startTimeoutMs: 60_000,
-        env: {
-          NODE_ENV: 'production',
-          DATABASE_URL: databaseUrl(),
-          DATABASE_SCHEMA: `${schema.name}_${service}`,
-          EVENT_LOG_BACKEND: 'kafka',
-          KAFKA_CLIENT: kafkaClient,
-          KAFKA_BROKERS: kafkaBrokers().join(','),
-          SWITCHYARD_TOPIC_PREFIX: topicPrefix,
-          GRPC_URL: '127.0.0.1:0',
-          GRPC_HEALTH_URL: entry.healthUrl,
-          SWITCHYARD_TENANTS_FILE: join(devCredentials, 'tenants.json'),
-          OPERATOR_CREDENTIALS_FILE: join(devCredentials, 'operators.json'),
-          ADMIN_API_KEY_SHA256: createHash('sha256').update('dev-admin-key').digest('hex'),
-        },
-      });
+      // The health port is picked just before the start, and picked again if another process took it
+      // in between (the probe's port is released before the service binds it): a real start failure
+      // fails all three tries.
+      let started: ServiceProcess | undefined;
+      for (let attempt = 1; !started; attempt += 1) {
+        entry.healthUrl = await freePort();
+        started = await start(entry, service, kafkaClient).catch((error: unknown) => {
+          if (attempt === 3 || !/exited early/.test(String(error))) throw error;
+          return undefined;
+        });
+      }
+      entry.process = started;
       const probe = (args: string[], env: Record<string, string>) =>
         run(process.execPath, [PROBE, ...args], { cwd: entry.dir, env: { PATH: process.env.PATH ?? '', ...env } });
 
       // The image's HEALTHCHECK: GRPC_HEALTH_URL from the environment; then the main port by argument.
       await eventually(async () => expect((await probe([], { GRPC_HEALTH_URL: entry.healthUrl })).stdout).toContain('SERVING'), 30_000);
-      expect((await probe([entry.process.address], {})).stdout).toContain('SERVING');
+      expect((await probe([started.address], {})).stdout).toContain('SERVING');
 
-      expect(await entry.process.stop(20_000)).toBe(0);
+      expect(await started.stop(20_000)).toBe(0);
       entry.process = undefined;
       await expect(probe([], { GRPC_HEALTH_URL: entry.healthUrl })).rejects.toMatchObject({ code: 1 });
     },
