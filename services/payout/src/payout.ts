@@ -4,7 +4,7 @@
 // written to the outbox), the relay that publishes them, and switchyard.v1.PayoutService.
 import { apiPackageName, apiProtoFiles, protoRoot } from '@switchyard/contracts';
 import { combineBatchHandling, type BatchHandling } from '@switchyard/event-runtime';
-import { startEventService, type RunningEventService } from '@switchyard/service-host';
+import { startEventService, type Clock, type RunningEventService } from '@switchyard/service-host';
 import type { PayoutConfig } from './config.js';
 import { FOLDED_JOB_EVENT_TYPES, IGNORED_JOB_EVENT_TYPES, JobsConsumer } from './jobs.consumer.js';
 import { PayoutModule } from './payout.module.js';
@@ -14,6 +14,8 @@ import { IGNORED_USAGE_EVENT_TYPES, USAGE_METERED, UsageConsumer } from './usage
 export interface StartPayoutOptions {
   /** Exit on SIGTERM/SIGINT (the process's own); off when a test runner hosts the service. */
   readonly handleSignals?: boolean;
+  /** The clock PayoutService reads the time of a call from; the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 export function startPayout(config: PayoutConfig, options: StartPayoutOptions = {}): Promise<RunningEventService> {
@@ -40,6 +42,7 @@ export function startPayout(config: PayoutConfig, options: StartPayoutOptions = 
     },
     relay: { pollIntervalMs: 500 },
     handleSignals: options.handleSignals ?? true,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }
 

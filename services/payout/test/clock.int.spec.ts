@@ -1,17 +1,15 @@
 // PayoutService takes the time of a call (a balance's as-of, an epoch close's now) from the clock
-// its module is given, not from the wall. The service runs in this process so the test can hand
-// it a test clock: PayoutModule on startEventService, as startPayout builds it (real PostgreSQL,
-// the PostgreSQL event log, the fixture's credentials files), without the consumer group, which
-// these calls do not need. The clock is set to instants the wall is past.
+// it is given, not from the wall. The service runs in this process (startPayout on real
+// PostgreSQL, the PostgreSQL event log, the fixture's credentials files) so the test can hand it a
+// test clock. The clock is set to instants the wall is past.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { credentials } from '@grpc/grpc-js';
-import { api, apiPackageName, apiProtoFiles, dateOf, protoRoot } from '@switchyard/contracts';
-import { startEventService, type RunningEventService } from '@switchyard/service-host';
+import { api, dateOf } from '@switchyard/contracts';
+import type { RunningEventService } from '@switchyard/service-host';
 import { fixedClock } from '@switchyard/testing';
 import { payoutConfigFromEnv } from '../src/config.js';
-import { PayoutModule } from '../src/payout.module.js';
-import { payoutMigrations } from '../src/persistence/payout-data-source.js';
+import { startPayout } from '../src/payout.js';
 import { KEYS, payoutApi, payoutFixture, timestamp, type PayoutFixture } from './support/payout-fixture.js';
 
 const NOW = '2026-11-20T12:00:00.250Z';
@@ -26,17 +24,7 @@ describe('PayoutService on a test clock', () => {
   beforeAll(async () => {
     fx = await payoutFixture({ backend: 'postgres' });
     const config = payoutConfigFromEnv({ ...fx.env, GRPC_URL: '127.0.0.1:0' });
-    service = await startEventService({
-      name: 'payout',
-      config,
-      module: PayoutModule.register(config),
-      protos: { files: [apiProtoFiles.payoutService], packages: [apiPackageName], includeDirs: [protoRoot] },
-      topics: ['jobs', 'usage', 'ledger'],
-      migrations: payoutMigrations,
-      migrationsTableName: 'payout_migrations',
-      handleSignals: false,
-      clock,
-    });
+    service = await startPayout(config, { handleSignals: false, clock });
     client = new api.PayoutServiceClient(service.address, credentials.createInsecure());
     payout = payoutApi(client);
   }, 60_000);
