@@ -15,6 +15,7 @@ export {
   computeLag,
   type AppendedPosition,
   type BatchHandler,
+  type RoundHandler,
   type CleanupPolicy,
   type ConsumeOptions,
   type ConsumerHandle,

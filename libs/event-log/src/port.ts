@@ -21,6 +21,12 @@ export interface EventBatch {
  */
 export type BatchHandler = (batch: EventBatch) => Promise<void>;
 
+/**
+ * Handles the batches of several partitions that one poll read, together. When it resolves,
+ * every batch's offset moves past it; when it rejects, none does and they are all delivered again.
+ */
+export type RoundHandler = (batches: readonly EventBatch[]) => Promise<void>;
+
 export interface ConsumeOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
@@ -28,6 +34,13 @@ export interface ConsumeOptions {
   readonly fromBeginning?: boolean;
   /** Upper bound on events per batch. */
   readonly maxBatchSize?: number;
+  /**
+   * When given, a member that reads several partitions in one poll (the PostgreSQL log) hands
+   * that poll's batches to it at once, instead of one by one to the batch handler; a poll that
+   * read one partition, and adapters that deliver partition by partition (Kafka), still call the
+   * batch handler.
+   */
+  readonly roundHandler?: RoundHandler;
   /**
    * Told when the member loses its connection to the log (`recovering`: it reconnects and resumes
    * from the committed offsets by itself), is back (`ok`), or has given up (`failed`: it delivers

@@ -6,7 +6,7 @@
 // make ownership exclusive whatever the quota says while members come and go.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { BatchHandler, ConsumeOptions, ConsumerHandle } from '../port.js';
+import type { BatchHandler, ConsumeOptions, ConsumerHandle, EventBatch } from '../port.js';
 import type { UpcasterRegistry } from '../upcasting.js';
 import { fromRow, type StoredRow } from './stored-row.js';
 import { NOTIFY_CHANNEL } from './schema.js';
@@ -176,8 +176,9 @@ class Member implements ConsumerHandle {
   /**
    * One batch from each owned partition that has one; true if anything was delivered. One query
    * reads the batches of every owned partition (a poll costs one round trip however many
-   * partitions the member owns), the handler takes them partition by partition, and one
-   * statement commits the offsets of those it took. A crash between a handler and that commit
+   * partitions the member owns), the handler takes them partition by partition (or the round
+   * handler all at once, when the consumer gave one), and one statement commits the offsets of
+   * those it took. A crash between a handler and that commit
    * redelivers the round's batches: delivery is at least once, as before.
    */
   private async deliverOnce(): Promise<boolean> {
@@ -208,19 +209,37 @@ class Member implements ConsumerHandle {
       else batch.push(row);
     }
     const committed: { owned: Owned; next: bigint }[] = [];
+    const read = due.flatMap((owned) => {
+      const batch = batches.get(`${owned.topic}\n${owned.partition}`);
+      return batch === undefined ? [] : [{ owned, rows: batch }];
+    });
+    const nextOf = (rows: readonly StoredRow[]): bigint => BigInt(rows[rows.length - 1]!.offset) + 1n;
+    const batchOf = ({ owned, rows }: (typeof read)[number]): EventBatch => ({
+      topic: owned.topic,
+      partition: owned.partition,
+      events: rows.map((row) => fromRow(row, this.upcasters)),
+    });
     try {
-      for (const owned of due) {
-        if (!this.running) break;
-        const batch = batches.get(`${owned.topic}\n${owned.partition}`);
-        if (batch === undefined) continue;
+      const round = this.options.roundHandler;
+      if (round !== undefined && read.length > 1) {
+        // The poll's batches together: all of them commit, or none and all come again.
         try {
-          const events = batch.map((row) => fromRow(row, this.upcasters));
-          await this.handler({ topic: owned.topic, partition: owned.partition, events });
+          await round(read.map(batchOf));
+          for (const { owned, rows } of read) committed.push({ owned, next: nextOf(rows) });
         } catch {
-          owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
+          for (const { owned } of read) owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
+        }
+        return committed.length > 0;
+      }
+      for (const entry of read) {
+        if (!this.running) break;
+        try {
+          await this.handler(batchOf(entry));
+        } catch {
+          entry.owned.retryAt = Date.now() + this.settings.redeliveryDelayMs;
           continue;
         }
-        committed.push({ owned, next: BigInt(batch[batch.length - 1]!.offset) + 1n });
+        committed.push({ owned: entry.owned, next: nextOf(entry.rows) });
       }
     } finally {
       if (committed.length > 0) {

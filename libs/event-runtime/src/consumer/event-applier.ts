@@ -1,4 +1,5 @@
-// Applies one partition's batch. The fast path is ONE transaction for the whole batch: one
+// Applies one partition's batch, or the batches one poll read from several partitions (a round,
+// taken as one batch). The fast path is ONE transaction for the whole batch: one
 // statement claims every event in the inbox, the handlers run in order on the same transaction,
 // one statement writes every outbox row they emitted. A cost per event of three statements and a
 // commit becomes a cost per batch. If anything in the batch fails, the batch is rolled back and
@@ -47,11 +48,35 @@ export class EventApplier {
 
   constructor(private readonly deps: EventApplierDeps) {}
 
-  async applyBatch(batch: EventBatch): Promise<void> {
+  /**
+   * The batches of several partitions (one poll) in one transaction, as one batch. If that fails,
+   * each batch is applied as applyBatch does, except that the one holding the event that failed
+   * the round goes event by event straight away (that was its first attempt).
+   */
+  async applyRound(batches: readonly EventBatch[]): Promise<void> {
+    const events = batches.flatMap((batch) => batch.events);
+    let failed: LoggedEvent | undefined;
+    if (events.length > 1) {
+      try {
+        const outcomes = await this.applyTogether(events, (event) => (failed = event));
+        for (const [i, event] of events.entries()) await this.deps.onOutcome?.(event, outcomes[i]!);
+        return;
+      } catch (error) {
+        this.deps.logger.warn(
+          `round of ${events.length} events from ${batches.length} partitions failed together (${errorMessage(error)}); applying it partition by partition`,
+        );
+        if (failed !== undefined) await this.deps.stopSignal.wait(backoffAfter(this.deps.retry, 1));
+      }
+    }
+    for (const batch of batches) await this.applyBatch(batch, failed);
+  }
+
+  /** `failedBefore`: an event that already failed once together with others (a round's attempt). */
+  async applyBatch(batch: EventBatch, failedBefore?: LoggedEvent): Promise<void> {
     let outcomes: EventOutcome[] | undefined;
     /** The event whose handler failed the batch: its attempt there was its first. */
-    let failed: LoggedEvent | undefined;
-    if (batch.events.length > 1) {
+    let failed: LoggedEvent | undefined = failedBefore !== undefined && batch.events.includes(failedBefore) ? failedBefore : undefined;
+    if (batch.events.length > 1 && failed === undefined) {
       try {
         outcomes = await this.applyTogether(batch.events, (event) => (failed = event));
       } catch (error) {

@@ -130,6 +130,7 @@ export class EventConsumer {
         maxBatchSize: this.options.maxBatchSize ?? 50,
         fromBeginning: this.options.fromBeginning ?? true,
         onStatus: (status, reason) => this.report('log', status, reason),
+        roundHandler: (batches) => applier.applyRound(batches),
       },
       (batch) => applier.applyBatch(batch),
     );

@@ -256,7 +256,13 @@ export class SchedulerEngine {
       this.leadershipChanged();
       // Joining the consumer group can take seconds (Kafka): cycles for provider calls run meanwhile.
       const joining = this.settings.eventLog.consume(
-        { groupId: this.settings.consumerGroup, topics: [this.settings.topics.jobs], maxBatchSize: 1000 },
+        {
+          groupId: this.settings.consumerGroup,
+          topics: [this.settings.topics.jobs],
+          maxBatchSize: 1000,
+          // A poll's batches from every partition go into one cycle, not a cycle each.
+          roundHandler: (batches) => this.consumed(batches.flatMap((batch) => batch.events)),
+        },
         (batch) => this.consumed(batch.events),
       );
       void joining.then(
