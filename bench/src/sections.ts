@@ -7,7 +7,7 @@ import type { EchoFigures } from './ceiling/echo.js';
 import type { RawLogFigures } from './ceiling/raw-log.js';
 import { runEngine } from './engine/engine-section.js';
 import { growthTable } from './growth/growth-section.js';
-import { seedHistory, type SeedFigures } from './growth/seed-history.js';
+import { seedHistory, waitForLiveGroups, type SeedFigures } from './growth/seed-history.js';
 import {
   cpuTable,
   memoryTable,
@@ -42,6 +42,9 @@ export async function runSections(options: BenchOptions, report: Report, log: (m
         if (options.only.has('ceiling')) raw.push(...(await runRawLog(bench.system, run.results, run.samples, options.smoke, log)));
         if (options.only.has('growth')) {
           let seeded: SeedFigures | undefined;
+          // The services finish what the empty-history run left them (payout, metering) before they stop.
+          const behind = await waitForLiveGroups(bench.system, 60_000);
+          if (behind.length > 0) log(`growth: still behind after 60 s, seeding anyway: ${behind.join(', ')}`);
           await bench.restart(async () => {
             // A seeding failure is reported and the run goes on (the other backend, the echo): the empty-history figures stand.
             seeded = await seedHistory(bench.system, options.historyJobs, options.smoke ? 30_000 : 120_000, log).catch((error: unknown) => {

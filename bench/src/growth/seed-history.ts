@@ -496,3 +496,32 @@ export function parentsFirst<T extends { name: string }>(tables: readonly T[], f
   for (const table of tables) visit(table, new Set());
   return ordered;
 }
+
+/**
+ * Waits (up to `timeoutMs`) until no consumer group with a live member is behind the end of the
+ * PostgreSQL log: the services have applied everything the empty-history run wrote, so the seeder
+ * can move every group past the copies. Resolves with what is still behind (empty when settled).
+ */
+export async function waitForLiveGroups(system: RunningSystem, timeoutMs: number): Promise<string[]> {
+  if (system.backend !== 'postgres') return [];
+  const client = new pg.Client({ connectionString: system.databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ group_id: string; topic: string; lag: string }>(
+        `SELECT o.group_id, o.topic, sum(p.next_offset - o.committed_offset)::text AS lag
+         FROM public.event_log_group_offsets o JOIN public.event_log_partitions p USING (topic, partition)
+         WHERE o.committed_offset < p.next_offset
+           AND EXISTS (SELECT 1 FROM public.event_log_group_members m
+                        WHERE m.group_id = o.group_id AND m.heartbeat_at > now() - interval '5 seconds')
+         GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      const behind = rows.map((r) => `${r.group_id} on ${r.topic} by ${r.lag}`);
+      if (behind.length === 0 || Date.now() >= deadline) return behind;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await client.end();
+  }
+}
