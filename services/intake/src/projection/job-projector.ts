@@ -61,14 +61,25 @@ export class JobProjector {
   }
 
   /**
-   * A run of events of one partition, in log order; the outcome of each. A run is one topic's, so
-   * job events and usage facts do not mix in practice; if they did, each stretch is applied in turn.
+   * A run of events in log order (one partition's, or a round of several partitions and topics);
+   * the outcome of each. Job events and usage facts are applied stretch by stretch, in turn; a
+   * usage stretch is cut where a usage id's other fact (its UsageMetered and its PostingRecorded
+   * come on different topics) would join it, so each piece records a usage id once.
    */
   async projectRun(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<ProjectionOutcome[]> {
     const outcomes: ProjectionOutcome[] = [];
     for (let start = 0, end = 0; start < envelopes.length; start = end) {
       const usage = SETTLEMENT.has(envelopes[start]!.type);
-      while (end < envelopes.length && SETTLEMENT.has(envelopes[end]!.type) === usage) end++;
+      const kinds = new Map<string, string>();
+      while (end < envelopes.length && SETTLEMENT.has(envelopes[end]!.type) === usage) {
+        if (usage) {
+          const usageId = readUsageFact(envelopes[end]!)?.usageId;
+          const kind = kinds.get(usageId ?? '');
+          if (usageId !== undefined && kind !== undefined && kind !== envelopes[end]!.type) break;
+          if (usageId !== undefined) kinds.set(usageId, envelopes[end]!.type);
+        }
+        end++;
+      }
       const stretch = envelopes.slice(start, end);
       outcomes.push(...(usage ? await this.projectUsageFacts(manager, stretch) : await this.projectJobEvents(manager, stretch)));
     }
