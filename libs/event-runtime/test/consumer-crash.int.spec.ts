@@ -1,31 +1,23 @@
 // A consumer process killed (SIGKILL) after its database commit and before its offset commit
 // gets the same events again after restart; the inbox makes the second delivery change nothing.
 // Without the inbox the same crash applies the re-delivered events twice.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventLog } from '@switchyard/event-log';
 import { uniqueName, type TestSchema } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { accountEvent, accountsState, DEPOSITED } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, type Backend } from './support/runtime-fixture.js';
+import { BACKENDS, createTopic, eventually, type Backend } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 import { startWorker } from './support/worker.js';
 
 const EVENTS = 12;
 const CRASH_AFTER = 5;
 
 describe.each(BACKENDS)('a consumer killed between DB commit and offset commit, %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function setUp(): Promise<{ schema: TestSchema; dataSource: DataSource; log: EventLog; topic: string }> {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog(backend, schema.url);
-    cleanups.push(() => log.close());
+    const { schema, dataSource, log } = await scope.open(backend);
     const topic = await createTopic(log, 'deposits', 1);
     await log.append(
       topic,
@@ -40,7 +32,7 @@ describe.each(BACKENDS)('a consumer killed between DB commit and offset commit, 
     const config = { backend, databaseUrl: schema.url, topic, groupId, mode: 'consume' as const, inbox };
 
     const first = startWorker({ ...config, crashAfter: CRASH_AFTER });
-    cleanups.push(() => first.sigkill());
+    scope.defer(() => first.sigkill());
     await first.next('committed');
     await first.sigkill();
     const appliedAtCrash = (await accountsState(dataSource.manager)).reduce((n, a) => n + a.applied, 0);
@@ -51,7 +43,7 @@ describe.each(BACKENDS)('a consumer killed between DB commit and offset commit, 
     expect(committedAtCrash).toBeLessThan(CRASH_AFTER);
 
     const second = startWorker(config);
-    cleanups.push(() => second.sigkill());
+    scope.defer(() => second.sigkill());
     await second.next('ready');
     await eventually(async () => {
       const lag = await log.admin.lag(groupId, topic);

@@ -1,7 +1,7 @@
 // A poison event is retried with backoff, then lands in `<topic>-dlt` with where it came from
 // and why, and the rest of its partition goes on within about the backoff. Without a dead letter
 // (retry forever) the partition is blocked. Re-driving the DLT twice applies the event once.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventEnvelope, EventLog, LoggedEvent } from '@switchyard/event-log';
 import { readAll, uniqueName } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
@@ -17,32 +17,16 @@ import {
   type RetryPolicy,
 } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, DEPOSITED } from './support/accounts.js';
-import {
-  BACKENDS,
-  createTopic,
-  eventually,
-  openEventLog,
-  openServiceDatabase,
-  quietLogger,
-  type Backend,
-} from './support/runtime-fixture.js';
+import { BACKENDS, createTopic, eventually, openServiceDatabase, quietLogger, type Backend } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 const RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 200, maxBackoffMs: 1_000, multiplier: 2 };
 
 describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function setUp(): Promise<{ dataSource: DataSource; log: EventLog; topic: string }> {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog(backend, schema.url);
-    cleanups.push(() => log.close());
+    const { dataSource, log } = await scope.open(backend);
     return { dataSource, log, topic: await createTopic(log, 'deposits', 1) };
   }
 
@@ -80,7 +64,7 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
       },
     });
     await consumer.start();
-    cleanups.push(() => consumer.stop());
+    scope.defer(() => consumer.stop());
     return { consumer, appliedAt };
   }
 
@@ -175,7 +159,7 @@ describe.each(BACKENDS)('retries and dead letters, %s log', (backend: Backend) =
     expect(copies).toHaveLength(3);
 
     const otherDb = await openServiceDatabase();
-    cleanups.push(
+    scope.defer(
       () => otherDb.schema.drop(),
       () => otherDb.dataSource.destroy(),
     );

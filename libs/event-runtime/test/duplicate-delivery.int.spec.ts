@@ -1,13 +1,14 @@
 // Every event delivered 1–3 times, shuffled across keys with each key's order kept: the inbox
 // makes the final state identical to a run where every event arrived once. Without the inbox
 // (a claim that always succeeds) the same deliveries give a different state.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventEnvelope, EventLog } from '@switchyard/event-log';
 import { uniqueName, type TestSchema } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { EventConsumer, type InboxStore } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, DEPOSITED, WITHDRAWN, type AccountRow } from './support/accounts.js';
 import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 const noInbox: InboxStore = { claim: async () => true, claimAll: async (_manager, _group, events) => events.map(() => true) };
 
@@ -57,14 +58,11 @@ function shuffleAcrossKeys(sequences: EventEnvelope[][], rnd: () => number): Eve
 }
 
 describe.each(BACKENDS)('duplicate deliveries on the %s log', (backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function database(): Promise<{ schema: TestSchema; dataSource: DataSource }> {
     const db = await openServiceDatabase();
-    cleanups.push(
+    scope.defer(
       () => db.schema.drop(),
       () => db.dataSource.destroy(),
     );
@@ -101,7 +99,7 @@ describe.each(BACKENDS)('duplicate deliveries on the %s log', (backend) => {
   it('gives the state of a run without duplicates, and a different one without the inbox', async () => {
     const logDb = await database();
     const log = openEventLog(backend, logDb.schema.url);
-    cleanups.push(() => log.close());
+    scope.defer(() => log.close());
     const rnd = random(20260124);
     const byKey = history(6, 15, rnd);
     const once = shuffleAcrossKeys([...byKey.values()], rnd);

@@ -1,7 +1,7 @@
 // A service the NestJS way: `@EventPattern` handlers on the EventLogServer strategy, events
 // appended to the log, effects and emitted events in one transaction per event.
 import 'reflect-metadata';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Controller, Module, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, type MicroserviceOptions } from '@nestjs/microservices';
@@ -9,7 +9,8 @@ import type { LoggedEvent } from '@switchyard/event-log';
 import { uniqueName } from '@switchyard/testing';
 import { deadLetterTopic, EventHandlerErrorFilter, EventLogContext, EventLogServer, fromDeadLetterEnvelope } from '../src/index.js';
 import { accountEvent, accountsState, DEPOSITED } from './support/accounts.js';
-import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, type Backend } from './support/runtime-fixture.js';
+import { BACKENDS, createTopic, eventually, type Backend } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 const LARGE_DEPOSIT = 'test.accounts.v1.LargeDepositNoticed';
 const RENAMED = 'test.accounts.v1.AccountRenamed';
@@ -60,19 +61,10 @@ class CapturingLogger implements LoggerService {
 }
 
 describe.each(BACKENDS)('EventLogServer, %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   it('runs @EventPattern handlers once per event with the outbox, dead letters, warnings and lag', async () => {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog(backend, schema.url);
-    cleanups.push(() => log.close());
+    const { dataSource, log } = await scope.open(backend);
     const topic = await createTopic(log, 'accounts', 2);
     alertsTopic = await createTopic(log, 'alerts', 2);
 
@@ -89,7 +81,7 @@ describe.each(BACKENDS)('EventLogServer, %s log', (backend: Backend) => {
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(AccountsModule, { strategy: server, logger });
     app.useGlobalFilters(new EventHandlerErrorFilter());
     await app.listen();
-    cleanups.push(() => app.close());
+    scope.defer(() => app.close());
 
     const big = accountEvent(DEPOSITED, 'acct-1', 150);
     const frozen = { ...accountEvent(DEPOSITED, 'acct-2', 0), type: FROZEN };

@@ -2,7 +2,7 @@
 // still gets its event published (by the relay after restart), and the consumer applies it once;
 // a relay killed after its append and before its delete publishes a second copy, which the
 // consumer's inbox drops. Switched off (publish straight after commit), the same crash loses the event.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventLog } from '@switchyard/event-log';
 import { uniqueName, type TestSchema } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
@@ -17,17 +17,15 @@ import {
   quietLogger,
   type Backend,
 } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 import { startWorker } from './support/worker.js';
 
 describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function database(): Promise<{ schema: TestSchema; dataSource: DataSource }> {
     const db = await openServiceDatabase();
-    cleanups.push(
+    scope.defer(
       () => db.schema.drop(),
       () => db.dataSource.destroy(),
     );
@@ -37,14 +35,14 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
   async function setUp(): Promise<{ schema: TestSchema; dataSource: DataSource; log: EventLog; topic: string }> {
     const db = await database();
     const log = openEventLog(backend, db.schema.url);
-    cleanups.push(() => log.close());
+    scope.defer(() => log.close());
     return { ...db, log, topic: await createTopic(log, 'accounts', 2) };
   }
 
   function startRelay(dataSource: DataSource, log: EventLog): OutboxRelay {
     const relay = new OutboxRelay({ dataSource, eventLog: log, logger: quietLogger, pollIntervalMs: 500 });
     relay.start();
-    cleanups.push(() => relay.stop());
+    scope.defer(() => relay.stop());
     return relay;
   }
 
@@ -74,14 +72,14 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
       },
     });
     await consumer.start();
-    cleanups.push(() => consumer.stop());
+    scope.defer(() => consumer.stop());
     return { dataSource, outcomes, stop: () => consumer.stop() };
   }
 
   it('publishes a committed event after the command process died before publishing; consumed once', async () => {
     const { schema, dataSource, log, topic } = await setUp();
     const worker = startWorker({ backend, databaseUrl: schema.url, topic, mode: 'command', accountId: 'acct-1' });
-    cleanups.push(() => worker.sigkill());
+    scope.defer(() => worker.sigkill());
     const { committed: eventId } = await worker.next('committed');
     await worker.sigkill();
     expect(await outboxRows(dataSource)).toBe(1);
@@ -101,7 +99,7 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
   it('loses the event when the process publishes straight after its commit and dies in between (mechanism off)', async () => {
     const { schema, dataSource, log, topic } = await setUp();
     const worker = startWorker({ backend, databaseUrl: schema.url, topic, mode: 'direct', accountId: 'acct-2' });
-    cleanups.push(() => worker.sigkill());
+    scope.defer(() => worker.sigkill());
     await worker.next('committed');
     await worker.sigkill();
     startRelay(dataSource, log);
@@ -132,7 +130,7 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
     const { schema, dataSource, log, topic } = await setUp();
     await dataSource.transaction((manager) => new Outbox().add(manager, topic, accountEvent(OPENED, 'acct-5', 7)));
     const worker = startWorker({ backend, databaseUrl: schema.url, topic, mode: 'relay' });
-    cleanups.push(() => worker.sigkill());
+    scope.defer(() => worker.sigkill());
     await worker.next('appended');
     await worker.sigkill();
     expect(await outboxRows(dataSource)).toBe(1);
@@ -162,7 +160,7 @@ describe.each(BACKENDS)('the outbox across crashes, %s log', (backend: Backend) 
     first.start();
     await eventually(() => expect(first.isActive).toBe(true));
     second.start();
-    cleanups.push(
+    scope.defer(
       () => first.stop(),
       () => second.stop(),
     );

@@ -1,13 +1,14 @@
 // A rebalance during processing — a second member joins, then the first leaves, while events
 // keep arriving — makes no key skip or repeat an event: each account's history is exactly its
 // events, in order.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '@switchyard/event-log';
 import { uniqueName } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventHandler } from '../src/index.js';
 import { accountEvent, applyAccountEvent, DEPOSITED } from './support/accounts.js';
 import { BACKENDS, createTopic, eventually, openEventLog, openServiceDatabase, quietLogger } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 const KEYS = 8;
 const PER_KEY = 30;
@@ -18,21 +19,18 @@ function eventsOf(key: number, from: number, to: number): EventEnvelope[] {
 }
 
 describe.each(BACKENDS)('rebalance during processing on the %s log', (backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   it('a member joining and one leaving mid-stream: no key skips or repeats an event', async () => {
     const logDb = await openServiceDatabase();
-    cleanups.push(
+    scope.defer(
       () => logDb.schema.drop(),
       () => logDb.dataSource.destroy(),
     );
     const log = openEventLog(backend, logDb.schema.url);
-    cleanups.push(() => log.close());
+    scope.defer(() => log.close());
     const { dataSource, schema } = await openServiceDatabase();
-    cleanups.push(
+    scope.defer(
       () => schema.drop(),
       () => dataSource.destroy(),
     );

@@ -3,7 +3,7 @@
 // the projection up to date before and after the swap; the inbox claims move with the tables, so
 // an event the rebuild folded is not applied again by the live consumer. Mechanism off: claims
 // carried over under another group's name, and the live consumer applies those events twice.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventLog } from '@switchyard/event-log';
 import { uniqueName, type TestSchema } from '@switchyard/testing';
 import pg from 'pg';
@@ -29,6 +29,7 @@ import {
   quietLogger,
   type Backend,
 } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 const POISON = 'poison-account';
 
@@ -53,10 +54,7 @@ function accountsProjection(topic: string): Projection {
 const schemaOf = (schema: TestSchema) => new URL(schema.url).searchParams.get('options')!.replace('-c search_path=', '');
 
 describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function setUp() {
     const service = await openServiceDatabase();
@@ -66,7 +64,7 @@ describe.each(BACKENDS)('rebuilding a projection on the %s log', (backend: Backe
     const schema = schemaOf(service.schema);
     const admin = new pg.Client({ connectionString: service.schema.url });
     await admin.connect();
-    cleanups.push(
+    scope.defer(
       () => logDb.schema.drop(),
       () => logDb.dataSource.destroy(),
       () => service.schema.drop(),

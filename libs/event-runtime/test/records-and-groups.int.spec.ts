@@ -1,35 +1,19 @@
 // What an outside consumer relies on, on both backends: dead-letter topics are created with an
 // explicit retention, every relayed record names its payload message (ce_dataschema), and a
 // namespaced consumer group never starts over an inbox its bare-named predecessor filled.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { uniqueName } from '@switchyard/testing';
 import type { EventEnvelope, LoggedEvent } from '@switchyard/event-log';
 import { ConsumerGroupRenamedError, DEAD_LETTER_RETENTION_MS, deadLetterTopic, EventConsumer, Outbox, OutboxRelay } from '../src/index.js';
 import { accountEvent, DEPOSITED } from './support/accounts.js';
-import {
-  BACKENDS,
-  createTopic,
-  eventually,
-  openEventLog,
-  openServiceDatabase,
-  quietLogger,
-  type Backend,
-} from './support/runtime-fixture.js';
+import { BACKENDS, createTopic, eventually, quietLogger, type Backend } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function setUp() {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog(backend, schema.url);
-    cleanups.push(() => log.close());
+    const { dataSource, log } = await scope.open(backend);
     return { dataSource, log, topic: await createTopic(log, 'contract', 2) };
   }
 
@@ -44,7 +28,7 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
       logger: quietLogger,
     });
     await consumer.start();
-    cleanups.push(() => consumer.stop());
+    scope.defer(() => consumer.stop());
     expect(await log.admin.describeTopic(deadLetterTopic(topic))).toMatchObject({ partitions: 2, retentionMs: DEAD_LETTER_RETENTION_MS });
   }, 90_000);
 
@@ -62,7 +46,7 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
     await dataSource.transaction((manager) => new Outbox().add(manager, topic, [placed, own, accountEvent(DEPOSITED, 'acct-1', 1)]));
     const relay = new OutboxRelay({ dataSource, eventLog: log, logger: quietLogger, pollIntervalMs: 100 });
     relay.start();
-    cleanups.push(() => relay.stop());
+    scope.defer(() => relay.stop());
     const read = await eventually(async () => {
       const events: LoggedEvent[] = [];
       for await (const event of log.read({ topic })) events.push(event);
@@ -87,10 +71,10 @@ describe.each(BACKENDS)('records and groups, %s log', (backend: Backend) => {
     await expect(consumer(`switchyard.${bare}`).start()).rejects.toThrow(`set the service's *_CONSUMER_GROUP=${bare}`);
     const old = consumer(bare);
     await old.start();
-    cleanups.push(() => old.stop());
+    scope.defer(() => old.stop());
     // A fresh database (no predecessor) starts the namespaced group as usual.
     const fresh = consumer(`switchyard.${uniqueName('fresh')}`);
     await fresh.start();
-    cleanups.push(() => fresh.stop());
+    scope.defer(() => fresh.stop());
   }, 90_000);
 });

@@ -2,31 +2,23 @@
 // batches (a round) in one transaction. A round that fails is delivered again whole by the log,
 // and the runtime then applies it partition by partition, the failing event's partition event
 // by event, so a poison event still costs exactly its retry budget and blocks no other partition.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EventBatch, EventEnvelope, EventLog, LoggedEvent } from '@switchyard/event-log';
 import { readAll, uniqueName } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventConsumer, type EventHandler, type RetryPolicy } from '../src/index.js';
 import { accountEvent, accountsState, applyAccountEvent, DEPOSITED } from './support/accounts.js';
-import { createTopic, eventually, openEventLog, openServiceDatabase, quietLogger } from './support/runtime-fixture.js';
+import { createTopic, eventually, quietLogger } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 const PARTITIONS = 4;
 const RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 400, multiplier: 2 };
 
 describe('rounds: a poll of several partitions applied together (PostgreSQL log)', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   async function setUp() {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog('postgres', schema.url);
-    cleanups.push(() => log.close());
+    const { dataSource, log } = await scope.open('postgres');
     const topic = await createTopic(log, 'round-deposits', PARTITIONS);
     // Two deposits on each of twelve accounts, spread over every partition by key.
     const deposits: EventEnvelope[] = [];
@@ -52,7 +44,7 @@ describe('rounds: a poll of several partitions applied together (PostgreSQL log)
         if (outcome === 'applied') applied.push(event);
       },
     });
-    cleanups.push(() => consumer.stop());
+    scope.defer(() => consumer.stop());
     return { consumer, applied };
   }
 
@@ -134,7 +126,7 @@ describe('rounds: a poll of several partitions applied together (PostgreSQL log)
       },
       () => Promise.reject(new Error('a poll of four partitions goes to the round handler')),
     );
-    cleanups.push(() => handle.stop());
+    scope.defer(() => handle.stop());
 
     await eventually(() => expect(rounds.length).toBeGreaterThanOrEqual(2), 30_000);
     const ids = (round: EventBatch[]) => round.flatMap((batch) => batch.events.map((e) => e.envelope.id)).sort();

@@ -7,15 +7,8 @@ import { scrape, select } from '@switchyard/telemetry/testing';
 import { uniqueName } from '@switchyard/testing';
 import { EventConsumer, Outbox, OutboxRelay, type EventHandler } from '../src/index.js';
 import { accountEvent, applyAccountEvent, DEPOSITED } from './support/accounts.js';
-import {
-  BACKENDS,
-  createTopic,
-  eventually,
-  openEventLog,
-  openServiceDatabase,
-  quietLogger,
-  type Backend,
-} from './support/runtime-fixture.js';
+import { BACKENDS, createTopic, eventually, quietLogger, type Backend } from './support/runtime-fixture.js';
+import { runtimeScope } from './support/runtime-scope.js';
 
 let metrics: Metrics;
 beforeAll(async () => {
@@ -24,19 +17,10 @@ beforeAll(async () => {
 afterAll(() => metrics.shutdown());
 
 describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  }, 60_000);
+  const scope = runtimeScope();
 
   it('counts events by outcome and dead letters, times them, and reports lag per partition until it is 0', async () => {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog(backend, schema.url);
-    cleanups.push(() => log.close());
+    const { dataSource, log } = await scope.open(backend);
     const topic = await createTopic(log, 'deposits', 2);
     const groupId = uniqueName('metered');
     const poison = accountEvent(DEPOSITED, 'acct-p', 1);
@@ -55,7 +39,7 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
       logger: quietLogger,
     });
     await consumer.start();
-    cleanups.push(() => consumer.stop());
+    scope.defer(() => consumer.stop());
 
     const group = { messaging_consumer_group_name: groupId };
     const samples = await eventually(async () => {
@@ -96,13 +80,7 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
   }, 90_000);
 
   it('reports the outbox backlog and its oldest age while the log refuses the rows, then what the relay appended', async () => {
-    const { schema, dataSource } = await openServiceDatabase();
-    cleanups.push(
-      () => schema.drop(),
-      () => dataSource.destroy(),
-    );
-    const log = openEventLog(backend, schema.url);
-    cleanups.push(() => log.close());
+    const { schema, dataSource, log } = await scope.open(backend);
     // Not created yet: the relay's appends fail and it keeps the rows.
     const topic = uniqueName('relayed');
     await dataSource.transaction((manager) =>
@@ -110,7 +88,7 @@ describe.each(BACKENDS)('event runtime metrics, %s log', (backend: Backend) => {
     );
     const relay = new OutboxRelay({ dataSource, eventLog: log, logger: quietLogger, pollIntervalMs: 100, retryDelayMs: 200 });
     relay.start();
-    cleanups.push(() => relay.stop());
+    scope.defer(() => relay.stop());
     const namespace = { db_namespace: schema.name };
     await eventually(async () => {
       const scraped = await scrape(metrics.url!);
