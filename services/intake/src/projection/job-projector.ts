@@ -70,18 +70,20 @@ export class JobProjector {
     const outcomes: ProjectionOutcome[] = [];
     for (let start = 0, end = 0; start < envelopes.length; start = end) {
       const usage = SETTLEMENT.has(envelopes[start]!.type);
-      const kinds = new Map<string, string>();
+      const facts: (UsageFact | undefined)[] = [];
+      const kinds = new Map<string, UsageFact['kind']>();
       while (end < envelopes.length && SETTLEMENT.has(envelopes[end]!.type) === usage) {
         if (usage) {
-          const usageId = readUsageFact(envelopes[end]!)?.usageId;
-          const kind = kinds.get(usageId ?? '');
-          if (usageId !== undefined && kind !== undefined && kind !== envelopes[end]!.type) break;
-          if (usageId !== undefined) kinds.set(usageId, envelopes[end]!.type);
+          const fact = readUsageFact(envelopes[end]!);
+          const kind = fact && kinds.get(fact.usageId);
+          if (fact && kind !== undefined && kind !== fact.kind) break;
+          if (fact) kinds.set(fact.usageId, fact.kind);
+          facts.push(fact);
         }
         end++;
       }
       const stretch = envelopes.slice(start, end);
-      outcomes.push(...(usage ? await this.projectUsageFacts(manager, stretch) : await this.projectJobEvents(manager, stretch)));
+      outcomes.push(...(usage ? await this.projectUsageFacts(manager, stretch, facts) : await this.projectJobEvents(manager, stretch)));
     }
     return outcomes;
   }
@@ -160,16 +162,15 @@ export class JobProjector {
    * fact by fact in log order, with a history entry when it moves. A posting seen before its
    * UsageMetered waits in its row; the UsageMetered settles the job.
    */
-  private async projectUsageFacts(manager: EntityManager, envelopes: readonly EventEnvelope[]): Promise<ProjectionOutcome[]> {
-    const facts = envelopes.map((envelope) => readUsageFact(envelope));
-    // The first fact of a usage id in the run is the one recorded; a later one of the same kind is a duplicate.
+  private async projectUsageFacts(
+    manager: EntityManager,
+    envelopes: readonly EventEnvelope[],
+    facts: readonly (UsageFact | undefined)[],
+  ): Promise<ProjectionOutcome[]> {
+    // The first fact of a usage id in the run is the one recorded; a later one (of the same kind:
+    // projectRun cuts a run where the other kind would join) is a duplicate.
     const firsts = new Map<string, UsageFact>();
-    for (const fact of facts) {
-      const first = fact && firsts.get(fact.usageId);
-      if (fact && !first) firsts.set(fact.usageId, fact);
-      else if (fact && first!.kind !== fact.kind)
-        throw new Error(`usage ${fact.usageId}: its UsageMetered and its PostingRecorded in one run; they are applied one at a time`);
-    }
+    for (const fact of facts) if (fact && !firsts.has(fact.usageId)) firsts.set(fact.usageId, fact);
     const recorded = await this.store.recordUsage(manager, [...firsts.values()]);
     const news = facts.map((fact) => (fact && firsts.get(fact.usageId) === fact ? recorded.get(fact.usageId) : undefined));
     const stored = await this.store.lockMany(manager, unique(news.flatMap((row) => (row?.jobId ? [row.jobId] : []))));
